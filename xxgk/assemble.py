@@ -1,0 +1,94 @@
+"""Stage 4: gather the published documents into the site model: 目录, columns and browse facets."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from .config import Config
+from .model import GENRES, Document, Facet, Listing, ListingPage, PageLink, Site
+from .taxonomy import load_tree
+from .urls import document_path, listing_path, term_slugs
+
+
+def assemble(documents: list[Document], config: Config, today: date) -> Site:
+    """Build the whole site model; documents dated after `today` and drafts are held back."""
+    live = sorted((d for d in documents if not d.draft and d.published <= today), key=Document.sort_key)
+    size = config.page_size
+    return Site(
+        documents=tuple(live),
+        catalog=paginate("catalog", "政府信息公开目录", "catalog", live, size),
+        columns=tuple(paginate("column", c.title, f"column/{c.key}", [d for d in live if d.column == c.key], size,
+                               c.description) for c in config.columns),
+        facets=(
+            _category_facet(live, config, size),
+            _publisher_facet(live, config, size),
+            _year_facet(live, size),
+            _genre_facet(live, config, size),
+        ),
+        held_back=tuple(sorted((d for d in documents if not d.draft and d.published > today), key=Document.sort_key)),
+        drafts=tuple(sorted((d for d in documents if d.draft), key=Document.sort_key)),
+        urls={d.index_no: document_path(d.index_no) for d in live},
+    )
+
+
+def paginate(kind: str, title: str, base: str, documents: list[Document], size: int,
+             description: str = "", parent: str = "") -> Listing:
+    """Cut documents (already in order) into pages of `size`; an empty list still has one page."""
+    count = max(1, -(-len(documents) // size))
+    links = tuple(PageLink(n, listing_path(base, n)) for n in range(1, count + 1))
+    pages = tuple(
+        ListingPage(links[n - 1].url, n, tuple(documents[(n - 1) * size:n * size]), links)
+        for n in range(1, count + 1)
+    )
+    return Listing(kind, title, links[0].url, len(documents), pages, description, parent)
+
+
+def _grouped(documents: list[Document], key) -> dict[str, list[Document]]:
+    groups: dict[str, list[Document]] = defaultdict(list)
+    for doc in documents:
+        value = key(doc)
+        if value:
+            groups[value].append(doc)
+    return groups
+
+
+def _category_facet(live: list[Document], config: Config, size: int) -> Facet:
+    tree = load_tree(config.extra_categories)
+    tops = _grouped(live, lambda d: d.category.partition("\\")[0])
+    subs = _grouped([d for d in live if "\\" in d.category], lambda d: d.category)
+    slugs = term_slugs(sorted({*tops, *(s.partition("\\")[2] for s in subs)}))
+    terms: list[Listing] = []
+    for top in sorted(tops, key=lambda t: (tree.order(t), t)):
+        base = f"category/{slugs[top]}"
+        terms.append(paginate("category", top, base, tops[top], size))
+        for sub in sorted((s for s in subs if s.partition("\\")[0] == top), key=tree.names().index):
+            name = sub.partition("\\")[2]
+            terms.append(paginate("category", name, f"{base}/{slugs[name]}", subs[sub], size, parent=top))
+    return Facet("category", "主题分类", "category/index.html", tuple(terms))
+
+
+def _publisher_facet(live: list[Document], config: Config, size: int) -> Facet:
+    groups = _grouped(live, lambda d: d.publisher)
+    listed = [b.name for b in config.bodies]
+    order = sorted(groups, key=lambda n: (listed.index(n) if n in listed else len(listed), n))
+    configured = {b.name: b.slug for b in config.bodies}
+    slugs = term_slugs([n for n in order if n not in configured])
+    return Facet("publisher", "发布机构", "publisher/index.html", tuple(
+        paginate("publisher", name, f"publisher/{configured.get(name) or slugs[name]}", groups[name], size)
+        for name in order))
+
+
+def _year_facet(live: list[Document], size: int) -> Facet:
+    groups = _grouped(live, lambda d: str(d.year))
+    return Facet("year", "年份", "year/index.html", tuple(
+        paginate("year", f"{year}年", f"year/{year}", groups[year], size) for year in sorted(groups, reverse=True)))
+
+
+def _genre_facet(live: list[Document], config: Config, size: int) -> Facet:
+    groups = _grouped(live, lambda d: d.genre)
+    known = [*GENRES, *config.extra_genres]
+    slugs = term_slugs(sorted(groups))
+    return Facet("genre", "文种", "genre/index.html", tuple(
+        paginate("genre", genre, f"genre/{slugs[genre]}", groups[genre], size)
+        for genre in sorted(groups, key=lambda g: (known.index(g) if g in known else len(known), g))))

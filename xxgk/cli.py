@@ -1,0 +1,175 @@
+"""The command line: parse arguments, call a stage, print the report or the problems, return the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from . import __version__, pipeline
+from .config import Config, load_config
+from .errors import BuildError, Problem
+
+CHINA = timezone(timedelta(hours=8))
+
+_DESCRIPTION = """政府信息公开网站生成工具。
+
+常用命令：
+  python build.py              构建站点（等同于 build）
+  python build.py check        只检查 content/ 中的文件，不生成站点
+  python build.py serve        构建并在本机预览，修改文件后自动重新构建
+  python build.py import 文件… 把纯文本公开文件转换为 content/ 中的 Markdown 文件
+
+退出码：0 成功；1 内容或配置有错误（已逐条列出文件和行号）；2 命令用法错误。"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; content and config problems become messages and exit code 1, never tracebacks."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except BuildError as exc:
+        _print_problems(exc.problems)
+        errors = sum(p.is_error for p in exc.problems)
+        print(f"失败：发现 {errors} 个错误。{_untouched(args)}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description=_DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"xxgk {__version__}")
+    parser.set_defaults(run=_build, config="config.yaml", content=None, out=None, today=None)
+    commands = parser.add_subparsers(title="命令", metavar="命令")
+    build = commands.add_parser("build", help="校验全部文件并生成站点；全部成功才替换输出文件夹")
+    _site_options(build)
+    build.set_defaults(run=_build)
+    check = commands.add_parser("check", help="只做校验，不写任何文件")
+    _site_options(check)
+    check.add_argument("paths", nargs="*", metavar="PATH", help="只报告这些文件的问题（默认全部）")
+    check.set_defaults(run=_check)
+    serve = commands.add_parser("serve", help="构建后在 http://127.0.0.1 预览，文件改动后自动重建")
+    _site_options(serve)
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.set_defaults(run=_serve)
+    importer = commands.add_parser("import", help="把纯文本公开文件转换为带元数据的 Markdown 文件")
+    importer.add_argument("files", nargs="+", metavar="FILE", help="要导入的 UTF-8 纯文本文件")
+    importer.add_argument("--content", type=Path, default=None, help="写入的文件夹（默认 config.yaml 的 content）")
+    importer.add_argument("--config", default="config.yaml", help="配置文件（默认 config.yaml）")
+    importer.set_defaults(run=_import)
+    return parser
+
+
+def _site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", default="config.yaml", help="配置文件（默认 config.yaml）")
+    parser.add_argument("--content", type=Path, default=None, help="文档文件夹（默认读取配置）")
+    parser.add_argument("--out", type=Path, default=None, help="输出文件夹（默认读取配置，通常为 site/）")
+    parser.add_argument("--today", default=None, metavar="YYYY-MM-DD",
+                        help="把“今天”固定为这一天（决定定时发布的文件是否发布）；也可用 SOURCE_DATE_EPOCH")
+
+
+def today(option: str | None) -> date:
+    """The day that decides scheduled publication: --today, else SOURCE_DATE_EPOCH, else now in China."""
+    if option:
+        return date.fromisoformat(option)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), CHINA).date()
+    return datetime.now(CHINA).date()
+
+
+def _load(args: argparse.Namespace) -> Config:
+    return load_config(Path(args.config), content_dir=args.content, output_dir=args.out)
+
+
+def _build(args: argparse.Namespace) -> int:
+    report = pipeline.build(_load(args), _today_or_exit(args.today))
+    _print_problems(list(report.warnings))
+    print(_summary(report))
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    config = _load(args)
+    wanted = {Path(p).resolve() for p in args.paths}
+    try:
+        site, problems = pipeline.check(config, _today_or_exit(args.today))
+    except BuildError as exc:
+        if not wanted:
+            raise
+        problems = [p for p in exc.problems if _is_wanted(p, wanted)]
+        _print_problems(problems)
+        return 1 if any(p.is_error for p in problems) else 0
+    problems = [p for p in problems if not wanted or _is_wanted(p, wanted)]
+    _print_problems(problems)
+    print(f"检查通过：{len(site.documents)} 篇已发布文件，{len(site.held_back)} 篇定时发布，{len(site.drafts)} 篇草稿；警告 {len(problems)} 条。")
+    return 0
+
+
+def _is_wanted(problem: Problem, wanted: set[Path]) -> bool:
+    return Path(problem.path).resolve() in wanted
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from . import serve
+
+    config = _load(args)
+    day = _today_or_exit(args.today)
+    print(_summary(pipeline.build(config, day)))
+
+    def rebuild() -> None:
+        try:
+            report = pipeline.build(_load(args), day)
+            _print_problems(list(report.warnings))
+            print(_summary(report), flush=True)
+        except BuildError as exc:
+            _print_problems(exc.problems)
+            print("重建失败，仍在预览上一次成功构建的站点。修改后会自动重试。", file=sys.stderr, flush=True)
+
+    server = serve.make_server(config.output_dir, config.base_path, args.port)
+    print(f"预览地址：http://127.0.0.1:{server.server_address[1]}{config.base_path}  （按 Ctrl+C 停止）", flush=True)
+    watched = [config.content_dir, config.templates_dir, config.static_dir, config.path]
+    serve.serve_forever(server, watched, rebuild)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .importer import import_files
+
+    content_dir = args.content or _load_quiet_content_dir(args.config)
+    return import_files([Path(f) for f in args.files], content_dir)
+
+
+def _load_quiet_content_dir(config_path: str) -> Path:
+    return load_config(Path(config_path)).content_dir
+
+
+def _today_or_exit(option: str | None) -> date:
+    try:
+        return today(option)
+    except ValueError:
+        print(f"--today 的值“{option}”不是 YYYY-MM-DD 形式的日期。", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def _summary(report: pipeline.Report) -> str:
+    lines = [f"构建完成：{report.documents} 篇文件，{report.pages} 个页面，共 {report.files} 个文件；"
+             f"警告 {len(report.warnings)} 条；用时 {report.seconds:.2f} 秒。"]
+    for src, day in report.held_back:
+        lines.append(f"定时发布：{src} 将于 {day.isoformat()} 发布，本次未生成。")
+    if report.drafts:
+        lines.append(f"草稿：{report.drafts} 篇未发布。")
+    return "\n".join(lines)
+
+
+def _untouched(args: argparse.Namespace) -> str:
+    if args.run in (_build, _serve):
+        return "站点未更新，输出文件夹保持上一次成功构建的内容。"
+    return ""

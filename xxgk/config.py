@@ -1,0 +1,272 @@
+"""Stage 1: read config.yaml once into a frozen Config; every problem in it is reported together."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from slugify import slugify
+
+from . import yamltree
+from .errors import ConfigError, Problem, raise_if_errors
+from .fields import FieldReader
+from .identifiers import IndexForm, parse_index_form
+from .yamltree import Node
+
+_COLUMN_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """An issuing body (发布机构) known to the site."""
+
+    name: str
+    code: str  # 统一社会信用代码 (18) or 组织机构代码 (9); "" when not listed
+    short: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column (栏目) of the 政府信息公开 section; documents name it with `column:`."""
+
+    key: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Footer:
+    """The facts every government site shows at the foot of each page."""
+
+    sponsor: str  # 主办单位
+    contact: str  # 联系方式
+    site_code: str  # 政府网站标识码
+    icp: str  # ICP备案号
+    police: str  # 公安机关备案号
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The validated site settings; paths are absolute."""
+
+    path: Path
+    site_name: str
+    base_url: str  # absolute, ends with "/"
+    bodies: tuple[Body, ...]
+    columns: tuple[Column, ...]
+    default_column: str
+    index_form: IndexForm
+    page_size: int
+    home_latest: int
+    footer: Footer
+    extra_genres: tuple[str, ...]
+    extra_categories: tuple[tuple[str, tuple[str, ...]], ...]
+    content_dir: Path
+    templates_dir: Path
+    static_dir: Path
+    output_dir: Path
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, such as "/" or "/xxgk/"."""
+        return urlsplit(self.base_url).path
+
+    def body_named(self, name: str) -> Body | None:
+        return next((b for b in self.bodies if b.name == name), None)
+
+    def column(self, key: str) -> Column | None:
+        return next((c for c in self.columns if c.key == key or c.title == key), None)
+
+
+STANDARD_COLUMNS = (
+    Column("zn", "政府信息公开指南", "公开的范围、方式、程序，以及申请公开的办法。"),
+    Column("zd", "政府信息公开制度", "本机关政府信息公开工作的制度规定。"),
+    Column("fdzdgknr", "法定主动公开内容", "依照《中华人民共和国政府信息公开条例》第二十条等规定主动公开的政府信息。"),
+    Column("nb", "政府信息公开年报", "政府信息公开工作年度报告。"),
+    Column("ysqgk", "依申请公开", "依申请公开政府信息的受理机构、申请方式与办理流程。"),
+)
+
+_TOP_KEYS = ["site_name", "base_url", "bodies", "columns", "default_column", "index_no", "page_size",
+             "home_latest", "footer", "genres", "categories", "paths"]
+_BODY_KEYS = ["name", "code", "short", "slug"]
+_COLUMN_KEYS = ["key", "title", "description"]
+_FOOTER_KEYS = ["sponsor", "contact", "site_code", "icp", "police"]
+_FOOTER_LABELS = {"sponsor": "主办单位", "contact": "联系方式", "site_code": "政府网站标识码",
+                  "icp": "ICP备案号", "police": "公安机关备案号"}
+_INDEX_KEYS = ["form", "serial_digits"]
+_PATH_KEYS = ["content", "templates", "static", "output"]
+
+
+def load_config(path: Path, *, content_dir: Path | None = None, output_dir: Path | None = None) -> Config:
+    """Read and validate config.yaml; command-line folders override the configured ones."""
+    shown = _shown(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError([Problem(shown, None, "找不到配置文件。请在站点根目录运行，或用 --config 指定 config.yaml。", "config-missing")]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([Problem(shown, None, "配置文件不是 UTF-8 编码，请另存为 UTF-8。", "config-encoding")]) from None
+    root, problems = yamltree.parse(text, shown)
+    if root is None and not problems:
+        problems.append(Problem(shown, 1, "配置文件是空的。请参照 README 填写 site_name、base_url 等设置。", "config-empty"))
+    raise_if_errors(problems, ConfigError)
+    reader = FieldReader(shown)
+    config = _read(reader, root, path.resolve().parent, path, content_dir, output_dir)
+    raise_if_errors(reader.problems, ConfigError)
+    assert config is not None
+    return config
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
+          content_dir: Path | None, output_dir: Path | None) -> Config | None:
+    top = reader.mapping(root, "config.yaml", _TOP_KEYS)
+    if top is None:
+        return None
+    for required in ("site_name", "base_url"):
+        if required not in top:
+            reader.report(1, f"缺少必填设置“{required}”。", "config-required")
+    site_name = reader.text(top["site_name"], "site_name") if "site_name" in top else None
+    base_url = _base_url(reader, top["base_url"]) if "base_url" in top else None
+    bodies = _bodies(reader, top.get("bodies"))
+    columns = _columns(reader, top.get("columns"))
+    default_column = _default_column(reader, top.get("default_column"), columns)
+    index_form = _index_form(reader, top.get("index_no"))
+    page_size = reader.integer(top["page_size"], "page_size", 5, 500) if "page_size" in top else 20
+    home_latest = reader.integer(top["home_latest"], "home_latest", 1, 100) if "home_latest" in top else 10
+    footer = _footer(reader, top.get("footer"))
+    genres = _strings(reader, top.get("genres"), "genres")
+    categories = _categories(reader, top.get("categories"))
+    paths = _paths(reader, top.get("paths"), folder)
+    if reader.problems and any(p.is_error for p in reader.problems):
+        return None
+    return Config(
+        path=path.resolve(), site_name=site_name, base_url=base_url, bodies=bodies, columns=columns,
+        default_column=default_column, index_form=index_form, page_size=page_size, home_latest=home_latest,
+        footer=footer, extra_genres=genres, extra_categories=categories,
+        content_dir=(content_dir or paths["content"]).resolve(), templates_dir=paths["templates"],
+        static_dir=paths["static"], output_dir=(output_dir or paths["output"]).resolve(),
+    )
+
+
+def _base_url(reader: FieldReader, node: Node) -> str | None:
+    value = reader.text(node, "base_url")
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        reader.report(node.line, f"base_url“{value}”应为完整网址，例如 https://www.example.gov.cn/xxgk/。", "config-base-url")
+        return None
+    if not value.endswith("/"):
+        reader.report(node.line, f"base_url 必须以“/”结尾（例如 {value}/），站点位于该路径之下。", "config-base-url")
+        return None
+    return value
+
+
+def _bodies(reader: FieldReader, node: Node | None) -> tuple[Body, ...]:
+    if node is None:
+        return ()
+    bodies: list[Body] = []
+    for item in reader.items(node, "bodies") or []:
+        fields = reader.mapping(item, "bodies 的一项", _BODY_KEYS)
+        if fields is None:
+            continue
+        if "name" not in fields:
+            reader.report(item.line, "bodies 的每一项都需要 name（机构全称）。", "config-required")
+            continue
+        name = reader.text(fields["name"], "name") or ""
+        code = reader.optional_text(fields.get("code"), "code")
+        if code and not re.fullmatch(r"[0-9A-Z]{9}|[0-9A-Z]{18}", code):
+            reader.report(fields["code"].line, f"机构代码“{code}”应为 18 位统一社会信用代码或 9 位组织机构代码（大写字母和数字）。", "config-body-code")
+        short = reader.optional_text(fields.get("short"), "short") or name
+        slug = reader.optional_text(fields.get("slug"), "slug") or slugify(short)
+        if any(b.name == name for b in bodies):
+            reader.report(item.line, f"机构“{name}”重复列出。", "config-duplicate")
+        bodies.append(Body(name, code, short, slug))
+    return tuple(bodies)
+
+
+def _columns(reader: FieldReader, node: Node | None) -> tuple[Column, ...]:
+    if node is None:
+        return STANDARD_COLUMNS
+    columns: list[Column] = []
+    for item in reader.items(node, "columns") or []:
+        fields = reader.mapping(item, "columns 的一项", _COLUMN_KEYS)
+        if fields is None:
+            continue
+        if "key" not in fields or "title" not in fields:
+            reader.report(item.line, "columns 的每一项都需要 key（网址用的英文小写标识）和 title（栏目名称）。", "config-required")
+            continue
+        key = reader.text(fields["key"], "key") or ""
+        if key and not _COLUMN_KEY.fullmatch(key):
+            reader.report(fields["key"].line, f"栏目 key“{key}”只能由小写字母、数字和“-”组成（它会出现在网址中）。", "config-column-key")
+        if any(c.key == key for c in columns):
+            reader.report(item.line, f"栏目 key“{key}”重复。", "config-duplicate")
+        title = reader.text(fields["title"], "title") or ""
+        columns.append(Column(key, title, reader.optional_text(fields.get("description"), "description")))
+    return tuple(columns)
+
+
+def _default_column(reader: FieldReader, node: Node | None, columns: tuple[Column, ...]) -> str:
+    if node is None:
+        return "fdzdgknr" if any(c.key == "fdzdgknr" for c in columns) else (columns[0].key if columns else "")
+    key = reader.text(node, "default_column") or ""
+    if key and not any(c.key == key for c in columns):
+        reader.report(node.line, f"default_column“{key}”不是已配置的栏目 key。", "config-column")
+    return key
+
+
+def _index_form(reader: FieldReader, node: Node | None) -> IndexForm:
+    if node is None:
+        return parse_index_form("{code}/{year}-{serial}", 5)
+    fields = reader.mapping(node, "index_no", _INDEX_KEYS) or {}
+    template = reader.text(fields["form"], "form") if "form" in fields else "{code}/{year}-{serial}"
+    digits = reader.integer(fields["serial_digits"], "serial_digits", 1, 10) if "serial_digits" in fields else 5
+    try:
+        return parse_index_form(template or "{code}/{year}-{serial}", digits or 5)
+    except ValueError as exc:
+        reader.report(fields["form"].line if "form" in fields else node.line, f"索引号格式无效：{exc}", "config-index-form")
+        return parse_index_form("{code}/{year}-{serial}", 5)
+
+
+def _footer(reader: FieldReader, node: Node | None) -> Footer:
+    fields = (reader.mapping(node, "footer", _FOOTER_KEYS) or {}) if node is not None else {}
+    values = {key: reader.optional_text(fields.get(key), key) for key in _FOOTER_KEYS}
+    for key, value in values.items():
+        if not value:
+            reader.warn(node.line if node else 1, f"页脚缺少“{_FOOTER_LABELS[key]}”（footer.{key}），政府网站应在每页显示。", "config-footer")
+    return Footer(**values)
+
+
+def _strings(reader: FieldReader, node: Node | None, label: str) -> tuple[str, ...]:
+    if node is None:
+        return ()
+    return tuple(v for v in (reader.text(item, label) for item in reader.items(node, label) or []) if v)
+
+
+def _categories(reader: FieldReader, node: Node | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if node is None:
+        return ()
+    if not isinstance(node.value, dict):
+        reader.report(node.line, "categories 应为“一级分类: [二级分类, …]”形式。", "type-mapping")
+        return ()
+    tree = []
+    for top, children in node.value.items():
+        subs = () if children.value is None else _strings(reader, children, f"categories.{top}")
+        tree.append((top, subs))
+    return tuple(tree)
+
+
+def _paths(reader: FieldReader, node: Node | None, folder: Path) -> dict[str, Path]:
+    defaults = {"content": "content", "templates": "templates", "static": "static", "output": "site"}
+    fields = (reader.mapping(node, "paths", _PATH_KEYS) or {}) if node is not None else {}
+    return {key: folder / (reader.optional_text(fields.get(key), key) or default) for key, default in defaults.items()}

@@ -1,0 +1,321 @@
+"""Stages 2-3: find the documents under content/, read and validate each into a Document."""
+
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from . import frontmatter, yamltree
+from .config import Config
+from .errors import WARNING, Problem
+from .fields import FieldReader, closest
+from .frontmatter import LABELS, REQUIRED, label
+from .identifiers import code_check_ok
+from .markup import MarkdownRenderer
+from .model import GENRES, VALIDITY_VALUES, Attachment, Document
+from .taxonomy import CategoryTree, load_tree
+from .yamltree import Node
+
+_KEYWORD_SPLIT = re.compile(r"[\s,，、；;]+")
+_PARALLEL_FROM = 48  # below this many files a process pool costs more than it saves
+
+
+@dataclass(frozen=True, slots=True)
+class _AttachmentRef:
+    """An attachment as written in front matter, before its file is looked up."""
+
+    file: str
+    title: str
+    line: int
+
+
+def discover(content_dir: Path) -> list[Path]:
+    """Every Markdown file under content_dir in a stable order; hidden files and folders are skipped."""
+    found = []
+    for folder, subfolders, files in os.walk(content_dir):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        found += [Path(folder, f) for f in sorted(files) if f.endswith(".md") and not f.startswith(".")]
+    return found
+
+
+def decode(raw: bytes) -> str:
+    """Text of a UTF-8 file (BOM and CRLF accepted); raises UnicodeDecodeError for any other encoding."""
+    text = raw.decode("utf-8-sig")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def encoding_problem(raw: bytes, src: str) -> Problem:
+    """Explain a file that is not UTF-8, with the conversion command when it looks like GBK."""
+    try:
+        raw.decode("gb18030")
+        hint = f"它看起来是 GBK/GB18030 编码。请用编辑器“另存为 UTF-8”，或运行：iconv -f GB18030 -t UTF-8 '{src}' -o '{src}.utf8' && mv '{src}.utf8' '{src}'"
+    except UnicodeDecodeError:
+        hint = "请用编辑器把它另存为 UTF-8 编码。"
+    return Problem(src, None, f"文件不是 UTF-8 编码，无法读取。{hint}", "encoding")
+
+
+def read_document(path: Path, src: str, config: Config, tree: CategoryTree,
+                  renderer: MarkdownRenderer) -> tuple[Document | None, list[Problem]]:
+    """Read one file from disk and validate it; attachments are checked against content/."""
+    raw = path.read_bytes()
+    try:
+        text = decode(raw)
+    except UnicodeDecodeError:
+        return None, [encoding_problem(raw, src)]
+    parsed, problems = parse_document(text, src, config, tree, renderer)
+    if parsed is None:
+        return None, problems
+    doc, refs = parsed
+    doc, attachment_problems = _locate_attachments(doc, refs, path, config.content_dir)
+    return doc, problems + _downgrade_if_draft(doc, attachment_problems)
+
+
+def parse_document(text: str, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
+                   ) -> tuple[tuple[Document, tuple[_AttachmentRef, ...]] | None, list[Problem]]:
+    """Validate a document's text into a Document and its attachment references; problems are returned, never raised."""
+    parts = frontmatter.split(text)
+    if isinstance(parts, str):
+        return None, [Problem(src, 1, parts, "front-matter-missing")]
+    root, problems = yamltree.parse(parts.front_matter, src, parts.first_line)
+    if root is None or not isinstance(root.value, dict):
+        if not problems:
+            problems.append(Problem(src, 1, "元数据块为空或不是“键: 值”形式。", "front-matter-empty"))
+        return None, problems
+    reader = FieldReader(src)
+    reader.problems += problems
+    fields = _canonical_fields(reader, root.value)
+    rendered = renderer.render(parts.body)
+    for markup in rendered.removed:
+        reader.report(parts.body_line, f"正文含有不安全的 HTML（{markup}），发布时会被删除。请从正文中去掉它。", "unsafe-html")
+    refs = _attachments(reader, fields.get("attachments"))
+    doc = _build(reader, fields, src, config, tree, root.line)
+    if doc is None:
+        return None, reader.problems
+    doc = replace(doc, body_html=rendered.html, body_text=rendered.text, headings=rendered.headings)
+    return (doc, refs), _downgrade_if_draft(doc, reader.problems)
+
+
+def _canonical_fields(reader: FieldReader, raw: dict[str, Node]) -> dict[str, Node]:
+    fields: dict[str, Node] = {}
+    for key, node in raw.items():
+        name = frontmatter.canonical(key)
+        if name is None:
+            reader.unknown_key(node.line, key, frontmatter.KNOWN_KEYS, "元数据")
+        elif name in fields:
+            reader.report(node.line, f"“{key}”与第 {fields[name].line} 行重复：{label(name)}只能写一次（中文名和英文名二选一）。", "duplicate-key")
+        else:
+            fields[name] = node
+    return fields
+
+
+def _build(reader: FieldReader, fields: dict[str, Node], src: str, config: Config,
+           tree: CategoryTree, first_line: int) -> Document | None:
+    for key in REQUIRED:
+        if key not in fields or fields[key].value in (None, ""):
+            line = fields[key].line if key in fields else first_line
+            reader.report(line, f"缺少必填字段{label(key)}。", "required")
+    values = {
+        "title": _text(reader, fields, "title"),
+        "index_no": _text(reader, fields, "index_no"),
+        "publisher": _text(reader, fields, "publisher"),
+        "published": _day(reader, fields, "published"),
+        "written": _day(reader, fields, "written"),
+        "category": _optional(reader, fields, "category"),
+        "genre": _optional(reader, fields, "genre"),
+        "doc_no": _optional(reader, fields, "doc_no"),
+        "keywords": _keywords(reader, fields.get("keywords")),
+        "summary": _summary(reader, fields.get("summary")),
+        "validity": _optional(reader, fields, "validity") or "有效",
+        "repealed": _day(reader, fields, "repealed"),
+        "interprets": _optional(reader, fields, "interprets"),
+        "draft": bool(reader.boolean(fields["draft"], label("draft"))) if "draft" in fields else False,
+        "column": _optional(reader, fields, "column"),
+        "extra": _extra(reader, fields.get("extra")),
+    }
+    _check_rules(reader, fields, values, config, tree)
+    if any(p.is_error for p in reader.problems) or None in (
+            values["title"], values["index_no"], values["publisher"], values["published"]):
+        return None
+    column = config.column(values["column"] or config.default_column)
+    values["column"] = column.key if column else values["column"]
+    lines = {key: node.line for key, node in fields.items()}
+    return Document(src=src, lines=lines, **values)
+
+
+def _text(reader: FieldReader, fields: dict[str, Node], key: str) -> str | None:
+    node = fields.get(key)
+    if node is None or node.value in (None, ""):
+        return None
+    return reader.text(node, label(key))
+
+
+def _optional(reader: FieldReader, fields: dict[str, Node], key: str) -> str:
+    return reader.optional_text(fields.get(key), label(key))
+
+
+def _day(reader: FieldReader, fields: dict[str, Node], key: str) -> date | None:
+    node = fields.get(key)
+    if node is None or node.value in (None, ""):
+        return None
+    return reader.day(node, label(key))
+
+
+def _keywords(reader: FieldReader, node: Node | None) -> tuple[str, ...]:
+    if node is None or node.value in (None, ""):
+        return ()
+    if isinstance(node.value, str):
+        return tuple(k for k in _KEYWORD_SPLIT.split(node.value) if k)
+    items = reader.items(node, label("keywords")) or []
+    return tuple(k for k in (reader.text(item, label("keywords")) for item in items) if k)
+
+
+def _summary(reader: FieldReader, node: Node | None) -> str:
+    if node is None or node.value in (None, ""):
+        return ""
+    value = reader.text(node, label("summary"), one_line=False) or ""
+    return " ".join(value.split())
+
+
+def _attachments(reader: FieldReader, node: Node | None) -> tuple[_AttachmentRef, ...]:
+    if node is None or node.value in (None, ""):
+        return ()
+    found = []
+    for item in reader.items(node, label("attachments")) or []:
+        fields = reader.mapping(item, "附件的一项", ["file", "title", "文件", "名称"])
+        if fields is None:
+            continue
+        file_node = fields.get("file") or fields.get("文件")
+        title_node = fields.get("title") or fields.get("名称")
+        if file_node is None:
+            reader.report(item.line, "附件的每一项都需要 file（相对本文件的路径）。", "attachment-file")
+            continue
+        file = reader.text(file_node, "附件 file")
+        title = reader.text(title_node, "附件 title") if title_node else None
+        if file:
+            found.append(_AttachmentRef(file, title or PurePosixPath(file).name, item.line))
+    return tuple(found)
+
+
+def _extra(reader: FieldReader, node: Node | None) -> tuple[tuple[str, str], ...]:
+    if node is None or node.value is None:
+        return ()
+    if not isinstance(node.value, dict):
+        reader.report(node.line, "extra 应为“键: 值”形式的子项。", "type-mapping")
+        return ()
+    pairs = []
+    for key, child in node.value.items():
+        if isinstance(child.value, list):
+            pairs.append((key, "、".join(c.value for c in child.value if isinstance(c.value, str))))
+        elif isinstance(child.value, dict):
+            reader.report(child.line, f"extra.{key} 不能再嵌套子项，请写成文字或列表。", "type-text")
+        else:
+            pairs.append((key, child.value or ""))
+    return tuple(pairs)
+
+
+def _check_rules(reader: FieldReader, fields: dict[str, Node], values: dict, config: Config,
+                 tree: CategoryTree) -> None:
+    _check_index_no(reader, fields, values, config)
+    _check_dates(reader, fields, values)
+    line = fields.get
+    if values["category"] and not tree.contains(values["category"]):
+        hint = _nearest(values["category"], tree.names())
+        reader.report(line("category").line, f"主题分类“{values['category']}”不在分类表中。{hint}写法为“一级\\二级”，新增分类请写入 config.yaml 的 categories。", "category")
+    genres = (*GENRES, *config.extra_genres)
+    if values["genre"] and values["genre"] not in genres:
+        reader.report(line("genre").line, f"文种“{values['genre']}”不是公文文种（{' '.join(GENRES)}）。其他文种请写入 config.yaml 的 genres。", "genre")
+    if values["validity"] not in VALIDITY_VALUES:
+        reader.report(line("validity").line, f"有效性只能是 有效、失效 或 废止，这里是“{values['validity']}”。", "validity")
+    if values["column"] and config.column(values["column"]) is None:
+        keys = "、".join(f"{c.key}（{c.title}）" for c in config.columns)
+        reader.report(line("column").line, f"栏目“{values['column']}”不存在。可用的栏目：{keys}。", "column")
+
+
+def _check_index_no(reader: FieldReader, fields: dict[str, Node], values: dict, config: Config) -> None:
+    index_no = values["index_no"]
+    if not index_no:
+        return
+    node = fields["index_no"]
+    parts = config.index_form.parse(index_no)
+    if parts is None:
+        reader.report(node.line, f"索引号“{index_no}”格式不对，应为“{config.index_form.template}”形式，例如 {config.index_form.example()}（前段为 18 位统一社会信用代码或 9 位组织机构代码，大写）。", "index-form")
+        return
+    if not code_check_ok(parts.code):
+        reader.warn(node.line, f"索引号前段“{parts.code}”的校验位不符，请核对机构代码（少数早期代码本身不合校验，确认无误可忽略）。", "index-check-char")
+    body = config.body_named(values["publisher"] or "")
+    if body and body.code and parts.code != body.code:
+        reader.report(node.line, f"索引号前段“{parts.code}”与发布机构“{body.name}”在 config.yaml 中登记的代码“{body.code}”不一致。", "index-body-code")
+    published = values["published"]
+    if published and parts.year != published.year:
+        reader.warn(node.line, f"索引号中的年份 {parts.year} 与发布日期的年份 {published.year} 不一致。", "index-year")
+
+
+def _check_dates(reader: FieldReader, fields: dict[str, Node], values: dict) -> None:
+    written, published, repealed = values["written"], values["published"], values["repealed"]
+    if written and published and written > published:
+        reader.report(fields["written"].line, f"成文日期 {written} 晚于发布日期 {published}。请核对：成文日期不能晚于发布日期。", "date-order")
+    if values["validity"] in ("失效", "废止") and "repealed" not in fields:
+        reader.report(fields["validity"].line, f"有效性为“{values['validity']}”时需要写{label('repealed')}。", "repealed-missing")
+    if repealed and values["validity"] == "有效":
+        reader.report(fields["repealed"].line, "写了废止日期，但有效性是“有效”。请把有效性改为“失效”或“废止”，或删去废止日期。", "repealed-valid")
+    if repealed and published and repealed < published:
+        reader.report(fields["repealed"].line, f"废止日期 {repealed} 早于发布日期 {published}。", "date-order")
+
+
+def _nearest(value: str, names: list[str]) -> str:
+    hint = closest(value, names)
+    return f"是否想写“{hint}”？" if hint else ""
+
+
+def _downgrade_if_draft(doc: Document, problems: list[Problem]) -> list[Problem]:
+    """A draft is never published, so its problems warn instead of stopping the build."""
+    if not doc.draft:
+        return problems
+    return [replace(p, level=WARNING, message=f"（草稿）{p.message}") for p in problems]
+
+
+def _locate_attachments(doc: Document, refs: tuple[_AttachmentRef, ...], path: Path,
+                        content_dir: Path) -> tuple[Document, list[Problem]]:
+    problems, found = [], []
+    for ref in refs:
+        target = (path.parent / ref.file).resolve()
+        if not target.is_relative_to(content_dir):
+            problems.append(Problem(doc.src, ref.line, f"附件“{ref.file}”在 content 文件夹之外。请把附件放在文档旁边。", "attachment-outside"))
+        elif not target.is_file():
+            problems.append(Problem(doc.src, ref.line, f"找不到附件“{ref.file}”（路径相对于本文件）。请检查文件名，或把附件放到文档旁边。", "attachment-missing"))
+        else:
+            found.append(Attachment(target.relative_to(content_dir).as_posix(), ref.title, target.stat().st_size))
+    return replace(doc, attachments=tuple(found)), problems
+
+
+def read_all(config: Config) -> tuple[list[Document], list[Problem]]:
+    """Read every document under the content folder, on all cores when there are many."""
+    paths = discover(config.content_dir)
+    if len(paths) < _PARALLEL_FROM:
+        results = _read_chunk(config, paths)
+    else:
+        workers = os.cpu_count() or 1
+        size = max(16, len(paths) // (workers * 8))
+        chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = [r for chunk in pool.map(_read_chunk, [config] * len(chunks), chunks) for r in chunk]
+    documents = [doc for doc, _ in results if doc is not None]
+    problems = [p for _, found in results for p in found]
+    return documents, problems
+
+
+def _read_chunk(config: Config, paths: list[Path]) -> list[tuple[Document | None, list[Problem]]]:
+    renderer, tree = MarkdownRenderer(), load_tree(config.extra_categories)
+    root = config.content_dir.parent
+    return [read_document(p, _shown(p, root), config, tree, renderer) for p in paths]
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.relative_to(root).as_posix()

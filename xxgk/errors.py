@@ -1,0 +1,58 @@
+"""The one family of errors an editor can fix: each carries every Problem found, with file and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a file, located and explained in Chinese an editor can act on."""
+
+    path: str
+    line: int | None
+    message: str
+    code: str
+    level: str = ERROR
+    column: int | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == ERROR
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        prefix = "" if self.is_error else "警告："
+        return f"{where}: {prefix}{self.message}"
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line or 0, self.column or 0, self.code, self.message)
+
+
+class BuildError(Exception):
+    """Raised when input the editor controls is wrong; the CLI prints its problems and exits 1."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=Problem.sort_key)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConfigError(BuildError):
+    """config.yaml is unreadable or invalid."""
+
+
+class ContentError(BuildError):
+    """One or more documents under content/ are invalid."""
+
+
+class TemplateError(BuildError):
+    """A template failed to compile or to render."""
+
+
+def raise_if_errors(problems: list[Problem], error_class: type[BuildError]) -> None:
+    """Raise error_class with every problem when any of them is an error (warnings alone pass)."""
+    if any(p.is_error for p in problems):
+        raise error_class(problems)

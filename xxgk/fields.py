@@ -1,0 +1,107 @@
+"""Typed reading of a yamltree.Node: each method converts one value or records a located problem."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date
+
+from .errors import ERROR, WARNING, Problem
+from .yamltree import Node
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_TRUE = {"true", "True", "TRUE", "是"}
+_FALSE = {"false", "False", "FALSE", "否"}
+
+
+def closest(word: str, choices: list[str]) -> str | None:
+    """Return the known word nearest to a misspelt one, or None when nothing is close."""
+    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    return found[0] if found else None
+
+
+class FieldReader:
+    """Collects the problems met while converting the values of one file."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def report(self, line: int | None, message: str, code: str, level: str = ERROR) -> None:
+        self.problems.append(Problem(self.path, line, message, code, level))
+
+    def warn(self, line: int | None, message: str, code: str) -> None:
+        self.report(line, message, code, WARNING)
+
+    def text(self, node: Node, label: str, *, one_line: bool = True) -> str | None:
+        """A non-empty string, stripped; None (with a problem) for lists, mappings or empty values."""
+        if not isinstance(node.value, str):
+            kind = "空值" if node.value is None else "列表或子项"
+            self.report(node.line, f"“{label}”应为一段文字，这里是{kind}。", "type-text")
+            return None
+        value = node.value.strip()
+        if not value:
+            self.report(node.line, f"“{label}”不能为空。", "empty-value")
+            return None
+        if one_line and "\n" in value:
+            self.report(node.line, f"“{label}”只能写一行，请去掉换行。", "type-one-line")
+            return None
+        return value
+
+    def optional_text(self, node: Node | None, label: str) -> str:
+        """Like text(), but an absent or empty value is simply ''."""
+        if node is None or node.value is None or node.value == "":
+            return ""
+        return self.text(node, label) or ""
+
+    def day(self, node: Node, label: str) -> date | None:
+        """A calendar date written YYYY-MM-DD that exists."""
+        raw = self.text(node, label)
+        if raw is None:
+            return None
+        match = _ISO_DATE.fullmatch(raw)
+        if not match:
+            self.report(node.line, f"“{label}”的值“{raw}”不是有效日期，请写成 YYYY-MM-DD，例如 2018-03-06。", "date-format")
+            return None
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            self.report(node.line, f"“{label}”的日期“{raw}”不存在（请核对月份和日）。", "date-invalid")
+            return None
+
+    def boolean(self, node: Node, label: str) -> bool | None:
+        if node.value in _TRUE:
+            return True
+        if node.value in _FALSE:
+            return False
+        self.report(node.line, f"“{label}”只能是 true 或 false，这里是“{node.value}”。", "type-bool")
+        return None
+
+    def integer(self, node: Node, label: str, minimum: int, maximum: int) -> int | None:
+        raw = node.value if isinstance(node.value, str) else ""
+        if not raw.strip().isdigit() or not minimum <= int(raw) <= maximum:
+            self.report(node.line, f"“{label}”应为 {minimum} 到 {maximum} 之间的整数，这里是“{raw}”。", "type-int")
+            return None
+        return int(raw)
+
+    def items(self, node: Node, label: str) -> list[Node] | None:
+        """The items of a YAML list."""
+        if not isinstance(node.value, list):
+            self.report(node.line, f"“{label}”应为列表（每项一行，以“- ”开头）。", "type-list")
+            return None
+        return node.value
+
+    def mapping(self, node: Node, label: str, known: list[str]) -> dict[str, Node] | None:
+        """A YAML mapping whose keys are all known; each unknown key is reported with the nearest one."""
+        if not isinstance(node.value, dict):
+            self.report(node.line, f"“{label}”应为“键: 值”形式的子项。", "type-mapping")
+            return None
+        for key, child in node.value.items():
+            if key not in known:
+                self.unknown_key(child.line, key, known, label)
+        return node.value
+
+    def unknown_key(self, line: int, key: str, known: list[str], where: str) -> None:
+        hint = closest(key, known)
+        advice = f"是否想写“{hint}”？" if hint else f"可用的键：{'、'.join(known)}。"
+        self.report(line, f"{where}中有未知的键“{key}”。{advice}", "unknown-key")

@@ -1,0 +1,94 @@
+"""Markdown body -> sanitised HTML, plain text and headings; the one place that decides what HTML is allowed."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify_unicode
+
+from .model import Heading
+
+# Raw HTML in a body is allowed (editors paste tables) but only this markup survives.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "ol", "p",
+    "pre", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+    "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "style", "scope"},
+    "ol": {"start"},
+    **{f"h{n}": {"id"} for n in range(1, 7)},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Python-Markdown writes table alignment as style="text-align: …"; nothing else of CSS is kept.
+STYLE_PROPERTIES = {"text-align"}
+
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+    filter_style_properties=STYLE_PROPERTIES, link_rel="noopener noreferrer", strip_comments=True,
+)
+_TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9-]*)")
+_EVENT_ATTR = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.IGNORECASE)
+_SCRIPT_URL = re.compile(r"""(?:href|src)\s*=\s*["']?\s*(javascript|vbscript|data):""", re.IGNORECASE)
+_HEADING = re.compile(r'<h([1-6]) id="([^"]*)">(.*?)</h\1>', re.DOTALL)
+_ANY_TAG = re.compile(r"<[^>]+>")
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|table|blockquote|div|pre)>|<br\s*/?>")
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A body turned into safe HTML, with its plain text, headings and what sanitising removed."""
+
+    html: str
+    text: str
+    headings: tuple[Heading, ...]
+    removed: tuple[str, ...]  # descriptions of unsafe markup found in the source, e.g. "<script>"
+
+
+class MarkdownRenderer:
+    """Converts Markdown bodies; keep one per process (building the converter is the costly part)."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(
+            extensions=["tables", "sane_lists", "toc"],
+            extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-4"}},
+            output_format="html",
+        )
+
+    def render(self, source: str) -> Rendered:
+        """Render Markdown to sanitised HTML; never raises for any input text."""
+        raw = self._md.reset().convert(source)
+        clean = _CLEANER.clean(raw)
+        return Rendered(clean, to_text(clean), headings_of(clean), unsafe_markup(raw))
+
+
+def unsafe_markup(raw_html: str) -> tuple[str, ...]:
+    """Describe the disallowed tags, event handlers and script URLs in HTML before sanitising."""
+    found = {f"<{t.lower()}>" for t in _TAG.findall(raw_html) if t.lower() not in ALLOWED_TAGS}
+    found |= {f"{a.lower()}= 事件属性" for a in _EVENT_ATTR.findall(raw_html)}
+    found |= {f"{s.lower()}: 链接" for s in _SCRIPT_URL.findall(raw_html)}
+    return tuple(sorted(found))
+
+
+def headings_of(clean_html: str) -> tuple[Heading, ...]:
+    """The h2-h4 headings with their anchors, in document order."""
+    return tuple(
+        Heading(int(level), anchor, html.unescape(_ANY_TAG.sub("", inner)).strip())
+        for level, anchor, inner in _HEADING.findall(clean_html)
+        if level in "234"
+    )
+
+
+def to_text(clean_html: str) -> str:
+    """Plain text of sanitised HTML, one line per block, for search and summaries."""
+    text = _BLOCK_END.sub("\n", clean_html)
+    text = html.unescape(_ANY_TAG.sub("", text))
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())

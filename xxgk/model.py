@@ -1,0 +1,127 @@
+"""The site model: documents as read and validated, and the listings assembled from them. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+VALIDITY_VALUES = ("有效", "失效", "废止")
+
+GENRES = ("决议", "决定", "命令", "令", "公报", "公告", "通告", "意见", "通知", "通报",
+          "报告", "请示", "批复", "议案", "函", "纪要")
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file attached to a document, kept next to it in content/."""
+
+    src: str  # path relative to the content folder, posix
+    title: str
+    size: int  # bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading of a document body, for its table of contents."""
+
+    level: int
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One disclosure document with its validated metadata and its sanitised body."""
+
+    src: str  # path shown to editors, e.g. "content/fdzdgknr/a.md"
+    title: str
+    index_no: str
+    publisher: str
+    published: date
+    written: date | None = None
+    category: str = ""
+    genre: str = ""
+    doc_no: str = ""
+    keywords: tuple[str, ...] = ()
+    summary: str = ""
+    validity: str = "有效"
+    repealed: date | None = None
+    interprets: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    draft: bool = False
+    column: str = ""
+    extra: tuple[tuple[str, str], ...] = ()
+    body_html: str = ""  # sanitised; marked safe in render.py only
+    body_text: str = ""
+    headings: tuple[Heading, ...] = ()
+    lines: dict[str, int] = field(default_factory=dict, compare=False)  # front-matter key -> line
+
+    @property
+    def year(self) -> int:
+        return self.published.year
+
+    @property
+    def in_force(self) -> bool:
+        return self.validity == "有效"
+
+    def sort_key(self) -> tuple:
+        """Newest first, then by index number, so equal dates still order the same way every build."""
+        return (-self.published.toordinal(), self.index_no)
+
+
+@dataclass(frozen=True, slots=True)
+class PageLink:
+    """One numbered page of a paginated listing."""
+
+    number: int
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListingPage:
+    """One page of a paginated list of documents."""
+
+    url: str  # site path of this page, e.g. "catalog/2/index.html"
+    number: int
+    documents: tuple[Document, ...]
+    pages: tuple[PageLink, ...]  # every page of the listing, for the pager
+
+    @property
+    def count(self) -> int:
+        return len(self.pages)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A titled, paginated list of documents: the 目录, a column, or one term of a facet."""
+
+    kind: str  # "catalog", "column", "category", "publisher", "year", "genre"
+    title: str
+    url: str  # first page
+    total: int
+    pages: tuple[ListingPage, ...]
+    description: str = ""
+    parent: str = ""  # title of the enclosing term (a 一级 category for a 二级 one)
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """A way to browse (主题分类, 发布机构, 年份, 文种) with its terms in display order."""
+
+    kind: str
+    title: str
+    url: str  # the page listing every term
+    terms: tuple[Listing, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything the renderer needs, gathered before anything is written."""
+
+    documents: tuple[Document, ...]  # published now, newest first
+    catalog: Listing
+    columns: tuple[Listing, ...]
+    facets: tuple[Facet, ...]
+    held_back: tuple[Document, ...]  # scheduled for a later day
+    drafts: tuple[Document, ...]
+    urls: dict[str, str] = field(default_factory=dict, compare=False)  # index_no -> document page path

@@ -1,0 +1,85 @@
+"""Stage 6: write the built site into a staging folder and swap it into place only when all succeeded."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+
+from .render import Output
+
+
+class Staging:
+    """A temporary folder beside the output folder that receives the whole new site."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._written: set[str] = set()
+        self._folders: set[Path] = set()
+
+    def target(self, dest: str) -> Path:
+        """The file for a site path; refuses paths that leave the folder or are written twice."""
+        pure = PurePosixPath(dest)
+        if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+            raise ValueError(f"output path escapes the site folder: {dest!r}")
+        if dest in self._written:
+            raise ValueError(f"two outputs claim one path: {dest!r}")
+        self._written.add(dest)
+        path = self.path.joinpath(*pure.parts)
+        if not path.resolve().is_relative_to(self.path.resolve()):
+            raise ValueError(f"output path escapes the site folder: {dest!r}")
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
+        return path
+
+    def write(self, outputs: list[Output]) -> None:
+        """Write every output: rendered bytes, or a copy of its source file."""
+        for output in outputs:
+            path = self.target(output.dest)
+            if output.data is not None:
+                path.write_bytes(output.data)
+            else:
+                shutil.copyfile(output.source, path)
+
+    def copy_tree(self, source: Path, dest: str) -> int:
+        """Copy a folder (such as static/) under `dest`, skipping hidden files; returns the file count."""
+        count = 0
+        for path in sorted(source.rglob("*")):
+            relative = path.relative_to(source)
+            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                shutil.copyfile(path, self.target(f"{dest}/{relative.as_posix()}"))
+                count += 1
+        return count
+
+    @property
+    def file_count(self) -> int:
+        return len(self._written)
+
+
+@contextmanager
+def staged(out_dir: Path) -> Iterator[Staging]:
+    """Yield a Staging; on success it replaces out_dir, on any exception it is removed and out_dir is untouched."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Staging(Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent)))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging.path, ignore_errors=True)
+        raise
+    _swap(staging.path, out_dir)
+
+
+def _swap(new: Path, out_dir: Path) -> None:
+    # Two renames on one file system: the old site is replaced in one step from a reader's view,
+    # and it is only deleted once the new one is in place.
+    new.chmod(0o755)
+    if out_dir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        out_dir.rename(old / out_dir.name)
+        new.rename(out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        new.rename(out_dir)

@@ -1,0 +1,52 @@
+"""The build, stage by stage: config -> documents -> validation -> site model -> pages -> staged write -> swap."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from . import assemble, content, output, render, validate
+from .config import Config
+from .errors import ContentError, Problem, raise_if_errors
+from .model import Site
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What a build or check did, for the command line to print."""
+
+    documents: int
+    pages: int
+    files: int
+    held_back: tuple[tuple[str, date], ...]  # (src, publication day) of scheduled documents
+    drafts: int
+    warnings: tuple[Problem, ...]
+    seconds: float
+
+
+def check(config: Config, today: date) -> tuple[Site, list[Problem]]:
+    """Read and validate every document; raise ContentError when any problem is an error."""
+    documents, problems = content.read_all(config)
+    problems += validate.check_corpus(documents)
+    raise_if_errors(problems, ContentError)
+    return assemble.assemble(documents, config, today), problems
+
+
+def build(config: Config, today: date) -> Report:
+    """Build the whole site into config.output_dir, replacing it only when every stage succeeded."""
+    started = time.perf_counter()
+    site, warnings = check(config, today)
+    outputs = render.render_site(site, config, render.make_env(config.templates_dir))
+    with output.staged(config.output_dir) as stage:
+        stage.write(outputs)
+        stage.copy_tree(config.static_dir, "static")
+    return Report(
+        documents=len(site.documents),
+        pages=sum(1 for o in outputs if o.dest.endswith(".html")),
+        files=stage.file_count,
+        held_back=tuple((d.src, d.published) for d in site.held_back),
+        drafts=len(site.drafts),
+        warnings=tuple(sorted(warnings, key=Problem.sort_key)),
+        seconds=time.perf_counter() - started,
+    )
