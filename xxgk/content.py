@@ -71,7 +71,7 @@ def read_document(path: Path, src: str, config: Config, tree: CategoryTree,
         return None, problems
     doc, refs = parsed
     doc, attachment_problems = _locate_attachments(doc, refs, path, config.content_dir)
-    return doc, problems + _downgrade_if_draft(doc, attachment_problems)
+    return doc, problems + _downgrade_if_draft(doc.draft, attachment_problems)
 
 
 def parse_document(text: str, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
@@ -90,13 +90,24 @@ def parse_document(text: str, src: str, config: Config, tree: CategoryTree, rend
     fields = _canonical_fields(reader, root.value)
     rendered = renderer.render(parts.body)
     for markup in rendered.removed:
-        reader.report(parts.body_line, f"正文含有不安全的 HTML（{markup}），发布时会被删除。请从正文中去掉它。", "unsafe-html")
+        line = _line_of(markup.rstrip(">"), parts.body, parts.body_line)
+        reader.report(line, f"正文含有不安全的 HTML（{markup}），发布时会被删除。请从正文中去掉它。", "unsafe-html")
     refs = _attachments(reader, fields.get("attachments"))
-    doc = _build(reader, fields, src, config, tree, root.line)
+    draft = "draft" in fields and reader.boolean(fields["draft"], label("draft")) is True
+    doc = _build(reader, fields, src, config, tree, root.line, draft)
+    problems = _downgrade_if_draft(draft, reader.problems)
     if doc is None:
-        return None, reader.problems
+        return None, problems
     doc = replace(doc, body_html=rendered.html, body_text=rendered.text, headings=rendered.headings)
-    return (doc, refs), _downgrade_if_draft(doc, reader.problems)
+    return (doc, refs), problems
+
+
+def _line_of(needle: str, body: str, first_line: int) -> int:
+    """The line of the body where needle first appears (case-insensitive), else the body's first line."""
+    for offset, line in enumerate(body.lower().split("\n")):
+        if needle in line:
+            return first_line + offset
+    return first_line
 
 
 def _canonical_fields(reader: FieldReader, raw: dict[str, Node]) -> dict[str, Node]:
@@ -113,7 +124,7 @@ def _canonical_fields(reader: FieldReader, raw: dict[str, Node]) -> dict[str, No
 
 
 def _build(reader: FieldReader, fields: dict[str, Node], src: str, config: Config,
-           tree: CategoryTree, first_line: int) -> Document | None:
+           tree: CategoryTree, first_line: int, draft: bool) -> Document | None:
     for key in REQUIRED:
         if key not in fields or fields[key].value in (None, ""):
             line = fields[key].line if key in fields else first_line
@@ -132,7 +143,7 @@ def _build(reader: FieldReader, fields: dict[str, Node], src: str, config: Confi
         "validity": _optional(reader, fields, "validity") or "有效",
         "repealed": _day(reader, fields, "repealed"),
         "interprets": _optional(reader, fields, "interprets"),
-        "draft": bool(reader.boolean(fields["draft"], label("draft"))) if "draft" in fields else False,
+        "draft": draft,
         "column": _optional(reader, fields, "column"),
         "extra": _extra(reader, fields.get("extra")),
     }
@@ -271,9 +282,9 @@ def _nearest(value: str, names: list[str]) -> str:
     return f"是否想写“{hint}”？" if hint else ""
 
 
-def _downgrade_if_draft(doc: Document, problems: list[Problem]) -> list[Problem]:
+def _downgrade_if_draft(draft: bool, problems: list[Problem]) -> list[Problem]:
     """A draft is never published, so its problems warn instead of stopping the build."""
-    if not doc.draft:
+    if not draft:
         return problems
     return [replace(p, level=WARNING, message=f"（草稿）{p.message}") for p in problems]
 

@@ -50,7 +50,7 @@ class Rendered:
     html: str
     text: str
     headings: tuple[Heading, ...]
-    removed: tuple[str, ...]  # descriptions of unsafe markup found in the source, e.g. "<script>"
+    removed: tuple[str, ...]  # unsafe markup found in the source: "<script>", "onclick=", "javascript:"
 
 
 class MarkdownRenderer:
@@ -71,10 +71,10 @@ class MarkdownRenderer:
 
 
 def unsafe_markup(raw_html: str) -> tuple[str, ...]:
-    """Describe the disallowed tags, event handlers and script URLs in HTML before sanitising."""
+    """Name the disallowed tags, event handlers and script URLs in HTML before sanitising."""
     found = {f"<{t.lower()}>" for t in _TAG.findall(raw_html) if t.lower() not in ALLOWED_TAGS}
-    found |= {f"{a.lower()}= 事件属性" for a in _EVENT_ATTR.findall(raw_html)}
-    found |= {f"{s.lower()}: 链接" for s in _SCRIPT_URL.findall(raw_html)}
+    found |= {f"{a.lower()}=" for a in _EVENT_ATTR.findall(raw_html)}
+    found |= {f"{s.lower()}:" for s in _SCRIPT_URL.findall(raw_html)}
     return tuple(sorted(found))
 
 

@@ -1,0 +1,104 @@
+"""Shared fixtures: throwaway sites written from dicts, the CLI run in-process, the sample site built once."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from xxgk import cli
+
+REPO = Path(__file__).resolve().parent.parent
+TODAY = "2026-11-23"  # every build in the tests sees the same "today"
+
+MINIMAL_CONFIG = """\
+site_name: 测试区政府信息公开
+base_url: https://www.example.gov.cn/xxgk/
+bodies:
+  - name: 深圳市坪山区政府办公室
+    code: "114403006955506492"
+    short: 坪山区政府办
+footer:
+  sponsor: 测试区人民政府办公室
+  contact: 电话：0755-00000000
+  site_code: "4403000000"
+  icp: 粤ICP备00000000号
+  police: 粤公网安备 44030000000000号
+"""
+
+GOOD_DOC = """\
+---
+title: 坪山区委(区政府)办公室2017年工作亮点及2018年工作思路
+index_no: 114403006955506492/2019-00001
+publisher: 深圳市坪山区政府办公室
+category: 综合政务\\政务公开
+genre: 报告
+doc_no: ""
+written: 2018-03-06
+published: 2019-03-06
+keywords: [工作总结, 工作计划]
+validity: 有效
+---
+
+## 一、2017年工作亮点
+
+全办紧紧围绕东进战略，较好地完成了各项工作任务。
+"""
+
+
+@dataclass
+class Run:
+    """What one command printed and returned."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def make_site(tmp_path):
+    """Write a site folder from {relative path: text}; templates and static come from the repo."""
+
+    def make(files: dict[str, str | bytes], config: str = MINIMAL_CONFIG) -> Path:
+        root = tmp_path / "site-src"
+        (root / "content").mkdir(parents=True, exist_ok=True)
+        paths = f"paths:\n  templates: {REPO / 'templates'}\n  static: {REPO / 'static'}\n"
+        (root / "config.yaml").write_text(config + ("" if "paths:" in config else paths), encoding="utf-8")
+        for name, text in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        return root
+
+    return make
+
+
+@pytest.fixture
+def run_cli(capsys, monkeypatch):
+    """Run build.py's main() in-process inside a folder and capture its output."""
+
+    def run(args: list[str], cwd: Path) -> Run:
+        monkeypatch.chdir(cwd)
+        code = cli.main([*args])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def built_sample_site(tmp_path_factory) -> Path:
+    """The repository's own sample site, built once into a temporary folder by the real command."""
+    out = tmp_path_factory.mktemp("sample") / "site"
+    subprocess.run([sys.executable, "build.py", "build", "--out", str(out), "--today", TODAY],
+                   cwd=REPO, check=True, capture_output=True)
+    return out
+
+
+def copy_tree(source: Path, dest: Path) -> Path:
+    shutil.copytree(source, dest)
+    return dest
