@@ -32,7 +32,7 @@ def test_minimal_config(tmp_path):
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("site_name: x\nbase_url: https://a.gov.cn/\nsite_nmae: y\n", ["3: config.yaml中有未知的键“site_nmae”。是否想写“site_name”？"]),
+    ("site_name: x\nbase_url: https://a.gov.cn/\nsite_nmae: y\n", ["3: 配置文件中有未知的键“site_nmae”。是否想写“site_name”？"]),
     ("site_name: x\n", ["1: 缺少必填设置“base_url”。"]),
     ("site_name: x\nbase_url: www.a.gov.cn\n", ["2: base_url“www.a.gov.cn”应为完整网址，例如 https://www.example.gov.cn/xxgk/。"]),
     ("site_name: x\nbase_url: https://a.gov.cn/xxgk\n", ["2: base_url 必须以“/”结尾（例如 https://a.gov.cn/xxgk/），站点位于该路径之下。"]),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -68,6 +68,7 @@ class Config:
     templates_dir: Path
     static_dir: Path
     output_dir: Path
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)  # e.g. missing footer facts
 
     @property
     def base_path(self) -> str:
@@ -117,7 +118,7 @@ def load_config(path: Path, *, content_dir: Path | None = None, output_dir: Path
     config = _read(reader, root, path.resolve().parent, path, content_dir, output_dir)
     raise_if_errors(reader.problems, ConfigError)
     assert config is not None
-    return config
+    return replace(config, warnings=tuple(reader.problems))
 
 
 def _shown(path: Path) -> str:
@@ -129,7 +130,7 @@ def _shown(path: Path) -> str:
 
 def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
           content_dir: Path | None, output_dir: Path | None) -> Config | None:
-    top = reader.mapping(root, "config.yaml", _TOP_KEYS)
+    top = reader.mapping(root, "配置文件", _TOP_KEYS)
     if top is None:
         return None
     for required in ("site_name", "base_url"):

@@ -28,7 +28,7 @@ class Report:
 def check(config: Config, today: date) -> tuple[Site, list[Problem]]:
     """Read and validate every document; raise ContentError when any problem is an error."""
     documents, problems = content.read_all(config)
-    problems += validate.check_corpus(documents)
+    problems += [*validate.check_corpus(documents), *config.warnings]
     raise_if_errors(problems, ContentError)
     return assemble.assemble(documents, config, today), problems
 
