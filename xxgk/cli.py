@@ -136,14 +136,40 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from .importer import import_files
+    config = load_config(Path(args.config))
+    folder = (args.content or config.content_dir) / config.default_column
+    results = [_import_one(Path(name), folder) for name in args.files]
+    return 0 if all(results) else 1
 
-    content_dir = args.content or _load_quiet_content_dir(args.config)
-    return import_files([Path(f) for f in args.files], content_dir)
 
+def _import_one(source: Path, folder: Path) -> bool:
+    """Convert one text file into a content file beside the others; False (with a message) when it cannot."""
+    from slugify import slugify
 
-def _load_quiet_content_dir(config_path: str) -> Path:
-    return load_config(Path(config_path)).content_dir
+    from .content import decode
+    from .importer import FIELD_LABELS, import_text, to_markdown_file
+
+    try:
+        text = decode(source.read_bytes())
+    except OSError as exc:
+        print(f"{source}: 无法读取（{exc.strerror}）。", file=sys.stderr)
+        return False
+    except UnicodeDecodeError:
+        print(f"{source}: 不是 UTF-8 编码。请先另存为 UTF-8（例如 iconv -f GB18030 -t UTF-8）。", file=sys.stderr)
+        return False
+    target = folder / f"{slugify(source.stem) or 'document'}.md"
+    if target.exists():
+        print(f"{source}: 目标文件 {target} 已存在，未覆盖。请先改名或删除它。", file=sys.stderr)
+        return False
+    imported = import_text(text)
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(to_markdown_file(imported), encoding="utf-8")
+    print(f"已导入：{source} → {target}")
+    if imported.missing:
+        print("  请补充：" + "、".join(f"{FIELD_LABELS[k]}（{k}）" for k in imported.missing))
+    for note in imported.notes:
+        print(f"  说明：{note}")
+    return True
 
 
 def _today_or_exit(option: str | None) -> date:

@@ -13,7 +13,7 @@ from . import frontmatter, yamltree
 from .config import Config
 from .errors import WARNING, Problem
 from .fields import FieldReader, closest
-from .frontmatter import LABELS, REQUIRED, label
+from .frontmatter import RECOMMENDED, REQUIRED, label
 from .identifiers import code_check_ok
 from .markup import MarkdownRenderer
 from .model import GENRES, VALIDITY_VALUES, Attachment, Document
@@ -129,6 +129,10 @@ def _build(reader: FieldReader, fields: dict[str, Node], src: str, config: Confi
         if key not in fields or fields[key].value in (None, ""):
             line = fields[key].line if key in fields else first_line
             reader.report(line, f"缺少必填字段{label(key)}。", "required")
+    for key in RECOMMENDED:
+        if key not in fields or fields[key].value in (None, ""):
+            line = fields[key].line if key in fields else first_line
+            reader.warn(line, f"建议填写{label(key)}：政府信息公开目录要求列出这一项。", "recommended")
     values = {
         "title": _text(reader, fields, "title"),
         "index_no": _text(reader, fields, "index_no"),

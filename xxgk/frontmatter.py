@@ -26,6 +26,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "extra": ("扩展",),
 }
 REQUIRED = ("title", "index_no", "publisher", "published")
+RECOMMENDED = ("written", "category")
 ALIASES = {label: key for key, labels in LABELS.items() for label in labels}
 KNOWN_KEYS = [*LABELS, *ALIASES]
 

@@ -90,7 +90,9 @@ _OPTIONAL_HINTS = {
     "summary": ('""', "内容概述"),
     "validity": ('"有效"', "有效（默认）、失效或废止"),
 }
-_FIELD_LABELS = {"title": "标题", "index_no": "索引号", "publisher": "发布机构", "published": "发布日期",
+# Characters a YAML stream may not carry raw (YAML 1.1 printable set), or that a loader folds as line breaks.
+_YAML_UNSAFE = re.compile(r"[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]")
+FIELD_LABELS = {"title": "标题", "index_no": "索引号", "publisher": "发布机构", "published": "发布日期",
                  "written": "成文日期", "category": "主题分类", "genre": "文种", "doc_no": "文号",
                  "keywords": "主题词", "summary": "内容概述", "validity": "有效性"}
 
@@ -160,7 +162,7 @@ def _read_metadata(draft: _Draft) -> None:
         return  # a lone "发布日期：…" under a title is page chrome, not a metadata block
     for key, value in pairs:
         _set_field(draft, key, value)
-    found = [_FIELD_LABELS[key] for key in FIELD_ORDER if draft.fields.get(key)]
+    found = [FIELD_LABELS[key] for key in FIELD_ORDER if draft.fields.get(key)]
     draft.notes.append(f"已读取页面元数据：{'、'.join(found) or '（各项均为空）'}。")
     draft.notes.extend(f"已删除网站页头：“{line}”" for line in draft.lines[:start])
     del draft.lines[:end]
@@ -195,7 +197,7 @@ def _set_field(draft: _Draft, key: str, value: str) -> None:
     if key in _DATE_KEYS:
         converted = iso_date(value)
         if converted is None:
-            draft.notes.append(f"“{_FIELD_LABELS[key]}”的值“{value}”不是可识别的日期，已忽略。")
+            draft.notes.append(f"“{FIELD_LABELS[key]}”的值“{value}”不是可识别的日期，已忽略。")
             return
         draft.fields[key] = converted
     elif key == "keywords":
@@ -344,12 +346,5 @@ def _front_matter_line(key: str, value: object) -> str:
 
 def _quote(text: str) -> str:
     """A YAML double-quoted scalar that any YAML 1.1 or 1.2 loader reads back as exactly this string."""
-    out = []
-    for ch in text:
-        if ch in '\\"':
-            out.append("\\" + ch)
-        elif ord(ch) < 0x20 or ch in "\x7f\x85\u2028\u2029\ufeff":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + _YAML_UNSAFE.sub(lambda match: f"\\u{ord(match[0]):04x}", escaped) + '"'

@@ -1,0 +1,102 @@
+"""`serve` over real HTTP: the site under its base path, the 404 page, and a rebuild after an edit."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from xxgk import serve
+
+from .conftest import REPO, TODAY
+
+
+def fetch(url: str) -> tuple[int, str, str]:
+    """Status, final URL and body of a GET; HTTP errors are returned, not raised."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.url, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, url, error.read().decode("utf-8")
+
+
+@pytest.fixture
+def server(built_sample_site):
+    httpd = serve.make_server(built_sample_site, "/xxgk/", 0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_site_is_served_under_its_base_path(server):
+    status, url, body = fetch(server + "/")
+    assert status == 200 and url.endswith("/xxgk/") and '<html lang="zh-CN">' in body
+    status, _, body = fetch(server + "/xxgk/catalog/")
+    assert status == 200 and "政府信息公开目录" in body
+
+
+def test_missing_pages_get_the_404_page(server):
+    status, _, body = fetch(server + "/xxgk/doc/nope.html")
+    assert status == 404 and 'href="/xxgk/catalog/"' in body
+    assert fetch(server + "/other/")[0] == 404
+
+
+def test_watch_notices_added_changed_and_removed_files(tmp_path):
+    (tmp_path / "a.md").write_text("1")
+    seen = threading.Event()
+    stop = threading.Event()
+    watcher = threading.Thread(target=serve.watch, args=([tmp_path], seen.set, stop, 0.05), daemon=True)
+    watcher.start()
+    time.sleep(0.2)
+    assert not seen.is_set()
+    (tmp_path / "a.md").write_text("22")
+    assert seen.wait(5)
+    stop.set()
+
+
+def test_serve_command_builds_serves_and_rebuilds(tmp_path):
+    root = tmp_path / "src"
+    shutil.copytree(REPO / "content", root / "content")
+    config = (REPO / "config.yaml").read_text(encoding="utf-8")
+    (root / "config.yaml").write_text(config + f"paths:\n  templates: {REPO / 'templates'}\n  static: {REPO / 'static'}\n",
+                                      encoding="utf-8")
+    command = [sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "--today", TODAY]
+    with subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
+        try:
+            address = _wait_for_address(process)
+            status, _, body = fetch(address)
+            assert status == 200 and "最新" in body
+            page = next((root / "content").rglob("*.md"))
+            edited = re.sub(r"(?m)^title: .*$", "title: 修改后的标题用于测试重建", page.read_text(encoding="utf-8"), count=1)
+            page.write_text(edited, encoding="utf-8")
+            assert _eventually(lambda: "修改后的标题用于测试重建" in fetch(address + "catalog/")[2])
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+def _wait_for_address(process: subprocess.Popen) -> str:
+    for line in process.stdout:
+        match = re.search(r"预览地址：(http://\S+)", line)
+        if match:
+            return match.group(1)
+    raise AssertionError("serve printed no address")
+
+
+def _eventually(condition, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
