@@ -33,7 +33,7 @@ def assemble(documents: list[Document], config: Config, today: date) -> Site:
 
 
 def paginate(kind: str, title: str, base: str, documents: list[Document], size: int,
-             description: str = "", parent: str = "") -> Listing:
+             description: str = "", parent: tuple[str, str] = ("", "")) -> Listing:
     """Cut documents (already in order) into pages of `size`; an empty list still has one page."""
     count = max(1, -(-len(documents) // size))
     links = tuple(PageLink(n, listing_path(base, n)) for n in range(1, count + 1))
@@ -41,7 +41,7 @@ def paginate(kind: str, title: str, base: str, documents: list[Document], size: 
         ListingPage(links[n - 1].url, n, tuple(documents[(n - 1) * size:n * size]), links)
         for n in range(1, count + 1)
     )
-    return Listing(kind, title, links[0].url, len(documents), pages, description, parent)
+    return Listing(kind, title, links[0].url, len(documents), pages, description, *parent)
 
 
 def _grouped(documents: list[Document], key) -> dict[str, list[Document]]:
@@ -64,7 +64,8 @@ def _category_facet(live: list[Document], config: Config, size: int) -> Facet:
         terms.append(paginate("category", top, base, tops[top], size))
         for sub in sorted((s for s in subs if s.partition("\\")[0] == top), key=tree.names().index):
             name = sub.partition("\\")[2]
-            terms.append(paginate("category", name, f"{base}/{slugs[name]}", subs[sub], size, parent=top))
+            terms.append(paginate("category", name, f"{base}/{slugs[name]}", subs[sub], size,
+                                  parent=(top, listing_path(base))))
     return Facet("category", "主题分类", "category/index.html", tuple(terms))
 
 

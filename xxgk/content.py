@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -18,6 +17,7 @@ from .identifiers import code_check_ok
 from .markup import MarkdownRenderer
 from .model import GENRES, VALIDITY_VALUES, Attachment, Document
 from .taxonomy import CategoryTree, load_tree
+from .workers import map_chunks
 from .yamltree import Node
 
 _KEYWORD_SPLIT = re.compile(r"[\s,，、；;]+")
@@ -309,15 +309,7 @@ def _locate_attachments(doc: Document, refs: tuple[_AttachmentRef, ...], path: P
 
 def read_all(config: Config) -> tuple[list[Document], list[Problem]]:
     """Read every document under the content folder, on all cores when there are many."""
-    paths = discover(config.content_dir)
-    if len(paths) < _PARALLEL_FROM:
-        results = _read_chunk(config, paths)
-    else:
-        workers = os.cpu_count() or 1
-        size = max(16, len(paths) // (workers * 8))
-        chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = [r for chunk in pool.map(_read_chunk, [config] * len(chunks), chunks) for r in chunk]
+    results = map_chunks(_read_chunk, config, discover(config.content_dir), _PARALLEL_FROM)
     documents = [doc for doc, _ in results if doc is not None]
     problems = [p for _, found in results for p in found]
     return documents, problems

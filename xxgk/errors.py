@@ -37,7 +37,11 @@ class BuildError(Exception):
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems, key=Problem.sort_key)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        # The problems are the only argument, so the error survives pickling out of a worker process.
+        super().__init__(self.problems)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
 
 
 class ConfigError(BuildError):

@@ -90,6 +90,25 @@ class ListingPage:
     def count(self) -> int:
         return len(self.pages)
 
+    @property
+    def previous(self) -> PageLink | None:
+        return self.pages[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next(self) -> PageLink | None:
+        return self.pages[self.number] if self.number < len(self.pages) else None
+
+    def pager(self, reach: int = 3) -> tuple[PageLink | None, ...]:
+        """The page links a pager shows: the first, the last and `reach` around this one; None marks a gap."""
+        last = len(self.pages)
+        shown = sorted({1, last, *range(max(1, self.number - reach), min(last, self.number + reach) + 1)})
+        items: list[PageLink | None] = []
+        for number in shown:
+            if items and items[-1] is not None and number - items[-1].number > 1:
+                items.append(None)
+            items.append(self.pages[number - 1])
+        return tuple(items)
+
 
 @dataclass(frozen=True, slots=True)
 class Listing:
@@ -102,6 +121,7 @@ class Listing:
     pages: tuple[ListingPage, ...]
     description: str = ""
     parent: str = ""  # title of the enclosing term (a 一级 category for a 二级 one)
+    parent_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +132,15 @@ class Facet:
     title: str
     url: str  # the page listing every term
     terms: tuple[Listing, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NavLink:
+    """A link in the navigation: a title, a site path, and how many documents lie behind it."""
+
+    title: str
+    url: str
+    total: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,12 +28,20 @@ class Staging:
             raise ValueError(f"two outputs claim one path: {dest!r}")
         self._written.add(dest)
         path = self.path.joinpath(*pure.parts)
-        if not path.resolve().is_relative_to(self.path.resolve()):
-            raise ValueError(f"output path escapes the site folder: {dest!r}")
         if path.parent not in self._folders:
+            # Checked once per folder: a folder that resolves elsewhere (a symlink) would lead outside.
             path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.parent.resolve().is_relative_to(self.path.resolve()):
+                raise ValueError(f"output path escapes the site folder: {dest!r}")
             self._folders.add(path.parent)
         return path
+
+    def claim(self, dests: list[str]) -> None:
+        """Record paths written into this folder by worker processes, refusing any already written."""
+        for dest in dests:
+            if dest in self._written:
+                raise ValueError(f"two outputs claim one path: {dest!r}")
+            self._written.add(dest)
 
     def write(self, outputs: list[Output]) -> None:
         """Write every output: rendered bytes, or a copy of its source file."""

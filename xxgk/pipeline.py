@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
-from . import assemble, content, output, render, validate
+from . import assemble, content, output, render, validate, workers
 from .config import Config
 from .errors import ContentError, Problem, raise_if_errors
-from .model import Site
+from .model import Document, Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,16 +38,26 @@ def build(config: Config, today: date) -> Report:
     """Build the whole site into config.output_dir, replacing it only when every stage succeeded."""
     started = time.perf_counter()
     site, warnings = check(config, today)
-    outputs = render.render_site(site, config, render.make_env(config.templates_dir))
+    context = render.page_context(site, config)
+    pages = render.render_pages(site, context, render.make_env(config.templates_dir))
     with output.staged(config.output_dir) as stage:
-        stage.write(outputs)
+        stage.write(pages)
+        stage.claim(workers.map_chunks(_write_documents, (context, stage.path), site.documents))
         stage.copy_tree(config.static_dir, "static")
     return Report(
         documents=len(site.documents),
-        pages=sum(1 for o in outputs if o.dest.endswith(".html")),
+        pages=len(pages) + len(site.documents),
         files=stage.file_count,
         held_back=tuple((d.src, d.published) for d in site.held_back),
         drafts=len(site.drafts),
         warnings=tuple(sorted(warnings, key=Problem.sort_key)),
         seconds=time.perf_counter() - started,
     )
+
+
+def _write_documents(job: tuple[render.PageContext, Path], documents: list[Document]) -> list[str]:
+    """Render and write a share of the document pages (in a worker process); returns the paths written."""
+    context, staging_path = job
+    outputs = render.render_documents(context, documents)
+    output.Staging(staging_path).write(outputs)
+    return [o.dest for o in outputs]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,7 +13,7 @@ from markupsafe import Markup
 
 from .config import Config
 from .errors import Problem, TemplateError
-from .model import Document, Facet, Listing, ListingPage, Site
+from .model import Document, Facet, Listing, ListingPage, NavLink, Site
 from .urls import Linker, attachment_path, document_path
 
 
@@ -22,6 +24,29 @@ class Output:
     dest: str
     data: bytes | None = None
     source: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    """What every page shares; small, so it can travel to worker processes that render documents."""
+
+    config: Config
+    catalog: NavLink
+    columns: tuple[NavLink, ...]
+    facets: tuple[NavLink, ...]
+
+    def column(self, key: str) -> NavLink | None:
+        return next((c for c, configured in zip(self.columns, self.config.columns) if configured.key == key), None)
+
+
+def page_context(site: Site, config: Config) -> PageContext:
+    """The navigation every page shows, taken from the assembled site."""
+    return PageContext(
+        config=config,
+        catalog=NavLink(site.catalog.title, site.catalog.url, site.catalog.total),
+        columns=tuple(NavLink(c.title, c.url, c.total) for c in site.columns),
+        facets=tuple(NavLink(f.title, f.url, len(f.terms)) for f in site.facets),
+    )
 
 
 def make_env(templates_dir: Path) -> jinja2.Environment:
@@ -58,11 +83,17 @@ def filesize(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def render_site(site: Site, config: Config, env: jinja2.Environment) -> list[Output]:
-    """Every page of the site, plus the attachments to copy, in a stable order."""
+def doc_summary(doc: Document, length: int = 120) -> str:
+    """The summary, or the first characters of the text (cut by characters: Chinese has no spaces)."""
+    text = doc.summary or doc.body_text.replace("\n", " ")
+    return text if len(text) <= length else text[:length] + "…"
+
+
+@contextmanager
+def template_problems() -> Iterator[None]:
+    """Turn Jinja's errors into a TemplateError that names the template and line."""
     try:
-        renderer = _Renderer(site, config, env)
-        return [*renderer.home(), *renderer.listings(), *renderer.facets(), *renderer.documents(), *renderer.not_found()]
+        yield
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError([Problem(f"templates/{exc.name or exc.filename}", exc.lineno, f"模板语法错误：{exc.message}", "template-syntax")]) from exc
     except jinja2.TemplateNotFound as exc:
@@ -71,58 +102,59 @@ def render_site(site: Site, config: Config, env: jinja2.Environment) -> list[Out
         raise TemplateError([Problem("templates/", None, f"模板使用了未定义的变量：{exc.message}", "template-undefined")]) from exc
 
 
-class _Renderer:
-    """Holds what every page shares; one method per kind of page."""
+def render_pages(site: Site, context: PageContext, env: jinja2.Environment) -> list[Output]:
+    """The home page, the 目录, column and browse listings and the 404 page (document pages are apart)."""
+    with template_problems():
+        pages = _Pages(context, env)
+        return [*pages.home(site), *pages.listings(site), *pages.facets(site), *pages.not_found()]
 
-    def __init__(self, site: Site, config: Config, env: jinja2.Environment):
-        self.site, self.config, self.env = site, config, env
-        self.shared = {"config": config, "footer": config.footer, "site_name": config.site_name,
-                       "nav_columns": site.columns, "nav_facets": site.facets, "catalog": site.catalog}
 
-    def page(self, template: str, dest: str, linker: Linker | None = None, **context) -> Output:
+def render_documents(context: PageContext, documents: list[Document]) -> list[Output]:
+    """Each document's page and its attachments; runs in worker processes, so it makes its own environment."""
+    with template_problems():
+        pages = _Pages(context, make_env(context.config.templates_dir))
+        return [output for doc in documents for output in pages.document(doc)]
+
+
+class _Pages:
+    """Renders pages that share one context; one method per kind of page."""
+
+    def __init__(self, context: PageContext, env: jinja2.Environment):
+        self.context, self.env = context, env
+        self.shared = {"config": context.config, "footer": context.config.footer, "site_name": context.config.site_name,
+                       "nav_columns": context.columns, "nav_facets": context.facets, "catalog": context.catalog}
+
+    def page(self, template: str, dest: str, linker: Linker | None = None, **values) -> Output:
         html = self.env.get_template(template).render(
-            **self.shared, **context, page_path=dest, url=linker or Linker(dest),
-            canonical=self.config.base_url + dest.removesuffix("index.html"))
+            **self.shared, **values, page_path=dest, url=linker or Linker(dest),
+            canonical=self.context.config.base_url + dest.removesuffix("index.html"))
         return Output(dest, html.encode("utf-8"))
 
-    def home(self) -> list[Output]:
-        latest = self.site.documents[: self.config.home_latest]
-        return [self.page("home.html", "index.html", latest=latest, columns=self.site.columns, facets=self.site.facets)]
+    def home(self, site: Site) -> list[Output]:
+        latest = site.documents[: self.context.config.home_latest]
+        return [self.page("home.html", "index.html", latest=latest, columns=site.columns, facets=site.facets)]
 
-    def listings(self) -> list[Output]:
-        listings = [self.site.catalog, *self.site.columns]
-        return [self._listing_page(listing, page, None) for listing in listings for page in listing.pages]
+    def listings(self, site: Site) -> list[Output]:
+        return [self._listing(listing, page, None) for listing in (site.catalog, *site.columns) for page in listing.pages]
 
-    def facets(self) -> list[Output]:
+    def facets(self, site: Site) -> list[Output]:
         outputs = []
-        for facet in self.site.facets:
+        for facet in site.facets:
             outputs.append(self.page("facet.html", facet.url, facet=facet))
-            outputs += [self._listing_page(term, page, facet) for term in facet.terms for page in term.pages]
+            outputs += [self._listing(term, page, facet) for term in facet.terms for page in term.pages]
         return outputs
 
-    def _listing_page(self, listing: Listing, page: ListingPage, facet: Facet | None) -> Output:
+    def _listing(self, listing: Listing, page: ListingPage, facet: Facet | None) -> Output:
         return self.page("listing.html", page.url, listing=listing, current=page, facet=facet)
 
-    def documents(self) -> list[Output]:
-        template = self.env.get_template("document.html")
-        columns = {c.url.removesuffix("index.html").split("/")[1]: c for c in self.site.columns}
-        outputs = []
-        for doc in self.site.documents:
-            dest = document_path(doc.index_no)
-            files = [(a, attachment_path(dest, Path(a.src).name)) for a in doc.attachments]
-            html = template.render(
-                **self.shared, page_path=dest, url=Linker(dest), canonical=self.config.base_url + dest,
-                doc=doc, body=Markup(doc.body_html), column=columns.get(doc.column), attachments=files)
-            outputs.append(Output(dest, html.encode("utf-8")))
-            outputs += [Output(path, source=self.config.content_dir / a.src) for a, path in files]
-        return outputs
+    def document(self, doc: Document) -> list[Output]:
+        dest = document_path(doc.index_no)
+        files = [(a, attachment_path(dest, Path(a.src).name)) for a in doc.attachments]
+        # The body was sanitised by markup.py when the document was read; this is the one place it becomes Markup.
+        page = self.page("document.html", dest, doc=doc, body=Markup(doc.body_html),
+                         column=self.context.column(doc.column), attachments=files)
+        return [page, *(Output(path, source=self.context.config.content_dir / a.src) for a, path in files)]
 
     def not_found(self) -> list[Output]:
         # A 404 page is served at any depth, so its links are absolute from the site's base path.
-        return [self.page("404.html", "404.html", Linker("404.html", self.config.base_path))]
-
-
-def doc_summary(doc: Document, length: int = 120) -> str:
-    """The summary, or the first characters of the text (cut by characters: Chinese has no spaces)."""
-    text = doc.summary or doc.body_text.replace("\n", " ")
-    return text if len(text) <= length else text[:length] + "…"
+        return [self.page("404.html", "404.html", Linker("404.html", self.context.config.base_path))]
