@@ -93,7 +93,7 @@ def _wait_for_address(process: subprocess.Popen) -> str:
     raise AssertionError("serve printed no address")
 
 
-def _eventually(condition, seconds: float = 20) -> bool:
+def _eventually(condition, seconds: float = 60) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():

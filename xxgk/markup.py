@@ -67,7 +67,14 @@ class MarkdownRenderer:
         """Render Markdown to sanitised HTML; never raises for any input text."""
         raw = self._md.reset().convert(source)
         clean = _CLEANER.clean(raw)
-        return Rendered(clean, to_text(clean), headings_of(clean), unsafe_markup(raw))
+        return Rendered(clean, to_text(clean), headings_of(clean), unsafe_markup(raw) if _may_be_unsafe(source) else ())
+
+
+def _may_be_unsafe(source: str) -> bool:
+    # Unsafe markup needs a raw tag or a script/data URL in the source; most bodies have neither,
+    # which spares them the scan (the sanitiser runs on every body regardless).
+    lowered = source.lower()
+    return "<" in source or "script:" in lowered or "data:" in lowered
 
 
 def unsafe_markup(raw_html: str) -> tuple[str, ...]:

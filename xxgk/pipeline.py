@@ -39,10 +39,12 @@ def build(config: Config, today: date) -> Report:
     started = time.perf_counter()
     site, warnings = check(config, today)
     context = render.page_context(site, config)
-    pages = render.render_pages(site, context, render.make_env(config.templates_dir))
     with output.staged(config.output_dir) as stage:
-        stage.write(pages)
-        stage.claim(workers.map_chunks(_write_documents, (context, stage.path), site.documents))
+        # Document pages are rendered and written by worker processes while this one does the listings.
+        with workers.started(_write_documents, (context, stage.path), site.documents) as document_paths:
+            pages = render.render_pages(site, context, render.make_env(config.templates_dir))
+            stage.write(pages)
+            stage.claim(document_paths())
         stage.copy_tree(config.static_dir, "static")
     return Report(
         documents=len(site.documents),

@@ -122,6 +122,7 @@ class _Pages:
     def __init__(self, context: PageContext, env: jinja2.Environment):
         self.context, self.env = context, env
         self.shared = {"config": context.config, "footer": context.config.footer, "site_name": context.config.site_name,
+                       "nav_main": (NavLink("首页", "index.html"), context.catalog, *context.columns),
                        "nav_columns": context.columns, "nav_facets": context.facets, "catalog": context.catalog}
 
     def page(self, template: str, dest: str, linker: Linker | None = None, **values) -> Output:

@@ -1,0 +1,146 @@
+"""The document page in a real browser: 【打印】 and 【字体：大 中 小】, print styles, no JavaScript, a 360 px phone.
+
+Runs Debian's Chromium through Playwright against the sample site served over HTTP; skipped when either is missing.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the name comes from the base class
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(built_sample_site: Path) -> Iterator[str]:
+    """The built sample site, served from its root by a real HTTP server on a free local port."""
+    handler = functools.partial(_QuietHandler, directory=str(built_sample_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def doc_path(built_sample_site: Path) -> str:
+    """A document page of the sample site (the first in path order)."""
+    pages = sorted(built_sample_site.glob("doc/**/*.html"))
+    assert pages, "the sample site has no document pages"
+    return pages[0].relative_to(built_sample_site).as_posix()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def body_font_size(page) -> float:
+    return page.eval_on_selector(".doc-body", "e => parseFloat(getComputedStyle(e).fontSize)")
+
+
+def pressed(page, label: str) -> str | None:
+    return page.locator(".page-controls").get_by_role("button", name=label, exact=True).get_attribute("aria-pressed")
+
+
+def test_font_buttons_resize_the_text_and_the_choice_survives_a_reload(browser, base_url, doc_path):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    requests, failures = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("response", lambda r: r.status >= 400 and failures.append(f"{r.status} {r.url}"))
+    page.on("pageerror", lambda e: failures.append(f"script error: {e}"))
+    page.goto(base_url + doc_path)
+
+    controls = page.locator(".page-controls")
+    assert controls.is_visible()
+    assert controls.get_by_role("button", name="打印").is_visible()
+    assert page.eval_on_selector("html", "e => e.dataset.font") == "medium"
+    assert pressed(page, "中") == "true"
+    medium = body_font_size(page)
+
+    controls.get_by_role("button", name="大", exact=True).click()
+    large = body_font_size(page)
+    assert large > medium
+    assert (pressed(page, "大"), pressed(page, "中"), pressed(page, "小")) == ("true", "false", "false")
+
+    page.reload()
+    assert page.eval_on_selector("html", "e => e.dataset.font") == "large"
+    assert body_font_size(page) == large
+    assert pressed(page, "大") == "true"
+
+    controls.get_by_role("button", name="小", exact=True).click()
+    assert body_font_size(page) < medium
+    assert pressed(page, "小") == "true" and pressed(page, "大") == "false"
+
+    # 打印 calls window.print(); stub it so the headless browser does not open a print job.
+    page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
+    controls.get_by_role("button", name="打印").click()
+    assert page.evaluate("window.__printed") == 1
+
+    assert not failures
+    assert all(url.startswith(base_url) for url in requests), "the page must load nothing from another host"
+    context.close()
+
+
+def test_print_media_hides_navigation_and_keeps_the_metadata_and_text(browser, base_url, doc_path):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(base_url + doc_path)
+    page.emulate_media(media="print")
+    for hidden in (".site-nav", ".footer-nav", ".page-controls", ".breadcrumb"):
+        assert not page.locator(hidden).first.is_visible(), f"{hidden} should not print"
+    assert page.locator("table.meta").is_visible()
+    assert page.locator(".doc-body").is_visible()
+    assert page.eval_on_selector(".doc-body", "e => getComputedStyle(e).color") == "rgb(0, 0, 0)"
+    context.close()
+
+
+def test_without_javascript_the_page_reads_fully_and_the_controls_stay_hidden(browser, base_url, doc_path):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + doc_path)
+    assert page.locator(".doc-body").is_visible()
+    assert page.locator(".doc-body").inner_text().strip()
+    assert page.locator("table.meta").is_visible()
+    assert "索引号" in page.locator("table.meta").inner_text()
+    assert not page.locator(".page-controls").is_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["document", "index.html", "catalog/index.html"])
+def test_a_360px_phone_needs_no_horizontal_scrolling(browser, base_url, doc_path, path):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(base_url + (doc_path if path == "document" else path))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    if path == "document":
+        # The metadata block stacks: each label sits at the left edge, above or beside its own value.
+        lefts = page.eval_on_selector_all("table.meta th", "cells => cells.map(c => Math.round(c.getBoundingClientRect().left))")
+        assert len(set(lefts)) == 1
+    context.close()
