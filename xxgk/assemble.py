@@ -8,7 +8,7 @@ from datetime import date
 from .config import Config
 from .model import GENRES, Document, Facet, Listing, ListingPage, PageLink, Site
 from .taxonomy import load_tree
-from .urls import document_path, listing_path, term_slugs
+from .urls import listing_path, term_slugs
 
 
 def assemble(documents: list[Document], config: Config, today: date) -> Site:
@@ -28,7 +28,7 @@ def assemble(documents: list[Document], config: Config, today: date) -> Site:
         ),
         held_back=tuple(sorted((d for d in documents if not d.draft and d.published > today), key=Document.sort_key)),
         drafts=tuple(sorted((d for d in documents if d.draft), key=Document.sort_key)),
-        urls={d.index_no: document_path(d.index_no) for d in live},
+        urls={d.index_no: d.path for d in live},
     )
 
 

@@ -17,6 +17,7 @@ from .identifiers import code_check_ok
 from .markup import MarkdownRenderer
 from .model import GENRES, VALIDITY_VALUES, Attachment, Document
 from .taxonomy import CategoryTree, load_tree
+from .urls import document_path
 from .workers import map_chunks
 from .yamltree import Node
 
@@ -158,7 +159,7 @@ def _build(reader: FieldReader, fields: dict[str, Node], src: str, config: Confi
     column = config.column(values["column"] or config.default_column)
     values["column"] = column.key if column else values["column"]
     lines = {key: node.line for key, node in fields.items()}
-    return Document(src=src, lines=lines, **values)
+    return Document(src=src, lines=lines, path=document_path(values["index_no"]), **values)
 
 
 def _text(reader: FieldReader, fields: dict[str, Node], key: str) -> str | None:

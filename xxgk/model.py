@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from .urls import section_of
+
 VALIDITY_VALUES = ("有效", "失效", "废止")
 
 GENRES = ("决议", "决定", "命令", "令", "公报", "公告", "通告", "意见", "通知", "通报",
@@ -51,6 +53,7 @@ class Document:
     draft: bool = False
     column: str = ""
     extra: tuple[tuple[str, str], ...] = ()
+    path: str = ""  # the permanent page, from urls.document_path(index_no)
     body_html: str = ""  # sanitised; marked safe in render.py only
     body_text: str = ""
     headings: tuple[Heading, ...] = ()
@@ -141,6 +144,11 @@ class NavLink:
     title: str
     url: str
     total: int = 0
+
+    @property
+    def section(self) -> str:
+        """The part of the site this link leads into, as urls.section_of names it."""
+        return section_of(self.url)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from .config import Config
 from .errors import Problem, TemplateError
 from .model import Document, Facet, Listing, ListingPage, NavLink, Site
-from .urls import Linker, attachment_path, document_path
+from .urls import Linker, attachment_path, section_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,6 @@ def make_env(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(cn_date=cn_date, cn_date_plain=cn_date_plain, filesize=filesize, summary=doc_summary)
-    env.globals.update(doc_path=lambda doc: document_path(doc.index_no))
     return env
 
 
@@ -126,6 +125,7 @@ class _Pages:
                        "nav_columns": context.columns, "nav_facets": context.facets, "catalog": context.catalog}
 
     def page(self, template: str, dest: str, linker: Linker | None = None, **values) -> Output:
+        values.setdefault("section", section_of(dest))
         html = self.env.get_template(template).render(
             **self.shared, **values, page_path=dest, url=linker or Linker(dest),
             canonical=self.context.config.base_url + dest.removesuffix("index.html"))
@@ -149,11 +149,11 @@ class _Pages:
         return self.page("listing.html", page.url, listing=listing, current=page, facet=facet)
 
     def document(self, doc: Document) -> list[Output]:
-        dest = document_path(doc.index_no)
+        dest = doc.path
         files = [(a, attachment_path(dest, Path(a.src).name)) for a in doc.attachments]
         # The body was sanitised by markup.py when the document was read; this is the one place it becomes Markup.
         page = self.page("document.html", dest, doc=doc, body=Markup(doc.body_html),
-                         column=self.context.column(doc.column), attachments=files)
+                         column=self.context.column(doc.column), attachments=files, section=f"column/{doc.column}")
         return [page, *(Output(path, source=self.context.config.content_dir / a.src) for a, path in files)]
 
     def not_found(self) -> list[Output]:

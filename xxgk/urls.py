@@ -18,6 +18,14 @@ def document_path(index_no: str) -> str:
     return f"doc/{slugify(index_no) or 'x'}-{_short_hash(index_no)}.html"
 
 
+def section_of(path: str) -> str:
+    """The part of the site a page belongs to, for the navigation: "column/zn", "catalog", "category"; "" for home."""
+    parts = path.split("/")
+    if len(parts) == 1:
+        return ""
+    return "/".join(parts[:2]) if parts[0] == "column" else parts[0]
+
+
 def attachment_path(document_page: str, filename: str) -> str:
     """Attachments of a document sit in a folder named like its page."""
     return f"{document_page.removesuffix('.html')}/{filename}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from .errors import Problem
 from .model import Document
-from .urls import document_path
 
 
 def check_corpus(documents: list[Document]) -> list[Problem]:
@@ -28,7 +27,7 @@ def _url_collisions(documents: list[Document]) -> list[Problem]:
     first: dict[str, Document] = {}
     problems = []
     for doc in documents:
-        path = document_path(doc.index_no)
+        path = doc.path
         other = first.setdefault(path, doc)
         if other is not doc and other.index_no != doc.index_no:
             problems.append(Problem(doc.src, doc.lines.get("index_no"),
