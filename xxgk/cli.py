@@ -41,32 +41,34 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description=_DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"xxgk {__version__}")
-    parser.set_defaults(run=_build, config="config.yaml", content=None, out=None, today=None)
+    parser.set_defaults(run=_build)
+    _site_options(parser)  # `python build.py [options]` builds
     commands = parser.add_subparsers(title="命令", metavar="命令")
     build = commands.add_parser("build", help="校验全部文件并生成站点；全部成功才替换输出文件夹")
-    _site_options(build)
+    _site_options(build, argparse.SUPPRESS)
     build.set_defaults(run=_build)
     check = commands.add_parser("check", help="只做校验，不写任何文件")
-    _site_options(check)
+    _site_options(check, argparse.SUPPRESS)
     check.add_argument("paths", nargs="*", metavar="PATH", help="只报告这些文件的问题（默认全部）")
     check.set_defaults(run=_check)
     serve = commands.add_parser("serve", help="构建后在 http://127.0.0.1 预览，文件改动后自动重建")
-    _site_options(serve)
+    _site_options(serve, argparse.SUPPRESS)
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     serve.set_defaults(run=_serve)
     importer = commands.add_parser("import", help="把纯文本公开文件转换为带元数据的 Markdown 文件")
     importer.add_argument("files", nargs="+", metavar="FILE", help="要导入的 UTF-8 纯文本文件")
     importer.add_argument("--content", type=Path, default=None, help="写入的文件夹（默认 config.yaml 的 content）")
-    importer.add_argument("--config", default="config.yaml", help="配置文件（默认 config.yaml）")
+    importer.add_argument("--config", default=argparse.SUPPRESS, help="配置文件（默认 config.yaml）")
     importer.set_defaults(run=_import)
     return parser
 
 
-def _site_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", default="config.yaml", help="配置文件（默认 config.yaml）")
-    parser.add_argument("--content", type=Path, default=None, help="文档文件夹（默认读取配置）")
-    parser.add_argument("--out", type=Path, default=None, help="输出文件夹（默认读取配置，通常为 site/）")
-    parser.add_argument("--today", default=None, metavar="YYYY-MM-DD",
+def _site_options(parser: argparse.ArgumentParser, default=None) -> None:
+    # Subcommands take the same options with SUPPRESS defaults, so they never undo one given before the command.
+    parser.add_argument("--config", default="config.yaml" if default is None else default, help="配置文件（默认 config.yaml）")
+    parser.add_argument("--content", type=Path, default=default, help="文档文件夹（默认读取配置）")
+    parser.add_argument("--out", type=Path, default=default, help="输出文件夹（默认读取配置，通常为 site/）")
+    parser.add_argument("--today", default=default, metavar="YYYY-MM-DD",
                         help="把“今天”固定为这一天（决定定时发布的文件是否发布）；也可用 SOURCE_DATE_EPOCH")
 
 

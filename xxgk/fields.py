@@ -70,11 +70,14 @@ class FieldReader:
             return None
 
     def boolean(self, node: Node, label: str) -> bool | None:
-        if node.value in _TRUE:
+        """true/false (also 是/否); anything else, lists included, is a problem."""
+        value = node.value if isinstance(node.value, str) else None
+        if value in _TRUE:
             return True
-        if node.value in _FALSE:
+        if value in _FALSE:
             return False
-        self.report(node.line, f"“{label}”只能是 true 或 false，这里是“{node.value}”。", "type-bool")
+        shown = value if value is not None else "列表或子项"
+        self.report(node.line, f"“{label}”只能是 true 或 false，这里是“{shown}”。", "type-bool")
         return None
 
     def integer(self, node: Node, label: str, minimum: int, maximum: int) -> int | None:

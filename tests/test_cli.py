@@ -1,0 +1,112 @@
+"""The command line: exit codes, where messages go, no tracebacks for editors' mistakes, `import`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from xxgk import cli
+
+from .conftest import GOOD_DOC, REPO, TODAY
+
+
+def test_build_prints_a_report_and_exits_0(make_site, run_cli):
+    root = make_site({"content/a.md": GOOD_DOC})
+    result = run_cli(["build", "--today", TODAY], root)
+    assert result.code == 0
+    assert result.out.startswith("构建完成：1 篇文件，") and "用时" in result.out
+    assert (root / "site" / "index.html").is_file()
+
+
+def test_no_command_means_build(make_site, run_cli):
+    root = make_site({"content/a.md": GOOD_DOC})
+    assert run_cli(["--today", TODAY, "--out", "out"], root).code == 0
+    assert (root / "out" / "index.html").is_file()
+    assert run_cli(["--today", TODAY, "build", "--out", "again"], root).code == 0  # options before the command stay
+    assert (root / "again" / "index.html").is_file()
+
+
+def test_content_errors_exit_1_without_a_traceback(make_site):
+    root = make_site({"content/a.md": GOOD_DOC.replace("title:", "titel:")})
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--today", TODAY], cwd=root,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr == ("content/a.md:2: 缺少必填字段标题（title）。\n"
+                             "content/a.md:2: 元数据中有未知的键“titel”。是否想写“title”？\n"
+                             "失败：发现 2 个错误。站点未更新，输出文件夹保持上一次成功构建的内容。\n")
+    assert not (root / "site").exists()
+
+
+def test_usage_errors_exit_2(run_cli, tmp_path):
+    with pytest.raises(SystemExit) as caught:
+        run_cli(["publish"], tmp_path)
+    assert caught.value.code == 2
+
+
+def test_bad_today_exits_2(make_site, run_cli, capsys):
+    root = make_site({"content/a.md": GOOD_DOC})
+    with pytest.raises(SystemExit) as caught:
+        run_cli(["build", "--today", "2019-13-01"], root)
+    assert caught.value.code == 2
+
+
+def test_help_is_in_chinese_and_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    assert caught.value.code == 0
+    for word in ("build", "check", "serve", "import", "退出码"):
+        assert word in out
+
+
+def test_missing_config_is_reported(run_cli, tmp_path):
+    result = run_cli(["build"], tmp_path)
+    assert result.code == 1 and "config.yaml: 找不到配置文件" in result.err
+
+
+def test_check_writes_nothing_and_reports_warnings(make_site, run_cli):
+    root = make_site({"content/a.md": GOOD_DOC.replace("2019-00001", "2018-00001")})
+    result = run_cli(["check", "--today", TODAY], root)
+    assert result.code == 0 and not (root / "site").exists()
+    assert "警告：索引号中的年份 2018 与发布日期的年份 2019 不一致。" in result.err
+    assert result.out.startswith("检查通过：1 篇已发布文件")
+
+
+def test_check_paths_limit_the_report(make_site, run_cli):
+    root = make_site({"content/a.md": GOOD_DOC.replace("title:", "titel:"),
+                      "content/b.md": GOOD_DOC.replace("2019-00001", "2019-00002")})
+    assert run_cli(["check", "--today", TODAY, "content/b.md"], root).code == 0
+    assert run_cli(["check", "--today", TODAY, "content/a.md"], root).code == 1
+
+
+@pytest.mark.parametrize(("env", "option", "expected"), [
+    ({}, "2020-02-02", date(2020, 2, 2)),
+    ({"SOURCE_DATE_EPOCH": "1577836799"}, None, date(2020, 1, 1)),  # 2019-12-31 23:59:59 UTC is already 1 Jan in China
+])
+def test_today(monkeypatch, env, option, expected):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert cli.today(option) == expected
+
+
+def test_import_writes_content_and_lists_what_is_missing(make_site, run_cli):
+    seed = (REPO / "tests/data/seeds/002_9b3a2121861a2b8f.txt").read_text(encoding="utf-8")
+    root = make_site({"inbox/珠晖.txt": seed})
+    result = run_cli(["import", "inbox/珠晖.txt"], root)
+    target = root / "content/fdzdgknr/zhu-hui.md"
+    assert result.code == 0 and target.is_file()
+    assert "请补充：索引号（index_no）、发布日期（published）、主题分类（category）" in result.out
+    assert 'title: "珠晖区政府办2014年工作总结及2015年工作思路"' in target.read_text(encoding="utf-8")
+    again = run_cli(["import", "inbox/珠晖.txt"], root)
+    assert again.code == 1 and "已存在，未覆盖" in again.err
+
+
+def test_import_refuses_unreadable_input(make_site, run_cli):
+    root = make_site({"inbox/gbk.txt": "关于做好工作的通知".encode("gbk")})
+    result = run_cli(["import", "inbox/gbk.txt", "inbox/none.txt"], root)
+    assert result.code == 1
+    assert "inbox/gbk.txt: 不是 UTF-8 编码" in result.err and "inbox/none.txt: 无法读取" in result.err
