@@ -197,7 +197,7 @@ def plan(rng: random.Random, bodies: list[Body], n: int) -> list[tuple[Body, dat
     rng.shuffle(weights)
     years = list(range(FIRST_YEAR, LAST_YEAR + 1))
     year_weights = [1 + 0.15 * (y - FIRST_YEAR) for y in years]
-    counts = Counter(zip(rng.choices(range(len(bodies)), weights, k=n), rng.choices(years, year_weights, k=n)))
+    counts = Counter(zip(rng.choices(range(len(bodies)), weights, k=n), rng.choices(years, year_weights, k=n), strict=True))
     slots = []
     for (b, year), count in sorted(counts.items()):
         days = sorted(random_day(rng, year) for _ in range(count))

@@ -187,7 +187,7 @@ def print_table(results: list[Result], with_pelican: bool) -> None:
     lines = [head] + [row(r, with_pelican) for r in results]
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     for k, line in enumerate(lines):
-        print("  ".join(text.rjust(width) for text, width in zip(line, widths)))
+        print("  ".join(text.rjust(width) for text, width in zip(line, widths, strict=True)))
         if k == 0:
             print("  ".join("-" * width for width in widths))
 

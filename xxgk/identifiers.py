@@ -87,7 +87,7 @@ def org_check_char(first8: str) -> str | None:
     """The check character of a 组织机构代码 from its first 8 characters, or None if they are invalid."""
     if len(first8) != 8 or not re.fullmatch(r"[0-9A-Z]{8}", first8):
         return None
-    total = sum((int(ch) if ch.isdigit() else ord(ch) - 55) * w for ch, w in zip(first8, _ORG_WEIGHTS))
+    total = sum((int(ch) if ch.isdigit() else ord(ch) - 55) * w for ch, w in zip(first8, _ORG_WEIGHTS, strict=True))
     value = 11 - total % 11
     return {10: "X", 11: "0"}.get(value, str(value))
 

@@ -36,7 +36,7 @@ class PageContext:
     facets: tuple[NavLink, ...]
 
     def column(self, key: str) -> NavLink | None:
-        return next((c for c, configured in zip(self.columns, self.config.columns) if configured.key == key), None)
+        return next((c for c, configured in zip(self.columns, self.config.columns, strict=True) if configured.key == key), None)
 
 
 def page_context(site: Site, config: Config) -> PageContext:

@@ -8,7 +8,6 @@ text the editor typed, and each typed field is converted (and checked) by the co
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import yaml
 
@@ -16,7 +15,7 @@ from .errors import Problem
 
 _Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
-Value = Union[str, None, list["Node"], dict[str, "Node"]]
+Value = str | None | list["Node"] | dict[str, "Node"]
 
 
 @dataclass(frozen=True, slots=True)

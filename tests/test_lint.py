@@ -1,0 +1,17 @@
+"""The code style the project keeps (pyproject.toml [tool.ruff]): part of the one test command."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+from .conftest import REPO
+
+
+def test_ruff_finds_nothing():
+    ruff = shutil.which("ruff", path=str(REPO / ".venv" / "bin")) or shutil.which("ruff")
+    command = [ruff] if ruff else [sys.executable, "-m", "ruff"]
+    result = subprocess.run([*command, "check", "xxgk", "tests", "bench", "build.py"], cwd=REPO,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
