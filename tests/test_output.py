@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from xxgk.model import Output
 from xxgk.output import Staging, staged
-from xxgk.render import Output
 
 
 def test_outputs_are_written_and_swapped_in(tmp_path):

@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--content", type=Path, default=None, help="写入的文件夹（默认 config.yaml 的 content）")
     importer.add_argument("--config", default=argparse.SUPPRESS, help="配置文件（默认 config.yaml）")
     importer.set_defaults(run=_import)
+    verify = commands.add_parser("verify", help="核对已部署的站点与构建时的清单（manifest.sha256）是否一致")
+    verify.add_argument("folder", type=Path, metavar="DIR", help="已部署站点的文件夹")
+    verify.add_argument("--manifest", type=Path, default=None,
+                        help="构建产生的清单（默认为配置中输出文件夹里的 manifest.sha256）")
+    verify.add_argument("--config", default=argparse.SUPPRESS, help="配置文件（默认 config.yaml）")
+    verify.set_defaults(run=_verify)
     return parser
 
 
@@ -172,6 +178,29 @@ def _import_one(source: Path, folder: Path) -> bool:
     for note in imported.notes:
         print(f"  说明：{note}")
     return True
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from . import manifest
+
+    source = args.manifest or _load(args).output_dir / manifest.MANIFEST
+    try:
+        expected = manifest.parse(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        print(f"{source}: 找不到构建清单。请先运行 build，或用 --manifest 指定 manifest.sha256。", file=sys.stderr)
+        return 1
+    if not args.folder.is_dir():
+        print(f"{args.folder}: 不是文件夹。", file=sys.stderr)
+        return 1
+    found = manifest.compare(args.folder, expected)
+    for label, paths in (("已被修改", found.changed), ("缺失", found.missing), ("多出", found.extra)):
+        for path in paths:
+            print(f"{args.folder / path}: {label}", file=sys.stderr)
+    if found.identical:
+        print(f"核对通过：{args.folder} 的 {len(expected)} 个文件与清单一致。")
+        return 0
+    print(f"核对失败：{len(found.changed)} 个文件被修改，{len(found.missing)} 个缺失，{len(found.extra)} 个多出。", file=sys.stderr)
+    return 1
 
 
 def _today_or_exit(option: str | None) -> date:

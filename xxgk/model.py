@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from .urls import section_of
 
 VALIDITY_VALUES = ("有效", "失效", "废止")
+
+NORMATIVE_KINDS = ("规章", "行政规范性文件")
 
 GENRES = ("决议", "决定", "命令", "令", "公报", "公告", "通告", "意见", "通知", "通报",
           "报告", "请示", "批复", "议案", "函", "纪要")
@@ -66,6 +69,14 @@ class Document:
     @property
     def in_force(self) -> bool:
         return self.validity == "有效"
+
+    @property
+    def normative_kind(self) -> str:
+        """规章 or 行政规范性文件 when the document is one (its `extra: {文件类型: …}`, or 令 for 规章), else ""."""
+        declared = dict(self.extra).get("文件类型", "")
+        if declared in NORMATIVE_KINDS:
+            return declared
+        return "规章" if self.genre in ("令", "命令") else ""
 
     def sort_key(self) -> tuple:
         """Newest first, then by index number, so equal dates still order the same way every build."""
@@ -162,3 +173,12 @@ class Site:
     held_back: tuple[Document, ...]  # scheduled for a later day
     drafts: tuple[Document, ...]
     urls: dict[str, str] = field(default_factory=dict, compare=False)  # index_no -> document page path
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One file of the built site: its path under the output folder and either its bytes or a file to copy."""
+
+    dest: str
+    data: bytes | None = None
+    source: Path | None = None

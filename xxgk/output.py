@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from .render import Output
+from .manifest import MANIFEST, file_hash, manifest_text
+from .model import Output
 
 
 class Staging:
@@ -16,7 +18,7 @@ class Staging:
 
     def __init__(self, path: Path):
         self.path = path
-        self._written: set[str] = set()
+        self._written: dict[str, str] = {}  # site path -> SHA-256
         self._folders: set[Path] = set()
 
     def target(self, dest: str) -> Path:
@@ -26,7 +28,7 @@ class Staging:
             raise ValueError(f"output path escapes the site folder: {dest!r}")
         if dest in self._written:
             raise ValueError(f"two outputs claim one path: {dest!r}")
-        self._written.add(dest)
+        self._written[dest] = ""
         path = self.path.joinpath(*pure.parts)
         if path.parent not in self._folders:
             # Checked once per folder: a folder that resolves elsewhere (a symlink) would lead outside.
@@ -36,21 +38,29 @@ class Staging:
             self._folders.add(path.parent)
         return path
 
-    def claim(self, dests: list[str]) -> None:
-        """Record paths written into this folder by worker processes, refusing any already written."""
-        for dest in dests:
+    def claim(self, written: list[tuple[str, str]]) -> None:
+        """Record (path, SHA-256) of files written here by worker processes, refusing any path already written."""
+        for dest, digest in written:
             if dest in self._written:
                 raise ValueError(f"two outputs claim one path: {dest!r}")
-            self._written.add(dest)
+            self._written[dest] = digest
 
-    def write(self, outputs: list[Output]) -> None:
-        """Write every output: rendered bytes, or a copy of its source file."""
+    def write(self, outputs: list[Output]) -> list[tuple[str, str]]:
+        """Write every output (rendered bytes, or a copy of its source file); returns (path, SHA-256) of each."""
         for output in outputs:
             path = self.target(output.dest)
             if output.data is not None:
                 path.write_bytes(output.data)
+                self._written[output.dest] = hashlib.sha256(output.data).hexdigest()
             else:
                 shutil.copyfile(output.source, path)
+                self._written[output.dest] = file_hash(path)
+        return [(o.dest, self._written[o.dest]) for o in outputs]
+
+    def write_manifest(self) -> None:
+        """Write manifest.sha256 listing every file written so far."""
+        self.target(MANIFEST).write_text(manifest_text({k: v for k, v in self._written.items() if k != MANIFEST}),
+                                         encoding="utf-8")
 
     def copy_tree(self, source: Path, dest: str) -> int:
         """Copy a folder (such as static/) under `dest`, skipping hidden files; returns the file count."""
@@ -58,7 +68,7 @@ class Staging:
         for path in sorted(source.rglob("*")):
             relative = path.relative_to(source)
             if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-                shutil.copyfile(path, self.target(f"{dest}/{relative.as_posix()}"))
+                self.write([Output(f"{dest}/{relative.as_posix()}", source=path)])
                 count += 1
         return count
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import assemble, content, output, render, validate, workers
+from . import assemble, content, feeds, opendata, output, render, validate, workers
 from .config import Config
 from .errors import ContentError, Problem, raise_if_errors
 from .model import Document, Site
@@ -44,8 +44,10 @@ def build(config: Config, today: date) -> Report:
         with workers.started(_write_documents, (context, stage.path), site.documents) as document_paths:
             pages = render.render_pages(site, context, render.make_env(config.templates_dir))
             stage.write(pages)
+            stage.write([*feeds.discovery_files(site, config), *opendata.catalog_files(site, config)])
             stage.claim(document_paths())
         stage.copy_tree(config.static_dir, "static")
+        stage.write_manifest()
     return Report(
         documents=len(site.documents),
         pages=len(pages) + len(site.documents),
@@ -57,9 +59,7 @@ def build(config: Config, today: date) -> Report:
     )
 
 
-def _write_documents(job: tuple[render.PageContext, Path], documents: list[Document]) -> list[str]:
-    """Render and write a share of the document pages (in a worker process); returns the paths written."""
+def _write_documents(job: tuple[render.PageContext, Path], documents: list[Document]) -> list[tuple[str, str]]:
+    """Render and write a share of the document pages (in a worker process); returns (path, SHA-256) of each file."""
     context, staging_path = job
-    outputs = render.render_documents(context, documents)
-    output.Staging(staging_path).write(outputs)
-    return [o.dest for o in outputs]
+    return output.Staging(staging_path).write(render.render_documents(context, documents))

@@ -11,19 +11,11 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from . import opendata
 from .config import Config
 from .errors import Problem, TemplateError
-from .model import Document, Facet, Listing, ListingPage, NavLink, Site
+from .model import Document, Facet, Listing, ListingPage, NavLink, Output, Site
 from .urls import Linker, attachment_path, section_of
-
-
-@dataclass(frozen=True, slots=True)
-class Output:
-    """One file of the built site: its path under the output folder and either its bytes or a file to copy."""
-
-    dest: str
-    data: bytes | None = None
-    source: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +52,8 @@ def make_env(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(cn_date=cn_date, cn_date_plain=cn_date_plain, filesize=filesize, summary=doc_summary)
+    # tojson (used for JSON-LD) escapes <, >, & and ' so its output can never close a <script> element.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return env
 
 
@@ -152,9 +146,12 @@ class _Pages:
         dest = doc.path
         files = [(a, attachment_path(dest, Path(a.src).name)) for a in doc.attachments]
         # The body was sanitised by markup.py when the document was read; this is the one place it becomes Markup.
-        page = self.page("document.html", dest, doc=doc, body=Markup(doc.body_html),
-                         column=self.context.column(doc.column), attachments=files, section=f"column/{doc.column}")
-        return [page, *(Output(path, source=self.context.config.content_dir / a.src) for a, path in files)]
+        config = self.context.config
+        page = self.page("document.html", dest, doc=doc, body=Markup(doc.body_html), json_ld=opendata.json_ld(doc, config),
+                         twin=opendata.twin_path(doc), column=self.context.column(doc.column), attachments=files,
+                         section=f"column/{doc.column}")
+        copies = [Output(path, source=config.content_dir / a.src) for a, path in files]
+        return [page, opendata.document_twin(doc, config), *copies]
 
     def not_found(self) -> list[Output]:
         # A 404 page is served at any depth, so its links are absolute from the site's base path.

@@ -51,6 +51,7 @@ def _explain(reason: str) -> str:
         "could not find expected ':'": "缺少冒号“:”",
         "found character '\\t' that cannot start any token": "含有制表符（Tab），请改用空格缩进",
         "found undefined alias": "使用了未定义的别名（*）",
+        "did not find expected key": "引号或括号没有闭合，或引号之后还有文字",
     }
     for english, chinese in known.items():
         if english in reason:

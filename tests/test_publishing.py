@@ -1,0 +1,130 @@
+"""Machine-readable output: feeds, sitemaps, JSON-LD, JSON twins, the catalog files, the manifest and verify."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from xxgk import feeds
+
+from .conftest import GOOD_DOC, TODAY
+from .test_build import many_documents
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+PAGE = "site/doc/114403006955506492/2019-00001.html"
+
+
+@pytest.fixture
+def built(make_site, run_cli):
+    def build(files: dict[str, str]):
+        root = make_site(files)
+        assert run_cli(["build", "--today", TODAY], root).code == 0
+        return root / "site"
+    return build
+
+
+def json_ld(html: str) -> dict:
+    return json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL).group(1))
+
+
+def test_feeds_and_sitemap_are_valid_xml_with_absolute_urls(built):
+    site = built(many_documents(25))
+    feed = ET.parse(site / "feed.xml").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 20
+    assert entries[0].find(f"{ATOM}link").get("href").startswith("https://www.example.gov.cn/xxgk/doc/")
+    assert feed.find(f"{ATOM}updated").text == entries[0].find(f"{ATOM}published").text
+    assert (site / "publisher/ping-shan-qu-zheng-fu-ban/feed.xml").is_file()
+    assert (site / "category/zong-he-zheng-wu/zheng-wu-gong-kai/feed.xml").is_file()
+    urls = [u.find(f"{SITEMAP}loc").text for u in ET.parse(site / "sitemap.xml").getroot()]
+    assert "https://www.example.gov.cn/xxgk/" in urls and "https://www.example.gov.cn/xxgk/catalog/2/" in urls
+    assert len([u for u in urls if "/doc/" in u]) == 25 and len(urls) == len(set(urls))
+    assert (site / "robots.txt").read_text() == "User-agent: *\nAllow: /\nSitemap: https://www.example.gov.cn/xxgk/sitemap.xml\n"
+
+
+def test_a_large_site_gets_a_sitemap_index(built, monkeypatch):
+    monkeypatch.setattr(feeds, "SITEMAP_LIMIT", 10)
+    site = built(many_documents(25))
+    index = ET.parse(site / "sitemap.xml").getroot()
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    parts = [s.find(f"{SITEMAP}loc").text.rsplit("/", 1)[1] for s in index]
+    assert parts[0] == "sitemap-1.xml" and all((site / p).is_file() for p in parts)
+    assert sum(len(ET.parse(site / p).getroot()) for p in parts) > 25
+
+
+def test_json_ld_creative_work_and_legislation(built):
+    rule = GOOD_DOC.replace("2019-00001", "2019-00002").replace("genre: 报告", "genre: 通知").replace(
+        'doc_no: ""', "doc_no: 深坪府规〔2019〕1号").replace("validity: 有效", "validity: 有效\nextra:\n  文件类型: 行政规范性文件")
+    site = built({"content/a.md": GOOD_DOC, "content/b.md": rule})
+    work = json_ld((site / "doc/114403006955506492/2019-00001.html").read_text(encoding="utf-8"))
+    assert work["@type"] == "CreativeWork" and work["identifier"]["value"] == "114403006955506492/2019-00001"
+    law = json_ld((site / "doc/114403006955506492/2019-00002.html").read_text(encoding="utf-8"))
+    assert law["@type"] == "Legislation"
+    assert (law["legislationIdentifier"], law["legislationDate"], law["datePublished"]) == ("深坪府规〔2019〕1号", "2018-03-06", "2019-03-06")
+    assert law["legislationPassedBy"]["name"] == "深圳市坪山区政府办公室" and law["legislationType"] == "通知"
+    assert law["legislationLegalForce"] == "https://schema.org/InForce"
+
+
+def test_json_ld_cannot_close_its_script_element(built):
+    title = "title: '</script><script>alert(1)</script>坪山区委的报告'"
+    site = built({"content/a.md": "\n".join(title if line.startswith("title:") else line for line in GOOD_DOC.split("\n"))})
+    html = (site / "doc/114403006955506492/2019-00001.html").read_text(encoding="utf-8")
+    script = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL).group(1)
+    assert "<" not in script and json_ld(html)["name"].startswith("</script><script>")
+
+
+def test_dublin_core_and_cms_metas(built):
+    html = (built({"content/a.md": GOOD_DOC}) / "doc/114403006955506492/2019-00001.html").read_text(encoding="utf-8")
+    for meta in ('<meta name="DC.identifier" content="114403006955506492/2019-00001">',
+                 '<meta name="DCTERMS.issued" content="2019-03-06">', '<meta name="PubDate" content="2019-03-06">',
+                 '<meta name="ContentSource" content="深圳市坪山区政府办公室">', '<meta name="SiteIDCode" content="4403000000">',
+                 '<meta name="ColumnName" content="法定主动公开内容">'):
+        assert meta in html
+
+
+def test_json_twin_of_a_document(built):
+    site = built({"content/a.md": GOOD_DOC.replace("validity: 有效", "validity: 有效\nattachments:\n  - {file: 表.pdf, title: 统计表}"),
+                  "content/表.pdf": "%PDF-1.4\n"})
+    twin = json.loads((site / "doc/114403006955506492/2019-00001.json").read_text(encoding="utf-8"))
+    assert twin["index_no"] == "114403006955506492/2019-00001" and twin["written"] == "2018-03-06"
+    assert twin["body_html"].startswith('<h2 id="一2017年工作亮点">') and "东进战略" in twin["body_text"]
+    assert twin["attachments"] == [{"title": "统计表", "url": "https://www.example.gov.cn/xxgk/doc/114403006955506492/2019-00001/表.pdf",
+                                    "size": 9, "type": "pdf"}]
+
+
+def test_catalog_files_list_every_document(built):
+    site = built(many_documents(7))
+    raw = (site / "catalog.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["索引号", "名称", "发布机构", "成文日期", "发布日期"] and len(rows) == 8
+    catalog = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
+    assert catalog["total"] == 7 and [d["index_no"] for d in catalog["documents"]] == [r[0] for r in rows[1:]]
+
+
+def test_verify_catches_a_changed_byte_a_missing_and_an_extra_file(built, run_cli, tmp_path):
+    site = built({"content/a.md": GOOD_DOC})
+    result = run_cli(["verify", str(site)], site.parent)
+    assert result.code == 0 and result.out.startswith("核对通过")
+    page = site / "doc/114403006955506492/2019-00001.html"
+    page.write_bytes(page.read_bytes().replace("坪山".encode(), "坪出".encode(), 1))
+    (site / "robots.txt").unlink()
+    (site / "static/js/x.js").write_text("alert(1)")
+    result = run_cli(["verify", str(site)], site.parent)
+    assert result.code == 1
+    assert f"{page}: 已被修改" in result.err and f"{site / 'robots.txt'}: 缺失" in result.err
+    assert f"{site / 'static/js/x.js'}: 多出" in result.err
+
+
+def test_manifest_lists_every_file_in_sha256sum_format(built):
+    site = built({"content/a.md": GOOD_DOC})
+    lines = (site / "manifest.sha256").read_text().splitlines()
+    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and p.name != "manifest.sha256")
+    assert [line.split("  ", 1)[1] for line in lines] == files
+    assert all(re.fullmatch(r"[0-9a-f]{64}", line.split("  ")[0]) for line in lines)

@@ -1,0 +1,96 @@
+"""Open data: a JSON twin of every document page, and the whole 目录 as catalog.json and catalog.csv."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import PurePosixPath
+
+from .config import Config
+from .model import Document, Output, Site
+from .urls import attachment_path
+
+CATALOG_COLUMNS = ["index_no", "title", "publisher", "written", "published", "category", "genre", "doc_no",
+                   "keywords", "summary", "validity", "repealed", "interprets", "url", "json"]
+CATALOG_HEADINGS = ["索引号", "名称", "发布机构", "成文日期", "发布日期", "主题分类", "文种", "文号",
+                    "主题词", "内容概述", "有效性", "废止日期", "解读对象", "网址", "数据"]
+
+
+def twin_path(doc: Document) -> str:
+    """The JSON twin sits beside the document's page: doc/X/2019-00001.json."""
+    return doc.path.removesuffix(".html") + ".json"
+
+
+def metadata(doc: Document, config: Config) -> dict:
+    """Every metadata field of a document, dates in ISO 8601, URLs absolute."""
+    return {
+        "index_no": doc.index_no, "title": doc.title, "publisher": doc.publisher,
+        "written": doc.written.isoformat() if doc.written else None, "published": doc.published.isoformat(),
+        "category": doc.category, "genre": doc.genre, "doc_no": doc.doc_no, "keywords": list(doc.keywords),
+        "summary": doc.summary, "validity": doc.validity, "repealed": doc.repealed.isoformat() if doc.repealed else None,
+        "interprets": doc.interprets or None, "column": doc.column, "extra": dict(doc.extra),
+        "url": config.base_url + doc.path, "json": config.base_url + twin_path(doc),
+    }
+
+
+def document_twin(doc: Document, config: Config) -> Output:
+    """A document's metadata, body as HTML and as text, and its attachments' URLs, as one JSON file."""
+    attachments = [{"title": a.title, "url": config.base_url + attachment_path(doc.path, PurePosixPath(a.src).name),
+                    "size": a.size, "type": PurePosixPath(a.src).suffix.lstrip(".").lower()} for a in doc.attachments]
+    data = {**metadata(doc, config), "body_html": doc.body_html, "body_text": doc.body_text, "attachments": attachments}
+    return Output(twin_path(doc), _json(data))
+
+
+def catalog_files(site: Site, config: Config) -> list[Output]:
+    """catalog.json and catalog.csv: one row per published document, newest first."""
+    rows = [metadata(doc, config) for doc in site.documents]
+    return [Output("catalog.json", _json({"site": config.site_name, "total": len(rows), "documents": rows})),
+            Output("catalog.csv", _csv(rows))]
+
+
+def _json(data: dict) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def _csv(rows: list[dict]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CATALOG_HEADINGS)
+    for row in rows:
+        writer.writerow(["、".join(row[c]) if c == "keywords" else (row[c] or "") for c in CATALOG_COLUMNS])
+    # UTF-8 with a byte-order mark: Excel on Chinese Windows otherwise opens it as GBK and garbles it.
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+LEGAL_FORCE = {"有效": "https://schema.org/InForce", "失效": "https://schema.org/NotInForce",
+               "废止": "https://schema.org/NotInForce"}
+
+
+def json_ld(doc: Document, config: Config) -> dict:
+    """schema.org Legislation for normative documents (规章, 行政规范性文件), CreativeWork for the rest."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Legislation" if doc.normative_kind else "CreativeWork",
+        "name": doc.title, "headline": doc.title, "url": config.base_url + doc.path, "inLanguage": "zh-CN",
+        "identifier": {"@type": "PropertyValue", "propertyID": "索引号", "value": doc.index_no},
+        "datePublished": doc.published.isoformat(),
+        "publisher": {"@type": "GovernmentOrganization", "name": config.footer.sponsor or config.site_name},
+        "author": {"@type": "GovernmentOrganization", "name": doc.publisher},
+    }
+    optional = {"about": doc.category, "keywords": "，".join(doc.keywords), "genre": doc.genre,
+                "abstract": doc.summary, "dateCreated": doc.written.isoformat() if doc.written else ""}
+    data.update({key: value for key, value in optional.items() if value})
+    if doc.normative_kind:
+        data.update(_legislation(doc))
+    return data
+
+
+def _legislation(doc: Document) -> dict:
+    fields = {
+        "legislationIdentifier": doc.doc_no, "legislationType": doc.genre or doc.normative_kind,
+        "legislationDate": doc.written.isoformat() if doc.written else "",
+        "legislationPassedBy": {"@type": "GovernmentOrganization", "name": doc.publisher},
+        "legislationLegalForce": LEGAL_FORCE[doc.validity],
+    }
+    return {key: value for key, value in fields.items() if value}

@@ -1,0 +1,812 @@
+"""Full-text search of the documents: the Whoosh schema, the index kept in step with content, and the query language.
+
+This is the only module that imports Whoosh, so the engine can change here alone. Text goes through
+`xxgk.tokens` (NFKC, lower case, overlapping Han bigrams, whole ASCII runs), the tokenizer the static browser
+search uses too, with one refinement: a Han run that follows another Han run after punctuation starts one position
+further on, so the bigrams of "XY。YZ" never form the phrase "XYZ". One-character queries use a field of single Han
+characters. Scores use no collection statistics and ties fall back to date and index number, so an index updated
+in place ranks exactly like one rebuilt from scratch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import time
+import zlib
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as clock
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh import scoring, sorting
+from whoosh.analysis import Token as WhooshToken
+from whoosh.analysis import Tokenizer
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+
+from xxgk import tokens
+from xxgk.identifiers import normalize_doc_no
+from xxgk.model import Document
+from xxgk.urls import document_path
+
+SCHEMA_VERSION = 1  # raise whenever the schema, the analysis or the stored fields change: forces a rebuild
+INDEX_NAME = "XXGK"
+MARKER = "xxgk-search.json"
+TITLE_BOOST = 10.0  # a title match always outranks body matches (see _Scorer)
+EXACT_BOOST = 1_000_000.0  # a whole query that is an index number or 文号 puts that document first
+SNIPPET_CHARS = 90
+_PARALLEL_FROM = 2_000  # documents; below this a second indexing process costs more than it saves
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # the Han class of xxgk.tokens (a test checks)
+
+
+class SearchSyntaxError(ValueError):
+    """A query that cannot be understood; the message says in Chinese how to write it."""
+
+
+class IndexMissing(RuntimeError):
+    """There is no usable search index in the folder asked for."""
+
+
+# --- Analysis -----------------------------------------------------------------------------------------------
+
+
+def positioned(text: str) -> Iterator[tokens.Token]:
+    """Tokens of raw text as `tokens.tokenize` gives them, offsets into `text`, one position skipped between Han runs."""
+    norm = tokens.normalize(text)
+    back = None if len(norm) == len(text) else _offset_map(text)
+    gap, previous = 0, None
+    for token in tokens.tokenize(norm):
+        if previous is not None and previous.end < token.start and _is_han(previous) and _is_han(token):
+            gap += 1
+        previous = token
+        start, end = (token.start, token.end) if back is None else (back[token.start], back[token.end - 1] + 1)
+        yield tokens.Token(token.text, token.position + gap, start, end)
+
+
+def _is_han(token: tokens.Token) -> bool:
+    return not token.text[0].isascii()
+
+
+def _offset_map(text: str) -> list[int]:
+    """For each character of the normalised text, the index of the raw character it came from."""
+    return [i for i, char in enumerate(text) for _ in tokens.normalize(char)]
+
+
+class BigramTokenizer(Tokenizer):
+    """Whoosh face of `xxgk.tokens`: Han bigrams and whole ASCII runs with phrase-ready positions and offsets."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, mode="", **kwargs):
+        """Yield one reused Whoosh token per token of `positioned(value)`."""
+        t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for token in positioned(value):
+            t.text, t.boost, t.stopped = token.text, 1.0, False
+            if keeporiginal:
+                t.original = token.text
+            if positions:
+                t.pos = start_pos + token.position
+            if chars:
+                t.startchar, t.endchar = start_char + token.start, start_char + token.end
+            yield t
+
+
+class HanCharTokenizer(Tokenizer):
+    """Each distinct Han character of the normalised text once, its count as boost: answers one-character queries."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, mode="", **kwargs):
+        """Yield the distinct characters in code-point order (no offsets: the field keeps frequencies only)."""
+        t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        counts = Counter(_HAN.findall(tokens.normalize(value)))
+        for n, (char, count) in enumerate(sorted(counts.items())):
+            t.text, t.boost, t.stopped = char, float(count), False
+            if positions:
+                t.pos = start_pos + n
+            yield t
+
+
+_BIGRAMS = BigramTokenizer()
+_CHARS = HanCharTokenizer()
+
+SCHEMA = Schema(
+    index_no=ID(stored=True, unique=True, sortable=True),  # normalised; the raw form is stored
+    doc_no=ID(stored=True),  # as written
+    doc_no_norm=ID,  # normalize_doc_no, lower case: any bracket form finds it
+    publisher=ID(stored=True),
+    publisher_text=TEXT(analyzer=_BIGRAMS),
+    category=ID(stored=True),  # 一级\二级 as written (normalised)
+    category1=ID,
+    category2=ID,
+    genre=ID(stored=True),
+    validity=ID(stored=True),
+    year=ID(stored=True),
+    published=DATETIME(stored=True, sortable=True),
+    written=DATETIME(stored=True, sortable=True),
+    title=TEXT(analyzer=_BIGRAMS, stored=True),
+    title_chars=TEXT(analyzer=_CHARS, phrase=False),
+    text=TEXT(analyzer=_BIGRAMS),  # title, index number, 文号, keywords, summary and body
+    chars=TEXT(analyzer=_CHARS, phrase=False),
+    url=STORED,
+    excerpt=STORED,  # the body, zlib-compressed, for snippets
+    fingerprint=ID(stored=True, sortable=True),  # content hash + " " + index key: what incremental updates compare
+)
+
+
+# --- Scoring ------------------------------------------------------------------------------------------------
+
+_K1 = 1.2
+_LENGTHS = {"title": (30, 0.0), "title_chars": (20, 0.0), "text": (1500, 0.75), "chars": (600, 0.75),
+            "publisher_text": (10, 0.0)}  # field -> (typical length, length normalisation b)
+
+
+class _Scorer(scoring.WeightLengthScorer):
+    """BM25's term-frequency part with fixed typical lengths and no idf: a document's score depends on it alone."""
+
+    def __init__(self, searcher, fieldname, text):
+        self.typical, self.b = _LENGTHS.get(fieldname, (100, 0.75))
+        self.setup(searcher, fieldname, text)
+
+    def _score(self, weight, length):
+        return weight * (_K1 + 1) / (weight + _K1 * (1 - self.b + self.b * length / self.typical))
+
+
+class _Weighting(scoring.WeightingModel):
+    """Collection-independent scoring, so an incrementally updated index ranks exactly like a rebuilt one."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        """The scorer of one term: _Scorer for text fields, the stored weight otherwise."""
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        return _Scorer(searcher, fieldname, text)
+
+
+# --- Building and updating the index ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """What one update_index call did."""
+
+    added: int
+    updated: int
+    deleted: int
+    unchanged: int
+    seconds: float
+    full: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """One document as the index sees it: its key, the hash of its indexed fields, and those fields."""
+
+    key: str
+    digest: str
+    fields: dict
+
+
+def update_index(index_dir: Path, documents: Sequence[Document], *, full: bool = False) -> IndexStats:
+    """Bring the index at index_dir in line with exactly these documents, rebuilding it when needed or asked."""
+    started = time.perf_counter()
+    records = _records(documents)
+    ix = None if full else _open_current(index_dir)
+    if ix is None:
+        _rebuild(index_dir, records)
+        return IndexStats(len(records), 0, 0, 0, time.perf_counter() - started, True)
+    added, updated, deleted, unchanged = _apply_changes(ix, records)
+    return IndexStats(added, updated, deleted, unchanged, time.perf_counter() - started, False)
+
+
+def _records(documents: Sequence[Document]) -> dict[str, _Record]:
+    """The records of the documents by index key, in key order (the last of any duplicate wins)."""
+    records = {}
+    for doc in documents:
+        fields = _fields(doc)
+        blob = json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+        records[fields["index_no"]] = _Record(fields["index_no"], hashlib.sha1(blob).hexdigest(), fields)
+    return dict(sorted(records.items()))
+
+
+def _fields(doc: Document) -> dict:
+    """The values Whoosh indexes for a document (before compression and fingerprinting)."""
+    category = tokens.normalize(doc.category)
+    first, _, second = category.partition("\\")
+    text = "\n".join([doc.title, doc.index_no, doc.doc_no, " ".join(doc.keywords), doc.summary, doc.body_text])
+    fields = {
+        "index_no": tokens.normalize(doc.index_no), "_stored_index_no": doc.index_no,
+        "doc_no": doc.doc_no, "doc_no_norm": _doc_no_key(doc.doc_no),
+        "publisher": tokens.normalize(doc.publisher), "_stored_publisher": doc.publisher,
+        "publisher_text": doc.publisher, "category": category, "_stored_category": doc.category,
+        "category1": first, "category2": second, "genre": doc.genre, "validity": doc.validity,
+        "year": str(doc.published.year), "published": _day_start(doc.published),
+        "title": doc.title, "title_chars": doc.title, "text": text, "chars": text,
+        "url": document_path(doc.index_no), "excerpt": doc.body_text or doc.summary,
+    }
+    if doc.written:
+        fields["written"] = _day_start(doc.written)
+    return {name: value for name, value in fields.items() if value != ""}
+
+
+def _doc_no_key(doc_no: str) -> str:
+    """The form a 文号 is indexed and looked up in: any bracket around the year, any width, any case."""
+    return normalize_doc_no(doc_no).lower()
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, clock.min)
+
+
+def _whoosh_fields(record: _Record) -> dict:
+    """The keyword arguments of add_document: the fields, the compressed excerpt and the fingerprint."""
+    fields = dict(record.fields)
+    fields["excerpt"] = zlib.compress(fields.get("excerpt", "").encode("utf-8"))
+    fields["fingerprint"] = f"{record.digest} {record.key}"
+    return fields
+
+
+def _open_current(index_dir: Path):
+    """The index at index_dir if it exists and was written with this schema version, else None."""
+    try:
+        marker = json.loads((index_dir / MARKER).read_text(encoding="utf-8"))
+        if marker.get("schema") != SCHEMA_VERSION:
+            return None
+        return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    except Exception:  # absent, half-written or from another version: all mean "rebuild"
+        return None
+
+
+def _rebuild(index_dir: Path, records: dict[str, _Record]) -> None:
+    """Write a fresh index of the records, replacing only files this module made."""
+    _clear(index_dir)
+    ix = whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
+    parallel = len(records) >= _PARALLEL_FROM
+    writer = ix.writer(procs=2, limitmb=256, multisegment=True) if parallel else ix.writer(limitmb=256)
+    with writer:
+        for record in records.values():
+            writer.add_document(**_whoosh_fields(record))
+    _write_marker(index_dir, len(records))
+
+
+def _clear(index_dir: Path) -> None:
+    """Remove this module's files from index_dir (a Whoosh index named INDEX_NAME and the marker), nothing else."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    for path in index_dir.iterdir():
+        if path.name == MARKER or path.name.startswith((INDEX_NAME + "_", "_" + INDEX_NAME + "_")):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def _write_marker(index_dir: Path, count: int) -> None:
+    marker = {"schema": SCHEMA_VERSION, "documents": count}
+    (index_dir / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+
+
+def _apply_changes(ix, records: dict[str, _Record]) -> tuple[int, int, int, int]:
+    """Add, replace and delete only the documents whose fingerprints differ; returns the four counts."""
+    indexed = _indexed_digests(ix)
+    stale = sorted(key for key in indexed if key not in records)
+    fresh = [r for r in records.values() if r.key not in indexed]
+    changed = [r for r in records.values() if r.key in indexed and indexed[r.key] != r.digest]
+    if stale or fresh or changed:
+        with ix.writer(limitmb=128) as writer:
+            for key in stale + [r.key for r in changed]:
+                writer.delete_by_term("index_no", key)
+            for record in sorted(fresh + changed, key=lambda r: r.key):
+                writer.add_document(**_whoosh_fields(record))
+        _write_marker(Path(ix.storage.folder), len(records))
+    return len(fresh), len(changed), len(stale), len(records) - len(fresh) - len(changed)
+
+
+def _indexed_digests(ix) -> dict[str, str]:
+    """Index key -> content hash of every live document, read from the fingerprint column in one pass."""
+    digests: dict[str, str] = {}
+    with ix.reader() as reader:
+        column = reader.column_reader("fingerprint")
+        for docnum in reader.all_doc_ids():
+            digest, _, key = column[docnum].partition(" ")
+            digests[key] = digest if key not in digests else "duplicate"  # a duplicate is replaced as changed
+    return digests
+
+
+# --- Results ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A short excerpt of a document's body and the spans in it that match the query."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def marked(self, before: str = "【", after: str = "】") -> str:
+        """The excerpt with every matching span wrapped in the given marks."""
+        parts, last = [], 0
+        for start, end in self.spans:
+            parts += [self.text[last:start], before, self.text[start:end], after]
+            last = end
+        return "".join(parts) + self.text[last:]
+
+    def __str__(self) -> str:
+        return self.marked()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One document found, with what the command line shows of it."""
+
+    index_no: str
+    title: str
+    publisher: str
+    published: date
+    url: str  # the page path relative to the site root, or absolute when search() got a base_url
+    score: float
+    snippet: Snippet
+
+    def to_json(self) -> dict:
+        """The hit as content-format §2 `--json` gives it, plus the plain snippet and its match spans."""
+        return {"index_no": self.index_no, "title": self.title, "publisher": self.publisher,
+                "published": self.published.isoformat(), "url": self.url, "score": round(self.score, 4),
+                "snippet": self.snippet.text, "highlights": [list(span) for span in self.snippet.spans]}
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The answer to one query: how many documents match and the best of them."""
+
+    query: str
+    total: int
+    hits: tuple[Hit, ...]
+
+    def to_json(self) -> dict:
+        """The `--json` object of content-format §2."""
+        return {"query": self.query, "total": self.total, "hits": [hit.to_json() for hit in self.hits]}
+
+
+# --- Searching ----------------------------------------------------------------------------------------------
+
+
+def search(index_dir: Path, query: str, limit: int = 20, *, base_url: str = "") -> SearchResult:
+    """Run a query in the language of content-format §2 against the index at index_dir."""
+    ix = _open_for_search(index_dir)
+    with ix.searcher(weighting=_Weighting()) as searcher:
+        whoosh_query, needles = _query_with_exact(searcher, query)
+        order = sorting.MultiFacet([sorting.ScoreFacet(), sorting.FieldFacet("published", reverse=True),
+                                    sorting.FieldFacet("index_no")])
+        results = searcher.search(whoosh_query, limit=max(limit, 1), sortedby=order)
+        hits = tuple(_hit(results[n], -results.score(n)[0], needles, base_url)
+                     for n in range(min(limit, results.scored_length())))
+        return SearchResult(query, len(results), hits)
+
+
+def _open_for_search(index_dir: Path):
+    """The index at index_dir, or IndexMissing with a message an editor can act on."""
+    if not (index_dir / MARKER).is_file():
+        raise IndexMissing(f"在 {index_dir} 找不到搜索索引。请先运行 python build.py 构建站点。")
+    ix = _open_current(index_dir)
+    if ix is None:
+        raise IndexMissing(f"{index_dir} 中的搜索索引版本不符或已损坏。请重新运行 python build.py 构建站点。")
+    return ix
+
+
+def _query_with_exact(searcher, text: str) -> tuple[Q.Query, tuple[str, ...]]:
+    """The parsed query, OR-ed with the whole text as an exact index number or 文号 ranked above everything."""
+    exact = Q.Or([Q.Term("index_no", tokens.normalize(text.strip())), Q.Term("doc_no_norm", _doc_no_key(text))],
+                 boost=EXACT_BOOST)
+    try:
+        parsed, needles = parse_query(text)
+    except SearchSyntaxError:
+        if text.strip() and any(True for _ in exact.docs(searcher)):
+            return exact, ()
+        raise
+    return Q.Or([exact, parsed]), needles
+
+
+def _hit(fields: dict, score: float, needles: tuple[str, ...], base_url: str) -> Hit:
+    """A Hit from a result's stored fields."""
+    body = zlib.decompress(fields["excerpt"]).decode("utf-8") if "excerpt" in fields else ""
+    return Hit(fields["index_no"], fields.get("title", ""), fields.get("publisher", ""),
+               fields["published"].date(), base_url + fields["url"], score, make_snippet(body, needles))
+
+
+def make_snippet(text: str, needles: Sequence[str], width: int = SNIPPET_CHARS) -> Snippet:
+    """The window of about `width` characters of text holding the most different needles, with their spans."""
+    norm = tokens.normalize(text)
+    back = None if len(norm) == len(text) else _offset_map(text) + [len(text)]
+    found = sorted(_occurrences(norm, needles))
+    if back is not None:
+        found = [(back[s], back[e - 1] + 1, needle) for s, e, needle in found]
+    start = _best_window(found, width) if found else 0
+    end = min(len(text), start + width)
+    spans = _merge([(max(s, start) - start, min(e, end) - start) for s, e, _ in found if s < end and e > start])
+    excerpt = text[start:end].replace("\n", " ").replace("\r", " ")
+    lead, tail = ("…" if start > 0 else ""), ("…" if end < len(text) else "")
+    return Snippet(lead + excerpt + tail, tuple((s + len(lead), e + len(lead)) for s, e in spans))
+
+
+def _occurrences(norm: str, needles: Sequence[str], cap: int = 200) -> Iterator[tuple[int, int, str]]:
+    """(start, end, needle) of the first `cap` occurrences of each needle in the normalised text."""
+    for needle in set(needles):
+        at, count = norm.find(needle), 0
+        while at >= 0 and count < cap:
+            yield at, at + len(needle), needle
+            at, count = norm.find(needle, at + len(needle)), count + 1
+
+
+def _best_window(found: list[tuple[int, int, str]], width: int) -> int:
+    """The start of the window, a little before a match, that covers the most different needles (earliest wins)."""
+    best, best_count = 0, -1
+    for s, _, _ in found:
+        start = max(0, s - width // 6)
+        count = len({needle for s2, e2, needle in found if s2 >= start and e2 <= start + width})
+        if count > best_count:
+            best, best_count = start, count
+    return best
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping or touching ones joined."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+# --- The query language -------------------------------------------------------------------------------------
+
+_FIELD_NAMES = {
+    "index_no": "index_no", "索引号": "index_no", "doc_no": "doc_no", "文号": "doc_no", "发文字号": "doc_no",
+    "publisher": "publisher", "发布机构": "publisher", "发文机关": "publisher", "category": "category",
+    "主题分类": "category", "分类": "category", "genre": "genre", "文种": "genre", "validity": "validity",
+    "有效性": "validity", "published": "published", "发布日期": "published", "written": "written",
+    "成文日期": "written", "year": "year", "年份": "year", "title": "title", "标题": "title",
+}
+_FIELD = re.compile(r"([A-Za-z_]+|[\u4e00-\u9fff]{2,4})[:：]")
+_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
+_OPERATORS = ("AND", "OR", "NOT")
+_RANGES = {"[": "]", "［": "］", "{": "}"}
+_CHAR_FIELDS = {"title": "title_chars", "text": "chars"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Lexeme:
+    """One unit of a query: an operator, a parenthesis, free text, a quoted phrase, or a field with its value."""
+
+    kind: str  # "op", "(", ")", "word", "phrase", "field"
+    text: str
+    field: str = ""
+    value_kind: str = ""  # for fields: "word", "phrase" or "range"
+
+
+def parse_query(text: str) -> tuple[Q.Query, tuple[str, ...]]:
+    """The Whoosh query for a query string and the normalised strings a snippet should highlight."""
+    lexemes = _lex(text)
+    if not lexemes:
+        raise SearchSyntaxError("查询为空。请输入要查找的文字，例如：信息公开，或 index_no:…")
+    parser = _Parser(lexemes)
+    result = parser.parse()
+    if result is None:
+        raise SearchSyntaxError("查询里没有可查找的文字。请输入汉字、字母或数字。")
+    return result, tuple(dict.fromkeys(parser.needles))
+
+
+def _lex(text: str) -> list[_Lexeme]:
+    """Split a query into lexemes; ASCII parentheses group only at the start and end of words."""
+    lexemes: list[_Lexeme] = []
+    at, depth = 0, 0
+    while at < len(text):
+        if text[at].isspace():
+            at += 1
+            continue
+        lexeme, at = _next_lexeme(text, at)
+        lexeme, closing = _split_closing(lexeme, depth)
+        depth += {"(": 1, ")": -1}.get(lexeme.kind, 0) - closing
+        lexemes += [lexeme] + [_Lexeme(")", ")")] * closing
+    return lexemes
+
+
+def _next_lexeme(text: str, at: int) -> tuple[_Lexeme, int]:
+    """The lexeme starting at `at` and the index after it."""
+    char = text[at]
+    if char in "()":
+        return _Lexeme(char, char), at + 1
+    if char in _QUOTES:
+        value, end = _quoted(text, at)
+        return _Lexeme("phrase", value), end
+    field = _FIELD.match(text, at)
+    if field and field.group(1).lower() in _FIELD_NAMES:
+        return _field_lexeme(text, field.group(1), field.end())
+    end = _word_end(text, at)
+    word = text[at:end]
+    return _Lexeme("op" if word in _OPERATORS else "word", word), end
+
+
+def _word_end(text: str, at: int) -> int:
+    """Where the word starting at `at` ends: at white space or an opening quote."""
+    end = at
+    while end < len(text) and not text[end].isspace() and text[end] not in _QUOTES:
+        end += 1
+    return end
+
+
+def _quoted(text: str, at: int) -> tuple[str, int]:
+    """The text inside the quotes opening at `at`, and the index after the closing quote."""
+    close = text.find(_QUOTES[text[at]], at + 1)
+    if close < 0:
+        raise SearchSyntaxError(f"引号没有配对：{text[at:]}。请在短语两端都加上引号。")
+    return text[at + 1:close], close + 1
+
+
+def _field_lexeme(text: str, name: str, at: int) -> tuple[_Lexeme, int]:
+    """A field lexeme whose value starts at `at`: a quoted phrase, an [A TO B] range or a word."""
+    field = _FIELD_NAMES[name.lower()]
+    if at >= len(text) or text[at].isspace():
+        raise SearchSyntaxError(f"“{name}:”后面缺少要查找的内容（冒号后不要留空格），例如 {name}:{_EXAMPLES[field]}")
+    if text[at] in _QUOTES:
+        value, end = _quoted(text, at)
+        return _Lexeme("field", value, field, "phrase"), end
+    if text[at] in _RANGES:
+        close = text.find(_RANGES[text[at]], at + 1)
+        if close < 0:
+            raise SearchSyntaxError(f"范围缺少右方括号：{text[at:]}。请写成 {name}:[2019-01-01 TO 2019-12-31]")
+        return _Lexeme("field", text[at + 1:close], field, "range"), close + 1
+    end = _word_end(text, at)
+    return _Lexeme("field", text[at:end], field, "word"), end
+
+
+def _split_closing(lexeme: _Lexeme, depth: int) -> tuple[_Lexeme, int]:
+    """A word without the closing parentheses glued to its end while groups are open, and how many there were."""
+    if lexeme.kind not in ("word", "field") or lexeme.value_kind == "phrase" or lexeme.value_kind == "range":
+        return lexeme, 0
+    count = min(depth, len(lexeme.text) - len(lexeme.text.rstrip(")")), len(lexeme.text) - 1)
+    if count <= 0:
+        return lexeme, 0
+    return _Lexeme(lexeme.kind, lexeme.text[:-count], lexeme.field, lexeme.value_kind), count
+
+
+class _Parser:
+    """Recursive descent over lexemes: OR binds loosest, then AND (written or implied), then NOT."""
+
+    def __init__(self, lexemes: list[_Lexeme]):
+        self.lexemes, self.at, self.negated = lexemes, 0, 0
+        self.needles: list[str] = []
+
+    def parse(self) -> Q.Query | None:
+        """The query of all the lexemes."""
+        query = self.either()
+        if self.at < len(self.lexemes):
+            raise SearchSyntaxError("括号没有配对：多了右括号“)”。")
+        return query
+
+    def peek(self) -> _Lexeme | None:
+        return self.lexemes[self.at] if self.at < len(self.lexemes) else None
+
+    def take(self, kind: str, text: str | None = None) -> bool:
+        """Consume the next lexeme if it has this kind (and text); say whether it did."""
+        lexeme = self.peek()
+        if lexeme is None or lexeme.kind != kind or (text is not None and lexeme.text != text):
+            return False
+        self.at += 1
+        return True
+
+    def either(self) -> Q.Query | None:
+        """Alternatives joined by OR."""
+        parts = [self.both()]
+        while self.take("op", "OR"):
+            parts.append(self.both())
+        return _combine(Q.Or, parts)
+
+    def both(self) -> Q.Query | None:
+        """Terms joined by AND or simply written one after another."""
+        parts = [self.unary()]
+        while (lexeme := self.peek()) is not None and lexeme.kind != ")" and lexeme.text != "OR":
+            self.take("op", "AND")
+            parts.append(self.unary())
+        return _combine(Q.And, parts)
+
+    def unary(self) -> Q.Query | None:
+        """A term, possibly negated by NOT."""
+        if not self.take("op", "NOT"):
+            return self.primary()
+        self.negated += 1
+        inner = self.unary()
+        self.negated -= 1
+        return None if inner is None else Q.Not(inner)
+
+    def primary(self) -> Q.Query | None:
+        """A group in parentheses, a phrase, a field or a word."""
+        lexeme = self.peek()
+        if lexeme is None or lexeme.kind in ("op", ")"):
+            raise SearchSyntaxError("AND、OR、NOT 和括号里面都要有查找内容，例如：信息公开 AND (预算 OR 决算)")
+        self.at += 1
+        if lexeme.kind == "(":
+            inner = self.either()
+            if not self.take(")"):
+                raise SearchSyntaxError("括号没有配对：缺少右括号“)”。")
+            return inner
+        if lexeme.kind == "field":
+            return field_query(lexeme.field, lexeme.text, lexeme.value_kind, self.note)
+        return text_query(lexeme.text, ("title", "text"), self.note)
+
+    def note(self, needles: list[str]) -> None:
+        """Remember strings to highlight, unless they sit under a NOT."""
+        if not self.negated:
+            self.needles += needles
+
+
+def _combine(kind, parts: list[Q.Query | None]) -> Q.Query | None:
+    """One query of the non-empty parts; a conjunction of NOTs alone applies to every document."""
+    parts = [part for part in parts if part is not None]
+    if kind is Q.And and parts and all(isinstance(part, Q.Not) for part in parts):
+        parts.insert(0, Q.Every())
+    return None if not parts else parts[0] if len(parts) == 1 else kind(parts)
+
+
+# --- Free text ----------------------------------------------------------------------------------------------
+
+
+def text_query(text: str, fields: tuple[str, ...], note=lambda needles: None) -> Q.Query | None:
+    """Free text: every run of adjacent tokens must appear in one of the fields (title boosted); None if no tokens."""
+    norm = tokens.normalize(text)
+    groups = _groups(list(positioned(norm)))
+    note([norm[start:end] for group in groups for start, end in _chunks(group)])
+    return _combine(Q.And, [_group_query(group, len(norm), fields) for group in groups])
+
+
+def _groups(found: list[tokens.Token]) -> list[list[tokens.Token]]:
+    """Tokens split where positions jump: each group must match as one phrase."""
+    groups: list[list[tokens.Token]] = []
+    for token in found:
+        if groups and token.position == groups[-1][-1].position + 1:
+            groups[-1].append(token)
+        else:
+            groups.append([token])
+    return groups
+
+
+def _chunks(group: list[tokens.Token]) -> list[tuple[int, int]]:
+    """The character spans of a group that are contiguous in the text (what a snippet can highlight)."""
+    spans: list[tuple[int, int]] = []
+    for token in group:
+        if spans and token.start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], token.end))
+        else:
+            spans.append((token.start, token.end))
+    return spans
+
+
+def _group_query(group: list[tokens.Token], length: int, fields: tuple[str, ...]) -> Q.Query:
+    """A group's phrase; a lone Han character at the query's edge may continue a longer run in the document."""
+    if len(group) == 1 and _lone(group[0]):
+        return _in_fields(fields, lambda field: Q.Term(_CHAR_FIELDS.get(field, field), group[0].text))
+    head: list[Q.Query] = []
+    if _lone(group[0]) and group[0].start == 0:  # may end a longer run there: required anywhere in the document
+        head = [_in_fields(fields, lambda field: Q.Term(_CHAR_FIELDS.get(field, field), group[0].text))]
+        group = group[1:]
+    words = [token.text for token in group]
+    open_end = _lone(group[-1]) and group[-1].end == length  # may start a longer run: any bigram beginning with it
+    return _combine(Q.And, head + [_in_fields(fields, lambda field: _phrase(field, words, open_end))])
+
+
+def _lone(token: tokens.Token) -> bool:
+    return len(token.text) == 1 and not token.text.isascii()
+
+
+def _phrase(field: str, words: list[str], open_end: bool) -> Q.Query:
+    """Words at consecutive positions; with open_end the last one is a prefix."""
+    if open_end:
+        return Q.Sequence([Q.Term(field, word) for word in words[:-1]] + [Q.Prefix(field, words[-1])])
+    return Q.Term(field, words[0]) if len(words) == 1 else Q.Phrase(field, words)
+
+
+def _in_fields(fields: tuple[str, ...], make) -> Q.Query:
+    """The query made for each field, OR-ed, with title matches boosted."""
+    parts = [make(field).with_boost(TITLE_BOOST) if field == "title" and len(fields) > 1 else make(field)
+             for field in fields]
+    return parts[0] if len(parts) == 1 else Q.Or(parts)
+
+
+# --- Field queries ------------------------------------------------------------------------------------------
+
+_EXAMPLES = {"index_no": "114403006955506492/2019-00001", "doc_no": "深府办〔2019〕1号", "publisher": "坪山区",
+             "category": "政务公开", "genre": "通知", "validity": "有效", "published": "[2019-01-01 TO 2019-12-31]",
+             "written": "2019-03", "year": "2019", "title": "工作方案"}
+_DAY = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月)?)?年?")
+_COMPACT_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_RANGE_SPLIT = re.compile(r"\s+to\s+|\s*(?:至|~|～)\s*|^to\s+|\s+to$", re.IGNORECASE)
+
+
+def field_query(field: str, value: str, kind: str, note=lambda needles: None) -> Q.Query:
+    """The query of one `field:value`, a range only for dates."""
+    if kind == "range" and field not in ("published", "written"):
+        raise SearchSyntaxError(f"只有 published: 和 written: 可以写范围 [开始 TO 结束]；{field}: 请直接写要找的值。")
+    if field in ("published", "written"):
+        return _date_query(field, value, kind)
+    if field == "title":
+        query = text_query(value, ("title",), note)
+        if query is None:
+            raise SearchSyntaxError(f"“title:{value}”里没有可查找的文字。")
+        return query
+    return _EXACT_FIELDS[field](value.strip())
+
+
+def _index_no_query(value: str) -> Q.Query:
+    """An exact index number, or every number starting with it when it ends in *."""
+    key = tokens.normalize(value)
+    return Q.Prefix("index_no", key[:-1]) if key.endswith("*") else Q.Term("index_no", key)
+
+
+def _doc_no_query(value: str) -> Q.Query:
+    """An exact 文号 in any bracket form, or every 文号 starting with it when it ends in *."""
+    key = _doc_no_key(value)
+    return Q.Prefix("doc_no_norm", key[:-1]) if key.endswith("*") else Q.Term("doc_no_norm", key)
+
+
+def _contains(field: str):
+    """A query maker for the facet values (few: matched against the field's lexicon) that contain the text."""
+    def make(value: str) -> Q.Query:
+        key = re.sub(r"[*?]", "", tokens.normalize(value).replace("/", "\\"))
+        if not key:
+            raise SearchSyntaxError(f"{field}: 后面要写名称或名称的一部分，例如 {field}:{_EXAMPLES[field]}")
+        return Q.Wildcard(field, f"*{key}*")
+    return make
+
+
+def _term(field: str):
+    """A query maker for an exact facet value."""
+    return lambda value: Q.Term(field, tokens.normalize(value))
+
+
+def _year_query(value: str) -> Q.Query:
+    if not re.fullmatch(r"\d{4}", tokens.normalize(value)):
+        raise SearchSyntaxError(f"年份“{value}”应为四位数字，例如 year:2019")
+    return Q.Term("year", tokens.normalize(value))
+
+
+_EXACT_FIELDS = {"index_no": _index_no_query, "doc_no": _doc_no_query, "publisher": _contains("publisher"),
+                 "category": _contains("category"), "genre": _term("genre"), "validity": _term("validity"),
+                 "year": _year_query}
+
+
+def _date_query(field: str, value: str, kind: str) -> Q.Query:
+    """A DateRange built here from ISO dates (never Whoosh's date parser, which drops month and day)."""
+    if kind != "range":
+        return Q.DateRange(field, _parse_day(field, value, False), _parse_day(field, value, True))
+    ends = _RANGE_SPLIT.split(value.strip(), maxsplit=1)
+    if len(ends) != 2:
+        raise SearchSyntaxError(f"日期范围“[{value}]”应写成 {field}:[2019-01-01 TO 2019-12-31]（TO 两边留空格）。")
+    low, high = (end.strip() for end in ends)
+    start = _parse_day(field, low, False) if low not in ("", "*") else None
+    end = _parse_day(field, high, True) if high not in ("", "*") else None
+    if start is None and end is None:
+        raise SearchSyntaxError(f"日期范围“[{value}]”至少要有开始或结束日期之一。")
+    if start is not None and end is not None and start > end:
+        raise SearchSyntaxError(f"日期范围“[{value}]”的开始日期晚于结束日期。")
+    return Q.DateRange(field, start, end)
+
+
+def _parse_day(field: str, text: str, end: bool) -> datetime:
+    """The first (or, with end, the last) moment of the year, month or day written as ISO 8601 or 2019年3月5日."""
+    norm = tokens.normalize(text).strip()
+    found = _COMPACT_DAY.fullmatch(norm) or _DAY.fullmatch(norm)
+    try:
+        year, month, day = (int(part) if part else None for part in found.groups())
+        first = date(year, month or 1, day or 1)
+        last = first if day else _last_day(year, month)
+    except (AttributeError, ValueError):
+        raise SearchSyntaxError(f"日期“{text}”无法识别。请写成 YYYY-MM-DD，例如 {field}:[2019-01-01 TO 2019-12-31]") from None
+    return datetime.combine(last, clock.max) if end else datetime.combine(first, clock.min)
+
+
+def _last_day(year: int, month: int | None) -> date:
+    """The last day of a month, or of the year when month is None."""
+    if month is None:
+        return date(year, 12, 31)
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
