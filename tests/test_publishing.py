@@ -128,3 +128,60 @@ def test_manifest_lists_every_file_in_sha256sum_format(built):
     files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and p.name != "manifest.sha256")
     assert [line.split("  ", 1)[1] for line in lines] == files
     assert all(re.fullmatch(r"[0-9a-f]{64}", line.split("  ")[0]) for line in lines)
+
+
+def interpretation(serial: str, published: str, target: str = "2019-00001") -> str:
+    return (GOOD_DOC.replace("2019-00001", serial).replace("published: 2019-03-06", f"published: {published}")
+            .replace("title: 坪山区委", "title: 《坪山区委").replace("validity: 有效", f"validity: 有效\ninterprets: 114403006955506492/{target}"))
+
+
+def test_interpretations_link_both_ways(built):
+    site = built({"content/a.md": GOOD_DOC, "content/b.md": interpretation("2019-00002", "2019-03-07")})
+    policy = (site / "doc/114403006955506492/2019-00001.html").read_text(encoding="utf-8")
+    reading = (site / "doc/114403006955506492/2019-00002.html").read_text(encoding="utf-8")
+    assert '<h2 id="interpretations-heading">政策解读</h2>' in policy and 'href="../../doc/114403006955506492/2019-00002.html"' in policy
+    assert "本文是对以下文件的解读：" in reading and 'href="../../doc/114403006955506492/2019-00001.html"' in reading
+
+
+def test_a_late_interpretation_warns(make_site, run_cli):
+    # Wednesday 2019-03-06 -> Tuesday 2019-03-12 is 4 working days (Thu, Fri, Mon, Tue).
+    root = make_site({"content/a.md": GOOD_DOC, "content/b.md": interpretation("2019-00002", "2019-03-12")})
+    result = run_cli(["build", "--today", TODAY], root)
+    assert result.code == 0
+    assert ("content/b.md:9: 警告：政策解读晚于原文件 4 个工作日发布（原文件 2019-03-06，本解读 2019-03-12）。"
+            "解读应与政策同步发布，最迟不超过 3 个工作日。") in result.err
+
+
+@pytest.mark.parametrize(("start", "end", "days"), [
+    ("2019-03-06", "2019-03-06", 0), ("2019-03-06", "2019-03-11", 3), ("2019-03-08", "2019-03-11", 1),
+    ("2019-03-09", "2019-03-10", 0), ("2019-03-07", "2019-03-01", 0)])
+def test_working_days(start, end, days):
+    from datetime import date
+
+    from xxgk.validate import working_days_between
+    assert working_days_between(date.fromisoformat(start), date.fromisoformat(end)) == days
+
+
+def test_repealed_documents_keep_their_url_show_a_banner_and_their_successor(built):
+    old = GOOD_DOC.replace("validity: 有效", "validity: 废止\nrepealed: 2020-01-01\nreplaced_by: 114403006955506492/2019-00002")
+    new = GOOD_DOC.replace("2019-00001", "2019-00002").replace("title: 坪山区委", "title: 新版坪山区委")
+    site = built({"content/a.md": old, "content/b.md": new})
+    page = (site / "doc/114403006955506492/2019-00001.html").read_text(encoding="utf-8")
+    assert "本文件已废止（2020年01月01日）" in page and 'href="../../doc/114403006955506492/2019-00002.html">新版坪山区委' in page
+    assert (site / "validity/repealed/index.html").is_file() and (site / "validity/in-force/index.html").is_file()
+    assert "2019-00001" not in (site / "validity/in-force/index.html").read_text(encoding="utf-8")
+    assert json_ld(page)["@type"] == "CreativeWork"  # a 报告 is not normative, so it carries no legal force
+
+
+def test_a_repealed_rule_is_not_in_force(built):
+    rule = GOOD_DOC.replace("genre: 报告", "genre: 令").replace("validity: 有效", "validity: 废止\nrepealed: 2020-01-01")
+    page = (built({"content/a.md": rule}) / "doc/114403006955506492/2019-00001.html").read_text(encoding="utf-8")
+    assert json_ld(page)["@type"] == "Legislation"
+    assert json_ld(page)["legislationLegalForce"] == "https://schema.org/NotInForce"
+
+
+def test_a_dangling_successor_is_an_error(make_site, run_cli):
+    old = GOOD_DOC.replace("validity: 有效", "validity: 失效\nrepealed: 2020-01-01\nreplaced_by: 114403006955506492/2019-00009")
+    result = run_cli(["check", "--today", TODAY], make_site({"content/a.md": old}))
+    assert result.code == 1
+    assert "content/a.md:13: 替代文件“114403006955506492/2019-00009”不是本站任何文件的索引号。请填写替代本文件的新文件的索引号。" in result.err

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date
 
 from .config import Config
-from .model import GENRES, Document, Facet, Listing, ListingPage, PageLink, Site
+from .model import GENRES, VALIDITY_VALUES, Document, Facet, Listing, ListingPage, NavLink, PageLink, Relations, Site
 from .taxonomy import load_tree
 from .urls import listing_path, term_slugs
 
@@ -25,11 +25,29 @@ def assemble(documents: list[Document], config: Config, today: date) -> Site:
             _publisher_facet(live, config, size),
             _year_facet(live, size),
             _genre_facet(live, config, size),
+            _validity_facet(live, size),
         ),
         held_back=tuple(sorted((d for d in documents if not d.draft and d.published > today), key=Document.sort_key)),
         drafts=tuple(sorted((d for d in documents if d.draft), key=Document.sort_key)),
         urls={d.index_no: d.path for d in live},
+        relations=relations(live),
     )
+
+
+def relations(live: list[Document]) -> dict[str, Relations]:
+    """Two-way links between policies and their interpretations, and from a replaced document to its successor."""
+    links = {d.index_no: NavLink(d.title, d.path) for d in live}
+    interpretations: dict[str, list[NavLink]] = defaultdict(list)
+    for doc in reversed(live):  # oldest first: interpretations listed in the order they came out
+        if doc.interprets in links:
+            interpretations[doc.interprets].append(links[doc.index_no])
+    found = {}
+    for doc in live:
+        found_links = Relations(tuple(interpretations.get(doc.index_no, ())), links.get(doc.interprets),
+                                links.get(doc.replaced_by))
+        if found_links != Relations():
+            found[doc.index_no] = found_links
+    return found
 
 
 def paginate(kind: str, title: str, base: str, documents: list[Document], size: int,
@@ -93,3 +111,11 @@ def _genre_facet(live: list[Document], config: Config, size: int) -> Facet:
     return Facet("genre", "文种", "genre/index.html", tuple(
         paginate("genre", genre, f"genre/{slugs[genre]}", groups[genre], size)
         for genre in sorted(groups, key=lambda g: (known.index(g) if g in known else len(known), g))))
+
+
+def _validity_facet(live: list[Document], size: int) -> Facet:
+    groups = _grouped(live, lambda d: d.validity)
+    slugs = {"有效": "in-force", "失效": "expired", "废止": "repealed"}
+    return Facet("validity", "有效性", "validity/index.html", tuple(
+        paginate("validity", value, f"validity/{slugs[value]}", groups[value], size)
+        for value in VALIDITY_VALUES if value in groups))

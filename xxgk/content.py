@@ -147,6 +147,7 @@ def _build(reader: FieldReader, fields: dict[str, Node], src: str, config: Confi
         "validity": _optional(reader, fields, "validity") or "有效",
         "repealed": _day(reader, fields, "repealed"),
         "interprets": _optional(reader, fields, "interprets"),
+        "replaced_by": _optional(reader, fields, "replaced_by"),
         "draft": draft,
         "column": _optional(reader, fields, "column"),
         "extra": _extra(reader, fields.get("extra")),

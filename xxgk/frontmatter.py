@@ -20,6 +20,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "validity": ("有效性", "时效"),
     "repealed": ("废止日期", "失效日期"),
     "interprets": ("解读对象",),
+    "replaced_by": ("替代文件",),
     "attachments": ("附件",),
     "draft": ("草稿",),
     "column": ("栏目",),

@@ -51,7 +51,8 @@ class Document:
     summary: str = ""
     validity: str = "有效"
     repealed: date | None = None
-    interprets: str = ""
+    interprets: str = ""  # index number of the policy this document interprets (政策解读)
+    replaced_by: str = ""  # index number of the document that replaces this 失效/废止 one
     attachments: tuple[Attachment, ...] = ()
     draft: bool = False
     column: str = ""
@@ -163,6 +164,15 @@ class NavLink:
 
 
 @dataclass(frozen=True, slots=True)
+class Relations:
+    """The links between one document and others: its 政策解读, the policy it interprets, what replaces it."""
+
+    interpretations: tuple[NavLink, ...] = ()
+    original: NavLink | None = None
+    replaced_by: NavLink | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """Everything the renderer needs, gathered before anything is written."""
 
@@ -173,6 +183,7 @@ class Site:
     held_back: tuple[Document, ...]  # scheduled for a later day
     drafts: tuple[Document, ...]
     urls: dict[str, str] = field(default_factory=dict, compare=False)  # index_no -> document page path
+    relations: dict[str, Relations] = field(default_factory=dict, compare=False)  # index_no -> links, when any
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ from .model import Document, Output, Site
 from .urls import attachment_path
 
 CATALOG_COLUMNS = ["index_no", "title", "publisher", "written", "published", "category", "genre", "doc_no",
-                   "keywords", "summary", "validity", "repealed", "interprets", "url", "json"]
+                   "keywords", "summary", "validity", "repealed", "interprets", "replaced_by", "url", "json", "attachments"]
 CATALOG_HEADINGS = ["索引号", "名称", "发布机构", "成文日期", "发布日期", "主题分类", "文种", "文号",
-                    "主题词", "内容概述", "有效性", "废止日期", "解读对象", "网址", "数据"]
+                    "主题词", "内容概述", "有效性", "废止日期", "解读对象", "替代文件", "网址", "数据", "附件"]
 
 
 def twin_path(doc: Document) -> str:
@@ -29,15 +29,16 @@ def metadata(doc: Document, config: Config) -> dict:
         "written": doc.written.isoformat() if doc.written else None, "published": doc.published.isoformat(),
         "category": doc.category, "genre": doc.genre, "doc_no": doc.doc_no, "keywords": list(doc.keywords),
         "summary": doc.summary, "validity": doc.validity, "repealed": doc.repealed.isoformat() if doc.repealed else None,
-        "interprets": doc.interprets or None, "column": doc.column, "extra": dict(doc.extra),
-        "url": config.base_url + doc.path, "json": config.base_url + twin_path(doc),
+        "interprets": doc.interprets or None, "replaced_by": doc.replaced_by or None, "column": doc.column,
+        "extra": dict(doc.extra), "url": config.base_url + doc.path, "json": config.base_url + twin_path(doc),
+        "attachments": [config.base_url + attachment_path(doc.path, PurePosixPath(a.src).name) for a in doc.attachments],
     }
 
 
 def document_twin(doc: Document, config: Config) -> Output:
     """A document's metadata, body as HTML and as text, and its attachments' URLs, as one JSON file."""
-    attachments = [{"title": a.title, "url": config.base_url + attachment_path(doc.path, PurePosixPath(a.src).name),
-                    "size": a.size, "type": PurePosixPath(a.src).suffix.lstrip(".").lower()} for a in doc.attachments]
+    attachments = [{"title": a.title, "url": url, "size": a.size, "type": PurePosixPath(a.src).suffix.lstrip(".").lower()}
+                   for a, url in zip(doc.attachments, metadata(doc, config)["attachments"], strict=True)]
     data = {**metadata(doc, config), "body_html": doc.body_html, "body_text": doc.body_text, "attachments": attachments}
     return Output(twin_path(doc), _json(data))
 
@@ -49,6 +50,12 @@ def catalog_files(site: Site, config: Config) -> list[Output]:
             Output("catalog.csv", _csv(rows))]
 
 
+def _cell(value) -> str:
+    if isinstance(value, list):
+        return " ".join(value)
+    return value or ""
+
+
 def _json(data: dict) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
 
@@ -58,7 +65,7 @@ def _csv(rows: list[dict]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CATALOG_HEADINGS)
     for row in rows:
-        writer.writerow(["、".join(row[c]) if c == "keywords" else (row[c] or "") for c in CATALOG_COLUMNS])
+        writer.writerow([_cell(row[c]) for c in CATALOG_COLUMNS])
     # UTF-8 with a byte-order mark: Excel on Chinese Windows otherwise opens it as GBK and garbles it.
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
 

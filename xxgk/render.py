@@ -14,7 +14,7 @@ from markupsafe import Markup
 from . import opendata
 from .config import Config
 from .errors import Problem, TemplateError
-from .model import Document, Facet, Listing, ListingPage, NavLink, Output, Site
+from .model import Document, Facet, Listing, ListingPage, NavLink, Output, Relations, Site
 from .urls import Linker, attachment_path, section_of
 
 
@@ -26,6 +26,7 @@ class PageContext:
     catalog: NavLink
     columns: tuple[NavLink, ...]
     facets: tuple[NavLink, ...]
+    relations: dict[str, Relations]  # only documents that have links to others
 
     def column(self, key: str) -> NavLink | None:
         return next((c for c, configured in zip(self.columns, self.config.columns, strict=True) if configured.key == key), None)
@@ -38,6 +39,7 @@ def page_context(site: Site, config: Config) -> PageContext:
         catalog=NavLink(site.catalog.title, site.catalog.url, site.catalog.total),
         columns=tuple(NavLink(c.title, c.url, c.total) for c in site.columns),
         facets=tuple(NavLink(f.title, f.url, len(f.terms)) for f in site.facets),
+        relations=site.relations,
     )
 
 
@@ -149,6 +151,7 @@ class _Pages:
         config = self.context.config
         page = self.page("document.html", dest, doc=doc, body=Markup(doc.body_html), json_ld=opendata.json_ld(doc, config),
                          twin=opendata.twin_path(doc), column=self.context.column(doc.column), attachments=files,
+                         relations=self.context.relations.get(doc.index_no, Relations()),
                          section=f"column/{doc.column}")
         copies = [Output(path, source=config.content_dir / a.src) for a, path in files]
         return [page, opendata.document_twin(doc, config), *copies]

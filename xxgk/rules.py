@@ -57,6 +57,8 @@ def _check_dates(reader: FieldReader, fields: dict[str, Node], values: dict) -> 
         reader.report(fields["validity"].line, f"有效性为“{values['validity']}”时需要写{label('repealed')}。", "repealed-missing")
     if repealed and values["validity"] == "有效":
         reader.report(fields["repealed"].line, "写了废止日期，但有效性是“有效”。请把有效性改为“失效”或“废止”，或删去废止日期。", "repealed-valid")
+    if values["replaced_by"] and values["validity"] == "有效":
+        reader.report(fields["replaced_by"].line, "写了替代文件，但有效性是“有效”。被替代的文件应标为“失效”或“废止”。", "replaced-valid")
     if repealed and published and repealed < published:
         reader.report(fields["repealed"].line, f"废止日期 {repealed} 早于发布日期 {published}。", "date-order")
 

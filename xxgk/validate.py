@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from .errors import Problem
+from datetime import date, timedelta
+
+from .errors import WARNING, Problem
 from .model import Document
+
+INTERPRETATION_DELAY = 3  # working days; Zhengzhou's rule, the strictest seen (domain.md section 6.4)
 
 
 def check_corpus(documents: list[Document]) -> list[Problem]:
     """Problems between documents; each is reported at the later file, naming the earlier one."""
-    return _duplicate_index_numbers(documents) + _url_collisions(documents) + _dangling_interprets(documents)
+    return (_duplicate_index_numbers(documents) + _url_collisions(documents) + _dangling_references(documents)
+            + _late_interpretations(documents))
 
 
 def _duplicate_index_numbers(documents: list[Document]) -> list[Problem]:
@@ -36,10 +41,35 @@ def _url_collisions(documents: list[Document]) -> list[Problem]:
     return problems
 
 
-def _dangling_interprets(documents: list[Document]) -> list[Problem]:
+def _dangling_references(documents: list[Document]) -> list[Problem]:
     known = {doc.index_no for doc in documents}
-    return [
+    problems = [
         Problem(doc.src, doc.lines.get("interprets"),
                 f"解读对象“{doc.interprets}”不是本站任何文件的索引号。请填写被解读政策文件的索引号。", "interprets-dangling")
         for doc in documents if doc.interprets and doc.interprets not in known
     ]
+    return problems + [
+        Problem(doc.src, doc.lines.get("replaced_by"),
+                f"替代文件“{doc.replaced_by}”不是本站任何文件的索引号。请填写替代本文件的新文件的索引号。", "replaced-by-dangling")
+        for doc in documents if doc.replaced_by and doc.replaced_by not in known
+    ]
+
+
+def _late_interpretations(documents: list[Document]) -> list[Problem]:
+    policies = {doc.index_no: doc for doc in documents}
+    problems = []
+    for doc in documents:
+        policy = policies.get(doc.interprets)
+        if policy is not None and working_days_between(policy.published, doc.published) > INTERPRETATION_DELAY:
+            problems.append(Problem(
+                doc.src, doc.lines.get("published"),
+                f"政策解读晚于原文件 {working_days_between(policy.published, doc.published)} 个工作日发布"
+                f"（原文件 {policy.published}，本解读 {doc.published}）。解读应与政策同步发布，最迟不超过 {INTERPRETATION_DELAY} 个工作日。",
+                "interpretation-late", WARNING))
+    return problems
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Monday-to-Friday days after start up to and including end (public holidays are not known here)."""
+    days = (end - start).days
+    return sum(1 for n in range(1, days + 1) if (start + timedelta(days=n)).weekday() < 5) if days > 0 else 0

@@ -1,0 +1,632 @@
+"""The annual report (政府信息公开工作年度报告, 条例 art. 49–50) in the format of 国办公开办函〔2021〕30号.
+
+Two sources meet here:
+
+- `corpus_figures()` counts what the published documents tell: table 2's 第二十条第（一）项 (规章 and
+  行政规范性文件: 本年制发, 本年废止, 现行有效) and the year's documents by 主题分类, 发布机构 and month. Pure.
+- `read_report_data()` reads the editor-kept `reports/{year}.yaml` for what no document records: 第（五）（六）（八）项,
+  table 3 (applications), table 4 (reviews and lawsuits) and the narrative sections; every value is type-checked
+  and every total re-added, each problem at its line with a Chinese message that says what to write instead.
+
+`report_context()` / `render_report()` turn both into the page `templates/annual_report.html`, and
+`report_text()` into the terminal summary of `build.py report --year N`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from . import yamltree
+from .errors import Problem
+from .fields import FieldReader
+from .identifiers import normalize_doc_no
+from .markup import MarkdownRenderer
+from .model import Document
+from .render import Output, PageContext, _Pages, template_problems
+from .yamltree import Node
+
+REGULATION = "规章"
+NORMATIVE = "行政规范性文件"
+KINDS = (REGULATION, NORMATIVE)
+SAMPLE = "reports/2021.yaml"  # the commented sample an editor copies for a new year
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Figures from the corpus
+
+
+@dataclass(frozen=True, slots=True)
+class KindRule:
+    """Which documents count as 规章 or 行政规范性文件 in 第二十条第（一）项.
+
+    1. `extra: {文件类型: 规章}` or `extra: {文件类型: 行政规范性文件}` says so explicitly and wins;
+    2. otherwise a document whose 文种 is one of `regulation_genres` (令, 命令) is a 规章: 规章 are promulgated
+       by a 政府令 / 部门令 (《规章制定程序条例》);
+    3. otherwise, only when `normative_doc_no_marks` is set, a 文号 containing one of the marks (e.g. "规〔" of
+       深府规〔2020〕1号, the 统一编号 many provinces give 行政规范性文件) makes a 行政规范性文件.
+    Anything else is counted in neither row. The default agrees with `Document.normative_kind` (used for JSON-LD),
+    so a page that says 规章 is also counted as one.
+    """
+
+    extra_key: str = "文件类型"
+    regulation_genres: tuple[str, ...] = ("令", "命令")
+    normative_doc_no_marks: tuple[str, ...] = ()
+
+    def kind(self, doc: Document) -> str:
+        """REGULATION, NORMATIVE or "" for a document that is neither."""
+        declared = dict(doc.extra).get(self.extra_key, "").strip()
+        if declared in KINDS:
+            return declared
+        if doc.genre in self.regulation_genres:
+            return REGULATION
+        if self.normative_doc_no_marks and doc.doc_no:
+            number = normalize_doc_no(doc.doc_no)
+            if any(mark in number for mark in self.normative_doc_no_marks):
+                return NORMATIVE
+        return ""
+
+    def describe(self) -> str:
+        """The rule in one Chinese sentence, for the page's note and the terminal."""
+        genres = "、".join(f"“{g}”" for g in self.regulation_genres)
+        text = (f"元数据 extra 中标注“{self.extra_key}: 规章”或“{self.extra_key}: 行政规范性文件”的文件按标注计；"
+                f"未标注的，文种为{genres}的计为规章")
+        if self.normative_doc_no_marks:
+            marks = "、".join(f"“{m}”" for m in self.normative_doc_no_marks)
+            text += f"，文号含{marks}的计为行政规范性文件"
+        return text + "。"
+
+
+DEFAULT_RULE = KindRule()
+
+
+@dataclass(frozen=True, slots=True)
+class KindFigures:
+    """One row of 第二十条第（一）项."""
+
+    kind: str
+    made: int  # 本年制发件数: 成文日期 (else 发布日期) in the year
+    repealed: int  # 本年废止件数: 废止日期 in the year and 有效性 失效/废止
+    in_force: int  # 现行有效件数: published by 31 December and not repealed by then
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusFigures:
+    """Everything the annual report takes from the published documents."""
+
+    year: int
+    regulations: KindFigures
+    normative: KindFigures
+    published: int  # documents published in the year, of every kind
+    by_category: tuple[tuple[str, int], ...]  # 一级 主题分类 -> count, most first
+    by_publisher: tuple[tuple[str, int], ...]  # 发布机构 -> count, most first
+    by_month: tuple[int, ...]  # January .. December, zeros included
+    undated_repeals: tuple[str, ...]  # src of 规章/行政规范性文件 marked 失效/废止 without a 废止日期
+    rule: str  # KindRule.describe() of the rule used
+
+    @property
+    def kinds(self) -> tuple[KindFigures, KindFigures]:
+        return (self.regulations, self.normative)
+
+
+UNCATEGORISED = "未分类"
+
+
+def corpus_figures(documents: Sequence[Document], year: int, rule: KindRule = DEFAULT_RULE) -> CorpusFigures:
+    """Count table 2 第（一）项 and the year's publications; pure, so any list of Documents will do."""
+    kinds = {kind: [d for d in documents if rule.kind(d) == kind] for kind in KINDS}
+    in_year = [d for d in documents if d.published.year == year]
+    months = Counter(d.published.month for d in in_year)
+    undated = sorted(d.src for docs in kinds.values() for d in docs if not d.in_force and d.repealed is None)
+    return CorpusFigures(
+        year=year,
+        regulations=_kind_figures(REGULATION, kinds[REGULATION], year),
+        normative=_kind_figures(NORMATIVE, kinds[NORMATIVE], year),
+        published=len(in_year),
+        by_category=_ranked(d.category.partition("\\")[0] or UNCATEGORISED for d in in_year),
+        by_publisher=_ranked(d.publisher for d in in_year),
+        by_month=tuple(months.get(m, 0) for m in range(1, 13)),
+        undated_repeals=tuple(undated),
+        rule=rule.describe(),
+    )
+
+
+def _kind_figures(kind: str, documents: list[Document], year: int) -> KindFigures:
+    end = date(year, 12, 31)
+    return KindFigures(
+        kind=kind,
+        made=sum((d.written or d.published).year == year for d in documents),
+        repealed=sum(not d.in_force and d.repealed is not None and d.repealed.year == year for d in documents),
+        in_force=sum(d.published <= end and not _repealed_by(d, end) for d in documents),
+    )
+
+
+def _repealed_by(doc: Document, day: date) -> bool:
+    # A 失效/废止 document without a date is taken as repealed already (and listed in undated_repeals).
+    return not doc.in_force and (doc.repealed is None or doc.repealed <= day)
+
+
+def _ranked(names) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(Counter(names).items(), key=lambda item: (-item[1], item[0])))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The editor-kept data file: its shape
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A row of table 3 or 4: where it sits in the YAML, and how the 30号 table and the messages name it."""
+
+    path: tuple[str, ...]  # keys under the table's block in the YAML
+    label: str  # as printed in the table
+    name: str  # as messages name it, e.g. "三、（三）不予公开 1.属于国家秘密"
+    group: str = ""  # the （三）…（六） heading it sits under, "" for none
+
+
+APPLICANT_COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+ORGANISATION_COLUMNS = APPLICANT_COLUMNS[1:6]  # under 法人或其他组织
+REVIEW_COLUMNS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+
+_RESULTS = "本年度办理结果"
+_GROUPS = (
+    ("不予公开", "（三）不予公开", (
+        ("属于国家秘密", "1.属于国家秘密"),
+        ("其他法律行政法规禁止公开", "2.其他法律行政法规禁止公开"),
+        ("危及三安全一稳定", "3.危及“三安全一稳定”"),
+        ("保护第三方合法权益", "4.保护第三方合法权益"),
+        ("属于三类内部事务信息", "5.属于三类内部事务信息"),
+        ("属于四类过程性信息", "6.属于四类过程性信息"),
+        ("属于行政执法案卷", "7.属于行政执法案卷"),
+        ("属于行政查询事项", "8.属于行政查询事项"))),
+    ("无法提供", "（四）无法提供", (
+        ("本机关不掌握相关政府信息", "1.本机关不掌握相关政府信息"),
+        ("没有现成信息需要另行制作", "2.没有现成信息需要另行制作"),
+        ("补正后申请内容仍不明确", "3.补正后申请内容仍不明确"))),
+    ("不予处理", "（五）不予处理", (
+        ("信访举报投诉类申请", "1.信访举报投诉类申请"),
+        ("重复申请", "2.重复申请"),
+        ("要求提供公开出版物", "3.要求提供公开出版物"),
+        ("无正当理由大量反复申请", "4.无正当理由大量反复申请"),
+        ("要求行政机关确认或重新出具已获取信息", "5.要求行政机关确认或重新出具已获取信息"))),
+    ("其他处理", "（六）其他处理", (
+        ("逾期不补正", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+        ("逾期未缴费", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+        ("其他", "3.其他"))),
+)
+
+APPLICATION_ROWS: tuple[Row, ...] = (
+    Row(("本年新收申请数量",), "一、本年新收政府信息公开申请数量", "一、本年新收政府信息公开申请数量"),
+    Row(("上年结转申请数量",), "二、上年结转政府信息公开申请数量", "二、上年结转政府信息公开申请数量"),
+    Row((_RESULTS, "予以公开"), "（一）予以公开", "三、（一）予以公开"),
+    Row((_RESULTS, "部分公开"), "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "三、（二）部分公开"),
+    *(Row((_RESULTS, group, key), label, f"三、{heading} {label}", heading)
+      for group, heading, items in _GROUPS for key, label in items),
+    Row((_RESULTS, "总计"), "（七）总计", "三、（七）总计"),
+    Row(("结转下年度继续办理",), "四、结转下年度继续办理", "四、结转下年度继续办理"),
+)
+NEW, CARRIED, TOTAL, FORWARD = 0, 1, len(APPLICATION_ROWS) - 2, len(APPLICATION_ROWS) - 1
+RESULT_ROWS = range(2, TOTAL)  # （一）…（六）: what （七）总计 adds up
+
+REVIEW_ROWS: tuple[Row, ...] = (
+    Row(("行政复议",), "行政复议", "行政复议"),
+    Row(("行政诉讼", "未经复议直接起诉"), "未经复议直接起诉", "行政诉讼（未经复议直接起诉）"),
+    Row(("行政诉讼", "复议后起诉"), "复议后起诉", "行政诉讼（复议后起诉）"),
+)
+
+OVERVIEW, ACTIVE, APPLICATIONS, REVIEWS, ISSUES, OTHER = (
+    "总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "政府信息公开行政复议、行政诉讼情况",
+    "存在的主要问题及改进情况", "其他需要报告的事项")
+TOP_KEYS = [OVERVIEW, ACTIVE, APPLICATIONS, REVIEWS, ISSUES, OTHER]
+_SECTION_NO = {OVERVIEW: "一", ACTIVE: "二", APPLICATIONS: "三", REVIEWS: "四", ISSUES: "五", OTHER: "六"}
+ACTIVE_COUNTS = (("行政许可", "第二十条第（五）项"), ("行政处罚", "第二十条第（六）项"), ("行政强制", "第二十条第（六）项"))
+FEES = "行政事业性收费"
+ACTIVE_KEYS = [*(key for key, _ in ACTIVE_COUNTS), FEES]
+
+
+@dataclass(frozen=True, slots=True)
+class Narrative:
+    """A narrative section: the editor's Markdown and its sanitised HTML (markup.py)."""
+
+    source: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """The validated contents of reports/{year}.yaml."""
+
+    src: str
+    overview: Narrative  # 一、总体情况
+    licensing: int  # 第（五）项 行政许可 本年处理决定数量
+    punishment: int  # 第（六）项 行政处罚
+    coercion: int  # 第（六）项 行政强制
+    fees: Decimal  # 第（八）项 行政事业性收费 本年收费金额（万元）
+    applications: tuple[tuple[int, ...], ...]  # APPLICATION_ROWS x APPLICANT_COLUMNS (table 3)
+    reviews: tuple[tuple[int, ...], ...]  # REVIEW_ROWS x REVIEW_COLUMNS (table 4)
+    issues: Narrative  # 五、存在的主要问题及改进情况
+    other: Narrative  # 六、其他需要报告的事项
+
+    def application_total(self, row: int) -> int:
+        """The 总计 column of a table 3 row (NEW, CARRIED, TOTAL, FORWARD or an index of APPLICATION_ROWS)."""
+        return self.applications[row][-1]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The editor-kept data file: reading and checking
+
+
+def read_report_data(text: str, src: str) -> tuple[ReportData | None, list[Problem]]:
+    """Read and check a report data file; None with the problems when any of them is an error."""
+    root, problems = yamltree.parse(text, src)
+    if problems:
+        return None, problems
+    if root is None:
+        return None, [Problem(src, 1, f"年报数据文件是空的。请复制 {SAMPLE} 并按本年度数据填写。", "annual-empty")]
+    reader = _Reader(src)
+    data = reader.read(root)
+    found = sorted(reader.problems, key=Problem.sort_key)
+    return (None if any(p.is_error for p in found) else data), found
+
+
+def load_report(path: Path, shown: str) -> tuple[ReportData | None, list[Problem]]:
+    """Read reports/{year}.yaml from disk; `shown` is the path the messages name."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        return None, [Problem(shown, None, f"找不到年报数据文件。可复制 {SAMPLE} 为 {shown} 后填写。", "annual-missing-file")]
+    except UnicodeDecodeError:
+        return None, [Problem(shown, None, "年报数据文件不是 UTF-8 编码，请另存为 UTF-8。", "annual-encoding")]
+    return read_report_data(text, shown)
+
+
+_YEAR_FILE = re.compile(r"(\d{4})\.yaml")
+
+
+def find_reports(folder: Path, shown: str = "reports") -> tuple[list[tuple[int, Path]], list[Problem]]:
+    """The (year, path) of every reports/{year}.yaml, oldest first; a YAML file named otherwise is a problem."""
+    if not folder.is_dir():
+        return [], []
+    found, problems = [], []
+    for path in sorted(folder.iterdir()):
+        if path.suffix not in (".yaml", ".yml"):
+            continue
+        match = _YEAR_FILE.fullmatch(path.name)
+        if match:
+            found.append((int(match[1]), path))
+        else:
+            problems.append(Problem(f"{shown}/{path.name}", None, "年报数据文件应以四位年份命名，例如 2021.yaml。", "annual-file-name"))
+    return found, problems
+
+
+_TOTAL_OF = {len(APPLICANT_COLUMNS): "自然人与法人或其他组织各列之和", len(REVIEW_COLUMNS): "结果维持、结果纠正、其他结果、尚未审结之和"}
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+_AMOUNT = re.compile(r"\d+(\.\d{1,6})?", re.ASCII)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cells:
+    values: tuple[int, ...]
+    lines: tuple[int, ...]  # line of each value
+
+
+class _Reader(FieldReader):
+    """Reads one report data file; each method records its problems and returns None for what it cannot read."""
+
+    def read(self, root: Node) -> ReportData | None:
+        top = self._fields(root, "年报数据文件", TOP_KEYS)
+        if top is None:
+            return None
+        parts = {key: self._section(key, top.get(key)) for key in TOP_KEYS}
+        if any(value is None for value in parts.values()):
+            return None
+        active = parts[ACTIVE]
+        return ReportData(self.path, parts[OVERVIEW], *active, parts[APPLICATIONS], parts[REVIEWS],
+                          parts[ISSUES], parts[OTHER])
+
+    def _section(self, key: str, node: Node | None):
+        if node is None:
+            self.report(1, f"缺少“{_SECTION_NO[key]}、{key}”（键“{key}”）。请参照 {SAMPLE} 补上这一部分。", "annual-missing")
+            return None
+        if key == ACTIVE:
+            return self._active(node)
+        if key == APPLICATIONS:
+            return self._table(node, key, APPLICATION_ROWS, APPLICANT_COLUMNS, self._check_applications)
+        if key == REVIEWS:
+            return self._table(node, key, REVIEW_ROWS, REVIEW_COLUMNS)
+        return self._narrative(node, key)
+
+    def _fields(self, node: Node, where: str, known: list[str]) -> dict[str, Node] | None:
+        if not isinstance(node.value, dict):
+            self.report(node.line, f"{where}应为“键: 值”形式的子项。", "type-mapping")
+            return None
+        for key, child in node.value.items():
+            if key not in known:
+                self.unknown_key(child.line, key, known, where)
+        return node.value
+
+    def _narrative(self, node: Node, key: str) -> Narrative | None:
+        label = f"{_SECTION_NO[key]}、{key}"
+        if node.value is None or (isinstance(node.value, str) and not node.value.strip()):
+            self.report(node.line, f"“{label}”不能为空。请写明情况；确实没有时写“无。”", "empty-value")
+            return None
+        text = self.text(node, label, one_line=False)
+        if text is None:
+            return None
+        rendered = _markdown().render(text)
+        for markup in rendered.removed:
+            self.report(node.line, f"“{label}”含有不安全的 HTML（{markup}），发布时会被删除。请去掉它。", "unsafe-html")
+        return Narrative(text, rendered.html)
+
+    def _active(self, node: Node) -> tuple[int, int, int, Decimal] | None:
+        fields = self._fields(node, f"“{ACTIVE}”", ACTIVE_KEYS)
+        if fields is None:
+            return None
+        values = []
+        for key, item in ACTIVE_COUNTS:
+            child = fields.get(key)
+            if child is None:
+                self.report(node.line, f"“{ACTIVE}”缺少“{key}”（{item}，本年处理决定数量），没有请填 0。", "annual-missing")
+            values.append(self._count(child, f"“{key}”") if child is not None else None)
+        fees = fields.get(FEES)
+        if fees is None:
+            self.report(node.line, f"“{ACTIVE}”缺少“{FEES}”（第二十条第（八）项，本年收费金额，单位万元），没有请填 0。", "annual-missing")
+        values.append(self._amount(fees, f"“{FEES}”") if fees is not None else None)
+        return None if None in values else tuple(values)
+
+    def _count(self, node: Node, label: str) -> int | None:
+        raw = node.value
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            self.report(node.line, f"{label}没有填写。没有请填 0。", "annual-number")
+            return None
+        if not isinstance(raw, str):
+            self.report(node.line, f"{label}应为一个整数，这里是列表或子项。", "annual-number")
+            return None
+        if not _INTEGER.fullmatch(raw.strip()):
+            self.report(node.line, f"{label}应为整数（件数），这里是“{raw.strip()}”。", "annual-number")
+            return None
+        value = int(raw)
+        if value < 0:
+            self.report(node.line, f"{label}不能为负数，这里是 {value}。", "annual-negative")
+            return None
+        return value
+
+    def _amount(self, node: Node, label: str) -> Decimal | None:
+        raw = node.value.strip() if isinstance(node.value, str) else ""
+        if raw.startswith("-") and _AMOUNT.fullmatch(raw[1:]):
+            self.report(node.line, f"{label}不能为负数，这里是 {raw}。", "annual-negative")
+            return None
+        if "," in raw or "，" in raw:
+            self.report(node.line, f"{label}请去掉千位分隔符，写成 1234.5 这样的数，这里是“{raw}”。", "annual-amount")
+            return None
+        if not _AMOUNT.fullmatch(raw):
+            self.report(node.line, f"{label}应为金额（单位：万元，最多 6 位小数），例如 12.5，这里是“{raw}”。", "annual-amount")
+            return None
+        return Decimal(raw)
+
+    # -- tables 3 and 4 ------------------------------------------------------------------------------------------
+
+    def _table(self, node: Node, key: str, rows: tuple[Row, ...], columns: tuple[str, ...], check=None):
+        found: dict[tuple[str, ...], Node] = {}
+        self._collect(node, _tree(rows), (), f"“{key}”", found)
+        cells = [self._cells(found[row.path], row.name, columns) if row.path in found else None for row in rows]
+        if any(c is None for c in cells):
+            return None
+        bad = self._check_rows(rows, cells)
+        if check is not None:
+            check(cells, bad)
+        return tuple(c.values for c in cells)
+
+    def _collect(self, node: Node, tree: dict, prefix: tuple[str, ...], where: str, found: dict) -> None:
+        fields = self._fields(node, where, list(tree))
+        if fields is None:
+            return
+        for key, sub in tree.items():
+            child = fields.get(key)
+            if child is None:
+                what = "一行，没有数据也请写上并填 0" if sub is None else "这一组"
+                self.report(node.line, f"{where}缺少“{key}”{what}（见 {SAMPLE}）。", "annual-missing")
+            elif sub is None:
+                found[(*prefix, key)] = child
+            else:
+                self._collect(child, sub, (*prefix, key), f"“{key}”", found)
+
+    def _cells(self, node: Node, name: str, columns: tuple[str, ...]) -> _Cells | None:
+        if not isinstance(node.value, dict):
+            shape = ", ".join(f"{c}: 0" for c in columns)
+            self.report(node.line, f"“{name}”应写成 {{{shape}}} 的形式，每列一个数。", "annual-row")
+            return None
+        for key, child in node.value.items():
+            if key not in columns:
+                self.unknown_key(child.line, key, list(columns), f"“{name}”")
+        values, lines = [], []
+        for column in columns:
+            child = node.value.get(column)
+            if child is None:
+                self.report(node.line, f"“{name}”缺少“{column}”一列，没有请填 0。", "annual-missing")
+            values.append(self._count(child, f"“{name}”的“{column}”") if child is not None else None)
+            lines.append(child.line if child is not None else node.line)
+        return None if None in values else _Cells(tuple(values), tuple(lines))
+
+    def _check_rows(self, rows: tuple[Row, ...], cells: list[_Cells]) -> set[tuple[int, int]]:
+        """Each row's 总计 is the sum of its other columns; returns the (row, column) cells found wrong."""
+        parts = _TOTAL_OF[len(cells[0].values)]
+        bad = set()
+        for index, (row, row_cells) in enumerate(zip(rows, cells, strict=True)):
+            *items, total = row_cells.values
+            if total != sum(items):
+                self.report(row_cells.lines[-1], f"“{row.name}”的“总计”应为 {sum(items)}（{parts}），这里是 {total}。", "annual-total")
+                bad.add((index, len(items)))
+        return bad
+
+    def _check_applications(self, cells: list[_Cells], bad: set[tuple[int, int]]) -> None:
+        """（七）总计 adds up （一）…（六）, and 一 + 二 − （七）总计 = 四, column by column."""
+        for column, name in enumerate(APPLICANT_COLUMNS):
+            total = cells[TOTAL].values[column]
+            expected = sum(cells[row].values[column] for row in RESULT_ROWS)
+            if total != expected:
+                if (TOTAL, column) not in bad:
+                    self.report(cells[TOTAL].lines[column], f"三、（七）总计的“{name}”应为 {expected}（各项之和），这里是 {total}。", "annual-total")
+                continue
+            self._check_forward(cells, column, name, bad)
+
+    def _check_forward(self, cells: list[_Cells], column: int, name: str, bad: set[tuple[int, int]]) -> None:
+        new, carried = cells[NEW].values[column], cells[CARRIED].values[column]
+        done, forward = cells[TOTAL].values[column], cells[FORWARD].values[column]
+        expected = new + carried - done
+        if expected < 0:
+            self.report(cells[TOTAL].lines[column],
+                        f"三、（七）总计的“{name}”为 {done}，多于一、二两项之和 {new + carried}：办理完毕的申请不能多于新收与上年结转的申请（一 + 二 − 三（七）总计 = 四）。请核对各项数字。",
+                        "annual-balance")
+        elif forward != expected and (FORWARD, column) not in bad:
+            self.report(cells[FORWARD].lines[column],
+                        f"四、结转下年度继续办理的“{name}”应为 {expected}（一 + 二 − 三（七）总计 = {new} + {carried} − {done}），这里是 {forward}。",
+                        "annual-balance")
+
+
+def _tree(rows: tuple[Row, ...]) -> dict:
+    """The nested keys of a table's block: {key: None} for a row, {key: {...}} for a group."""
+    tree: dict = {}
+    for row in rows:
+        level = tree
+        for key in row.path[:-1]:
+            level = level.setdefault(key, {})
+        level[row.path[-1]] = None
+    return tree
+
+
+_RENDERER: list[MarkdownRenderer] = []
+
+
+def _markdown() -> MarkdownRenderer:
+    if not _RENDERER:
+        _RENDERER.append(MarkdownRenderer())
+    return _RENDERER[0]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The page and the terminal summary
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderCell:
+    """A row header of table 3, with the spans of the 30号 layout."""
+
+    text: str
+    scope: str  # "row" or "rowgroup"
+    colspan: int = 1
+    rowspan: int = 1
+
+
+def report_title(year: int) -> str:
+    return f"{year}年政府信息公开工作年度报告"
+
+
+def report_path(year: int, column: str = "nb") -> str:
+    """The page of a year's report in the 政府信息公开年报 column."""
+    return f"column/{column}/{year}.html"
+
+
+def report_context(figures: CorpusFigures, data: ReportData, year: int) -> dict:
+    """The values annual_report.html needs, to pass to render._Pages.page() next to the shared ones."""
+    # The narratives were sanitised by markup.py when the data file was read; here they become Markup.
+    report = {
+        "year": year,
+        "title": report_title(year),
+        "period": f"{year}年1月1日至{year}年12月31日",
+        "figures": figures,
+        "data": data,
+        "overview": Markup(data.overview.html),
+        "issues": Markup(data.issues.html),
+        "other": Markup(data.other.html),
+        "fees": _amount_text(data.fees),
+        "organisation_columns": ORGANISATION_COLUMNS,
+        "application_rows": _application_rows(data),
+        "review_columns": REVIEW_COLUMNS,
+        "reviews": [value for row in data.reviews for value in row],
+        "months": [(f"{month}月", count) for month, count in enumerate(figures.by_month, start=1)],
+    }
+    return {"report": report}
+
+
+def _application_rows(data: ReportData) -> list[dict]:
+    """Table 3's rows, each with the row headers it starts (rowgroups span the rows below them)."""
+    group_sizes = Counter(row.group for row in APPLICATION_ROWS if row.group)
+    result_rows = sum(row.path[0] == _RESULTS for row in APPLICATION_ROWS)
+    rows, seen = [], set()
+    for row, values in zip(APPLICATION_ROWS, data.applications, strict=True):
+        headers = []
+        if row.path[0] != _RESULTS:
+            headers.append(HeaderCell(row.label, "row", colspan=3))
+        else:
+            if _RESULTS not in seen:
+                headers.append(HeaderCell("三、本年度办理结果", "rowgroup", rowspan=result_rows))
+            if row.group and row.group not in seen:
+                headers.append(HeaderCell(row.group, "rowgroup", rowspan=group_sizes[row.group]))
+            headers.append(HeaderCell(row.label, "row", colspan=1 if row.group else 2))
+            seen.update((_RESULTS, row.group))
+        rows.append({"headers": headers, "values": values, "total": row.path[-1] == "总计"})
+    return rows
+
+
+def _amount_text(amount: Decimal) -> str:
+    return format(amount, "f")
+
+
+def render_report(figures: CorpusFigures, data: ReportData, year: int, context: PageContext,
+                  env: jinja2.Environment, column: str = "nb") -> Output:
+    """The report page of `year`, rendered with the site's shared page context."""
+    with template_problems():
+        return _Pages(context, env).page("annual_report.html", report_path(year, column),
+                                         **report_context(figures, data, year))
+
+
+def report_text(figures: CorpusFigures, data: ReportData | None, year: int) -> str:
+    """A plain-text summary of the year's figures for the terminal (`build.py report --year N`)."""
+    lines = [f"{report_title(year)}：数据摘要", "", "二、主动公开政府信息情况",
+             "  第二十条第（一）项（根据公开目录统计）：本年制发 / 本年废止 / 现行有效"]
+    lines += [f"    {k.kind}：{k.made} / {k.repealed} / {k.in_force}" for k in figures.kinds]
+    if data is not None:
+        lines += [f"  第二十条第（五）项 行政许可 本年处理决定数量：{data.licensing}",
+                  f"  第二十条第（六）项 行政处罚 本年处理决定数量：{data.punishment}",
+                  f"  第二十条第（六）项 行政强制 本年处理决定数量：{data.coercion}",
+                  f"  第二十条第（八）项 行政事业性收费 本年收费金额：{_amount_text(data.fees)} 万元"]
+    lines += ["", f"本年主动公开信息 {figures.published} 条（根据公开目录统计）",
+              "  按主题分类：" + _joined(figures.by_category),
+              "  按发布机构：" + _joined(figures.by_publisher),
+              "  按月份：" + "、".join(f"{m}月 {n}" for m, n in enumerate(figures.by_month, start=1))]
+    lines += ["", *(_data_lines(data) if data is not None else _no_data_lines(year))]
+    lines += ["", f"统计规则：{figures.rule}"]
+    if figures.undated_repeals:
+        lines.append("注意：以下文件有效性为失效或废止但没有废止日期，已按已废止计入现行有效件数之外、不计入任何年度的废止件数："
+                     + "、".join(figures.undated_repeals))
+    return "\n".join(lines) + "\n"
+
+
+def _joined(counts: tuple[tuple[str, int], ...]) -> str:
+    return "、".join(f"{name} {count}" for name, count in counts) or "无"
+
+
+def _data_lines(data: ReportData) -> list[str]:
+    review = [dict(zip(REVIEW_COLUMNS, row, strict=True)) for row in data.reviews]
+    return [
+        f"三、收到和处理政府信息公开申请情况（{data.src}）",
+        f"  本年新收 {data.application_total(NEW)}，上年结转 {data.application_total(CARRIED)}，"
+        f"本年度办理 {data.application_total(TOTAL)}，结转下年度 {data.application_total(FORWARD)}",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        *(f"  {row.name}：总计 {r['总计']}（结果维持 {r['结果维持']}、结果纠正 {r['结果纠正']}、"
+          f"其他结果 {r['其他结果']}、尚未审结 {r['尚未审结']}）" for row, r in zip(REVIEW_ROWS, review, strict=True)),
+    ]
+
+
+def _no_data_lines(year: int) -> list[str]:
+    return [f"没有 reports/{year}.yaml：第二十条第（五）（六）（八）项、表三（依申请公开）、表四（复议诉讼）和文字部分需由编辑填写。",
+            f"可复制 {SAMPLE} 为 reports/{year}.yaml 后按本年度数据修改。"]
