@@ -76,11 +76,11 @@ class KindRule:
 
     def describe(self) -> str:
         """The rule in one Chinese sentence, for the page's note and the terminal."""
-        genres = "、".join(f"“{g}”" for g in self.regulation_genres)
+        genres = "".join(f"“{g}”" for g in self.regulation_genres)
         text = (f"元数据 extra 中标注“{self.extra_key}: 规章”或“{self.extra_key}: 行政规范性文件”的文件按标注计；"
                 f"未标注的，文种为{genres}的计为规章")
         if self.normative_doc_no_marks:
-            marks = "、".join(f"“{m}”" for m in self.normative_doc_no_marks)
+            marks = "".join(f"“{m}”" for m in self.normative_doc_no_marks)
             text += f"，文号含{marks}的计为行政规范性文件"
         return text + "。"
 

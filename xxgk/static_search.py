@@ -36,11 +36,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 import zlib
-from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
 from array import array
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate, count, filterfalse, repeat

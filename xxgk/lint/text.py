@@ -7,39 +7,42 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import chain
 
-# Characters that a view cannot copy unchanged: NFKC or case folding alters them (computed once, BMP only;
-# every character outside the BMP takes the slow path).
-_BMP = (chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
+from ..frontmatter import canonical
+
+# Characters that a view cannot copy unchanged: NFKC or case folding alters them, or a squeezed view drops them.
+# Computed once over the BMP, skipping the big blocks that are stable (CJK ideographs, Hangul syllables) and
+# the surrogates; private-use characters are dropped as a range; astral characters always take the slow path.
 _DROPPED = ("P", "S", "Z", "C")  # categories a squeezed view leaves out, except the newline
 
 
-def _char_class(chars: list[str]) -> str:
-    """A regex character class matching exactly these characters and every astral one."""
-    ranges: list[str] = []
-    codes = [ord(c) for c in chars]
-    start = prev = None
-    for code in codes + [None]:
-        if start is not None and code == prev + 1:
-            prev = code
-            continue
-        if start is not None:
-            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
-        start = prev = code
-    return "[" + "".join(ranges) + "\U00010000-\U0010ffff]"
-
-
 def _changes(ch: str) -> bool:
-    return unicodedata.normalize("NFKC", ch).casefold() != ch
+    return not unicodedata.is_normalized("NFKC", ch) or ch.casefold() != ch
 
 
 def _drops(ch: str) -> bool:
     return ch != "\n" and unicodedata.category(ch)[0] in _DROPPED
 
 
-_ALL = list(_BMP)
+def _char_class(chars: list[str], extra: str = "") -> str:
+    """A regex character class matching these characters, `extra` ranges and every astral character."""
+    ranges: list[str] = []
+    start = prev = -2
+    for code in [ord(c) for c in chars] + [-2]:
+        if code == prev + 1:
+            prev = code
+            continue
+        if start >= 0:
+            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+        start = prev = code
+    return "[" + "".join(ranges) + extra + "\U00010000-\U0010ffff]"
+
+
+_ALL = [chr(c) for c in chain(range(0x3400), range(0x4DC0, 0x4E00), range(0xA000, 0xAC00), range(0xD7A4, 0xD800),
+                               range(0xF900, 0x10000))]
 _FOLD_SPECIAL = _char_class([c for c in _ALL if _changes(c)])
-_SQUEEZE_SPECIAL = _char_class([c for c in _ALL if _changes(c) or _drops(c)])
+_SQUEEZE_SPECIAL = _char_class([c for c in _ALL if _changes(c) or _drops(c)], "\ue000-\uf8ff")
 del _ALL
 _ENTITY = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 _TAG = r"<[!/?a-zA-Z][^<>]*>"
@@ -130,7 +133,7 @@ _QUOTED = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^']|'')*)'")
 
 
 def front_matter(raw: str) -> dict[str, Field]:
-    """The top-level single-line fields of a `---` front-matter block, keyed as written (first one wins)."""
+    """The known top-level single-line fields of a `---` front-matter block by canonical key (first one wins)."""
     lines = raw.split("\n")
     if not _FENCE.fullmatch(lines[0]):
         return {}
@@ -140,8 +143,9 @@ def front_matter(raw: str) -> dict[str, Field]:
         if _FENCE.fullmatch(line):
             return fields
         match = _KEY_LINE.match(line)
-        if match and match.group(1) not in fields:
-            fields[match.group(1)] = _field(match.group(1), number, offset + match.end(), line[match.end():])
+        key = canonical(match.group(1)) if match else None
+        if key and key not in fields:
+            fields[key] = _field(key, number, offset + match.end(), line[match.end():])
         offset += len(line) + 1
     return {}
 
