@@ -50,6 +50,14 @@ validity: 有效
 """
 
 
+def write_config(folder: Path, text: str = MINIMAL_CONFIG) -> Path:
+    """A config.yaml in folder whose content/ exists and whose templates and static are the repository's."""
+    (folder / "content").mkdir(parents=True, exist_ok=True)
+    paths = f"paths:\n  templates: {REPO / 'templates'}\n  static: {REPO / 'static'}\n"
+    (folder / "config.yaml").write_text(text + ("" if "paths:" in text else paths), encoding="utf-8")
+    return folder / "config.yaml"
+
+
 @dataclass
 class Run:
     """What one command printed and returned."""
@@ -65,9 +73,7 @@ def make_site(tmp_path):
 
     def make(files: dict[str, str | bytes], config: str = MINIMAL_CONFIG) -> Path:
         root = tmp_path / "site-src"
-        (root / "content").mkdir(parents=True, exist_ok=True)
-        paths = f"paths:\n  templates: {REPO / 'templates'}\n  static: {REPO / 'static'}\n"
-        (root / "config.yaml").write_text(config + ("" if "paths:" in config else paths), encoding="utf-8")
+        write_config(root, config)
         for name, text in files.items():
             path = root / name
             path.parent.mkdir(parents=True, exist_ok=True)

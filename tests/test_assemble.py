@@ -12,14 +12,12 @@ from xxgk.config import load_config
 from xxgk.model import Document
 from xxgk.urls import document_path
 
-from .conftest import MINIMAL_CONFIG
+from .conftest import MINIMAL_CONFIG, write_config
 
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cfg") / "config.yaml"
-    path.write_text(MINIMAL_CONFIG + "page_size: 5\n", encoding="utf-8")
-    return load_config(path)
+    return load_config(write_config(tmp_path_factory.mktemp("cfg"), MINIMAL_CONFIG + "page_size: 5\n"))
 
 
 def doc(serial: int, published: str, **fields) -> Document:

@@ -7,13 +7,11 @@ import pytest
 from xxgk.config import STANDARD_COLUMNS, load_config
 from xxgk.errors import ConfigError
 
-from .conftest import MINIMAL_CONFIG
+from .conftest import MINIMAL_CONFIG, REPO, write_config
 
 
 def load(tmp_path, text):
-    path = tmp_path / "config.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_config(path)
+    return load_config(write_config(tmp_path, text))
 
 
 def problems(tmp_path, text) -> list[str]:
@@ -27,7 +25,7 @@ def test_minimal_config(tmp_path):
     assert config.base_path == "/xxgk/"
     assert config.columns == STANDARD_COLUMNS and config.default_column == "fdzdgknr"
     assert config.bodies[0].code == "114403006955506492" and config.bodies[0].slug == "ping-shan-qu-zheng-fu-ban"
-    assert config.page_size == 20 and config.output_dir == tmp_path / "site"
+    assert config.page_size == 20 and config.output_dir == tmp_path / "site" and config.templates_dir == REPO / "templates"
     assert config.index_form.example() == "114403006955506492/2019-00001"
 
 
@@ -68,3 +66,15 @@ def test_missing_file(tmp_path):
 def test_categories_extend_the_shipped_tree(tmp_path):
     config = load(tmp_path, MINIMAL_CONFIG + "categories:\n  公开制度:\n  综合政务: [新媒体]\n")
     assert config.extra_categories == (("公开制度", ()), ("综合政务", ("新媒体",)))
+
+
+def test_folders_must_exist(tmp_path):
+    (tmp_path / "config.yaml").write_text("site_name: x\nbase_url: https://a.gov.cn/\npaths:\n  static: assets\n", encoding="utf-8")
+    (tmp_path / "content").mkdir()
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "config.yaml")
+    messages = [str(p) for p in caught.value.problems if p.is_error]
+    assert messages == [
+        f"config.yaml:1: 模板文件夹“{tmp_path / 'templates'}”不存在。请检查 config.yaml 中 paths.templates 的设置（相对于 config.yaml 所在的文件夹）。",
+        f"config.yaml:4: 静态资源文件夹“{tmp_path / 'assets'}”不存在。请检查 config.yaml 中 paths.static 的设置（相对于 config.yaml 所在的文件夹）。",
+    ]

@@ -11,14 +11,12 @@ from xxgk.content import decode, encoding_problem, parse_document
 from xxgk.markup import MarkdownRenderer
 from xxgk.taxonomy import load_tree
 
-from .conftest import GOOD_DOC, MINIMAL_CONFIG
+from .conftest import GOOD_DOC, MINIMAL_CONFIG, write_config
 
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cfg") / "config.yaml"
-    path.write_text(MINIMAL_CONFIG, encoding="utf-8")
-    return load_config(path)
+    return load_config(write_config(tmp_path_factory.mktemp("cfg"), MINIMAL_CONFIG))
 
 
 def read(text: str, config):

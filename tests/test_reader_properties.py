@@ -11,7 +11,7 @@ from xxgk.frontmatter import KNOWN_KEYS
 from xxgk.markup import MarkdownRenderer
 from xxgk.taxonomy import load_tree
 
-from .conftest import GOOD_DOC, MINIMAL_CONFIG
+from .conftest import GOOD_DOC, MINIMAL_CONFIG, write_config
 
 RENDERER = MarkdownRenderer()
 TREE = load_tree()
@@ -23,9 +23,7 @@ lines = st.lists(st.tuples(keys, scalars).map(lambda kv: f"{kv[0]}: {kv[1]}"), m
 
 
 def config(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cfg") / "config.yaml"
-    path.write_text(MINIMAL_CONFIG, encoding="utf-8")
-    return load_config(path)
+    return load_config(write_config(tmp_path_factory.mktemp("cfg"), MINIMAL_CONFIG))
 
 
 def check(text: str, cfg) -> None:

@@ -148,13 +148,16 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
     genres = _strings(reader, top.get("genres"), "genres")
     categories = _categories(reader, top.get("categories"))
     paths = _paths(reader, top.get("paths"), folder)
+    if content_dir is not None:
+        paths["content"] = content_dir
+    _check_folders(reader, paths, top.get("paths"))
     if reader.problems and any(p.is_error for p in reader.problems):
         return None
     return Config(
         path=path.resolve(), site_name=site_name, base_url=base_url, bodies=bodies, columns=columns,
         default_column=default_column, index_form=index_form, page_size=page_size, home_latest=home_latest,
         footer=footer, extra_genres=genres, extra_categories=categories,
-        content_dir=(content_dir or paths["content"]).resolve(), templates_dir=paths["templates"],
+        content_dir=paths["content"].resolve(), templates_dir=paths["templates"],
         static_dir=paths["static"], output_dir=(output_dir or paths["output"]).resolve(),
     )
 
@@ -271,3 +274,16 @@ def _paths(reader: FieldReader, node: Node | None, folder: Path) -> dict[str, Pa
     defaults = {"content": "content", "templates": "templates", "static": "static", "output": "site"}
     fields = (reader.mapping(node, "paths", _PATH_KEYS) or {}) if node is not None else {}
     return {key: folder / (reader.optional_text(fields.get(key), key) or default) for key, default in defaults.items()}
+
+
+_FOLDER_LABELS = {"content": "文档文件夹", "templates": "模板文件夹", "static": "静态资源文件夹"}
+
+
+def _check_folders(reader: FieldReader, paths: dict[str, Path], node: Node | None) -> None:
+    """The folders a build reads must exist: a missing one would silently give an empty site or unstyled pages."""
+    for key, label in _FOLDER_LABELS.items():
+        if not paths[key].is_dir():
+            fields = node.value if node is not None and isinstance(node.value, dict) else {}
+            line = fields[key].line if key in fields else 1
+            hint = "，或用 --content 指定文档文件夹" if key == "content" else ""
+            reader.report(line, f"{label}“{paths[key]}”不存在。请检查 config.yaml 中 paths.{key} 的设置（相对于 config.yaml 所在的文件夹）{hint}。", "config-folder")
