@@ -75,6 +75,6 @@ def test_folders_must_exist(tmp_path):
         load_config(tmp_path / "config.yaml")
     messages = [str(p) for p in caught.value.problems if p.is_error]
     assert messages == [
-        f"config.yaml:1: 模板文件夹“{tmp_path / 'templates'}”不存在。请检查 config.yaml 中 paths.templates 的设置（相对于 config.yaml 所在的文件夹）。",
-        f"config.yaml:4: 静态资源文件夹“{tmp_path / 'assets'}”不存在。请检查 config.yaml 中 paths.static 的设置（相对于 config.yaml 所在的文件夹）。",
+        f"{tmp_path / 'config.yaml'}:1: 模板文件夹“{tmp_path / 'templates'}”不存在。请检查 config.yaml 中 paths.templates 的设置（相对于 config.yaml 所在的文件夹）。",
+        f"{tmp_path / 'config.yaml'}:4: 静态资源文件夹“{tmp_path / 'assets'}”不存在。请检查 config.yaml 中 paths.static 的设置（相对于 config.yaml 所在的文件夹）。",
     ]
