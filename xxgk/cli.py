@@ -41,11 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description=_DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"xxgk {__version__}")
-    parser.set_defaults(run=_build)
+    parser.set_defaults(run=_build, full_index=False)
     _site_options(parser)  # `python build.py [options]` builds
     commands = parser.add_subparsers(title="命令", metavar="命令")
     build = commands.add_parser("build", help="校验全部文件并生成站点；全部成功才替换输出文件夹")
     _site_options(build, argparse.SUPPRESS)
+    build.add_argument("--full-index", action="store_true", help="重建全文检索索引（默认只更新改动过的文件）")
     build.set_defaults(run=_build)
     check = commands.add_parser("check", help="只做校验，不写任何文件")
     _site_options(check, argparse.SUPPRESS)
@@ -60,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--content", type=Path, default=None, help="写入的文件夹（默认 config.yaml 的 content）")
     importer.add_argument("--config", default=argparse.SUPPRESS, help="配置文件（默认 config.yaml）")
     importer.set_defaults(run=_import)
+    finder = commands.add_parser("search", help="在已生成站点的全文索引中检索（索引号、文号、机构、分类、日期）")
+    finder.add_argument("query", metavar="QUERY", help="检索词，例如：信息公开、index_no:…、doc_no:…、published:[2019-01-01 TO 2019-12-31]")
+    finder.add_argument("--config", default=argparse.SUPPRESS, help="配置文件（默认 config.yaml）")
+    finder.add_argument("--out", type=Path, default=argparse.SUPPRESS, help="已生成站点的文件夹（默认读取配置）")
+    finder.add_argument("--json", action="store_true", help="以 JSON 输出")
+    finder.add_argument("--limit", type=int, default=20, help="最多显示的结果数（默认 20）")
+    finder.set_defaults(run=_search)
     verify = commands.add_parser("verify", help="核对已部署的站点与构建时的清单（manifest.sha256）是否一致")
     verify.add_argument("folder", type=Path, metavar="DIR", help="已部署站点的文件夹")
     verify.add_argument("--manifest", type=Path, default=None,
@@ -93,7 +101,7 @@ def _load(args: argparse.Namespace) -> Config:
 
 
 def _build(args: argparse.Namespace) -> int:
-    report = pipeline.build(_load(args), _today_or_exit(args.today))
+    report = pipeline.build(_load(args), _today_or_exit(args.today), full_index=args.full_index)
     _print_problems(list(report.warnings))
     print(_summary(report))
     return 0
@@ -180,6 +188,31 @@ def _import_one(source: Path, folder: Path) -> bool:
     return True
 
 
+def _search(args: argparse.Namespace) -> int:
+    import json
+
+    from . import search
+
+    config = _load(args)
+    try:
+        result = search.search(pipeline.index_dir(config.output_dir), args.query, args.limit, base_url=config.base_url)
+    except search.IndexMissing as exc:
+        print(f"{pipeline.index_dir(config.output_dir)}: {exc}", file=sys.stderr)
+        return 1
+    except search.SearchSyntaxError as exc:
+        print(f"检索式有误：{exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+        return 0
+    print(f"“{args.query}”共找到 {result.total} 条" + (f"，显示前 {len(result.hits)} 条：" if result.hits else "。"))
+    for number, hit in enumerate(result.hits, start=1):
+        print(f"{number:>3}. {hit.title}\n     {hit.index_no}  {hit.publisher}  {hit.published}\n     {hit.url}")
+        if str(hit.snippet):
+            print(f"     {hit.snippet.marked()}")
+    return 0
+
+
 def _verify(args: argparse.Namespace) -> int:
     from . import manifest
 
@@ -217,8 +250,12 @@ def _print_problems(problems: list[Problem]) -> None:
 
 
 def _summary(report: pipeline.Report) -> str:
+    index = report.index
     lines = [f"构建完成：{report.documents} 篇文件，{report.pages} 个页面，共 {report.files} 个文件；"
-             f"警告 {len(report.warnings)} 条；用时 {report.seconds:.2f} 秒。"]
+             f"警告 {len(report.warnings)} 条；用时 {report.seconds:.2f} 秒。",
+             f"其中搜索索引用时 {report.search_seconds:.2f} 秒（search index: {report.search_seconds:.2f} s）："
+             + ("全部重建" if index.full else f"新增 {index.added}、更新 {index.updated}、删除 {index.deleted}、未变 {index.unchanged}")
+             + "。"]
     for src, day in report.held_back:
         lines.append(f"定时发布：{src} 将于 {day.isoformat()} 发布，本次未生成。")
     if report.drafts:

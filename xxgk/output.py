@@ -78,10 +78,12 @@ class Staging:
 
 
 @contextmanager
-def staged(out_dir: Path) -> Iterator[Staging]:
-    """Yield a Staging; on success it replaces out_dir, on any exception it is removed and out_dir is untouched."""
+def staged(out_dir: Path, *, seed: Path | None = None) -> Iterator[Staging]:
+    """Yield a Staging (a copy of seed when given); on success it replaces out_dir, on failure out_dir is untouched."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Staging(Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent)))
+    if seed is not None and seed.is_dir():
+        shutil.copytree(seed, staging.path, dirs_exist_ok=True)
     try:
         yield staging
     except BaseException:

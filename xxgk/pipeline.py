@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import assemble, content, feeds, opendata, output, render, validate, workers
+from . import assemble, content, feeds, opendata, output, render, search, static_search, validate, workers
 from .config import Config
 from .errors import ContentError, Problem, raise_if_errors
-from .model import Document, Site
+from .model import Document, Output, Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,8 @@ class Report:
     drafts: int
     warnings: tuple[Problem, ...]
     seconds: float
+    search_seconds: float  # the share of `seconds` spent on the two search indexes
+    index: search.IndexStats
 
 
 def check(config: Config, today: date) -> tuple[Site, list[Problem]]:
@@ -34,7 +36,12 @@ def check(config: Config, today: date) -> tuple[Site, list[Problem]]:
     return assemble.assemble(documents, config, today), problems
 
 
-def build(config: Config, today: date) -> Report:
+def index_dir(output_dir: Path) -> Path:
+    """The Whoosh index of a site lives beside its output folder: site/ -> .site-index/ (not published)."""
+    return output_dir.parent / f".{output_dir.name}-index"
+
+
+def build(config: Config, today: date, *, full_index: bool = False) -> Report:
     """Build the whole site into config.output_dir, replacing it only when every stage succeeded."""
     started = time.perf_counter()
     site, warnings = check(config, today)
@@ -47,7 +54,15 @@ def build(config: Config, today: date) -> Report:
             stage.write([*feeds.discovery_files(site, config), *opendata.catalog_files(site, config)])
             stage.claim(document_paths())
         stage.copy_tree(config.static_dir, "static")
+        search_started = time.perf_counter()
+        stage.write([Output(path, data) for path, data in static_search.static_index(site.documents)])
         stage.write_manifest()
+        # The Whoosh index is updated in a copy of the previous one and swapped in with the site, so a failed
+        # build leaves both as they were; only added, edited and removed documents are re-indexed.
+        previous = None if full_index else index_dir(config.output_dir)
+        with output.staged(index_dir(config.output_dir), seed=previous) as index_stage:
+            index = search.update_index(index_stage.path, site.documents, full=full_index)
+        search_seconds = time.perf_counter() - search_started
     return Report(
         documents=len(site.documents),
         pages=len(pages) + len(site.documents),
@@ -56,6 +71,8 @@ def build(config: Config, today: date) -> Report:
         drafts=len(site.drafts),
         warnings=tuple(sorted(warnings, key=Problem.sort_key)),
         seconds=time.perf_counter() - started,
+        search_seconds=search_seconds,
+        index=index,
     )
 
 

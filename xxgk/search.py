@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import shutil
+import struct
 import time
 import zlib
 from collections import Counter
@@ -23,11 +24,12 @@ from datetime import date, datetime
 from datetime import time as clock
 from pathlib import Path
 
+from whoosh import formats, scoring, sorting
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh import scoring, sorting
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
 from xxgk import tokens
@@ -41,8 +43,9 @@ MARKER = "xxgk-search.json"
 TITLE_BOOST = 10.0  # a title match always outranks body matches (see _Scorer)
 EXACT_BOOST = 1_000_000.0  # a whole query that is an index number or 文号 puts that document first
 SNIPPET_CHARS = 90
+_LIMIT_MB = 512  # per indexing process: Whoosh sorts postings in memory up to this, then spills runs to disk
 _PARALLEL_FROM = 2_000  # documents; below this a second indexing process costs more than it saves
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # the Han class of xxgk.tokens (a test checks)
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")  # runs of the Han class of xxgk.tokens
 
 
 class SearchSyntaxError(ValueError):
@@ -56,26 +59,35 @@ class IndexMissing(RuntimeError):
 # --- Analysis -----------------------------------------------------------------------------------------------
 
 
+def _positions(norm: str) -> Iterator[tuple[str, int, int, int]]:
+    """(text, position, start, end) of the tokens of normalised text; a Han run after punctuation skips a position."""
+    gap, last_end, last_han = 0, -1, False
+    for token in tokens.tokenize(norm):
+        han = not token.text[0].isascii()
+        if han and last_han and last_end < token.start:
+            gap += 1
+        last_end, last_han = token.end, han
+        yield token.text, token.position + gap, token.start, token.end
+
+
 def positioned(text: str) -> Iterator[tokens.Token]:
-    """Tokens of raw text as `tokens.tokenize` gives them, offsets into `text`, one position skipped between Han runs."""
+    """The tokens of raw text with the positions the index uses and character offsets into `text` itself."""
     norm = tokens.normalize(text)
     back = None if len(norm) == len(text) else _offset_map(text)
-    gap, previous = 0, None
-    for token in tokens.tokenize(norm):
-        if previous is not None and previous.end < token.start and _is_han(previous) and _is_han(token):
-            gap += 1
-        previous = token
-        start, end = (token.start, token.end) if back is None else (back[token.start], back[token.end - 1] + 1)
-        yield tokens.Token(token.text, token.position + gap, start, end)
-
-
-def _is_han(token: tokens.Token) -> bool:
-    return not token.text[0].isascii()
+    for word, position, start, end in _positions(norm):
+        if back is not None:
+            start, end = back[start], back[end - 1] + 1
+        yield tokens.Token(word, position, start, end)
 
 
 def _offset_map(text: str) -> list[int]:
     """For each character of the normalised text, the index of the raw character it came from."""
     return [i for i, char in enumerate(text) for _ in tokens.normalize(char)]
+
+
+def _run_tails(text: str) -> Counter:
+    """How often each Han character ends a run of two or more Han characters (bigrams alone never start with it)."""
+    return Counter(run[-1] for run in _HAN_RUN.findall(tokens.normalize(text)))
 
 
 class BigramTokenizer(Tokenizer):
@@ -96,42 +108,70 @@ class BigramTokenizer(Tokenizer):
             yield t
 
 
-class HanCharTokenizer(Tokenizer):
-    """Each distinct Han character of the normalised text once, its count as boost: answers one-character queries."""
+class TailTokenizer(Tokenizer):
+    """The characters that end Han runs, each once with its count as boost: with bigram prefixes, one-character search."""
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, mode="", **kwargs):
-        """Yield the distinct characters in code-point order (no offsets: the field keeps frequencies only)."""
+        """Yield the distinct run-final characters in code-point order (the field keeps frequencies only)."""
         t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        counts = Counter(_HAN.findall(tokens.normalize(value)))
-        for n, (char, count) in enumerate(sorted(counts.items())):
+        for n, (char, count) in enumerate(sorted(_run_tails(value).items())):
             t.text, t.boost, t.stopped = char, float(count), False
             if positions:
                 t.pos = start_pos + n
             yield t
 
 
-_BIGRAMS = BigramTokenizer()
-_CHARS = HanCharTokenizer()
+class _BigramPositions(formats.Positions):
+    """Whoosh's Positions format fed straight from `_positions` (the same postings as BigramTokenizer, with less
+    overhead), its position lists packed with struct instead of pickled."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        """(term, frequency, weight, encoded positions) of every distinct term of value."""
+        found: dict[str, list[int]] = {}
+        for word, position, _, _ in _positions(tokens.normalize(value)):
+            found.setdefault(word, []).append(position)
+        boost, encode = self.field_boost, self.encode
+        return [(word, len(where), len(where) * boost, encode(where)) for word, where in found.items()]
+
+    def encode(self, poslist):
+        """The count, then the positions, as big-endian 32-bit integers."""
+        return struct.pack(f"!I{len(poslist)}I", len(poslist), *poslist)
+
+    def decode_positions(self, valuestring):
+        """The positions packed by encode."""
+        return list(struct.unpack_from(f"!{len(valuestring) // 4 - 1}I", valuestring, 4))
+
+
+def _bigram_field(**kwargs) -> TEXT:
+    """A TEXT field analysed by BigramTokenizer, its postings written through _BigramPositions."""
+    field = TEXT(analyzer=BigramTokenizer(), **kwargs)
+    field.format = _BigramPositions(field_boost=field.format.field_boost)
+    return field
+
+
+class _Codec(W3Codec):
+    """Whoosh's codec without per-block field-length statistics (unused: results are sorted, not pruned)."""
+
+    length_stats = False
+
 
 SCHEMA = Schema(
     index_no=ID(stored=True, unique=True, sortable=True),  # normalised; the raw form is stored
     doc_no=ID(stored=True),  # as written
     doc_no_norm=ID,  # normalize_doc_no, lower case: any bracket form finds it
-    publisher=ID(stored=True),
-    publisher_text=TEXT(analyzer=_BIGRAMS),
-    category=ID(stored=True),  # 一级\二级 as written (normalised)
-    category1=ID,
-    category2=ID,
+    publisher=ID(stored=True),  # normalised; the raw form is stored
+    category=ID(stored=True),  # 一级\二级, normalised; the raw form is stored
+    category1=ID,  # 一级 alone
     genre=ID(stored=True),
     validity=ID(stored=True),
     year=ID(stored=True),
     published=DATETIME(stored=True, sortable=True),
     written=DATETIME(stored=True, sortable=True),
-    title=TEXT(analyzer=_BIGRAMS, stored=True),
-    title_chars=TEXT(analyzer=_CHARS, phrase=False),
-    text=TEXT(analyzer=_BIGRAMS),  # title, index number, 文号, keywords, summary and body
-    chars=TEXT(analyzer=_CHARS, phrase=False),
+    title=_bigram_field(stored=True),
+    text=_bigram_field(),  # title, index number, 文号, keywords, summary and body
+    tails=TEXT(analyzer=TailTokenizer(), phrase=False),  # of the same text
+    title_tails=TEXT(analyzer=TailTokenizer(), phrase=False),
     url=STORED,
     excerpt=STORED,  # the body, zlib-compressed, for snippets
     fingerprint=ID(stored=True, sortable=True),  # content hash + " " + index key: what incremental updates compare
@@ -141,8 +181,7 @@ SCHEMA = Schema(
 # --- Scoring ------------------------------------------------------------------------------------------------
 
 _K1 = 1.2
-_LENGTHS = {"title": (30, 0.0), "title_chars": (20, 0.0), "text": (1500, 0.75), "chars": (600, 0.75),
-            "publisher_text": (10, 0.0)}  # field -> (typical length, length normalisation b)
+_LENGTHS = {"title": (30, 0.0), "text": (1500, 0.75), "tails": (100, 0.75), "title_tails": (5, 0.0)}  # field -> (typical length, b)
 
 
 class _Scorer(scoring.WeightLengthScorer):
@@ -215,17 +254,15 @@ def _records(documents: Sequence[Document]) -> dict[str, _Record]:
 def _fields(doc: Document) -> dict:
     """The values Whoosh indexes for a document (before compression and fingerprinting)."""
     category = tokens.normalize(doc.category)
-    first, _, second = category.partition("\\")
     text = "\n".join([doc.title, doc.index_no, doc.doc_no, " ".join(doc.keywords), doc.summary, doc.body_text])
     fields = {
         "index_no": tokens.normalize(doc.index_no), "_stored_index_no": doc.index_no,
         "doc_no": doc.doc_no, "doc_no_norm": _doc_no_key(doc.doc_no),
         "publisher": tokens.normalize(doc.publisher), "_stored_publisher": doc.publisher,
-        "publisher_text": doc.publisher, "category": category, "_stored_category": doc.category,
-        "category1": first, "category2": second, "genre": doc.genre, "validity": doc.validity,
-        "year": str(doc.published.year), "published": _day_start(doc.published),
-        "title": doc.title, "title_chars": doc.title, "text": text, "chars": text,
-        "url": document_path(doc.index_no), "excerpt": doc.body_text or doc.summary,
+        "category": category, "_stored_category": doc.category, "category1": category.partition("\\")[0],
+        "genre": doc.genre, "validity": doc.validity, "year": str(doc.published.year),
+        "published": _day_start(doc.published), "title": doc.title, "title_tails": doc.title, "text": text,
+        "tails": text, "url": document_path(doc.index_no), "excerpt": doc.body_text or doc.summary,
     }
     if doc.written:
         fields["written"] = _day_start(doc.written)
@@ -265,7 +302,8 @@ def _rebuild(index_dir: Path, records: dict[str, _Record]) -> None:
     _clear(index_dir)
     ix = whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
     parallel = len(records) >= _PARALLEL_FROM
-    writer = ix.writer(procs=2, limitmb=256, multisegment=True) if parallel else ix.writer(limitmb=256)
+    options = {"procs": 2, "multisegment": True} if parallel else {}
+    writer = ix.writer(limitmb=_LIMIT_MB, codec=_Codec(), **options)
     with writer:
         for record in records.values():
             writer.add_document(**_whoosh_fields(record))
@@ -292,7 +330,7 @@ def _apply_changes(ix, records: dict[str, _Record]) -> tuple[int, int, int, int]
     fresh = [r for r in records.values() if r.key not in indexed]
     changed = [r for r in records.values() if r.key in indexed and indexed[r.key] != r.digest]
     if stale or fresh or changed:
-        with ix.writer(limitmb=128) as writer:
+        with ix.writer(limitmb=_LIMIT_MB, codec=_Codec()) as writer:
             for key in stale + [r.key for r in changed]:
                 writer.delete_by_term("index_no", key)
             for record in sorted(fresh + changed, key=lambda r: r.key):
@@ -471,7 +509,7 @@ _FIELD = re.compile(r"([A-Za-z_]+|[\u4e00-\u9fff]{2,4})[:：]")
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
 _OPERATORS = ("AND", "OR", "NOT")
 _RANGES = {"[": "]", "［": "］", "{": "}"}
-_CHAR_FIELDS = {"title": "title_chars", "text": "chars"}
+_TAIL_FIELDS = {"title": "title_tails", "text": "tails"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -684,14 +722,19 @@ def _chunks(group: list[tokens.Token]) -> list[tuple[int, int]]:
 def _group_query(group: list[tokens.Token], length: int, fields: tuple[str, ...]) -> Q.Query:
     """A group's phrase; a lone Han character at the query's edge may continue a longer run in the document."""
     if len(group) == 1 and _lone(group[0]):
-        return _in_fields(fields, lambda field: Q.Term(_CHAR_FIELDS.get(field, field), group[0].text))
+        return _in_fields(fields, lambda field: _char_query(field, group[0].text))
     head: list[Q.Query] = []
     if _lone(group[0]) and group[0].start == 0:  # may end a longer run there: required anywhere in the document
-        head = [_in_fields(fields, lambda field: Q.Term(_CHAR_FIELDS.get(field, field), group[0].text))]
+        head = [_in_fields(fields[-1:], lambda field: _char_query(field, group[0].text))]
         group = group[1:]
     words = [token.text for token in group]
     open_end = _lone(group[-1]) and group[-1].end == length  # may start a longer run: any bigram beginning with it
     return _combine(Q.And, head + [_in_fields(fields, lambda field: _phrase(field, words, open_end))])
+
+
+def _char_query(field: str, char: str) -> Q.Query:
+    """Documents whose field holds the Han character: as a lone token or bigram start, or ending a run."""
+    return Q.Or([Q.Prefix(field, char), Q.Term(_TAIL_FIELDS[field], char)])
 
 
 def _lone(token: tokens.Token) -> bool:

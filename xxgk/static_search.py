@@ -40,10 +40,9 @@ import zlib
 from array import array
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
-from itertools import accumulate, count, filterfalse, repeat
-from operator import add, and_, methodcaller, mul, rshift, sub
+from itertools import accumulate, count, repeat
+from operator import add, and_, mul, rshift, sub
 
 from .identifiers import normalize_doc_no
 from .model import Document
@@ -59,24 +58,8 @@ SHARD_TARGET = 4096  # bytes: the average size of a bucket of small terms
 ID_BUCKET_KEYS = 64  # exact-lookup keys per bucket on average
 MAX_CODE_TF = 63
 
-_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # the same ranges as xxgk.tokens
-_SEP = "\x01"
 _WORD = re.compile(r"[0-9a-z]+")
-_HAN_OR_WORD = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([0-9a-z]+)")
-_has_sep = methodcaller("__contains__", _SEP)
 _VARINT = [bytes([n]) if n < 128 else bytes([n & 127 | 128, n >> 7]) for n in range(1 << 14)]
-
-
-class _HanOnly(dict):
-    """A str.translate table, filled as characters are met: Han characters stay, anything else becomes _SEP."""
-
-    def __missing__(self, code: int) -> int:
-        value = code if any(lo <= code <= hi for lo, hi in _HAN_RANGES) else ord(_SEP)
-        self[code] = value
-        return value
-
-
-_HAN_ONLY = _HanOnly()
 
 
 # ---- numbers and files ----
@@ -126,58 +109,81 @@ def lookup_key(text: str) -> str:
 
 # ---- inversion ----
 
-@dataclass
-class _Postings:
-    """Everything gathered from the documents, per term; numbers packed to keep memory and time low."""
+_H = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # the Han ranges of xxgk.tokens
+# One item per character: at a Han character the trigram starting there, or the bigram or character left
+# before its run ends; "" at any other character. So an item's index is its character offset.
+_SLOTS = re.compile(f"(?=([{_H}](?:[{_H}](?:[{_H}]|(?![{_H}]))|(?![{_H}]))))|[^{_H}]")
+_HAN_CHAR = re.compile(f"[{_H}]")
 
-    simple: defaultdict = field(default_factory=lambda: defaultdict(partial(array, "Q")))  # term: doc << 7 | code
-    trigram_docs: defaultdict = field(default_factory=lambda: defaultdict(partial(array, "Q")))  # doc << 32 | count
-    trigram_offsets: defaultdict = field(default_factory=lambda: defaultdict(partial(array, "L")))  # flat
+
+class _Postings:
+    """What the documents contain: one pass per document records its slots, the rest is done in bulk.
+
+    Per document only the slots are recorded (slot -> doc << 32 | offset). Bigrams and characters are
+    derived when encoding: each occurrence of a bigram or a character starts exactly one slot.
+    """
+
+    def __init__(self) -> None:
+        self.slots: defaultdict = defaultdict(partial(array, "Q"))
+        self.words: defaultdict = defaultdict(partial(array, "Q"))  # word -> doc << 7 | code
+        self.titles: defaultdict = defaultdict(set)  # character or bigram -> docs with it in the title
 
     def add(self, number: int, title: str, rest: str) -> None:
-        chars, pairs, words = Counter(), Counter(), Counter()
-        triples: defaultdict = defaultdict(list)
-        _grams(title, 0, chars, pairs, words, triples)
-        in_title = {*chars, *pairs, *words}
-        _grams(rest, BODY_AT, chars, pairs, words, triples)
-        chars.pop(_SEP, None)
-        for counter in (chars, pairs, words):
-            keys = list(filterfalse(_has_sep, counter))
-            codes = map(add, map(mul, map(min, map(counter.__getitem__, keys), repeat(MAX_CODE_TF)), repeat(2)),
-                        map(in_title.__contains__, keys))
-            entries = map(add, repeat(number << 7), codes)
-            deque(map(array.append, map(self.simple.__getitem__, keys), entries), 0)
-        keys = list(filterfalse(_has_sep, triples))
-        offsets = list(map(triples.__getitem__, keys))
-        deque(map(array.extend, map(self.trigram_offsets.__getitem__, keys), offsets), 0)
-        entries = map(add, repeat(number << 32), map(len, offsets))
-        deque(map(array.append, map(self.trigram_docs.__getitem__, keys), entries), 0)
+        words = Counter(_WORD.findall(title))
+        title_words = set(words)
+        words.update(_WORD.findall(rest))
+        codes = map(add, map(mul, map(min, words.values(), repeat(MAX_CODE_TF)), repeat(2)),
+                    map(title_words.__contains__, words))
+        deque(map(array.append, map(self.words.__getitem__, words), map(add, repeat(number << 7), codes)), 0)
+        title_slots = _SLOTS.findall(title)
+        deque(map(array.append, map(self.slots.__getitem__, title_slots), count(number << 32)), 0)
+        deque(map(array.append, map(self.slots.__getitem__, _SLOTS.findall(rest)), count(number << 32 | BODY_AT)), 0)
+        for term in {*(s[:2] for s in title_slots if len(s) > 1), *_HAN_CHAR.findall(title)}:
+            self.titles[term].add(number)
 
     def encoded(self) -> Iterable[tuple[str, bytes]]:
-        for term, entries in self.simple.items():
+        """(term, postings) of every trigram, bigram, character and word."""
+        self.slots.pop("", None)
+        by_bigram: defaultdict = defaultdict(list)
+        by_char: defaultdict = defaultdict(list)
+        for term, entries in self.slots.items():
+            by_char[term[0]].append(entries)
+            if len(term) > 1:
+                by_bigram[term[:2]].append(entries)
+            if len(term) == 3:
+                yield term, _trigram_postings(entries)
+        for grouped in (by_bigram, by_char):
+            for term, sources in grouped.items():
+                tf: Counter = Counter()
+                for entries in sources:
+                    tf.update(map(rshift, entries, repeat(32)))
+                docs = sorted(tf)
+                yield term, self._listed(term, docs, map(tf.__getitem__, docs))
+        for word, entries in self.words.items():
             docs = list(map(rshift, entries, repeat(7)))
-            yield term, _varint(len(docs)) + _varints(_deltas(docs)) + bytes(map(and_, entries, repeat(127)))
-        for term, entries in self.trigram_docs.items():
-            docs = list(map(rshift, entries, repeat(32)))
-            counts = list(map(and_, entries, repeat(0xFFFFFFFF)))
-            offsets = self.trigram_offsets[term].tolist()
-            steps = _deltas(offsets)
-            starts = list(accumulate(counts[:-1], initial=0))
-            deque(map(steps.__setitem__, starts, map(offsets.__getitem__, starts)), 0)  # each document restarts
-            yield term, _varint(len(docs)) + _varints(_deltas(docs)) + _varints(counts) + _varints(steps)
+            yield word, _varint(len(docs)) + _varints(_deltas(docs)) + bytes(map(and_, entries, repeat(127)))
+
+    def _listed(self, term: str, docs: list[int], tfs: Iterable[int]) -> bytes:
+        codes = map(mul, map(min, tfs, repeat(MAX_CODE_TF)), repeat(2))
+        in_title = self.titles.get(term)
+        if in_title:
+            codes = map(add, codes, map(in_title.__contains__, docs))
+        return _varint(len(docs)) + _varints(_deltas(docs)) + bytes(codes)
 
 
-def _grams(text: str, base: int, chars: Counter, pairs: Counter, words: Counter, triples: defaultdict) -> None:
-    """Count characters, bigrams and words of normalised text and note trigram offsets (from base)."""
-    han = text.translate(_HAN_ONLY)
-    chars.update(han)
-    pairs.update(map(add, han, han[1:]))
-    deque(map(list.append, map(triples.__getitem__, map(add, map(add, han, han[1:]), han[2:])), count(base)), 0)
-    words.update(_WORD.findall(text))
+def _trigram_postings(entries: array) -> bytes:
+    """varint df, doc deltas, counts, then each document's slots (first absolute, then deltas)."""
+    per_doc = Counter(map(rshift, entries, repeat(32)))
+    docs, counts = list(per_doc), list(per_doc.values())
+    slots = list(map(and_, entries, repeat(0xFFFFFFFF)))
+    steps = _deltas(slots)
+    starts = list(accumulate(counts[:-1], initial=0))
+    deque(map(steps.__setitem__, starts, map(slots.__getitem__, starts)), 0)  # each document starts afresh
+    return _varint(len(docs)) + _varints(_deltas(docs)) + _varints(counts) + _varints(steps)
 
 
 def _rest_of(doc: Document) -> str:
-    """The text indexed after the title: the body first, so offsets point into the stored snippet text."""
+    """The text indexed after the title: the body first, then summary, keywords, 索引号 and 文号."""
     return "\n".join([doc.body_text, doc.summary, " ".join(doc.keywords), doc.index_no, doc.doc_no])
 
 
