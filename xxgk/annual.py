@@ -14,6 +14,7 @@ Two sources meet here:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -26,8 +27,8 @@ import jinja2
 from markupsafe import Markup
 
 from . import yamltree
-from .errors import Problem
-from .fields import FieldReader
+from .errors import WARNING, Problem
+from .fields import FieldReader, closest
 from .identifiers import normalize_doc_no
 from .markup import MarkdownRenderer
 from .model import Document
@@ -137,6 +138,23 @@ def corpus_figures(documents: Sequence[Document], year: int, rule: KindRule = DE
         undated_repeals=tuple(undated),
         rule=rule.describe(),
     )
+
+
+def kind_problems(documents: Sequence[Document], rule: KindRule = DEFAULT_RULE) -> list[Problem]:
+    """Warnings for a declared 文件类型 the rule does not know (e.g. "规范性文件"), which would count as neither."""
+    problems = []
+    for doc in documents:
+        declared = dict(doc.extra).get(rule.extra_key, "").strip()
+        if declared and declared not in KINDS:
+            hint = closest(declared, list(KINDS))
+            advice = f"是否想写“{hint}”？" if hint else "不属于这两类的文件无需标注。"
+            counted = rule.kind(doc)
+            effect = f"本文件将按其他规则计为{counted}" if counted else "本文件不会计入年报第二十条第（一）项"
+            problems.append(Problem(
+                doc.src, doc.lines.get("extra"),
+                f"extra 中的{rule.extra_key}“{declared}”不是“规章”或“行政规范性文件”，{effect}。{advice}",
+                "annual-kind", WARNING))
+    return problems
 
 
 def _kind_figures(kind: str, documents: list[Document], year: int) -> KindFigures:
@@ -308,6 +326,18 @@ def find_reports(folder: Path, shown: str = "reports") -> tuple[list[tuple[int, 
 
 
 _TOTAL_OF = {len(APPLICANT_COLUMNS): "自然人与法人或其他组织各列之和", len(REVIEW_COLUMNS): "结果维持、结果纠正、其他结果、尚未审结之和"}
+def load_reports(folder: Path, shown: str = "reports") -> tuple[list[tuple[int, ReportData]], list[Problem]]:
+    """Every reports/{year}.yaml read and checked, oldest first, with all their problems together."""
+    found, problems = find_reports(folder, shown)
+    reports = []
+    for year, path in found:
+        data, file_problems = load_report(path, f"{shown}/{path.name}")
+        problems += file_problems
+        if data is not None:
+            reports.append((year, data))
+    return reports, problems
+
+
 _INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
 _AMOUNT = re.compile(r"\d+(\.\d{1,6})?", re.ASCII)
 
@@ -420,9 +450,10 @@ class _Reader(FieldReader):
         cells = [self._cells(found[row.path], row.name, columns) if row.path in found else None for row in rows]
         if any(c is None for c in cells):
             return None
-        bad = self._check_rows(rows, cells)
-        if check is not None:
-            check(cells, bad)
+        if check is None:
+            self._check_rows(rows, cells)
+        else:
+            check(cells)
         return tuple(c.values for c in cells)
 
     def _collect(self, node: Node, tree: dict, prefix: tuple[str, ...], where: str, found: dict) -> None:
@@ -456,37 +487,49 @@ class _Reader(FieldReader):
             lines.append(child.line if child is not None else node.line)
         return None if None in values else _Cells(tuple(values), tuple(lines))
 
-    def _check_rows(self, rows: tuple[Row, ...], cells: list[_Cells]) -> set[tuple[int, int]]:
-        """Each row's 总计 is the sum of its other columns; returns the (row, column) cells found wrong."""
+    def _check_rows(self, rows: tuple[Row, ...], cells: list[_Cells], skip: tuple[int, ...] = ()) -> set[int]:
+        """Each row's 总计 is the sum of its other columns; returns the rows found wrong."""
         parts = _TOTAL_OF[len(cells[0].values)]
         bad = set()
         for index, (row, row_cells) in enumerate(zip(rows, cells, strict=True)):
             *items, total = row_cells.values
-            if total != sum(items):
+            if index not in skip and total != sum(items):
                 self.report(row_cells.lines[-1], f"“{row.name}”的“总计”应为 {sum(items)}（{parts}），这里是 {total}。", "annual-total")
-                bad.add((index, len(items)))
+                bad.add(index)
         return bad
 
-    def _check_applications(self, cells: list[_Cells], bad: set[tuple[int, int]]) -> None:
-        """（七）总计 adds up （一）…（六）, and 一 + 二 − （七）总计 = 四, column by column."""
+    def _check_applications(self, cells: list[_Cells]) -> None:
+        """Table 3: each row adds up; （七）总计 adds up （一）…（六）; 一 + 二 − （七）总计 = 四; column by column.
+
+        A check that reads a row already found wrong is left for the next run, so that one wrong number gives
+        one message, not a cascade of sums that are only wrong because of it. （七）总计 gets no row check of its
+        own: when （一）…（六） add up and （七）总计 matches them column by column, it adds up too.
+        """
+        bad_rows = self._check_rows(APPLICATION_ROWS, cells, skip=(TOTAL,))
+        if bad_rows & set(RESULT_ROWS):
+            return
+        bad_columns = set()
         for column, name in enumerate(APPLICANT_COLUMNS):
             total = cells[TOTAL].values[column]
             expected = sum(cells[row].values[column] for row in RESULT_ROWS)
             if total != expected:
-                if (TOTAL, column) not in bad:
-                    self.report(cells[TOTAL].lines[column], f"三、（七）总计的“{name}”应为 {expected}（各项之和），这里是 {total}。", "annual-total")
-                continue
-            self._check_forward(cells, column, name, bad)
+                self.report(cells[TOTAL].lines[column], f"三、（七）总计的“{name}”应为 {expected}（各项之和），这里是 {total}。", "annual-total")
+                bad_columns.add(column)
+        if bad_rows & {NEW, CARRIED, FORWARD}:
+            return
+        for column, name in enumerate(APPLICANT_COLUMNS):
+            if column not in bad_columns:
+                self._check_forward(cells, column, name)
 
-    def _check_forward(self, cells: list[_Cells], column: int, name: str, bad: set[tuple[int, int]]) -> None:
+    def _check_forward(self, cells: list[_Cells], column: int, name: str) -> None:
         new, carried = cells[NEW].values[column], cells[CARRIED].values[column]
         done, forward = cells[TOTAL].values[column], cells[FORWARD].values[column]
         expected = new + carried - done
         if expected < 0:
             self.report(cells[TOTAL].lines[column],
-                        f"三、（七）总计的“{name}”为 {done}，多于一、二两项之和 {new + carried}：办理完毕的申请不能多于新收与上年结转的申请（一 + 二 − 三（七）总计 = 四）。请核对各项数字。",
+                        f"三、（七）总计的“{name}”为 {done}，多于一、二两项之和 {new + carried}：办理的申请不能多于本年新收与上年结转的申请（一 + 二 − 三（七）总计 = 四）。请核对各项数字。",
                         "annual-balance")
-        elif forward != expected and (FORWARD, column) not in bad:
+        elif forward != expected:
             self.report(cells[FORWARD].lines[column],
                         f"四、结转下年度继续办理的“{name}”应为 {expected}（一 + 二 − 三（七）总计 = {new} + {carried} − {done}），这里是 {forward}。",
                         "annual-balance")
@@ -503,13 +546,10 @@ def _tree(rows: tuple[Row, ...]) -> dict:
     return tree
 
 
-_RENDERER: list[MarkdownRenderer] = []
-
-
+@functools.cache
 def _markdown() -> MarkdownRenderer:
-    if not _RENDERER:
-        _RENDERER.append(MarkdownRenderer())
-    return _RENDERER[0]
+    """One renderer per process: building the converter is the costly part."""
+    return MarkdownRenderer()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -606,8 +646,8 @@ def report_text(figures: CorpusFigures, data: ReportData | None, year: int) -> s
     lines += ["", *(_data_lines(data) if data is not None else _no_data_lines(year))]
     lines += ["", f"统计规则：{figures.rule}"]
     if figures.undated_repeals:
-        lines.append("注意：以下文件有效性为失效或废止但没有废止日期，已按已废止计入现行有效件数之外、不计入任何年度的废止件数："
-                     + "、".join(figures.undated_repeals))
+        lines.append("注意：以下文件的有效性为失效或废止，但没有写废止日期（repealed），统计时不计入现行有效件数，"
+                     "也不计入任何年度的本年废止件数：" + "、".join(figures.undated_repeals))
     return "\n".join(lines) + "\n"
 
 

@@ -61,6 +61,18 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--content", type=Path, default=None, help="写入的文件夹（默认 config.yaml 的 content）")
     importer.add_argument("--config", default=argparse.SUPPRESS, help="配置文件（默认 config.yaml）")
     importer.set_defaults(run=_import)
+    new = commands.add_parser("new", help="新建文件：自动分配该机构当年的下一个索引号")
+    new.add_argument("--publisher", required=True, help="发布机构全称（config.yaml 中的机构，或已有文件中的机构）")
+    new.add_argument("--title", required=True, help="标题")
+    new.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="发布日期（默认今天）")
+    new.add_argument("--genre", default="", help="文种，如 通知")
+    new.add_argument("--content", type=Path, default=argparse.SUPPRESS, help="文档文件夹（默认读取配置）")
+    new.add_argument("--config", default=argparse.SUPPRESS, help="配置文件（默认 config.yaml）")
+    new.set_defaults(run=_new)
+    report = commands.add_parser("report", help="统计某一年度政府信息公开工作年度报告的数据（reports/YYYY.yaml 加上目录统计）")
+    _site_options(report, argparse.SUPPRESS)
+    report.add_argument("--year", type=int, required=True, metavar="YYYY", help="报告年度，例如 2021")
+    report.set_defaults(run=_report)
     finder = commands.add_parser("search", help="在已生成站点的全文索引中检索（索引号、文号、机构、分类、日期）")
     finder.add_argument("query", metavar="QUERY", help="检索词，例如：信息公开、index_no:…、doc_no:…、published:[2019-01-01 TO 2019-12-31]")
     finder.add_argument("--config", default=argparse.SUPPRESS, help="配置文件（默认 config.yaml）")
@@ -111,14 +123,15 @@ def _check(args: argparse.Namespace) -> int:
     config = _load(args)
     wanted = {Path(p).resolve() for p in args.paths}
     try:
-        site, problems = pipeline.check(config, _today_or_exit(args.today))
+        checked = pipeline.check(config, _today_or_exit(args.today))
     except BuildError as exc:
         if not wanted:
             raise
         problems = [p for p in exc.problems if _is_wanted(p, wanted)]
         _print_problems(problems)
         return 1 if any(p.is_error for p in problems) else 0
-    problems = [p for p in problems if not wanted or _is_wanted(p, wanted)]
+    site = checked.site
+    problems = [p for p in checked.warnings if not wanted or _is_wanted(p, wanted)]
     _print_problems(problems)
     print(f"检查通过：{len(site.documents)} 篇已发布文件，{len(site.held_back)} 篇定时发布，{len(site.drafts)} 篇草稿；警告 {len(problems)} 条。")
     return 0
@@ -146,7 +159,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     server = serve.make_server(config.output_dir, config.base_path, args.port)
     print(f"预览地址：http://127.0.0.1:{server.server_address[1]}{config.base_path}  （按 Ctrl+C 停止）", flush=True)
-    watched = [config.content_dir, config.templates_dir, config.static_dir, config.path]
+    watched = [config.content_dir, config.templates_dir, config.static_dir, config.path, config.reports_dir]
     serve.serve_forever(server, watched, rebuild)
     return 0
 
@@ -186,6 +199,38 @@ def _import_one(source: Path, folder: Path) -> bool:
     for note in imported.notes:
         print(f"  说明：{note}")
     return True
+
+
+def _new(args: argparse.Namespace) -> int:
+    from . import newdoc
+
+    config = _load(args)
+    day = _today_or_exit(args.date)
+    existing = newdoc.existing_index_numbers(config.content_dir)
+    code = newdoc.body_code(args.publisher, config, existing)
+    if code is None:
+        print(f"未知的发布机构“{args.publisher}”：config.yaml 的 bodies 中没有它的代码，content/ 中也没有它的文件。"
+              "请在 config.yaml 的 bodies 中登记机构全称和代码。", file=sys.stderr)
+        return 1
+    index_no = newdoc.next_index_number(config.index_form, code, day, existing)
+    path = newdoc.new_document_path(config, config.content_dir, index_no)
+    if path.exists():
+        print(f"{path}: 已存在，未覆盖。", file=sys.stderr)
+        return 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(newdoc.document_text(args.title, index_no, args.publisher, day, args.genre), encoding="utf-8")
+    print(path)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from . import annual
+
+    config = _load(args)
+    checked = pipeline.check(config, _today_or_exit(args.today))
+    data = dict(checked.reports).get(args.year)
+    print(annual.report_text(annual.corpus_figures(checked.site.documents, args.year), data, args.year), end="")
+    return 0
 
 
 def _search(args: argparse.Namespace) -> int:

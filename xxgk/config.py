@@ -68,6 +68,7 @@ class Config:
     templates_dir: Path
     static_dir: Path
     output_dir: Path
+    reports_dir: Path  # editor-kept annual-report data, reports/YYYY.yaml (the folder may be absent)
     warnings: tuple[Problem, ...] = field(default=(), compare=False)  # e.g. missing footer facts
 
     @property
@@ -98,7 +99,7 @@ _FOOTER_KEYS = ["sponsor", "contact", "site_code", "icp", "police"]
 _FOOTER_LABELS = {"sponsor": "主办单位", "contact": "联系方式", "site_code": "政府网站标识码",
                   "icp": "ICP备案号", "police": "公安机关备案号"}
 _INDEX_KEYS = ["form", "serial_digits"]
-_PATH_KEYS = ["content", "templates", "static", "output"]
+_PATH_KEYS = ["content", "templates", "static", "output", "reports"]
 
 
 def load_config(path: Path, *, content_dir: Path | None = None, output_dir: Path | None = None) -> Config:
@@ -158,7 +159,7 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
         default_column=default_column, index_form=index_form, page_size=page_size, home_latest=home_latest,
         footer=footer, extra_genres=genres, extra_categories=categories,
         content_dir=paths["content"].resolve(), templates_dir=paths["templates"],
-        static_dir=paths["static"], output_dir=(output_dir or paths["output"]).resolve(),
+        static_dir=paths["static"], output_dir=(output_dir or paths["output"]).resolve(), reports_dir=paths["reports"],
     )
 
 
@@ -271,7 +272,7 @@ def _categories(reader: FieldReader, node: Node | None) -> tuple[tuple[str, tupl
 
 
 def _paths(reader: FieldReader, node: Node | None, folder: Path) -> dict[str, Path]:
-    defaults = {"content": "content", "templates": "templates", "static": "static", "output": "site"}
+    defaults = {"content": "content", "templates": "templates", "static": "static", "output": "site", "reports": "reports"}
     fields = (reader.mapping(node, "paths", _PATH_KEYS) or {}) if node is not None else {}
     return {key: folder / (reader.optional_text(fields.get(key), key) or default) for key, default in defaults.items()}
 

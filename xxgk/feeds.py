@@ -12,9 +12,9 @@ SITEMAP_LIMIT = 30_000  # Zola's threshold; the protocol allows 50,000 per file
 FEED_ENTRIES = 20
 
 
-def discovery_files(site: Site, config: Config) -> list[Output]:
-    """sitemap.xml (or an index of sitemaps), every Atom feed, and robots.txt."""
-    return [*sitemaps(site, config), *feeds(site, config), robots(config)]
+def discovery_files(site: Site, config: Config, extra_pages: list[tuple[str, str]] = ()) -> list[Output]:
+    """sitemap.xml (or an index of sitemaps) of the site's pages and extra_pages, every Atom feed, and robots.txt."""
+    return [*sitemaps(site, config, list(extra_pages)), *feeds(site, config), robots(config)]
 
 
 def page_paths(site: Site) -> list[tuple[str, str]]:
@@ -27,9 +27,9 @@ def page_paths(site: Site) -> list[tuple[str, str]]:
     return pages
 
 
-def sitemaps(site: Site, config: Config) -> list[Output]:
+def sitemaps(site: Site, config: Config, extra_pages: list[tuple[str, str]] = ()) -> list[Output]:
     """One sitemap.xml, or sitemap-N.xml files under a sitemap.xml index when there are too many URLs."""
-    pages = page_paths(site)
+    pages = page_paths(site) + list(extra_pages)
     if len(pages) <= SITEMAP_LIMIT:
         return [Output("sitemap.xml", _urlset(pages, config))]
     parts = [pages[i:i + SITEMAP_LIMIT] for i in range(0, len(pages), SITEMAP_LIMIT)]

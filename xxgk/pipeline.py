@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import assemble, content, feeds, opendata, output, render, search, static_search, validate, workers
+from . import annual, assemble, content, feeds, opendata, output, render, search, static_search, validate, workers
 from .config import Config
 from .errors import ContentError, Problem, raise_if_errors
-from .model import Document, Output, Site
+from .model import Document, NavLink, Output, Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +28,34 @@ class Report:
     index: search.IndexStats
 
 
-def check(config: Config, today: date) -> tuple[Site, list[Problem]]:
-    """Read and validate every document; raise ContentError when any problem is an error."""
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """Everything validated: the site model, the annual-report data, and the warnings found on the way."""
+
+    site: Site
+    reports: tuple[tuple[int, annual.ReportData], ...]
+    warnings: list[Problem]
+
+
+def check(config: Config, today: date) -> Checked:
+    """Read and validate every document and annual-report file; raise ContentError when any problem is an error."""
     documents, problems = content.read_all(config)
-    problems += [*validate.check_corpus(documents), *config.warnings]
+    reports, report_problems = annual.load_reports(config.reports_dir, _shown(config.reports_dir))
+    problems += [*validate.check_corpus(documents), *annual.kind_problems(documents), *report_problems, *config.warnings]
     raise_if_errors(problems, ContentError)
-    return assemble.assemble(documents, config, today), problems
+    return Checked(assemble.assemble(documents, config, today), tuple(reports), problems)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def annual_link(year: int) -> NavLink:
+    """The link to a year's annual report, for the 政府信息公开年报 column."""
+    return NavLink(annual.report_title(year), annual.report_path(year))
 
 
 def index_dir(output_dir: Path) -> Path:
@@ -44,14 +66,19 @@ def index_dir(output_dir: Path) -> Path:
 def build(config: Config, today: date, *, full_index: bool = False) -> Report:
     """Build the whole site into config.output_dir, replacing it only when every stage succeeded."""
     started = time.perf_counter()
-    site, warnings = check(config, today)
-    context = render.page_context(site, config)
+    checked = check(config, today)
+    site = checked.site
+    reports = [(year, annual.corpus_figures(site.documents, year), data) for year, data in checked.reports]
+    context = render.page_context(site, config, [annual_link(year) for year, _, _ in reports])
     with output.staged(config.output_dir) as stage:
         # Document pages are rendered and written by worker processes while this one does the listings.
         with workers.started(_write_documents, (context, stage.path), site.documents) as document_paths:
-            pages = render.render_pages(site, context, render.make_env(config.templates_dir))
+            env = render.make_env(config.templates_dir)
+            pages = render.render_pages(site, context, env)
+            pages += [annual.render_report(figures, data, year, context, env) for year, figures, data in reports]
             stage.write(pages)
-            stage.write([*feeds.discovery_files(site, config), *opendata.catalog_files(site, config)])
+            report_pages = [(annual.report_path(year), f"{year + 1}-01-31") for year, _, _ in reports]
+            stage.write([*feeds.discovery_files(site, config, report_pages), *opendata.catalog_files(site, config)])
             stage.claim(document_paths())
         stage.copy_tree(config.static_dir, "static")
         search_started = time.perf_counter()
@@ -69,7 +96,7 @@ def build(config: Config, today: date, *, full_index: bool = False) -> Report:
         files=stage.file_count,
         held_back=tuple((d.src, d.published) for d in site.held_back),
         drafts=len(site.drafts),
-        warnings=tuple(sorted(warnings, key=Problem.sort_key)),
+        warnings=tuple(sorted(checked.warnings, key=Problem.sort_key)),
         seconds=time.perf_counter() - started,
         search_seconds=search_seconds,
         index=index,

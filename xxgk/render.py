@@ -27,19 +27,21 @@ class PageContext:
     columns: tuple[NavLink, ...]
     facets: tuple[NavLink, ...]
     relations: dict[str, Relations]  # only documents that have links to others
+    annual_reports: tuple[NavLink, ...] = ()  # newest first, shown in the 政府信息公开年报 column
 
     def column(self, key: str) -> NavLink | None:
         return next((c for c, configured in zip(self.columns, self.config.columns, strict=True) if configured.key == key), None)
 
 
-def page_context(site: Site, config: Config) -> PageContext:
-    """The navigation every page shows, taken from the assembled site."""
+def page_context(site: Site, config: Config, annual_reports: list[NavLink] = ()) -> PageContext:
+    """The navigation every page shows, taken from the assembled site (and the years' annual reports)."""
     return PageContext(
         config=config,
         catalog=NavLink(site.catalog.title, site.catalog.url, site.catalog.total),
         columns=tuple(NavLink(c.title, c.url, c.total) for c in site.columns),
         facets=tuple(NavLink(f.title, f.url, len(f.terms)) for f in site.facets),
         relations=site.relations,
+        annual_reports=tuple(sorted(annual_reports, key=lambda link: link.url, reverse=True)),
     )
 
 
@@ -118,7 +120,8 @@ class _Pages:
         self.context, self.env = context, env
         self.shared = {"config": context.config, "footer": context.config.footer, "site_name": context.config.site_name,
                        "nav_main": (NavLink("首页", "index.html"), context.catalog, *context.columns),
-                       "nav_columns": context.columns, "nav_facets": context.facets, "catalog": context.catalog}
+                       "nav_columns": context.columns, "nav_facets": context.facets, "catalog": context.catalog,
+                       "annual_reports": context.annual_reports}
 
     def page(self, template: str, dest: str, linker: Linker | None = None, **values) -> Output:
         values.setdefault("section", section_of(dest))
