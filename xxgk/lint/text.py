@@ -18,10 +18,12 @@ _DROPPED = ("P", "S", "Z", "C")  # categories a squeezed view leaves out, except
 
 
 def _changes(ch: str) -> bool:
+    """Whether NFKC or case folding alters the character."""
     return not unicodedata.is_normalized("NFKC", ch) or ch.casefold() != ch
 
 
 def _drops(ch: str) -> bool:
+    """Whether a squeezed view leaves the character out (space, punctuation, symbol, control; not newline)."""
     return ch != "\n" and unicodedata.category(ch)[0] in _DROPPED
 
 

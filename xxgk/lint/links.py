@@ -1,0 +1,102 @@
+"""Links to hosts outside the allow-list: a warning, or an error when the link text or host is spam."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ..errors import ERROR
+from .rules import Finding
+from .spam import terms_in
+
+_MARKDOWN = re.compile(r"!?\[([^\[\]\n]*)\]\(\s*<?((?:https?:)?//[^\s()<>]+)", re.IGNORECASE)
+_ATTRIBUTE_URL = re.compile(r"""\s(href|src|action|formaction)\s*=\s*["']?\s*((?:https?:)?//[^\s"'<>]+)""",
+                            re.IGNORECASE)
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)(\s[^<>]*)>")
+_BARE = re.compile(r"https?://[^\s<>\"'()\[\]{}（）【】，。；！？、“”‘’《》]+", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^<>]*>")
+# <link rel="schema.DC" href="http://purl.org/dc/elements/1.1/">: a metadata vocabulary's name, never fetched.
+_SCHEMA_REL = re.compile(r"""\srel\s*=\s*["']?schema\.""", re.IGNORECASE)
+_ANCHOR_END = re.compile(r"</a\s*>", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One link as written: where its URL starts, the URL and the text shown for it."""
+
+    offset: int
+    url: str
+    text: str = ""
+
+
+def find_source(raw: str, allowed_hosts: frozenset[str]) -> list[Finding]:
+    """Off-site links in a document's source: Markdown links, raw HTML attributes and bare URLs."""
+    links = [*_markdown_links(raw), *_tag_links(raw)]
+    starts = {link.offset for link in links}
+    links += [Link(m.start(), m.group()) for m in _BARE.finditer(raw) if m.start() not in starts]
+    return _check(links, allowed_hosts)
+
+
+def find_html(raw: str, allowed_hosts: frozenset[str]) -> list[Finding]:
+    """Off-site links and resources in a built page's tags."""
+    return _check(list(_tag_links(raw)), allowed_hosts)
+
+
+def _markdown_links(raw: str) -> Iterator[Link]:
+    """Markdown links and images with an absolute or protocol-relative URL."""
+    for match in _MARKDOWN.finditer(raw):
+        yield Link(match.start(2), match.group(2), match.group(1))
+
+
+def _tag_links(raw: str) -> Iterator[Link]:
+    """URLs in href, src and action attributes of HTML tags (not metadata vocabularies)."""
+    for tag in _TAG.finditer(raw):
+        if tag.group(1).lower() == "link" and _SCHEMA_REL.search(tag.group(2)):
+            continue
+        for attribute in _ATTRIBUTE_URL.finditer(tag.group(2)):
+            text = _anchor_text(raw, tag.end()) if tag.group(1).lower() == "a" else ""
+            yield Link(tag.start(2) + attribute.start(2), attribute.group(2), text)
+
+
+def _anchor_text(raw: str, start: int) -> str:
+    """The text of a link up to its </a> (at most 500 characters), without tags."""
+    end = _ANCHOR_END.search(raw, start, start + 500)
+    return _ANY_TAG.sub("", raw[start:end.start() if end else start + 500])
+
+
+def _check(links: list[Link], allowed_hosts: frozenset[str]) -> list[Finding]:
+    """A finding for each link whose host is not allowed."""
+    allowed = frozenset(h.strip().lower().lstrip("*.").rstrip(".") for h in allowed_hosts)
+    findings = []
+    for link in links:
+        host = host_of(link.url)
+        if host and not is_allowed(host, allowed):
+            findings.append(_finding(link, host))
+    return findings
+
+
+def host_of(url: str) -> str:
+    """The lower-case host of an absolute or protocol-relative URL, or "" when it has none."""
+    try:
+        host = urlsplit("http:" + url if url.startswith("//") else url).hostname
+    except ValueError:
+        return ""
+    return (host or "").rstrip(".")
+
+
+def is_allowed(host: str, allowed: frozenset[str]) -> bool:
+    """Whether a host is an allowed host or one of its subdomains."""
+    return any(host == a or host.endswith("." + a) for a in allowed if a)
+
+
+def _finding(link: Link, host: str) -> Finding:
+    """An error for a spam link, a warning for any other off-site link."""
+    spam = terms_in(host) + terms_in(link.text)
+    url = link.url if len(link.url) <= 80 else link.url[:80] + "…"
+    if spam:
+        return Finding("external-link", link.offset, f"链接 {url} 指向疑似博彩/色情网站（含“{spam[0]}”）："
+                                                     "请删除该链接，并排查页面是否被篡改。", ERROR)
+    return Finding("external-link", link.offset, f"链接 {url} 指向站外网站“{host}”：请确认链接必要且可信，"
+                                                 "可信的站点请加入配置的允许域名列表，否则请删除该链接。")

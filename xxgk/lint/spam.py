@@ -1,0 +1,89 @@
+"""Injected spam: gambling, lottery and porn terms from the maintained list, and pinyin after characters."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .rules import Finding
+from .text import View, fold
+
+TERMS_FILE = Path(__file__).resolve().parent.parent / "data" / "spam_terms.txt"
+
+
+def load_terms(text: str) -> re.Pattern:
+    """One pattern for every term and `re:` line of a term list, matched against a squeezed view."""
+    literals: list[str] = []
+    patterns: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("re:"):
+            patterns.append(f"(?:{line[3:].strip()})")
+        elif line and not line.startswith("#"):
+            literals.append(fold(line, squeeze=True).text)
+    literals = sorted({t for t in literals if t}, key=lambda t: (-len(t), t))
+    return re.compile("|".join([*patterns, *map(re.escape, literals)]) or r"(?!)")
+
+
+TERMS = load_terms(TERMS_FILE.read_text(encoding="utf-8"))
+
+
+def find_terms(view: View, raw: str, base: int = 0) -> list[Finding]:
+    """A spam-term finding for every listed term in a squeezed view of `raw` (which starts at offset `base`)."""
+    findings = []
+    for match in TERMS.finditer(view.text):
+        start, end = view.raw_span(match.start(), match.end())
+        written = raw[start:end]
+        shown = f"“{written}”" if _same(written, match.group()) else f"“{written}”（即“{match.group()}”）"
+        findings.append(Finding("spam-term", base + start, f"含疑似博彩/色情垃圾词{shown}，多为页面被篡改或采集时混入："
+                                                           "请删除该词（如替换了机关名称、文号，请改回原文），并排查来源。"))
+    return findings
+
+
+_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+_TEXT_ATTRIBUTE = re.compile(r"""\s(?:content|title|alt|aria-label|placeholder|value)\s*=\s*("[^"]*"|'[^']*')""",
+                             re.IGNORECASE)
+
+
+def find_in_attributes(raw: str) -> list[Finding]:
+    """Spam terms in the text-bearing attributes of HTML tags (meta keywords and description, title, alt)."""
+    findings = []
+    for tag in _TAG.finditer(raw):
+        for attribute in _TEXT_ATTRIBUTE.finditer(tag.group()):
+            value = attribute.group(1)[1:-1]
+            base = tag.start() + attribute.start(1) + 1
+            findings += find_terms(fold(value, squeeze=True, markup=True), value, base)
+    return findings
+
+
+def _same(written: str, term: str) -> bool:
+    """Whether the raw text reads as the folded term, so a message need not show both."""
+    return written.casefold() == term
+
+
+def terms_in(text: str) -> list[str]:
+    """The listed spam terms found in a short string such as a link's text or host."""
+    return [m.group() for m in TERMS.finditer(fold(text, squeeze=True).text)]
+
+
+# A Han character followed by a toneless pinyin syllable in brackets, as in 國務院辦(ban)公廳 (on a folded view,
+# where full-width brackets are ASCII). A reading with tone marks, 蔚(yù)县, is an editor's pronunciation note.
+_PINYIN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff](\(([a-z]{2,6})\))")
+_SYLLABLE = re.compile(
+    r"(?:[bpmfdtnlgkhjqxryw]|zh|ch|sh|z|c|s)?"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|in|un|vn|ia|ie|iu|ua|uo|ui|ue|ve|er"
+    r"|a|o|e|i|u|v)"
+)
+
+
+def find_pinyin(view: View, raw: str) -> list[Finding]:
+    """A spam-pinyin finding for every pinyin syllable in brackets right after a Han character."""
+    findings = []
+    for match in _PINYIN.finditer(view.text):
+        if not _SYLLABLE.fullmatch(match.group(2)):
+            continue
+        start, end = view.raw_span(match.start(1), match.end(1))
+        findings.append(Finding("spam-pinyin", start, f"汉字“{match.group()[0]}”后夹带拼音“{raw[start:end]}”，"
+                                                      "这是被篡改或镜像页面的特征：请删除拼音，并核对全文是否被改动。"))
+    return findings
+
