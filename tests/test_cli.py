@@ -70,9 +70,9 @@ def test_missing_config_is_reported(run_cli, tmp_path):
 
 def test_check_writes_nothing_and_reports_warnings(make_site, run_cli):
     root = make_site({"content/a.md": GOOD_DOC.replace("2019-00001", "2018-00001")})
-    result = run_cli(["check", "--today", TODAY], root)
+    result = run_cli(["check", "--today", TODAY, "--since", "none"], root)
     assert result.code == 0 and not (root / "site").exists()
-    assert "警告：索引号中的年份 2018 与发布日期的年份 2019 不一致。" in result.err
+    assert "content/a.md:3:1: 警告 index-year 索引号中的年份 2018 与发布日期的年份 2019 不一致。" in result.err
     assert result.out.startswith("检查通过：1 篇已发布文件")
 
 

@@ -6,7 +6,9 @@ Regenerate the expected files (then review the diff) with: UPDATE_GOLDEN=1 ./dev
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -48,10 +50,18 @@ def test_broken_site_fails_with_its_message_and_keeps_the_old_site(case, tmp_pat
     assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []  # no staging folder left behind
 
 
+def parsed(line: str) -> tuple:
+    """(path, line, level, message) of a problem as `build` prints it."""
+    match = re.fullmatch(r"(.+?):(\d+): (警告：)?(.*)", line) or re.fullmatch(r"(.+?)()(): (.*)", line)
+    path, number, warning, message = match.groups()
+    return path, int(number) if number else None, "warning" if warning else "error", message
+
+
 @pytest.mark.parametrize("case", sorted(p for p in CASES.iterdir() if p.is_dir()), ids=lambda p: p.name)
 def test_check_reports_the_same_problems(case, tmp_path, run_cli):
     root = prepare(case, tmp_path)
-    result = run_cli(["check", "--today", TODAY], root)
-    expected = (case / "expected.txt").read_text(encoding="utf-8").split("\n")[1:-2]
+    result = run_cli(["check", "--today", TODAY, "--since", "none", "--format", "json"], root)
+    expected = [parsed(line) for line in (case / "expected.txt").read_text(encoding="utf-8").split("\n")[1:-2]]
+    reported = [(p["path"], p["line"], p["level"], p["message"]) for p in json.loads(result.out)["problems"]]
     assert result.code == 1
-    assert result.err.split("\n")[:-2] == expected
+    assert reported == expected

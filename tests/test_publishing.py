@@ -182,6 +182,6 @@ def test_a_repealed_rule_is_not_in_force(built):
 
 def test_a_dangling_successor_is_an_error(make_site, run_cli):
     old = GOOD_DOC.replace("validity: 有效", "validity: 失效\nrepealed: 2020-01-01\nreplaced_by: 114403006955506492/2019-00009")
-    result = run_cli(["check", "--today", TODAY], make_site({"content/a.md": old}))
+    result = run_cli(["build", "--today", TODAY], make_site({"content/a.md": old}))
     assert result.code == 1
     assert "content/a.md:13: 替代文件“114403006955506492/2019-00009”不是本站任何文件的索引号。请填写替代本文件的新文件的索引号。" in result.err

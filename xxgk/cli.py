@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="只做校验，不写任何文件")
     _site_options(check, argparse.SUPPRESS)
     check.add_argument("paths", nargs="*", metavar="PATH", help="只报告这些文件的问题（默认全部）")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式：text（默认）或 json（供 CI 标注）")
+    check.add_argument("--since", default="HEAD", metavar="REV",
+                       help="与这个 git 版本比较，已提交文件的索引号不得改动（默认 HEAD；CI 中可用 origin/main；none 不比较）")
     check.set_defaults(run=_check)
     serve = commands.add_parser("serve", help="构建后在 http://127.0.0.1 预览，文件改动后自动重建")
     _site_options(serve, argparse.SUPPRESS)
@@ -120,21 +123,51 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    config = _load(args)
-    wanted = {Path(p).resolve() for p in args.paths}
+    from . import history
+
+    site = None
     try:
-        checked = pipeline.check(config, _today_or_exit(args.today))
+        config = _load(args)
+        checked = pipeline.check(config, _today_or_exit(args.today), lint=True)
+        problems, site = list(checked.warnings), checked.site
     except BuildError as exc:
-        if not wanted:
-            raise
-        problems = [p for p in exc.problems if _is_wanted(p, wanted)]
-        _print_problems(problems)
-        return 1 if any(p.is_error for p in problems) else 0
-    site = checked.site
-    problems = [p for p in checked.warnings if not wanted or _is_wanted(p, wanted)]
-    _print_problems(problems)
-    print(f"检查通过：{len(site.documents)} 篇已发布文件，{len(site.held_back)} 篇定时发布，{len(site.drafts)} 篇草稿；警告 {len(problems)} 条。")
-    return 0
+        problems = list(exc.problems)
+    if args.since != "none" and not any(p.code.startswith("config") for p in problems if p.is_error):
+        problems += history.changed_index_numbers(config.content_dir, args.since, _shown_path)
+    wanted = {Path(p).resolve() for p in args.paths}
+    problems = sorted((p for p in problems if not wanted or _is_wanted(p, wanted)), key=Problem.sort_key)
+    _print_check(problems, site, args.format)
+    return 1 if any(p.is_error for p in problems) else 0
+
+
+def _print_check(problems: list[Problem], site, form: str) -> None:
+    errors = sum(p.is_error for p in problems)
+    if form == "json":
+        print(_problems_json(problems))
+        return
+    for problem in problems:
+        print(problem.long(), file=sys.stderr)
+    if site is not None and not errors:
+        print(f"检查通过：{len(site.documents)} 篇已发布文件，{len(site.held_back)} 篇定时发布，{len(site.drafts)} 篇草稿；"
+              f"警告 {len(problems)} 条。")
+    else:
+        print(f"检查未通过：错误 {errors} 条，警告 {len(problems) - errors} 条。", file=sys.stderr)
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _problems_json(problems: list[Problem]) -> str:
+    import json
+
+    rows = [{"path": p.path, "line": p.line, "column": p.column, "level": p.level, "code": p.code, "message": p.message}
+            for p in problems]
+    errors = sum(p.is_error for p in problems)
+    return json.dumps({"errors": errors, "warnings": len(problems) - errors, "problems": rows}, ensure_ascii=False)
 
 
 def _is_wanted(problem: Problem, wanted: set[Path]) -> bool:

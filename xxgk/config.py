@@ -69,6 +69,8 @@ class Config:
     static_dir: Path
     output_dir: Path
     reports_dir: Path  # editor-kept annual-report data, reports/YYYY.yaml (the folder may be absent)
+    allowed_hosts: frozenset[str] = frozenset()  # hosts links may point to without a warning (own host included)
+    official_phones: frozenset[str] = frozenset()  # the bodies' published contact numbers, not privacy leaks
     warnings: tuple[Problem, ...] = field(default=(), compare=False)  # e.g. missing footer facts
 
     @property
@@ -92,7 +94,8 @@ STANDARD_COLUMNS = (
 )
 
 _TOP_KEYS = ["site_name", "base_url", "bodies", "columns", "default_column", "index_no", "page_size",
-             "home_latest", "footer", "genres", "categories", "paths"]
+             "home_latest", "footer", "genres", "categories", "paths", "lint"]
+_LINT_KEYS = ["allowed_hosts", "official_phones"]
 _BODY_KEYS = ["name", "code", "short", "slug"]
 _COLUMN_KEYS = ["key", "title", "description"]
 _FOOTER_KEYS = ["sponsor", "contact", "site_code", "icp", "police"]
@@ -149,6 +152,10 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
     genres = _strings(reader, top.get("genres"), "genres")
     categories = _categories(reader, top.get("categories"))
     paths = _paths(reader, top.get("paths"), folder)
+    lint = (reader.mapping(top["lint"], "lint", _LINT_KEYS) or {}) if "lint" in top else {}
+    hosts = frozenset([*_strings(reader, lint.get("allowed_hosts"), "allowed_hosts"),
+                       *(urlsplit(base_url).hostname for _ in [0] if base_url)])
+    phones = frozenset(_strings(reader, lint.get("official_phones"), "official_phones"))
     if content_dir is not None:
         paths["content"] = content_dir
     _check_folders(reader, paths, top.get("paths"))
@@ -160,6 +167,7 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
         footer=footer, extra_genres=genres, extra_categories=categories,
         content_dir=paths["content"].resolve(), templates_dir=paths["templates"],
         static_dir=paths["static"], output_dir=(output_dir or paths["output"]).resolve(), reports_dir=paths["reports"],
+        allowed_hosts=hosts, official_phones=phones,
     )
 
 

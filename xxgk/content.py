@@ -11,8 +11,10 @@ from pathlib import Path, PurePosixPath
 from . import frontmatter, rules, yamltree
 from .config import Config
 from .errors import WARNING, Problem
-from .fields import FieldReader
+from .fields import FieldReader, closest
 from .frontmatter import RECOMMENDED, REQUIRED, label
+from .lint import lint_source
+from .lint.rules import RULES as LINT_RULES
 from .markup import MarkdownRenderer
 from .model import Attachment, Document
 from .taxonomy import CategoryTree, load_tree
@@ -58,20 +60,23 @@ def encoding_problem(raw: bytes, src: str) -> Problem:
     return Problem(src, None, f"文件不是 UTF-8 编码，无法读取。{hint}", "encoding")
 
 
-def read_document(path: Path, src: str, config: Config, tree: CategoryTree,
-                  renderer: MarkdownRenderer) -> tuple[Document | None, list[Problem]]:
-    """Read one file from disk and validate it; attachments are checked against content/."""
+def read_document(path: Path, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer,
+                  lint: bool = False) -> tuple[Document | None, list[Problem]]:
+    """Read one file from disk and validate it (and lint it, for `check`); attachments are checked against content/."""
     raw = path.read_bytes()
     try:
         text = decode(raw)
     except UnicodeDecodeError:
         return None, [encoding_problem(raw, src)]
     parsed, problems = parse_document(text, src, config, tree, renderer)
+    findings = lint_source(src, text, allowed_hosts=config.allowed_hosts, official_phones=config.official_phones) if lint else []
     if parsed is None:
-        return None, problems
+        return None, problems + findings
     doc, refs = parsed
+    allowed = {code for code, _ in doc.allow}
     doc, attachment_problems = _locate_attachments(doc, refs, path, config.content_dir)
-    return doc, problems + _downgrade_if_draft(doc.draft, attachment_problems)
+    found = [p for p in attachment_problems + findings if p.code not in allowed]
+    return doc, problems + _downgrade_if_draft(doc.draft, found)
 
 
 def parse_document(text: str, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
@@ -151,6 +156,7 @@ def _build(reader: FieldReader, fields: dict[str, Node], src: str, config: Confi
         "draft": draft,
         "column": _optional(reader, fields, "column"),
         "extra": _extra(reader, fields.get("extra")),
+        "allow": _allow(reader, fields.get("allow")),
     }
     rules.check_document(reader, fields, values, config, tree)
     if any(p.is_error for p in reader.problems) or None in (
@@ -216,6 +222,25 @@ def _attachments(reader: FieldReader, node: Node | None) -> tuple[_AttachmentRef
     return tuple(found)
 
 
+def _allow(reader: FieldReader, node: Node | None) -> tuple[tuple[str, str], ...]:
+    """`allow:` silences lint rules for this document, each with the reason it does not apply."""
+    if node is None or node.value is None:
+        return ()
+    if not isinstance(node.value, dict):
+        reader.report(node.line, "allow 应写成“规则代码: 理由”，例如 privacy-landline: 本机关公布的咨询电话。", "type-mapping")
+        return ()
+    pairs = []
+    for code, reason in node.value.items():
+        if code not in LINT_RULES:
+            hint = closest(code, list(LINT_RULES))
+            reader.report(reason.line, f"allow 中的“{code}”不是检查规则的代码。" + (f"是否想写“{hint}”？" if hint else ""), "allow-unknown-rule")
+        elif not isinstance(reason.value, str) or not reason.value.strip():
+            reader.report(reason.line, f"关闭检查“{code}”必须写明理由（例如 {code}: 为什么本文件不适用）。", "allow-without-reason")
+        else:
+            pairs.append((code, reason.value.strip()))
+    return tuple(pairs)
+
+
 def _extra(reader: FieldReader, node: Node | None) -> tuple[tuple[str, str], ...]:
     if node is None or node.value is None:
         return ()
@@ -254,18 +279,19 @@ def _locate_attachments(doc: Document, refs: tuple[_AttachmentRef, ...], path: P
     return replace(doc, attachments=tuple(found)), problems
 
 
-def read_all(config: Config) -> tuple[list[Document], list[Problem]]:
-    """Read every document under the content folder, on all cores when there are many."""
-    results = map_chunks(_read_chunk, config, discover(config.content_dir), _PARALLEL_FROM)
+def read_all(config: Config, lint: bool = False) -> tuple[list[Document], list[Problem]]:
+    """Read every document under the content folder (linting each when asked), on all cores when there are many."""
+    results = map_chunks(_read_chunk, (config, lint), discover(config.content_dir), _PARALLEL_FROM)
     documents = [doc for doc, _ in results if doc is not None]
     problems = [p for _, found in results for p in found]
     return documents, problems
 
 
-def _read_chunk(config: Config, paths: list[Path]) -> list[tuple[Document | None, list[Problem]]]:
+def _read_chunk(job: tuple[Config, bool], paths: list[Path]) -> list[tuple[Document | None, list[Problem]]]:
+    config, lint = job
     renderer, tree = MarkdownRenderer(), load_tree(config.extra_categories)
     root = config.content_dir.parent
-    return [read_document(p, _shown(p, root), config, tree, renderer) for p in paths]
+    return [read_document(p, _shown(p, root), config, tree, renderer, lint) for p in paths]
 
 
 def _shown(path: Path, root: Path) -> str:

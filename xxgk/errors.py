@@ -28,6 +28,11 @@ class Problem:
         prefix = "" if self.is_error else "警告："
         return f"{where}: {prefix}{self.message}"
 
+    def long(self) -> str:
+        """`path:line:column: 级别 code message`, the form `check` prints (column 1 when unknown)."""
+        where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column or 1}"
+        return f"{where}: {'错误' if self.is_error else '警告'} {self.code} {self.message}"
+
     def sort_key(self) -> tuple:
         return (self.path, self.line or 0, self.column or 0, self.code, self.message)
 

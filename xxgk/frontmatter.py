@@ -24,6 +24,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "attachments": ("附件",),
     "draft": ("草稿",),
     "column": ("栏目",),
+    "allow": ("允许",),
     "extra": ("扩展",),
 }
 REQUIRED = ("title", "index_no", "publisher", "published")

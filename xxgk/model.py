@@ -57,6 +57,7 @@ class Document:
     draft: bool = False
     column: str = ""
     extra: tuple[tuple[str, str], ...] = ()
+    allow: tuple[tuple[str, str], ...] = ()  # (lint rule code, the reason it does not apply to this document)
     path: str = ""  # the permanent page, from urls.document_path(index_no)
     body_html: str = ""  # sanitised; marked safe in render.py only
     body_text: str = ""

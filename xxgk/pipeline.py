@@ -37,9 +37,9 @@ class Checked:
     warnings: list[Problem]
 
 
-def check(config: Config, today: date) -> Checked:
-    """Read and validate every document and annual-report file; raise ContentError when any problem is an error."""
-    documents, problems = content.read_all(config)
+def check(config: Config, today: date, *, lint: bool = False) -> Checked:
+    """Read and validate every document and annual-report file (linting them when asked); raise ContentError on errors."""
+    documents, problems = content.read_all(config, lint)
     reports, report_problems = annual.load_reports(config.reports_dir, _shown(config.reports_dir))
     problems += [*validate.check_corpus(documents), *annual.kind_problems(documents), *report_problems, *config.warnings]
     raise_if_errors(problems, ContentError)

@@ -1,0 +1,87 @@
+"""`check`: every validation plus the linters, allow: with reasons, index numbers that changed in git, `new`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from .conftest import GOOD_DOC, REPO, TODAY
+
+
+def check(run_cli, root, *extra):
+    result = run_cli(["check", "--today", TODAY, "--format", "json", *extra], root)
+    return result.code, [(p["path"], p["line"], p["column"], p["level"], p["code"]) for p in json.loads(result.out)["problems"]]
+
+
+def with_body(body: str, front: str = "") -> str:
+    return GOOD_DOC.replace("validity: 有效", "validity: 有效" + front) + body
+
+
+def test_the_raw_spam_seed_is_flagged(make_site, run_cli):
+    from xxgk.importer import import_text, to_markdown_file
+    seed = (REPO / "tests/data/seeds/003_15d1990022740435.txt").read_text(encoding="utf-8")
+    text = to_markdown_file(import_text(seed))
+    text = text.replace('index_no: ""', 'index_no: "114403006955506492/2019-00001"').replace(
+        'publisher: ""', 'publisher: "深圳市坪山区政府办公室"').replace('published: ""', 'published: "2019-01-11"')
+    code, problems = check(run_cli, make_site({"content/a.md": text}), "--since", "none")
+    spam = [p for p in problems if p[4] == "spam-term"]
+    assert code == 1 and len(spam) >= 30 and all(p[3] == "error" for p in spam)
+
+
+def test_the_sample_content_is_clean(run_cli):
+    code, problems = check(run_cli, REPO, "--since", "none")
+    assert code == 0 and [p[4] for p in problems] == ["index-year"]  # seed 000's real index number says 2019
+
+
+def test_an_id_number_is_an_error_at_its_line_and_column_and_a_masked_one_is_not(make_site, run_cli):
+    code, problems = check(run_cli, make_site({"content/a.md": with_body("\n联系人身份证号：11010519491231002X\n")}), "--since", "none")
+    assert code == 1 and ("content/a.md", 18, 9, "error", "privacy-id-number") in problems
+    code, problems = check(run_cli, make_site({"content/a.md": with_body("\n联系人身份证号：110105********002X\n")}), "--since", "none")
+    assert code == 0 and not [p for p in problems if p[4].startswith("privacy")]
+
+
+def test_allow_silences_a_rule_only_with_a_reason(make_site, run_cli):
+    body = "\n咨询电话：0755-28888888\n"
+    code, problems = check(run_cli, make_site({"content/a.md": with_body(body)}), "--since", "none")
+    assert ("content/a.md", 18, 6, "warning", "privacy-landline") in problems
+    allowed = with_body(body, "\nallow:\n  privacy-landline: 本机关对外公布的咨询电话")
+    code, problems = check(run_cli, make_site({"content/a.md": allowed}), "--since", "none")
+    assert code == 0 and not [p for p in problems if p[4] == "privacy-landline"]
+    bare = with_body(body, "\nallow:\n  privacy-landline: \"\"")
+    code, problems = check(run_cli, make_site({"content/a.md": bare}), "--since", "none")
+    assert code == 1 and ("content/a.md", 13, None, "error", "allow-without-reason") in problems
+    typo = with_body(body, "\nallow:\n  privacy-landlin: 理由")
+    code, problems = check(run_cli, make_site({"content/a.md": typo}), "--since", "none")
+    assert ("content/a.md", 13, None, "error", "allow-unknown-rule") in problems
+
+
+def test_a_changed_index_number_is_an_error(make_site, run_cli):
+    root = make_site({"content/a.md": GOOD_DOC})
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.gov.cn"]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "-C", str(root), "add", "-A"], check=True)
+    subprocess.run([*git, "-C", str(root), "commit", "-qm", "init"], check=True)
+    assert check(run_cli, root)[0] == 0
+    page = root / "content/a.md"
+    page.write_text(GOOD_DOC.replace("2019-00001", "2019-00007"), encoding="utf-8")
+    code, problems = check(run_cli, root)
+    assert code == 1 and ("content/a.md", 3, None, "error", "index-changed") in problems
+
+
+def test_text_format_has_line_column_level_and_code(make_site, run_cli):
+    result = run_cli(["check", "--today", TODAY, "--since", "none"], make_site({"content/a.md": with_body("\n皇冠体育\n")}))
+    assert result.code == 1
+    assert result.err.startswith("content/a.md:18:1: 错误 spam-term ")
+    assert result.err.endswith("检查未通过：错误 1 条，警告 0 条。\n")
+
+
+def test_new_allocates_the_next_index_number_and_passes_check(make_site, run_cli):
+    root = make_site({"content/a.md": GOOD_DOC})
+    first = run_cli(["new", "--publisher", "深圳市坪山区政府办公室", "--title", "关于开展政务公开检查的通知",
+                     "--date", "2019-04-01", "--genre", "通知"], root)
+    second = run_cli(["new", "--publisher", "深圳市坪山区政府办公室", "--title", "第二份", "--date", "2019-05-01"], root)
+    assert first.code == 0 and first.out.strip().endswith("content/fdzdgknr/114403006955506492-2019-00002.md")
+    assert second.out.strip().endswith("114403006955506492-2019-00003.md")
+    assert check(run_cli, root, "--since", "none")[0] == 0
+    unknown = run_cli(["new", "--publisher", "某局", "--title", "x"], root)
+    assert unknown.code == 1 and "未知的发布机构“某局”" in unknown.err

@@ -1,0 +1,65 @@
+"""`new`: the next free index number for a body and year, and the text of a new document that passes `check`."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from slugify import slugify
+
+from .config import Config
+from .content import discover
+from .identifiers import IndexForm
+
+_INDEX_LINE = re.compile(r'^(?:index_no|索引号)\s*:\s*["\']?([^"\'#\n]+?)["\']?\s*(?:#.*)?$', re.MULTILINE)
+_PUBLISHER_LINE = re.compile(r'^(?:publisher|发布机构|发文机关)\s*:\s*["\']?([^"\'#\n]+?)["\']?\s*(?:#.*)?$', re.MULTILINE)
+
+
+def existing_index_numbers(content_dir: Path) -> list[tuple[str, str]]:
+    """(publisher, index number) of every document under content_dir, drafts included, read from front matter lines."""
+    found = []
+    for path in discover(content_dir):
+        head = path.read_text(encoding="utf-8-sig", errors="replace").split("\n---", 1)[0]
+        index, publisher = _INDEX_LINE.search(head), _PUBLISHER_LINE.search(head)
+        if index:
+            found.append((publisher.group(1).strip() if publisher else "", index.group(1).strip()))
+    return found
+
+
+def body_code(publisher: str, config: Config, existing: list[tuple[str, str]]) -> str | None:
+    """The body's code from config.yaml, else the code most of its existing index numbers carry."""
+    body = config.body_named(publisher)
+    if body and body.code:
+        return body.code
+    codes = Counter(parts.code for name, index_no in existing if name == publisher
+                    for parts in [config.index_form.parse(index_no)] if parts)
+    return codes.most_common(1)[0][0] if codes else None
+
+
+def next_index_number(form: IndexForm, code: str, day: date, existing: list[tuple[str, str]]) -> str:
+    """One past the highest serial this code has used in day's year (and month, when the form has one)."""
+    used = [parts.serial for _, index_no in existing for parts in [form.parse(index_no)]
+            if parts and parts.code == code and parts.year == day.year and parts.month in (None, day.month)]
+    return form.format(code, day.year, max(used, default=0) + 1, day.month)
+
+
+def document_text(title: str, index_no: str, publisher: str, day: date, genre: str) -> str:
+    """A new document's front matter, filled in, kept as a draft until the editor removes that line."""
+    def quoted(value: str) -> str:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = [
+        "---", f"title: {quoted(title)}", f"index_no: {quoted(index_no)}", f"publisher: {quoted(publisher)}",
+        f'published: "{day.isoformat()}"', f'written: "{day.isoformat()}"',
+        'category: ""  # 请填写主题分类，如 综合政务\\政务公开', f"genre: {quoted(genre)}" if genre else "# genre: \"通知\"",
+        'doc_no: ""', "keywords: []", 'validity: "有效"', "draft: true  # 草稿：写完并核对后删除这一行即可发布", "---", "",
+        "（正文）", "",
+    ]
+    return "\n".join(lines)
+
+
+def new_document_path(config: Config, content_dir: Path, index_no: str) -> Path:
+    """Where the new document goes: its column's folder, named after its index number."""
+    return content_dir / config.default_column / f"{slugify(index_no)}.md"
