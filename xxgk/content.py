@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from . import frontmatter, rules, yamltree
+from . import attachments, frontmatter, rules, yamltree
 from .config import Config
 from .errors import WARNING, Problem
 from .fields import FieldReader, closest
@@ -16,7 +16,7 @@ from .frontmatter import RECOMMENDED, REQUIRED, label
 from .lint import lint_source
 from .lint.rules import RULES as LINT_RULES
 from .markup import MarkdownRenderer
-from .model import Attachment, Document
+from .model import Document
 from .taxonomy import CategoryTree, load_tree
 from .urls import document_path
 from .workers import map_chunks
@@ -24,15 +24,6 @@ from .yamltree import Node
 
 _KEYWORD_SPLIT = re.compile(r"[\s,，、；;]+")
 _PARALLEL_FROM = 48  # below this many files a process pool costs more than it saves
-
-
-@dataclass(frozen=True, slots=True)
-class _AttachmentRef:
-    """An attachment as written in front matter, before its file is looked up."""
-
-    file: str
-    title: str
-    line: int
 
 
 def discover(content_dir: Path) -> list[Path]:
@@ -74,13 +65,13 @@ def read_document(path: Path, src: str, config: Config, tree: CategoryTree, rend
         return None, problems + findings
     doc, refs = parsed
     allowed = {code for code, _ in doc.allow}
-    doc, attachment_problems = _locate_attachments(doc, refs, path, config.content_dir)
+    doc, attachment_problems = attachments.locate(doc, refs, path, config.content_dir, text)
     found = [p for p in attachment_problems + findings if p.code not in allowed]
     return doc, problems + _downgrade_if_draft(doc.draft, found)
 
 
 def parse_document(text: str, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
-                   ) -> tuple[tuple[Document, tuple[_AttachmentRef, ...]] | None, list[Problem]]:
+                   ) -> tuple[tuple[Document, tuple[attachments.Ref, ...]] | None, list[Problem]]:
     """Validate a document's text into a Document and its attachment references; problems are returned, never raised."""
     parts = frontmatter.split(text)
     if isinstance(parts, str):
@@ -202,7 +193,7 @@ def _summary(reader: FieldReader, node: Node | None) -> str:
     return " ".join(value.split())
 
 
-def _attachments(reader: FieldReader, node: Node | None) -> tuple[_AttachmentRef, ...]:
+def _attachments(reader: FieldReader, node: Node | None) -> tuple[attachments.Ref, ...]:
     if node is None or node.value in (None, ""):
         return ()
     found = []
@@ -218,7 +209,7 @@ def _attachments(reader: FieldReader, node: Node | None) -> tuple[_AttachmentRef
         file = reader.text(file_node, "附件 file")
         title = reader.text(title_node, "附件 title") if title_node else None
         if file:
-            found.append(_AttachmentRef(file, title or PurePosixPath(file).name, item.line))
+            found.append(attachments.Ref(file, title or PurePosixPath(file).name, item.line))
     return tuple(found)
 
 
@@ -263,20 +254,6 @@ def _downgrade_if_draft(draft: bool, problems: list[Problem]) -> list[Problem]:
     if not draft:
         return problems
     return [replace(p, level=WARNING, message=f"（草稿）{p.message}") for p in problems]
-
-
-def _locate_attachments(doc: Document, refs: tuple[_AttachmentRef, ...], path: Path,
-                        content_dir: Path) -> tuple[Document, list[Problem]]:
-    problems, found = [], []
-    for ref in refs:
-        target = (path.parent / ref.file).resolve()
-        if not target.is_relative_to(content_dir):
-            problems.append(Problem(doc.src, ref.line, f"附件“{ref.file}”在 content 文件夹之外。请把附件放在文档旁边。", "attachment-outside"))
-        elif not target.is_file():
-            problems.append(Problem(doc.src, ref.line, f"找不到附件“{ref.file}”（路径相对于本文件）。请检查文件名，或把附件放到文档旁边。", "attachment-missing"))
-        else:
-            found.append(Attachment(target.relative_to(content_dir).as_posix(), ref.title, target.stat().st_size))
-    return replace(doc, attachments=tuple(found)), problems
 
 
 def read_all(config: Config, lint: bool = False) -> tuple[list[Document], list[Problem]]:
