@@ -85,3 +85,22 @@ def test_new_allocates_the_next_index_number_and_passes_check(make_site, run_cli
     assert check(run_cli, root, "--since", "none")[0] == 0
     unknown = run_cli(["new", "--publisher", "某局", "--title", "x"], root)
     assert unknown.code == 1 and "未知的发布机构“某局”" in unknown.err
+
+
+def test_a_gap_in_a_bodys_serials_warns(make_site, run_cli):
+    root = make_site({"content/a.md": GOOD_DOC, "content/c.md": GOOD_DOC.replace("2019-00001", "2019-00004")})
+    result = run_cli(["check", "--today", TODAY, "--since", "none"], root)
+    assert result.code == 0
+    assert "content/c.md:3:1: 警告 index-serial-gap 索引号流水号不连续：114403006955506492/2019-00002 起缺少 2 个。" in result.err
+
+
+def test_check_site_catches_markup_injected_after_the_build(make_site, run_cli):
+    root = make_site({"content/a.md": GOOD_DOC})
+    assert run_cli(["build", "--today", TODAY], root).code == 0
+    assert check(run_cli, root, "--since", "none", "--site", "site")[0] == 0
+    page = root / "site/index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "</main>", '<p><a href="https://365bet.example.com/" style="display:none">皇冠体育</a></p></main>'), encoding="utf-8")
+    code, problems = check(run_cli, root, "--since", "none", "--site", "site")
+    assert code == 1
+    assert {p[4] for p in problems if p[0] == "site/index.html"} == {"hidden-element", "external-link", "spam-term"}

@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     _site_options(check, argparse.SUPPRESS)
     check.add_argument("paths", nargs="*", metavar="PATH", help="只报告这些文件的问题（默认全部）")
     check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式：text（默认）或 json（供 CI 标注）")
+    check.add_argument("--site", type=Path, default=None, metavar="DIR",
+                       help="同时检查已生成站点的每个页面（发布前再查一遍垃圾词、隐藏元素和外部链接）")
     check.add_argument("--since", default="HEAD", metavar="REV",
                        help="与这个 git 版本比较，已提交文件的索引号不得改动（默认 HEAD；CI 中可用 origin/main；none 不比较）")
     check.set_defaults(run=_check)
@@ -123,7 +125,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from . import history
+    from . import built_pages, history
 
     site = None
     try:
@@ -134,6 +136,8 @@ def _check(args: argparse.Namespace) -> int:
         problems = list(exc.problems)
     if args.since != "none" and not any(p.code.startswith("config") for p in problems if p.is_error):
         problems += history.changed_index_numbers(config.content_dir, args.since, _shown_path)
+    if args.site is not None and not any(p.code.startswith("config") for p in problems if p.is_error):
+        problems += built_pages.scan(args.site, config.allowed_hosts, _shown_path)
     wanted = {Path(p).resolve() for p in args.paths}
     problems = sorted((p for p in problems if not wanted or _is_wanted(p, wanted)), key=Problem.sort_key)
     _print_check(problems, site, args.format)

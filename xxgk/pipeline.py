@@ -42,6 +42,8 @@ def check(config: Config, today: date, *, lint: bool = False) -> Checked:
     documents, problems = content.read_all(config, lint)
     reports, report_problems = annual.load_reports(config.reports_dir, _shown(config.reports_dir))
     problems += [*validate.check_corpus(documents), *annual.kind_problems(documents), *report_problems, *config.warnings]
+    if lint:
+        problems += validate.serial_gaps(documents, config.index_form)
     raise_if_errors(problems, ContentError)
     return Checked(assemble.assemble(documents, config, today), tuple(reports), problems)
 

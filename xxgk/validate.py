@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, timedelta
 
 from .errors import WARNING, Problem
+from .identifiers import IndexForm
 from .model import Document
 
 INTERPRETATION_DELAY = 3  # working days; Zhengzhou's rule, the strictest seen (domain.md section 6.4)
@@ -73,3 +75,22 @@ def working_days_between(start: date, end: date) -> int:
     """Monday-to-Friday days after start up to and including end (public holidays are not known here)."""
     days = (end - start).days
     return sum(1 for n in range(1, days + 1) if (start + timedelta(days=n)).weekday() < 5) if days > 0 else 0
+
+
+def serial_gaps(documents: list[Document], form: IndexForm) -> list[Problem]:
+    """A warning at the first document after each gap in a body's serials for a year (a lost or mistyped number)."""
+    by_series: dict[tuple, list[tuple[int, Document]]] = defaultdict(list)
+    for doc in documents:
+        parts = form.parse(doc.index_no)
+        if parts:
+            by_series[(parts.code, parts.year, parts.month)].append((parts.serial, doc))
+    problems = []
+    for (code, year, month), series in by_series.items():
+        series.sort(key=lambda item: item[0])
+        for (before, _), (serial, doc) in zip(series, series[1:], strict=False):
+            if serial - before > 1:
+                missing = form.format(code, year, before + 1, month or 1)
+                problems.append(Problem(doc.src, doc.lines.get("index_no"),
+                                        f"索引号流水号不连续：{missing} 起缺少 {serial - before - 1} 个。请核对是否漏发或写错了索引号。",
+                                        "index-serial-gap", WARNING))
+    return problems
