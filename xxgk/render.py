@@ -103,7 +103,7 @@ def render_pages(site: Site, context: PageContext, env: jinja2.Environment) -> l
     """The home page, the 目录, column and browse listings and the 404 page (document pages are apart)."""
     with template_problems():
         pages = _Pages(context, env)
-        return [*pages.home(site), *pages.listings(site), *pages.facets(site), *pages.not_found()]
+        return [*pages.home(site), *pages.listings(site), *pages.facets(site), pages.search(), *pages.not_found()]
 
 
 def render_documents(context: PageContext, documents: list[Document]) -> list[Output]:
@@ -158,6 +158,10 @@ class _Pages:
                          section=f"column/{doc.column}")
         copies = [Output(path, source=config.content_dir / a.src) for a, path in files]
         return [page, opendata.document_twin(doc, config), *copies]
+
+    def search(self) -> Output:
+        """The search page: it queries the static index under search/ in the browser."""
+        return self.page("search.html", "search/index.html")
 
     def not_found(self) -> list[Output]:
         # A 404 page is served at any depth, so its links are absolute from the site's base path.

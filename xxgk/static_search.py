@@ -1,34 +1,40 @@
 """The static search index: files under search/ that a browser queries with no server behind it.
 
-`static_index(documents)` returns (site path, bytes) pairs; `StaticReader` answers a query from those files
-exactly the way static/js/search.js does, so tests and the benchmark can check results and bytes per query
-without a browser.
+`static_index(documents)` returns (site path, bytes) pairs. `StaticReader` answers a query from those files
+the way static/js/search.js does (same parsing, matching, ranking and files fetched), so tests and the
+benchmark can check results and bytes per query without a browser.
 
-Text is normalised and split as xxgk.tokens does (NFKC, lower case; Han runs and ASCII/digit runs). What is
-stored per document (number n, newest first, so a smaller n is newer):
+Text is normalised and split as xxgk.tokens does (NFKC, lower case; runs of Han characters, runs of ASCII
+letters and digits). Documents are numbered newest first (Document.sort_key), so a smaller number is newer.
+Per document the index records:
 
-- Han characters: every character (one-character queries), every bigram (two-character queries) and every
-  trigram with its character offsets. A query run of k >= 3 Han characters matches where trigrams cover it at
-  consecutive offsets, so results are exactly the documents containing the run (a substring match, the same
-  documents a phrase of the tokenizer's overlapping bigrams finds);
-- ASCII/digit runs as whole words, as the tokenizer keeps them;
-- the title and the rest (text, summary, keywords, 索引号, 文号) in one offset space: title offsets start at 0,
-  the rest at BODY_AT, so a hit below BODY_AT is a title hit.
+- for every Han character, the "slot" starting there: the trigram, or at the end of a run the bigram or the
+  single character left, with its offset (offsets count Han characters plus one per break between runs, so two
+  runs never touch). A query run of k >= 3 Han characters matches where trigrams covering it sit at exactly
+  the right offsets, so results are exactly the documents that contain the run: the documents a phrase of the
+  tokenizer's overlapping bigrams finds, with no segmentation to disagree with (anchors.md section 3.2);
+- every bigram (two-character queries) and every character (one-character queries), with their documents;
+- every ASCII/digit run as one word, as the tokenizer keeps it;
+- the title and the rest (body text, summary, keywords, 索引号, 文号) in one offset space: title offsets start
+  at 0, the rest at BODY_AT, so a hit below BODY_AT is a title hit.
 
-Files (binary numbers are unsigned LEB128 varints):
-  search/meta.json          format, counts, bucket counts, facet values, year ranges, content hash
-  search/t/<b>.bin          terms whose CRC-32 (of the UTF-8 term) modulo term_buckets is b: a sequence of
-                            varint(key length) key varint(tag); tag 0: varint(length) postings inline;
-                            tag k > 0: the postings are in search/t/<b>-<k-1>.bin (large terms)
-                            postings, characters/bigrams/words: varint(df) df*varint(doc delta) df*byte(code),
-                              code = min(tf, 63) * 2 + (1 if in the title)
-                            postings, trigrams: varint(df) df*varint(doc delta) df*varint(count)
-                              then per document count offsets (first absolute, then deltas)
-  search/id/<b>.json        {normalised 索引号 or 文号: [doc numbers]} for exact lookups, by CRC-32 of the key
-  search/f/p<i>.bin, c<i>.bin  documents of the i-th 发布机构 / 主题分类 in meta.json: byte 0 then a varint
-                            count and doc deltas, or byte 1 then a bitmap (bit n of byte n >> 3, low bit first)
-  search/d/<n>.json         what a result shows: title, 索引号, 文号, 发布机构, dates, category, url and the
-                            first SEGMENT characters of the text; search/d/<n>-<k>.txt the k-th further piece
+Postings are fixed-width little-endian integers, so building them needs no Python work per number:
+  trigrams: entries doc << offset_bits | offset, in doc then offset order, slot_width bytes each;
+  bigrams, characters, words: varint(df), df documents (doc_width bytes each), then df code bytes,
+  code = min(tf, 127) * 2 + (1 if in the title); characters carry tf 1.
+
+Files:
+  search/meta.json        format, sizes and widths, bucket counts, facet values and year ranges, content hash
+  search/t/<b>.bin        the terms whose bucket is b (hex): records varint(key length) key varint(tag);
+                          tag 0: varint(length) and the postings; tag k > 0: the postings are the whole file
+                          search/t/<b>-<k-1>.bin (large terms). bucket = CRC-32 of the UTF-8 term mod term_buckets
+  search/id/<b>.json      {lookup key of an 索引号 or 文号: [doc numbers]}, bucket = CRC-32 of the key mod id_buckets
+  search/f/p<i>.bin, c<i>.bin  documents of the i-th 发布机构 / 主题分类 (一级) in meta.json: a bitmap, bit n in
+                          byte n >> 3, lowest bit first
+  search/d/<n>.json       what a result shows: title, 索引号, 文号, 发布机构, date, category, url and the first
+                          LEAD characters of the body text; search/d/<n>-<k>.txt holds the k-th further
+                          piece of SEGMENT characters (fetched only when a match lies there)
+(varint = unsigned LEB128.)
 """
 
 from __future__ import annotations
@@ -36,33 +42,45 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
+import unicodedata
 import zlib
 from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
-from itertools import accumulate, count, repeat
-from operator import add, and_, mul, rshift, sub
+from itertools import compress, count, repeat
+from operator import add, and_, rshift
 
+from . import workers
 from .identifiers import normalize_doc_no
 from .model import Document
-from .tokens import normalize
 from .urls import document_path
 
 FORMAT = 1
-BODY_AT = 1024  # offset where the text after the title starts; titles are indexed up to BODY_AT - 1 characters
-SEGMENT = 1500  # characters of text per snippet piece
+BODY_AT = 1024  # offset of the text after the title; titles are indexed up to BODY_AT - 1 characters
+LEAD = 400  # characters of body text in a result's own file, for its snippet
+SEGMENT = 1000  # characters of body text per further piece
 PAGE_SIZE = 10
 BIG_TERM = 2048  # bytes: postings at least this large get a file of their own
 SHARD_TARGET = 4096  # bytes: the average size of a bucket of small terms
-ID_BUCKET_KEYS = 64  # exact-lookup keys per bucket on average
-MAX_CODE_TF = 63
+ID_BUCKET_KEYS = 64  # lookup keys per bucket on average
+MAX_TF = 127
+PARALLEL_FROM = 500  # documents: fewer are indexed in this process
 
+_H = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # the Han ranges of xxgk.tokens
+# The slots of Han runs joined by a separator: one item per character, the slot (up to three characters of
+# the run from there) or "" at a separator; so an item's index is its offset in the joined runs.
+_SLOTS = re.compile("\x01|(?=([^\x01]{1,3}))")
+_HAN_CHAR = re.compile(f"[{_H}]")
+_HAN_RUN = re.compile(f"[{_H}]+")
 _WORD = re.compile(r"[0-9a-z]+")
-_VARINT = [bytes([n]) if n < 128 else bytes([n & 127 | 128, n >> 7]) for n in range(1 << 14)]
+_RUN = re.compile(f"([{_H}]+)|([0-9a-z]+)")  # as xxgk.tokens splits text
 
 
-# ---- numbers and files ----
+# ---- small encodings ----
 
 def _varint(n: int) -> bytes:
     out = bytearray()
@@ -73,22 +91,45 @@ def _varint(n: int) -> bytes:
     return bytes(out)
 
 
-def _varints(numbers: list[int]) -> bytes:
-    if not numbers:
-        return b""
-    if max(numbers) < len(_VARINT):
-        return b"".join(map(_VARINT.__getitem__, numbers))
-    return b"".join(map(_varint, numbers))
+def _read_varint(data: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 127) << shift
+        if byte < 128:
+            return value, at
+        shift += 7
 
 
-def _deltas(numbers: list[int]) -> list[int]:
-    """numbers[0], then each number minus the one before."""
-    return list(map(sub, numbers, [0, *numbers[:-1]]))
+def _pack(values: array, width: int) -> bytes:
+    """Unsigned 64-bit values as width-byte little-endian integers."""
+    if sys.byteorder == "big":
+        values = array("Q", values)
+        values.byteswap()
+    raw = values.tobytes()
+    out = bytearray(len(values) * width)
+    for k in range(width):
+        out[k::width] = raw[k::8]
+    return bytes(out)
+
+
+def _unpack(data: bytes, width: int) -> list[int]:
+    return [int.from_bytes(data[i:i + width], "little") for i in range(0, len(data), width)]
+
+
+def _bytes_for(bits: int) -> int:
+    return max(1, -(-bits // 8))
 
 
 def bucket_of(key: str, buckets: int) -> int:
     """The bucket of a term or lookup key: CRC-32 of its UTF-8 bytes modulo the (power of two) bucket count."""
     return zlib.crc32(key.encode("utf-8")) & (buckets - 1)
+
+
+def lookup_key(text: str) -> str:
+    """The exact-lookup form of an 索引号 or 文号: NFKC, no spaces, the year in 〔〕, upper case."""
+    return normalize_doc_no(text).upper()
 
 
 def _power_of_two(n: float) -> int:
@@ -102,141 +143,192 @@ def _json(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def lookup_key(text: str) -> str:
-    """The exact-lookup form of an 索引号 or 文号: NFKC, no spaces, the year in 〔〕, upper case."""
-    return normalize_doc_no(text).upper()
+# ---- postings ----
+
+class _Layout:
+    """How postings are packed for one index: widths follow the number of documents and the longest text."""
+
+    def __init__(self, documents: int, longest: int):
+        doc_bits = max(1, (documents - 1).bit_length())
+        # NFKC rarely lengthens text; the rest of a document beyond the limit (if ever) is not indexed.
+        self.offset_bits = (BODY_AT + 2 * longest + 16).bit_length()
+        self.rest_limit = (1 << self.offset_bits) - BODY_AT
+        self.slot_width = _bytes_for(doc_bits + self.offset_bits)
+        self.doc_width = _bytes_for(doc_bits)
 
 
-# ---- inversion ----
+def _invert(layout: _Layout, items: list[tuple[int, str, str]]) -> list[dict[str, bytes | tuple[bytes, bytes]]]:
+    """Postings of a run of consecutive documents (number, title, rest): {term: trigram entries, or the
+    documents and codes of a bigram, character or word}. Runs in worker processes."""
+    slots, words, titles = _recorded(layout, items)
+    out = {word: _pairs(list(map(rshift, entries, repeat(8))), bytes(map(and_, entries, repeat(255))), layout)
+           for word, entries in words.items()}
+    out.update(_derived(slots, titles, layout))
+    return [out]
 
-_H = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # the Han ranges of xxgk.tokens
-# One item per character: at a Han character the trigram starting there, or the bigram or character left
-# before its run ends; "" at any other character. So an item's index is its character offset.
-_SLOTS = re.compile(f"(?=([{_H}](?:[{_H}](?:[{_H}]|(?![{_H}]))|(?![{_H}]))))|[^{_H}]")
-_HAN_CHAR = re.compile(f"[{_H}]")
 
-
-class _Postings:
-    """What the documents contain: one pass per document records its slots, the rest is done in bulk.
-
-    Per document only the slots are recorded (slot -> doc << 32 | offset). Bigrams and characters are
-    derived when encoding: each occurrence of a bigram or a character starts exactly one slot.
-    """
-
-    def __init__(self) -> None:
-        self.slots: defaultdict = defaultdict(partial(array, "Q"))
-        self.words: defaultdict = defaultdict(partial(array, "Q"))  # word -> doc << 7 | code
-        self.titles: defaultdict = defaultdict(set)  # character or bigram -> docs with it in the title
-
-    def add(self, number: int, title: str, rest: str) -> None:
-        words = Counter(_WORD.findall(title))
-        title_words = set(words)
-        words.update(_WORD.findall(rest))
-        codes = map(add, map(mul, map(min, words.values(), repeat(MAX_CODE_TF)), repeat(2)),
-                    map(title_words.__contains__, words))
-        deque(map(array.append, map(self.words.__getitem__, words), map(add, repeat(number << 7), codes)), 0)
-        title_slots = _SLOTS.findall(title)
-        deque(map(array.append, map(self.slots.__getitem__, title_slots), count(number << 32)), 0)
-        deque(map(array.append, map(self.slots.__getitem__, _SLOTS.findall(rest)), count(number << 32 | BODY_AT)), 0)
+def _recorded(layout: _Layout, items: list[tuple[int, str, str]]) -> tuple[defaultdict, defaultdict, defaultdict]:
+    """One pass over each document: its slots with their offsets, its words with codes, its title's terms."""
+    shift = layout.offset_bits
+    slots: defaultdict = defaultdict(partial(array, "Q"))  # slot -> doc << shift | offset
+    words: defaultdict = defaultdict(partial(array, "Q"))  # word -> doc << 8 | code
+    titles: defaultdict = defaultdict(set)  # character or bigram -> documents with it in the title
+    for number, raw_title, raw_rest in items:
+        title, rest = _normalize(raw_title)[:BODY_AT - 1], _normalize(raw_rest)[:layout.rest_limit]
+        counts = Counter(_WORD.findall(title))
+        in_title = set(counts)
+        counts.update(_WORD.findall(rest))
+        codes = map(add, map(_CODES.__getitem__, map(min, counts.values(), repeat(MAX_TF))),
+                    map(in_title.__contains__, counts))
+        deque(map(array.append, map(words.__getitem__, counts), map(add, repeat(number << 8), codes)), 0)
+        title_slots = _slots(title)
+        for found, offsets in ((title_slots, count(number << shift)), (_slots(rest), count(number << shift | BODY_AT))):
+            # Run breaks ("") keep their offsets but are not recorded.
+            deque(map(array.append, map(slots.__getitem__, compress(found, found)), compress(offsets, found)), 0)
         for term in {*(s[:2] for s in title_slots if len(s) > 1), *_HAN_CHAR.findall(title)}:
-            self.titles[term].add(number)
-
-    def encoded(self) -> Iterable[tuple[str, bytes]]:
-        """(term, postings) of every trigram, bigram, character and word."""
-        self.slots.pop("", None)
-        by_bigram: defaultdict = defaultdict(list)
-        by_char: defaultdict = defaultdict(list)
-        for term, entries in self.slots.items():
-            by_char[term[0]].append(entries)
-            if len(term) > 1:
-                by_bigram[term[:2]].append(entries)
-            if len(term) == 3:
-                yield term, _trigram_postings(entries)
-        for grouped in (by_bigram, by_char):
-            for term, sources in grouped.items():
-                tf: Counter = Counter()
-                for entries in sources:
-                    tf.update(map(rshift, entries, repeat(32)))
-                docs = sorted(tf)
-                yield term, self._listed(term, docs, map(tf.__getitem__, docs))
-        for word, entries in self.words.items():
-            docs = list(map(rshift, entries, repeat(7)))
-            yield word, _varint(len(docs)) + _varints(_deltas(docs)) + bytes(map(and_, entries, repeat(127)))
-
-    def _listed(self, term: str, docs: list[int], tfs: Iterable[int]) -> bytes:
-        codes = map(mul, map(min, tfs, repeat(MAX_CODE_TF)), repeat(2))
-        in_title = self.titles.get(term)
-        if in_title:
-            codes = map(add, codes, map(in_title.__contains__, docs))
-        return _varint(len(docs)) + _varints(_deltas(docs)) + bytes(codes)
+            titles[term].add(number)
+    return slots, words, titles
 
 
-def _trigram_postings(entries: array) -> bytes:
-    """varint df, doc deltas, counts, then each document's slots (first absolute, then deltas)."""
-    per_doc = Counter(map(rshift, entries, repeat(32)))
-    docs, counts = list(per_doc), list(per_doc.values())
-    slots = list(map(and_, entries, repeat(0xFFFFFFFF)))
-    steps = _deltas(slots)
-    starts = list(accumulate(counts[:-1], initial=0))
-    deque(map(steps.__setitem__, starts, map(slots.__getitem__, starts)), 0)  # each document starts afresh
-    return _varint(len(docs)) + _varints(_deltas(docs)) + _varints(counts) + _varints(steps)
+def _derived(slots: defaultdict, titles: defaultdict, layout: _Layout) -> Iterable[tuple[str, bytes | tuple]]:
+    """Trigram postings as recorded; bigrams and characters from the slots they start, counted in bulk."""
+    by_bigram: defaultdict = defaultdict(list)
+    by_char: defaultdict = defaultdict(list)
+    for term, entries in slots.items():
+        if len(term) == 3:
+            yield term, _pack(entries, layout.slot_width)
+        if len(term) > 1:
+            by_bigram[term[:2]].append(entries)
+        else:
+            by_char[term].append(map(rshift, entries, repeat(layout.offset_bits)))
+    for bigram, sources in by_bigram.items():
+        tf: Counter = Counter()
+        for entries in sources:
+            tf.update(map(rshift, entries, repeat(layout.offset_bits)))
+        docs = sorted(tf)
+        by_char[bigram[0]].append(docs)
+        codes = bytearray(map(_CODES.get, map(tf.__getitem__, docs), repeat(2 * MAX_TF)))
+        yield bigram, _pairs(docs, _flag_titles(codes, docs, titles.get(bigram)), layout)
+    for char, sources in by_char.items():
+        docs = sorted(set().union(*sources))
+        yield char, _pairs(docs, _flag_titles(bytearray(b"\2") * len(docs), docs, titles.get(char)), layout)
+
+
+_CODES = {tf: 2 * tf for tf in range(MAX_TF + 1)}
+
+
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]+")
+_FOLD = str.maketrans({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20})
+
+
+def _fold(match: re.Match) -> str:
+    return match.group().translate(_FOLD)
+
+
+def _normalize(text: str) -> str:
+    """tokens.normalize, faster: full-width ASCII and the ideographic space are folded first (to what NFKC
+    makes of them, so the NFKC of the whole text is unchanged), which leaves most text already in NFKC,
+    and NFKC's quick check is cheap."""
+    text = _FULL_WIDTH.sub(_fold, text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
+
+
+def _slots(text: str) -> list[str]:
+    """The slots of normalised text. Offsets count Han characters plus one per break between runs, so two
+    runs never touch, and an offset is never more than the character's offset in the text."""
+    return _SLOTS.findall("\x01".join(_HAN_RUN.findall(text)))
+
+
+def _flag_titles(codes: bytearray, docs: list[int], in_title: set[int] | None) -> bytes:
+    for doc in in_title or ():
+        codes[bisect_left(docs, doc)] |= 1
+    return bytes(codes)
+
+
+def _pairs(docs: list[int], codes: bytes, layout: _Layout) -> tuple[bytes, bytes]:
+    """The documents (doc_width bytes each) and one code byte per document; joined by static_index."""
+    return _pack(array("Q", docs), layout.doc_width), codes
 
 
 def _rest_of(doc: Document) -> str:
-    """The text indexed after the title: the body first, then summary, keywords, 索引号 and 文号."""
-    return "\n".join([doc.body_text, doc.summary, " ".join(doc.keywords), doc.index_no, doc.doc_no])
+    """The text indexed after the title: the body first (so offsets point into it), then the other fields."""
+    summary = "" if doc.summary in doc.body_text else doc.summary
+    return "\n".join([doc.body_text, summary, " ".join(doc.keywords), doc.index_no, doc.doc_no])
 
 
 # ---- the files ----
 
-def static_index(documents: Sequence[Document]) -> list[tuple[str, bytes]]:
-    """Every file of the static search index, as (site path, bytes), in path order; deterministic."""
+def static_index(documents: Sequence[Document], parallel: bool = True) -> list[tuple[str, bytes]]:
+    """Every file of the static search index as (site path, bytes), in path order; the same bytes every time.
+
+    With parallel, the postings of chunks of documents are built in worker processes (xxgk.workers).
+    """
     docs = sorted(documents, key=Document.sort_key)
-    postings = _Postings()
-    for number, doc in enumerate(docs):
-        postings.add(number, normalize(doc.title)[:BODY_AT - 1], normalize(_rest_of(doc)))
-    terms, term_buckets = _term_files(postings.encoded())
+    items = [(n, doc.title, _rest_of(doc)) for n, doc in enumerate(docs)]
+    layout = _Layout(len(docs), max((len(rest) for _, _, rest in items), default=0))
+    if parallel:
+        chunks = workers.map_chunks(_invert, layout, items, parallel_from=PARALLEL_FROM)
+    else:
+        chunks = _invert(layout, items)
+    terms, term_buckets = _term_files(_joined(chunks, layout))
     lookups, id_buckets = _id_files(docs)
     facets, facet_files = _facet_files(docs)
     files = sorted([*terms, *lookups, *facet_files, *_doc_files(docs)])
     digest = hashlib.sha256()
     for path, data in files:
-        digest.update(path.encode() + b"\0" + hashlib.sha256(data).digest())
+        digest.update(path.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
     meta = {
         "format": FORMAT, "hash": digest.hexdigest()[:16], "documents": len(docs),
-        "term_buckets": term_buckets, "id_buckets": id_buckets, "body_at": BODY_AT, "segment": SEGMENT,
-        "page_size": PAGE_SIZE, **facets,
+        "term_buckets": term_buckets, "id_buckets": id_buckets, "body_at": BODY_AT, "lead": LEAD, "segment": SEGMENT,
+        "page_size": PAGE_SIZE, "offset_bits": layout.offset_bits, "slot_width": layout.slot_width,
+        "doc_width": layout.doc_width, **facets,
     }
     return [*files, ("search/meta.json", _json(meta))]
 
 
-def _term_files(encoded: Iterable[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], int]:
-    terms = sorted(encoded)
-    small = sum(len(data) for _, data in terms if len(data) < BIG_TERM)
+def _joined(chunks: list[dict], layout: _Layout) -> Iterable[tuple[str, bytes]]:
+    """Each term's postings from all chunks: chunks hold consecutive documents in order, so parts concatenate."""
+    parts: defaultdict = defaultdict(list)
+    for chunk in chunks:
+        for term, data in chunk.items():
+            parts[term].append(data)
+    for term, pieces in parts.items():
+        if isinstance(pieces[0], bytes):
+            yield term, b"".join(pieces)
+        else:
+            docs = b"".join(p[0] for p in pieces)
+            yield term, _varint(len(docs) // layout.doc_width) + docs + b"".join(p[1] for p in pieces)
+
+
+def _term_files(terms: Iterable[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], int]:
+    ordered = sorted(terms)
+    small = sum(len(data) for _, data in ordered if len(data) < BIG_TERM)
     buckets = _power_of_two(small / SHARD_TARGET)
     shards: list[list[tuple[str, bytes]]] = [[] for _ in range(buckets)]
-    for term, data in terms:
+    for term, data in ordered:
         shards[bucket_of(term, buckets)].append((term, data))
     files = []
     for b, shard in enumerate(shards):
-        records, big = bytearray(), 0
+        records, big = [], 0
         for term, data in shard:
             key = term.encode("utf-8")
-            records += _varint(len(key)) + key
+            records.append(_varint(len(key)) + key)
             if len(data) < BIG_TERM:
-                records += b"\0" + _varint(len(data)) + data
+                records.append(b"\0" + _varint(len(data)) + data)
             else:
                 big += 1
-                records += _varint(big)
+                records.append(_varint(big))
                 files.append((f"search/t/{b:x}-{big - 1}.bin", data))
-        files.append((f"search/t/{b:x}.bin", bytes(records)))
+        files.append((f"search/t/{b:x}.bin", b"".join(records)))
     return files, buckets
 
 
 def _id_files(docs: list[Document]) -> tuple[list[tuple[str, bytes]], int]:
     keys: dict[str, list[int]] = defaultdict(list)
     for number, doc in enumerate(docs):
-        for value in {lookup_key(doc.index_no), lookup_key(doc.doc_no) if doc.doc_no else ""} - {""}:
+        for value in sorted({lookup_key(doc.index_no), lookup_key(doc.doc_no)} - {""}):
             keys[value].append(number)
     buckets = _power_of_two(len(keys) / ID_BUCKET_KEYS)
     grouped: list[dict[str, list[int]]] = [{} for _ in range(buckets)]
@@ -245,14 +337,11 @@ def _id_files(docs: list[Document]) -> tuple[list[tuple[str, bytes]], int]:
     return [(f"search/id/{b:x}.json", _json(group)) for b, group in enumerate(grouped)], buckets
 
 
-def _doc_set(numbers: list[int], total: int) -> bytes:
-    listed = _varint(len(numbers)) + _varints(_deltas(numbers))
-    if len(listed) < (total + 7) // 8:
-        return b"\0" + listed
+def _bitmap(numbers: list[int], total: int) -> bytes:
     bitmap = bytearray((total + 7) // 8)
     for n in numbers:
         bitmap[n >> 3] |= 1 << (n & 7)
-    return b"\1" + bytes(bitmap)
+    return bytes(bitmap)
 
 
 def _facet_files(docs: list[Document]) -> tuple[dict, list[tuple[str, bytes]]]:
@@ -265,7 +354,7 @@ def _facet_files(docs: list[Document]) -> tuple[dict, list[tuple[str, bytes]]]:
                 groups[value(doc)].append(number)
         ordered = sorted(groups, key=lambda v: (-len(groups[v]), v))
         facets[name] = [{"name": v, "count": len(groups[v])} for v in ordered]
-        files += [(f"search/f/{prefix}{i}.bin", _doc_set(groups[v], len(docs))) for i, v in enumerate(ordered)]
+        files += [(f"search/f/{prefix}{i}.bin", _bitmap(groups[v], len(docs))) for i, v in enumerate(ordered)]
     years: dict[int, list[int]] = {}
     for number, doc in enumerate(docs):  # newest first, so each year is one run of numbers
         years.setdefault(doc.year, [number, number])[1] = number + 1
@@ -277,15 +366,143 @@ def _doc_files(docs: list[Document]) -> list[tuple[str, bytes]]:
     files = []
     for number, doc in enumerate(docs):
         text = doc.body_text
-        pieces = [text[i:i + SEGMENT] for i in range(SEGMENT, len(text), SEGMENT)]
+        pieces = [text[i:i + SEGMENT] for i in range(LEAD, len(text), SEGMENT)]
         shown = {
             "title": doc.title, "index_no": doc.index_no, "doc_no": doc.doc_no, "publisher": doc.publisher,
-            "published": doc.published.isoformat(), "category": doc.category, "genre": doc.genre,
-            "validity": doc.validity, "url": getattr(doc, "path", "") or document_path(doc.index_no),
-            "text": text[:SEGMENT], "pieces": len(pieces),
+            "published": doc.published.isoformat(), "category": doc.category, "validity": doc.validity,
+            "url": getattr(doc, "path", "") or document_path(doc.index_no), "text": text[:LEAD],
+            "pieces": len(pieces),
         }
-        if doc.summary and doc.summary not in text[:SEGMENT]:
+        if doc.summary and doc.summary not in text[:LEAD]:
             shown["summary"] = doc.summary
         files.append((f"search/d/{number}.json", _json(shown)))
         files += [(f"search/d/{number}-{k + 1}.txt", piece.encode("utf-8")) for k, piece in enumerate(pieces)]
     return files
+
+
+# ---- reading: the browser's algorithm, in Python ----
+
+def query_parts(query: str) -> list[str]:
+    """The parts of a query, each of which a result must contain: Han runs (as substrings) and words."""
+    parts: list[str] = []
+    for match in _RUN.finditer(_normalize(query)):
+        if match.group() not in parts:
+            parts.append(match.group())
+    return parts
+
+
+def cover(run: str) -> list[int]:
+    """Offsets of the trigrams that cover a Han run of three or more characters: 0, 3, 6, … and len - 3."""
+    return sorted({*range(0, len(run) - 2, 3), len(run) - 3})
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One document a query found: how many query parts are in its title, and how often the parts occur."""
+
+    doc: int
+    exact: bool
+    title_parts: int
+    tf: int
+
+    def rank(self) -> tuple:
+        return (not self.exact, -self.title_parts, -self.tf, self.doc)
+
+
+class StaticReader:
+    """Queries the files of static_index like static/js/search.js, recording each file it fetches."""
+
+    def __init__(self, files: Mapping[str, bytes]):
+        self.files = files
+        self.fetched: list[str] = []
+        self.meta = json.loads(self.fetch("search/meta.json"))
+
+    def fetch(self, path: str) -> bytes:
+        if path not in self.fetched:
+            self.fetched.append(path)
+        return self.files[path]
+
+    def search(self, query: str, publisher: str = "", category: str = "", year: int | None = None) -> list[Hit]:
+        """Every document matching the query and filters, best first."""
+        found: dict[int, list[tuple[int, bool]]] | None = None
+        for part in query_parts(query):
+            matches = self._part(part)
+            found = {d: [*found[d], m] for d, m in matches.items() if d in found} if found is not None else \
+                {d: [m] for d, m in matches.items()}
+        exact = set(self._exact(query))
+        allowed = self._filter(publisher, category, year)
+        if found is None:
+            found = {} if exact or not (publisher or category or year) else {d: [] for d in allowed}
+        for doc in exact:
+            found.setdefault(doc, [])
+        hits = [Hit(d, d in exact, sum(t for _, t in m), sum(f for f, _ in m)) for d, m in found.items() if d in allowed]
+        return sorted(hits, key=Hit.rank)
+
+    def show(self, hits: list[Hit], page: int = 1) -> list[dict]:
+        """The metadata of one page of results, as the browser fetches it."""
+        size = self.meta["page_size"]
+        return [json.loads(self.fetch(f"search/d/{h.doc}.json")) for h in hits[(page - 1) * size:page * size]]
+
+    def postings(self, term: str) -> bytes | None:
+        bucket = bucket_of(term, self.meta["term_buckets"])
+        shard, at = self.fetch(f"search/t/{bucket:x}.bin"), 0
+        while at < len(shard):
+            length, at = _read_varint(shard, at)
+            key, at = shard[at:at + length].decode("utf-8"), at + length
+            tag, at = _read_varint(shard, at)
+            if tag:
+                data = None if key != term else self.fetch(f"search/t/{bucket:x}-{tag - 1}.bin")
+            else:
+                length, at = _read_varint(shard, at)
+                data, at = shard[at:at + length], at + length
+            if key == term:
+                return data
+        return None
+
+    def _pairs(self, term: str) -> dict[int, tuple[int, bool]]:
+        data = self.postings(term)
+        if data is None:
+            return {}
+        df, at = _read_varint(data, 0)
+        docs = _unpack(data[at:at + df * self.meta["doc_width"]], self.meta["doc_width"])
+        codes = data[at + df * self.meta["doc_width"]:]
+        return {d: (c >> 1, bool(c & 1)) for d, c in zip(docs, codes, strict=True)}
+
+    def _offsets(self, term: str) -> dict[int, set[int]]:
+        shift = self.meta["offset_bits"]
+        found: dict[int, set[int]] = defaultdict(set)
+        for entry in _unpack(self.postings(term) or b"", self.meta["slot_width"]):
+            found[entry >> shift].add(entry & ((1 << shift) - 1))
+        return found
+
+    def _part(self, part: str) -> dict[int, tuple[int, bool]]:
+        """doc -> (how often the part occurs, whether in the title)."""
+        if len(part) < 3 or not _HAN_CHAR.match(part):
+            return self._pairs(part)
+        trigrams = [(k, self._offsets(part[k:k + 3])) for k in cover(part)]
+        found = {}
+        for doc, starts in trigrams[0][1].items():
+            if all(doc in offsets for _, offsets in trigrams):
+                at = [o for o in starts if all(o + k in offsets[doc] for k, offsets in trigrams)]
+                if at:
+                    found[doc] = (len(at), min(at) < self.meta["body_at"])
+        return found
+
+    def _exact(self, query: str) -> list[int]:
+        key = lookup_key(query.strip())
+        if not any(c.isdigit() for c in key):
+            return []
+        bucket = bucket_of(key, self.meta["id_buckets"])
+        return json.loads(self.fetch(f"search/id/{bucket:x}.json")).get(key, [])
+
+    def _filter(self, publisher: str, category: str, year: int | None) -> set[int]:
+        allowed = set(range(self.meta["documents"]))
+        for name, prefix, value in (("publishers", "p", publisher), ("categories", "c", category)):
+            if value:
+                index = next((i for i, v in enumerate(self.meta[name]) if v["name"] == value), None)
+                bitmap = self.fetch(f"search/f/{prefix}{index}.bin") if index is not None else b""
+                allowed &= {n for n in allowed if n >> 3 < len(bitmap) and bitmap[n >> 3] >> (n & 7) & 1}
+        if year:
+            span = next((y for y in self.meta["years"] if y["year"] == year), {"first": 0, "end": 0})
+            allowed &= set(range(span["first"], span["end"]))
+        return allowed
