@@ -1,24 +1,29 @@
 """Full-text search of the documents: the Whoosh schema, the index kept in step with content, and the query language.
 
 This is the only module that imports Whoosh, so the engine can change here alone. Text goes through
-`xxgk.tokens` (NFKC, lower case, overlapping Han bigrams, whole ASCII runs), the tokenizer the static browser
-search uses too, with one refinement: a Han run that follows another Han run after punctuation starts one position
-further on, so the bigrams of "XY。YZ" never form the phrase "XYZ". One-character queries use a field of single Han
-characters. Scores use no collection statistics and ties fall back to date and index number, so an index updated
-in place ranks exactly like one rebuilt from scratch.
+`xxgk.tokens`, the tokenizer the static browser search uses too (NFKC, lower case, overlapping Han bigrams, whole
+ASCII runs), with two additions made here: a Han run that follows another Han run after punctuation starts one
+position further on, so the bigrams of "XY。YZ" never form the phrase "XYZ"; and markers at the edges of Han runs
+(see `_indexed`), so that a query such as "2019年" or a single character is answered exactly. Scores use no
+collection statistics and equal scores fall back to date and index number, so an index updated in place ranks
+exactly like one rebuilt from scratch.
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
+import multiprocessing
+import os
 import re
 import shutil
 import struct
 import time
+import warnings
 import zlib
-from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as clock
@@ -30,7 +35,15 @@ from whoosh import query as Q
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.collectors import TopCollector
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
+from whoosh.matching import IntersectionMatcher, NullMatcher, WrappingMatcher
+from whoosh.query.spans import SpanWrappingMatcher
+from whoosh.query.wrappers import WrappingQuery
+from whoosh.util import make_binary_tree
+from whoosh.writing import SegmentWriter
 
 from xxgk import tokens
 from xxgk.identifiers import normalize_doc_no
@@ -43,9 +56,12 @@ MARKER = "xxgk-search.json"
 TITLE_BOOST = 10.0  # a title match always outranks body matches (see _Scorer)
 EXACT_BOOST = 1_000_000.0  # a whole query that is an index number or 文号 puts that document first
 SNIPPET_CHARS = 90
-_LIMIT_MB = 512  # per indexing process: Whoosh sorts postings in memory up to this, then spills runs to disk
-_PARALLEL_FROM = 2_000  # documents; below this a second indexing process costs more than it saves
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")  # runs of the Han class of xxgk.tokens
+_SLACK = 10  # extra hits fetched to see whether equal scores straddle the limit
+_LIMIT_MB = 256  # Whoosh's in-memory posting sort limit for incremental updates
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")  # runs of xxgk.tokens' Han class
+_PARALLEL_FROM = 2_000  # documents; below this, worker processes cost more than they save
+_STALE_SHARE = 0.25  # rebuild once this share of the indexed documents are deleted versions
+_SEGMENT_DOCS = 2_500  # documents per segment of a rebuild: bounds a worker's memory (all postings of a segment)
 
 
 class SearchSyntaxError(ValueError):
@@ -70,34 +86,63 @@ def _positions(norm: str) -> Iterator[tuple[str, int, int, int]]:
         yield token.text, token.position + gap, token.start, token.end
 
 
-def positioned(text: str) -> Iterator[tokens.Token]:
-    """The tokens of raw text with the positions the index uses and character offsets into `text` itself."""
+def _indexed(norm: str) -> list[tuple[str, int, int, int]]:
+    """The tokens of `_positions` plus two kinds of marker, so that lone Han characters at a query's edges match.
+
+    Where a Han run meets an ASCII token, "c$" marks the run's last character at the run's last position, and "^c"
+    the first character of a run that follows an ASCII token: a query "2019年" becomes the phrase 2019 ^年 and finds
+    "2019年度". A Han character that only ever ends runs also gets "c$" (after the last position, where no phrase
+    can reach it), so that a prefix query for a single character finds every text holding it.
+    """
+    found = list(_positions(norm))
+    marked: list[tuple[str, int, int, int]] = []
+    previous = None
+    for token in found:
+        if previous is not None and previous[0].isascii() != token[0].isascii():
+            if token[0].isascii():
+                marked.append((previous[0][-1] + "$", previous[1], previous[3] - 1, previous[3]))
+            else:
+                marked.append(("^" + token[0][0], token[1], token[2], token[2] + 1))
+        marked.append(token)
+        previous = token
+    end = found[-1][1] + 1 if found else 0
+    marked += [(char + "$", end, len(norm), len(norm)) for char in _orphans(norm)]
+    return marked
+
+
+def _orphans(norm: str) -> list[str]:
+    """The Han characters of normalised text that end runs but begin no token (no bigram and no lone character)."""
+    runs = _HAN_RUN.findall(norm)
+    starts: set[str] = set()
+    for run in runs:
+        starts.update(run[:-1] or run)
+    return sorted({run[-1] for run in runs} - starts)
+
+
+def positioned(text: str, *, markers: bool = False) -> Iterator[tokens.Token]:
+    """The tokens of raw text with the positions the index uses and offsets into `text`; with markers, as indexed."""
     norm = tokens.normalize(text)
     back = None if len(norm) == len(text) else _offset_map(text)
-    for word, position, start, end in _positions(norm):
+    for word, position, start, end in (_indexed if markers else _positions)(norm):
         if back is not None:
-            start, end = back[start], back[end - 1] + 1
+            start, end = back[start], back[end - 1] + 1 if end > start else back[start]
         yield tokens.Token(word, position, start, end)
 
 
 def _offset_map(text: str) -> list[int]:
-    """For each character of the normalised text, the index of the raw character it came from."""
-    return [i for i, char in enumerate(text) for _ in tokens.normalize(char)]
-
-
-def _run_tails(text: str) -> Counter:
-    """How often each Han character ends a run of two or more Han characters (bigrams alone never start with it)."""
-    return Counter(run[-1] for run in _HAN_RUN.findall(tokens.normalize(text)))
+    """For each character of the normalised text, the index of the raw character it came from (and one past)."""
+    return [i for i, char in enumerate(text) for _ in tokens.normalize(char)] + [len(text)]
 
 
 class BigramTokenizer(Tokenizer):
-    """Whoosh face of `xxgk.tokens`: Han bigrams and whole ASCII runs with phrase-ready positions and offsets."""
+    """Whoosh face of `xxgk.tokens`: Han bigrams, whole ASCII runs and run-edge markers, with phrase-ready positions
+    and character offsets."""
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, mode="", **kwargs):
-        """Yield one reused Whoosh token per token of `positioned(value)`."""
+        """Yield one reused Whoosh token per token of `positioned(value, markers=True)`."""
         t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for token in positioned(value):
+        for token in positioned(value, markers=True):
             t.text, t.boost, t.stopped = token.text, 1.0, False
             if keeporiginal:
                 t.original = token.text
@@ -108,28 +153,14 @@ class BigramTokenizer(Tokenizer):
             yield t
 
 
-class TailTokenizer(Tokenizer):
-    """The characters that end Han runs, each once with its count as boost: with bigram prefixes, one-character search."""
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, mode="", **kwargs):
-        """Yield the distinct run-final characters in code-point order (the field keeps frequencies only)."""
-        t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for n, (char, count) in enumerate(sorted(_run_tails(value).items())):
-            t.text, t.boost, t.stopped = char, float(count), False
-            if positions:
-                t.pos = start_pos + n
-            yield t
-
-
 class _BigramPositions(formats.Positions):
-    """Whoosh's Positions format fed straight from `_positions` (the same postings as BigramTokenizer, with less
+    """Whoosh's Positions format fed straight from `_indexed` (the postings BigramTokenizer gives, with less
     overhead), its position lists packed with struct instead of pickled."""
 
     def word_values(self, value, analyzer, **kwargs):
         """(term, frequency, weight, encoded positions) of every distinct term of value."""
         found: dict[str, list[int]] = {}
-        for word, position, _, _ in _positions(tokens.normalize(value)):
+        for word, position, _, _ in _indexed(tokens.normalize(value)):
             found.setdefault(word, []).append(position)
         boost, encode = self.field_boost, self.encode
         return [(word, len(where), len(where) * boost, encode(where)) for word, where in found.items()]
@@ -147,11 +178,12 @@ def _bigram_field(**kwargs) -> TEXT:
     """A TEXT field analysed by BigramTokenizer, its postings written through _BigramPositions."""
     field = TEXT(analyzer=BigramTokenizer(), **kwargs)
     field.format = _BigramPositions(field_boost=field.format.field_boost)
+    field.scorable = False  # no field lengths to write: _Scorer does not use them
     return field
 
 
 class _Codec(W3Codec):
-    """Whoosh's codec without per-block field-length statistics (unused: results are sorted, not pruned)."""
+    """Whoosh's codec without per-block field-length statistics, which nothing here reads."""
 
     length_stats = False
 
@@ -170,8 +202,6 @@ SCHEMA = Schema(
     written=DATETIME(stored=True, sortable=True),
     title=_bigram_field(stored=True),
     text=_bigram_field(),  # title, index number, 文号, keywords, summary and body
-    tails=TEXT(analyzer=TailTokenizer(), phrase=False),  # of the same text
-    title_tails=TEXT(analyzer=TailTokenizer(), phrase=False),
     url=STORED,
     excerpt=STORED,  # the body, zlib-compressed, for snippets
     fingerprint=ID(stored=True, sortable=True),  # content hash + " " + index key: what incremental updates compare
@@ -181,28 +211,98 @@ SCHEMA = Schema(
 # --- Scoring ------------------------------------------------------------------------------------------------
 
 _K1 = 1.2
-_LENGTHS = {"title": (30, 0.0), "text": (1500, 0.75), "tails": (100, 0.75), "title_tails": (5, 0.0)}  # field -> (typical length, b)
+_TEXT_FIELDS = ("title", "text")
 
 
-class _Scorer(scoring.WeightLengthScorer):
-    """BM25's term-frequency part with fixed typical lengths and no idf: a document's score depends on it alone."""
+def _saturate(frequency: float) -> float:
+    """BM25's term-frequency curve: the first occurrence counts most."""
+    return frequency * (_K1 + 1) / (frequency + _K1)
 
-    def __init__(self, searcher, fieldname, text):
-        self.typical, self.b = _LENGTHS.get(fieldname, (100, 0.75))
-        self.setup(searcher, fieldname, text)
 
-    def _score(self, weight, length):
-        return weight * (_K1 + 1) / (weight + _K1 * (1 - self.b + self.b * length / self.typical))
+class _Scorer(scoring.BaseScorer):
+    """A term's score in a document from its frequency there alone (no idf, no length): what the document holds
+    decides its score, so an index updated in place ranks exactly like one rebuilt from scratch."""
+
+    def __init__(self, max_frequency: float):
+        """Remember the best score the term can give (its highest frequency in any document)."""
+        self._max = _saturate(max_frequency)
+
+    def supports_block_quality(self):
+        """Yes: a block's best score follows from its highest frequency."""
+        return True
+
+    def score(self, matcher):
+        """The current document's score."""
+        return _saturate(matcher.weight())
+
+    def max_quality(self):
+        """The best score of any document."""
+        return self._max
+
+    def block_quality(self, matcher):
+        """The best score in the current block of postings."""
+        return _saturate(matcher.block_max_weight())
 
 
 class _Weighting(scoring.WeightingModel):
-    """Collection-independent scoring, so an incrementally updated index ranks exactly like a rebuilt one."""
+    """Collection-independent scoring: _Scorer for the text fields, the stored weight (1) for exact fields."""
 
     def scorer(self, searcher, fieldname, text, qf=1):
-        """The scorer of one term: _Scorer for text fields, the stored weight otherwise."""
-        if not searcher.schema[fieldname].scorable:
-            return scoring.WeightScorer.for_(searcher, fieldname, text)
-        return _Scorer(searcher, fieldname, text)
+        """The scorer of one term."""
+        if fieldname in _TEXT_FIELDS:
+            return _Scorer(searcher.term_info(fieldname, text).max_weight())
+        return scoring.WeightScorer.for_(searcher, fieldname, text)
+
+
+# --- Phrases -----------------------------------------------------------------------------------------------
+
+
+class _Phrase(Q.Phrase):
+    """Whoosh's Phrase query with a leaner matcher (see _PhraseMatcher); same meaning, same scores."""
+
+    def matcher(self, searcher, context=None):
+        """A matcher over the documents holding the words at consecutive positions."""
+        field, reader = searcher.schema[self.fieldname], searcher.reader()
+        if any((self.fieldname, field.to_bytes(word)) not in reader for word in self.words):
+            return NullMatcher()
+        found = _PhraseMatcher([Q.Term(self.fieldname, word).matcher(searcher, context) for word in self.words])
+        return found if self.boost == 1.0 else WrappingMatcher(found, boost=self.boost)
+
+
+class _PhraseMatcher(SpanWrappingMatcher):
+    """The intersection of the words' postings, kept where their position sets line up: the work Whoosh's span
+    objects do for a phrase, done with set arithmetic at a fraction of the cost."""
+
+    def __init__(self, matchers: list):
+        """Match where the matchers of the phrase's words, in order, all match."""
+        self.matchers = matchers
+        super().__init__(make_binary_tree(IntersectionMatcher, matchers))
+
+    def copy(self):
+        """An independent copy at the same place."""
+        return self.__class__([m.copy() for m in self.matchers])
+
+    def replace(self, minquality=0):
+        """Itself, or nothing once exhausted (phrases cannot be simplified)."""
+        return self if self.is_active() else NullMatcher()
+
+    def _get_spans(self):
+        """The positions where the phrase starts in the current document (empty: no match)."""
+        starts = set(self.matchers[0].value_as("positions"))
+        for offset, matcher in enumerate(self.matchers[1:], 1):
+            starts.intersection_update([p - offset for p in matcher.value_as("positions")])
+            if not starts:
+                break
+        return sorted(starts)
+
+
+class _Pruned(WrappingQuery):
+    """A query whose matcher drops the branches that match nothing before the search starts (Whoosh would step
+    through them for every document, since the exact-number and title alternatives are usually empty)."""
+
+    def matcher(self, searcher, context=None):
+        """The child's matcher without its inactive branches."""
+        return self.child.matcher(searcher, context).replace(0)
 
 
 # --- Building and updating the index ------------------------------------------------------------------------
@@ -234,11 +334,16 @@ def update_index(index_dir: Path, documents: Sequence[Document], *, full: bool =
     started = time.perf_counter()
     records = _records(documents)
     ix = None if full else _open_current(index_dir)
-    if ix is None:
+    if ix is None or _mostly_stale(ix):
         _rebuild(index_dir, records)
         return IndexStats(len(records), 0, 0, 0, time.perf_counter() - started, True)
     added, updated, deleted, unchanged = _apply_changes(ix, records)
     return IndexStats(added, updated, deleted, unchanged, time.perf_counter() - started, False)
+
+
+def _mostly_stale(ix) -> bool:
+    """Whether deleted documents (kept in their segments until merged) have grown past _STALE_SHARE of the live."""
+    return ix.doc_count_all() - ix.doc_count() > _STALE_SHARE * ix.doc_count()
 
 
 def _records(documents: Sequence[Document]) -> dict[str, _Record]:
@@ -246,27 +351,33 @@ def _records(documents: Sequence[Document]) -> dict[str, _Record]:
     records = {}
     for doc in documents:
         fields = _fields(doc)
-        blob = json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
-        records[fields["index_no"]] = _Record(fields["index_no"], hashlib.sha1(blob).hexdigest(), fields)
+        blob = "\x1f".join(f"{name}\x1e{value}" for name, value in sorted(fields.items()))
+        records[fields["index_no"]] = _Record(fields["index_no"], hashlib.sha1(blob.encode()).hexdigest(), fields)
     return dict(sorted(records.items()))
 
 
 def _fields(doc: Document) -> dict:
     """The values Whoosh indexes for a document (before compression and fingerprinting)."""
     category = tokens.normalize(doc.category)
-    text = "\n".join([doc.title, doc.index_no, doc.doc_no, " ".join(doc.keywords), doc.summary, doc.body_text])
     fields = {
         "index_no": tokens.normalize(doc.index_no), "_stored_index_no": doc.index_no,
         "doc_no": doc.doc_no, "doc_no_norm": _doc_no_key(doc.doc_no),
         "publisher": tokens.normalize(doc.publisher), "_stored_publisher": doc.publisher,
         "category": category, "_stored_category": doc.category, "category1": category.partition("\\")[0],
         "genre": doc.genre, "validity": doc.validity, "year": str(doc.published.year),
-        "published": _day_start(doc.published), "title": doc.title, "title_tails": doc.title, "text": text,
-        "tails": text, "url": document_path(doc.index_no), "excerpt": doc.body_text or doc.summary,
+        "published": _day_start(doc.published), "title": doc.title, "text": _free_text(doc),
+        "url": document_path(doc.index_no), "excerpt": doc.body_text or doc.summary,
     }
     if doc.written:
         fields["written"] = _day_start(doc.written)
     return {name: value for name, value in fields.items() if value != ""}
+
+
+def _free_text(doc: Document) -> str:
+    """What free text searches: title, index number, 文号, keywords, summary and body (a summary that merely
+    repeats part of the body adds nothing findable, so it is left out)."""
+    summary = "" if doc.summary in doc.body_text else doc.summary
+    return "\n".join([doc.title, doc.index_no, doc.doc_no, " ".join(doc.keywords), summary, doc.body_text])
 
 
 def _doc_no_key(doc_no: str) -> str:
@@ -275,6 +386,7 @@ def _doc_no_key(doc_no: str) -> str:
 
 
 def _day_start(day: date) -> datetime:
+    """Midnight at the start of the day: how DATETIME fields hold dates."""
     return datetime.combine(day, clock.min)
 
 
@@ -288,37 +400,95 @@ def _whoosh_fields(record: _Record) -> dict:
 
 def _open_current(index_dir: Path):
     """The index at index_dir if it exists and was written with this schema version, else None."""
-    try:
-        marker = json.loads((index_dir / MARKER).read_text(encoding="utf-8"))
-        if marker.get("schema") != SCHEMA_VERSION:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # Whoosh leaves the file open when a TOC is unreadable
+        try:
+            marker = json.loads((index_dir / MARKER).read_text(encoding="utf-8"))
+            if marker.get("schema") != SCHEMA_VERSION:
+                return None
+            return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+        except Exception:  # absent, half-written or from another version: all mean "rebuild"
             return None
-        return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-    except Exception:  # absent, half-written or from another version: all mean "rebuild"
-        return None
 
 
 def _rebuild(index_dir: Path, records: dict[str, _Record]) -> None:
-    """Write a fresh index of the records, replacing only files this module made."""
+    """Write a fresh index of the records in segments built on every core, replacing only files this module made."""
     _clear(index_dir)
-    ix = whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
-    parallel = len(records) >= _PARALLEL_FROM
-    options = {"procs": 2, "multisegment": True} if parallel else {}
-    writer = ix.writer(limitmb=_LIMIT_MB, codec=_Codec(), **options)
-    with writer:
-        for record in records.values():
-            writer.add_document(**_whoosh_fields(record))
+    whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
+    shares = _shares(list(records.values()))
+    if len(shares) <= 1 or multiprocessing.current_process().daemon:  # a daemon may not start processes
+        segments = [_write_segment(str(index_dir), share) for share in shares]
+    else:
+        with ProcessPoolExecutor(max_workers=min(len(shares), os.cpu_count() or 1)) as pool:
+            segments = list(pool.map(_write_segment, [str(index_dir)] * len(shares), shares))
+    TOC(SCHEMA, segments, 1).write(FileStorage(str(index_dir)), INDEX_NAME)
+    shutil.rmtree(index_dir / f"{INDEX_NAME}.tmp", ignore_errors=True)
     _write_marker(index_dir, len(records))
+
+
+def _shares(records: list[_Record]) -> list[list[_Record]]:
+    """The records cut into equal consecutive shares of at most _SEGMENT_DOCS (one when they are few, none when
+    there are none)."""
+    count = 1 if len(records) < _PARALLEL_FROM else max(2, -(-len(records) // _SEGMENT_DOCS))
+    size = -(-len(records) // count) or 1
+    return [records[i:i + size] for i in range(0, len(records), size)]
+
+
+def _write_segment(index_dir: str, records: list[_Record]):
+    """Index records into one new segment of the index at index_dir (in a worker process) and return the segment."""
+    ix = whoosh_index.open_dir(index_dir, indexname=INDEX_NAME)
+    writer = SegmentWriter(ix, _lk=False, codec=_Codec(), compound=False)  # unlocked like MpWriter sub-writers
+    writer.pool = _TermPool()
+    for record in records:
+        writer.add_document(**_whoosh_fields(record))
+    return writer._finalize_segment()
+
+
+class _TermPool:
+    """Stands in for Whoosh's posting pool when a segment is written from scratch: postings arrive in document
+    order, so grouping them by field and term leaves only distinct terms to sort (Whoosh sorts every posting)."""
+
+    def __init__(self):
+        """An empty pool: field -> term -> postings."""
+        self._fields: dict[str, dict[bytes, list[tuple]]] = {}
+
+    @property
+    def fieldnames(self) -> set[str]:
+        """The fields that received postings."""
+        return set(self._fields)
+
+    def add(self, item: tuple) -> None:
+        """Take one (fieldname, term, docnum, weight, value) posting."""
+        terms = self._fields.get(item[0])
+        if terms is None:
+            terms = self._fields[item[0]] = {}
+        found = terms.get(item[1])
+        if found is None:
+            found = terms[item[1]] = []
+        found.append(item)
+
+    def iter_postings(self) -> Iterator[tuple]:
+        """Every posting, ordered by field, term and document as Whoosh's field writer needs them."""
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            for term in sorted(terms):
+                yield from terms[term]
+
+    def cleanup(self) -> None:
+        """Forget every posting."""
+        self._fields = {}
 
 
 def _clear(index_dir: Path) -> None:
     """Remove this module's files from index_dir (a Whoosh index named INDEX_NAME and the marker), nothing else."""
     index_dir.mkdir(parents=True, exist_ok=True)
     for path in index_dir.iterdir():
-        if path.name == MARKER or path.name.startswith((INDEX_NAME + "_", "_" + INDEX_NAME + "_")):
+        if path.name == MARKER or path.name.startswith((INDEX_NAME, "_" + INDEX_NAME + "_")):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def _write_marker(index_dir: Path, count: int) -> None:
+    """Record the schema version next to the index: written last, so a half-built index is never trusted."""
     marker = {"schema": SCHEMA_VERSION, "documents": count}
     (index_dir / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
 
@@ -330,7 +500,7 @@ def _apply_changes(ix, records: dict[str, _Record]) -> tuple[int, int, int, int]
     fresh = [r for r in records.values() if r.key not in indexed]
     changed = [r for r in records.values() if r.key in indexed and indexed[r.key] != r.digest]
     if stale or fresh or changed:
-        with ix.writer(limitmb=_LIMIT_MB, codec=_Codec()) as writer:
+        with ix.writer(limitmb=_LIMIT_MB, codec=_Codec(), compound=False) as writer:
             for key in stale + [r.key for r in changed]:
                 writer.delete_by_term("index_no", key)
             for record in sorted(fresh + changed, key=lambda r: r.key):
@@ -343,6 +513,8 @@ def _indexed_digests(ix) -> dict[str, str]:
     """Index key -> content hash of every live document, read from the fingerprint column in one pass."""
     digests: dict[str, str] = {}
     with ix.reader() as reader:
+        if not reader.doc_count_all():
+            return digests
         column = reader.column_reader("fingerprint")
         for docnum in reader.all_doc_ids():
             digest, _, key = column[docnum].partition(" ")
@@ -369,6 +541,7 @@ class Snippet:
         return "".join(parts) + self.text[last:]
 
     def __str__(self) -> str:
+        """The excerpt with 【】 around matches."""
         return self.marked()
 
 
@@ -412,12 +585,28 @@ def search(index_dir: Path, query: str, limit: int = 20, *, base_url: str = "") 
     ix = _open_for_search(index_dir)
     with ix.searcher(weighting=_Weighting()) as searcher:
         whoosh_query, needles = _query_with_exact(searcher, query)
-        order = sorting.MultiFacet([sorting.ScoreFacet(), sorting.FieldFacet("published", reverse=True),
-                                    sorting.FieldFacet("index_no")])
-        results = searcher.search(whoosh_query, limit=max(limit, 1), sortedby=order)
-        hits = tuple(_hit(results[n], -results.score(n)[0], needles, base_url)
-                     for n in range(min(limit, results.scored_length())))
-        return SearchResult(query, len(results), hits)
+        ranked, total = _ranked(searcher, _Pruned(whoosh_query), max(limit, 0), scored=bool(needles))
+        return SearchResult(query, total, tuple(_hit(fields, score, needles, base_url) for score, fields in ranked))
+
+
+def _ranked(searcher, query: Q.Query, limit: int, scored: bool) -> tuple[list[tuple[float, dict]], int]:
+    """The best `limit` documents as (score, stored fields), equal scores newest first and then by index number,
+    and how many documents match. A top-N pass answers unless equal scores straddle what it fetched; filters alone
+    score alike, so when they match many documents these are sorted by date and number straight away."""
+    if scored or query.estimate_size(searcher.reader()) <= limit + _SLACK:
+        collector = TopCollector(limit + _SLACK, usequality=False, replace=0)  # no pruning: counts in one pass
+        searcher.search_with_collector(query, collector)
+        results = collector.results()
+        top = [(results.score(n), results[n].fields()) for n in range(results.scored_length())]
+        if not (limit and len(top) == limit + _SLACK and top[limit - 1][0] == top[-1][0]):
+            top.sort(key=lambda item: (-item[0], -item[1]["published"].toordinal(),
+                                       tokens.normalize(item[1]["index_no"])))
+            return top[:limit], len(results)
+    order = sorting.MultiFacet([sorting.ScoreFacet(), sorting.FieldFacet("published", reverse=True),
+                                sorting.FieldFacet("index_no")])
+    results = searcher.search(query, limit=max(limit, 1), sortedby=order)
+    return [(-results.score(n)[0], results[n].fields()) for n in range(min(limit, results.scored_length()))], \
+        len(results)
 
 
 def _open_for_search(index_dir: Path):
@@ -453,7 +642,7 @@ def _hit(fields: dict, score: float, needles: tuple[str, ...], base_url: str) ->
 def make_snippet(text: str, needles: Sequence[str], width: int = SNIPPET_CHARS) -> Snippet:
     """The window of about `width` characters of text holding the most different needles, with their spans."""
     norm = tokens.normalize(text)
-    back = None if len(norm) == len(text) else _offset_map(text) + [len(text)]
+    back = None if len(norm) == len(text) else _offset_map(text)
     found = sorted(_occurrences(norm, needles))
     if back is not None:
         found = [(back[s], back[e - 1] + 1, needle) for s, e, needle in found]
@@ -509,7 +698,6 @@ _FIELD = re.compile(r"([A-Za-z_]+|[\u4e00-\u9fff]{2,4})[:：]")
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
 _OPERATORS = ("AND", "OR", "NOT")
 _RANGES = {"[": "]", "［": "］", "{": "}"}
-_TAIL_FIELDS = {"title": "title_tails", "text": "tails"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -600,7 +788,7 @@ def _field_lexeme(text: str, name: str, at: int) -> tuple[_Lexeme, int]:
 
 def _split_closing(lexeme: _Lexeme, depth: int) -> tuple[_Lexeme, int]:
     """A word without the closing parentheses glued to its end while groups are open, and how many there were."""
-    if lexeme.kind not in ("word", "field") or lexeme.value_kind == "phrase" or lexeme.value_kind == "range":
+    if lexeme.kind not in ("word", "field") or lexeme.value_kind in ("phrase", "range"):
         return lexeme, 0
     count = min(depth, len(lexeme.text) - len(lexeme.text.rstrip(")")), len(lexeme.text) - 1)
     if count <= 0:
@@ -612,6 +800,7 @@ class _Parser:
     """Recursive descent over lexemes: OR binds loosest, then AND (written or implied), then NOT."""
 
     def __init__(self, lexemes: list[_Lexeme]):
+        """Start before the first lexeme, outside any NOT, with nothing to highlight."""
         self.lexemes, self.at, self.negated = lexemes, 0, 0
         self.needles: list[str] = []
 
@@ -623,6 +812,7 @@ class _Parser:
         return query
 
     def peek(self) -> _Lexeme | None:
+        """The next lexeme, if any."""
         return self.lexemes[self.at] if self.at < len(self.lexemes) else None
 
     def take(self, kind: str, text: str | None = None) -> bool:
@@ -720,32 +910,20 @@ def _chunks(group: list[tokens.Token]) -> list[tuple[int, int]]:
 
 
 def _group_query(group: list[tokens.Token], length: int, fields: tuple[str, ...]) -> Q.Query:
-    """A group's phrase; a lone Han character at the query's edge may continue a longer run in the document."""
+    """A group's phrase; a lone Han character at the query's edge matches a run that starts or ends with it."""
     if len(group) == 1 and _lone(group[0]):
-        return _in_fields(fields, lambda field: _char_query(field, group[0].text))
-    head: list[Q.Query] = []
-    if _lone(group[0]) and group[0].start == 0:  # may end a longer run there: required anywhere in the document
-        head = [_in_fields(fields[-1:], lambda field: _char_query(field, group[0].text))]
-        group = group[1:]
+        return _in_fields(fields, lambda field: Q.Prefix(field, group[0].text))  # see _indexed
     words = [token.text for token in group]
-    open_end = _lone(group[-1]) and group[-1].end == length  # may start a longer run: any bigram beginning with it
-    return _combine(Q.And, head + [_in_fields(fields, lambda field: _phrase(field, words, open_end))])
-
-
-def _char_query(field: str, char: str) -> Q.Query:
-    """Documents whose field holds the Han character: as a lone token or bigram start, or ending a run."""
-    return Q.Or([Q.Prefix(field, char), Q.Term(_TAIL_FIELDS[field], char)])
+    if _lone(group[0]) and group[0].start == 0:
+        words[0] = words[0] + "$"
+    if _lone(group[-1]) and group[-1].end == length:
+        words[-1] = "^" + words[-1]
+    return _in_fields(fields, lambda field: _Phrase(field, words) if len(words) > 1 else Q.Term(field, words[0]))
 
 
 def _lone(token: tokens.Token) -> bool:
+    """Whether the token is a single Han character."""
     return len(token.text) == 1 and not token.text.isascii()
-
-
-def _phrase(field: str, words: list[str], open_end: bool) -> Q.Query:
-    """Words at consecutive positions; with open_end the last one is a prefix."""
-    if open_end:
-        return Q.Sequence([Q.Term(field, word) for word in words[:-1]] + [Q.Prefix(field, words[-1])])
-    return Q.Term(field, words[0]) if len(words) == 1 else Q.Phrase(field, words)
 
 
 def _in_fields(fields: tuple[str, ...], make) -> Q.Query:
@@ -762,7 +940,7 @@ _EXAMPLES = {"index_no": "114403006955506492/2019-00001", "doc_no": "深府办�
              "written": "2019-03", "year": "2019", "title": "工作方案"}
 _DAY = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月)?)?年?")
 _COMPACT_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_RANGE_SPLIT = re.compile(r"\s+to\s+|\s*(?:至|~|～)\s*|^to\s+|\s+to$", re.IGNORECASE)
+_RANGE_ENDS = re.compile(r"\s*(\S*?)\s*(?:\bto\b|至|~|～)\s*(\S*)\s*", re.IGNORECASE)
 
 
 def field_query(field: str, value: str, kind: str, note=lambda needles: None) -> Q.Query:
@@ -794,10 +972,9 @@ def _doc_no_query(value: str) -> Q.Query:
 def _contains(field: str):
     """A query maker for the facet values (few: matched against the field's lexicon) that contain the text."""
     def make(value: str) -> Q.Query:
-        key = re.sub(r"[*?]", "", tokens.normalize(value).replace("/", "\\"))
-        if not key:
-            raise SearchSyntaxError(f"{field}: 后面要写名称或名称的一部分，例如 {field}:{_EXAMPLES[field]}")
-        return Q.Wildcard(field, f"*{key}*")
+        """Every value of the field containing the text (a / may stand for the \\ of 一级\\二级)."""
+        key = tokens.normalize(value).replace("/", "\\")
+        return Q.Wildcard(field, f"*{glob.escape(key)}*")
     return make
 
 
@@ -807,6 +984,7 @@ def _term(field: str):
 
 
 def _year_query(value: str) -> Q.Query:
+    """The documents published in a year written as four digits."""
     if not re.fullmatch(r"\d{4}", tokens.normalize(value)):
         raise SearchSyntaxError(f"年份“{value}”应为四位数字，例如 year:2019")
     return Q.Term("year", tokens.normalize(value))
@@ -821,10 +999,10 @@ def _date_query(field: str, value: str, kind: str) -> Q.Query:
     """A DateRange built here from ISO dates (never Whoosh's date parser, which drops month and day)."""
     if kind != "range":
         return Q.DateRange(field, _parse_day(field, value, False), _parse_day(field, value, True))
-    ends = _RANGE_SPLIT.split(value.strip(), maxsplit=1)
-    if len(ends) != 2:
+    ends = _RANGE_ENDS.fullmatch(value)
+    if ends is None:
         raise SearchSyntaxError(f"日期范围“[{value}]”应写成 {field}:[2019-01-01 TO 2019-12-31]（TO 两边留空格）。")
-    low, high = (end.strip() for end in ends)
+    low, high = ends.groups()
     start = _parse_day(field, low, False) if low not in ("", "*") else None
     end = _parse_day(field, high, True) if high not in ("", "*") else None
     if start is None and end is None:
