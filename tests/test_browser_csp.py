@@ -14,15 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from .browser import CHROMIUM, LAUNCH_ARGS, sync_api
 from .conftest import REPO
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run"]
 CSP = re.search(r'add_header Content-Security-Policy "([^"]+)"', (REPO / "deploy/nginx.conf").read_text()).group(1)
 
 

@@ -30,15 +30,9 @@ from xxgk.config import load_config
 from xxgk.static_search import StaticReader, query_parts, static_index
 from xxgk.tokens import normalize
 
+from .browser import CHROMIUM, LAUNCH_ARGS, sync_api
 from .conftest import REPO, TODAY
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run"]
 PREFIX = "/xxgk/"
 BUDGET = 300 * 1024  # bytes one query may fetch on a 10,000-document site (issue 3)
 COMPOUND = "财政预算"
