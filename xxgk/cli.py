@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__, pipeline
 from .config import Config, load_config
-from .errors import BuildError, Problem
+from .errors import BuildError, Problem, shown_path
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -135,9 +135,9 @@ def _check(args: argparse.Namespace) -> int:
     except BuildError as exc:
         problems = list(exc.problems)
     if args.since != "none" and not any(p.code.startswith("config") for p in problems if p.is_error):
-        problems += history.changed_index_numbers(config.content_dir, args.since, _shown_path)
+        problems += history.changed_index_numbers(config.content_dir, args.since, shown_path)
     if args.site is not None and not any(p.code.startswith("config") for p in problems if p.is_error):
-        problems += built_pages.scan(args.site, config.allowed_hosts, _shown_path)
+        problems += built_pages.scan(args.site, config.allowed_hosts, shown_path)
     wanted = {Path(p).resolve() for p in args.paths}
     problems = sorted((p for p in problems if not wanted or _is_wanted(p, wanted)), key=Problem.sort_key)
     _print_check(problems, site, args.format)
@@ -157,12 +157,6 @@ def _print_check(problems: list[Problem], site, form: str) -> None:
     else:
         print(f"检查未通过：错误 {errors} 条，警告 {len(problems) - errors} 条。", file=sys.stderr)
 
-
-def _shown_path(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _problems_json(problems: list[Problem]) -> str:

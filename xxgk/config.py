@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from slugify import slugify
 
 from . import yamltree
-from .errors import ConfigError, Problem, raise_if_errors
+from .errors import ConfigError, Problem, raise_if_errors, shown_path
 from .fields import FieldReader
 from .identifiers import IndexForm, parse_index_form
 from .yamltree import Node
@@ -107,7 +107,7 @@ _PATH_KEYS = ["content", "templates", "static", "output", "reports"]
 
 def load_config(path: Path, *, content_dir: Path | None = None, output_dir: Path | None = None) -> Config:
     """Read and validate config.yaml; command-line folders override the configured ones."""
-    shown = _shown(path)
+    shown = shown_path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -124,12 +124,6 @@ def load_config(path: Path, *, content_dir: Path | None = None, output_dir: Path
     assert config is not None
     return replace(config, warnings=tuple(reader.problems))
 
-
-def _shown(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _read(reader: FieldReader, root: Node, folder: Path, path: Path,

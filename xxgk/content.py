@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from . import attachments, frontmatter, rules, yamltree
 from .config import Config
-from .errors import WARNING, Problem
+from .errors import WARNING, Problem, shown_path
 from .fields import FieldReader, closest
 from .frontmatter import RECOMMENDED, REQUIRED, label
 from .lint import lint_source
@@ -268,11 +268,6 @@ def _read_chunk(job: tuple[Config, bool], paths: list[Path]) -> list[tuple[Docum
     config, lint = job
     renderer, tree = MarkdownRenderer(), load_tree(config.extra_categories)
     root = config.content_dir.parent
-    return [read_document(p, _shown(p, root), config, tree, renderer, lint) for p in paths]
+    return [read_document(p, shown_path(p, root), config, tree, renderer, lint) for p in paths]
 
 
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.relative_to(root).as_posix()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 ERROR = "error"
 WARNING = "warning"
@@ -65,3 +66,12 @@ def raise_if_errors(problems: list[Problem], error_class: type[BuildError]) -> N
     """Raise error_class with every problem when any of them is an error (warnings alone pass)."""
     if any(p.is_error for p in problems):
         raise error_class(problems)
+
+
+def shown_path(path: Path, root: Path | None = None) -> str:
+    """How a Problem names a file: relative to the working folder, else to root when given, else as it is."""
+    absolute = path if path.is_absolute() else path.resolve()
+    for base in (Path.cwd().resolve(), root):
+        if base is not None and absolute.is_relative_to(base):
+            return absolute.relative_to(base).as_posix()
+    return path.as_posix()

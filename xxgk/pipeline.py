@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import annual, assemble, content, feeds, opendata, output, render, search, static_search, validate, workers
 from .config import Config
-from .errors import ContentError, Problem, raise_if_errors
+from .errors import ContentError, Problem, raise_if_errors, shown_path
 from .model import Document, NavLink, Output, Site
 
 
@@ -40,19 +40,13 @@ class Checked:
 def check(config: Config, today: date, *, lint: bool = False) -> Checked:
     """Read and validate every document and annual-report file (linting them when asked); raise ContentError on errors."""
     documents, problems = content.read_all(config, lint)
-    reports, report_problems = annual.load_reports(config.reports_dir, _shown(config.reports_dir))
+    reports, report_problems = annual.load_reports(config.reports_dir, shown_path(config.reports_dir))
     problems += [*validate.check_corpus(documents), *annual.kind_problems(documents), *report_problems, *config.warnings]
     if lint:
         problems += validate.serial_gaps(documents, config.index_form)
     raise_if_errors(problems, ContentError)
     return Checked(assemble.assemble(documents, config, today), tuple(reports), problems)
 
-
-def _shown(path: Path) -> str:
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def annual_link(year: int) -> NavLink:
