@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from xxgk.markup import MarkdownRenderer, to_text, unsafe_markup
+from xxgk.markup import INLINE_PATTERNS, MarkdownRenderer, to_text, unsafe_markup
 
 CASES_FILE = Path(__file__).with_name("data") / "markup_cases.txt"
 
@@ -46,3 +49,33 @@ def test_renderer_is_reusable_without_leaking_state():
     renderer = MarkdownRenderer()
     renderer.render("## 甲\n\n## 甲\n")
     assert renderer.render("## 甲\n").headings[0].anchor == "甲"
+
+
+def _plain_python_markdown() -> markdown.Markdown:
+    """The converter exactly as MarkdownRenderer configures it, without the plain-text shortcut."""
+    renderer = MarkdownRenderer()
+    renderer._md.treeprocessors.deregister("plain_text_shortcut")
+    return renderer._md
+
+
+def test_shortcut_knows_every_inline_pattern():
+    # A new inline pattern (a Markdown upgrade, another extension) may need a character the shortcut does not
+    # look for; this fails until markup.INLINE_PATTERNS and its characters are reviewed.
+    patterns = MarkdownRenderer()._md.inlinePatterns
+    assert len(patterns) == len(INLINE_PATTERNS)
+    assert all(name in patterns for name in INLINE_PATTERNS)
+
+
+_MARKDOWN_PIECES = st.sampled_from([
+    "通知", "第一条", "2019", "a", " ", "  \n", "\n", "\n\n", "*", "**", "_", "__", "`", "\\", "[", "]", "(", ")",
+    "!", "<", ">", "&", "&amp;", "&#20013;", ";", "#", "## ", "- ", "1. ", "> ", "|", "| --- |", "<b>", "</b>",
+    "<http://a.gov.cn>", "<a@b.cn>", "[附件](a.pdf)", "![图](a.png)", "[1]: http://x.cn", "    代码", "~",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_MARKDOWN_PIECES, max_size=40).map("".join))
+def test_shortcut_changes_no_output(source):
+    """Skipping inline patterns for text without their characters gives byte-identical HTML."""
+    plain = _plain_python_markdown()
+    assert MarkdownRenderer()._md.reset().convert(source) == plain.reset().convert(source)

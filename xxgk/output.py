@@ -18,6 +18,7 @@ class Staging:
 
     def __init__(self, path: Path):
         self.path = path
+        path.mkdir(parents=True, exist_ok=True)
         self._written: dict[str, str] = {}  # site path -> SHA-256
         self._folders: set[Path] = set()
 
@@ -30,13 +31,21 @@ class Staging:
             raise ValueError(f"two outputs claim one path: {dest!r}")
         self._written[dest] = ""
         path = self.path.joinpath(*pure.parts)
-        if path.parent not in self._folders:
-            # Checked once per folder: a folder that resolves elsewhere (a symlink) would lead outside.
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.parent.resolve().is_relative_to(self.path.resolve()):
-                raise ValueError(f"output path escapes the site folder: {dest!r}")
-            self._folders.add(path.parent)
+        self._make_folder(path.parent, dest)
         return path
+
+    def _make_folder(self, folder: Path, dest: str) -> None:
+        # Made one level at a time, so a folder that was already there (a symlink leading elsewhere) is
+        # noticed with one lstat instead of resolving every path.
+        if folder == self.path or folder in self._folders:
+            return
+        self._make_folder(folder.parent, dest)
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            if folder.is_symlink() or not folder.is_dir():
+                raise ValueError(f"output path escapes the site folder: {dest!r}") from None
+        self._folders.add(folder)
 
     def claim(self, written: list[tuple[str, str]]) -> None:
         """Record (path, SHA-256) of files written here by worker processes, refusing any path already written."""

@@ -54,6 +54,9 @@ def make_env(templates_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # A build renders with one set of templates (serve makes a new environment for each rebuild), so the
+        # template files need not be stat()ed again on every include.
+        auto_reload=False,
     )
     env.filters.update(cn_date=cn_date, cn_date_plain=cn_date_plain, filesize=filesize, summary=doc_summary)
     # tojson (used for JSON-LD) escapes <, >, & and ' so its output can never close a <script> element.
