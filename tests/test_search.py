@@ -13,6 +13,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xxgk import search, tokens
 from xxgk.model import Document
@@ -271,6 +273,40 @@ def test_indexed_postings_equal_the_analyzer_output():
             by_analyzer.setdefault(t.text, []).append(t.pos)
         postings = {w: field.format.decode_positions(v) for w, _, _, v in field.format.word_values(value, None)}
         assert postings == by_analyzer
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="信息公开年政府办号第ab12ＡＢ０１，。、 \n$^", max_size=30))
+def test_the_fast_postings_equal_the_analyzer_output_on_any_text(text):
+    by_analyzer: dict[str, list[int]] = {}
+    for t in search.SCHEMA["text"].analyzer(text, positions=True):
+        by_analyzer.setdefault(t.text, []).append(t.pos)
+    assert search._postings(tokens.normalize(text)) == by_analyzer
+
+
+def every_posting(index_dir: Path) -> dict:
+    """(field, term) -> sorted (index number, weight, value) of every posting in the index."""
+    from whoosh import index as whoosh_index  # noqa: PLC0415  (a test looking under the hood)
+
+    out = {}
+    with whoosh_index.open_dir(str(index_dir), indexname=search.INDEX_NAME).reader() as reader:
+        keys = {number: stored["index_no"] for number, stored in reader.iter_docs()}
+        for fieldname, term in reader.all_terms():
+            matcher, found = reader.postings(fieldname, term), []
+            while matcher.is_active():
+                found.append((keys[matcher.id()], matcher.weight(), matcher.value()))
+                matcher.next()
+            out[fieldname, term] = sorted(found)
+    return out
+
+
+def test_a_rebuild_writes_the_postings_whooshs_own_writer_writes(tmp_path):
+    rebuilt, added = tmp_path / "rebuilt", tmp_path / "added"
+    search.update_index(rebuilt, CORPUS)  # a fresh index: segments written by _SegmentBuilder
+    search.update_index(added, CORPUS[:1])
+    assert not search.update_index(added, CORPUS).full  # the rest added by Whoosh's own writer
+    postings = every_posting(rebuilt)
+    assert len(postings) > 500 and postings == every_posting(added)
 
 
 def test_han_class_matches_the_tokenizer_of_record():

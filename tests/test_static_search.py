@@ -12,8 +12,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from xxgk import static_search
 from xxgk.model import Document
@@ -196,9 +194,3 @@ def test_an_empty_site_has_an_empty_index():
     files = dict(static_index([], parallel=False))
     assert json.loads(files["search/meta.json"])["documents"] == 0
     assert found(files, "财政") == []
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))
-def test_the_fast_normalisation_equals_the_tokenizers(text):
-    assert static_search._normalize(text) == normalize(text)

@@ -15,18 +15,23 @@ import glob
 import hashlib
 import json
 import multiprocessing
+import operator
 import os
+import pickle
 import re
 import shutil
-import struct
+import sys
 import time
 import warnings
 import zlib
-from collections.abc import Iterator, Sequence
+from array import array
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as clock
+from itertools import chain, count, repeat
 from pathlib import Path
 
 from whoosh import formats, scoring, sorting
@@ -34,7 +39,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.collectors import TopCollector
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -43,6 +48,7 @@ from whoosh.matching import IntersectionMatcher, NullMatcher, WrappingMatcher
 from whoosh.query.spans import SpanWrappingMatcher
 from whoosh.query.wrappers import WrappingQuery
 from whoosh.util import make_binary_tree
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from xxgk import tokens
@@ -50,7 +56,7 @@ from xxgk.identifiers import normalize_doc_no
 from xxgk.model import Document
 from xxgk.urls import document_path
 
-SCHEMA_VERSION = 1  # raise whenever the schema, the analysis or the stored fields change: forces a rebuild
+SCHEMA_VERSION = 2  # raise whenever the schema, the analysis or the stored fields change: forces a rebuild
 INDEX_NAME = "XXGK"
 MARKER = "xxgk-search.json"
 TITLE_BOOST = 10.0  # a title match always outranks body matches (see _Scorer)
@@ -61,6 +67,7 @@ _LIMIT_MB = 256  # Whoosh's in-memory posting sort limit for incremental updates
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")  # runs of xxgk.tokens' Han class
 _PARALLEL_FROM = 2_000  # documents; below this, worker processes cost more than they save
 _STALE_SHARE = 0.25  # rebuild once this share of the indexed documents are deleted versions
+_DEFLATE_FROM = 64  # bytes: smaller blocks of postings are stored uncompressed
 _SEGMENT_DOCS = 2_500  # documents per segment of a rebuild: bounds a worker's memory (all postings of a segment)
 
 
@@ -119,6 +126,38 @@ def _orphans(norm: str) -> list[str]:
     return sorted({run[-1] for run in runs} - starts)
 
 
+def _postings(norm: str) -> dict[str, list[int]]:
+    """Term -> positions of `_indexed(norm)`, computed with no per-token Python code: how text is indexed.
+
+    The tokens are laid out in position order, None filling the position skipped between Han runs, so a token's
+    position is its index, and grouped by term in one pass of C-level calls."""
+    sequence: list[str | None] = []
+    markers, ends, previous = [], set(), ""
+    for run in tokens.runs(norm):
+        if run[0] <= "z":  # ASCII; after a Han run, mark that run's last character
+            if previous[:1] > "z":
+                markers.append((previous[-1] + "$", len(sequence) - 1))
+            sequence.append(run)
+        else:  # Han; after a Han run skip a position, after an ASCII run mark this run's first character
+            if previous[:1] > "z":
+                sequence.append(None)
+            elif previous:
+                markers.append(("^" + run[0], len(sequence)))
+            if len(run) == 1:
+                sequence.append(run)
+            else:
+                sequence += map(operator.add, run, run[1:])
+            ends.add(run[-1])
+        previous = run
+    found: defaultdict[str | None, list[int]] = defaultdict(list)
+    deque(map(list.append, map(found.__getitem__, sequence), count()), 0)
+    found.pop(None, None)
+    starts = {term[0] for term in found if term[0] > "z"}
+    for term, position in markers + [(char + "$", len(sequence)) for char in sorted(ends - starts)]:
+        found[term].append(position)
+    return found
+
+
 def positioned(text: str, *, markers: bool = False) -> Iterator[tokens.Token]:
     """The tokens of raw text with the positions the index uses and offsets into `text`; with markers, as indexed."""
     norm = tokens.normalize(text)
@@ -153,25 +192,49 @@ class BigramTokenizer(Tokenizer):
             yield t
 
 
+def _encode(positions: list[int]) -> bytes:
+    """Positions as little-endian 32-bit integers."""
+    return _encode_all([positions])[0]
+
+
+def _encode_all(position_lists: Iterable[list[int]]) -> list[bytes]:
+    """`_encode` of each list of positions, with C-level calls only where the machine is little-endian."""
+    if sys.byteorder == "little":
+        return list(map(bytes, map(array, repeat("I"), position_lists)))
+    swapped = [array("I", positions) for positions in position_lists]
+    for packed in swapped:
+        packed.byteswap()
+    return list(map(bytes, swapped))
+
+
 class _BigramPositions(formats.Positions):
-    """Whoosh's Positions format fed straight from `_indexed` (the postings BigramTokenizer gives, with less
-    overhead), its position lists packed with struct instead of pickled."""
+    """Whoosh's Positions format fed straight from `_postings` (the postings BigramTokenizer gives, with less
+    overhead), its position lists packed as plain integers instead of pickled."""
 
     def word_values(self, value, analyzer, **kwargs):
         """(term, frequency, weight, encoded positions) of every distinct term of value."""
-        found: dict[str, list[int]] = {}
-        for word, position, _, _ in _indexed(tokens.normalize(value)):
-            found.setdefault(word, []).append(position)
-        boost, encode = self.field_boost, self.encode
-        return [(word, len(where), len(where) * boost, encode(where)) for word, where in found.items()]
+        boost = self.field_boost
+        return [(word, len(where), len(where) * boost, _encode(where))
+                for word, where in _postings(tokens.normalize(value)).items()]
 
     def encode(self, poslist):
-        """The count, then the positions, as big-endian 32-bit integers."""
-        return struct.pack(f"!I{len(poslist)}I", len(poslist), *poslist)
+        """The positions as little-endian 32-bit integers."""
+        return _encode(poslist)
 
     def decode_positions(self, valuestring):
         """The positions packed by encode."""
-        return list(struct.unpack_from(f"!{len(valuestring) // 4 - 1}I", valuestring, 4))
+        positions = array("I", valuestring)
+        if sys.byteorder == "big":
+            positions.byteswap()
+        return positions.tolist()
+
+    def decode_frequency(self, valuestring):
+        """How many positions there are."""
+        return len(valuestring) // 4
+
+    def decode_weight(self, valuestring):
+        """The frequency times the field's boost."""
+        return self.decode_frequency(valuestring) * self.field_boost
 
 
 def _bigram_field(**kwargs) -> TEXT:
@@ -182,10 +245,80 @@ def _bigram_field(**kwargs) -> TEXT:
     return field
 
 
+class _PostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer that also takes a term's postings all at once, in whole blocks."""
+
+    def add_all(self, docnums: Sequence[int], weights: Sequence[float], values: Sequence[bytes]) -> None:
+        """Buffer the postings as blocks of the block limit, writing each full block before the next (as
+        add_posting does one posting at a time); the last block is left for finish_postings."""
+        limit = self._blocklimit
+        for at in range(0, len(docnums), limit):
+            if self._ids:
+                self._write_block()
+            block = weights[at:at + limit]
+            self._ids, self._weights = array("I", docnums[at:at + limit]), array("f", block)
+            self._values = [value for value in values[at:at + limit] if value]
+            self._maxweight = max(0, *block)
+
+    def _mini_ids(self):
+        """The block's documents as differences from the one before (Whoosh's delta encoding, in C)."""
+        return tuple(map(operator.sub, self._ids, chain((0,), self._ids)))
+
+    def _mini_weights(self):
+        """None when every weight is 1, the weight when all are equal, else every weight (as Whoosh minifies)."""
+        weights = self._weights
+        if weights.count(1.0) == len(weights):
+            return None
+        return weights[0] if weights.count(weights[0]) == len(weights) else tuple(weights)
+
+    def _write_block(self, last=False):
+        """Whoosh's _write_block, pickled with protocol 4 (protocol 2 pickles bytes slowly, through a str) and
+        compressed with `_deflate` unless small enough to gain nothing from it."""
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 4)
+        compression = self._compression if len(data) >= _DEFLATE_FROM else 0
+        if compression:
+            data = _deflate(data)
+        info = pickle.dumps((len(self._ids), self._ids[-1], self._maxweight, compression,
+                             length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2)
+        self._postfile.write_int(-(len(info) + len(data)) if last else len(info) + len(data))
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
+def _deflate(data: bytes) -> bytes:
+    """zlib at level 3 with a 4 KB window: as small as zlib.compress's output for blocks of postings, at a tenth of
+    the time (zlib.compress sets up a 256 KB state for every call, which dominates on small inputs)."""
+    compressor = zlib.compressobj(3, zlib.DEFLATED, 12, 5)
+    return compressor.compress(data) + compressor.flush()
+
+
+class _FieldWriter(W3FieldWriter):
+    """Whoosh's field writer with a way to add a term's postings all at once."""
+
+    def add_all(self, docnums: Sequence[int], weights: Sequence[float], values: Sequence[bytes]) -> None:
+        """Add every posting of the current term, in document order."""
+        self._postwriter.add_all(docnums, weights, values)
+
+
 class _Codec(W3Codec):
-    """Whoosh's codec without per-block field-length statistics, which nothing here reads."""
+    """Whoosh's codec without per-block field-length statistics, which nothing here reads, and with writers that
+    take whole posting lists."""
 
     length_stats = False
+
+    def field_writer(self, storage, segment):
+        """A field writer with add_all."""
+        return _FieldWriter(self, storage, segment)
+
+    def postings_writer(self, dbfile, byteids=False):
+        """A postings writer with add_all."""
+        return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids, compression=self._compression,
+                               inlinelimit=self._inlinelimit)
 
 
 SCHEMA = Schema(
@@ -203,7 +336,7 @@ SCHEMA = Schema(
     title=_bigram_field(stored=True),
     text=_bigram_field(),  # title, index number, 文号, keywords, summary and body
     url=STORED,
-    excerpt=STORED,  # the body, zlib-compressed, for snippets
+    excerpt=STORED,  # the body, for snippets (the stored-fields column compresses it)
     fingerprint=ID(stored=True, sortable=True),  # content hash + " " + index key: what incremental updates compare
 )
 
@@ -391,9 +524,8 @@ def _day_start(day: date) -> datetime:
 
 
 def _whoosh_fields(record: _Record) -> dict:
-    """The keyword arguments of add_document: the fields, the compressed excerpt and the fingerprint."""
+    """The keyword arguments of add_document: the fields and the fingerprint."""
     fields = dict(record.fields)
-    fields["excerpt"] = zlib.compress(fields.get("excerpt", "").encode("utf-8"))
     fields["fingerprint"] = f"{record.digest} {record.key}"
     return fields
 
@@ -437,46 +569,92 @@ def _shares(records: list[_Record]) -> list[list[_Record]]:
 def _write_segment(index_dir: str, records: list[_Record]):
     """Index records into one new segment of the index at index_dir (in a worker process) and return the segment."""
     ix = whoosh_index.open_dir(index_dir, indexname=INDEX_NAME)
-    writer = SegmentWriter(ix, _lk=False, codec=_Codec(), compound=False)  # unlocked like MpWriter sub-writers
-    writer.pool = _TermPool()
+    writer = _SegmentBuilder(ix, _lk=False, codec=_Codec(), compound=False)  # unlocked like MpWriter sub-writers
     for record in records:
         writer.add_document(**_whoosh_fields(record))
     return writer._finalize_segment()
 
 
+class _SegmentBuilder(SegmentWriter):
+    """Whoosh's segment writer for a segment written from scratch: the text fields go from `_postings` to the pool
+    a document at a time, and the pool writes each term's postings at once (see _TermPool)."""
+
+    def __init__(self, *args, **kwargs):
+        """A segment writer whose pool is a _TermPool."""
+        super().__init__(*args, **kwargs)
+        self.pool = _TermPool()
+
+    def add_document(self, **fields):
+        """Add a document as SegmentWriter.add_document does for this schema (no boosts, vectors, spelling or
+        field lengths), the text fields' postings straight from `_postings`."""
+        docnum, perdoc, pool = self.docnum, self.perdocwriter, self.pool
+        perdoc.start_doc(docnum)
+        for name in sorted(name for name in fields if not name.startswith("_")):
+            field, value = self.schema[name], fields[name]
+            if name in _TEXT_FIELDS:
+                pool.add_terms(name, docnum, _postings(tokens.normalize(value)))
+            elif field.indexed:
+                for term, _, weight, encoded in field.index(value):
+                    pool.add((name, term, docnum, weight, encoded))
+            stored = fields.get("_stored_" + name, value)
+            perdoc.add_field(name, field, stored if field.stored else None, 0)
+            if field.column_type and stored is not None:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self):
+        """Write the stored fields and columns, then every posting from the pool."""
+        self.perdocwriter.close()
+        self.pool.write(self.fieldwriter, self.schema)
+        self.fieldwriter.close()
+
+
 class _TermPool:
     """Stands in for Whoosh's posting pool when a segment is written from scratch: postings arrive in document
-    order, so grouping them by field and term leaves only distinct terms to sort (Whoosh sorts every posting)."""
+    order, so grouping them by field and term leaves only distinct terms to sort (Whoosh sorts every posting), and
+    each term's postings are written at once."""
 
     def __init__(self):
-        """An empty pool: field -> term -> postings."""
-        self._fields: dict[str, dict[bytes, list[tuple]]] = {}
-
-    @property
-    def fieldnames(self) -> set[str]:
-        """The fields that received postings."""
-        return set(self._fields)
+        """An empty pool: field -> term (str for text fields, bytes for the rest) -> (docnum, weight, value)."""
+        self._fields: dict[str, dict[str | bytes, list[tuple]]] = {}
 
     def add(self, item: tuple) -> None:
-        """Take one (fieldname, term, docnum, weight, value) posting."""
-        terms = self._fields.get(item[0])
-        if terms is None:
-            terms = self._fields[item[0]] = {}
-        found = terms.get(item[1])
-        if found is None:
-            found = terms[item[1]] = []
-        found.append(item)
+        """Take one (fieldname, term bytes, docnum, weight, value) posting."""
+        self._fields.setdefault(item[0], defaultdict(list))[item[1]].append(item[2:])
 
-    def iter_postings(self) -> Iterator[tuple]:
-        """Every posting, ordered by field, term and document as Whoosh's field writer needs them."""
+    def add_terms(self, fieldname: str, docnum: int, postings: dict[str, list[int]]) -> None:
+        """Take a document's postings in a text field, term -> positions, with C-level calls only (they are
+        encoded, and weighed by their frequency, when written)."""
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = defaultdict(list)
+        deque(map(list.append, map(terms.__getitem__, postings), zip(repeat(docnum), postings.values())), 0)
+
+    def write(self, fieldwriter: _FieldWriter, schema: Schema) -> None:
+        """Write every posting, ordered by field, term (UTF-8 order, which is str order) and document."""
         for fieldname in sorted(self._fields):
             terms = self._fields[fieldname]
+            fieldwriter.start_field(fieldname, schema[fieldname])
             for term in sorted(terms):
-                yield from terms[term]
+                fieldwriter.start_term(term if isinstance(term, bytes) else term.encode("utf-8"))
+                fieldwriter.add_all(*_columns(terms[term]))
+                fieldwriter.finish_term()
+            fieldwriter.finish_field()
 
     def cleanup(self) -> None:
         """Forget every posting."""
         self._fields = {}
+
+
+def _columns(postings: list[tuple]) -> tuple[Sequence[int], Sequence[float], Sequence[bytes]]:
+    """The documents, weights and values of a term's postings: (docnum, weight, value) as given, or (docnum,
+    positions) from add_terms."""
+    columns = tuple(zip(*postings, strict=True))
+    if len(columns) == 3:
+        return columns
+    return columns[0], array("f", map(len, columns[1])), _encode_all(columns[1])
 
 
 def _clear(index_dir: Path) -> None:
@@ -634,7 +812,7 @@ def _query_with_exact(searcher, text: str) -> tuple[Q.Query, tuple[str, ...]]:
 
 def _hit(fields: dict, score: float, needles: tuple[str, ...], base_url: str) -> Hit:
     """A Hit from a result's stored fields."""
-    body = zlib.decompress(fields["excerpt"]).decode("utf-8") if "excerpt" in fields else ""
+    body = fields.get("excerpt", "")
     return Hit(fields["index_no"], fields.get("title", ""), fields.get("publisher", ""),
                fields["published"].date(), base_url + fields["url"], score, make_snippet(body, needles))
 

@@ -43,7 +43,6 @@ import hashlib
 import json
 import re
 import sys
-import unicodedata
 import zlib
 from array import array
 from bisect import bisect_left
@@ -57,6 +56,7 @@ from operator import add, and_, rshift
 from . import workers
 from .identifiers import normalize_doc_no
 from .model import Document
+from .tokens import normalize
 from .urls import document_path
 
 FORMAT = 1
@@ -174,7 +174,7 @@ def _recorded(layout: _Layout, items: list[tuple[int, str, str]]) -> tuple[defau
     words: defaultdict = defaultdict(partial(array, "Q"))  # word -> doc << 8 | code
     titles: defaultdict = defaultdict(set)  # character or bigram -> documents with it in the title
     for number, raw_title, raw_rest in items:
-        title, rest = _normalize(raw_title)[:BODY_AT - 1], _normalize(raw_rest)[:layout.rest_limit]
+        title, rest = normalize(raw_title)[:BODY_AT - 1], normalize(raw_rest)[:layout.rest_limit]
         counts = Counter(_WORD.findall(title))
         in_title = set(counts)
         counts.update(_WORD.findall(rest))
@@ -215,24 +215,6 @@ def _derived(slots: defaultdict, titles: defaultdict, layout: _Layout) -> Iterab
 
 
 _CODES = {tf: 2 * tf for tf in range(MAX_TF + 1)}
-
-
-_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]+")
-_FOLD = str.maketrans({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20})
-
-
-def _fold(match: re.Match) -> str:
-    return match.group().translate(_FOLD)
-
-
-def _normalize(text: str) -> str:
-    """tokens.normalize, faster: full-width ASCII and the ideographic space are folded first (to what NFKC
-    makes of them, so the NFKC of the whole text is unchanged), which leaves most text already in NFKC,
-    and NFKC's quick check is cheap."""
-    text = _FULL_WIDTH.sub(_fold, text)
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    return text.lower()
 
 
 def _slots(text: str) -> list[str]:
@@ -385,7 +367,7 @@ def _doc_files(docs: list[Document]) -> list[tuple[str, bytes]]:
 def query_parts(query: str) -> list[str]:
     """The parts of a query, each of which a result must contain: Han runs (as substrings) and words."""
     parts: list[str] = []
-    for match in _RUN.finditer(_normalize(query)):
+    for match in _RUN.finditer(normalize(query)):
         if match.group() not in parts:
             parts.append(match.group())
     return parts

@@ -13,7 +13,9 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([0-9a-z]+)")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(f"([{_HAN}]+)|([0-9a-z]+)")
+_RUN_TEXT = re.compile(f"[{_HAN}]+|[0-9a-z]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +28,25 @@ class Token:
     end: int
 
 
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]+")
+_FOLD = str.maketrans({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20})
+
+
 def normalize(text: str) -> str:
-    """NFKC and lower case: what both index and queries see."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC and lower case: what both index and queries see.
+
+    Full-width ASCII and the ideographic space are folded first (to what NFKC makes of them, so the NFKC of the
+    whole text is unchanged); that leaves most text already in NFKC, which the cheap quick check confirms.
+    """
+    text = _FULL_WIDTH.sub(_fold, text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
+
+
+def _fold(match: re.Match) -> str:
+    """A run of full-width forms as ASCII."""
+    return match.group().translate(_FOLD)
 
 
 def tokenize(text: str) -> Iterator[Token]:
@@ -47,6 +65,11 @@ def tokenize(text: str) -> Iterator[Token]:
             for offset in range(len(han) - 1):
                 yield Token(han[offset:offset + 2], position, start + offset, start + offset + 2)
                 position += 1
+
+
+def runs(norm: str) -> list[str]:
+    """The runs of already-normalised text that tokens come from (Han runs and ASCII runs), in order."""
+    return _RUN_TEXT.findall(norm)
 
 
 def terms(text: str) -> list[str]:
