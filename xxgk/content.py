@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from . import attachments, frontmatter, rules, yamltree
 from .config import Config
-from .errors import WARNING, Problem, shown_path
+from .errors import WARNING, Problem, shown_paths
 from .fields import FieldReader, closest
 from .frontmatter import RECOMMENDED, REQUIRED, label
 from .lint import lint_source
@@ -267,7 +267,7 @@ def read_all(config: Config, lint: bool = False) -> tuple[list[Document], list[P
 def _read_chunk(job: tuple[Config, bool], paths: list[Path]) -> list[tuple[Document | None, list[Problem]]]:
     config, lint = job
     renderer, tree = MarkdownRenderer(), load_tree(config.extra_categories)
-    root = config.content_dir.parent
-    return [read_document(p, shown_path(p, root), config, tree, renderer, lint) for p in paths]
+    names = shown_paths(paths, config.content_dir.parent)
+    return [read_document(p, src, config, tree, renderer, lint) for p, src in zip(paths, names, strict=True)]
 
 

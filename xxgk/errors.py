@@ -70,8 +70,18 @@ def raise_if_errors(problems: list[Problem], error_class: type[BuildError]) -> N
 
 def shown_path(path: Path, root: Path | None = None) -> str:
     """How a Problem names a file: relative to the working folder, else to root when given, else as it is."""
+    return shown_paths([path], root)[0]
+
+
+def shown_paths(paths: list[Path], root: Path | None = None) -> list[str]:
+    """shown_path for many files, resolving the working folder once."""
+    bases = [base for base in (Path.cwd().resolve(), root) if base is not None]
+    return [_shown(path, bases) for path in paths]
+
+
+def _shown(path: Path, bases: list[Path]) -> str:
     absolute = path if path.is_absolute() else path.resolve()
-    for base in (Path.cwd().resolve(), root):
-        if base is not None and absolute.is_relative_to(base):
+    for base in bases:
+        if absolute.is_relative_to(base):
             return absolute.relative_to(base).as_posix()
     return path.as_posix()

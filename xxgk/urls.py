@@ -55,6 +55,11 @@ class Linker:
     def __init__(self, page: str, absolute_base: str | None = None):
         self._prefix = absolute_base if absolute_base is not None else "../" * page.count("/")
 
+    @property
+    def prefix(self) -> str:
+        """What every href from this page starts with: "../../" two folders down, or the absolute base path."""
+        return self._prefix
+
     def __call__(self, target: str) -> str:
         if target.endswith("index.html"):
             target = target[: -len("index.html")]
