@@ -8,6 +8,7 @@ import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown.extensions.toc import slugify_unicode
 
 from xxgk.markup import INLINE_PATTERNS, MarkdownRenderer, to_text, unsafe_markup
 
@@ -52,10 +53,10 @@ def test_renderer_is_reusable_without_leaking_state():
 
 
 def _plain_python_markdown() -> markdown.Markdown:
-    """The converter exactly as MarkdownRenderer configures it, without the plain-text shortcut."""
-    renderer = MarkdownRenderer()
-    renderer._md.treeprocessors.deregister("plain_text_shortcut")
-    return renderer._md
+    """Python-Markdown as it comes: the toc extension for heading ids, and no plain-text shortcut."""
+    return markdown.Markdown(
+        extensions=["tables", "sane_lists", "toc"], output_format="html",
+        extension_configs={"toc": {"slugify": slugify_unicode, "marker": ""}, "tables": {"use_align_attribute": True}})
 
 
 def test_shortcut_knows_every_inline_pattern():
@@ -70,12 +71,14 @@ _MARKDOWN_PIECES = st.sampled_from([
     "通知", "第一条", "2019", "a", " ", "  \n", "\n", "\n\n", "*", "**", "_", "__", "`", "\\", "[", "]", "(", ")",
     "!", "<", ">", "&", "&amp;", "&#20013;", ";", "#", "## ", "- ", "1. ", "> ", "|", "| --- |", "<b>", "</b>",
     "<http://a.gov.cn>", "<a@b.cn>", "[附件](a.pdf)", "![图](a.png)", "[1]: http://x.cn", "    代码", "~",
+    "\n## 一、总则\n", "\n### 第一条\n", "\n# A&B\n", "\n## `x`\n", "\n## 一、总则_1\n", "\n总则\n---\n",
+    '<h2 id="x">二</h2>',
 ])
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_MARKDOWN_PIECES, max_size=40).map("".join))
-def test_shortcut_changes_no_output(source):
-    """Skipping inline patterns for text without their characters gives byte-identical HTML."""
+def test_converter_matches_plain_python_markdown(source):
+    """The plain-text shortcut and our heading anchors give byte-identical HTML to Python-Markdown's own."""
     plain = _plain_python_markdown()
     assert MarkdownRenderer()._md.reset().convert(source) == plain.reset().convert(source)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import markdown
 import nh3
-from markdown.extensions.toc import slugify_unicode
+from markdown.extensions.toc import remove_fnrefs, render_inner_html, slugify_unicode, strip_tags, unique
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
@@ -39,6 +39,7 @@ _CLEANER = nh3.Cleaner(
 _TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9-]*)")
 _EVENT_ATTR = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.IGNORECASE)
 _SCRIPT_URL = re.compile(r"""(?:href|src)\s*=\s*["']?\s*(javascript|vbscript|data):""", re.IGNORECASE)
+_HEADING_TAG = re.compile("[Hh][1-6]")
 _HEADING = re.compile(r'<h([1-6]) id="([^"]*)">(.*?)</h\1>', re.DOTALL)
 _ANY_TAG = re.compile(r"<[^>]+>")
 _BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|table|blockquote|div|pre)>|<br\s*/?>")
@@ -81,21 +82,34 @@ class _PlainTextShortcut(Treeprocessor):
                 element.tail = AtomicString(element.tail)
 
 
+class _HeadingAnchors(Treeprocessor):
+    """Gives every heading the id the toc extension would (Chinese kept), without building a table of contents."""
+
+    # The toc extension also assembles, serialises and post-processes a table of contents on every body, a
+    # quarter of its conversion time; pages build theirs from the headings, so only the ids are wanted.
+    def run(self, root) -> None:
+        used = {element.attrib["id"] for element in root.iter() if "id" in element.attrib}
+        counters: dict[str, int] = {}
+        for element in root.iter():
+            if isinstance(element.tag, str) and _HEADING_TAG.match(element.tag) and "id" not in element.attrib:
+                name = strip_tags(render_inner_html(remove_fnrefs(element), self.md))
+                element.attrib["id"] = unique(slugify_unicode(html.unescape(name), "-"), used, counters)
+
+
 class MarkdownRenderer:
     """Converts Markdown bodies; keep one per process (building the converter is the costly part)."""
 
     def __init__(self) -> None:
         self._md = markdown.Markdown(
-            extensions=["tables", "sane_lists", "toc"],
+            extensions=["tables", "sane_lists"],
             # Table alignment as align="…" rather than style="text-align: …" keeps pages free of inline styles.
-            # The toc extension is here for its Chinese-safe heading anchors; pages build their own table of
-            # contents from the headings, so its [TOC] marker search is switched off.
-            extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-4", "marker": ""},
-                               "tables": {"use_align_attribute": True}},
+            extension_configs={"tables": {"use_align_attribute": True}},
             output_format="html",
         )
         # Just before the inline processor (priority 20), which it spares most of its work.
         self._md.treeprocessors.register(_PlainTextShortcut(self._md), "plain_text_shortcut", 20.5)
+        # Where the toc extension runs: after inline markup, before the unescape processor.
+        self._md.treeprocessors.register(_HeadingAnchors(self._md), "heading_anchors", 5)
 
     def render(self, source: str) -> Rendered:
         """Render Markdown to sanitised HTML; never raises for any input text."""
