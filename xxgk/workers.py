@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Shared = TypeVar("Shared")
@@ -31,7 +32,29 @@ def started(function: Callable[[Shared, list[Item]], list[Result]], shared: Shar
     # Several chunks per worker even out the load; each chunk pays for its own set-up (a Markdown
     # converter, compiled templates), so chunks are not made smaller than that cost is worth.
     size = max(32, -(-len(items) // (workers * 6)))
-    chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(function, shared, chunk) for chunk in chunks]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_inherit,
+                             initargs=(function, shared, items)) as pool:
+        futures = [pool.submit(_run_slice, start, start + size) for start in range(0, len(items), size)]
         yield lambda: [result for future in futures for result in future.result()]
+
+
+# In a worker process only: the function, shared value and items it was started with (see _inherit).
+_inherited: tuple[Callable, Any, Sequence] | None = None
+
+
+def _inherit(function: Callable, shared: Any, items: Sequence) -> None:
+    """Keep the work in the worker, which then receives only (start, stop) ranges of it."""
+    # With fork the worker inherits these from the parent's memory, so ten thousand documents are not
+    # pickled in the parent and unpickled in a worker; with spawn they are pickled once per worker.
+    global _inherited
+    _inherited = (function, shared, items)
+
+
+def _run_slice(start: int, stop: int) -> list:
+    function, shared, items = _inherited
+    return function(shared, list(items[start:stop]))
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork where there is one (Linux), not whatever a later Python makes the default (forkserver in 3.14).
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
