@@ -40,6 +40,7 @@ _TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9-]*)")
 _EVENT_ATTR = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.IGNORECASE)
 _SCRIPT_URL = re.compile(r"""(?:href|src)\s*=\s*["']?\s*(javascript|vbscript|data):""", re.IGNORECASE)
 _HEADING_TAG = re.compile("[Hh][1-6]")
+_NEEDS_SERIALISING = re.compile("[&<>\x02\x03]")
 _HEADING = re.compile(r'<h([1-6]) id="([^"]*)">(.*?)</h\1>', re.DOTALL)
 _ANY_TAG = re.compile(r"<[^>]+>")
 _BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|table|blockquote|div|pre)>|<br\s*/?>")
@@ -92,8 +93,15 @@ class _HeadingAnchors(Treeprocessor):
         counters: dict[str, int] = {}
         for element in root.iter():
             if isinstance(element.tag, str) and _HEADING_TAG.match(element.tag) and "id" not in element.attrib:
-                name = strip_tags(render_inner_html(remove_fnrefs(element), self.md))
-                element.attrib["id"] = unique(slugify_unicode(html.unescape(name), "-"), used, counters)
+                element.attrib["id"] = unique(slugify_unicode(self._name(element), "-"), used, counters)
+
+    def _name(self, heading) -> str:
+        # A heading of plain text (no markup, nothing to escape or restore) is its own name; serialising it
+        # and running every post-processor, as toc does for all headings, would give the same words.
+        text = heading.text or ""
+        if not len(heading) and not _NEEDS_SERIALISING.search(text):
+            return " ".join(text.split())
+        return html.unescape(strip_tags(render_inner_html(remove_fnrefs(heading), self.md)))
 
 
 class MarkdownRenderer:
