@@ -61,11 +61,11 @@ from .urls import document_path
 
 FORMAT = 1
 BODY_AT = 1024  # offset of the text after the title; titles are indexed up to BODY_AT - 1 characters
-LEAD = 400  # characters of body text in a result's own file, for its snippet
-SEGMENT = 1000  # characters of body text per further piece
+LEAD = 1000  # characters of body text in a result's own file, for its snippet
+SEGMENT = 2000  # characters of body text per further piece
 PAGE_SIZE = 10
-BIG_TERM = 2048  # bytes: postings at least this large get a file of their own
-SHARD_TARGET = 4096  # bytes: the average size of a bucket of small terms
+BIG_TERM = 4096  # bytes: postings at least this large get a file of their own
+SHARD_TARGET = 8192  # bytes: the average size of a bucket of small terms
 ID_BUCKET_KEYS = 64  # lookup keys per bucket on average
 MAX_TF = 127
 PARALLEL_FROM = 500  # documents: fewer are indexed in this process
