@@ -100,13 +100,15 @@ def _build_checked(config: Config, checked: Checked, started: float, full_index:
         stage.copy_tree(config.static_dir, "static")
         search_started = time.perf_counter()
         stage.write([Output(path, data) for path, data in static_search.static_index(site.documents)])
+        search_seconds = time.perf_counter() - search_started
         stage.write_manifest()
+        index_started = time.perf_counter()
         # The Whoosh index is updated in a copy of the previous one and swapped in with the site, so a failed
         # build leaves both as they were; only added, edited and removed documents are re-indexed.
         previous = None if full_index else index_dir(config.output_dir)
         with output.staged(index_dir(config.output_dir), seed=previous) as index_stage:
             index = search.update_index(index_stage.path, site.documents, full=full_index)
-        search_seconds = time.perf_counter() - search_started
+        search_seconds += time.perf_counter() - index_started
     return Report(
         documents=len(site.documents),
         pages=len(pages) + len(site.documents),
