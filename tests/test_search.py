@@ -397,6 +397,14 @@ def test_incremental_updates_answer_like_a_full_rebuild(tmp_path, generated):
     assert answers(live) == answers(fresh)
 
 
+def test_open_date_ranges_skip_documents_without_that_date(tmp_path):
+    undated = replace(CORPUS[1], written=None)
+    search.update_index(tmp_path / "index", [CORPUS[0], undated, CORPUS[2]])
+    assert found(tmp_path / "index", "written:[TO 2030-12-31]") == ids("19-03", "19-01")
+    assert found(tmp_path / "index", "written:[2000-01-01 TO]") == ids("19-03", "19-01")
+    assert found(tmp_path / "index", "published:[2000-01-01 TO]") == ids("19-02", "19-03", "19-01")
+
+
 def test_an_unchanged_corpus_writes_nothing(tmp_path):
     path = tmp_path / "index"
     search.update_index(path, CORPUS)

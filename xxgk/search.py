@@ -39,15 +39,14 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PostingsWriter
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
 from whoosh.collectors import TopCollector
+from whoosh.columns import NumericColumn
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
-from whoosh.matching import IntersectionMatcher, NullMatcher, WrappingMatcher
-from whoosh.query.spans import SpanWrappingMatcher
+from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher
 from whoosh.query.wrappers import WrappingQuery
-from whoosh.util import make_binary_tree
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -207,6 +206,14 @@ def _encode_all(position_lists: Iterable[list[int]]) -> list[bytes]:
     return list(map(bytes, swapped))
 
 
+def _decode(value: bytes) -> array:
+    """The positions packed by _encode."""
+    positions = array("I", value)
+    if sys.byteorder == "big":
+        positions.byteswap()
+    return positions
+
+
 class _BigramPositions(formats.Positions):
     """Whoosh's Positions format fed straight from `_postings` (the postings BigramTokenizer gives, with less
     overhead), its position lists packed as plain integers instead of pickled."""
@@ -223,10 +230,7 @@ class _BigramPositions(formats.Positions):
 
     def decode_positions(self, valuestring):
         """The positions packed by encode."""
-        positions = array("I", valuestring)
-        if sys.byteorder == "big":
-            positions.byteswap()
-        return positions.tolist()
+        return _decode(valuestring).tolist()
 
     def decode_frequency(self, valuestring):
         """How many positions there are."""
@@ -390,43 +394,150 @@ class _Weighting(scoring.WeightingModel):
 # --- Phrases -----------------------------------------------------------------------------------------------
 
 
-class _Phrase(Q.Phrase):
-    """Whoosh's Phrase query with a leaner matcher (see _PhraseMatcher); same meaning, same scores."""
+class _FreeText(Q.Query):
+    """A group of free text: its words at consecutive positions (or its one word) in any of the fields, each field
+    with a boost. A document scores as Whoosh scores an Or of the fields' phrases: per field the boost times the sum
+    of the words' scores (_Scorer), the fields' scores added. Worked out a segment at a time from whole posting
+    lists with set arithmetic, instead of stepping Whoosh's matchers document by document."""
+
+    def __init__(self, fields: tuple[tuple[str, float], ...], words: tuple[str, ...]):
+        """The (field, boost) pairs to look in and the words, in order."""
+        self.fields, self.words, self.boost = fields, words, 1.0
+
+    def __eq__(self, other):
+        """Equal when looking for the same words in the same fields."""
+        return type(other) is type(self) and (self.fields, self.words) == (other.fields, other.words)
+
+    def __hash__(self):
+        """A hash of the fields and words."""
+        return hash((self.fields, self.words))
+
+    def __repr__(self):
+        """The fields and words, for debugging."""
+        return f"_FreeText({self.fields!r}, {self.words!r})"
+
+    def estimate_size(self, ixreader):
+        """At most the documents holding the field's rarest word, summed over the fields."""
+        return sum(min(ixreader.doc_frequency(field, word) for word in self.words) for field, _ in self.fields)
 
     def matcher(self, searcher, context=None):
-        """A matcher over the documents holding the words at consecutive positions."""
-        field, reader = searcher.schema[self.fieldname], searcher.reader()
-        if any((self.fieldname, field.to_bytes(word)) not in reader for word in self.words):
+        """A list of the matching documents of this (segment's) reader with their scores."""
+        scores: dict[int, float] = {}
+        for field, boost in self.fields:
+            for doc, score in _phrase_scores(searcher.reader(), field, self.words).items():
+                scores[doc] = scores[doc] + score * boost if doc in scores else score * boost
+        if not scores:
             return NullMatcher()
-        found = _PhraseMatcher([Q.Term(self.fieldname, word).matcher(searcher, context) for word in self.words])
-        return found if self.boost == 1.0 else WrappingMatcher(found, boost=self.boost)
+        ids = sorted(scores)
+        return ListMatcher(ids, weights=[scores[doc] for doc in ids])  # with no scorer, a weight is the score
 
 
-class _PhraseMatcher(SpanWrappingMatcher):
-    """The intersection of the words' postings, kept where their position sets line up: the work Whoosh's span
-    objects do for a phrase, done with set arithmetic at a fraction of the cost."""
+def _phrase_scores(reader, field: str, words: tuple[str, ...]) -> dict[int, float]:
+    """Document -> the sum of its words' scores, for the documents holding the words at consecutive positions."""
+    if not reader.is_atomic():
+        return {offset + doc: score for sub, offset in reader.leaf_readers()
+                for doc, score in _phrase_scores(sub, field, words).items()}
+    if any((field, word) not in reader for word in words):
+        return {}
+    tables = [_whole_postings(reader, field, word) for word in words]
+    found = {}
+    for doc in set(tables[0]).intersection(*tables[1:]):
+        entries = [table[doc] for table in tables]
+        if len(entries) == 1 or _in_sequence([value for _, value in entries]):
+            found[doc] = _tree_sum([_saturate(weight) for weight, _ in entries])
+    return found
 
-    def __init__(self, matchers: list):
-        """Match where the matchers of the phrase's words, in order, all match."""
-        self.matchers = matchers
-        super().__init__(make_binary_tree(IntersectionMatcher, matchers))
 
-    def copy(self):
-        """An independent copy at the same place."""
-        return self.__class__([m.copy() for m in self.matchers])
+def _whole_postings(reader, field: str, word: str) -> dict[int, tuple[float, bytes]]:
+    """Document -> (weight, value) of every live posting of a word, read a block at a time where possible."""
+    matcher, deleted = reader.postings(field, word), frozenset()
+    if isinstance(matcher, FilterMatcher):  # how the reader hides deleted documents
+        matcher, deleted = matcher.child, matcher._ids
+    postings: dict[int, tuple[float, bytes]] = {}
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_ids(), matcher._read_weights(), matcher._read_values()
+            postings.update(zip(matcher._ids, zip(matcher._weights, matcher._values, strict=True), strict=True))
+            matcher._next_block()
+    else:
+        while matcher.is_active():
+            postings[matcher.id()] = (matcher.weight(), matcher.value())
+            matcher.next()
+    for doc in deleted:
+        postings.pop(doc, None)
+    return postings
 
-    def replace(self, minquality=0):
-        """Itself, or nothing once exhausted (phrases cannot be simplified)."""
-        return self if self.is_active() else NullMatcher()
 
-    def _get_spans(self):
-        """The positions where the phrase starts in the current document (empty: no match)."""
-        starts = set(self.matchers[0].value_as("positions"))
-        for offset, matcher in enumerate(self.matchers[1:], 1):
-            starts.intersection_update([p - offset for p in matcher.value_as("positions")])
-            if not starts:
-                break
-        return sorted(starts)
+def _in_sequence(values: list[bytes]) -> bool:
+    """Whether the encoded position lists of a phrase's words hold positions p, p + 1, p + 2 …"""
+    starts = set(_decode(values[0]))
+    for offset, value in enumerate(values[1:], 1):
+        starts.intersection_update(map(operator.sub, _decode(value), repeat(offset)))
+        if not starts:
+            return False
+    return True
+
+
+def _tree_sum(scores: list[float]) -> float:
+    """The scores added pairwise as Whoosh's binary tree of intersection matchers adds them."""
+    if len(scores) == 1:
+        return scores[0]
+    half = len(scores) // 2
+    return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
+
+
+class _DateSpan(Q.Query):
+    """The documents whose date field lies from start to end, both included, either open: what Whoosh's DateRange
+    finds, read from the field's column instead of from the hundreds of numeric terms DateRange expands into. Every
+    document found scores 1, as DateRange's constant score gives."""
+
+    def __init__(self, field: str, start: datetime | None, end: datetime | None):
+        """The field and the first and last moments (None: open)."""
+        self.field, self.start, self.end, self.boost = field, start, end, 1.0
+
+    def __eq__(self, other):
+        """Equal when the same field and span."""
+        return type(other) is type(self) and (self.field, self.start, self.end) == (other.field, other.start, other.end)
+
+    def __hash__(self):
+        """A hash of the field and span."""
+        return hash((self.field, self.start, self.end))
+
+    def __repr__(self):
+        """The field and span, for debugging."""
+        return f"_DateSpan({self.field!r}, {self.start!r}, {self.end!r})"
+
+    def estimate_size(self, ixreader):
+        """Every document, at most (a date span is a filter; the estimate only picks how results are sorted)."""
+        return ixreader.doc_count()
+
+    def matcher(self, searcher, context=None):
+        """The documents of this (segment's) reader in the span."""
+        found = _in_span(searcher.reader(), searcher.schema[self.field], self.field, self.start, self.end)
+        return ListMatcher(found, all_weights=1.0) if found else NullMatcher()
+
+
+def _in_span(reader, field, name: str, start: datetime | None, end: datetime | None) -> list[int]:
+    """The live documents of reader whose column value of field lies from start to end."""
+    if not reader.is_atomic():
+        return [offset + doc for sub, offset in reader.leaf_readers() for doc in _in_span(sub, field, name, start, end)]
+    if not reader.has_column(name):
+        return []
+    low = field.to_column_value(start) if start else 0
+    high = field.to_column_value(end) if end else field.default - 1  # the default marks a document without a date
+    found = [doc for doc, value in enumerate(_column_values(reader, name)) if low <= value <= high]
+    return [doc for doc in found if not reader.is_deleted(doc)] if reader.has_deletions() else found
+
+
+def _column_values(reader, name: str) -> Sequence[int]:
+    """Every document's raw value in a numeric column, read at once (Whoosh reads it a document at a time)."""
+    column = reader.column_reader(name, translate=False)
+    if not isinstance(column, NumericColumn.Reader):
+        return list(column)
+    values = array(column._typecode, column._dbfile.get(column._basepos, column._count * column._fixedlen))
+    if sys.byteorder == "little":  # stored big-endian
+        values.byteswap()
+    return values.tolist() + [column._default] * (reader.doc_count_all() - column._count)
 
 
 class _Pruned(WrappingQuery):
@@ -1096,7 +1207,8 @@ def _group_query(group: list[tokens.Token], length: int, fields: tuple[str, ...]
         words[0] = words[0] + "$"
     if _lone(group[-1]) and group[-1].end == length:
         words[-1] = "^" + words[-1]
-    return _in_fields(fields, lambda field: _Phrase(field, words) if len(words) > 1 else Q.Term(field, words[0]))
+    boosts = [(field, TITLE_BOOST if field == "title" and len(fields) > 1 else 1.0) for field in fields]
+    return _FreeText(tuple(boosts), tuple(words))
 
 
 def _lone(token: tokens.Token) -> bool:
@@ -1176,7 +1288,7 @@ _EXACT_FIELDS = {"index_no": _index_no_query, "doc_no": _doc_no_query, "publishe
 def _date_query(field: str, value: str, kind: str) -> Q.Query:
     """A DateRange built here from ISO dates (never Whoosh's date parser, which drops month and day)."""
     if kind != "range":
-        return Q.DateRange(field, _parse_day(field, value, False), _parse_day(field, value, True))
+        return _DateSpan(field, _parse_day(field, value, False), _parse_day(field, value, True))
     ends = _RANGE_ENDS.fullmatch(value)
     if ends is None:
         raise SearchSyntaxError(f"日期范围“[{value}]”应写成 {field}:[2019-01-01 TO 2019-12-31]（TO 两边留空格）。")
@@ -1187,7 +1299,7 @@ def _date_query(field: str, value: str, kind: str) -> Q.Query:
         raise SearchSyntaxError(f"日期范围“[{value}]”至少要有开始或结束日期之一。")
     if start is not None and end is not None and start > end:
         raise SearchSyntaxError(f"日期范围“[{value}]”的开始日期晚于结束日期。")
-    return Q.DateRange(field, start, end)
+    return _DateSpan(field, start, end)
 
 
 def _parse_day(field: str, text: str, end: bool) -> datetime:
