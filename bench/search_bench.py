@@ -1,10 +1,12 @@
-"""The search benchmark: Whoosh index build (cold, after one edit), index size, and query latency.
+"""The search benchmark: Whoosh index build (cold, after one edit), index size, query latency, and the static index.
 
 python bench/search_bench.py [--n 10000] [--seed 1] [--queries 100] [--keep DIR]
 
 The corpus comes from bench/corpus.py and is read with the project's own reader, as a build would. Query latency
 is measured inside this process around xxgk.search.search() (process start excluded; every call opens the index,
-as `build.py search` does once).
+as `build.py search` does once). The static index is timed as the build makes it (xxgk.static_search.static_index)
+and as its files are written; bytes per query are what StaticReader, the Python twin of static/js/search.js,
+fetches for the free-text queries of the mix (index and result files, not the page and its script).
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ sys.path[:0] = [str(HERE), str(REPO)]
 
 import corpus  # noqa: E402
 
-from xxgk import content, search  # noqa: E402
+from xxgk import content, search, static_search  # noqa: E402
 from xxgk.config import load_config  # noqa: E402
 from xxgk.model import Document  # noqa: E402
 
-TARGETS = {"cold": "≤ 45 s", "update": "≤ 2 s", "median": "≤ 30 ms"}
+TARGETS = {"cold": "≤ 45 s", "update": "≤ 2 s", "median": "≤ 30 ms", "static": "≤ 15 s", "bytes": "≤ 300 KB"}
 HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 ODD_BRACKETS = (("[", "]"), ("(", ")"), ("（", "）"), ("【", "】"), ("［", "］"), ("﹝", "﹞"))
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -131,7 +133,31 @@ def index_size_mb(index_dir: Path) -> float:
     return sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file()) / 1e6
 
 
-def report(cold, update, noop, size: float, by_kind: dict[str, list[float]]) -> None:
+def write_files(root: Path, files: list[tuple[str, bytes]]) -> None:
+    """Write the static index's files under root, as a build writes them into the site."""
+    for path, data in files:
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def static_figures(root: Path, documents: list[Document], queries: list[tuple[str, str]]) -> dict:
+    """Build and write the static index; the seconds of each, its files and bytes, and the bytes each free-text
+    query fetches (with a first page of results)."""
+    files, build_s, build_cpu = timed(static_search.static_index, documents)
+    _, write_s, _ = timed(write_files, root / "site", files)
+    table = dict(files)
+    fetched = []
+    for kind, query in queries:
+        if kind == "text":
+            reader = static_search.StaticReader(table)
+            reader.show(reader.search(query))
+            fetched.append(sum(len(table[path]) for path in reader.fetched) / 1024)
+    return {"build": build_s, "cpu": build_cpu, "write": write_s, "files": len(files),
+            "mb": sum(len(data) for data in table.values()) / 1e6, "kb": fetched}
+
+
+def report(cold, update, noop, size: float, by_kind: dict[str, list[float]], static: dict) -> None:
     """Print the figures beside the issue's targets."""
     (stats, wall, cpu), (ustats, uwall, _), (_, nwall, _) = cold, update, noop
     print(f"documents indexed           {stats.added}")
@@ -147,6 +173,11 @@ def report(cold, update, noop, size: float, by_kind: dict[str, list[float]]) -> 
         if kind != "all":
             print(f"  {kind:10s} {len(values):3d} queries  median {statistics.median(values):7.1f} ms  "
                   f"p95 {p95(values):7.1f} ms")
+    print(f"static index build          {static['build']:7.1f} s   (CPU {static['cpu']:.1f} s) + writing "
+          f"{static['files']} files, {static['mb']:.1f} MB: {static['write']:.1f} s   target {TARGETS['static']}")
+    kb = static["kb"]
+    print(f"static bytes per query      median {statistics.median(kb):.1f} KB, max {max(kb):.1f} KB "
+          f"over {len(kb)} free-text queries   target {TARGETS['bytes']}")
 
 
 def main() -> None:
@@ -165,8 +196,10 @@ def main() -> None:
         changed = edited(documents, rng)
         update = timed(search.update_index, index_dir, changed)
         noop = timed(search.update_index, index_dir, changed)
-        by_kind = latencies(index_dir, mixed_queries(rng, documents, args.queries))
-        report(cold, update, noop, index_size_mb(index_dir), by_kind)
+        queries = mixed_queries(rng, documents, args.queries)
+        by_kind = latencies(index_dir, queries)
+        static = static_figures(root, documents, queries)
+        report(cold, update, noop, index_size_mb(index_dir), by_kind, static)
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
