@@ -134,10 +134,13 @@ def index_size_mb(index_dir: Path) -> float:
 
 
 def write_files(root: Path, files: list[tuple[str, bytes]]) -> None:
-    """Write the static index's files under root, as a build writes them into the site."""
+    """Write the static index's files under root, as a build writes them into the site (each folder made once)."""
+    made: set[Path] = set()
     for path, data in files:
         target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         target.write_bytes(data)
 
 

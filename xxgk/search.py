@@ -53,6 +53,7 @@ from whoosh.writing import SegmentWriter
 from xxgk import tokens
 from xxgk.identifiers import normalize_doc_no
 from xxgk.model import Document
+from xxgk.static_search import paused_gc
 from xxgk.urls import document_path
 
 SCHEMA_VERSION = 2  # raise whenever the schema, the analysis or the stored fields change: forces a rebuild
@@ -659,11 +660,12 @@ def _rebuild(index_dir: Path, records: dict[str, _Record]) -> None:
     _clear(index_dir)
     whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
     shares = _shares(list(records.values()))
-    if len(shares) <= 1 or multiprocessing.current_process().daemon:  # a daemon may not start processes
-        segments = [_write_segment(str(index_dir), share) for share in shares]
-    else:
-        with ProcessPoolExecutor(max_workers=min(len(shares), os.cpu_count() or 1)) as pool:
-            segments = list(pool.map(_write_segment, [str(index_dir)] * len(shares), shares))
+    with paused_gc():
+        if len(shares) <= 1 or multiprocessing.current_process().daemon:  # a daemon may not start processes
+            segments = [_write_segment(str(index_dir), share) for share in shares]
+        else:
+            with ProcessPoolExecutor(max_workers=min(len(shares), os.cpu_count() or 1)) as pool:
+                segments = list(pool.map(_write_segment, [str(index_dir)] * len(shares), shares))
     TOC(SCHEMA, segments, 1).write(FileStorage(str(index_dir)), INDEX_NAME)
     shutil.rmtree(index_dir / f"{INDEX_NAME}.tmp", ignore_errors=True)
     _write_marker(index_dir, len(records))

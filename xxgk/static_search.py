@@ -39,6 +39,7 @@ Files:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
@@ -47,7 +48,8 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from itertools import compress, count, repeat
@@ -64,7 +66,7 @@ BODY_AT = 1024  # offset of the text after the title; titles are indexed up to B
 LEAD = 1000  # characters of body text in a result's own file, for its snippet
 SEGMENT = 2000  # characters of body text per further piece
 PAGE_SIZE = 10
-BIG_TERM = 4096  # bytes: postings at least this large get a file of their own
+BIG_TERM = 8192  # bytes: postings at least this large get a file of their own
 SHARD_TARGET = 8192  # bytes: the average size of a bucket of small terms
 ID_BUCKET_KEYS = 64  # lookup keys per bucket on average
 MAX_TF = 127
@@ -78,6 +80,21 @@ _HAN_CHAR = re.compile(f"[{_H}]")
 _HAN_RUN = re.compile(f"[{_H}]+")
 _WORD = re.compile(r"[0-9a-z]+")
 _RUN = re.compile(f"([{_H}]+)|([0-9a-z]+)")  # as xxgk.tokens splits text
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Stop the cyclic garbage collector, and freeze what exists, while large acyclic structures are built: it would
+    walk them again and again, and in forked workers it would copy every inherited page by touching it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 # ---- small encodings ----
@@ -250,10 +267,11 @@ def static_index(documents: Sequence[Document], parallel: bool = True) -> list[t
     docs = sorted(documents, key=Document.sort_key)
     items = [(n, doc.title, _rest_of(doc)) for n, doc in enumerate(docs)]
     layout = _Layout(len(docs), max((len(rest) for _, _, rest in items), default=0))
-    if parallel:
-        chunks = workers.map_chunks(_invert, layout, items, parallel_from=PARALLEL_FROM)
-    else:
-        chunks = _invert(layout, items)
+    with paused_gc():
+        if parallel:
+            chunks = workers.map_chunks(_invert, layout, items, parallel_from=PARALLEL_FROM)
+        else:
+            chunks = _invert(layout, items)
     terms, term_buckets = _term_files(_joined(chunks, layout))
     lookups, id_buckets = _id_files(docs)
     facets, facet_files = _facet_files(docs)
