@@ -357,6 +357,18 @@ def _saturate(frequency: float) -> float:
     return frequency * (_K1 + 1) / (frequency + _K1)
 
 
+class _Saturated(dict):
+    """weight -> _saturate(weight), worked out once per weight."""
+
+    def __missing__(self, weight: float) -> float:
+        """Work out and remember a weight not seen before."""
+        self[weight] = value = _saturate(weight)
+        return value
+
+
+_SATURATED = _Saturated()
+
+
 class _Scorer(scoring.BaseScorer):
     """A term's score in a document from its frequency there alone (no idf, no length): what the document holds
     decides its score, so an index updated in place ranks exactly like one rebuilt from scratch."""
@@ -441,11 +453,20 @@ def _phrase_scores(reader, field: str, words: tuple[str, ...]) -> dict[int, floa
     if any((field, word) not in reader for word in words):
         return {}
     tables = [_whole_postings(reader, field, word) for word in words]
-    found = {}
+    if len(tables) == 1:
+        return {doc: _SATURATED[weight] for doc, (weight, _) in tables[0].items()}
+    found, rest = {}, list(enumerate(tables[1:], 1))
     for doc in set(tables[0]).intersection(*tables[1:]):
-        entries = [table[doc] for table in tables]
-        if len(entries) == 1 or _in_sequence([value for _, value in entries]):
-            found[doc] = _tree_sum([_saturate(weight) for weight, _ in entries])
+        weight, value = tables[0][doc]
+        starts, scores = set(_decode(value)), [_SATURATED[weight]]
+        for offset, table in rest:  # keep the starts p where word k sits at p + k
+            weight, value = table[doc]
+            starts.intersection_update(map(operator.sub, _decode(value), repeat(offset)))
+            if not starts:
+                break
+            scores.append(_SATURATED[weight])
+        else:
+            found[doc] = _tree_sum(scores)
     return found
 
 
@@ -469,20 +490,10 @@ def _whole_postings(reader, field: str, word: str) -> dict[int, tuple[float, byt
     return postings
 
 
-def _in_sequence(values: list[bytes]) -> bool:
-    """Whether the encoded position lists of a phrase's words hold positions p, p + 1, p + 2 …"""
-    starts = set(_decode(values[0]))
-    for offset, value in enumerate(values[1:], 1):
-        starts.intersection_update(map(operator.sub, _decode(value), repeat(offset)))
-        if not starts:
-            return False
-    return True
-
-
 def _tree_sum(scores: list[float]) -> float:
     """The scores added pairwise as Whoosh's binary tree of intersection matchers adds them."""
-    if len(scores) == 1:
-        return scores[0]
+    if len(scores) <= 2:
+        return scores[0] + scores[1] if len(scores) == 2 else scores[0]
     half = len(scores) // 2
     return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
 
