@@ -85,14 +85,16 @@ _RUN = re.compile(f"([{_H}]+)|([0-9a-z]+)")  # as xxgk.tokens splits text
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Stop the cyclic garbage collector, and freeze what exists, while large acyclic structures are built: it would
-    walk them again and again, and in forked workers it would copy every inherited page by touching it."""
-    enabled = gc.isenabled()
+    walk them again and again, and in forked workers it would copy every inherited page by touching it. When a
+    caller has frozen objects already (the build does), they stay frozen: that caller unfreezes them."""
+    enabled, frozen_before = gc.isenabled(), gc.get_freeze_count()
     gc.disable()
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
         if enabled:
             gc.enable()
 
