@@ -31,7 +31,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as clock
-from itertools import chain, count, repeat
+from itertools import accumulate, chain, count, repeat
 from pathlib import Path
 
 from whoosh import formats, scoring, sorting
@@ -476,10 +476,13 @@ def _whole_postings(reader, field: str, word: str) -> dict[int, tuple[float, byt
     if isinstance(matcher, FilterMatcher):  # how the reader hides deleted documents
         matcher, deleted = matcher.child, matcher._ids
     postings: dict[int, tuple[float, bytes]] = {}
-    if isinstance(matcher, W3LeafMatcher):
+    if isinstance(matcher, W3LeafMatcher) and matcher.format.fixed_value_size() is None:
         while matcher.is_active():
-            matcher._read_ids(), matcher._read_weights(), matcher._read_values()
-            postings.update(zip(matcher._ids, zip(matcher._weights, matcher._values, strict=True), strict=True))
+            matcher._read_data()
+            deltas, weights, values = matcher._data  # see W3PostingsWriter._write_block
+            if not isinstance(weights, tuple):  # None: every weight 1; a float: all that weight
+                weights = repeat(1.0 if weights is None else weights)
+            postings.update(zip(accumulate(deltas), zip(weights, values, strict=False), strict=True))
             matcher._next_block()
     else:
         while matcher.is_active():
