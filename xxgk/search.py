@@ -716,7 +716,7 @@ class _SegmentBuilder(SegmentWriter):
         field lengths), the text fields' postings straight from `_postings`."""
         docnum, perdoc, pool = self.docnum, self.perdocwriter, self.pool
         perdoc.start_doc(docnum)
-        for name in sorted(name for name in fields if not name.startswith("_")):
+        for name in sorted(name for name in fields if not name.startswith("_") and fields[name] is not None):
             field, value = self.schema[name], fields[name]
             if name in _TEXT_FIELDS:
                 pool.add_terms(name, docnum, _postings(tokens.normalize(value)))
