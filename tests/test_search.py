@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import multiprocessing
 import random
 import re
 import sys
@@ -307,6 +308,19 @@ def test_a_rebuild_writes_the_postings_whooshs_own_writer_writes(tmp_path):
     assert not search.update_index(added, CORPUS).full  # the rest added by Whoosh's own writer
     postings = every_posting(rebuilt)
     assert len(postings) > 500 and postings == every_posting(added)
+
+
+@pytest.mark.parametrize("how", ["rebuild in this process", "rebuild by workers", "update"])
+def test_meanwhile_runs_once_and_beside_the_workers(tmp_path, monkeypatch, how):
+    if how == "rebuild by workers":
+        monkeypatch.setattr(search, "_PARALLEL_FROM", 2)
+        monkeypatch.setattr(search, "_SEGMENT_DOCS", 3)
+    if how == "update":
+        search.update_index(tmp_path, CORPUS)
+    workers_seen = []
+    search.update_index(tmp_path, CORPUS, meanwhile=lambda: workers_seen.append(len(multiprocessing.active_children())))
+    assert len(workers_seen) == 1
+    assert (workers_seen[0] > 0) == (how == "rebuild by workers")
 
 
 def test_han_class_matches_the_tokenizer_of_record():

@@ -99,16 +99,16 @@ def _build_checked(config: Config, checked: Checked, started: float, full_index:
             stage.claim(document_paths())
         stage.copy_tree(config.static_dir, "static")
         search_started = time.perf_counter()
-        stage.write([Output(path, data) for path, data in static_search.static_index(site.documents)])
-        search_seconds = time.perf_counter() - search_started
-        stage.write_manifest()
-        index_started = time.perf_counter()
+        static_files = [Output(path, data) for path, data in static_search.static_index(site.documents)]
         # The Whoosh index is updated in a copy of the previous one and swapped in with the site, so a failed
-        # build leaves both as they were; only added, edited and removed documents are re-indexed.
+        # build leaves both as they were; only added, edited and removed documents are re-indexed. Its worker
+        # processes leave this one free to write the static index's files meanwhile.
         previous = None if full_index else index_dir(config.output_dir)
         with output.staged(index_dir(config.output_dir), seed=previous) as index_stage:
-            index = search.update_index(index_stage.path, site.documents, full=full_index)
-        search_seconds += time.perf_counter() - index_started
+            index = search.update_index(index_stage.path, site.documents, full=full_index,
+                                        meanwhile=lambda: stage.write(static_files))
+        search_seconds = time.perf_counter() - search_started
+        stage.write_manifest()
     return Report(
         documents=len(site.documents),
         pages=len(pages) + len(site.documents),

@@ -26,7 +26,7 @@ import warnings
 import zlib
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -588,14 +588,17 @@ class _Record:
     fields: dict
 
 
-def update_index(index_dir: Path, documents: Sequence[Document], *, full: bool = False) -> IndexStats:
-    """Bring the index at index_dir in line with exactly these documents, rebuilding it when needed or asked."""
+def update_index(index_dir: Path, documents: Sequence[Document], *, full: bool = False,
+                 meanwhile: Callable[[], object] = lambda: None) -> IndexStats:
+    """Bring the index at index_dir in line with exactly these documents, rebuilding it when needed or asked;
+    meanwhile() is called once, while worker processes build the index when they do."""
     started = time.perf_counter()
     records = _records(documents)
     ix = None if full else _open_current(index_dir)
     if ix is None or _mostly_stale(ix):
-        _rebuild(index_dir, records)
+        _rebuild(index_dir, records, meanwhile)
         return IndexStats(len(records), 0, 0, 0, time.perf_counter() - started, True)
+    meanwhile()
     added, updated, deleted, unchanged = _apply_changes(ix, records)
     return IndexStats(added, updated, deleted, unchanged, time.perf_counter() - started, False)
 
@@ -669,17 +672,20 @@ def _open_current(index_dir: Path):
             return None
 
 
-def _rebuild(index_dir: Path, records: dict[str, _Record]) -> None:
+def _rebuild(index_dir: Path, records: dict[str, _Record], meanwhile: Callable[[], object]) -> None:
     """Write a fresh index of the records in segments built on every core, replacing only files this module made."""
     _clear(index_dir)
     whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
     shares = _shares(list(records.values()))
     with paused_gc():
         if len(shares) <= 1 or multiprocessing.current_process().daemon:  # a daemon may not start processes
+            meanwhile()
             segments = [_write_segment(str(index_dir), share) for share in shares]
         else:
             with ProcessPoolExecutor(max_workers=min(len(shares), os.cpu_count() or 1)) as pool:
-                segments = list(pool.map(_write_segment, [str(index_dir)] * len(shares), shares))
+                pending = pool.map(_write_segment, [str(index_dir)] * len(shares), shares)
+                meanwhile()  # the workers are started: this process is free until their segments come back
+                segments = list(pending)
     TOC(SCHEMA, segments, 1).write(FileStorage(str(index_dir)), INDEX_NAME)
     shutil.rmtree(index_dir / f"{INDEX_NAME}.tmp", ignore_errors=True)
     _write_marker(index_dir, len(records))
