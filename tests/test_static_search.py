@@ -6,7 +6,6 @@ the browser to the same results.
 
 from __future__ import annotations
 
-import gc
 import json
 import random
 import re
@@ -195,18 +194,3 @@ def test_an_empty_site_has_an_empty_index():
     files = dict(static_index([], parallel=False))
     assert json.loads(files["search/meta.json"])["documents"] == 0
     assert found(files, "财政") == []
-
-
-def test_pausing_the_collector_restores_it_and_keeps_a_callers_freeze():
-    gc.collect()
-    with static_search.paused_gc():
-        assert not gc.isenabled() and gc.get_freeze_count() > 0
-    assert gc.isenabled() and gc.get_freeze_count() == 0
-    gc.freeze()
-    try:
-        frozen = gc.get_freeze_count()
-        with static_search.paused_gc():
-            pass
-        assert gc.get_freeze_count() >= frozen
-    finally:
-        gc.unfreeze()

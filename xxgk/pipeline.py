@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -66,20 +63,9 @@ def build(config: Config, today: date, *, full_index: bool = False) -> Report:
     """Build the whole site into config.output_dir, replacing it only when every stage succeeded."""
     started = time.perf_counter()
     checked = check(config, today)
-    with _settled_heap():
+    # The documents and the site model live for the rest of the build: see workers.frozen_heap.
+    with workers.frozen_heap():
         return _build_checked(config, checked, started, full_index)
-
-
-@contextmanager
-def _settled_heap() -> Iterator[None]:
-    """Leave every object that exists now (the documents, the site model) out of garbage collection until the end."""
-    # They live for the whole build: otherwise each full collection walks them again, and in forked workers
-    # it would write to (and so copy) every memory page they sit on.
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _build_checked(config: Config, checked: Checked, started: float, full_index: bool) -> Report:

@@ -50,10 +50,9 @@ from whoosh.query.wrappers import WrappingQuery
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from xxgk import tokens
+from xxgk import tokens, workers
 from xxgk.identifiers import normalize_doc_no
 from xxgk.model import Document
-from xxgk.static_search import paused_gc
 from xxgk.urls import document_path
 
 SCHEMA_VERSION = 2  # raise whenever the schema, the analysis or the stored fields change: forces a rebuild
@@ -677,7 +676,7 @@ def _rebuild(index_dir: Path, records: dict[str, _Record], meanwhile: Callable[[
     _clear(index_dir)
     whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
     shares = _shares(list(records.values()))
-    with paused_gc():
+    with workers.paused_gc():
         if len(shares) <= 1 or multiprocessing.current_process().daemon:  # a daemon may not start processes
             meanwhile()
             segments = [_write_segment(str(index_dir), share) for share in shares]

@@ -39,7 +39,6 @@ Files:
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import re
@@ -48,8 +47,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import compress, count, repeat
@@ -80,23 +78,6 @@ _HAN_CHAR = re.compile(f"[{_H}]")
 _HAN_RUN = re.compile(f"[{_H}]+")
 _WORD = re.compile(r"[0-9a-z]+")
 _RUN = re.compile(f"([{_H}]+)|([0-9a-z]+)")  # as xxgk.tokens splits text
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Stop the cyclic garbage collector, and freeze what exists, while large acyclic structures are built: it would
-    walk them again and again, and in forked workers it would copy every inherited page by touching it. When a
-    caller has frozen objects already (the build does), they stay frozen: that caller unfreezes them."""
-    enabled, frozen_before = gc.isenabled(), gc.get_freeze_count()
-    gc.disable()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        if not frozen_before:
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 # ---- small encodings ----
@@ -269,7 +250,7 @@ def static_index(documents: Sequence[Document], parallel: bool = True) -> list[t
     docs = sorted(documents, key=Document.sort_key)
     items = [(n, doc.title, _rest_of(doc)) for n, doc in enumerate(docs)]
     layout = _Layout(len(docs), max((len(rest) for _, _, rest in items), default=0))
-    with paused_gc():
+    with workers.paused_gc():
         if parallel:
             chunks = workers.map_chunks(_invert, layout, items, parallel_from=PARALLEL_FROM)
         else:

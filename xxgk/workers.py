@@ -1,7 +1,9 @@
-"""Run a function over chunks of a list on every core, keeping the results in input order."""
+"""Run a function over chunks of a list on every core, keeping the results in input order; and keep the garbage
+collector off what forked workers inherit."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -58,3 +60,32 @@ def _run_slice(start: int, stop: int) -> list:
 def _context() -> multiprocessing.context.BaseContext:
     # fork where there is one (Linux), not whatever a later Python makes the default (forkserver in 3.14).
     return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Leave every object that exists now out of garbage collection until the block ends."""
+    # For objects that live through the block (a build's documents): otherwise each full collection walks them
+    # again, and in forked workers a collection writes to, and so copies, every memory page they sit on.
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Stop the cyclic garbage collector, and freeze what exists, while large acyclic structures are built: it would
+    walk them again and again, and in forked workers it would copy every inherited page by touching it. When a
+    caller has frozen objects already (frozen_heap), they stay frozen: that caller unfreezes them."""
+    enabled, frozen_before = gc.isenabled(), gc.get_freeze_count()
+    gc.disable()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not frozen_before:
+            gc.unfreeze()
+        if enabled:
+            gc.enable()

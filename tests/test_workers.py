@@ -1,0 +1,37 @@
+"""Worker processes and the garbage collector around them."""
+
+from __future__ import annotations
+
+import gc
+
+from xxgk import workers
+
+
+def _doubled(factor: int, chunk: list[int]) -> list[int]:
+    return [factor * n for n in chunk]
+
+
+def test_chunks_run_in_workers_and_come_back_in_order():
+    assert workers.map_chunks(_doubled, 2, range(500), parallel_from=10) == [2 * n for n in range(500)]
+
+
+def test_a_frozen_heap_is_unfrozen_after_the_block():
+    gc.collect()
+    with workers.frozen_heap():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+
+
+def test_pausing_the_collector_restores_it_and_keeps_a_callers_freeze():
+    gc.collect()
+    with workers.paused_gc():
+        assert not gc.isenabled() and gc.get_freeze_count() > 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with workers.paused_gc():
+            pass
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
