@@ -148,18 +148,18 @@ class _Pages:
         """A partial that sees only the shared values, url(), section and current_link, rendered once for each."""
         # The header, navigation and footer are the same on every page of one depth and section;
         # rendering them once instead of on each of ~14,000 pages is a large share of the build.
-        key = (name, url.prefix, section, current_link)
-        if key not in self._parts:
-            self._parts[key] = Markup(self.env.get_template(name).render(
-                **self.shared, url=url, section=section, current_link=current_link))
-        return self._parts[key]
+        return self._once((name, url.prefix, section, current_link), name,
+                          **self.shared, url=url, section=section, current_link=current_link)
 
     def _row(self, name: str, url: Linker, doc: Document) -> Markup:
         """A partial showing one document (`doc` and url() only), rendered once per document and depth."""
         # Every document appears in about seven listings (目录, its column, each facet), all at two depths.
-        key = (name, url.prefix, doc.index_no)
+        return self._once((name, url.prefix, doc.index_no), name, doc=doc, url=url)
+
+    def _once(self, key: tuple, name: str, **values) -> Markup:
+        """The template rendered with values the first time key is asked for, and that result after."""
         if key not in self._parts:
-            self._parts[key] = Markup(self.env.get_template(name).render(doc=doc, url=url))
+            self._parts[key] = Markup(self.env.get_template(name).render(**values))
         return self._parts[key]
 
     def home(self, site: Site) -> list[Output]:
