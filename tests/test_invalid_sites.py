@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from xxgk.manifest import MANIFEST, file_hash, manifest_text
+
 from .conftest import MINIMAL_CONFIG, REPO, TODAY
 
 CASES = Path(__file__).with_name("data") / "invalid"
@@ -28,6 +30,8 @@ def prepare(case: Path, tmp_path: Path) -> Path:
     previous = root / "site"
     previous.mkdir()
     (previous / "index.html").write_text("上一次成功构建的站点", encoding="utf-8")
+    # A site the tool built carries its manifest; without one the build would refuse to replace the folder.
+    (previous / MANIFEST).write_text(manifest_text({"index.html": file_hash(previous / "index.html")}), encoding="utf-8")
     return root
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import yamltree
+from . import sources, yamltree
 from .errors import WARNING, Problem
 from .fields import FieldReader, closest
 from .identifiers import normalize_doc_no
@@ -298,15 +298,18 @@ def read_report_data(text: str, src: str) -> tuple[ReportData | None, list[Probl
 def load_report(path: Path, shown: str) -> tuple[ReportData | None, list[Problem]]:
     """Read reports/{year}.yaml from disk; `shown` is the path the messages name."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        return None, [Problem(shown, None, f"找不到年报数据文件。可复制 {SAMPLE} 为 {shown} 后填写。", "annual-missing-file")]
+        text = sources.read_bytes(path, REPORT_LIMIT_BYTES).decode("utf-8-sig")
+    except sources.Unreadable as exc:
+        if not path.exists():
+            return None, [Problem(shown, None, f"找不到年报数据文件。可复制 {SAMPLE} 为 {shown} 后填写。", "annual-missing-file")]
+        return None, [Problem(shown, None, exc.message, exc.code)]
     except UnicodeDecodeError:
         return None, [Problem(shown, None, "年报数据文件不是 UTF-8 编码，请另存为 UTF-8。", "annual-encoding")]
     return read_report_data(text, shown)
 
 
 _YEAR_FILE = re.compile(r"(\d{4})\.yaml")
+REPORT_LIMIT_BYTES = 2**20  # a year's figures fill a few kilobytes
 
 
 def find_reports(folder: Path, shown: str = "reports") -> tuple[list[tuple[int, Path]], list[Problem]]:
@@ -314,8 +317,8 @@ def find_reports(folder: Path, shown: str = "reports") -> tuple[list[tuple[int, 
     if not folder.is_dir():
         return [], []
     found, problems = [], []
-    for path in sorted(folder.iterdir()):
-        if path.suffix not in (".yaml", ".yml"):
+    for path in sources.walk(folder).files:
+        if path.parent != folder or path.suffix not in (".yaml", ".yml"):
             continue
         match = _YEAR_FILE.fullmatch(path.name)
         if match:

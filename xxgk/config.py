@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from slugify import slugify
 
-from . import yamltree
+from . import output_folder, yamltree
 from .errors import ConfigError, Problem, raise_if_errors, shown_path
 from .fields import FieldReader
 from .identifiers import IndexForm, parse_index_form
@@ -153,6 +153,8 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
     if content_dir is not None:
         paths["content"] = content_dir
     _check_folders(reader, paths, top.get("paths"))
+    output = output_folder.absolute(output_dir if output_dir is not None else paths["output"])
+    _check_output(reader, output, paths, folder, top.get("paths"), from_option=output_dir is not None)
     if reader.problems and any(p.is_error for p in reader.problems):
         return None
     return Config(
@@ -160,7 +162,7 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
         default_column=default_column, index_form=index_form, page_size=page_size, home_latest=home_latest,
         footer=footer, extra_genres=genres, extra_categories=categories,
         content_dir=paths["content"].resolve(), templates_dir=paths["templates"],
-        static_dir=paths["static"], output_dir=(output_dir or paths["output"]).resolve(), reports_dir=paths["reports"],
+        static_dir=paths["static"], output_dir=output, reports_dir=paths["reports"],
         allowed_hosts=hosts, official_phones=phones,
     )
 
@@ -276,7 +278,28 @@ def _categories(reader: FieldReader, node: Node | None) -> tuple[tuple[str, tupl
 def _paths(reader: FieldReader, node: Node | None, folder: Path) -> dict[str, Path]:
     defaults = {"content": "content", "templates": "templates", "static": "static", "output": "site", "reports": "reports"}
     fields = (reader.mapping(node, "paths", _PATH_KEYS) or {}) if node is not None else {}
+    for key in fields.keys() & defaults.keys():
+        if fields[key].value in (None, ""):
+            reader.report(fields[key].line, f"paths.{key} 不能为空：空值会被当作 config.yaml 所在的文件夹。请写出文件夹名，或删去这一行使用默认值“{defaults[key]}”。", "config-folder")
     return {key: folder / (reader.optional_text(fields.get(key), key) or default) for key, default in defaults.items()}
+
+
+_INPUT_LABELS = {"content": "文档文件夹", "templates": "模板文件夹", "static": "静态资源文件夹", "reports": "年报数据文件夹"}
+
+
+def _check_output(reader: FieldReader, output: Path, paths: dict[str, Path], project: Path, node: Node | None,
+                  *, from_option: bool) -> None:
+    """The output folder is replaced by every build, so it must be one the build may replace (output_folder's rules)."""
+    inputs = {f"{label} {paths[key].name}": paths[key] for key, label in _INPUT_LABELS.items()}
+    reason = output_folder.refusal(output, inputs, project)
+    if reason is None:
+        return
+    fields = node.value if node is not None and isinstance(node.value, dict) else {}
+    if from_option:
+        reader.problems.append(Problem("--out", None, f"输出文件夹“{output}”{reason}", "config-output"))
+    else:
+        reader.report(fields["output"].line if "output" in fields else 1,
+                      f"输出文件夹（paths.output）“{output}”{reason}", "config-output")
 
 
 _FOLDER_LABELS = {"content": "文档文件夹", "templates": "模板文件夹", "static": "静态资源文件夹"}

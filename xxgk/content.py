@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from . import attachments, frontmatter, rules, yamltree
+from . import attachments, frontmatter, rules, sources, yamltree
 from .config import Config
 from .errors import WARNING, Problem, shown_paths
 from .fields import FieldReader, closest
@@ -24,15 +23,30 @@ from .yamltree import Node
 
 _KEYWORD_SPLIT = re.compile(r"[\s,，、；;]+")
 _PARALLEL_FROM = 48  # below this many files a process pool costs more than it saves
+_MARKDOWN_SUFFIXES = (".md", ".markdown")
+# A document larger than this is almost surely a paste gone wrong; one above the limit is refused unread.
+WARN_BYTES = 2 * 2**20
+LIMIT_BYTES = 10 * 2**20
 
 
 def discover(content_dir: Path) -> list[Path]:
-    """Every Markdown file under content_dir in a stable order; hidden files and folders are skipped."""
-    found = []
-    for folder, subfolders, files in os.walk(content_dir):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        found += [Path(folder, f) for f in sorted(files) if f.endswith(".md") and not f.startswith(".")]
-    return found
+    """Every Markdown file under content_dir in a stable order; hidden and refused files are left out."""
+    return find(content_dir)[0]
+
+
+def find(content_dir: Path) -> tuple[list[Path], list[Problem]]:
+    """The documents under content_dir and the problems of its files: refused kinds and misnamed documents."""
+    walked = sources.walk(content_dir)
+    documents = [p for p in walked.files if p.suffix == ".md"]
+    misnamed = [p for p in walked.files if p.suffix != ".md" and p.suffix.lower() in _MARKDOWN_SUFFIXES]
+    hidden = [p for p in walked.hidden if p.suffix.lower() in _MARKDOWN_SUFFIXES or p.name.lower() == ".md"]
+    problems = [*walked.problems,
+                *(Problem(name, None, f"扩展名应为小写的 .md（现为“{path.suffix}”），否则不会作为文件发布。请改名为 {path.stem}.md。",
+                          "file-name") for path, name in zip(misnamed, shown_paths(misnamed), strict=True)),
+                *(Problem(name, None, "文件名以“.”开头，会被当作隐藏文件而不发布。请去掉开头的“.”；"
+                          "不想发布的文件请用“草稿: true”。", "file-name")
+                  for name in shown_paths(hidden))]
+    return documents, problems
 
 
 def decode(raw: bytes) -> str:
@@ -54,12 +68,18 @@ def encoding_problem(raw: bytes, src: str) -> Problem:
 def read_document(path: Path, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer,
                   lint: bool = False) -> tuple[Document | None, list[Problem]]:
     """Read one file from disk and validate it (and lint it, for `check`); attachments are checked against content/."""
-    raw = path.read_bytes()
+    try:
+        raw = sources.read_bytes(path, LIMIT_BYTES)
+    except sources.Unreadable as exc:
+        return None, [Problem(src, None, exc.message, exc.code)]
     try:
         text = decode(raw)
     except UnicodeDecodeError:
         return None, [encoding_problem(raw, src)]
     parsed, problems = parse_document(text, src, config, tree, renderer)
+    if len(raw) > WARN_BYTES:
+        problems.append(Problem(src, None, f"文件很大（{len(raw) / 2**20:.1f} MB），页面会很难打开。请考虑拆分，或把大段内容改为附件。",
+                                "file-large", WARNING))
     findings = lint_source(src, text, allowed_hosts=config.allowed_hosts, official_phones=config.official_phones) if lint else []
     if parsed is None:
         return None, problems + findings
@@ -258,9 +278,10 @@ def _downgrade_if_draft(draft: bool, problems: list[Problem]) -> list[Problem]:
 
 def read_all(config: Config, lint: bool = False) -> tuple[list[Document], list[Problem]]:
     """Read every document under the content folder (linting each when asked), on all cores when there are many."""
-    results = map_chunks(_read_chunk, (config, lint), discover(config.content_dir), _PARALLEL_FROM)
+    paths, problems = find(config.content_dir)
+    results = map_chunks(_read_chunk, (config, lint), paths, _PARALLEL_FROM)
     documents = [doc for doc, _ in results if doc is not None]
-    problems = [p for _, found in results for p in found]
+    problems += [p for _, found in results for p in found]
     return documents, problems
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+from . import sources
 from .manifest import MANIFEST, file_hash, manifest_text
 from .model import Output
 
@@ -72,14 +73,11 @@ class Staging:
                                          encoding="utf-8")
 
     def copy_tree(self, source: Path, dest: str) -> int:
-        """Copy a folder (such as static/) under `dest`, skipping hidden files; returns the file count."""
-        count = 0
-        for path in sorted(source.rglob("*")):
-            relative = path.relative_to(source)
-            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-                self.write([Output(f"{dest}/{relative.as_posix()}", source=path)])
-                count += 1
-        return count
+        """Copy a folder (such as static/) under `dest`: its regular files only, hidden ones skipped; returns the count."""
+        files = sources.walk(source).files
+        for path in files:
+            self.write([Output(f"{dest}/{path.relative_to(source).as_posix()}", source=path)])
+        return len(files)
 
     @property
     def file_count(self) -> int:

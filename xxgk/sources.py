@@ -1,0 +1,140 @@
+"""The input folders (content/, templates/, static/, reports/): only regular files inside the folder are read.
+
+A symlink is followed only when it leads to a regular file inside the folder being read (so
+`ln -s ../../.git/config static/x.js` or a link to /proc cannot publish what it points at). FIFOs,
+devices, sockets, links to folders, dangling and looping links are located problems; none of them is
+ever opened, because every file is checked with lstat/stat before it is opened.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Problem, shown_path
+
+# Characters no file name the site publishes may hold: they break manifest lines, CSV cells and terminal output.
+_CONTROL = {chr(c) for c in (*range(0x20), 0x7F)}
+
+
+class Unreadable(Exception):
+    """A file that must not or cannot be read; `message` says why in Chinese and `code` names the class."""
+
+    def __init__(self, message: str, code: str = "file-kind"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(slots=True)
+class Walk:
+    """What a folder holds: its readable files (sorted), its hidden files, and every entry refused."""
+
+    files: list[Path] = field(default_factory=list)
+    hidden: list[Path] = field(default_factory=list)  # names starting with "." (folders of that kind are not entered)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def walk(folder: Path) -> Walk:
+    """Every regular file under folder in a stable order; anything else is a Problem naming its path."""
+    found = Walk()
+    if not folder.is_dir():
+        return found
+    root = Path(os.path.realpath(folder))
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as exc:
+            found.problems.append(_problem(current, f"无法读取这个文件夹（{describe(exc)}）。", "file-unreadable"))
+            continue
+        subfolders = []
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.name.startswith("."):
+                if not entry.is_dir(follow_symlinks=False):
+                    found.hidden.append(path)
+                continue
+            refusal = _refusal(entry, root)
+            if refusal:
+                found.problems.append(_problem(path, refusal, "file-kind"))
+            elif entry.is_dir(follow_symlinks=False):
+                subfolders.append(path)
+            else:
+                found.files.append(path)
+        # A folder's files come before its subfolders', as with os.walk(topdown=True).
+        pending += reversed(subfolders)
+    return found
+
+
+def problems(*folders: Path) -> list[Problem]:
+    """The refused entries of each folder (for the folders whose files are read elsewhere, such as templates/)."""
+    return [problem for folder in folders for problem in walk(folder).problems]
+
+
+def _refusal(entry: os.DirEntry, root: Path) -> str | None:
+    """Why an entry may not be read, or None for a regular file, a real folder or a link to a file inside root."""
+    if any(c in _CONTROL for c in entry.name):
+        return "文件名含有控制字符（如换行、制表符）。请给文件改一个普通的名字。"
+    if entry.is_symlink():
+        return _link_refusal(Path(entry.path), root)
+    if entry.is_dir(follow_symlinks=False) or entry.is_file(follow_symlinks=False):
+        return None
+    return "不是普通文件（而是管道、设备或套接字），不会被读取。请删除它，换成普通文件。"
+
+
+def _link_refusal(path: Path, root: Path) -> str | None:
+    try:
+        target = Path(os.path.realpath(path, strict=True))
+        mode = target.stat().st_mode
+    except (OSError, RuntimeError) as exc:
+        return f"是无法打开的符号链接（{describe(exc)}）。请删除它，或换成文件本身。"
+    if not target.is_relative_to(root) or any(p.startswith(".") for p in target.relative_to(root).parts):
+        return f"是指向所在文件夹之外（{target}）的符号链接，出于安全不会被读取或发布。请把文件本身放在这里。"
+    if not stat.S_ISREG(mode):
+        return "是指向文件夹或特殊文件的符号链接，不会被读取。请把文件本身放在这里。"
+    return None
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, at most `limit` of them; raises Unreadable for anything else, before opening it."""
+    try:
+        before = os.stat(path)
+        if not stat.S_ISREG(before.st_mode):
+            raise Unreadable("不是普通文件（而是文件夹、管道或设备），不会被读取。")
+        if before.st_size > limit:
+            raise Unreadable(f"文件过大（{before.st_size / 2**20:.1f} MB，上限 {limit / 2**20:.0f} MB）。"
+                             "请拆分文件，或把大段内容改为附件。", "file-too-large")
+        # O_NONBLOCK: should the file have been swapped for a FIFO since stat(), open() still returns at once.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise Unreadable(f"无法读取（{describe(exc)}）。", "file-unreadable") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        now = os.fstat(handle.fileno())
+        if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino) or not stat.S_ISREG(now.st_mode):
+            raise Unreadable("读取时文件被替换了。请再运行一次。", "file-unreadable")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise Unreadable(f"文件过大（超过 {limit / 2**20:.0f} MB）。请拆分文件，或把大段内容改为附件。", "file-too-large")
+    return data
+
+
+_REASONS = {errno.ENOENT: "文件不存在或链接指向的文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
+            errno.ELOOP: "符号链接循环指向自身", errno.ENAMETOOLONG: "文件名太长", errno.EISDIR: "这是文件夹",
+            errno.ENOTDIR: "路径中的某一级不是文件夹"}
+
+
+def describe(exc: BaseException) -> str:
+    """A Chinese reason for an OSError (or the RuntimeError Python raises for a symlink loop)."""
+    if isinstance(exc, RuntimeError):
+        return _REASONS[errno.ELOOP]
+    number = getattr(exc, "errno", None)
+    return _REASONS.get(number, getattr(exc, "strerror", None) or str(exc))
+
+
+def _problem(path: Path, message: str, code: str) -> Problem:
+    return Problem(shown_path(path), None, message, code)
