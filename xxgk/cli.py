@@ -294,22 +294,29 @@ def _verify(args: argparse.Namespace) -> int:
 
     source = args.manifest or _load(args).output_dir / manifest.MANIFEST
     try:
-        expected = manifest.parse(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        print(f"{source}: 找不到构建清单。请先运行 build，或用 --manifest 指定 manifest.sha256。", file=sys.stderr)
+        expected = manifest.load(source)
+    except manifest.Unusable as exc:
+        print(exc, file=sys.stderr)
         return 1
     if not args.folder.is_dir():
         print(f"{args.folder}: 不是文件夹。", file=sys.stderr)
         return 1
     found = manifest.compare(args.folder, expected)
-    for label, paths in (("已被修改", found.changed), ("缺失", found.missing), ("多出", found.extra)):
-        for path in paths:
+    for label, paths in _VERIFY_LABELS:
+        for path in getattr(found, paths):
             print(f"{args.folder / path}: {label}", file=sys.stderr)
     if found.identical:
         print(f"核对通过：{args.folder} 的 {len(expected)} 个文件与清单一致。")
         return 0
-    print(f"核对失败：{len(found.changed)} 个文件被修改，{len(found.missing)} 个缺失，{len(found.extra)} 个多出。", file=sys.stderr)
+    print(f"核对失败：{len(found.changed)} 个文件被修改，{len(found.missing)} 个缺失，{len(found.extra)} 个多出，"
+          f"{len(found.links) + len(found.special) + len(found.folders)} 个不应出现的链接、特殊文件或文件夹。", file=sys.stderr)
     return 1
+
+
+_VERIFY_LABELS = (("已被修改", "changed"), ("缺失", "missing"), ("多出", "extra"),
+                  ("是符号链接（站点中不应有链接，未跟随核对）", "links"),
+                  ("不是普通文件（管道、设备，或清单中应为文件之处是文件夹）", "special"),
+                  ("多出的文件夹（清单中没有其中的任何文件）", "folders"))
 
 
 def _today_or_exit(option: str | None) -> date:

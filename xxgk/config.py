@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from slugify import slugify
 
-from . import output_folder, yamltree
+from . import attachments, output_folder, yamltree
 from .errors import ConfigError, Problem, raise_if_errors, shown_path
 from .fields import FieldReader
 from .identifiers import IndexForm, parse_index_form
@@ -71,6 +71,7 @@ class Config:
     reports_dir: Path  # editor-kept annual-report data, reports/YYYY.yaml (the folder may be absent)
     allowed_hosts: frozenset[str] = frozenset()  # hosts links may point to without a warning (own host included)
     official_phones: frozenset[str] = frozenset()  # the bodies' published contact numbers, not privacy leaks
+    attachment_types: frozenset[str] = frozenset()  # extensions allowed beside attachments.TYPES
     warnings: tuple[Problem, ...] = field(default=(), compare=False)  # e.g. missing footer facts
 
     @property
@@ -94,7 +95,8 @@ STANDARD_COLUMNS = (
 )
 
 _TOP_KEYS = ["site_name", "base_url", "bodies", "columns", "default_column", "index_no", "page_size",
-             "home_latest", "footer", "genres", "categories", "paths", "lint"]
+             "home_latest", "footer", "genres", "categories", "paths", "lint",
+             "attachment_types"]
 _LINT_KEYS = ["allowed_hosts", "official_phones"]
 _BODY_KEYS = ["name", "code", "short", "slug"]
 _COLUMN_KEYS = ["key", "title", "description"]
@@ -150,6 +152,7 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
     hosts = frozenset([*_strings(reader, lint.get("allowed_hosts"), "allowed_hosts"),
                        *(urlsplit(base_url).hostname for _ in [0] if base_url)])
     phones = frozenset(_strings(reader, lint.get("official_phones"), "official_phones"))
+    attachment_types = _attachment_types(reader, top.get("attachment_types"))
     if content_dir is not None:
         paths["content"] = content_dir
     _check_folders(reader, paths, top.get("paths"))
@@ -163,7 +166,7 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
         footer=footer, extra_genres=genres, extra_categories=categories,
         content_dir=paths["content"].resolve(), templates_dir=paths["templates"],
         static_dir=paths["static"], output_dir=output, reports_dir=paths["reports"],
-        allowed_hosts=hosts, official_phones=phones,
+        allowed_hosts=hosts, official_phones=phones, attachment_types=attachment_types,
     )
 
 
@@ -260,6 +263,19 @@ def _strings(reader: FieldReader, node: Node | None, label: str) -> tuple[str, .
     if node is None:
         return ()
     return tuple(v for v in (reader.text(item, label) for item in reader.items(node, label) or []) if v)
+
+
+def _attachment_types(reader: FieldReader, node: Node | None) -> frozenset[str]:
+    """Extensions an editor's site publishes beside the standard attachment types; script-capable ones are refused."""
+    allowed = set()
+    for item in (reader.items(node, "attachment_types") or []) if node is not None else []:
+        extension = reader.text(item, "attachment_types")
+        refusal = attachments.type_refusal(extension) if extension is not None else None
+        if refusal:
+            reader.report(item.line, refusal, "config-attachment-type")
+        elif extension:
+            allowed.add(extension)
+    return frozenset(allowed)
 
 
 def _categories(reader: FieldReader, node: Node | None) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -85,7 +85,7 @@ def read_document(path: Path, src: str, config: Config, tree: CategoryTree, rend
         return None, problems + findings
     doc, refs = parsed
     allowed = {code for code, _ in doc.allow}
-    doc, attachment_problems = attachments.locate(doc, refs, path, config.content_dir, text)
+    doc, attachment_problems = attachments.locate(doc, refs, path, config.content_dir, text, config.attachment_types)
     found = [p for p in attachment_problems + findings if p.code not in allowed]
     return doc, problems + _downgrade_if_draft(doc.draft, found)
 

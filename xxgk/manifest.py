@@ -3,23 +3,39 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import sources
 
 MANIFEST = "manifest.sha256"
 
 
+# A manifest larger than this is not one this tool wrote (a site of a million files needs about 100 MB).
+LIMIT_BYTES = 512 * 2**20
+_LINE = re.compile(r"([0-9a-f]{64})  ([^\n]+)")
+
+
+class Unusable(Exception):
+    """A manifest that cannot be used: missing, not a file, not UTF-8, empty or garbled; the message is Chinese."""
+
+
 @dataclass(frozen=True, slots=True)
 class Differences:
-    """How a deployed folder differs from its manifest."""
+    """How a deployed folder differs from its manifest; links and special files are never followed or opened."""
 
     changed: tuple[str, ...]
     missing: tuple[str, ...]
     extra: tuple[str, ...]
+    links: tuple[str, ...] = ()  # symlinks, wherever they point
+    special: tuple[str, ...] = ()  # FIFOs, devices, sockets, and folders where the manifest lists a file
+    folders: tuple[str, ...] = ()  # folders holding nothing the manifest lists
 
     @property
     def identical(self) -> bool:
-        return not (self.changed or self.missing or self.extra)
+        return not (self.changed or self.missing or self.extra or self.links or self.special or self.folders)
 
 
 def manifest_text(hashes: dict[str, str]) -> str:
@@ -27,14 +43,41 @@ def manifest_text(hashes: dict[str, str]) -> str:
     return "".join(f"{digest}  {path}\n" for path, digest in sorted(hashes.items()))
 
 
-def parse(text: str) -> dict[str, str]:
-    """Path -> SHA-256 from a manifest's text."""
-    entries = {}
-    for line in text.splitlines():
-        digest, _, path = line.partition("  ")
-        if path:
-            entries[path] = digest
+def load(path: Path) -> dict[str, str]:
+    """Path -> SHA-256 from a manifest file; raises Unusable with a Chinese message for anything else."""
+    try:
+        raw = sources.read_bytes(path, LIMIT_BYTES)
+    except sources.Unreadable as exc:
+        if not os.path.lexists(path):
+            raise Unusable(f"{path}: 找不到构建清单。请先运行 build，或用 --manifest 指定 manifest.sha256。") from None
+        raise Unusable(f"{path}: 构建清单{exc.message}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unusable(f"{path}: 不是构建清单（不是 UTF-8 文本，可能是二进制文件）。请用 --manifest 指定构建产生的 manifest.sha256。") from None
+    return parse(text, str(path))
+
+
+def parse(text: str, shown: str = MANIFEST) -> dict[str, str]:
+    """Path -> SHA-256 from a manifest's text, split on "\\n" only; raises Unusable when it is empty or garbled."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if not lines:
+        raise Unusable(f"{shown}: 构建清单是空的。请重新运行 build 生成完整的清单。")
+    entries: dict[str, str] = {}
+    for number, line in enumerate(lines, start=1):
+        match = _LINE.fullmatch(line)
+        if match is None or not _is_site_path(match[2]) or match[2] in entries:
+            raise Unusable(f"{shown}:{number}: 构建清单第 {number} 行格式不对（应为“64 位十六进制 SHA-256、两个空格、文件路径”，"
+                           "每个路径只出现一次）。清单可能已损坏或被改动，请用构建产生的 manifest.sha256。")
+        entries[match[2]] = match[1]
     return entries
+
+
+def _is_site_path(path: str) -> bool:
+    parts = path.split("/")
+    return "" not in parts and "." not in parts and ".." not in parts and path != MANIFEST
 
 
 def file_hash(path: Path) -> str:
@@ -47,10 +90,38 @@ def file_hash(path: Path) -> str:
 
 
 def compare(folder: Path, expected: dict[str, str]) -> Differences:
-    """Every changed, missing and extra file of folder against the manifest's entries."""
-    present = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
-    present.pop(MANIFEST, None)
-    changed = [path for path, digest in expected.items() if path in present and file_hash(present[path]) != digest]
-    missing = [path for path in expected if path not in present]
-    extra = [path for path in present if path not in expected]
-    return Differences(tuple(sorted(changed)), tuple(sorted(missing)), tuple(sorted(extra)))
+    """Every changed, missing, extra, linked and special entry of folder against the manifest's entries."""
+    files, links, special, folders = _entries(folder)
+    files.pop(MANIFEST, None)
+    special = [p for p in special if p != MANIFEST] + [p for p in folders if p in expected]
+    wanted = {"/".join(path.split("/")[:depth]) for path in expected for depth in range(1, path.count("/") + 1)}
+    changed = [path for path, digest in expected.items() if path in files and file_hash(files[path]) != digest]
+    missing = [path for path in expected if path not in files and path not in special and path not in links]
+    extra = [path for path in files if path not in expected]
+    empty = [path for path in folders if path not in wanted and path not in expected]
+    return Differences(*(tuple(sorted(found)) for found in (changed, missing, extra, links, special, empty)))
+
+
+def _entries(folder: Path) -> tuple[dict[str, Path], list[str], list[str], list[str]]:
+    """(regular files by site path, symlinks, special files, folders) under folder, read with lstat only."""
+    files, links, special, folders = {}, [], [], []
+    pending = [(folder, "")]
+    while pending:
+        current, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:  # an unreadable folder cannot be checked: it counts as something that should not be there
+            special.append(prefix.rstrip("/"))
+            continue
+        for entry in entries:
+            path = prefix + entry.name
+            if entry.is_symlink():
+                links.append(path)
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append(path)
+                pending.append((Path(entry.path), path + "/"))
+            elif entry.is_file(follow_symlinks=False):
+                files[path] = Path(entry.path)
+            else:
+                special.append(path)
+    return files, links, special, folders

@@ -91,7 +91,7 @@ def _link_refusal(path: Path, root: Path) -> str | None:
     try:
         target = Path(os.path.realpath(path, strict=True))
         mode = target.stat().st_mode
-    except (OSError, RuntimeError) as exc:
+    except (OSError, RuntimeError, ValueError) as exc:
         return f"是无法打开的符号链接（{describe(exc)}）。请删除它，或换成文件本身。"
     if not target.is_relative_to(root) or any(p.startswith(".") for p in target.relative_to(root).parts):
         return f"是指向所在文件夹之外（{target}）的符号链接，出于安全不会被读取或发布。请把文件本身放在这里。"
@@ -102,25 +102,38 @@ def _link_refusal(path: Path, root: Path) -> str | None:
 
 def read_bytes(path: Path, limit: int) -> bytes:
     """A regular file's bytes, at most `limit` of them; raises Unreadable for anything else, before opening it."""
+    data = _read(path, limit + 1, limit)
+    if len(data) > limit:
+        raise Unreadable(_too_large(limit), "file-too-large")
+    return data
+
+
+def head(path: Path, size: int) -> bytes:
+    """The first `size` bytes of a regular file of any length; raises Unreadable for anything else, before opening it."""
+    return _read(path, size, None)
+
+
+def _read(path: Path, size: int, limit: int | None) -> bytes:
     try:
         before = os.stat(path)
         if not stat.S_ISREG(before.st_mode):
             raise Unreadable("不是普通文件（而是文件夹、管道或设备），不会被读取。")
-        if before.st_size > limit:
-            raise Unreadable(f"文件过大（{before.st_size / 2**20:.1f} MB，上限 {limit / 2**20:.0f} MB）。"
-                             "请拆分文件，或把大段内容改为附件。", "file-too-large")
+        if limit is not None and before.st_size > limit:
+            raise Unreadable(_too_large(limit, before.st_size), "file-too-large")
         # O_NONBLOCK: should the file have been swapped for a FIFO since stat(), open() still returns at once.
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise Unreadable(f"无法读取（{describe(exc)}）。", "file-unreadable") from None
     with os.fdopen(descriptor, "rb") as handle:
         now = os.fstat(handle.fileno())
         if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino) or not stat.S_ISREG(now.st_mode):
             raise Unreadable("读取时文件被替换了。请再运行一次。", "file-unreadable")
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise Unreadable(f"文件过大（超过 {limit / 2**20:.0f} MB）。请拆分文件，或把大段内容改为附件。", "file-too-large")
-    return data
+        return handle.read(size)
+
+
+def _too_large(limit: int, size: int | None = None) -> str:
+    found = f"{size / 2**20:.1f} MB，" if size is not None else ""
+    return f"文件过大（{found}上限 {limit / 2**20:.0f} MB）。请拆分文件，或把大段内容改为附件。"
 
 
 _REASONS = {errno.ENOENT: "文件不存在或链接指向的文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
@@ -129,9 +142,11 @@ _REASONS = {errno.ENOENT: "文件不存在或链接指向的文件不存在", er
 
 
 def describe(exc: BaseException) -> str:
-    """A Chinese reason for an OSError (or the RuntimeError Python raises for a symlink loop)."""
+    """A Chinese reason for an OSError, the RuntimeError Python raises for a symlink loop, or a NUL in a name."""
     if isinstance(exc, RuntimeError):
         return _REASONS[errno.ELOOP]
+    if isinstance(exc, ValueError):
+        return "文件名含有空字符"
     number = getattr(exc, "errno", None)
     return _REASONS.get(number, getattr(exc, "strerror", None) or str(exc))
 
