@@ -94,7 +94,7 @@ def _link_refusal(path: Path, root: Path) -> str | None:
     except (OSError, RuntimeError, ValueError) as exc:
         return f"是无法打开的符号链接（{describe(exc)}）。请删除它，或换成文件本身。"
     if not target.is_relative_to(root) or any(p.startswith(".") for p in target.relative_to(root).parts):
-        return f"是指向所在文件夹之外（{target}）的符号链接，出于安全不会被读取或发布。请把文件本身放在这里。"
+        return f"是指向所在文件夹之外或隐藏位置（{target}）的符号链接，出于安全不会被读取或发布。请把文件本身放在这里。"
     if not stat.S_ISREG(mode):
         return "是指向文件夹或特殊文件的符号链接，不会被读取。请把文件本身放在这里。"
     return None
