@@ -180,4 +180,6 @@ def _resolved(path: Path) -> Path | None:
 
 def _line_of(text: str, needle: str) -> int | None:
     position = text.find(unquote(needle))
+    if position < 0:  # written percent-encoded in the source (such as %00)
+        position = text.find(needle)
     return text.count("\n", 0, position) + 1 if position >= 0 else None
