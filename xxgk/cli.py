@@ -16,11 +16,12 @@ CHINA = timezone(timedelta(hours=8))
 
 _DESCRIPTION = """政府信息公开网站生成工具。
 
-常用命令：
-  python build.py              构建站点（等同于 build）
-  python build.py check        只检查 content/ 中的文件，不生成站点
-  python build.py serve        构建并在本机预览，修改文件后自动重新构建
-  python build.py import 文件… 把纯文本公开文件转换为 content/ 中的 Markdown 文件
+常用命令（在源代码目录中可用 ./dev 或 python3 build.py 代替 xxgk）：
+  xxgk init 文件夹    新建一个站点（配置、示例文件、.gitignore、提交前检查和 CI 配置）
+  xxgk build          构建站点（不写命令时也是 build）
+  xxgk check          只检查 content/ 中的文件，不生成站点
+  xxgk serve          构建并在本机预览，修改文件后自动重新构建
+  xxgk import 文件…   把纯文本公开文件转换为 content/ 中的 Markdown 文件
 
 退出码：0 成功；1 内容或配置有错误（已逐条列出文件和行号）；2 命令用法错误。"""
 
@@ -38,11 +39,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py", description=_DESCRIPTION,
+    parser = argparse.ArgumentParser(prog="xxgk", description=_DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"xxgk {__version__}")
     parser.set_defaults(run=_build, full_index=False)
-    _site_options(parser)  # `python build.py [options]` builds
+    _site_options(parser)  # `xxgk [options]` builds
     commands = parser.add_subparsers(title="命令", metavar="命令")
     build = commands.add_parser("build", help="校验全部文件并生成站点；全部成功才替换输出文件夹")
     _site_options(build, argparse.SUPPRESS)
