@@ -71,13 +71,19 @@ class Staging:
         self.target(MANIFEST).write_text(manifest_text({k: v for k, v in self._written.items() if k != MANIFEST}),
                                          encoding="utf-8")
 
-    def copy_tree(self, source: Path, dest: str) -> int:
-        """Copy a folder (such as static/) under `dest`, skipping hidden files; returns the file count."""
+    def copy_tree(self, source: Path, dest: str, *, fill: bool = False) -> int:
+        """Copy a folder (such as static/) under `dest`, skipping hidden files; returns the file count.
+
+        With fill, a file already written at the same path is kept rather than refused (a site's own static file
+        over the default theme's)."""
         count = 0
         for path in sorted(source.rglob("*")):
             relative = path.relative_to(source)
+            target = f"{dest}/{relative.as_posix()}"
+            if fill and target in self._written:
+                continue
             if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-                self.write([Output(f"{dest}/{relative.as_posix()}", source=path)])
+                self.write([Output(target, source=path)])
                 count += 1
         return count
 
