@@ -92,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="构建产生的清单（默认为配置中输出文件夹里的 manifest.sha256）")
     verify.add_argument("--config", default=argparse.SUPPRESS, help="配置文件（默认 config.yaml）")
     verify.set_defaults(run=_verify)
+    init = commands.add_parser("init", help="新建一个站点：配置文件、示例文件、.gitignore、提交前检查和 CI 配置")
+    init.add_argument("folder", type=Path, metavar="DIR", help="新站点的文件夹（须不存在或为空）")
+    init.set_defaults(run=_init)
     return parser
 
 
@@ -311,6 +314,15 @@ def _verify(args: argparse.Namespace) -> int:
         return 0
     print(f"核对失败：{len(found.changed)} 个文件被修改，{len(found.missing)} 个缺失，{len(found.extra)} 个多出。", file=sys.stderr)
     return 1
+
+
+def _init(args: argparse.Namespace) -> int:
+    from . import newsite
+
+    for path in newsite.create(args.folder):
+        print(f"已创建：{path}")
+    print(f"下一步：cd {args.folder} && git init && xxgk build（构建到 site/），或 xxgk serve（本机预览）。")
+    return 0
 
 
 def _today_or_exit(option: str | None) -> date:
