@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import yaml
 
 from xxgk import __version__, config, newsite
 
-from .conftest import TODAY
+from .conftest import TODAY, git
 
 EXPECTED = [".github/workflows/xxgk.yml", ".gitignore", ".pre-commit-config.yaml", "config.yaml",
             "content/fdzdgknr/example.md"]
@@ -28,9 +26,9 @@ def test_init_writes_the_site_files(tmp_path, run_cli):
 def test_the_new_site_builds_and_passes_check(tmp_path, run_cli):
     site = tmp_path / "portal"
     newsite.create(site)
-    subprocess.run(["git", "init", "-q"], cwd=site, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=site, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init"], cwd=site, check=True)
+    git(site, "init", "-q")
+    git(site, "add", "-A")
+    git(site, "commit", "-qm", "init")
     checked = run_cli(["check", "--today", TODAY], site)
     assert (checked.code, checked.err) == (0, "")
     assert checked.out == "检查通过：1 篇已发布文件，0 篇定时发布，0 篇草稿；警告 0 条。\n"
@@ -38,8 +36,7 @@ def test_the_new_site_builds_and_passes_check(tmp_path, run_cli):
     assert (built.code, built.err) == (0, "")
     assert (site / "site" / "index.html").is_file() and (site / "site" / "static" / "css" / "site.css").is_file()
     assert "site/" in (site / ".gitignore").read_text(encoding="utf-8")
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=site, capture_output=True, text=True, check=True)
-    assert status.stdout == ""  # the build's output and index are ignored
+    assert git(site, "status", "--porcelain") == ""  # the build's output and index are ignored
 
 
 def test_the_config_mentions_every_setting():
