@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
-"""Command-line entry of the disclosure portal generator: `python build.py --help`."""
+"""Run the `xxgk` command from a source checkout: `python3 build.py --help` (installed, the command is `xxgk`)."""
 
 import sys
 
-from xxgk.cli import main
+try:
+    from xxgk.cli import main
+except ModuleNotFoundError as exc:
+    if (exc.name or "").partition(".")[0] == "xxgk":
+        raise
+    # Run with a Python that lacks the dependencies: say how to get them instead of showing a traceback.
+    sys.exit(f"缺少依赖包 {exc.name}：请改用 ./dev build（自动安装依赖），或先运行 pip install . 再用 xxgk 命令。"
+             f" / Missing dependency {exc.name}: run ./dev build, or pip install . and use the xxgk command.")
 
 if __name__ == "__main__":
     sys.exit(main())

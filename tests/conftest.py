@@ -108,3 +108,24 @@ def built_sample_site(tmp_path_factory) -> Path:
 def copy_tree(source: Path, dest: Path) -> Path:
     shutil.copytree(source, dest)
     return dest
+
+
+def fresh_clone(dest: Path) -> Path:
+    """A git repository at dest holding what a clone of this one would: its tracked and not-ignored files, committed."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                            capture_output=True, check=True).stdout.decode("utf-8").split("\0")
+    for name in filter(None, listed):
+        source = REPO / name
+        if source.is_file():  # a file deleted but not yet committed is listed and absent
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    git(dest, "init", "-q")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-qm", "clone")
+    return dest
+
+
+def git(folder: Path, *args: str) -> str:
+    """Run git in folder with a fixed identity; returns its output."""
+    command = ["git", "-c", "user.name=测试", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main", *args]
+    return subprocess.run(command, cwd=folder, capture_output=True, text=True, check=True).stdout

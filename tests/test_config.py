@@ -68,13 +68,28 @@ def test_categories_extend_the_shipped_tree(tmp_path):
     assert config.extra_categories == (("公开制度", ()), ("综合政务", ("新媒体",)))
 
 
-def test_folders_must_exist(tmp_path):
-    (tmp_path / "config.yaml").write_text("site_name: x\nbase_url: https://a.gov.cn/\npaths:\n  static: assets\n", encoding="utf-8")
+def test_configured_folders_must_exist(tmp_path):
+    (tmp_path / "config.yaml").write_text("site_name: x\nbase_url: https://a.gov.cn/\npaths:\n  templates: layouts\n  static: assets\n",
+                                          encoding="utf-8")
     (tmp_path / "content").mkdir()
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path / "config.yaml")
     messages = [str(p) for p in caught.value.problems if p.is_error]
     assert messages == [
-        f"{tmp_path / 'config.yaml'}:1: 模板文件夹“{tmp_path / 'templates'}”不存在。请检查 config.yaml 中 paths.templates 的设置（相对于 config.yaml 所在的文件夹）。",
-        f"{tmp_path / 'config.yaml'}:4: 静态资源文件夹“{tmp_path / 'assets'}”不存在。请检查 config.yaml 中 paths.static 的设置（相对于 config.yaml 所在的文件夹）。",
+        f"{tmp_path / 'config.yaml'}:4: 模板文件夹“{tmp_path / 'layouts'}”不存在。请检查 config.yaml 中 paths.templates 的设置（相对于 config.yaml 所在的文件夹）。",
+        f"{tmp_path / 'config.yaml'}:5: 静态资源文件夹“{tmp_path / 'assets'}”不存在。请检查 config.yaml 中 paths.static 的设置（相对于 config.yaml 所在的文件夹）。",
     ]
+
+
+def test_a_site_without_templates_or_static_uses_the_default_theme(tmp_path):
+    (tmp_path / "config.yaml").write_text("site_name: x\nbase_url: https://a.gov.cn/\n", encoding="utf-8")
+    (tmp_path / "content").mkdir()
+    config = load_config(tmp_path / "config.yaml")
+    assert config.templates_dir == tmp_path / "templates" and not config.templates_dir.exists()
+
+
+def test_content_folder_must_exist(tmp_path):
+    (tmp_path / "config.yaml").write_text("site_name: x\nbase_url: https://a.gov.cn/\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "config.yaml")
+    assert [p.code for p in caught.value.problems if p.is_error] == ["config-folder"]

@@ -9,7 +9,7 @@ Two sources meet here:
   and every total re-added, each problem at its line with a Chinese message that says what to write instead.
 
 `report_context()` / `render_report()` turn both into the page `templates/annual_report.html`, and
-`report_text()` into the terminal summary of `build.py report --year N`.
+`report_text()` into the terminal summary of `xxgk report --year N`.
 """
 
 from __future__ import annotations
@@ -633,7 +633,7 @@ def render_report(figures: CorpusFigures, data: ReportData, year: int, context: 
 
 
 def report_text(figures: CorpusFigures, data: ReportData | None, year: int) -> str:
-    """A plain-text summary of the year's figures for the terminal (`build.py report --year N`)."""
+    """A plain-text summary of the year's figures for the terminal (`xxgk report --year N`)."""
     lines = [f"{report_title(year)}：数据摘要", "", "二、主动公开政府信息情况",
              "  第二十条第（一）项（根据公开目录统计）：本年制发 / 本年废止 / 现行有效"]
     lines += [f"    {k.kind}：{k.made} / {k.repealed} / {k.in_force}" for k in figures.kinds]

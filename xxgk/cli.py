@@ -16,11 +16,12 @@ CHINA = timezone(timedelta(hours=8))
 
 _DESCRIPTION = """政府信息公开网站生成工具。
 
-常用命令：
-  python build.py              构建站点（等同于 build）
-  python build.py check        只检查 content/ 中的文件，不生成站点
-  python build.py serve        构建并在本机预览，修改文件后自动重新构建
-  python build.py import 文件… 把纯文本公开文件转换为 content/ 中的 Markdown 文件
+常用命令（在源代码目录中可用 ./dev 或 python3 build.py 代替 xxgk）：
+  xxgk init 文件夹    新建一个站点（配置、示例文件、.gitignore、提交前检查和 CI 配置）
+  xxgk build          构建站点（不写命令时也是 build）
+  xxgk check          只检查 content/ 中的文件，不生成站点
+  xxgk serve          构建并在本机预览，修改文件后自动重新构建
+  xxgk import 文件…   把纯文本公开文件转换为 content/ 中的 Markdown 文件
 
 退出码：0 成功；1 内容或配置有错误（已逐条列出文件和行号）；2 命令用法错误。"""
 
@@ -38,11 +39,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py", description=_DESCRIPTION,
+    parser = argparse.ArgumentParser(prog="xxgk", description=_DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"xxgk {__version__}")
     parser.set_defaults(run=_build, full_index=False)
-    _site_options(parser)  # `python build.py [options]` builds
+    _site_options(parser)  # `xxgk [options]` builds
     commands = parser.add_subparsers(title="命令", metavar="命令")
     build = commands.add_parser("build", help="校验全部文件并生成站点；全部成功才替换输出文件夹")
     _site_options(build, argparse.SUPPRESS)
@@ -91,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="构建产生的清单（默认为配置中输出文件夹里的 manifest.sha256）")
     verify.add_argument("--config", default=argparse.SUPPRESS, help="配置文件（默认 config.yaml）")
     verify.set_defaults(run=_verify)
+    init = commands.add_parser("init", help="新建一个站点：配置文件、示例文件、.gitignore、提交前检查和 CI 配置")
+    init.add_argument("folder", type=Path, metavar="DIR", help="新站点的文件夹（须不存在或为空）")
+    init.set_defaults(run=_init)
     return parser
 
 
@@ -317,6 +321,15 @@ _VERIFY_LABELS = (("已被修改", "changed"), ("缺失", "missing"), ("多出",
                   ("是符号链接（站点中不应有链接，未跟随核对）", "links"),
                   ("不是普通文件（管道、设备，或清单中应为文件之处是文件夹）", "special"),
                   ("多出的文件夹（清单中没有其中的任何文件）", "folders"))
+
+
+def _init(args: argparse.Namespace) -> int:
+    from . import newsite
+
+    for path in newsite.create(args.folder):
+        print(f"已创建：{path}")
+    print(f"下一步：cd {args.folder} && git init && xxgk build（构建到 site/），或 xxgk serve（本机预览）。")
+    return 0
 
 
 def _today_or_exit(option: str | None) -> date:

@@ -65,8 +65,8 @@ class Config:
     extra_genres: tuple[str, ...]
     extra_categories: tuple[tuple[str, tuple[str, ...]], ...]
     content_dir: Path
-    templates_dir: Path
-    static_dir: Path
+    templates_dir: Path  # the site's own templates, which may be absent: see theme.search_path
+    static_dir: Path  # the site's own static files, which may be absent: see theme.search_path
     output_dir: Path
     reports_dir: Path  # editor-kept annual-report data, reports/YYYY.yaml (the folder may be absent)
     allowed_hosts: frozenset[str] = frozenset()  # hosts links may point to without a warning (own host included)
@@ -322,10 +322,12 @@ _FOLDER_LABELS = {"content": "文档文件夹", "templates": "模板文件夹", 
 
 
 def _check_folders(reader: FieldReader, paths: dict[str, Path], node: Node | None) -> None:
-    """The folders a build reads must exist: a missing one would silently give an empty site or unstyled pages."""
+    """The folders a build reads must exist: a missing one would silently give an empty site or unstyled pages.
+
+    A site without templates/ or static/ uses the default theme's, so only a configured one must exist."""
+    fields = node.value if node is not None and isinstance(node.value, dict) else {}
     for key, label in _FOLDER_LABELS.items():
-        if not paths[key].is_dir():
-            fields = node.value if node is not None and isinstance(node.value, dict) else {}
+        if not paths[key].is_dir() and (key == "content" or key in fields):
             line = fields[key].line if key in fields else 1
             hint = "，或用 --content 指定文档文件夹" if key == "content" else ""
             reader.report(line, f"{label}“{paths[key]}”不存在。请检查 config.yaml 中 paths.{key} 的设置（相对于 config.yaml 所在的文件夹）{hint}。", "config-folder")

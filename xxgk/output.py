@@ -72,12 +72,19 @@ class Staging:
         self.target(MANIFEST).write_text(manifest_text({k: v for k, v in self._written.items() if k != MANIFEST}),
                                          encoding="utf-8")
 
-    def copy_tree(self, source: Path, dest: str) -> int:
-        """Copy a folder (such as static/) under `dest`: its regular files only, hidden ones skipped; returns the count."""
-        files = sources.walk(source).files
-        for path in files:
-            self.write([Output(f"{dest}/{path.relative_to(source).as_posix()}", source=path)])
-        return len(files)
+    def copy_tree(self, source: Path, dest: str, *, fill: bool = False) -> int:
+        """Copy a folder (such as static/) under `dest`: its regular files only, hidden ones skipped; returns the count.
+
+        With fill, a file already written at the same path is kept rather than refused (a site's own static file
+        over the default theme's)."""
+        count = 0
+        for path in sources.walk(source).files:
+            target = f"{dest}/{path.relative_to(source).as_posix()}"
+            if fill and target in self._written:
+                continue
+            self.write([Output(target, source=path)])
+            count += 1
+        return count
 
     @property
     def file_count(self) -> int:

@@ -18,6 +18,7 @@ from . import (
     search,
     sources,
     static_search,
+    theme,
     validate,
     workers,
 )
@@ -97,7 +98,8 @@ def _build_checked(config: Config, checked: Checked, started: float, full_index:
             report_pages = [(annual.report_path(year), f"{year + 1}-01-31") for year, _, _ in reports]
             stage.write([*feeds.discovery_files(site, config, report_pages), *opendata.catalog_files(site, config)])
             stage.claim(document_paths())
-        stage.copy_tree(config.static_dir, "static")
+        for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's
+            stage.copy_tree(folder, "static", fill=True)
         search_started = time.perf_counter()
         static_files = [Output(path, data) for path, data in static_search.static_index(site.documents)]
         # The Whoosh index is updated in a copy of the previous one and swapped in with the site, so a failed

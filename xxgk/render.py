@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import opendata
+from . import opendata, theme
 from .config import Config
 from .errors import Problem, TemplateError
 from .model import Document, Facet, Listing, ListingPage, NavLink, Output, Relations, Site
@@ -46,9 +46,10 @@ def page_context(site: Site, config: Config, annual_reports: list[NavLink] = ())
 
 
 def make_env(templates_dir: Path) -> jinja2.Environment:
-    """A Jinja environment that escapes by default and fails on any undefined name."""
+    """A Jinja environment that escapes by default, fails on any undefined name, and finds each template in the
+    site's templates_dir first and in the default theme otherwise."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
+        loader=jinja2.FileSystemLoader(theme.search_path(templates_dir, "templates")),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -922,10 +922,10 @@ def _ranked(searcher, query: Q.Query, limit: int, scored: bool) -> tuple[list[tu
 def _open_for_search(index_dir: Path):
     """The index at index_dir, or IndexMissing with a message an editor can act on (the caller names the folder)."""
     if not (index_dir / MARKER).is_file():
-        raise IndexMissing("找不到搜索索引。请先运行 python build.py 构建站点。")
+        raise IndexMissing("找不到搜索索引。请先运行 xxgk build（源代码目录中为 ./dev build）构建站点。")
     ix = _open_current(index_dir)
     if ix is None:
-        raise IndexMissing("搜索索引版本不符或已损坏。请重新运行 python build.py 构建站点。")
+        raise IndexMissing("搜索索引版本不符或已损坏。请重新运行 xxgk build（源代码目录中为 ./dev build）构建站点。")
     return ix
 
 
