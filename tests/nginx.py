@@ -1,0 +1,141 @@
+"""Debian's nginx serving a built site with the shipped deploy/nginx.conf, as a child process of the test run.
+
+Only the listen lines, the certificate lines and the site path of the shipped file are changed (and, for a site at
+the root of its host, what the file's own header comment says to change), so the tests prove the file an operator
+copies. Each server runs in a temporary folder: its own main config, pid file, logs, temp paths and a throwaway
+certificate for 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import ssl
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+
+NGINX = Path("/usr/sbin/nginx")
+SHIPPED = REPO / "deploy" / "nginx.conf"
+SUB_PATH = "/xxgk/"
+SUB_PATH_ONLY = "# sub-path only"
+
+# What Debian's /etc/nginx/nginx.conf gives the server blocks of conf.d/, with every path in the server's folder.
+# A single process: as root, worker processes would switch to a user who cannot read pytest's private folders.
+MAIN_CONF = """\
+daemon off;
+master_process off;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    access_log {folder}/access.log;
+    client_body_temp_path {folder}/temp/body;
+    proxy_temp_path {folder}/temp/proxy;
+    fastcgi_temp_path {folder}/temp/fastcgi;
+    uwsgi_temp_path {folder}/temp/uwsgi;
+    scgi_temp_path {folder}/temp/scgi;
+    include {folder}/xxgk.conf;
+}}
+"""
+
+
+def require() -> None:
+    """Skip the calling test when Debian's nginx or openssl is missing (./dev test installs both as root)."""
+    if not NGINX.exists():
+        pytest.skip(f"{NGINX} is not installed (apt-get install nginx)")
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed (apt-get install openssl)")
+
+
+def rewrite(text: str, *, http_port: int, https_port: int, folder: Path, site: Path, prefix: str) -> str:
+    """The shipped config served from site on 127.0.0.1, at prefix ("/xxgk/" as shipped, or "/")."""
+    edits = {
+        "listen 80;": f"listen 127.0.0.1:{http_port};",
+        "listen [::]:80;": "",
+        "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
+        "listen [::]:443 ssl http2;": "",
+        "/etc/nginx/ssl/www.example.gov.cn.pem": str(folder / "cert.pem"),
+        "/etc/nginx/ssl/www.example.gov.cn.key": str(folder / "key.pem"),
+        "/srv/xxgk/site/": f"{site}/",
+    }
+    for old, new in edits.items():
+        assert old in text, f"deploy/nginx.conf no longer contains {old!r}: update tests/nginx.py"
+        text = text.replace(old, new)
+    if prefix == "/":
+        lines = text.splitlines(keepends=True)
+        text = "".join(line for line in lines if not line.rstrip().endswith(SUB_PATH_ONLY)).replace(SUB_PATH, "/")
+    return text
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running nginx: the site's HTTPS address, the plain-HTTP address, and a TLS context trusting it."""
+
+    url: str
+    http_url: str
+    folder: Path
+    tls: ssl.SSLContext
+
+    def log(self) -> str:
+        return (self.folder / "error.log").read_text(encoding="utf-8", errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _certificate(folder: Path) -> None:
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
+                   check=True, capture_output=True)
+
+
+def _wait_until_listening(process: subprocess.Popen, port: int, folder: Path) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"nginx exited with {process.returncode}:\n{(folder / 'error.log').read_text()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("nginx did not start listening within 10 seconds")
+
+
+@contextmanager
+def serve(site: Path, folder: Path, prefix: str = SUB_PATH, config: str | None = None) -> Iterator[Server]:
+    """Run nginx on free local ports with config (default: the shipped file) rewritten for site, until exit."""
+    require()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "temp").mkdir(exist_ok=True)
+    _certificate(folder)
+    http_port, https_port = _free_port(), _free_port()
+    text = SHIPPED.read_text(encoding="utf-8") if config is None else config
+    (folder / "xxgk.conf").write_text(rewrite(text, http_port=http_port, https_port=https_port, folder=folder,
+                                              site=site, prefix=prefix), encoding="utf-8")
+    (folder / "nginx.conf").write_text(MAIN_CONF.format(folder=folder), encoding="utf-8")
+    command = [str(NGINX), "-p", str(folder), "-c", str(folder / "nginx.conf"), "-e", str(folder / "error.log")]
+    subprocess.run([*command, "-t", "-q"], check=True, capture_output=True)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_until_listening(process, https_port, folder)
+        tls = ssl.create_default_context(cafile=str(folder / "cert.pem"))
+        yield Server(f"https://127.0.0.1:{https_port}{prefix}", f"http://127.0.0.1:{http_port}{prefix}", folder, tls)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
