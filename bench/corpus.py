@@ -344,7 +344,7 @@ def q(value: str) -> str:
 
 
 def front_matter(doc: Document) -> str:
-    """The YAML front matter of content-format section 1, every value a double-quoted string."""
+    """The YAML front matter of docs/content-format.md 一, every value a double-quoted string."""
     lines = [f"title: {q(doc.title)}", f"index_no: {q(doc.index_no)}", f"publisher: {q(doc.publisher)}",
              f"category: {q(doc.category)}", f"genre: {q(doc.genre)}", f"doc_no: {q(doc.doc_no)}",
              f"written: {q(doc.written.isoformat())}", f"published: {q(doc.published.isoformat())}",

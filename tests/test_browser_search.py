@@ -34,7 +34,7 @@ from .browser import CHROMIUM, LAUNCH_ARGS, sync_api
 from .conftest import REPO, TODAY
 
 PREFIX = "/xxgk/"
-BUDGET = 300 * 1024  # bytes one query may fetch on a 10,000-document site (issue 3)
+BUDGET = 300 * 1024  # bytes one query may fetch on a 10,000-document site (the target in CHANGELOG.md)
 COMPOUND = "财政预算"
 COMPOUND_LINE = "\n\n本年度财政预算安排坚持量入为出。\n"
 NEAR_MISS_LINE = "\n\n本年度财政预备费已经安排，预算执行情况良好。\n"

@@ -1,4 +1,4 @@
-"""The front-matter contract (content-format.md section 1): keys, their Chinese labels, and splitting a file."""
+"""The front-matter contract (docs/content-format.md 一): keys, their Chinese labels, and splitting a file."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ RECOMMENDED = ("written", "category")
 FIELD_ORDER = ("title", "index_no", "publisher", "published", "written", "category", "genre", "doc_no",
                "keywords", "summary", "validity")
 
-# Labels of the portal metadata block (content-format §1, domain §1) and the key each one fills;
+# Labels of the portal metadata block (docs/content-format.md 一, docs/domain.md 1) and the key each one fills;
 # "" marks page counters that sit among the labels but are not metadata.
 _LABELS = {
     "索引号": "index_no", "名称": "title", "标题": "title", "信息名称": "title",
@@ -101,7 +101,7 @@ FIELD_LABELS = {"title": "标题", "index_no": "索引号", "publisher": "发布
 class Imported:
     """What the importer read from one text: front-matter values, the Markdown body and notes for the editor."""
 
-    fields: dict[str, object]  # keys from content-format §1; dates as "YYYY-MM-DD", keywords as a tuple
+    fields: dict[str, object]  # keys of docs/content-format.md 一; dates as "YYYY-MM-DD", keywords as a tuple
     body: str  # Markdown
     missing: tuple[str, ...]  # required and recommended keys still empty, in FIELD_ORDER
     notes: tuple[str, ...]  # in Chinese

@@ -868,7 +868,7 @@ class Hit:
     snippet: Snippet
 
     def to_json(self) -> dict:
-        """The hit as content-format §2 `--json` gives it, plus the plain snippet and its match spans."""
+        """The hit as `search --json` gives it (docs/content-format.md 三), plus the plain snippet and its match spans."""
         return {"index_no": self.index_no, "title": self.title, "publisher": self.publisher,
                 "published": self.published.isoformat(), "url": self.url, "score": round(self.score, 4),
                 "snippet": self.snippet.text, "highlights": [list(span) for span in self.snippet.spans]}
@@ -883,7 +883,7 @@ class SearchResult:
     hits: tuple[Hit, ...]
 
     def to_json(self) -> dict:
-        """The `--json` object of content-format §2."""
+        """The `search --json` object (docs/content-format.md 三)."""
         return {"query": self.query, "total": self.total, "hits": [hit.to_json() for hit in self.hits]}
 
 
@@ -891,7 +891,7 @@ class SearchResult:
 
 
 def search(index_dir: Path, query: str, limit: int = 20, *, base_url: str = "") -> SearchResult:
-    """Run a query in the language of content-format §2 against the index at index_dir."""
+    """Run a query in the query language of docs/content-format.md 三 against the index at index_dir."""
     ix = _open_for_search(index_dir)
     with ix.searcher(weighting=_Weighting()) as searcher:
         whoosh_query, needles = _query_with_exact(searcher, query)

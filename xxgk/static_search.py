@@ -12,7 +12,7 @@ Per document the index records:
   single character left, with its offset (offsets count Han characters plus one per break between runs, so two
   runs never touch). A query run of k >= 3 Han characters matches where trigrams covering it sit at exactly
   the right offsets, so results are exactly the documents that contain the run: the documents a phrase of the
-  tokenizer's overlapping bigrams finds, with no segmentation to disagree with (anchors.md section 3.2);
+  tokenizer's overlapping bigrams finds, with no word segmentation to disagree with;
 - every bigram (two-character queries) and every character (one-character queries), with their documents;
 - every ASCII/digit run as one word, as the tokenizer keeps it;
 - the title and the rest (body text, summary, keywords, 索引号, 文号) in one offset space: title offsets start

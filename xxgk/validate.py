@@ -9,7 +9,7 @@ from .errors import WARNING, Problem
 from .identifiers import IndexForm
 from .model import Document
 
-INTERPRETATION_DELAY = 3  # working days; Zhengzhou's rule, the strictest seen (domain.md section 6.4)
+INTERPRETATION_DELAY = 3  # working days; Zhengzhou's rule, the strictest seen (docs/domain.md 6.4)
 
 
 def check_corpus(documents: list[Document]) -> list[Problem]:
