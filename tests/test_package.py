@@ -65,7 +65,7 @@ def installed(clone, tmp_path_factory) -> Path:
 
 def test_the_wheel_carries_the_package_the_default_theme_and_the_licence(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    theme = {f"xxgk/theme/{p.relative_to(REPO).as_posix()}" for folder in ("templates", "static")
+    theme = {f"xxgk/default_theme/{p.relative_to(REPO).as_posix()}" for folder in ("templates", "static")
              for p in (REPO / folder).rglob("*") if p.is_file()}
     modules = {p.relative_to(REPO).as_posix() for p in (REPO / "xxgk").rglob("*.py")}
     data = {p.relative_to(REPO).as_posix() for p in (REPO / "xxgk" / "data").rglob("*") if p.is_file()}
