@@ -117,3 +117,22 @@ def test_the_module_map_names_every_module_and_no_other():
     modules = {p.relative_to(REPO / "xxgk").as_posix() for p in (REPO / "xxgk").rglob("*.py")}
     assert _module_map() == modules
 
+
+
+# What a file of the project must not point at: notes and trackers outside the repository, which a clone lacks.
+OUTSIDE = re.compile("|".join([r"\.\./shared", "/work/" + "shared", "anchors" + r"\.md", r"(?<![\w/])domain\.md",
+                               "style" + r"\.md", "(?:previous|first) " + "session", r"\bissues? #?[0-9]+"]), re.IGNORECASE)
+
+
+def test_no_file_refers_to_anything_outside_the_repository():
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                            capture_output=True, check=True).stdout.decode("utf-8").split("\0")
+    hits = []
+    for name in filter(None, listed):
+        path = REPO / name
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, FileNotFoundError, IsADirectoryError):
+            continue  # binary files, and files deleted but not yet committed
+        hits += [f"{name}:{text.count(chr(10), 0, m.start()) + 1}: {m.group()}" for m in OUTSIDE.finditer(text)]
+    assert hits == []
