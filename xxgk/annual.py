@@ -395,6 +395,9 @@ class _Reader(FieldReader):
         if text is None:
             return None
         rendered = _markdown().render(text)
+        if rendered.too_deep is not None:
+            self.report(node.line, f"“{label}”的列表或引用嵌套过深，无法生成页面。请减少缩进层次。", "body-too-deep")
+            return None
         for markup in rendered.removed:
             self.report(node.line, f"“{label}”含有不安全的 HTML（{markup}），发布时会被删除。请去掉它。", "unsafe-html")
         return Narrative(text, rendered.html)
