@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ..conftest import GOOD_DOC, MINIMAL_CONFIG
-from .attempt import assert_refused, attempt
+from .attempt import assert_refused, attempt, previous_site
+from .sites import snapshot
 
 DOC = "content/fdzdgknr/a.md"
 ADVICE = "它不可见，会使订阅源（XML）、CSV 和网页出错，多半是从其他软件复制时带入的。请删除它。"
@@ -71,8 +72,7 @@ CASES = [
 def test_refused_at_its_line(files, expected, make_site, run_cli):
     config = files.pop("config.yaml", MINIMAL_CONFIG)
     root = make_site(files, config)
-    (root / "site").mkdir()
-    (root / "site" / "index.html").write_text("上一次的站点", encoding="utf-8")
+    previous = snapshot(previous_site(root))
     result = attempt(run_cli, root, ["build"])
     assert_refused(result, expected)
-    assert (root / "site" / "index.html").read_text(encoding="utf-8") == "上一次的站点"
+    assert snapshot(root / "site") == previous
