@@ -325,6 +325,9 @@ def find_reports(folder: Path, shown: str = "reports") -> tuple[list[tuple[int, 
             found.append((int(match[1]), path))
         else:
             problems.append(Problem(f"{shown}/{path.name}", None, "年报数据文件应以四位年份命名，例如 2021.yaml。", "annual-file-name"))
+    problems += [Problem(f"{shown}/{path.name}", None, "这是一个文件夹，不是年报数据文件，其中的数据不会被读取。"
+                         f"请删除这个文件夹，把数据写入同名的文件（可复制 {SAMPLE}）。", "annual-file-kind")
+                 for path in sorted(folder.iterdir()) if path.suffix in (".yaml", ".yml") and path.is_dir()]
     return found, problems
 
 
@@ -395,6 +398,9 @@ class _Reader(FieldReader):
         if text is None:
             return None
         rendered = _markdown().render(text)
+        if rendered.too_deep is not None:
+            self.report(node.line, f"“{label}”的列表或引用嵌套过深，无法生成页面。请减少缩进层次。", "body-too-deep")
+            return None
         for markup in rendered.removed:
             self.report(node.line, f"“{label}”含有不安全的 HTML（{markup}），发布时会被删除。请去掉它。", "unsafe-html")
         return Narrative(text, rendered.html)

@@ -7,10 +7,14 @@ import os
 import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__, pipeline
+from . import __version__, failures
 from .config import Config, load_config
 from .errors import BuildError, Problem, shown_path
+
+if TYPE_CHECKING:
+    from .pipeline import Report
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -23,11 +27,11 @@ _DESCRIPTION = """政府信息公开网站生成工具。
   xxgk serve          构建并在本机预览，修改文件后自动重新构建
   xxgk import 文件…   把纯文本公开文件转换为 content/ 中的 Markdown 文件
 
-退出码：0 成功；1 内容或配置有错误（已逐条列出文件和行号）；2 命令用法错误。"""
+退出码：0 成功；1 内容或配置有错误（已逐条列出文件和行号）或无法读写；2 命令用法错误；130 被 Ctrl+C 中断。"""
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; content and config problems become messages and exit code 1, never tracebacks."""
+    """Run one command; every failure becomes a Chinese message and an exit code, never a traceback (unless --debug)."""
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
@@ -36,6 +40,14 @@ def main(argv: list[str] | None = None) -> int:
         errors = sum(p.is_error for p in exc.problems)
         print(f"失败：发现 {errors} 个错误。{_untouched(args)}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"已中断（Ctrl+C）。{_untouched(args)}", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(failures.explain(exc) + _untouched(args), file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"xxgk {__version__}")
     parser.set_defaults(run=_build, full_index=False)
+    parser.add_argument("--debug", action="store_true", help="出错时显示完整的 Python 调用栈（供维护人员排查）")
     _site_options(parser)  # `xxgk [options]` builds
     commands = parser.add_subparsers(title="命令", metavar="命令")
     build = commands.add_parser("build", help="校验全部文件并生成站点；全部成功才替换输出文件夹")
@@ -60,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_check)
     serve = commands.add_parser("serve", help="构建后在 http://127.0.0.1 预览，文件改动后自动重建")
     _site_options(serve, argparse.SUPPRESS)
-    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--port", type=_port, default=8000, help="端口（默认 8000）")
     serve.set_defaults(run=_serve)
     importer = commands.add_parser("import", help="把纯文本公开文件转换为带元数据的 Markdown 文件")
     importer.add_argument("files", nargs="+", metavar="FILE", help="要导入的 UTF-8 纯文本文件")
@@ -77,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     new.set_defaults(run=_new)
     report = commands.add_parser("report", help="统计某一年度政府信息公开工作年度报告的数据（reports/YYYY.yaml 加上目录统计）")
     _site_options(report, argparse.SUPPRESS)
-    report.add_argument("--year", type=int, required=True, metavar="YYYY", help="报告年度，例如 2021")
+    report.add_argument("--year", type=_year, required=True, metavar="YYYY", help="报告年度，例如 2021")
     report.set_defaults(run=_report)
     finder = commands.add_parser("search", help="在已生成站点的全文索引中检索（索引号、文号、机构、分类、日期）")
     finder.add_argument("query", metavar="QUERY", help="检索词，例如：信息公开、index_no:…、doc_no:…、published:[2019-01-01 TO 2019-12-31]")
@@ -95,7 +108,21 @@ def _parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", help="新建一个站点：配置文件、示例文件、.gitignore、提交前检查和 CI 配置")
     init.add_argument("folder", type=Path, metavar="DIR", help="新站点的文件夹（须不存在或为空）")
     init.set_defaults(run=_init)
+    for command in commands.choices.values():  # --debug may also follow the command
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"端口“{text}”应为 0 到 65535 之间的整数（0 表示自动选一个空闲端口）")
+    return int(text)
+
+
+def _year(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or not 2008 <= int(text) <= 9999:
+        raise argparse.ArgumentTypeError(f"年度“{text}”应为 2008 年（《政府信息公开条例》施行）以后的四位年份，例如 2021")
+    return int(text)
 
 
 def _site_options(parser: argparse.ArgumentParser, default=None) -> None:
@@ -108,12 +135,16 @@ def _site_options(parser: argparse.ArgumentParser, default=None) -> None:
 
 
 def today(option: str | None) -> date:
-    """The day that decides scheduled publication: --today, else SOURCE_DATE_EPOCH, else now in China."""
+    """The day that decides scheduled publication: --today, else SOURCE_DATE_EPOCH, else now in China;
+    ValueError when the one given is not a day."""
     if option:
         return date.fromisoformat(option)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return datetime.fromtimestamp(int(epoch), CHINA).date()
+        try:
+            return datetime.fromtimestamp(int(epoch), CHINA).date()
+        except (OverflowError, OSError) as exc:  # a number of seconds past the year 9999
+            raise ValueError(epoch) from exc
     return datetime.now(CHINA).date()
 
 
@@ -122,6 +153,7 @@ def _load(args: argparse.Namespace) -> Config:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from . import pipeline  # imported when needed: Ctrl+C while it loads is then handled by main()
     report = pipeline.build(_load(args), _today_or_exit(args.today), full_index=args.full_index)
     _print_problems(list(report.warnings))
     print(_summary(report))
@@ -129,23 +161,30 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from . import built_pages, history
+    from . import built_pages, history, pipeline
 
-    site = None
+    site = config = None
     try:
         config = _load(args)
         checked = pipeline.check(config, _today_or_exit(args.today), lint=True)
         problems, site = list(checked.warnings), checked.site
     except BuildError as exc:
         problems = list(exc.problems)
-    if args.since != "none" and not any(p.code.startswith("config") for p in problems if p.is_error):
+    if config is not None and args.since != "none":
         problems += history.changed_index_numbers(config.content_dir, args.since, shown_path)
-    if args.site is not None and not any(p.code.startswith("config") for p in problems if p.is_error):
-        problems += built_pages.scan(args.site, config.allowed_hosts, shown_path)
+    if config is not None and args.site is not None:
+        problems += _missing([args.site], "--site 指定的站点文件夹") or built_pages.scan(args.site, config.allowed_hosts, shown_path)
+    problems += _missing([Path(p) for p in args.paths], "要检查的文件")
     wanted = {Path(p).resolve() for p in args.paths}
     problems = sorted((p for p in problems if not wanted or _is_wanted(p, wanted)), key=Problem.sort_key)
     _print_check(problems, site, args.format)
     return 1 if any(p.is_error for p in problems) else 0
+
+
+def _missing(paths: list[Path], what: str) -> list[Problem]:
+    """An error for each path that does not exist: checking nothing must never read as a pass."""
+    return [Problem(shown_path(path), None, f"{what}不存在。请检查路径是否写错。", "path-missing")
+            for path in paths if not path.exists()]
 
 
 def _print_check(problems: list[Problem], site, form: str) -> None:
@@ -177,7 +216,7 @@ def _is_wanted(problem: Problem, wanted: set[Path]) -> bool:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from . import serve
+    from . import pipeline, serve
 
     config = _load(args)
     day = _today_or_exit(args.today)
@@ -192,7 +231,11 @@ def _serve(args: argparse.Namespace) -> int:
             _print_problems(exc.problems)
             print("重建失败，仍在预览上一次成功构建的站点。修改后会自动重试。", file=sys.stderr, flush=True)
 
-    server = serve.make_server(config.output_dir, config.base_path, args.port)
+    try:
+        server = serve.make_server(config.output_dir, config.base_path, args.port)
+    except OSError as exc:
+        print(f"无法在端口 {args.port} 上预览：{failures.os_reason(exc)}。请关闭占用它的程序，或用 --port 换一个端口。", file=sys.stderr)
+        return 1
     print(f"预览地址：http://127.0.0.1:{server.server_address[1]}{config.base_path}  （按 Ctrl+C 停止）", flush=True)
     watched = [config.content_dir, config.templates_dir, config.static_dir, config.path, config.reports_dir]
     serve.serve_forever(server, watched, rebuild)
@@ -240,7 +283,7 @@ def _new(args: argparse.Namespace) -> int:
     from . import newdoc
 
     config = _load(args)
-    day = _today_or_exit(args.date)
+    day = _today_or_exit(args.date, "--date")
     existing = newdoc.existing_index_numbers(config.content_dir)
     code = newdoc.body_code(args.publisher, config, existing)
     if code is None:
@@ -259,7 +302,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from . import annual
+    from . import annual, pipeline
 
     config = _load(args)
     checked = pipeline.check(config, _today_or_exit(args.today))
@@ -271,7 +314,7 @@ def _report(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     import json
 
-    from . import search
+    from . import pipeline, search
 
     config = _load(args)
     try:
@@ -332,11 +375,15 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _today_or_exit(option: str | None) -> date:
+def _today_or_exit(option: str | None, flag: str = "--today") -> date:
     try:
         return today(option)
     except ValueError:
-        print(f"--today 的值“{option}”不是 YYYY-MM-DD 形式的日期。", file=sys.stderr)
+        if option:
+            print(f"{flag} 的值“{option}”不是 YYYY-MM-DD 形式的日期。", file=sys.stderr)
+        else:
+            print(f"环境变量 SOURCE_DATE_EPOCH 的值“{os.environ.get('SOURCE_DATE_EPOCH')}”不是有效的时间"
+                  "（应为从 1970-01-01 起的秒数，例如 1700000000）。请改正或删除这个环境变量，或用 --today 指定日期。", file=sys.stderr)
         raise SystemExit(2) from None
 
 
@@ -345,7 +392,7 @@ def _print_problems(problems: list[Problem]) -> None:
         print(problem, file=sys.stderr)
 
 
-def _summary(report: pipeline.Report) -> str:
+def _summary(report: Report) -> str:
     index = report.index
     lines = [f"构建完成：{report.documents} 篇文件，{report.pages} 个页面，共 {report.files} 个文件；"
              f"警告 {len(report.warnings)} 条；用时 {report.seconds:.2f} 秒。",

@@ -11,6 +11,7 @@ from slugify import slugify
 
 from . import attachments, output_folder, yamltree
 from .errors import ConfigError, Problem, raise_if_errors, shown_path
+from .failures import os_reason
 from .fields import FieldReader
 from .identifiers import IndexForm, parse_index_form
 from .yamltree import Node
@@ -116,6 +117,9 @@ def load_config(path: Path, *, content_dir: Path | None = None, output_dir: Path
         raise ConfigError([Problem(shown, None, "找不到配置文件。请在站点根目录运行，或用 --config 指定 config.yaml。", "config-missing")]) from None
     except UnicodeDecodeError:
         raise ConfigError([Problem(shown, None, "配置文件不是 UTF-8 编码，请另存为 UTF-8。", "config-encoding")]) from None
+    except OSError as exc:  # a folder (--config /etc), no permission, a broken link
+        raise ConfigError([Problem(shown, None, f"无法读取配置文件：{os_reason(exc)}。请用 --config 指定 config.yaml 文件。",
+                                   "config-unreadable")]) from None
     root, problems = yamltree.parse(text, shown)
     if root is None and not problems:
         problems.append(Problem(shown, 1, "配置文件是空的。请参照 README 填写 site_name、base_url 等设置。", "config-empty"))

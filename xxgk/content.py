@@ -7,14 +7,14 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from . import attachments, frontmatter, rules, sources, yamltree
+from . import attachments, characters, frontmatter, rules, sources, yamltree
 from .config import Config
 from .errors import WARNING, Problem, shown_paths
 from .fields import FieldReader, closest
 from .frontmatter import RECOMMENDED, REQUIRED, label
 from .lint import lint_source
 from .lint.rules import RULES as LINT_RULES
-from .markup import MarkdownRenderer
+from .markup import MAX_NESTING, MarkdownRenderer, Rendered, line_of
 from .model import Document
 from .taxonomy import CategoryTree, load_tree
 from .urls import document_path
@@ -104,10 +104,7 @@ def parse_document(text: str, src: str, config: Config, tree: CategoryTree, rend
     reader = FieldReader(src)
     reader.problems += problems
     fields = _canonical_fields(reader, root.value)
-    rendered = renderer.render(parts.body)
-    for markup in rendered.removed:
-        line = _line_of(markup.rstrip(">"), parts.body, parts.body_line)
-        reader.report(line, f"正文含有不安全的 HTML（{markup}），发布时会被删除。请从正文中去掉它。", "unsafe-html")
+    rendered = _body(reader, parts.body, parts.body_line, renderer)
     refs = _attachments(reader, fields.get("attachments"))
     draft = "draft" in fields and reader.boolean(fields["draft"], label("draft")) is True
     doc = _build(reader, fields, src, config, tree, root.line, draft)
@@ -118,12 +115,18 @@ def parse_document(text: str, src: str, config: Config, tree: CategoryTree, rend
     return (doc, refs), problems
 
 
-def _line_of(needle: str, body: str, first_line: int) -> int:
-    """The line of the body where needle first appears (case-insensitive), else the body's first line."""
-    for offset, line in enumerate(body.lower().split("\n")):
-        if needle in line:
-            return first_line + offset
-    return first_line
+def _body(reader: FieldReader, body: str, first_line: int, renderer: MarkdownRenderer) -> Rendered:
+    """The body rendered, with a located problem for each refused character, unsafe markup or too deep nesting."""
+    for found in characters.find(characters.FORBIDDEN, body, first_line) + characters.references(body, first_line):
+        reader.report(found.line, f"正文含有字符 {found.describe()}。{characters.FORBIDDEN_ADVICE}。", "bad-character")
+    rendered = renderer.render(body)
+    if rendered.too_deep is not None:
+        reader.report(first_line + rendered.too_deep, f"正文的列表或引用嵌套超过 {MAX_NESTING} 层，无法生成页面。"
+                      "请减少缩进层次（每层缩进 4 个空格）。", "body-too-deep")
+    for markup in rendered.removed:
+        line = first_line + line_of(markup, body)
+        reader.report(line, f"正文含有不安全的 HTML（{markup}），发布时会被删除。请从正文中去掉它。", "unsafe-html")
+    return rendered
 
 
 def _canonical_fields(reader: FieldReader, raw: dict[str, Node]) -> dict[str, Node]:

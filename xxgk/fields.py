@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from datetime import date
 
+from . import characters
 from .errors import ERROR, WARNING, Problem
 from .yamltree import Node
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)  # full-width digits would look alike but differ
 _TRUE = {"true", "True", "TRUE", "是"}
 _FALSE = {"false", "False", "FALSE", "否"}
 
@@ -46,6 +48,10 @@ class FieldReader:
         if one_line and "\n" in value:
             self.report(node.line, f"“{label}”只能写一行，请去掉换行。", "type-one-line")
             return None
+        invisible = characters.first(characters.INVISIBLE, value) if one_line else None
+        if invisible is not None:
+            self.report(node.line, f"“{label}”含有字符 {characters.describe(invisible)}。{characters.INVISIBLE_ADVICE}。", "bad-character")
+            return None
         return value
 
     def optional_text(self, node: Node | None, label: str) -> str:
@@ -60,6 +66,9 @@ class FieldReader:
         if raw is None:
             return None
         match = _ISO_DATE.fullmatch(raw)
+        if not match and _ISO_DATE.fullmatch(unicodedata.normalize("NFKC", raw)):
+            self.report(node.line, f"“{label}”的值“{raw}”含有全角数字。请改用半角数字，写成 YYYY-MM-DD。", "date-format")
+            return None
         if not match:
             self.report(node.line, f"“{label}”的值“{raw}”不是有效日期，请写成 YYYY-MM-DD，例如 2018-03-06。", "date-format")
             return None
@@ -82,7 +91,7 @@ class FieldReader:
 
     def integer(self, node: Node, label: str, minimum: int, maximum: int) -> int | None:
         raw = node.value if isinstance(node.value, str) else ""
-        if not raw.strip().isdigit() or not minimum <= int(raw) <= maximum:
+        if not (raw.strip().isascii() and raw.strip().isdigit()) or not minimum <= int(raw) <= maximum:
             self.report(node.line, f"“{label}”应为 {minimum} 到 {maximum} 之间的整数，这里是“{raw}”。", "type-int")
             return None
         return int(raw)

@@ -71,7 +71,8 @@ def parse_index_form(template: str, serial_digits: int) -> IndexForm:
         (_PLACEHOLDERS.get(p[1:-1]) or rf"(?P<serial>\d{{{serial_digits}}})") if p.startswith("{") else re.escape(p)
         for p in parts if p
     )
-    return IndexForm(template, serial_digits, re.compile(regex))
+    # ASCII digits only: a full-width ２０１９ would publish a second, look-alike index number.
+    return IndexForm(template, serial_digits, re.compile(regex, re.ASCII))
 
 
 def uscc_check_char(first17: str) -> str | None:

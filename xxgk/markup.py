@@ -38,7 +38,10 @@ _CLEANER = nh3.Cleaner(
 )
 _TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9-]*)")
 _EVENT_ATTR = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.IGNORECASE)
-_SCRIPT_URL = re.compile(r"""(?:href|src)\s*=\s*["']?\s*(javascript|vbscript|data):""", re.IGNORECASE)
+_URL_ATTR = re.compile(r"""(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_SCRIPT_SCHEME = re.compile("(javascript|vbscript|data):")
+# What a browser ignores in a URL's scheme: ASCII whitespace and control characters (WHATWG URL standard).
+_URL_IGNORED = re.compile("[\x00-\x20]+")
 _HEADING_TAG = re.compile("[Hh][1-6]")
 _NEEDS_SERIALISING = re.compile("[&<>\x02\x03]")
 _HEADING = re.compile(r'<h([1-6]) id="([^"]*)">(.*?)</h\1>', re.DOTALL)
@@ -54,6 +57,7 @@ class Rendered:
     text: str
     headings: tuple[Heading, ...]
     removed: tuple[str, ...]  # unsafe markup found in the source: "<script>", "onclick=", "javascript:"
+    too_deep: int | None = None  # the 0-based line where nesting passed MAX_NESTING (then nothing is rendered)
 
 
 # The inline patterns Python-Markdown registers with our extensions, and a character that each needs in order
@@ -89,7 +93,7 @@ class _HeadingAnchors(Treeprocessor):
     # The toc extension also assembles, serialises and post-processes a table of contents on every body, a
     # quarter of its conversion time; pages build theirs from the headings, so only the ids are wanted.
     def run(self, root) -> None:
-        used = {element.attrib["id"] for element in root.iter() if "id" in element.attrib}
+        used = {element.attrib["id"] for element in root.iter() if "id" in element.attrib} | PAGE_IDS
         counters: dict[str, int] = {}
         for element in root.iter():
             if isinstance(element.tag, str) and _HEADING_TAG.match(element.tag) and "id" not in element.attrib:
@@ -120,25 +124,93 @@ class MarkdownRenderer:
         self._md.treeprocessors.register(_HeadingAnchors(self._md), "heading_anchors", 5)
 
     def render(self, source: str) -> Rendered:
-        """Render Markdown to sanitised HTML; never raises for any input text."""
+        """Render Markdown to sanitised HTML; never raises for any input text, and refuses too deep nesting."""
+        deep = too_deep(source)
+        if deep is not None:
+            return Rendered("", "", (), (), too_deep=deep)
         raw = self._md.reset().convert(source)
-        clean = _CLEANER.clean(raw)
+        clean = _own_ids_kept(_CLEANER.clean(raw))
         return Rendered(clean, to_text(clean), headings_of(clean), unsafe_markup(raw) if _may_be_unsafe(source) else ())
 
 
+# Python-Markdown nests lists and quotes by recursion, and its time grows with the square of the depth:
+# 200 levels take a second, 1,000 exhaust the stack after a minute. No real document nests past a handful.
+MAX_NESTING = 20
+_NESTING_MARK = re.compile(r"(?:>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]))[ \t]*")
+
+
+def too_deep(source: str) -> int | None:
+    """The 0-based line of source where lists and quotes nest deeper than MAX_NESTING, or None."""
+    for offset, line in enumerate(source.split("\n")):
+        if len(line) < MAX_NESTING:  # a line this short cannot open more levels than it has characters
+            continue
+        text = line.expandtabs(4)
+        rest = text.lstrip(" ")
+        depth = (len(text) - len(rest)) // 4
+        marks = 0
+        while (match := _NESTING_MARK.match(rest)) is not None and depth + marks <= MAX_NESTING:
+            marks += 1
+            rest = rest[match.end():]
+        if marks and depth + marks > MAX_NESTING:
+            return offset
+    return None
+
+
+# The ids the page around a body uses (templates/*.html): a heading `## main` must not take one of them and
+# capture the skip link or a script's element. A test keeps this list in step with the templates.
+PAGE_IDS = frozenset({
+    "UCAP-CONTENT", "attachments-heading", "browse-heading", "columns-heading", "fubiao", "fuyisusong",
+    "interpretations-heading", "latest-heading", "main", "original-heading", "qita", "search-box-q",
+    "search-category", "search-publisher", "search-q", "search-tips", "search-year", "toc-heading", "wenti",
+    "yishenqing", "zhudong", "zongti",
+})
+_ID_ATTR = re.compile(r' id="([^"]*)"')
+
+
+def _own_ids_kept(clean_html: str) -> str:
+    """Rename an id written in a body's raw HTML that the page itself uses (`<h2 id="main">`)."""
+    if not any(found in PAGE_IDS for found in _ID_ATTR.findall(clean_html)):
+        return clean_html
+    used = set(_ID_ATTR.findall(clean_html)) | PAGE_IDS
+    counters: dict[str, int] = {}
+
+    def rename(match: re.Match) -> str:
+        name = match.group(1)
+        return f' id="{unique(name, used, counters)}"' if name in PAGE_IDS else match.group(0)
+
+    return _ID_ATTR.sub(rename, clean_html)
+
+
 def _may_be_unsafe(source: str) -> bool:
-    # Unsafe markup needs a raw tag or a script/data URL in the source; most bodies have neither,
-    # which spares them the scan (the sanitiser runs on every body regardless).
+    # Unsafe markup needs a raw tag, a character reference or a script/data URL in the source; most bodies
+    # have none, which spares them the scan (the sanitiser runs on every body regardless).
     lowered = source.lower()
-    return "<" in source or "script:" in lowered or "data:" in lowered
+    return "<" in source or "&" in source or "script:" in lowered or "data:" in lowered
 
 
 def unsafe_markup(raw_html: str) -> tuple[str, ...]:
-    """Name the disallowed tags, event handlers and script URLs in HTML before sanitising."""
+    """Name the disallowed tags, event handlers and script URLs (however encoded) in HTML before sanitising."""
     found = {f"<{t.lower()}>" for t in _TAG.findall(raw_html) if t.lower() not in ALLOWED_TAGS}
     found |= {f"{a.lower()}=" for a in _EVENT_ATTR.findall(raw_html)}
-    found |= {f"{s.lower()}:" for s in _SCRIPT_URL.findall(raw_html)}
+    found |= {f"{scheme}:" for value in _URL_ATTR.findall(raw_html) if (scheme := script_scheme("".join(value)))}
     return tuple(sorted(found))
+
+
+def script_scheme(url: str) -> str | None:
+    """"javascript", "vbscript" or "data" when a browser would run url as one: after decoding character references
+    (`&#106;`, `&colon;`) and dropping the whitespace and controls it ignores (`jav&#x09;ascript:`)."""
+    plain = _URL_IGNORED.sub("", html.unescape(url)).lower()
+    match = _SCRIPT_SCHEME.match(plain)
+    return match.group(1) if match else None
+
+
+def line_of(markup: str, source: str) -> int:
+    """The 0-based line of source where a name from unsafe_markup() appears, however it was encoded; else 0."""
+    needle = markup.rstrip(">")
+    for offset, line in enumerate(source.split("\n")):
+        if needle in _URL_IGNORED.sub("", html.unescape(line)).lower():
+            return offset
+    return 0
 
 
 def headings_of(clean_html: str) -> tuple[Heading, ...]:

@@ -51,10 +51,16 @@ def catalog_files(site: Site, config: Config) -> list[Output]:
             Output("catalog.csv", _csv(rows))]
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV Injection"): `=HYPERLINK(…)` in a
+# title would run when the catalogue is opened in Excel. Such a cell gets a leading apostrophe, which spreadsheets
+# show as text; catalog.json keeps every value exactly as written.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value) -> str:
-    if isinstance(value, list):
-        return " ".join(value)
-    return value or ""
+    """A catalogue value as CSV text, neutralised when a spreadsheet would take it for a formula."""
+    text = " ".join(value) if isinstance(value, list) else (value or "")
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _json(data: dict) -> bytes:
@@ -64,7 +70,8 @@ def _json(data: dict) -> bytes:
 
 def _csv(rows: list[dict]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Every cell quoted, as OWASP advises, so no reader splits a cell at a comma or a line break inside it.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CATALOG_HEADINGS)
     for row in rows:
         writer.writerow([_cell(row[c]) for c in CATALOG_COLUMNS])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from .config import Config
 from .fields import FieldReader, closest
 from .frontmatter import label
@@ -36,6 +38,10 @@ def _check_index_no(reader: FieldReader, fields: dict[str, Node], values: dict, 
         return
     node = fields["index_no"]
     parts = config.index_form.parse(index_no)
+    if parts is None and config.index_form.parse(unicodedata.normalize("NFKC", index_no)):
+        reader.report(node.line, f"索引号“{index_no}”含有全角数字或字母。请改用半角（英文输入法）重新输入，"
+                      "否则它与半角写法看起来相同，却是另一个索引号。", "index-form")
+        return
     if parts is None:
         reader.report(node.line, f"索引号“{index_no}”格式不对，应为“{config.index_form.template}”形式，例如 {config.index_form.example()}（前段为 18 位统一社会信用代码或 9 位组织机构代码，大写）。", "index-form")
         return

@@ -6,6 +6,7 @@ import functools
 import http.server
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,7 +45,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         super().__init__(*args, directory=str(out_dir), **kwargs)
 
     def translate_path(self, path: str) -> str:
-        if not path.startswith(self.base_path):
+        # A NUL (%00) names no file; the standard handler would raise on it instead of answering 404.
+        if not path.startswith(self.base_path) or "\x00" in urllib.parse.unquote(path):
             return str(self.out_dir / "__outside_base_path__")
         return super().translate_path("/" + path[len(self.base_path):])
 
