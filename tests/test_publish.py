@@ -16,8 +16,9 @@ from pathlib import Path
 from string import Template
 
 import pytest
+import yaml
 
-from xxgk import manifest
+from xxgk import manifest, pipeline
 
 from . import nginx
 from .conftest import REPO, TODAY
@@ -73,6 +74,22 @@ def source(tmp_path) -> Path:
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "config.yaml", root / "config.yaml")
     return root
+
+
+def test_the_ci_examples_install_a_pinned_xxgk_and_keep_the_build_between_runs():
+    github, gitlab = (yaml.safe_load(path.read_text(encoding="utf-8")) for path in EXAMPLES)
+    kept = {"site/", pipeline.index_dir(Path("site")).as_posix() + "/"}  # the previous build and its search index
+    steps = github["jobs"]["publish"]["steps"]
+    cache = next(step["with"] for step in steps if step.get("uses", "").startswith("actions/cache@"))
+    assert set(cache["path"].split()) == kept
+    assert cache["key"].startswith(cache["restore-keys"])  # a new entry each run, restored from the latest
+    assert set(gitlab["publish"]["cache"]["paths"]) == kept
+    for example, commands in ((github, [step.get("run", "") for step in steps]), (gitlab, gitlab["publish"]["script"])):
+        assert re.fullmatch(r"\d+\.\d+\.\d+", example.get("env", example.get("variables"))["XXGK_VERSION"])
+        assert 'pip install "xxgk==$XXGK_VERSION"' in commands
+        assert not any("./dev" in command or "pytest" in command for command in commands)
+        assert any(command.startswith("xxgk verify deployed --manifest site/manifest.sha256") for command in
+                   "\n".join(commands).splitlines())
 
 
 def test_both_ci_examples_publish_with_the_same_commands():
@@ -139,3 +156,14 @@ def test_only_the_changed_files_are_transferred(source, tmp_path):
     old, new = server_path / "releases" / "20261123T000000Z", server_path / "releases" / "20261124T000000Z"
     linked = {path for path in second if (old / path).exists() and (old / path).stat().st_ino == (new / path).stat().st_ino}
     assert linked == set(second) - changed
+
+
+def test_the_switch_keeps_the_last_five_releases(tmp_path):
+    site, server_path = tmp_path / "site", tmp_path / "srv-xxgk"
+    site.mkdir()
+    (site / "index.html").write_text("<p>1</p>", encoding="utf-8")
+    names = [f"2026112{day}T000000Z" for day in range(7)]
+    for name in names:
+        publish(site, server_path, name)
+    assert sorted(path.name for path in (server_path / "releases").iterdir()) == names[-5:]
+    assert (server_path / "current").readlink() == Path("releases", names[-1])
