@@ -130,7 +130,7 @@ def test_publish_serve_verify_edit_publish_again_tamper_and_roll_back(source, tm
         report = verify(current, site / manifest.MANIFEST)
         assert report.returncode == 1
         assert f"{current / page}: 已被修改" in report.stderr
-        assert "核对失败：1 个文件被修改，0 个缺失，0 个多出。" in report.stderr
+        assert "核对失败：1 个文件被修改，0 个缺失，0 个多出，0 个不应出现的链接、特殊文件或文件夹。" in report.stderr
 
         # Roll back: point current at the previous release, as deploy/README.md says.
         subprocess.run(["sh", "-c", f"cd {server_path} && ln -sfn releases/{releases[0]} current.new"
