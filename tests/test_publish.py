@@ -7,11 +7,13 @@ by ./dev test); skipped with the reason when either is missing.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from string import Template
 
@@ -60,19 +62,46 @@ def verify(folder: Path, manifest_path: Path) -> subprocess.CompletedProcess:
                           cwd=REPO, capture_output=True, text=True)
 
 
-def build(source: Path, out: Path) -> dict[str, str]:
-    subprocess.run([sys.executable, "build.py", "build", "--config", str(source / "config.yaml"), "--out", str(out),
-                    "--today", TODAY], cwd=REPO, check=True, capture_output=True)
-    return manifest.parse((out / manifest.MANIFEST).read_text(encoding="utf-8"))
+def xxgk_commands(text: str) -> list[list[str]]:
+    """The arguments of every `xxgk` command a CI example runs, in order."""
+    return [shlex.split(line, comments=True)[1:] for line in re.findall(r"^[\s-]*(?:run: )?(xxgk .+)$", text, re.M)]
+
+
+def ci_build(source: Path) -> dict[str, str]:
+    """Run the CI example's commands before publication (check, build, check the built pages) in the site's git
+    repository, as CI does; the manifest of the build."""
+    epoch = str(int(datetime.fromisoformat(f"{TODAY}T12:00:00+08:00").timestamp()))
+    for args in xxgk_commands(EXAMPLES[0].read_text(encoding="utf-8")):
+        if args[0] != "verify":  # verify runs on the published copy, below
+            subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=source, check=True, capture_output=True,
+                           env={**os.environ, "SOURCE_DATE_EPOCH": epoch})
+    return manifest.parse((source / "site" / manifest.MANIFEST).read_text(encoding="utf-8"))
+
+
+def git(source: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=编辑", "-c", "user.email=editor@example.gov.cn", *args], cwd=source,
+                   check=True, capture_output=True)
+
+
+def edit_and_commit(source: Path) -> None:
+    edited = source / EDITED
+    edited.write_text(edited.read_text(encoding="utf-8") + ADDED, encoding="utf-8")
+    git(source, "commit", "-q", "-am", "补充说明")
 
 
 @pytest.fixture
 def source(tmp_path) -> Path:
-    """A copy of the repository's sample site (config, content, reports, templates, static) to edit."""
+    """The site's repository: a copy of the repository's sample site in git, two commits deep (check --since HEAD~1)."""
     root = tmp_path / "repo"
     for name in ("content", "reports", "templates", "static"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "config.yaml", root / "config.yaml")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "示例站点")
+    (root / ".gitignore").write_text("site/\n.site-index/\ndeployed/\n", encoding="utf-8")
+    git(root, "add", ".gitignore")
+    git(root, "commit", "-q", "-m", "构建结果不入库")
     return root
 
 
@@ -95,6 +124,7 @@ def test_the_ci_examples_install_a_pinned_xxgk_and_keep_the_build_between_runs()
 def test_both_ci_examples_publish_with_the_same_commands():
     github, gitlab = (publish_commands(path.read_text(encoding="utf-8")) for path in EXAMPLES)
     assert github == gitlab
+    assert xxgk_commands(EXAMPLES[0].read_text(encoding="utf-8")) == xxgk_commands(EXAMPLES[1].read_text(encoding="utf-8"))
     options = github[0]
     # On sizes and times: the build leaves unchanged files' bytes and mtime alone, so no file needs reading twice.
     assert "--checksum" not in options and not any(re.fullmatch(r"-[a-zA-Z]*c[a-zA-Z]*", o) for o in options)
@@ -103,7 +133,7 @@ def test_both_ci_examples_publish_with_the_same_commands():
 
 def test_publish_serve_verify_edit_publish_again_tamper_and_roll_back(source, tmp_path):
     site, server_path = source / "site", tmp_path / "srv-xxgk"
-    first = build(source, site)
+    first = ci_build(source)
     first_manifest = tmp_path / "first.sha256"
     shutil.copy(site / manifest.MANIFEST, first_manifest)
     stats = publish(site, server_path, "20261123T000000Z")
@@ -112,9 +142,8 @@ def test_publish_serve_verify_edit_publish_again_tamper_and_roll_back(source, tm
     assert verify(current, first_manifest).returncode == 0
 
     with nginx.serve(current, tmp_path / "nginx") as server:
-        edited = source / EDITED
-        edited.write_text(edited.read_text(encoding="utf-8") + ADDED, encoding="utf-8")
-        second = build(source, site)
+        edit_and_commit(source)
+        second = ci_build(source)
         changed = {path for path, digest in second.items() if first.get(path) != digest}
         stats = publish(site, server_path, "20261124T000000Z")
 
@@ -143,11 +172,10 @@ def test_publish_serve_verify_edit_publish_again_tamper_and_roll_back(source, tm
                                         "sends them all; passes once the build leaves unchanged files alone")
 def test_only_the_changed_files_are_transferred(source, tmp_path):
     site, server_path = source / "site", tmp_path / "srv-xxgk"
-    first = build(source, site)
+    first = ci_build(source)
     publish(site, server_path, "20261123T000000Z")
-    edited = source / EDITED
-    edited.write_text(edited.read_text(encoding="utf-8") + ADDED, encoding="utf-8")
-    second = build(source, site)
+    edit_and_commit(source)
+    second = ci_build(source)
     changed = {path for path, digest in second.items() if first.get(path) != digest}
     assert 0 < len(changed) < len(second) / 2
     stats = publish(site, server_path, "20261124T000000Z")
