@@ -10,10 +10,11 @@ import gzip
 import hashlib
 import http.client
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -200,3 +201,17 @@ def test_a_location_with_its_own_add_header_is_caught(built_sample_site, tmp_pat
         problems = kind_problems(server)
     assert "stylesheet (static/css/site.css): Content-Security-Policy" in problems
     assert not [p for p in problems if p.startswith(("home page", "search page", "manifest"))]
+
+
+def test_attachments_go_out_as_uploaded_without_a_claimed_charset(built_sample_site, tmp_path):
+    site = shutil.copytree(built_sample_site, tmp_path / "site")
+    folder = sorted(site.glob("doc/*/*.html"))[0].with_suffix("")
+    folder.mkdir()
+    (folder / "说明.txt").write_bytes("本机关咨询电话另行公布。".encode("gbk"))
+    (folder / "名单.csv").write_bytes("姓名,金额\n张三,100\n".encode("gbk"))
+    with nginx.serve(site, tmp_path / "nginx") as server:
+        url = server.url + folder.relative_to(site).as_posix() + "/"
+        text, table = fetch(url + quote("说明.txt"), server), fetch(url + quote("名单.csv"), server)
+    assert (text.status, text.headers["Content-Type"], text.body) == (200, "text/plain", (folder / "说明.txt").read_bytes())
+    assert (table.status, table.headers["Content-Type"]) == (200, "application/octet-stream")  # downloaded, not shown
+    assert security_problems(text.headers) == [] and security_problems(table.headers) == []
