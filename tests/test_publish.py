@@ -31,6 +31,7 @@ if not shutil.which("rsync"):
 
 EXAMPLES = [REPO / "deploy" / "github-actions.yml", REPO / "deploy" / "gitlab-ci.yml"]
 EDITED = "content/fdzdgknr/2018-pingshan-gzld.md"
+EDITED_PAGE = "doc/114403006955506492/2019-00001.html"  # its index number is 114403006955506492/2019-00001
 ADDED = "\n\n本文件已于发布后补充说明：请以本页为准。\n"
 
 
@@ -55,6 +56,18 @@ def publish(site: Path, server_path: Path, release: str) -> str:
 
 def transferred(stats: str) -> int:
     return int(re.search(r"^Number of regular files transferred: ([\d,]+)$", stats, re.M).group(1).replace(",", ""))
+
+
+def fetch_back_and_verify(source: Path, server_path: Path) -> subprocess.CompletedProcess:
+    """The CI example's last two commands: fetch the published copy into a fresh deployed/ and verify it."""
+    text = EXAMPLES[0].read_text(encoding="utf-8")
+    options = re.search(r'^[\s-]*rsync (.+) "\$DEPLOY_HOST:\$DEPLOY_PATH/current/" deployed/$', text, re.M)
+    assert options, "the CI example no longer fetches the published copy back into deployed/"
+    shutil.rmtree(source / "deployed", ignore_errors=True)
+    subprocess.run(["rsync", *shlex.split(options.group(1)), f"{server_path}/current/", "deployed/"], cwd=source,
+                   check=True)
+    args = next(args for args in xxgk_commands(text) if args[0] == "verify")
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=source, capture_output=True, text=True)
 
 
 def verify(folder: Path, manifest_path: Path) -> subprocess.CompletedProcess:
@@ -139,16 +152,18 @@ def test_publish_serve_verify_edit_publish_again_tamper_and_roll_back(source, tm
     stats = publish(site, server_path, "20261123T000000Z")
     assert transferred(stats) == len(first) + 1  # every file and the manifest: nothing to link to yet
     current = server_path / "current"
-    assert verify(current, first_manifest).returncode == 0
+    assert fetch_back_and_verify(source, server_path).returncode == 0
 
     with nginx.serve(current, tmp_path / "nginx") as server:
+        assert ADDED.strip() not in fetch(server.url + EDITED_PAGE, server).body.decode("utf-8")
         edit_and_commit(source)
         second = ci_build(source)
         changed = {path for path, digest in second.items() if first.get(path) != digest}
         stats = publish(site, server_path, "20261124T000000Z")
 
-        assert verify(current, site / manifest.MANIFEST).returncode == 0
-        page = next(path for path in changed if path.startswith("doc/") and path.endswith(".html"))
+        assert fetch_back_and_verify(source, server_path).returncode == 0
+        page = EDITED_PAGE
+        assert page in changed
         assert ADDED.strip() in fetch(server.url + page, server).body.decode("utf-8")
         releases = sorted(path.name for path in (server_path / "releases").iterdir())
         assert releases == ["20261123T000000Z", "20261124T000000Z"]
@@ -160,6 +175,8 @@ def test_publish_serve_verify_edit_publish_again_tamper_and_roll_back(source, tm
         assert report.returncode == 1
         assert f"{current / page}: 已被修改" in report.stderr
         assert "核对失败：1 个文件被修改，0 个缺失，0 个多出，0 个不应出现的链接、特殊文件或文件夹。" in report.stderr
+        fetched = fetch_back_and_verify(source, server_path)  # what the next CI run would report
+        assert fetched.returncode == 1 and f"deployed/{page}: 已被修改" in fetched.stderr
 
         # Roll back: point current at the previous release, as deploy/README.md says.
         subprocess.run(["sh", "-c", f"cd {server_path} && ln -sfn releases/{releases[0]} current.new"
