@@ -93,10 +93,16 @@ class Server:
         return (self.folder / "error.log").read_text(encoding="utf-8", errors="replace")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _free_ports(count: int) -> list[int]:
+    """Distinct local ports free right now (all held open together while the system picks them)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 def _certificate(folder: Path) -> None:
@@ -126,7 +132,7 @@ def serve(site: Path, folder: Path, prefix: str = SUB_PATH, config: str | None =
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "temp").mkdir(exist_ok=True)
     _certificate(folder)
-    http_port, https_port = _free_port(), _free_port()
+    http_port, https_port = _free_ports(2)
     text = SHIPPED.read_text(encoding="utf-8") if config is None else config
     (folder / "xxgk.conf").write_text(rewrite(text, http_port=http_port, https_port=https_port, folder=folder,
                                               site=site, prefix=prefix), encoding="utf-8")
