@@ -105,6 +105,20 @@ def built_sample_site(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def built_root_site(tmp_path_factory) -> Path:
+    """The repository's sample site built for the root of its host (base_url without /xxgk/), once."""
+    folder = tmp_path_factory.mktemp("sample-root")
+    text = (REPO / "config.yaml").read_text(encoding="utf-8")
+    assert "base_url: https://www.example.gov.cn/xxgk/\n" in text and "paths:" not in text
+    paths = "".join(f"  {name}: {REPO / name}\n" for name in ("content", "templates", "static", "reports"))
+    (folder / "config.yaml").write_text(text.replace("/xxgk/\n", "/\n", 1) + f"paths:\n{paths}", encoding="utf-8")
+    out = folder / "site"
+    subprocess.run([sys.executable, "build.py", "build", "--config", str(folder / "config.yaml"), "--out", str(out),
+                    "--today", TODAY], cwd=REPO, check=True, capture_output=True)
+    return out
+
+
 def copy_tree(source: Path, dest: Path) -> Path:
     shutil.copytree(source, dest)
     return dest

@@ -1,8 +1,8 @@
 """Debian's nginx serving a built site with the shipped deploy/nginx.conf, as a child process of the test run.
 
 Only the listen lines, the certificate lines and the site path of the shipped file are changed (and, for a site at
-the root of its host, what the file's own header comment says to change), so the tests prove the file an operator
-copies. Each server runs in a temporary folder: its own main config, pid file, logs, temp paths and a throwaway
+the root of its host, the location and error_page lines as the file's own header comment says), so the tests prove
+the file an operator copies. Each server runs in a temporary folder: its own main config, pid file, logs, temp paths and a throwaway
 certificate for 127.0.0.1.
 """
 
@@ -67,21 +67,23 @@ def rewrite(text: str, *, http_port: int, https_port: int, folder: Path, site: P
         "listen [::]:443 ssl http2;": "",
         "/etc/nginx/ssl/www.example.gov.cn.pem": str(folder / "cert.pem"),
         "/etc/nginx/ssl/www.example.gov.cn.key": str(folder / "key.pem"),
-        "/srv/xxgk/site/": f"{site}/",
+        "/srv/xxgk/current/": f"{site}/",
     }
     for old, new in edits.items():
         assert old in text, f"deploy/nginx.conf no longer contains {old!r}: update tests/nginx.py"
         text = text.replace(old, new)
     if prefix == "/":
-        lines = text.splitlines(keepends=True)
-        text = "".join(line for line in lines if not line.rstrip().endswith(SUB_PATH_ONLY)).replace(SUB_PATH, "/")
+        lines = [line for line in text.splitlines(keepends=True) if not line.rstrip().endswith(SUB_PATH_ONLY)]
+        text = "".join(line.replace(SUB_PATH, "/") if line.split()[:1] in (["location"], ["error_page"]) else line
+                       for line in lines)
     return text
 
 
 @dataclass(frozen=True)
 class Server:
-    """A running nginx: the site's HTTPS address, the plain-HTTP address, and a TLS context trusting it."""
+    """A running nginx: the site it serves, its HTTPS and plain-HTTP addresses, and a TLS context trusting it."""
 
+    site: Path
     url: str
     http_url: str
     folder: Path
@@ -91,10 +93,16 @@ class Server:
         return (self.folder / "error.log").read_text(encoding="utf-8", errors="replace")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _free_ports(count: int) -> list[int]:
+    """Distinct local ports free right now (all held open together while the system picks them)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 def _certificate(folder: Path) -> None:
@@ -124,7 +132,7 @@ def serve(site: Path, folder: Path, prefix: str = SUB_PATH, config: str | None =
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "temp").mkdir(exist_ok=True)
     _certificate(folder)
-    http_port, https_port = _free_port(), _free_port()
+    http_port, https_port = _free_ports(2)
     text = SHIPPED.read_text(encoding="utf-8") if config is None else config
     (folder / "xxgk.conf").write_text(rewrite(text, http_port=http_port, https_port=https_port, folder=folder,
                                               site=site, prefix=prefix), encoding="utf-8")
@@ -135,7 +143,7 @@ def serve(site: Path, folder: Path, prefix: str = SUB_PATH, config: str | None =
     try:
         _wait_until_listening(process, https_port, folder)
         tls = ssl.create_default_context(cafile=str(folder / "cert.pem"))
-        yield Server(f"https://127.0.0.1:{https_port}{prefix}", f"http://127.0.0.1:{http_port}{prefix}", folder, tls)
+        yield Server(site, f"https://127.0.0.1:{https_port}{prefix}", f"http://127.0.0.1:{http_port}{prefix}", folder, tls)
     finally:
         process.terminate()
         process.wait(timeout=10)

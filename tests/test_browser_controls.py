@@ -1,6 +1,7 @@
 """The document page in a real browser: 【打印】 and 【字体：大 中 小】, print styles, no JavaScript, a 360 px phone.
 
-Runs Debian's Chromium through Playwright against the sample site served over HTTP; skipped when either is missing.
+Runs Debian's Chromium through Playwright against the sample site served by Python's HTTP server and by nginx with
+the shipped deploy/nginx.conf; skipped when Chromium or Playwright is missing (the nginx runs: when nginx is).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from .browser import CHROMIUM, LAUNCH_ARGS, sync_api
+from . import nginx
+from .browser import launched, record_csp_violations
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -21,9 +23,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def base_url(built_sample_site: Path) -> Iterator[str]:
-    """The built sample site, served from its root by a real HTTP server on a free local port."""
+@pytest.fixture(scope="module", params=["http.server", "nginx"])
+def base_url(request, built_sample_site: Path, tmp_path_factory) -> Iterator[str]:
+    """The built sample site, served by a real HTTP server on a free local port: Python's at the root of the
+    host, or nginx with deploy/nginx.conf (and its Content-Security-Policy) under /xxgk/."""
+    if request.param == "nginx":
+        with nginx.serve(built_sample_site, tmp_path_factory.mktemp("nginx")) as server:
+            yield server.url
+        return
     handler = functools.partial(_QuietHandler, directory=str(built_sample_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -46,12 +53,8 @@ def doc_path(built_sample_site: Path) -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched() as browser:
+        yield browser
 
 
 def body_font_size(page) -> float:
@@ -69,6 +72,7 @@ def test_font_buttons_resize_the_text_and_the_choice_survives_a_reload(browser, 
     page.on("request", lambda r: requests.append(r.url))
     page.on("response", lambda r: r.status >= 400 and failures.append(f"{r.status} {r.url}"))
     page.on("pageerror", lambda e: failures.append(f"script error: {e}"))
+    violations = record_csp_violations(page)
     page.goto(base_url + doc_path)
 
     controls = page.locator(".page-controls")
@@ -98,6 +102,7 @@ def test_font_buttons_resize_the_text_and_the_choice_survives_a_reload(browser, 
     assert page.evaluate("window.__printed") == 1
 
     assert not failures
+    assert not violations
     assert all(url.startswith(base_url) for url in requests), "the page must load nothing from another host"
     context.close()
 

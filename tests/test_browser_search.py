@@ -1,6 +1,7 @@
 """Search on the static site in a real browser: static/js/search.js over the index of xxgk/static_search.py.
 
-Debian's Chromium through Playwright loads built sites from a real HTTP server under the sub-path /xxgk/,
+Debian's Chromium through Playwright loads built sites under the sub-path /xxgk/ from a real HTTP server (Python's,
+and nginx with the shipped deploy/nginx.conf and its Content-Security-Policy),
 types queries and checks results, filters, pagination, highlighting, 索引号/文号 lookups, the page without
 JavaScript, and the bytes one query fetches on a 10,000-document corpus. Skipped when Chromium or Playwright
 is missing.
@@ -30,7 +31,8 @@ from xxgk.config import load_config
 from xxgk.static_search import StaticReader, query_parts, static_index
 from xxgk.tokens import normalize
 
-from .browser import CHROMIUM, LAUNCH_ARGS, sync_api
+from . import nginx
+from .browser import launched
 from .conftest import REPO, TODAY
 
 PREFIX = "/xxgk/"
@@ -110,9 +112,14 @@ def small_site(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def small_url(small_site, serve) -> str:
-    return serve(small_site)
+@pytest.fixture(scope="module", params=["http.server", "nginx"])
+def small_url(request, small_site, serve, tmp_path_factory) -> Iterator[str]:
+    """The small site under /xxgk/: from Python's HTTP server, or from nginx with deploy/nginx.conf."""
+    if request.param == "nginx":
+        with nginx.serve(small_site, tmp_path_factory.mktemp("nginx")) as server:
+            yield server.url
+    else:
+        yield serve(small_site)
 
 
 @pytest.fixture(scope="module")
@@ -121,13 +128,9 @@ def files(small_site) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def browser() -> Iterator[object]:
+    with launched() as browser:
+        yield browser
 
 
 class Watched:

@@ -10,10 +10,11 @@ import gzip
 import hashlib
 import http.client
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -111,18 +112,20 @@ def security_problems(headers: http.client.HTTPMessage) -> list[str]:
     return [name for name, ok in checks.items() if not ok] + [f"{name} twice" for name in doubled]
 
 
-def kind_problems(server: nginx.Server, site: Path) -> list[str]:
+def kind_problems(server: nginx.Server) -> list[str]:
     """Every response kind whose security headers fall short, as 'kind: header' lines."""
     problems = []
-    for kind in kinds(site):
+    for kind in kinds(server.site):
         for problem in security_problems(fetch(server.url + kind.path, server).headers):
             problems.append(f"{kind.name} ({kind.path}): {problem}")
     return problems
 
 
 @pytest.fixture(scope="module", params=[nginx.SUB_PATH, "/"], ids=["sub-path", "root"])
-def served(request, built_sample_site, tmp_path_factory) -> Iterator[nginx.Server]:
-    with nginx.serve(built_sample_site, tmp_path_factory.mktemp("nginx"), request.param) as server:
+def served(request, built_sample_site, built_root_site, tmp_path_factory) -> Iterator[nginx.Server]:
+    """The sample site built for the sub-path or for the root of its host, served there by nginx."""
+    site = built_sample_site if request.param == nginx.SUB_PATH else built_root_site
+    with nginx.serve(site, tmp_path_factory.mktemp("nginx"), request.param) as server:
         yield server
 
 
@@ -131,13 +134,13 @@ def test_the_shipped_config_loads_without_a_warning(served):
     assert not re.search(r"\[(warn|error|crit|alert|emerg)\]", log), log
 
 
-def test_every_response_kind_carries_the_security_headers(served, built_sample_site):
-    assert kind_problems(served, built_sample_site) == []
+def test_every_response_kind_carries_the_security_headers(served):
+    assert kind_problems(served) == []
 
 
-def test_status_type_and_caching_of_every_response_kind(served, built_sample_site):
+def test_status_type_and_caching_of_every_response_kind(served):
     found, wanted = [], []
-    for kind in kinds(built_sample_site):
+    for kind in kinds(served.site):
         response = fetch(served.url + kind.path, served)
         found.append((kind.name, response.status, response.headers["Content-Type"],
                       response.headers.get("Cache-Control")))
@@ -146,27 +149,27 @@ def test_status_type_and_caching_of_every_response_kind(served, built_sample_sit
     assert found == wanted
 
 
-def test_missing_pages_get_the_sites_own_404_page(served, built_sample_site):
+def test_missing_pages_get_the_sites_own_404_page(served):
     response = fetch(served.url + "no-such-page/", served)
     assert response.status == 404
-    assert response.body == (built_sample_site / "404.html").read_bytes()
+    assert response.body == (served.site / "404.html").read_bytes()
     moved = fetch(served.url + "catalog", served)
     assert moved.headers["Location"] == urlsplit(served.url).path + "catalog/"  # relative: scheme and port kept
 
 
-def test_text_kinds_are_gzipped_and_arrive_intact(served, built_sample_site):
-    compressed = [kind for kind in kinds(built_sample_site) if kind.status == 200 and kind.path
-                  and (built_sample_site / kind.path).is_file() and (built_sample_site / kind.path).stat().st_size >= 256]
+def test_text_kinds_are_gzipped_and_arrive_intact(served):
+    compressed = [kind for kind in kinds(served.site) if kind.status == 200 and kind.path
+                  and (served.site / kind.path).is_file() and (served.site / kind.path).stat().st_size >= 256]
     assert {kind.name for kind in compressed} >= {"search shard", "search text", "stylesheet", "site feed", "目录 CSV"}
     for kind in compressed:
         response = fetch(served.url + kind.path, served, gzip_ok=True)
         assert response.headers.get("Content-Encoding") == "gzip", kind.name
         assert "Accept-Encoding" in response.headers.get("Vary", ""), kind.name
-        assert gzip.decompress(response.body) == (built_sample_site / kind.path).read_bytes(), kind.name
+        assert gzip.decompress(response.body) == (served.site / kind.path).read_bytes(), kind.name
 
 
-def test_every_file_of_the_manifest_is_served_byte_for_byte(served, built_sample_site):
-    listed = manifest.parse((built_sample_site / manifest.MANIFEST).read_text(encoding="utf-8"))
+def test_every_file_of_the_manifest_is_served_byte_for_byte(served):
+    listed = manifest.parse((served.site / manifest.MANIFEST).read_text(encoding="utf-8"))
     assert len(listed) > 50
     differ = [path for path, digest in listed.items()
               if hashlib.sha256(fetch(served.url + path, served).body).hexdigest() != digest]
@@ -180,10 +183,10 @@ def test_plain_http_only_redirects_to_https_and_sends_no_hsts(served):
     assert "Strict-Transport-Security" not in response.headers  # browsers ignore it over HTTP; only HTTPS sends it
 
 
-def test_the_host_root_leads_to_the_portal(served, built_sample_site):
+def test_the_host_root_leads_to_the_portal(served):
     response = fetch(served.url.replace(urlsplit(served.url).path, "/"), served)
     if urlsplit(served.url).path == "/":
-        assert response.status == 200 and response.body == (built_sample_site / "index.html").read_bytes()
+        assert response.status == 200 and response.body == (served.site / "index.html").read_bytes()
     else:
         assert (response.status, response.headers["Location"]) == (302, nginx.SUB_PATH)
 
@@ -195,6 +198,20 @@ def test_a_location_with_its_own_add_header_is_caught(built_sample_site, tmp_pat
     assert static in shipped
     trapped = shipped.replace(static, static + '            add_header Cache-Control "public";\n')
     with nginx.serve(built_sample_site, tmp_path, config=trapped) as server:
-        problems = kind_problems(server, built_sample_site)
+        problems = kind_problems(server)
     assert "stylesheet (static/css/site.css): Content-Security-Policy" in problems
     assert not [p for p in problems if p.startswith(("home page", "search page", "manifest"))]
+
+
+def test_attachments_go_out_as_uploaded_without_a_claimed_charset(built_sample_site, tmp_path):
+    site = shutil.copytree(built_sample_site, tmp_path / "site")
+    folder = sorted(site.glob("doc/*/*.html"))[0].with_suffix("")
+    folder.mkdir()
+    (folder / "说明.txt").write_bytes("本机关咨询电话另行公布。".encode("gbk"))
+    (folder / "名单.csv").write_bytes("姓名,金额\n张三,100\n".encode("gbk"))
+    with nginx.serve(site, tmp_path / "nginx") as server:
+        url = server.url + folder.relative_to(site).as_posix() + "/"
+        text, table = fetch(url + quote("说明.txt"), server), fetch(url + quote("名单.csv"), server)
+    assert (text.status, text.headers["Content-Type"], text.body) == (200, "text/plain", (folder / "说明.txt").read_bytes())
+    assert (table.status, table.headers["Content-Type"]) == (200, "application/octet-stream")  # downloaded, not shown
+    assert security_problems(text.headers) == [] and security_problems(table.headers) == []
