@@ -11,13 +11,13 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from ..conftest import GOOD_DOC, TODAY
 from .sites import local_site, time_limit
 
-FOLDERS = ["content", "content/sub", "static", "static/js", "reports"]
+FOLDERS = ["content", "content/sub", "static", "static/js", "templates", "reports"]
 KINDS = ["document", "garbage", "empty", "fifo", "link-in", "link-out", "link-up", "dangling", "loop", "folder"]
 ODD_NAMES = ["..md", ".md", "X.MD", "a.Md", "a b.md", "文件.md", "\u2028.md", "a.md.md", "%00.md", "-.md", "\t.md",
              "a\nb.md", "2021.yaml", "base.html", "site.css", "x.js", "a" * 200 + ".md"]
@@ -57,7 +57,7 @@ def well_formed(site: Path) -> None:
             list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tree=entries)
 def test_a_random_tree_builds_or_fails_cleanly(tmp_path, run_cli, tree):
     root = local_site(Path(tempfile.mkdtemp(dir=tmp_path)) / "s", {"content/a.md": GOOD_DOC})
@@ -66,6 +66,7 @@ def test_a_random_tree_builds_or_fails_cleanly(tmp_path, run_cli, tree):
     with time_limit(120):
         result = run_cli(["build", "--today", TODAY], root)  # an exception here is the traceback a user would see
         assert result.code in (0, 1), result.err
+        event(f"exit {result.code}")
         if result.code == 0:
             well_formed(root / "site")
             assert run_cli(["verify", str(root / "site"), "--manifest", str(root / "site/manifest.sha256")], root).code == 0
