@@ -253,13 +253,14 @@ def _import_one(source: Path, folder: Path) -> bool:
     """Convert one text file into a content file beside the others; False (with a message) when it cannot."""
     from slugify import slugify
 
-    from .content import decode
+    from . import sources
+    from .content import LIMIT_BYTES, decode
     from .importer import FIELD_LABELS, import_text, to_markdown_file
 
     try:
-        text = decode(source.read_bytes())
-    except OSError as exc:
-        print(f"{source}: 无法读取（{exc.strerror}）。", file=sys.stderr)
+        text = decode(sources.read_bytes(source, LIMIT_BYTES))
+    except sources.Unreadable as exc:
+        print(f"{source}: {exc.message}", file=sys.stderr)
         return False
     except UnicodeDecodeError:
         print(f"{source}: 不是 UTF-8 编码。请先另存为 UTF-8（例如 iconv -f GB18030 -t UTF-8）。", file=sys.stderr)

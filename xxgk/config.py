@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from slugify import slugify
 
-from . import attachments, output_folder, yamltree
+from . import attachments, output_folder, sources, yamltree
 from .errors import ConfigError, Problem, raise_if_errors, shown_path
 from .failures import os_reason
 from .fields import FieldReader
@@ -108,13 +108,19 @@ _INDEX_KEYS = ["form", "serial_digits"]
 _PATH_KEYS = ["content", "templates", "static", "output", "reports"]
 
 
+_LIMIT_BYTES = 2**20  # a site's settings fill a few kilobytes
+
+
 def load_config(path: Path, *, content_dir: Path | None = None, output_dir: Path | None = None) -> Config:
     """Read and validate config.yaml; command-line folders override the configured ones."""
     shown = shown_path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError([Problem(shown, None, "找不到配置文件。请在站点根目录运行，或用 --config 指定 config.yaml。", "config-missing")]) from None
+        # Read like every input: a folder, FIFO or device given as --config is refused, never opened.
+        text = sources.read_bytes(path, _LIMIT_BYTES).decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except sources.Unreadable as exc:
+        if not path.exists():
+            raise ConfigError([Problem(shown, None, "找不到配置文件。请在站点根目录运行，或用 --config 指定 config.yaml。", "config-missing")]) from None
+        raise ConfigError([Problem(shown, None, f"配置文件{exc.message}请用 --config 指定 config.yaml。", "config-missing")]) from None
     except UnicodeDecodeError:
         raise ConfigError([Problem(shown, None, "配置文件不是 UTF-8 编码，请另存为 UTF-8。", "config-encoding")]) from None
     except OSError as exc:  # a folder (--config /etc), no permission, a broken link

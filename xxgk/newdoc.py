@@ -9,8 +9,9 @@ from pathlib import Path
 
 from slugify import slugify
 
+from . import sources
 from .config import Config
-from .content import discover
+from .content import LIMIT_BYTES, discover
 from .identifiers import IndexForm
 
 _INDEX_LINE = re.compile(r'^(?:index_no|索引号)\s*:\s*["\']?([^"\'#\n]+?)["\']?\s*(?:#.*)?$', re.MULTILINE)
@@ -21,7 +22,11 @@ def existing_index_numbers(content_dir: Path) -> list[tuple[str, str]]:
     """(publisher, index number) of every document under content_dir, drafts included, read from front matter lines."""
     found = []
     for path in discover(content_dir):
-        head = path.read_text(encoding="utf-8-sig", errors="replace").split("\n---", 1)[0]
+        try:
+            raw = sources.read_bytes(path, LIMIT_BYTES)
+        except sources.Unreadable:  # build and check report it; it holds no index number to avoid
+            continue
+        head = raw.decode("utf-8-sig", errors="replace").split("\n---", 1)[0]
         index, publisher = _INDEX_LINE.search(head), _PUBLISHER_LINE.search(head)
         if index:
             found.append((publisher.group(1).strip() if publisher else "", index.group(1).strip()))

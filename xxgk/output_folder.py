@@ -1,4 +1,5 @@
-"""Which folder a build may replace: one that does not exist, is empty, or was made by this tool (it holds our manifest).
+"""Which folder a build may replace: one that does not exist, is empty, or was made by this tool (it holds our manifest
+and no .git).
 
 A build replaces its output folder as a whole, so a wrong `--out` or `paths.output` would delete what
 was there. These rules run when the config is read, before any file is touched, for build, serve and
@@ -60,6 +61,8 @@ def _occupant(out_dir: Path) -> str | None:
     if not stat.S_ISDIR(mode):
         return "已存在，但它是一个文件而不是文件夹。"
     try:
+        if (out_dir / ".git").exists():  # a built site kept under version control: replacing it loses the history
+            return "是一个 git 版本库（其中有 .git），替换会删除版本历史。"
         if not any(out_dir.iterdir()) or _has_our_manifest(out_dir):
             return None
     except OSError:

@@ -116,3 +116,21 @@ def test_nothing_but_a_regular_file_is_opened(tmp_path, make):
     make(path)
     with time_limit(10), pytest.raises(sources.Unreadable, match="不是普通文件"):
         sources.read_bytes(path, 2**20)
+
+
+@pytest.mark.parametrize("make", [fifo, link("/dev/zero")])
+def test_import_never_opens_a_fifo_or_a_device(site, run_cli, make):
+    make(site / "inbox.txt")
+    with time_limit(60):
+        result = run_cli(["import", "inbox.txt"], site)
+    assert result.code == 1
+    assert result.err == "inbox.txt: 不是普通文件（而是文件夹、管道或设备），不会被读取。\n"
+
+
+@pytest.mark.parametrize("make", [fifo, link("/dev/zero"), lambda p: p.mkdir()])
+def test_a_config_that_is_not_a_regular_file_is_refused_unopened(site, run_cli, make):
+    make(site / "given.yaml")
+    with time_limit(60):
+        result = run_cli(["build", "--config", "given.yaml", "--today", TODAY], site)
+    assert result.code == 1
+    assert result.err.splitlines()[0] == "given.yaml: 配置文件不是普通文件（而是文件夹、管道或设备），不会被读取。请用 --config 指定 config.yaml。"

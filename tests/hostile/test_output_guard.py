@@ -114,6 +114,18 @@ def test_the_tools_own_output_and_an_empty_folder_are_replaced(project, run_cli)
     assert (project / "empty" / "index.html").is_file()
 
 
+def test_a_built_site_under_version_control_is_not_replaced(project, run_cli):
+    assert run_cli(["build", "--today", TODAY], project).code == 0
+    (project / "site" / ".git").mkdir()
+    (project / "site" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    before = snapshot(project.parent)
+    result = run_cli(["build", "--today", TODAY], project)
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (f"config.yaml:1: 输出文件夹（paths.output）“{project / 'site'}”"
+                                          f"是一个 git 版本库（其中有 .git），替换会删除版本历史。{ADVICE}")
+    assert snapshot(project.parent) == before
+
+
 def test_a_foreign_manifest_name_is_not_enough(project, run_cli):
     """A folder holding a file merely named manifest.sha256 is not taken for a built site."""
     (project / "notes" / "manifest.sha256").write_text("这不是构建清单\n", encoding="utf-8")
