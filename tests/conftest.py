@@ -38,7 +38,7 @@ publisher: 深圳市坪山区政府办公室
 category: 综合政务\\政务公开
 genre: 报告
 doc_no: ""
-written: 2018-03-06
+written: 2019-03-01
 published: 2019-03-06
 keywords: [工作总结, 工作计划]
 validity: 有效

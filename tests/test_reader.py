@@ -41,7 +41,7 @@ def test_good_document_reads_cleanly(config):
     doc, problems = read(GOOD_DOC, config)
     assert problems == []
     assert doc.index_no == "114403006955506492/2019-00001"
-    assert doc.published == date(2019, 3, 6) and doc.written == date(2018, 3, 6)
+    assert doc.published == date(2019, 3, 6) and doc.written == date(2019, 3, 1)
     assert doc.keywords == ("工作总结", "工作计划")
     assert doc.category == "综合政务\\政务公开"
     assert doc.column == "fdzdgknr"
@@ -106,7 +106,7 @@ def test_chinese_labels_are_aliases(config):
     text = GOOD_DOC.replace("title:", "名称:").replace("index_no:", "索引号:").replace("publisher:", "发文机关:") \
         .replace("published:", "发布日期:").replace("written:", "成文日期:").replace("keywords:", "主题词:")
     doc, problems = read(text, config)
-    assert problems == [] and doc.title.startswith("坪山区委") and doc.written == date(2018, 3, 6)
+    assert problems == [] and doc.title.startswith("坪山区委") and doc.written == date(2019, 3, 1)
 
 
 @pytest.mark.parametrize(("raw", "keywords"), [

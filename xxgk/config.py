@@ -14,6 +14,7 @@ from .errors import ConfigError, Problem, raise_if_errors, shown_path
 from .failures import os_reason
 from .fields import FieldReader
 from .identifiers import IndexForm, parse_index_form
+from .workdays import WorkCalendar, national
 from .yamltree import Node
 
 _COLUMN_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -73,6 +74,7 @@ class Config:
     allowed_hosts: frozenset[str] = frozenset()  # hosts links may point to without a warning (own host included)
     official_phones: frozenset[str] = frozenset()  # the bodies' published contact numbers, not privacy leaks
     attachment_types: frozenset[str] = frozenset()  # extensions allowed beside attachments.TYPES
+    calendar: WorkCalendar = field(default_factory=national)  # working days for the 条例's deadlines
     warnings: tuple[Problem, ...] = field(default=(), compare=False)  # e.g. missing footer facts
 
     @property
@@ -97,7 +99,7 @@ STANDARD_COLUMNS = (
 
 _TOP_KEYS = ["site_name", "base_url", "bodies", "columns", "default_column", "index_no", "page_size",
              "home_latest", "footer", "genres", "categories", "paths", "lint",
-             "attachment_types"]
+             "attachment_types", "working_days"]
 _LINT_KEYS = ["allowed_hosts", "official_phones"]
 _BODY_KEYS = ["name", "code", "short", "slug"]
 _COLUMN_KEYS = ["key", "title", "description"]
@@ -106,6 +108,7 @@ _FOOTER_LABELS = {"sponsor": "主办单位", "contact": "联系方式", "site_co
                   "icp": "ICP备案号", "police": "公安机关备案号"}
 _INDEX_KEYS = ["form", "serial_digits"]
 _PATH_KEYS = ["content", "templates", "static", "output", "reports"]
+_WORKING_DAY_KEYS = ["holidays", "workdays", "years"]
 
 
 def load_config(path: Path, *, content_dir: Path | None = None, output_dir: Path | None = None) -> Config:
@@ -157,6 +160,7 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
                        *(urlsplit(base_url).hostname for _ in [0] if base_url)])
     phones = frozenset(_strings(reader, lint.get("official_phones"), "official_phones"))
     attachment_types = _attachment_types(reader, top.get("attachment_types"))
+    calendar = _calendar(reader, top.get("working_days"))
     if content_dir is not None:
         paths["content"] = content_dir
     _check_folders(reader, paths, top.get("paths"))
@@ -170,7 +174,7 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
         footer=footer, extra_genres=genres, extra_categories=categories,
         content_dir=paths["content"].resolve(), templates_dir=paths["templates"],
         static_dir=paths["static"], output_dir=output, reports_dir=paths["reports"],
-        allowed_hosts=hosts, official_phones=phones, attachment_types=attachment_types,
+        allowed_hosts=hosts, official_phones=phones, attachment_types=attachment_types, calendar=calendar,
     )
 
 
@@ -261,6 +265,20 @@ def _footer(reader: FieldReader, node: Node | None) -> Footer:
         if not value:
             reader.warn(node.line if node else 1, f"页脚缺少“{_FOOTER_LABELS[key]}”（footer.{key}），政府网站应在每页显示。", "config-footer")
     return Footer(**values)
+
+
+def _calendar(reader: FieldReader, node: Node | None) -> WorkCalendar:
+    """The State Council's working-day calendar with the site's local holidays, make-up days and years added."""
+    if node is None:
+        return national()
+    fields = reader.mapping(node, "working_days", _WORKING_DAY_KEYS) or {}
+
+    def listed(key: str, read) -> frozenset:
+        items = reader.items(fields[key], f"working_days.{key}") or [] if key in fields else []
+        return frozenset(value for value in (read(item, f"working_days.{key}") for item in items) if value)
+
+    return national().extended(listed("holidays", reader.day), listed("workdays", reader.day),
+                               listed("years", lambda item, label: reader.integer(item, label, 1990, 2100)))
 
 
 def _strings(reader: FieldReader, node: Node | None, label: str) -> tuple[str, ...]:

@@ -55,8 +55,8 @@ def check(config: Config, today: date, *, lint: bool = False) -> Checked:
     """Read and validate every document and annual-report file (linting them when asked); raise ContentError on errors."""
     documents, problems = content.read_all(config, lint)
     reports, report_problems = annual.load_reports(config.reports_dir, shown_path(config.reports_dir))
-    problems += [*validate.check_corpus(documents), *annual.kind_problems(documents), *report_problems, *config.warnings,
-                 *sources.problems(config.templates_dir, config.static_dir, config.reports_dir)]
+    problems += [*validate.check_corpus(documents, config.calendar), *annual.kind_problems(documents), *report_problems,
+                 *config.warnings, *sources.problems(config.templates_dir, config.static_dir, config.reports_dir)]
     if lint:
         problems += validate.serial_gaps(documents, config.index_form)
     raise_if_errors(problems, ContentError)
