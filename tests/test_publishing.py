@@ -205,3 +205,13 @@ def test_a_year_the_calendar_lacks_is_counted_monday_to_friday_with_a_warning_un
     config = MINIMAL_CONFIG + "working_days:\n  holidays: [2027-01-01]\n  workdays: []\n  years: [2027]\n"
     result = run_cli(["check"], make_site({"content/a.md": doc}, config))
     assert result.code == 0 and "工作日日历" not in result.err, result.err
+
+
+def test_a_short_publisher_name_stops_check_and_build_with_the_full_name_as_the_fix(make_site, run_cli):
+    """发布机构 must be the full name: a body's short name used to pass check and crash build on a shared path."""
+    root = make_site({"content/a.md": GOOD_DOC.replace("publisher: 深圳市坪山区政府办公室", "publisher: 坪山区政府办"),
+                      "content/b.md": GOOD_DOC.replace("2019-00001", "2019-00002")})
+    for command in (["check"], ["build", "--today", TODAY]):
+        result = run_cli(command, root)
+        assert result.code == 1 and "Traceback" not in result.err
+        assert "content/a.md:4" in result.err and "应写作“深圳市坪山区政府办公室”" in result.err
