@@ -129,6 +129,17 @@ def test_seed_003_spam_is_kept_for_the_linter():
     assert "publisher" not in imported.fields  # the signature line above the date is not a clean name
 
 
+SPAM_003 = "皇冠体育,皇冠体育平台"  # what was injected in place of the district's name, 20 times
+
+
+def test_the_sample_document_from_seed_003_is_the_seed_with_only_its_spam_removed():
+    """The sample content carries no invented text: cleaning seed 003 deletes the injected run and adds no word."""
+    sample = (Path(__file__).parent.parent / "content" / "fdzdgknr" / "2019-shiliqu-zgb-gzzj.md").read_text(encoding="utf-8")
+    body = sample[sample.index("\n---\n", 4) + 5:].lstrip("\n")
+    assert seed("003").count(SPAM_003) == 20 and seed("003").replace(SPAM_003, "").count("皇冠") == 0
+    assert body == import_text(seed("003").replace(SPAM_003, "")).body
+
+
 def test_seed_bodies_keep_every_paragraph_without_indentation():
     for path in SEED_FILES:
         text = path.read_text(encoding="utf-8")
