@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from slugify import slugify
 
 from . import attachments, output_folder, yamltree
+from .disclosure import Application, Guide, read_application, read_guide
 from .errors import ConfigError, Problem, raise_if_errors, shown_path
 from .failures import os_reason
 from .fields import FieldReader
@@ -75,6 +76,8 @@ class Config:
     official_phones: frozenset[str] = frozenset()  # the bodies' published contact numbers, not privacy leaks
     attachment_types: frozenset[str] = frozenset()  # extensions allowed beside attachments.TYPES
     calendar: WorkCalendar = field(default_factory=national)  # working days for the 条例's deadlines
+    guide: Guide = Guide()  # the 政府信息公开指南's facts (条例 art. 12)
+    application: Application = Application()  # the 依申请公开 channels (条例 art. 29)
     warnings: tuple[Problem, ...] = field(default=(), compare=False)  # e.g. missing footer facts
 
     @property
@@ -98,8 +101,8 @@ STANDARD_COLUMNS = (
 )
 
 _TOP_KEYS = ["site_name", "base_url", "bodies", "columns", "default_column", "index_no", "page_size",
-             "home_latest", "footer", "genres", "categories", "paths", "lint",
-             "attachment_types", "working_days"]
+             "home_latest", "footer", "genres", "categories", "paths", "lint", "attachment_types", "working_days",
+             "guide", "application"]
 _LINT_KEYS = ["allowed_hosts", "official_phones"]
 _BODY_KEYS = ["name", "code", "short", "slug"]
 _COLUMN_KEYS = ["key", "title", "description"]
@@ -161,6 +164,7 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
     phones = frozenset(_strings(reader, lint.get("official_phones"), "official_phones"))
     attachment_types = _attachment_types(reader, top.get("attachment_types"))
     calendar = _calendar(reader, top.get("working_days"))
+    guide, application = read_guide(reader, top.get("guide")), read_application(reader, top.get("application"))
     if content_dir is not None:
         paths["content"] = content_dir
     _check_folders(reader, paths, top.get("paths"))
@@ -175,6 +179,7 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
         content_dir=paths["content"].resolve(), templates_dir=paths["templates"],
         static_dir=paths["static"], output_dir=output, reports_dir=paths["reports"],
         allowed_hosts=hosts, official_phones=phones, attachment_types=attachment_types, calendar=calendar,
+        guide=guide, application=application,
     )
 
 
@@ -282,9 +287,7 @@ def _calendar(reader: FieldReader, node: Node | None) -> WorkCalendar:
 
 
 def _strings(reader: FieldReader, node: Node | None, label: str) -> tuple[str, ...]:
-    if node is None:
-        return ()
-    return tuple(v for v in (reader.text(item, label) for item in reader.items(node, label) or []) if v)
+    return reader.strings(node, label)
 
 
 def _attachment_types(reader: FieldReader, node: Node | None) -> frozenset[str]:

@@ -1,0 +1,114 @@
+"""The 政府信息公开 columns an inspector opens first: 指南, 依申请公开, 制度 and 年报, generated from config.yaml."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import GOOD_DOC, MINIMAL_CONFIG, TODAY
+
+
+def text_of(page: str) -> str:
+    """The visible text of a page's <main>, tags removed and spaces squeezed."""
+    main = page[page.index("<main"):page.index("</main>")]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+def read(site, path: str) -> str:
+    return (site / path).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def build(make_site, run_cli):
+    def run(config: str = MINIMAL_CONFIG, files: dict[str, str] | None = None):
+        root = make_site(files if files is not None else {"content/a.md": GOOD_DOC}, config)
+        result = run_cli(["build", "--today", TODAY], root)
+        return result, root / "site"
+    return run
+
+
+def test_guide_carries_every_fact_art_12_and_51_require(build):
+    """条例 art. 12: 指南 names the classification, how to obtain information, the office's name, address, hours,
+    phone, fax and internet contact; art. 51: complaint, 行政复议 and 行政诉讼 channels."""
+    result, site = build()
+    assert result.code == 0 and "guide" not in result.err
+    text = text_of(read(site, "column/zn/index.html"))
+    for fact in ["测试区人民政府办公室", "测试区人民路1号", "000000", "工作日 9:00—18:00", "0755-00000000", "0755-00000001",
+                 "xxgk@example.gov.cn", "信息分类与编排体系", "获取方式", "20个工作日内予以公开",
+                 "向测试市人民政府办公室投诉、举报", "向测试区人民政府申请行政复议", "向测试区人民法院提起行政诉讼"]:
+        assert fact in text, fact
+    assert "共 0 条" not in text and "暂无公开信息" not in text
+
+
+def test_each_missing_guide_fact_is_a_check_warning(make_site, run_cli):
+    """条例 art. 12: a guide without the office's phone or fax is incomplete, and `check` says which key to fill."""
+    config = MINIMAL_CONFIG.replace("phone: 0755-00000000, fax: 0755-00000001, ", "")
+    result = run_cli(["check"], make_site({"content/a.md": GOOD_DOC}, config))
+    assert result.code == 0
+    warnings = [line for line in result.err.splitlines() if "guide-missing" in line]
+    assert [re.search(r"（(guide\.[a-z.]+)）", w).group(1) for w in warnings] == ["guide.office.fax", "guide.office.phone"]
+
+
+def test_without_a_guide_section_one_warning_lists_every_fact(make_site, run_cli):
+    config = MINIMAL_CONFIG[:MINIMAL_CONFIG.index("guide:")]
+    result = run_cli(["check"], make_site({"content/a.md": GOOD_DOC}, config))
+    assert result.code == 0 and result.err.count("guide-missing") == 1
+    assert "config.yaml 没有 guide 设置：政府信息公开指南将缺少机构名称、办公地址、邮政编码、办公时间、联系电话、传真、电子邮箱" in result.err
+
+
+def test_application_page_art_29_fields_art_33_deadlines_channels_and_a_printable_form(build):
+    """条例 art. 27–33, 42: who may apply, the three items of an application, 20 + 20 working days, fees;
+    a static site takes no submissions, so it says so and links the channels (the online form when configured)."""
+    config = MINIMAL_CONFIG + "application:\n  channels: [在线, 信函, 当面, 电子邮件]\n  online_url: https://sq.example.gov.cn/apply\n"
+    result, site = build(config)
+    assert result.code == 0
+    page = read(site, "column/ysqgk/index.html")
+    text = text_of(page)
+    for fact in ["公民、法人或者其他组织", "本网站是静态网站，不能在线接收申请", "申请人的姓名或者名称、身份证明、联系方式",
+                 "名称、文号或者便于行政机关查询的其他特征性描述", "获取信息的方式、途径", "20个工作日内予以答复",
+                 "最长不超过20个工作日", "信息处理费", "邮寄至测试区人民路1号", "政府信息公开申请表", "申请人签名或盖章"]:
+        assert fact in text, fact
+    assert '<a href="https://sq.example.gov.cn/apply" rel="noopener">在线申请系统</a>' in page
+    assert 'href="mailto:xxgk@example.gov.cn"' in page
+    assert page.index("在线申请") < page.index("信函申请") < page.index("当面申请") < page.index("电子邮件申请")
+    assert '<form' not in page[page.index("<main"):]  # nothing pretends to submit
+
+
+@pytest.mark.parametrize(("application", "message"), [
+    ("  channels: [在线]\n", "申请渠道含“在线”时，请在 application.online_url 写明在线申请系统的网址。"),
+    ("  channels: [网上]\n", "申请渠道“网上”无效，可选：在线、信函、当面、传真、电子邮件。"),
+    ("  online_url: ftp://a.gov.cn/\n", "application.online_url“ftp://a.gov.cn/”应为 http:// 或 https:// 开头的完整网址。"),
+    ("  channel: [信函]\n", "application中有未知的键“channel”。是否想写“channels”？"),
+])
+def test_bad_application_settings_are_config_errors(make_site, run_cli, application, message):
+    result = run_cli(["build", "--today", TODAY], make_site({"content/a.md": GOOD_DOC}, MINIMAL_CONFIG + "application:\n" + application))
+    assert result.code == 1 and message in result.err
+
+
+def test_generate_false_leaves_the_column_to_the_editors_documents(build):
+    """Editors can override the generated 指南 with a document of their own in column zn."""
+    config = MINIMAL_CONFIG.replace("guide:\n", "guide:\n  generate: false\n")
+    own = GOOD_DOC.replace("validity: 有效", "validity: 有效\ncolumn: zn")
+    result, site = build(config, {"content/a.md": own})
+    text = text_of(read(site, "column/zn/index.html"))
+    assert result.code == 0 and "guide-missing" not in result.err
+    assert "政府信息公开指南 为了保障" not in text and "共 1 条" in text and "坪山区委" in text
+
+
+def test_annual_report_column_counts_and_lists_its_reports(build, make_site):
+    """条例 art. 49: the 年报 column holds the reports; it must not read “共 0 条” under its own report."""
+    from pathlib import Path
+    sample = (Path(__file__).parent.parent / "reports" / "2021.yaml").read_text(encoding="utf-8")
+    result, site = build(files={"content/a.md": GOOD_DOC, "reports/2021.yaml": sample})
+    assert result.code == 0
+    text = text_of(read(site, "column/nb/index.html"))
+    assert "2021年政府信息公开工作年度报告" in text and "共 1 条（年度报告 1 篇，其他文件 0 条）" in text
+    home = text_of(read(site, "index.html"))
+    assert "政府信息公开年报 （1）" in home
+
+
+def test_the_system_column_lists_the_national_rules(build):
+    result, site = build()
+    text = text_of(read(site, "column/zd/index.html"))
+    assert "《中华人民共和国政府信息公开条例》（国务院令第711号" in text and "国办公开办函〔2021〕30号" in text
