@@ -112,3 +112,43 @@ def test_the_system_column_lists_the_national_rules(build):
     result, site = build()
     text = text_of(read(site, "column/zd/index.html"))
     assert "《中华人民共和国政府信息公开条例》（国务院令第711号" in text and "国办公开办函〔2021〕30号" in text
+
+
+def test_column_pages_carry_the_government_cms_column_tags(build):
+    """政府网站发展指引 (国办发〔2017〕47号) page tags: ColumnName, ColumnDescription, ColumnKeywords, ColumnType."""
+    _, site = build()
+    for path, name, kind in [("column/fdzdgknr/index.html", "法定主动公开内容", "政府信息公开"),
+                             ("catalog/index.html", "政府信息公开目录", "政府信息公开目录"),
+                             ("year/2019/index.html", "2019年", "分类浏览"), ("year/index.html", "按年份浏览", "分类浏览")]:
+        page = read(site, path)
+        assert f'<meta name="ColumnName" content="{name}">' in page, path
+        assert f'<meta name="ColumnType" content="{kind}">' in page, path
+        for tag in ("ColumnDescription", "ColumnKeywords"):
+            assert re.search(f'<meta name="{tag}" content="[^"]+">', page), (path, tag)
+
+
+def test_pubdate_has_hh_mm_when_the_publication_time_is_given(build):
+    timed = GOOD_DOC.replace("published: 2019-03-06", "published: 2019-03-06 09:30")
+    result, site = build(files={"content/a.md": timed})
+    page = read(site, "doc/114403006955506492/2019-00001.html")
+    assert result.code == 0 and '<meta name="PubDate" content="2019-03-06 09:30">' in page
+    _, site = build(files={"content/a.md": GOOD_DOC})
+    assert '<meta name="PubDate" content="2019-03-06">' in read(site, "doc/114403006955506492/2019-00001.html")
+
+
+def test_footer_has_the_error_report_link_and_the_badge_slot(build, make_site, run_cli):
+    """政府网站发展指引: every page shows 我为政府网站找错 and the 党政机关网站标识 issued to the site."""
+    _, site = build()
+    page = read(site, "index.html")
+    assert ('<a class="error-report" href="https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action?'
+            'websiteCode=4403000000" rel="noopener">我为政府网站找错</a>') in page
+    assert "党政机关网站标识" not in page  # no badge configured: the slot stays empty
+    config = MINIMAL_CONFIG.replace("  police:", "  conac_url: https://bszs.conac.cn/sitename?id=1\n"
+                                    "  conac_image: img/favicon.svg\n  error_report_url: https://jc.example.gov.cn/\n  police:")
+    _, site = build(config)
+    page = read(site, "index.html")
+    assert '<a class="conac-badge" href="https://bszs.conac.cn/sitename?id=1" rel="noopener">' in page
+    assert 'alt="党政机关网站标识"' in page and 'href="https://jc.example.gov.cn/"' in page
+    missing = MINIMAL_CONFIG.replace("  police:", "  conac_image: img/nope.png\n  police:")
+    result = run_cli(["build", "--today", TODAY], make_site({"content/a.md": GOOD_DOC}, missing))
+    assert result.code == 1 and "footer.conac_image“img/nope.png”在 static/ 中不存在" in result.err

@@ -49,6 +49,9 @@ class Footer:
     site_code: str  # 政府网站标识码
     icp: str  # ICP备案号
     police: str  # 公安机关备案号
+    error_report_url: str = ""  # 我为政府网站找错: the national error-report page for this site
+    conac_url: str = ""  # 党政机关网站标识: the page the badge links to (issued with it)
+    conac_image: str = ""  # 党政机关网站标识: the badge image, a path under static/
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +109,11 @@ _TOP_KEYS = ["site_name", "base_url", "bodies", "columns", "default_column", "in
 _LINT_KEYS = ["allowed_hosts", "official_phones"]
 _BODY_KEYS = ["name", "code", "short", "slug"]
 _COLUMN_KEYS = ["key", "title", "description"]
-_FOOTER_KEYS = ["sponsor", "contact", "site_code", "icp", "police"]
 _FOOTER_LABELS = {"sponsor": "主办单位", "contact": "联系方式", "site_code": "政府网站标识码",
                   "icp": "ICP备案号", "police": "公安机关备案号"}
+_FOOTER_KEYS = [*_FOOTER_LABELS, "error_report_url", "conac_url", "conac_image"]
+# The national 政府网站找错 platform (政府网站与政务新媒体检查), addressed by the site's 政府网站标识码.
+ERROR_REPORT_URL = "https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action?websiteCode={site_code}"
 _INDEX_KEYS = ["form", "serial_digits"]
 _PATH_KEYS = ["content", "templates", "static", "output", "reports"]
 _WORKING_DAY_KEYS = ["holidays", "workdays", "years"]
@@ -170,6 +175,9 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
     _check_folders(reader, paths, top.get("paths"))
     output = output_folder.absolute(output_dir if output_dir is not None else paths["output"])
     _check_output(reader, output, paths, folder, top.get("paths"), from_option=output_dir is not None)
+    if footer.conac_image and not (paths["static"] / footer.conac_image).is_file():
+        reader.report(top["footer"].line, f"footer.conac_image“{footer.conac_image}”在 static/ 中不存在：请把党政机关网站标识图片放到"
+                      f" {paths['static'] / footer.conac_image}，或改正路径。", "config-footer-image")
     if reader.problems and any(p.is_error for p in reader.problems):
         return None
     return Config(
@@ -266,9 +274,12 @@ def _index_form(reader: FieldReader, node: Node | None) -> IndexForm:
 def _footer(reader: FieldReader, node: Node | None) -> Footer:
     fields = (reader.mapping(node, "footer", _FOOTER_KEYS) or {}) if node is not None else {}
     values = {key: reader.optional_text(fields.get(key), key) for key in _FOOTER_KEYS}
-    for key, value in values.items():
-        if not value:
-            reader.warn(node.line if node else 1, f"页脚缺少“{_FOOTER_LABELS[key]}”（footer.{key}），政府网站应在每页显示。", "config-footer")
+    line = node.line if node else 1
+    for key, label in _FOOTER_LABELS.items():
+        if not values[key]:
+            reader.warn(line, f"页脚缺少“{label}”（footer.{key}），政府网站应在每页显示。", "config-footer")
+    if not values["error_report_url"] and values["site_code"]:
+        values["error_report_url"] = ERROR_REPORT_URL.format(site_code=values["site_code"])
     return Footer(**values)
 
 

@@ -43,6 +43,7 @@ class Document:
     index_no: str
     publisher: str
     published: date
+    published_time: str = ""  # "HH:MM" when the 发布日期 was given with a time
     written: date | None = None
     category: str = ""
     genre: str = ""
