@@ -152,3 +152,32 @@ def test_footer_has_the_error_report_link_and_the_badge_slot(build, make_site, r
     missing = MINIMAL_CONFIG.replace("  police:", "  conac_image: img/nope.png\n  police:")
     result = run_cli(["build", "--today", TODAY], make_site({"content/a.md": GOOD_DOC}, missing))
     assert result.code == 1 and "footer.conac_image“img/nope.png”在 static/ 中不存在" in result.err
+
+
+def test_catalog_shows_art_12_columns_and_the_configured_ones(build):
+    """条例 art. 12: the 目录 lists each item's 索引、名称、内容概述、生成日期 (成文日期, else 发布日期); 文号 and 主题分类
+    too by default; on phones the table scrolls inside a focusable region, so the 索引号 stays reachable."""
+    undated = GOOD_DOC.replace("2019-00001", "2019-00002").replace("written: 2019-03-01\n", "").replace(
+        'doc_no: ""', "doc_no: 深坪府办〔2019〕3号").replace("validity: 有效", "validity: 有效\nsummary: 一段内容概述。")
+    _, site = build(files={"content/a.md": GOOD_DOC, "content/b.md": undated})
+    page = read(site, "catalog/index.html")
+    heads = re.findall(r'<th scope="col" class="[^"]+">([^<]+)</th>', page)
+    assert heads == ["索引号", "名称", "内容概述", "生成日期", "文号", "主题分类", "发布机构", "发布日期"]
+    assert '<div class="table-scroll catalog-scroll" tabindex="0" role="region" aria-label=' in page
+    rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)[1:]]
+    assert rows[0].startswith("114403006955506492/2019-00001 坪山区委") and " 2019-03-01 " in rows[0]  # 成文日期
+    assert "一段内容概述。 2019-03-06 深坪府办〔2019〕3号 综合政务\\政务公开" in rows[1]  # no 成文日期: 发布日期
+
+
+@pytest.mark.parametrize(("columns", "error"), [
+    ("[index_no, title, summary, generated, doc_no]", None),
+    ("[index_no, title, generated]", "目录必须包含 summary 列"),
+    ("[index_no, title, summary, generated, 文号]", "目录列“文号”无效"),
+])
+def test_catalog_columns_are_a_config_choice_that_keeps_art_12s_four(build, columns, error):
+    result, site = build(MINIMAL_CONFIG + f"catalog:\n  columns: {columns}\n")
+    if error:
+        assert result.code == 1 and error in result.err
+    else:
+        heads = re.findall(r'<th scope="col" class="[^"]+">([^<]+)</th>', read(site, "catalog/index.html"))
+        assert result.code == 0 and heads == ["索引号", "名称", "内容概述", "生成日期", "文号"]

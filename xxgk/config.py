@@ -20,6 +20,10 @@ from .yamltree import Node
 
 _COLUMN_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
 
+# The 目录's columns (catalog.columns); art. 12 requires the first four.
+CATALOG_REQUIRED = ("index_no", "title", "summary", "generated")
+CATALOG_COLUMNS = (*CATALOG_REQUIRED, "doc_no", "category", "publisher", "published")
+
 
 @dataclass(frozen=True, slots=True)
 class Body:
@@ -81,6 +85,7 @@ class Config:
     calendar: WorkCalendar = field(default_factory=national)  # working days for the 条例's deadlines
     guide: Guide = Guide()  # the 政府信息公开指南's facts (条例 art. 12)
     application: Application = Application()  # the 依申请公开 channels (条例 art. 29)
+    catalog_columns: tuple[str, ...] = CATALOG_COLUMNS  # the 目录's columns, in order
     warnings: tuple[Problem, ...] = field(default=(), compare=False)  # e.g. missing footer facts
 
     @property
@@ -105,7 +110,7 @@ STANDARD_COLUMNS = (
 
 _TOP_KEYS = ["site_name", "base_url", "bodies", "columns", "default_column", "index_no", "page_size",
              "home_latest", "footer", "genres", "categories", "paths", "lint", "attachment_types", "working_days",
-             "guide", "application"]
+             "guide", "application", "catalog"]
 _LINT_KEYS = ["allowed_hosts", "official_phones"]
 _BODY_KEYS = ["name", "code", "short", "slug"]
 _COLUMN_KEYS = ["key", "title", "description"]
@@ -117,6 +122,7 @@ ERROR_REPORT_URL = "https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.
 _INDEX_KEYS = ["form", "serial_digits"]
 _PATH_KEYS = ["content", "templates", "static", "output", "reports"]
 _WORKING_DAY_KEYS = ["holidays", "workdays", "years"]
+_CATALOG_KEYS = ["columns"]
 
 
 def load_config(path: Path, *, content_dir: Path | None = None, output_dir: Path | None = None) -> Config:
@@ -170,6 +176,7 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
     attachment_types = _attachment_types(reader, top.get("attachment_types"))
     calendar = _calendar(reader, top.get("working_days"))
     guide, application = read_guide(reader, top.get("guide")), read_application(reader, top.get("application"))
+    catalog_columns = _catalog_columns(reader, top.get("catalog"))
     if content_dir is not None:
         paths["content"] = content_dir
     _check_folders(reader, paths, top.get("paths"))
@@ -188,6 +195,7 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
         static_dir=paths["static"], output_dir=output, reports_dir=paths["reports"],
         allowed_hosts=hosts, official_phones=phones, attachment_types=attachment_types, calendar=calendar,
         guide=guide, application=application,
+        catalog_columns=catalog_columns,
     )
 
 
@@ -281,6 +289,22 @@ def _footer(reader: FieldReader, node: Node | None) -> Footer:
     if not values["error_report_url"] and values["site_code"]:
         values["error_report_url"] = ERROR_REPORT_URL.format(site_code=values["site_code"])
     return Footer(**values)
+
+
+def _catalog_columns(reader: FieldReader, node: Node | None) -> tuple[str, ...]:
+    """The 目录's columns: art. 12's 索引号, 名称, 内容概述 and 生成日期 are always shown; the others are a choice."""
+    if node is None:
+        return CATALOG_COLUMNS
+    fields = reader.mapping(node, "catalog", _CATALOG_KEYS) or {}
+    columns = reader.strings(fields.get("columns"), "catalog.columns")
+    for column in columns:
+        if column not in CATALOG_COLUMNS:
+            reader.report(fields["columns"].line, f"目录列“{column}”无效，可选：{'、'.join(CATALOG_COLUMNS)}。", "config-catalog")
+    missing = [c for c in CATALOG_REQUIRED if c not in columns]
+    if columns and missing:
+        reader.report(fields["columns"].line, f"目录必须包含 {'、'.join(missing)} 列：《政府信息公开条例》第十二条规定目录包括"
+                      "信息的索引、名称、内容概述、生成日期。", "config-catalog")
+    return tuple(dict.fromkeys(columns)) or CATALOG_COLUMNS
 
 
 def _calendar(reader: FieldReader, node: Node | None) -> WorkCalendar:
