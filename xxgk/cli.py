@@ -308,7 +308,8 @@ def _report(args: argparse.Namespace) -> int:
     config = _load(args)
     checked = pipeline.check(config, _today_or_exit(args.today))
     data = dict(checked.reports).get(args.year)
-    print(annual.report_text(annual.corpus_figures(checked.site.documents, args.year), data, args.year), end="")
+    figures = annual.corpus_figures(checked.site.documents, args.year, annual.site_rule(config.bodies))
+    print(annual.report_text(figures, data, args.year), end="")
     return 0
 
 

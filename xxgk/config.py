@@ -33,6 +33,7 @@ class Body:
     code: str  # 统一社会信用代码 (18) or 组织机构代码 (9); "" when not listed
     short: str
     slug: str
+    normative_marks: tuple[str, ...] | None = None  # 文号 marks of its 行政规范性文件 (深坪府规〔); None: the default "规〔"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,7 @@ _TOP_KEYS = ["site_name", "base_url", "bodies", "columns", "default_column", "in
              "home_latest", "footer", "genres", "categories", "paths", "lint", "attachment_types", "working_days",
              "guide", "application", "catalog"]
 _LINT_KEYS = ["allowed_hosts", "official_phones"]
-_BODY_KEYS = ["name", "code", "short", "slug"]
+_BODY_KEYS = ["name", "code", "short", "slug", "normative_marks"]
 _COLUMN_KEYS = ["key", "title", "description"]
 _FOOTER_LABELS = {"sponsor": "主办单位", "contact": "联系方式", "site_code": "政府网站标识码",
                   "icp": "ICP备案号", "police": "公安机关备案号"}
@@ -232,7 +233,8 @@ def _bodies(reader: FieldReader, node: Node | None) -> tuple[Body, ...]:
         slug = reader.optional_text(fields.get("slug"), "slug") or slugify(short)
         if any(b.name == name for b in bodies):
             reader.report(item.line, f"机构“{name}”重复列出。", "config-duplicate")
-        bodies.append(Body(name, code, short, slug))
+        marks = reader.strings(fields["normative_marks"], "normative_marks") if "normative_marks" in fields else None
+        bodies.append(Body(name, code, short, slug, marks))
     return tuple(bodies)
 
 
