@@ -181,3 +181,34 @@ def test_catalog_columns_are_a_config_choice_that_keeps_art_12s_four(build, colu
     else:
         heads = re.findall(r'<th scope="col" class="[^"]+">([^<]+)</th>', read(site, "catalog/index.html"))
         assert result.code == 0 and heads == ["索引号", "名称", "内容概述", "生成日期", "文号"]
+
+
+def meta_labels(page: str) -> list[str]:
+    block = page[page.index('<table class="meta">'):page.index("</table>", page.index('<table class="meta">'))]
+    return re.findall(r'<th scope="row">([^<]+)</th>', block)
+
+
+NORMATIVE = GOOD_DOC.replace("2019-00001", "2019-00002").replace('doc_no: ""', "doc_no: 深坪府规〔2019〕1号")
+
+
+@pytest.mark.parametrize(("setting", "labels"), [
+    ("", ["索引号", "主题分类", "发文机关", "成文日期", "标题", "发文字号", "发布日期", "主题词"]),
+    ("metadata:\n  labels: portal\n", ["索引号", "主题分类", "发布机构", "成文日期", "名称", "文号", "发布日期", "主题词"]),
+])
+def test_metadata_block_uses_the_gov_cn_labels_by_default_and_the_portal_set_as_an_option(build, setting, labels):
+    """gov.cn's policy library labels the block 发文机关 / 标题 / 发文字号; a work summary shows no 有效性."""
+    result, site = build(MINIMAL_CONFIG + setting, {"content/a.md": GOOD_DOC, "content/b.md": NORMATIVE})
+    assert result.code == 0
+    assert meta_labels(read(site, "doc/114403006955506492/2019-00001.html")) == labels
+    assert meta_labels(read(site, "doc/114403006955506492/2019-00002.html")) == [*labels, "有效性"]
+
+
+def test_validity_shows_for_configured_kinds_and_whenever_a_document_is_no_longer_in_force(build):
+    repealed = GOOD_DOC.replace("validity: 有效", "validity: 废止\nrepealed: 2020-01-01")
+    config = MINIMAL_CONFIG + "metadata:\n  validity_for: [报告]\n"
+    result, site = build(files={"content/a.md": repealed})
+    assert "有效性" in meta_labels(read(site, "doc/114403006955506492/2019-00001.html"))
+    result, site = build(config, {"content/a.md": GOOD_DOC})
+    assert result.code == 0 and "有效性" in meta_labels(read(site, "doc/114403006955506492/2019-00001.html"))
+    result, _ = build(MINIMAL_CONFIG + "metadata:\n  labels: zhejiang\n")
+    assert result.code == 1 and "metadata.labels“zhejiang”无效" in result.err

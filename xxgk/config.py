@@ -11,6 +11,7 @@ from slugify import slugify
 
 from . import attachments, output_folder, yamltree
 from .disclosure import Application, Guide, read_application, read_guide
+from .disclosure import Application, Guide, Metadata, read_application, read_guide, read_metadata
 from .errors import ConfigError, Problem, raise_if_errors, shown_path
 from .failures import os_reason
 from .fields import FieldReader
@@ -87,6 +88,7 @@ class Config:
     guide: Guide = Guide()  # the 政府信息公开指南's facts (条例 art. 12)
     application: Application = Application()  # the 依申请公开 channels (条例 art. 29)
     catalog_columns: tuple[str, ...] = CATALOG_COLUMNS  # the 目录's columns, in order
+    metadata: Metadata = Metadata()  # the metadata block's labels and where it shows 有效性
     warnings: tuple[Problem, ...] = field(default=(), compare=False)  # e.g. missing footer facts
 
     @property
@@ -111,7 +113,7 @@ STANDARD_COLUMNS = (
 
 _TOP_KEYS = ["site_name", "base_url", "bodies", "columns", "default_column", "index_no", "page_size",
              "home_latest", "footer", "genres", "categories", "paths", "lint", "attachment_types", "working_days",
-             "guide", "application", "catalog"]
+             "guide", "application", "catalog", "metadata"]
 _LINT_KEYS = ["allowed_hosts", "official_phones"]
 _BODY_KEYS = ["name", "code", "short", "slug", "normative_marks"]
 _COLUMN_KEYS = ["key", "title", "description"]
@@ -178,6 +180,7 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
     calendar = _calendar(reader, top.get("working_days"))
     guide, application = read_guide(reader, top.get("guide")), read_application(reader, top.get("application"))
     catalog_columns = _catalog_columns(reader, top.get("catalog"))
+    metadata = read_metadata(reader, top.get("metadata"))
     if content_dir is not None:
         paths["content"] = content_dir
     _check_folders(reader, paths, top.get("paths"))
@@ -197,6 +200,7 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
         allowed_hosts=hosts, official_phones=phones, attachment_types=attachment_types, calendar=calendar,
         guide=guide, application=application,
         catalog_columns=catalog_columns,
+        metadata=metadata,
     )
 
 
