@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from slugify import slugify
 
 from . import attachments, output_folder, yamltree
-from .disclosure import Application, Guide, read_application, read_guide
 from .disclosure import Application, Guide, Metadata, read_application, read_guide, read_metadata
 from .errors import ConfigError, Problem, raise_if_errors, shown_path
 from .failures import os_reason

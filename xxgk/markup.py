@@ -169,6 +169,9 @@ PAGE_IDS = frozenset({
     "interpretations-heading", "latest-heading", "main", "original-heading", "qita", "search-box-q",
     "search-category", "search-publisher", "search-q", "search-tips", "search-year", "toc-heading", "wenti",
     "yishenqing", "zhudong", "zongti",
+    # the generated 指南, 依申请公开 and 制度 pages (templates/partials/guide.html, application.html, national_rules.html)
+    "application-title", "apply-content", "apply-fee", "apply-how", "apply-time", "apply-who", "form-title",
+    "guide-active", "guide-application", "guide-office", "guide-redress", "guide-title", "national-rules-title",
 })
 _ID_ATTR = re.compile(r' id="([^"]*)"')
 
