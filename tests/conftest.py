@@ -28,6 +28,12 @@ footer:
   site_code: "4403000000"
   icp: 粤ICP备00000000号
   police: 粤公网安备 44030000000000号
+guide:
+  office: {name: 测试区人民政府办公室, address: 测试区人民路1号, postcode: "000000", hours: 工作日 9:00—18:00,
+           phone: 0755-00000000, fax: 0755-00000001, email: xxgk@example.gov.cn}
+  complaint: 测试市人民政府办公室
+  review: 测试区人民政府
+  court: 测试区人民法院
 """
 
 GOOD_DOC = """\
@@ -38,7 +44,7 @@ publisher: 深圳市坪山区政府办公室
 category: 综合政务\\政务公开
 genre: 报告
 doc_no: ""
-written: 2018-03-06
+written: 2019-03-01
 published: 2019-03-06
 keywords: [工作总结, 工作计划]
 validity: 有效

@@ -86,9 +86,17 @@ RULE_CASES = [
     ("declared wins over the genre", doc("a", "2021-01-01", genre="令", kind="行政规范性文件"), annual.DEFAULT_RULE, "行政规范性文件"),
     ("an unknown declaration falls back to the genre", doc("a", "2021-01-01", genre="令", kind="其他"), annual.DEFAULT_RULE, "规章"),
     ("a plain 通知 is neither", doc("a", "2021-01-01"), annual.DEFAULT_RULE, ""),
-    ("the 文号 mark is off by default", doc("a", "2021-01-01", doc_no="深府规〔2020〕1号"), annual.DEFAULT_RULE, ""),
-    ("the 文号 mark when asked for, whatever brackets", doc("a", "2021-01-01", doc_no="深府规[2020]1号"),
-     annual.KindRule(normative_doc_no_marks=("规〔",)), "行政规范性文件"),
+    # 行政规范性文件 carry a 统一编号 whose 代字 ends with 规 (深坪府规〔2021〕1号): counted without an extra
+    ("the 规 mark of a 行政规范性文件's 文号 counts by default", doc("a", "2021-01-01", doc_no="深坪府规〔2021〕1号"),
+     annual.DEFAULT_RULE, "行政规范性文件"),
+    ("the 文号 mark whatever brackets", doc("a", "2021-01-01", doc_no="深府规[2020]1号"), annual.DEFAULT_RULE, "行政规范性文件"),
+    ("a 规 elsewhere in the 文号 is no mark", doc("a", "2021-01-01", doc_no="深规划〔2020〕1号"), annual.DEFAULT_RULE, ""),
+    ("an editor's 非规范性文件 wins over the mark", doc("a", "2021-01-01", doc_no="深府规〔2020〕1号", kind="非规范性文件"),
+     annual.DEFAULT_RULE, ""),
+    ("a body's own marks from config.yaml", doc("a", "2021-01-01", doc_no="示政发〔2021〕9号"),
+     annual.KindRule(publisher_marks=(("示例市人民政府办公室", ("示政发〔",)),)), "行政规范性文件"),
+    ("a body's own marks replace the default for it", doc("a", "2021-01-01", doc_no="深府规〔2020〕1号"),
+     annual.KindRule(publisher_marks=(("示例市人民政府办公室", ()),)), ""),
     ("another extra key", doc("a", "2021-01-01", extra=(("规范性文件类别", "规章"),)), annual.KindRule(extra_key="规范性文件类别"), "规章"),
 ]
 
@@ -114,9 +122,25 @@ def test_an_unknown_declared_kind_warns():
     ]
 
 
+@pytest.mark.parametrize(("document", "warned"), [
+    (doc("a", "2021-01-01", doc_no="深坪府办规〔2021〕1号"), False),  # counted by the default mark: no warning
+    (doc("a", "2021-01-01", doc_no="深坪府办规〔2021〕1号", publisher="深圳市坪山区政府办公室"), True),  # its marks differ
+    (doc("关于印发《示例区政府信息公开工作考核办法》的通知", "2021-01-01"), True),
+    (doc("示例区行政执法公示实施细则（试行）", "2021-01-01"), True),
+    (doc("关于印发《示例区政府信息公开工作考核办法》的通知", "2021-01-01", kind="非规范性文件"), False),
+    (doc("关于做好防汛工作的通知", "2021-01-01"), False),
+])
+def test_a_document_that_looks_normative_but_is_not_counted_warns(document, warned):
+    """国办发〔2018〕37号 三统一 and 30号 table 2 第（一）项: 行政规范性文件 must be counted; check names the unmarked."""
+    rule = annual.KindRule(publisher_marks=(("深圳市坪山区政府办公室", ("深坪府规〔",)),))
+    problems = annual.kind_problems([document], rule)
+    assert [p.code for p in problems] == (["normative-unmarked"] if warned else [])
+
+
 def test_rule_is_described_for_people():
     assert annual.DEFAULT_RULE.describe() == (
-        "元数据 extra 中标注“文件类型: 规章”或“文件类型: 行政规范性文件”的文件按标注计；未标注的，文种为“令”“命令”的计为规章。")
+        "元数据 extra 中标注“文件类型: 规章”或“文件类型: 行政规范性文件”的文件按标注计；未标注的，文种为“令”“命令”的计为规章，"
+        "文号含“规〔”的计为行政规范性文件。")
     assert annual.KindRule(normative_doc_no_marks=("规〔",)).describe().endswith("，文号含“规〔”的计为行政规范性文件。")
 
 

@@ -115,10 +115,29 @@ def test_seed_002_keeps_its_signature_in_the_body():
     assert any("发布机构取自文末落款“珠晖区政府办”" in note for note in imported.notes)
 
 
+def test_seed_002_signature_with_a_listed_short_name_gives_the_full_name():
+    """发布机构 is the body's full name: the signature's short name (config bodies[].short) is replaced by it."""
+    imported = import_text(seed("002"), [("衡阳市珠晖区人民政府办公室", "珠晖区政府办")])
+    assert imported.fields["publisher"] == "衡阳市珠晖区人民政府办公室"
+    assert "“珠晖区政府办”是 config.yaml 中“衡阳市珠晖区人民政府办公室”的简称，发布机构已填写为全称。" in imported.notes
+    assert blocks(imported.body)[-2:] == ["珠晖区政府办", "2015年3月20日"]  # the signature itself stays as written
+
+
 def test_seed_003_spam_is_kept_for_the_linter():
     imported = import_text(seed("003"))
     assert imported.body.count("皇冠体育") == seed("003").count("皇冠体育")
     assert "publisher" not in imported.fields  # the signature line above the date is not a clean name
+
+
+SPAM_003 = "皇冠体育,皇冠体育平台"  # what was injected in place of the district's name, 20 times
+
+
+def test_the_sample_document_from_seed_003_is_the_seed_with_only_its_spam_removed():
+    """The sample content carries no invented text: cleaning seed 003 deletes the injected run and adds no word."""
+    sample = (Path(__file__).parent.parent / "content" / "fdzdgknr" / "2019-shiliqu-zgb-gzzj.md").read_text(encoding="utf-8")
+    body = sample[sample.index("\n---\n", 4) + 5:].lstrip("\n")
+    assert seed("003").count(SPAM_003) == 20 and seed("003").replace(SPAM_003, "").count("皇冠") == 0
+    assert body == import_text(seed("003").replace(SPAM_003, "")).body
 
 
 def test_seed_bodies_keep_every_paragraph_without_indentation():

@@ -111,6 +111,12 @@ ROWS = [
      [("doc-no-fullwidth", W, 4, 14, "文号“国办发〔２０２０〕２６号”用了全角数字：请改用半角阿拉伯数字，写作“国办发〔2020〕26号”。")]),
     (front("国办发 〔2020〕26号"),
      [("doc-no-spaces", W, 4, 13, "文号“国办发 〔2020〕26号”中有空格：请删去空格，写作“国办发〔2020〕26号”。")]),
+    # GB/T 9704-2012 §7.2.5: a 发文字号's year goes in 〔〕, not after the 代字 with 年
+    (front("国发2023年1号"),
+     [("doc-no-brackets", E, 4, 12, "文号“国发2023年1号”的年份“2023年”没有用六角括号〔〕：应写作“国发〔2023〕1号”（公告、令的编号才写“2024年第3号”这样的形式）。")]),
+    # GB/T 9704-2012 §7.2.5: the year of a 发文字号 is the year the document was made (its 成文日期)
+    ('---\ndoc_no: 深坪府办〔2023〕3号\nwritten: 2024-01-05\n---\n',
+     [("doc-no-year", W, 2, 9, "文号“深坪府办〔2023〕3号”的年份 2023 与成文日期 2024-01-05 的年份 2024 不一致：文号的年份是发文（成文）的年份，请核对文号或成文日期。")]),
     # --- the title's ending against genre:
     (front(genre="报告"),
      [("genre-title-mismatch", W, 2, 16, "标题以“通知”结尾，但文种（genre）写的是“报告”：请把文种改为“通知”，或核对标题。")]),
@@ -192,9 +198,35 @@ def test_check_characters_and_dates():
     ("国务院令第711号", "国务院令第711号"),
     ("国办发〔２０２０〕 ２６ 号", "国办发〔2020〕26号"),
     ("国办公开办函〖2021〗30号", "国办公开办函〔2021〕30号"),
+    ("国发2023年1号", "国发〔2023〕1号"),
 ])
 def test_corrected_doc_no(doc_no, fixed):
     assert corrected(doc_no) == fixed
+
+
+# 令 and 公告 numbering as real bodies write it (GB/T 9704-2012 §7.2.5 covers 发文字号; 令 and 公告 number with 第):
+# none of these may give an error, which would block CI with a wrong "fix".
+ORDER_NUMBERS = [
+    "国家税务总局公告2024年第3号",
+    "财政部 税务总局公告2023年第1号",
+    "交通运输部令2022年第5号",
+    "中国人民银行公告〔2020〕第5号",
+    "2024年第3号公告",
+    "国务院令第711号",
+    "国家市场监督管理总局令第6号",
+]
+
+
+@pytest.mark.parametrize("doc_no", ORDER_NUMBERS)
+def test_order_and_announcement_numbers_pass_gbt_9704_lint(doc_no):
+    assert found(front(doc_no, title="国家税务总局关于某事项的公告", genre="公告")) == []
+    assert corrected(doc_no) == doc_no
+
+
+@pytest.mark.parametrize("doc_no", ["国家税务总局公告2024年第3号", "2024年第3号公告", "中国人民银行公告〔2020〕第5号"])
+def test_order_numbers_still_warn_when_their_year_is_not_the_written_year(doc_no):
+    text = f"---\ndoc_no: {doc_no}\nwritten: 2019-05-01\n---\n"
+    assert [p[0] for p in found(text)] == ["doc-no-year"]
 
 
 def test_one_value_with_several_problems_reports_each_with_the_same_fix():
@@ -256,13 +288,13 @@ def test_markup_injected_into_a_built_page_is_caught(body, expected):
     assert html_found(body) == expected
 
 
-def test_the_built_sample_site_has_only_its_footer_link_off_site(built_sample_site):
+def test_the_built_sample_site_has_only_its_footer_links_off_site(built_sample_site):
     pages = sorted(built_sample_site.rglob("*.html"))
     assert pages
     for page in pages:
         problems = lint_html(str(page), page.read_text(encoding="utf-8"), allowed_hosts=frozenset({"www.example.gov.cn"}))
-        assert [(p.code, p.level) for p in problems] == [("external-link", W)], page
-        assert "beian.miit.gov.cn" in problems[0].message
+        assert [(p.code, p.level) for p in problems] == [("external-link", W)] * 2, page
+        assert "beian.miit.gov.cn" in problems[0].message and "zfwzzc.www.gov.cn" in problems[1].message
 
 
 # --- views and properties

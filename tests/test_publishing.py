@@ -66,7 +66,7 @@ def test_json_ld_creative_work_and_legislation(built):
     assert work["@type"] == "CreativeWork" and work["identifier"]["value"] == "114403006955506492/2019-00001"
     law = json_ld((site / "doc/114403006955506492/2019-00002.html").read_text(encoding="utf-8"))
     assert law["@type"] == "Legislation"
-    assert (law["legislationIdentifier"], law["legislationDate"], law["datePublished"]) == ("深坪府规〔2019〕1号", "2018-03-06", "2019-03-06")
+    assert (law["legislationIdentifier"], law["legislationDate"], law["datePublished"]) == ("深坪府规〔2019〕1号", "2019-03-01", "2019-03-06")
     assert law["legislationPassedBy"]["name"] == "深圳市坪山区政府办公室" and law["legislationType"] == "通知"
     assert law["legislationLegalForce"] == "https://schema.org/InForce"
 
@@ -92,7 +92,7 @@ def test_json_twin_of_a_document(built):
     site = built({"content/a.md": GOOD_DOC.replace("validity: 有效", "validity: 有效\nattachments:\n  - {file: 表.pdf, title: 统计表}"),
                   "content/表.pdf": "%PDF-1.4\n"})
     twin = json.loads((site / "doc/114403006955506492/2019-00001.json").read_text(encoding="utf-8"))
-    assert twin["index_no"] == "114403006955506492/2019-00001" and twin["written"] == "2018-03-06"
+    assert twin["index_no"] == "114403006955506492/2019-00001" and twin["written"] == "2019-03-01"
     assert twin["body_html"].startswith('<h2 id="一2017年工作亮点">') and "东进战略" in twin["body_text"]
     assert twin["attachments"] == [{"title": "统计表", "url": "https://www.example.gov.cn/xxgk/doc/114403006955506492/2019-00001/表.pdf",
                                     "size": 9, "type": "pdf"}]
@@ -152,14 +152,23 @@ def test_a_late_interpretation_warns(make_site, run_cli):
             "解读应与政策同步发布，最迟不超过 3 个工作日。") in result.err
 
 
-@pytest.mark.parametrize(("start", "end", "days"), [
-    ("2019-03-06", "2019-03-06", 0), ("2019-03-06", "2019-03-11", 3), ("2019-03-08", "2019-03-11", 1),
-    ("2019-03-09", "2019-03-10", 0), ("2019-03-07", "2019-03-01", 0)])
-def test_working_days(start, end, days):
-    from datetime import date
+def test_an_interpretation_across_the_national_day_holiday_is_one_working_day_late(make_site, run_cli):
+    # 国庆 2021: 10-01..10-07 off (国务院办公厅关于2021年部分节假日安排的通知), so 09-30 -> 10-08 is 1 working day.
+    policy = GOOD_DOC.replace("written: 2019-03-01", "written: 2021-09-28").replace("published: 2019-03-06", "published: 2021-09-30")
+    late = interpretation("2019-00002", "2021-10-08")
+    result = run_cli(["build", "--today", TODAY], make_site({"content/a.md": policy, "content/b.md": late}))
+    assert result.code == 0 and "interpretation" not in result.err and "政策解读晚于" not in result.err
 
-    from xxgk.validate import working_days_between
-    assert working_days_between(date.fromisoformat(start), date.fromisoformat(end)) == days
+
+def test_publication_more_than_20_working_days_after_it_was_made_warns(make_site, run_cli):
+    """条例 art. 26: proactive disclosure within 20 working days of the document being made."""
+    late = GOOD_DOC.replace("written: 2019-03-01", "written: 2019-01-31")  # 21 working days: 02-02, 02-03 worked, 02-04..10 off
+    on_time = GOOD_DOC.replace("2019-00001", "2019-00002").replace("written: 2019-03-01", "written: 2019-02-01")
+    result = run_cli(["build", "--today", TODAY], make_site({"content/a.md": late, "content/b.md": on_time}))
+    assert result.code == 0
+    assert ("content/a.md:9: 警告：发布日期 2019-03-06 比成文日期 2019-01-31 晚 21 个工作日。《政府信息公开条例》第二十六条要求"
+            "主动公开的政府信息自形成或者变更之日起 20 个工作日内公开：请核对两个日期，今后请及时公开。") in result.err
+    assert "content/b.md" not in result.err
 
 
 def test_repealed_documents_keep_their_url_show_a_banner_and_their_successor(built):
@@ -185,3 +194,24 @@ def test_a_dangling_successor_is_an_error(make_site, run_cli):
     result = run_cli(["build", "--today", TODAY], make_site({"content/a.md": old}))
     assert result.code == 1
     assert "content/a.md:13: 替代文件“114403006955506492/2019-00009”不是本站任何文件的索引号。请填写替代本文件的新文件的索引号。" in result.err
+
+
+def test_a_year_the_calendar_lacks_is_counted_monday_to_friday_with_a_warning_unless_config_covers_it(make_site, run_cli):
+    from .conftest import MINIMAL_CONFIG
+    doc = GOOD_DOC.replace("2019-00001", "2027-00001").replace("written: 2019-03-01", "written: 2027-01-04").replace(
+        "published: 2019-03-06", "published: 2027-01-05")
+    result = run_cli(["check"], make_site({"content/a.md": doc}))
+    assert result.code == 0 and "content/a.md:9:1: 警告 calendar-year 工作日日历不含 2027 年的放假调休安排" in result.err
+    config = MINIMAL_CONFIG + "working_days:\n  holidays: [2027-01-01]\n  workdays: []\n  years: [2027]\n"
+    result = run_cli(["check"], make_site({"content/a.md": doc}, config))
+    assert result.code == 0 and "工作日日历" not in result.err, result.err
+
+
+def test_a_short_publisher_name_stops_check_and_build_with_the_full_name_as_the_fix(make_site, run_cli):
+    """发布机构 must be the full name: a body's short name used to pass check and crash build on a shared path."""
+    root = make_site({"content/a.md": GOOD_DOC.replace("publisher: 深圳市坪山区政府办公室", "publisher: 坪山区政府办"),
+                      "content/b.md": GOOD_DOC.replace("2019-00001", "2019-00002")})
+    for command in (["check"], ["build", "--today", TODAY]):
+        result = run_cli(command, root)
+        assert result.code == 1 and "Traceback" not in result.err
+        assert "content/a.md:4" in result.err and "应写作“深圳市坪山区政府办公室”" in result.err

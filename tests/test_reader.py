@@ -41,7 +41,7 @@ def test_good_document_reads_cleanly(config):
     doc, problems = read(GOOD_DOC, config)
     assert problems == []
     assert doc.index_no == "114403006955506492/2019-00001"
-    assert doc.published == date(2019, 3, 6) and doc.written == date(2018, 3, 6)
+    assert doc.published == date(2019, 3, 6) and doc.written == date(2019, 3, 1)
     assert doc.keywords == ("工作总结", "工作计划")
     assert doc.category == "综合政务\\政务公开"
     assert doc.column == "fdzdgknr"
@@ -68,7 +68,13 @@ CASES = [
     ("index prefix not the body's code", {"index_no": "index_no: 000014349/2019-00001"}, "",
      ["content/a.md:3: 索引号前段“000014349”与发布机构“深圳市坪山区政府办公室”在 config.yaml 中登记的代码“114403006955506492”不一致。"]),
     ("check character warns", {"publisher": "publisher: 某局", "index_no": "index_no: 000014348/2019-00001"}, "",
-     ["content/a.md:3: 警告：索引号前段“000014348”的校验位不符，请核对机构代码（少数早期代码本身不合校验，确认无误可忽略）。"]),
+     ["content/a.md:3: 警告：索引号前段“000014348”的校验位不符，请核对机构代码（少数早期代码本身不合校验，确认无误可忽略）。",
+      "content/a.md:4: 警告：发布机构“某局”不在 config.yaml 的 bodies 中。如是新的发布机构，请把它的全称、代码和简称加入 bodies。"]),
+    # 发布机构 is the full standard name of the body (catalogue rules of the 政府信息公开目录系统实施指引 era)
+    ("publisher short name is an error naming the full one", {"publisher": "publisher: 坪山区政府办"}, "",
+     ["content/a.md:4: 发布机构“坪山区政府办”是简称：发布机构必须写机构全称，应写作“深圳市坪山区政府办公室”。"]),
+    ("publisher typo warns with did-you-mean", {"publisher": "publisher: 深圳市坪山区政府办公厅"}, "",
+     ["content/a.md:4: 警告：发布机构“深圳市坪山区政府办公厅”不在 config.yaml 的 bodies 中。是否想写“深圳市坪山区政府办公室”？如是新的发布机构，请把它的全称、代码和简称加入 bodies。"]),
     ("index year warns", {"index_no": "index_no: 114403006955506492/2018-00001"}, "",
      ["content/a.md:3: 警告：索引号中的年份 2018 与发布日期的年份 2019 不一致。"]),
     ("unknown category", {"category": "category: 综合政务\\政务公卡"}, "",
@@ -106,7 +112,7 @@ def test_chinese_labels_are_aliases(config):
     text = GOOD_DOC.replace("title:", "名称:").replace("index_no:", "索引号:").replace("publisher:", "发文机关:") \
         .replace("published:", "发布日期:").replace("written:", "成文日期:").replace("keywords:", "主题词:")
     doc, problems = read(text, config)
-    assert problems == [] and doc.title.startswith("坪山区委") and doc.written == date(2018, 3, 6)
+    assert problems == [] and doc.title.startswith("坪山区委") and doc.written == date(2019, 3, 1)
 
 
 @pytest.mark.parametrize(("raw", "keywords"), [

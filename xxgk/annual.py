@@ -38,6 +38,7 @@ from .yamltree import Node
 REGULATION = "规章"
 NORMATIVE = "行政规范性文件"
 KINDS = (REGULATION, NORMATIVE)
+NOT_NORMATIVE = "非规范性文件"  # declared by an editor for a document that only looks normative
 SAMPLE = "reports/2021.yaml"  # the commented sample an editor copies for a new year
 
 
@@ -52,26 +53,31 @@ class KindRule:
     1. `extra: {文件类型: 规章}` or `extra: {文件类型: 行政规范性文件}` says so explicitly and wins;
     2. otherwise a document whose 文种 is one of `regulation_genres` (令, 命令) is a 规章: 规章 are promulgated
        by a 政府令 / 部门令 (《规章制定程序条例》);
-    3. otherwise, only when `normative_doc_no_marks` is set, a 文号 containing one of the marks (e.g. "规〔" of
-       深府规〔2020〕1号, the 统一编号 many provinces give 行政规范性文件) makes a 行政规范性文件.
+    3. otherwise a 文号 containing one of the publisher's marks makes a 行政规范性文件: config.yaml's
+       `bodies[].normative_marks` (`publisher_marks`), else `normative_doc_no_marks`, by default "规〔" of
+       深府规〔2020〕1号, the 统一编号 many provinces give 行政规范性文件.
     Anything else is counted in neither row. The default agrees with `Document.normative_kind` (used for JSON-LD),
     so a page that says 规章 is also counted as one.
     """
 
     extra_key: str = "文件类型"
     regulation_genres: tuple[str, ...] = ("令", "命令")
-    normative_doc_no_marks: tuple[str, ...] = ()
+    normative_doc_no_marks: tuple[str, ...] = ("规〔",)
+    publisher_marks: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (body's full name, its marks) from config.yaml
 
     def kind(self, doc: Document) -> str:
         """REGULATION, NORMATIVE or "" for a document that is neither."""
         declared = dict(doc.extra).get(self.extra_key, "").strip()
         if declared in KINDS:
             return declared
+        if declared == NOT_NORMATIVE:
+            return ""
         if doc.genre in self.regulation_genres:
             return REGULATION
-        if self.normative_doc_no_marks and doc.doc_no:
+        marks = dict(self.publisher_marks).get(doc.publisher, self.normative_doc_no_marks)
+        if marks and doc.doc_no:
             number = normalize_doc_no(doc.doc_no)
-            if any(mark in number for mark in self.normative_doc_no_marks):
+            if any(mark in number for mark in marks):
                 return NORMATIVE
         return ""
 
@@ -83,10 +89,21 @@ class KindRule:
         if self.normative_doc_no_marks:
             marks = "".join(f"“{m}”" for m in self.normative_doc_no_marks)
             text += f"，文号含{marks}的计为行政规范性文件"
+        for body, marks in self.publisher_marks:
+            text += f"（{body}：文号含{''.join(f'“{m}”' for m in marks) or '规定标志'}的计为行政规范性文件）"
         return text + "。"
 
 
 DEFAULT_RULE = KindRule()
+
+
+def site_rule(bodies) -> KindRule:
+    """The rule with each configured body's own 文号 marks (config.yaml bodies[].normative_marks) where it has some."""
+    return KindRule(publisher_marks=tuple((b.name, b.normative_marks) for b in bodies if b.normative_marks is not None))
+
+
+# Titles of the usual 行政规范性文件: 办法, 规定, 细则, 规则, 规范 … (or a notice issuing one, 关于印发《…办法》的通知).
+_NORMATIVE_TITLE = re.compile(r"(办法|规定|细则|规则|实施意见|若干措施)(（试行）|（暂行）)?》?(的通知)?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,11 +158,33 @@ def corpus_figures(documents: Sequence[Document], year: int, rule: KindRule = DE
 
 
 def kind_problems(documents: Sequence[Document], rule: KindRule = DEFAULT_RULE) -> list[Problem]:
-    """Warnings for a declared 文件类型 the rule does not know (e.g. "规范性文件"), which would count as neither."""
+    """Warnings for a declared 文件类型 the rule does not know (e.g. "规范性文件"), which would count as neither, and
+    for a document that looks normative (a 规 mark in its 文号, a 办法/规定 title) but counts as neither."""
+    return _unknown_kinds(documents, rule) + _unmarked_normative(documents, rule)
+
+
+def _unmarked_normative(documents: Sequence[Document], rule: KindRule) -> list[Problem]:
+    problems = []
+    for doc in documents:
+        if rule.kind(doc) or dict(doc.extra).get(rule.extra_key, "").strip():
+            continue
+        mark = "规〔" in normalize_doc_no(doc.doc_no) if doc.doc_no else False
+        title = _NORMATIVE_TITLE.search(doc.title)
+        if mark or title:
+            why = f"文号“{doc.doc_no}”含“规”字编号" if mark else f"标题以“{title.group(1)}”结尾"
+            problems.append(Problem(
+                doc.src, doc.lines.get("title" if title and not mark else "doc_no"),
+                f"本文件看起来是行政规范性文件（{why}），但没有标注，年报第二十条第（一）项不会计入。如果是，请在元数据 extra 中写"
+                f"“{rule.extra_key}: 行政规范性文件”（规章写“{rule.extra_key}: 规章”）；如本机关规范性文件的文号另有标志，"
+                f"请写入 config.yaml 该机构的 normative_marks。如果不是，可在 extra 中写“{rule.extra_key}: {NOT_NORMATIVE}”。", "normative-unmarked", WARNING))
+    return problems
+
+
+def _unknown_kinds(documents: Sequence[Document], rule: KindRule) -> list[Problem]:
     problems = []
     for doc in documents:
         declared = dict(doc.extra).get(rule.extra_key, "").strip()
-        if declared and declared not in KINDS:
+        if declared and declared not in (*KINDS, NOT_NORMATIVE):
             hint = closest(declared, list(KINDS))
             advice = f"是否想写“{hint}”？" if hint else "不属于这两类的文件无需标注。"
             counted = rule.kind(doc)

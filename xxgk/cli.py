@@ -245,11 +245,12 @@ def _serve(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     config = load_config(Path(args.config))
     folder = (args.content or config.content_dir) / config.default_column
-    results = [_import_one(Path(name), folder) for name in args.files]
+    bodies = [(body.name, body.short) for body in config.bodies]
+    results = [_import_one(Path(name), folder, bodies) for name in args.files]
     return 0 if all(results) else 1
 
 
-def _import_one(source: Path, folder: Path) -> bool:
+def _import_one(source: Path, folder: Path, bodies: list[tuple[str, str]]) -> bool:
     """Convert one text file into a content file beside the others; False (with a message) when it cannot."""
     from slugify import slugify
 
@@ -269,7 +270,7 @@ def _import_one(source: Path, folder: Path) -> bool:
     if target.exists():
         print(f"{source}: 目标文件 {target} 已存在，未覆盖。请先改名或删除它。", file=sys.stderr)
         return False
-    imported = import_text(text)
+    imported = import_text(text, bodies)
     folder.mkdir(parents=True, exist_ok=True)
     target.write_text(to_markdown_file(imported), encoding="utf-8")
     print(f"已导入：{source} → {target}")
@@ -308,7 +309,8 @@ def _report(args: argparse.Namespace) -> int:
     config = _load(args)
     checked = pipeline.check(config, _today_or_exit(args.today))
     data = dict(checked.reports).get(args.year)
-    print(annual.report_text(annual.corpus_figures(checked.site.documents, args.year), data, args.year), end="")
+    figures = annual.corpus_figures(checked.site.documents, args.year, annual.site_rule(config.bodies))
+    print(annual.report_text(figures, data, args.year), end="")
     return 0
 
 

@@ -10,13 +10,19 @@ from urllib.parse import urlsplit
 from slugify import slugify
 
 from . import attachments, output_folder, sources, yamltree
+from .disclosure import Application, Guide, Metadata, read_application, read_guide, read_metadata
 from .errors import ConfigError, Problem, raise_if_errors, shown_path
 from .failures import os_reason
 from .fields import FieldReader
 from .identifiers import IndexForm, parse_index_form
+from .workdays import WorkCalendar, national
 from .yamltree import Node
 
 _COLUMN_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+# The 目录's columns (catalog.columns); art. 12 requires the first four.
+CATALOG_REQUIRED = ("index_no", "title", "summary", "generated")
+CATALOG_COLUMNS = (*CATALOG_REQUIRED, "doc_no", "category", "publisher", "published")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +33,7 @@ class Body:
     code: str  # 统一社会信用代码 (18) or 组织机构代码 (9); "" when not listed
     short: str
     slug: str
+    normative_marks: tuple[str, ...] | None = None  # 文号 marks of its 行政规范性文件 (深坪府规〔); None: the default "规〔"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +54,9 @@ class Footer:
     site_code: str  # 政府网站标识码
     icp: str  # ICP备案号
     police: str  # 公安机关备案号
+    error_report_url: str = ""  # 我为政府网站找错: the national error-report page for this site
+    conac_url: str = ""  # 党政机关网站标识: the page the badge links to (issued with it)
+    conac_image: str = ""  # 党政机关网站标识: the badge image, a path under static/
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +83,11 @@ class Config:
     allowed_hosts: frozenset[str] = frozenset()  # hosts links may point to without a warning (own host included)
     official_phones: frozenset[str] = frozenset()  # the bodies' published contact numbers, not privacy leaks
     attachment_types: frozenset[str] = frozenset()  # extensions allowed beside attachments.TYPES
+    calendar: WorkCalendar = field(default_factory=national)  # working days for the 条例's deadlines
+    guide: Guide = Guide()  # the 政府信息公开指南's facts (条例 art. 12)
+    application: Application = Application()  # the 依申请公开 channels (条例 art. 29)
+    catalog_columns: tuple[str, ...] = CATALOG_COLUMNS  # the 目录's columns, in order
+    metadata: Metadata = Metadata()  # the metadata block's labels and where it shows 有效性
     warnings: tuple[Problem, ...] = field(default=(), compare=False)  # e.g. missing footer facts
 
     @property
@@ -96,16 +111,20 @@ STANDARD_COLUMNS = (
 )
 
 _TOP_KEYS = ["site_name", "base_url", "bodies", "columns", "default_column", "index_no", "page_size",
-             "home_latest", "footer", "genres", "categories", "paths", "lint",
-             "attachment_types"]
+             "home_latest", "footer", "genres", "categories", "paths", "lint", "attachment_types", "working_days",
+             "guide", "application", "catalog", "metadata"]
 _LINT_KEYS = ["allowed_hosts", "official_phones"]
-_BODY_KEYS = ["name", "code", "short", "slug"]
+_BODY_KEYS = ["name", "code", "short", "slug", "normative_marks"]
 _COLUMN_KEYS = ["key", "title", "description"]
-_FOOTER_KEYS = ["sponsor", "contact", "site_code", "icp", "police"]
 _FOOTER_LABELS = {"sponsor": "主办单位", "contact": "联系方式", "site_code": "政府网站标识码",
                   "icp": "ICP备案号", "police": "公安机关备案号"}
+_FOOTER_KEYS = [*_FOOTER_LABELS, "error_report_url", "conac_url", "conac_image"]
+# The national 政府网站找错 platform (政府网站与政务新媒体检查), addressed by the site's 政府网站标识码.
+ERROR_REPORT_URL = "https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action?websiteCode={site_code}"
 _INDEX_KEYS = ["form", "serial_digits"]
 _PATH_KEYS = ["content", "templates", "static", "output", "reports"]
+_WORKING_DAY_KEYS = ["holidays", "workdays", "years"]
+_CATALOG_KEYS = ["columns"]
 
 
 _LIMIT_BYTES = 2**20  # a site's settings fill a few kilobytes
@@ -163,11 +182,18 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
                        *(urlsplit(base_url).hostname for _ in [0] if base_url)])
     phones = frozenset(_strings(reader, lint.get("official_phones"), "official_phones"))
     attachment_types = _attachment_types(reader, top.get("attachment_types"))
+    calendar = _calendar(reader, top.get("working_days"))
+    guide, application = read_guide(reader, top.get("guide")), read_application(reader, top.get("application"))
+    catalog_columns = _catalog_columns(reader, top.get("catalog"))
+    metadata = read_metadata(reader, top.get("metadata"))
     if content_dir is not None:
         paths["content"] = content_dir
     _check_folders(reader, paths, top.get("paths"))
     output = output_folder.absolute(output_dir if output_dir is not None else paths["output"])
     _check_output(reader, output, paths, folder, top.get("paths"), from_option=output_dir is not None)
+    if footer.conac_image and not (paths["static"] / footer.conac_image).is_file():
+        reader.report(top["footer"].line, f"footer.conac_image“{footer.conac_image}”在 static/ 中不存在：请把党政机关网站标识图片放到"
+                      f" {paths['static'] / footer.conac_image}，或改正路径。", "config-footer-image")
     if reader.problems and any(p.is_error for p in reader.problems):
         return None
     return Config(
@@ -176,7 +202,10 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
         footer=footer, extra_genres=genres, extra_categories=categories,
         content_dir=paths["content"].resolve(), templates_dir=paths["templates"],
         static_dir=paths["static"], output_dir=output, reports_dir=paths["reports"],
-        allowed_hosts=hosts, official_phones=phones, attachment_types=attachment_types,
+        allowed_hosts=hosts, official_phones=phones, attachment_types=attachment_types, calendar=calendar,
+        guide=guide, application=application,
+        catalog_columns=catalog_columns,
+        metadata=metadata,
     )
 
 
@@ -213,7 +242,8 @@ def _bodies(reader: FieldReader, node: Node | None) -> tuple[Body, ...]:
         slug = reader.optional_text(fields.get("slug"), "slug") or slugify(short)
         if any(b.name == name for b in bodies):
             reader.report(item.line, f"机构“{name}”重复列出。", "config-duplicate")
-        bodies.append(Body(name, code, short, slug))
+        marks = reader.strings(fields["normative_marks"], "normative_marks") if "normative_marks" in fields else None
+        bodies.append(Body(name, code, short, slug, marks))
     return tuple(bodies)
 
 
@@ -263,16 +293,47 @@ def _index_form(reader: FieldReader, node: Node | None) -> IndexForm:
 def _footer(reader: FieldReader, node: Node | None) -> Footer:
     fields = (reader.mapping(node, "footer", _FOOTER_KEYS) or {}) if node is not None else {}
     values = {key: reader.optional_text(fields.get(key), key) for key in _FOOTER_KEYS}
-    for key, value in values.items():
-        if not value:
-            reader.warn(node.line if node else 1, f"页脚缺少“{_FOOTER_LABELS[key]}”（footer.{key}），政府网站应在每页显示。", "config-footer")
+    line = node.line if node else 1
+    for key, label in _FOOTER_LABELS.items():
+        if not values[key]:
+            reader.warn(line, f"页脚缺少“{label}”（footer.{key}），政府网站应在每页显示。", "config-footer")
+    if not values["error_report_url"] and values["site_code"]:
+        values["error_report_url"] = ERROR_REPORT_URL.format(site_code=values["site_code"])
     return Footer(**values)
 
 
-def _strings(reader: FieldReader, node: Node | None, label: str) -> tuple[str, ...]:
+def _catalog_columns(reader: FieldReader, node: Node | None) -> tuple[str, ...]:
+    """The 目录's columns: art. 12's 索引号, 名称, 内容概述 and 生成日期 are always shown; the others are a choice."""
     if node is None:
-        return ()
-    return tuple(v for v in (reader.text(item, label) for item in reader.items(node, label) or []) if v)
+        return CATALOG_COLUMNS
+    fields = reader.mapping(node, "catalog", _CATALOG_KEYS) or {}
+    columns = reader.strings(fields.get("columns"), "catalog.columns")
+    for column in columns:
+        if column not in CATALOG_COLUMNS:
+            reader.report(fields["columns"].line, f"目录列“{column}”无效，可选：{'、'.join(CATALOG_COLUMNS)}。", "config-catalog")
+    missing = [c for c in CATALOG_REQUIRED if c not in columns]
+    if columns and missing:
+        reader.report(fields["columns"].line, f"目录必须包含 {'、'.join(missing)} 列：《政府信息公开条例》第十二条规定目录包括"
+                      "信息的索引、名称、内容概述、生成日期。", "config-catalog")
+    return tuple(dict.fromkeys(columns)) or CATALOG_COLUMNS
+
+
+def _calendar(reader: FieldReader, node: Node | None) -> WorkCalendar:
+    """The State Council's working-day calendar with the site's local holidays, make-up days and years added."""
+    if node is None:
+        return national()
+    fields = reader.mapping(node, "working_days", _WORKING_DAY_KEYS) or {}
+
+    def listed(key: str, read) -> frozenset:
+        items = reader.items(fields[key], f"working_days.{key}") or [] if key in fields else []
+        return frozenset(value for value in (read(item, f"working_days.{key}") for item in items) if value)
+
+    return national().extended(listed("holidays", reader.day), listed("workdays", reader.day),
+                               listed("years", lambda item, label: reader.integer(item, label, 1990, 2100)))
+
+
+def _strings(reader: FieldReader, node: Node | None, label: str) -> tuple[str, ...]:
+    return reader.strings(node, label)
 
 
 def _attachment_types(reader: FieldReader, node: Node | None) -> frozenset[str]:

@@ -156,7 +156,8 @@ def _build(reader: FieldReader, fields: dict[str, Node], src: str, config: Confi
         "title": _text(reader, fields, "title"),
         "index_no": _text(reader, fields, "index_no"),
         "publisher": _text(reader, fields, "publisher"),
-        "published": _day(reader, fields, "published"),
+        "published": _day(reader, _without_time(fields, "published"), "published"),
+        "published_time": _time_of(fields.get("published")),
         "written": _day(reader, fields, "written"),
         "category": _optional(reader, fields, "category"),
         "genre": _optional(reader, fields, "genre"),
@@ -187,6 +188,25 @@ def _text(reader: FieldReader, fields: dict[str, Node], key: str) -> str | None:
     if node is None or node.value in (None, ""):
         return None
     return reader.text(node, label(key))
+
+
+_DAY_AND_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[ T]([01]\d|2[0-3]):([0-5]\d)")
+
+
+def _day_and_time(node: Node | None) -> re.Match | None:
+    return _DAY_AND_TIME.fullmatch(node.value.strip()) if node is not None and isinstance(node.value, str) else None
+
+
+def _time_of(node: Node | None) -> str:
+    """The HH:MM of a 发布日期 written "YYYY-MM-DD HH:MM", else "" (the time is optional)."""
+    match = _day_and_time(node)
+    return f"{match[2]}:{match[3]}" if match else ""
+
+
+def _without_time(fields: dict[str, Node], key: str) -> dict[str, Node]:
+    """The fields with `key`'s "YYYY-MM-DD HH:MM" cut to its date, for the date rules."""
+    match = _day_and_time(fields.get(key))
+    return {**fields, key: replace(fields[key], value=match[1])} if match else fields
 
 
 def _optional(reader: FieldReader, fields: dict[str, Node], key: str) -> str:

@@ -103,6 +103,12 @@ class FieldReader:
             return None
         return node.value
 
+    def strings(self, node: Node | None, label: str) -> tuple[str, ...]:
+        """The non-empty texts of an optional YAML list; () when it is absent."""
+        if node is None:
+            return ()
+        return tuple(v for v in (self.text(item, label) for item in self.items(node, label) or []) if v)
+
     def mapping(self, node: Node, label: str, known: list[str]) -> dict[str, Node] | None:
         """A YAML mapping whose keys are all known; each unknown key is reported with the nearest one."""
         if not isinstance(node.value, dict):

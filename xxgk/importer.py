@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -117,13 +118,18 @@ class _Draft:
     signature: int = 0  # how many lines at the end form the closing signature
 
 
-def import_text(text: str) -> Imported:
-    """Read a plain-text document and return its fields, its Markdown body, what is missing and notes."""
+def import_text(text: str, bodies: Sequence[tuple[str, str]] = ()) -> Imported:
+    """Read a plain-text document and return its fields, its Markdown body, what is missing and notes.
+
+    `bodies` are the (full name, short name) pairs config.yaml lists: a 发布机构 written as a short name
+    becomes the full name, since 发布机构 must be the full name (the catalogue rules of §1.3 in the content format).
+    """
     draft = _Draft(_lines(text))
     _read_metadata(draft)
     _strip_chrome(draft)
     _take_title(draft)
     _read_signature(draft)
+    _full_publisher(draft, bodies)
     body = _markdown(draft)
     missing = tuple(key for key in FIELD_ORDER
                     if key in REQUIRED + RECOMMENDED and not draft.fields.get(key))
@@ -265,6 +271,15 @@ def _read_signature(draft: _Draft) -> None:
     if named and not draft.fields.get("publisher"):
         draft.fields["publisher"] = lines[end - 2]
         draft.notes.append(f"发布机构取自文末落款“{lines[end - 2]}”，请核对是否为机构全称。")
+
+
+def _full_publisher(draft: _Draft, bodies: Sequence[tuple[str, str]]) -> None:
+    """Replace a 发布机构 that is a listed body's short name with its full name, telling the editor."""
+    written = draft.fields.get("publisher")
+    full = next((name for name, short in bodies if short == written and name != written), None)
+    if full:
+        draft.fields["publisher"] = full
+        draft.notes.append(f"“{written}”是 config.yaml 中“{full}”的简称，发布机构已填写为全称。")
 
 
 def _looks_like_body_name(line: str) -> bool:

@@ -47,6 +47,12 @@ _NEEDS_SERIALISING = re.compile("[&<>\x02\x03]")
 _HEADING = re.compile(r'<h([1-6]) id="([^"]*)">(.*?)</h\1>', re.DOTALL)
 _ANY_TAG = re.compile(r"<[^>]+>")
 _BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|table|blockquote|div|pre)>|<br\s*/?>")
+# The closing signature of a 公文 (GB/T 9704-2012 §7.3.5): up to three lines naming the issuing bodies, then the
+# 成文日期 (Arabic numerals, or the Chinese ones of older documents), before an optional 附注 such as （此件公开发布）.
+_CN_DIGIT = "0-9〇零一二三四五六七八九十"
+_SIGNATURE = re.compile(
+    rf"(?P<lines>(?:<p>(?!特此|此复|此致)[^<。，,；;：:！？!?]{{2,40}}</p>\n){{0,3}}<p>[{_CN_DIGIT}]{{4}}年[{_CN_DIGIT}]{{1,2}}月[{_CN_DIGIT}]{{1,3}}日</p>)"
+    r"(?P<note>\n<p>[（(][^<]{1,30}[）)]</p>)?\s*\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +135,7 @@ class MarkdownRenderer:
         if deep is not None:
             return Rendered("", "", (), (), too_deep=deep)
         raw = self._md.reset().convert(source)
-        clean = _own_ids_kept(_CLEANER.clean(raw))
+        clean = mark_signature(_own_ids_kept(_CLEANER.clean(raw)))
         return Rendered(clean, to_text(clean), headings_of(clean), unsafe_markup(raw) if _may_be_unsafe(source) else ())
 
 
@@ -163,6 +169,9 @@ PAGE_IDS = frozenset({
     "interpretations-heading", "latest-heading", "main", "original-heading", "qita", "search-box-q",
     "search-category", "search-publisher", "search-q", "search-tips", "search-year", "toc-heading", "wenti",
     "yishenqing", "zhudong", "zongti",
+    # the generated 指南, 依申请公开 and 制度 pages (templates/partials/guide.html, application.html, national_rules.html)
+    "application-title", "apply-content", "apply-fee", "apply-how", "apply-time", "apply-who", "form-title",
+    "guide-active", "guide-application", "guide-office", "guide-redress", "guide-title", "national-rules-title",
 })
 _ID_ATTR = re.compile(r' id="([^"]*)"')
 
@@ -179,6 +188,12 @@ def _own_ids_kept(clean_html: str) -> str:
         return f' id="{unique(name, used, counters)}"' if name in PAGE_IDS else match.group(0)
 
     return _ID_ATTR.sub(rename, clean_html)
+
+
+def mark_signature(clean_html: str) -> str:
+    """Wrap a body's closing 署名 and 成文日期 in <div class="signature">, which the stylesheet right-aligns."""
+    # Added after sanitising: the class is ours, editors cannot set one (no class attribute survives nh3).
+    return _SIGNATURE.sub(lambda m: f'<div class="signature">\n{m["lines"]}\n</div>{m["note"] or ""}\n', clean_html, count=1)
 
 
 def _may_be_unsafe(source: str) -> bool:

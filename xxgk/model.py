@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,8 @@ from .urls import section_of
 VALIDITY_VALUES = ("有效", "失效", "废止")
 
 NORMATIVE_KINDS = ("规章", "行政规范性文件")
+# The 统一编号 most provinces give a 行政规范性文件: the issuing body's 代字 ends with 规 before the year (深府规〔2020〕1号).
+NORMATIVE_MARK = re.compile(r"规\s*[〔\[［(（【﹝]\s*\d{4}")
 
 GENRES = ("决议", "决定", "命令", "令", "公报", "公告", "通告", "意见", "通知", "通报",
           "报告", "请示", "批复", "议案", "函", "纪要")
@@ -43,6 +46,7 @@ class Document:
     index_no: str
     publisher: str
     published: date
+    published_time: str = ""  # "HH:MM" when the 发布日期 was given with a time
     written: date | None = None
     category: str = ""
     genre: str = ""
@@ -74,11 +78,16 @@ class Document:
 
     @property
     def normative_kind(self) -> str:
-        """规章 or 行政规范性文件 when the document is one (its `extra: {文件类型: …}`, or 令 for 规章), else ""."""
+        """规章 or 行政规范性文件 when the document is one, else "": its `extra: {文件类型: …}`, 令 for 规章, or a 文号
+        with the 规 mark of a 行政规范性文件's 统一编号 (深坪府规〔2021〕1号), whatever brackets were typed."""
         declared = dict(self.extra).get("文件类型", "")
         if declared in NORMATIVE_KINDS:
             return declared
-        return "规章" if self.genre in ("令", "命令") else ""
+        if declared == "非规范性文件":
+            return ""
+        if self.genre in ("令", "命令"):
+            return "规章"
+        return "行政规范性文件" if NORMATIVE_MARK.search(self.doc_no) else ""
 
     def sort_key(self) -> tuple:
         """Newest first, then by index number, so equal dates still order the same way every build."""

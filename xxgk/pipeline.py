@@ -55,8 +55,9 @@ def check(config: Config, today: date, *, lint: bool = False) -> Checked:
     """Read and validate every document and annual-report file (linting them when asked); raise ContentError on errors."""
     documents, problems = content.read_all(config, lint)
     reports, report_problems = annual.load_reports(config.reports_dir, shown_path(config.reports_dir))
-    problems += [*validate.check_corpus(documents), *annual.kind_problems(documents), *report_problems, *config.warnings,
-                 *sources.problems(config.templates_dir, config.static_dir, config.reports_dir)]
+    problems += [*validate.check_corpus(documents, config.calendar),
+                 *annual.kind_problems(documents, annual.site_rule(config.bodies)), *report_problems,
+                 *config.warnings, *sources.problems(config.templates_dir, config.static_dir, config.reports_dir)]
     if lint:
         problems += validate.serial_gaps(documents, config.index_form)
     raise_if_errors(problems, ContentError)
@@ -86,7 +87,8 @@ def build(config: Config, today: date, *, full_index: bool = False) -> Report:
 def _build_checked(config: Config, checked: Checked, started: float, full_index: bool) -> Report:
     """build() once everything is read and validated."""
     site = checked.site
-    reports = [(year, annual.corpus_figures(site.documents, year), data) for year, data in checked.reports]
+    rule = annual.site_rule(config.bodies)
+    reports = [(year, annual.corpus_figures(site.documents, year, rule), data) for year, data in checked.reports]
     context = render.page_context(site, config, [annual_link(year) for year, _, _ in reports])
     with output.staged(config.output_dir) as stage:
         # Document pages are rendered and written by worker processes while this one does the listings.

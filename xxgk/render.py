@@ -153,9 +153,9 @@ class _Pages:
                           **self.shared, url=url, section=section, current_link=current_link)
 
     def _row(self, name: str, url: Linker, doc: Document) -> Markup:
-        """A partial showing one document (`doc` and url() only), rendered once per document and depth."""
+        """A partial showing one document (`doc`, url() and the config only), rendered once per document and depth."""
         # Every document appears in about seven listings (目录, its column, each facet), all at two depths.
-        return self._once((name, url.prefix, doc.index_no), name, doc=doc, url=url)
+        return self._once((name, url.prefix, doc.index_no), name, doc=doc, url=url, config=self.context.config)
 
     def _once(self, key: tuple, name: str, **values) -> Markup:
         """The template rendered with values the first time key is asked for, and that result after."""

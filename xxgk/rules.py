@@ -17,6 +17,7 @@ def check_document(reader: FieldReader, fields: dict[str, Node], values: dict, c
                    tree: CategoryTree) -> None:
     """Report the rules of one document's metadata that go beyond each field's type."""
     _check_index_no(reader, fields, values, config)
+    _check_publisher(reader, fields, values, config)
     _check_dates(reader, fields, values)
     line = fields.get
     if values["category"] and not tree.contains(values["category"]):
@@ -30,6 +31,22 @@ def check_document(reader: FieldReader, fields: dict[str, Node], values: dict, c
     if values["column"] and config.column(values["column"]) is None:
         keys = "、".join(f"{c.key}（{c.title}）" for c in config.columns)
         reader.report(line("column").line, f"栏目“{values['column']}”不存在。可用的栏目：{keys}。", "column")
+
+
+def _check_publisher(reader: FieldReader, fields: dict[str, Node], values: dict, config: Config) -> None:
+    """发布机构 is a body's full name: a listed short name is an error, an unlisted name a warning."""
+    name = values["publisher"]
+    if not name or not config.bodies or config.body_named(name):
+        return
+    line = fields["publisher"].line
+    body = next((b for b in config.bodies if b.short == name), None)
+    if body:
+        reader.report(line, f"发布机构“{name}”是简称：发布机构必须写机构全称，应写作“{body.name}”。", "publisher-short")
+        return
+    hint = closest(name, [b.name for b in config.bodies])
+    advice = f"是否想写“{hint}”？" if hint else ""
+    reader.warn(line, f"发布机构“{name}”不在 config.yaml 的 bodies 中。{advice}如是新的发布机构，请把它的全称、代码和简称加入 bodies。",
+                "publisher-unknown")
 
 
 def _check_index_no(reader: FieldReader, fields: dict[str, Node], values: dict, config: Config) -> None:

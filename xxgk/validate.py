@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 from .errors import WARNING, Problem
 from .identifiers import IndexForm
 from .model import Document
+from .workdays import WorkCalendar
 
 INTERPRETATION_DELAY = 3  # working days; Zhengzhou's rule, the strictest seen (docs/domain.md 6.4)
+PUBLICATION_DELAY = 20  # working days from 成文日期 to publication (政府信息公开条例 art. 26)
 
 
-def check_corpus(documents: list[Document]) -> list[Problem]:
-    """Problems between documents; each is reported at the later file, naming the earlier one."""
+def check_corpus(documents: list[Document], calendar: WorkCalendar) -> list[Problem]:
+    """Problems between documents and deadlines in working days; each at the later file, naming the earlier one."""
     return (_duplicate_index_numbers(documents) + _url_collisions(documents) + _dangling_references(documents)
-            + _late_interpretations(documents))
+            + _late(documents, calendar) + _uncovered_years(documents, calendar))
 
 
 def _duplicate_index_numbers(documents: list[Document]) -> list[Problem]:
@@ -57,24 +59,47 @@ def _dangling_references(documents: list[Document]) -> list[Problem]:
     ]
 
 
-def _late_interpretations(documents: list[Document]) -> list[Problem]:
+def _deadline_spans(documents: list[Document]) -> list[tuple[Document, date, str]]:
+    """(document, the day its working-day deadline starts, the rule) for every deadline a document keeps."""
     policies = {doc.index_no: doc for doc in documents}
+    spans = [(doc, doc.written, "publish-late") for doc in documents if doc.written]
+    return spans + [(doc, policies[doc.interprets].published, "interpretation-late")
+                    for doc in documents if doc.interprets in policies]
+
+
+_DEADLINES = {"publish-late": PUBLICATION_DELAY, "interpretation-late": INTERPRETATION_DELAY}
+
+
+def _late(documents: list[Document], calendar: WorkCalendar) -> list[Problem]:
+    """Documents published later than their deadline in working days (条例 art. 26; 解读 with their policy)."""
     problems = []
-    for doc in documents:
-        policy = policies.get(doc.interprets)
-        if policy is not None and working_days_between(policy.published, doc.published) > INTERPRETATION_DELAY:
-            problems.append(Problem(
-                doc.src, doc.lines.get("published"),
-                f"政策解读晚于原文件 {working_days_between(policy.published, doc.published)} 个工作日发布"
-                f"（原文件 {policy.published}，本解读 {doc.published}）。解读应与政策同步发布，最迟不超过 {INTERPRETATION_DELAY} 个工作日。",
-                "interpretation-late", WARNING))
+    for doc, start, code in _deadline_spans(documents):
+        days = calendar.between(start, doc.published)
+        if days > _DEADLINES[code]:
+            problems.append(Problem(doc.src, doc.lines.get("published"), _late_message(code, doc, start, days), code, WARNING))
     return problems
 
 
-def working_days_between(start: date, end: date) -> int:
-    """Monday-to-Friday days after start up to and including end (public holidays are not known here)."""
-    days = (end - start).days
-    return sum(1 for n in range(1, days + 1) if (start + timedelta(days=n)).weekday() < 5) if days > 0 else 0
+def _late_message(code: str, doc: Document, start: date, days: int) -> str:
+    if code == "interpretation-late":
+        return (f"政策解读晚于原文件 {days} 个工作日发布（原文件 {start}，本解读 {doc.published}）。"
+                f"解读应与政策同步发布，最迟不超过 {INTERPRETATION_DELAY} 个工作日。")
+    return (f"发布日期 {doc.published} 比成文日期 {start} 晚 {days} 个工作日。《政府信息公开条例》第二十六条要求"
+            f"主动公开的政府信息自形成或者变更之日起 {PUBLICATION_DELAY} 个工作日内公开：请核对两个日期，今后请及时公开。")
+
+
+def _uncovered_years(documents: list[Document], calendar: WorkCalendar) -> list[Problem]:
+    """One warning per year a working-day count needed but the calendar lacks (it was counted Monday–Friday)."""
+    first: dict[int, Document] = {}
+    for doc, start, _ in sorted(_deadline_spans(documents), key=lambda span: span[0].src):
+        for year in calendar.uncovered(start, doc.published) if start < doc.published else []:
+            first.setdefault(year, doc)
+    covered = f"{min(calendar.years)}–{max(calendar.years)} 年" if calendar.years else "任何年份"
+    return [Problem(doc.src, doc.lines.get("published"),
+                    f"工作日日历不含 {year} 年的放假调休安排（内置日历覆盖{covered}），本文件的工作日按周一至周五计算。"
+                    f"国务院办公厅公布 {year} 年节假日安排后，请升级 chinese-calendar，或在 config.yaml 的 working_days 中写明该年的 "
+                    "holidays、workdays 并把该年加入 years。", "calendar-year", WARNING)
+            for year, doc in sorted(first.items())]
 
 
 def serial_gaps(documents: list[Document], form: IndexForm) -> list[Problem]:

@@ -47,7 +47,8 @@ def test_check_with_a_config_syntax_error_outside_git(site):
 def test_check_with_an_unknown_config_key(site):
     (site / "config.yaml").write_text(MINIMAL_CONFIG + LOCAL_PATHS + "sitename: x\n", encoding="utf-8")
     result = command(site, "check", "--today", TODAY)
-    assert (result.returncode, result.stderr) == (1, "config.yaml:16:1: 错误 unknown-key 配置文件中有未知的键“sitename”。"
+    line = (MINIMAL_CONFIG + LOCAL_PATHS).count("\n") + 1
+    assert (result.returncode, result.stderr) == (1, f"config.yaml:{line}:1: 错误 unknown-key 配置文件中有未知的键“sitename”。"
                                                      "是否想写“site_name”？\n检查未通过：错误 1 条，警告 0 条。\n")
 
 

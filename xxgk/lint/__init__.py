@@ -26,7 +26,7 @@ def lint_source(src: str, text: str, *, allowed_hosts: frozenset[str] = frozense
         *hidden.find(text),
         *links.find_source(text, allowed_hosts),
         *classified.find(folded, text),
-        *docno.find(fields.get("doc_no")),
+        *docno.find(fields.get("doc_no"), fields.get("written")),
         *genre.find(fields.get("title"), fields.get("genre")),
     ]
     return _problems(src, text, findings)

@@ -23,6 +23,7 @@ RULES: dict[str, tuple[str, str]] = {
     "doc-no-di": (ERROR, "文号序号前多了“第”（只有令的文号写“令第N号”）"),
     "doc-no-fullwidth": (WARNING, "文号使用了全角数字"),
     "doc-no-spaces": (WARNING, "文号中有空格"),
+    "doc-no-year": (WARNING, "文号的年份与成文日期的年份不一致"),
     "genre-title-mismatch": (WARNING, "标题结尾的文种与“文种”字段不一致"),
 }
 
