@@ -12,7 +12,6 @@ from slugify import slugify
 from . import attachments, output_folder, sources, yamltree
 from .disclosure import Application, Guide, Metadata, read_application, read_guide, read_metadata
 from .errors import ConfigError, Problem, raise_if_errors, shown_path
-from .failures import os_reason
 from .fields import FieldReader
 from .identifiers import IndexForm, parse_index_form
 from .workdays import WorkCalendar, national
@@ -139,12 +138,11 @@ def load_config(path: Path, *, content_dir: Path | None = None, output_dir: Path
     except sources.Unreadable as exc:
         if not path.exists():
             raise ConfigError([Problem(shown, None, "找不到配置文件。请在站点根目录运行，或用 --config 指定 config.yaml。", "config-missing")]) from None
-        raise ConfigError([Problem(shown, None, f"配置文件{exc.message}请用 --config 指定 config.yaml。", "config-missing")]) from None
+        # a folder (--config /etc), a FIFO or device, no permission, a broken link
+        raise ConfigError([Problem(shown, None, f"无法读取配置文件：{exc.reason}。请用 --config 指定 config.yaml 文件。",
+                                   "config-unreadable")]) from None
     except UnicodeDecodeError:
         raise ConfigError([Problem(shown, None, "配置文件不是 UTF-8 编码，请另存为 UTF-8。", "config-encoding")]) from None
-    except OSError as exc:  # a folder (--config /etc), no permission, a broken link
-        raise ConfigError([Problem(shown, None, f"无法读取配置文件：{os_reason(exc)}。请用 --config 指定 config.yaml 文件。",
-                                   "config-unreadable")]) from None
     root, problems = yamltree.parse(text, shown)
     if root is None and not problems:
         problems.append(Problem(shown, 1, "配置文件是空的。请参照 README 填写 site_name、base_url 等设置。", "config-empty"))

@@ -15,18 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, shown_path
+from .failures import os_reason
 
 # Characters no file name the site publishes may hold: they break manifest lines, CSV cells and terminal output.
 _CONTROL = {chr(c) for c in (*range(0x20), 0x7F)}
 
 
 class Unreadable(Exception):
-    """A file that must not or cannot be read; `message` says why in Chinese and `code` names the class."""
+    """A file that must not or cannot be read: `message` says so to an editor, `reason` is the bare cause, both Chinese."""
 
-    def __init__(self, message: str, code: str = "file-kind"):
+    def __init__(self, message: str, code: str = "file-kind", reason: str | None = None):
         super().__init__(message)
         self.message = message
         self.code = code
+        self.reason = reason or message.rstrip("。")
 
 
 @dataclass(slots=True)
@@ -117,13 +119,14 @@ def _read(path: Path, size: int, limit: int | None) -> bytes:
     try:
         before = os.stat(path)
         if not stat.S_ISREG(before.st_mode):
-            raise Unreadable("不是普通文件（而是文件夹、管道或设备），不会被读取。")
+            kind = "这是一个文件夹，不是文件" if stat.S_ISDIR(before.st_mode) else "这不是普通文件，而是管道、设备或套接字"
+            raise Unreadable("不是普通文件（而是文件夹、管道或设备），不会被读取。", reason=kind)
         if limit is not None and before.st_size > limit:
             raise Unreadable(_too_large(limit, before.st_size), "file-too-large")
         # O_NONBLOCK: should the file have been swapped for a FIFO since stat(), open() still returns at once.
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except (OSError, ValueError) as exc:
-        raise Unreadable(f"无法读取（{describe(exc)}）。", "file-unreadable") from None
+        raise Unreadable(f"无法读取（{describe(exc)}）。", "file-unreadable", describe(exc)) from None
     with os.fdopen(descriptor, "rb") as handle:
         now = os.fstat(handle.fileno())
         if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino) or not stat.S_ISREG(now.st_mode):
@@ -136,19 +139,13 @@ def _too_large(limit: int, size: int | None = None) -> str:
     return f"文件过大（{found}上限 {limit / 2**20:.0f} MB）。请拆分文件，或把大段内容改为附件。"
 
 
-_REASONS = {errno.ENOENT: "文件不存在或链接指向的文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
-            errno.ELOOP: "符号链接循环指向自身", errno.ENAMETOOLONG: "文件名太长", errno.EISDIR: "这是文件夹",
-            errno.ENOTDIR: "路径中的某一级不是文件夹"}
-
-
 def describe(exc: BaseException) -> str:
     """A Chinese reason for an OSError, the RuntimeError Python raises for a symlink loop, or a NUL in a name."""
     if isinstance(exc, RuntimeError):
-        return _REASONS[errno.ELOOP]
+        return os_reason(OSError(errno.ELOOP, "loop"))
     if isinstance(exc, ValueError):
         return "文件名含有空字符"
-    number = getattr(exc, "errno", None)
-    return _REASONS.get(number, getattr(exc, "strerror", None) or str(exc))
+    return os_reason(exc) if isinstance(exc, OSError) else str(exc)
 
 
 def _problem(path: Path, message: str, code: str) -> Problem:

@@ -2,13 +2,13 @@
 
 The build refuses it, so the URL where it would have been published answers 404. The control half of the
 test puts the same files where the generator used to copy them and shows that Chromium, served by Debian's
-nginx with the shipped deploy/nginx.conf (and so its Content-Security-Policy), would run their script there.
+nginx with the shipped deploy/nginx.conf (its Content-Security-Policy included), would run their script there.
 """
 
 from __future__ import annotations
 
 from .. import nginx
-from ..browser import CHROMIUM, LAUNCH_ARGS, sync_api
+from ..browser import launched
 from ..conftest import GOOD_DOC, TODAY
 from .sites import local_site
 from .test_attachments_types import FOLDER, doc, forbidden
@@ -38,18 +38,13 @@ def test_script_attachments_are_refused_and_never_served(tmp_path, run_cli):
     (root / "content/a.md").write_text(GOOD_DOC, encoding="utf-8")
     assert run_cli(["build", "--today", TODAY], root).code == 0
     folder = FOLDER.removeprefix("site/")
-    with nginx.serve(root / "site", tmp_path / "nginx", prefix="/") as server, sync_api.sync_playwright() as p:
-        base = server.url
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            page = browser.new_page(ignore_https_errors=True)  # the test server's own certificate
-            for name in ("evil.html", "evil.svg"):
-                assert pwned(page, f"{base}{folder}/{name}") == (404, False)
-            # Control: where the generator used to copy attachments, the same files run their script.
-            (root / FOLDER).mkdir()
-            for name, data in EVIL.items():
-                (root / FOLDER / name).write_bytes(data)
-            for name in ("evil.html", "evil.svg"):
-                assert pwned(page, f"{base}{folder}/{name}") == (200, True)
-        finally:
-            browser.close()
+    with nginx.serve(root / "site", tmp_path / "nginx") as server, launched() as browser:
+        page = browser.new_page()
+        for name in ("evil.html", "evil.svg"):
+            assert pwned(page, f"{server.url}{folder}/{name}") == (404, False)
+        # Control: where the generator used to copy attachments, the same files run their script.
+        (root / FOLDER).mkdir()
+        for name, data in EVIL.items():
+            (root / FOLDER / name).write_bytes(data)
+        for name in ("evil.html", "evil.svg"):
+            assert pwned(page, f"{server.url}{folder}/{name}") == (200, True)

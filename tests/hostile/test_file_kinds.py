@@ -43,7 +43,7 @@ CASES = [
     ("content/fifo.md", fifo, SPECIAL),
     ("content/zero.md", link("/dev/zero"), LINK_OUT.format("/dev/zero")),
     ("content/environ.md", link("/proc/self/environ"), LINK_OUT.format("/proc/{pid}/environ")),
-    ("content/dangling.md", link("nowhere.md"), DANGLING.format("文件不存在或链接指向的文件不存在")),
+    ("content/dangling.md", link("nowhere.md"), DANGLING.format("文件或文件夹不存在")),
     ("content/loop.md", link("loop.md"), DANGLING.format("符号链接循环指向自身")),
     ("content/outside.md", link("../outside.md"), LINK_OUT.format("{root}/outside.md")),
     ("content/folder", link("sub"), "是指向文件夹或特殊文件的符号链接，不会被读取。请把文件本身放在这里。"),
@@ -127,10 +127,12 @@ def test_import_never_opens_a_fifo_or_a_device(site, run_cli, make):
     assert result.err == "inbox.txt: 不是普通文件（而是文件夹、管道或设备），不会被读取。\n"
 
 
-@pytest.mark.parametrize("make", [fifo, link("/dev/zero"), lambda p: p.mkdir()])
-def test_a_config_that_is_not_a_regular_file_is_refused_unopened(site, run_cli, make):
+@pytest.mark.parametrize(("make", "reason"), [(fifo, "这不是普通文件，而是管道、设备或套接字"),
+                                             (link("/dev/zero"), "这不是普通文件，而是管道、设备或套接字"),
+                                             (Path.mkdir, "这是一个文件夹，不是文件")])
+def test_a_config_that_is_not_a_regular_file_is_refused_unopened(site, run_cli, make, reason):
     make(site / "given.yaml")
     with time_limit(60):
         result = run_cli(["build", "--config", "given.yaml", "--today", TODAY], site)
     assert result.code == 1
-    assert result.err.splitlines()[0] == "given.yaml: 配置文件不是普通文件（而是文件夹、管道或设备），不会被读取。请用 --config 指定 config.yaml。"
+    assert result.err.splitlines()[0] == f"given.yaml: 无法读取配置文件：{reason}。请用 --config 指定 config.yaml 文件。"

@@ -119,24 +119,27 @@ def test_debug_shows_the_traceback(site):
     assert "Traceback (most recent call last)" in result.stderr and "OSError" in result.stderr
 
 
-def _blocked_in_a_fifo(pid: int, seconds: int = 120) -> None:
-    """Wait until the process sleeps opening or reading a FIFO (Python and the tool are loaded by then)."""
-    for _ in range(seconds * 10):
-        wchan = Path(f"/proc/{pid}/wchan")
-        if wchan.exists() and any(word in wchan.read_text() for word in ("fifo", "pipe", "partner")):
+def _building(site: Path, process: subprocess.Popen, seconds: int = 120) -> None:
+    """Wait until the build is writing its staging folder (everything is read and checked by then)."""
+    for _ in range(seconds * 100):
+        if any(site.glob(".site.new-*")):
             return
-        time.sleep(0.1)
-    pytest.fail("the command never opened the FIFO")
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.01)
+    pytest.fail("the build never started writing")
 
 
 def test_ctrl_c_during_a_build(site):
-    os.mkfifo(site / "slow.yaml")  # nobody writes to it: reading the config blocks until Ctrl+C
-    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--config", "slow.yaml"], cwd=site,
+    # Forty documents: still read and rendered in this one process, and long enough to interrupt while writing.
+    for n in range(2, 42):
+        (site / f"content/{n:03d}.md").write_text(GOOD_DOC.replace("2019-00001", f"2019-{n:05d}"), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--today", TODAY], cwd=site,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    _blocked_in_a_fifo(process.pid)
+    _building(site, process)
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl+C in a terminal does: the whole process group
     out, err = process.communicate(timeout=60)
     assert (process.returncode, out, err) == (130, "", "已中断（Ctrl+C）。站点未更新，输出文件夹保持上一次成功构建的内容。\n")
+    assert not (site / "site").exists()  # no half-built site was published
 
 
 def test_serve_answers_404_to_a_nul_in_the_url_and_stops_on_ctrl_c(site):
