@@ -402,6 +402,8 @@ def _summary(report: Report) -> str:
              f"其中搜索索引用时 {report.search_seconds:.2f} 秒（search index: {report.search_seconds:.2f} s）："
              + ("全部重建" if index.full else f"新增 {index.added}、更新 {index.updated}、删除 {index.deleted}、未变 {index.unchanged}")
              + "。"]
+    if index.healed:
+        lines.append("注意：上一次的搜索索引已损坏（有文件缺失或被改动），本次已从内容重建。")
     for src, day in report.held_back:
         lines.append(f"定时发布：{src} 将于 {day.isoformat()} 发布，本次未生成。")
     if report.drafts:
