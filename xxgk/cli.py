@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__, failures
 from .config import Config, load_config
-from .errors import BuildError, Problem, shown_path
+from .errors import BuildError, Problem, one_line, shown_path
 
 if TYPE_CHECKING:
     from .pipeline import Report
@@ -405,7 +405,7 @@ def _summary(report: Report) -> str:
     if index.healed:
         lines.append("注意：上一次的搜索索引已损坏（有文件缺失或被改动），本次已从内容重建。")
     for src, day in report.held_back:
-        lines.append(f"定时发布：{src} 将于 {day.isoformat()} 发布，本次未生成。")
+        lines.append(one_line(f"定时发布：{src} 将于 {day.isoformat()} 发布，本次未生成。"))
     if report.drafts:
         lines.append(f"草稿：{report.drafts} 篇未发布。")
     return "\n".join(lines)
