@@ -1027,6 +1027,9 @@ _FIELD_NAMES = {
     "有效性": "validity", "published": "published", "发布日期": "published", "written": "written",
     "成文日期": "written", "year": "year", "年份": "year", "title": "title", "标题": "title",
 }
+_FIELD_LIST = "、".join(f"{english}:（{chinese}）" for english, chinese in (
+    ("index_no", "索引号"), ("doc_no", "文号"), ("publisher", "发布机构"), ("category", "主题分类"), ("genre", "文种"),
+    ("validity", "有效性"), ("published", "发布日期"), ("written", "成文日期"), ("year", "年份"), ("title", "标题")))
 _FIELD = re.compile(r"([A-Za-z_]+|[\u4e00-\u9fff]{2,4})[:：]")
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
 _OPERATORS = ("AND", "OR", "NOT")
@@ -1081,6 +1084,10 @@ def _next_lexeme(text: str, at: int) -> tuple[_Lexeme, int]:
     field = _FIELD.match(text, at)
     if field and field.group(1).lower() in _FIELD_NAMES:
         return _field_lexeme(text, field.group(1), field.end())
+    if field and field.group().endswith(":") and text[field.end():field.end() + 1] not in ("", "/") \
+            and not text[field.end()].isspace():
+        # `name:value` with an ASCII colon is meant as a field; searching the words instead would hide the typo.
+        raise SearchSyntaxError(f"没有“{field.group(1)}”这个检索字段。可用的字段：{_FIELD_LIST}。")
     end = _word_end(text, at)
     word = text[at:end]
     return _Lexeme("op" if word in _OPERATORS else "word", word), end
