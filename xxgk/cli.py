@@ -284,6 +284,11 @@ def _import_one(source: Path, folder: Path, bodies: list[tuple[str, str]]) -> bo
 def _new(args: argparse.Namespace) -> int:
     from . import newdoc
 
+    refused = [reason for option, value in (("--title", args.title), ("--publisher", args.publisher), ("--genre", args.genre))
+               if (reason := newdoc.refused_text(option, value, empty_allowed=option == "--genre"))]
+    if refused:
+        print("\n".join(refused), file=sys.stderr)
+        return 2
     config = _load(args)
     day = _today_or_exit(args.date, "--date")
     existing = newdoc.existing_index_numbers(config.content_dir)
