@@ -506,7 +506,7 @@ def test_missing_or_unreadable_index(tmp_path):
         search.search(tmp_path / "empty", "信息公开")
     (tmp_path / "old").mkdir()
     (tmp_path / "old" / search.MARKER).write_text(json.dumps({"schema": 0}), encoding="utf-8")
-    with pytest.raises(search.IndexMissing, match="版本不符或已损坏"):
+    with pytest.raises(search.IndexMissing, match="来自旧版本或没有完成"):
         search.search(tmp_path / "old", "信息公开")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 from .config import Config
@@ -14,6 +15,7 @@ from .urls import listing_path, term_slugs
 def assemble(documents: list[Document], config: Config, today: date) -> Site:
     """Build the whole site model; documents dated after `today` and drafts are held back."""
     live = sorted((d for d in documents if not d.draft and d.published <= today), key=Document.sort_key)
+    live = _unpublished_references_left_out(live)
     size = config.page_size
     return Site(
         documents=tuple(live),
@@ -32,6 +34,19 @@ def assemble(documents: list[Document], config: Config, today: date) -> Site:
         urls={d.index_no: d.path for d in live},
         relations=relations(live),
     )
+
+
+def _unpublished_references_left_out(live: list[Document]) -> list[Document]:
+    """The documents with 解读对象 and 替代文件 naming a document not yet published (scheduled or a draft) left empty:
+    its 索引号 must not appear on the portal, in a JSON twin or in the catalogue before the document itself does."""
+    published = {d.index_no for d in live}
+    return [doc if {doc.interprets, doc.replaced_by} <= published | {""}
+            else replace(doc, interprets=_if_in(doc.interprets, published), replaced_by=_if_in(doc.replaced_by, published))
+            for doc in live]
+
+
+def _if_in(index_no: str, published: set[str]) -> str:
+    return index_no if index_no in published else ""
 
 
 def relations(live: list[Document]) -> dict[str, Relations]:

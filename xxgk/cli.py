@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__, failures
 from .config import Config, load_config
-from .errors import BuildError, Problem, shown_path
+from .errors import BuildError, Problem, one_line, shown_path
 
 if TYPE_CHECKING:
     from .pipeline import Report
@@ -284,6 +284,11 @@ def _import_one(source: Path, folder: Path, bodies: list[tuple[str, str]]) -> bo
 def _new(args: argparse.Namespace) -> int:
     from . import newdoc
 
+    refused = [reason for option, value in (("--title", args.title), ("--publisher", args.publisher), ("--genre", args.genre))
+               if (reason := newdoc.refused_text(option, value, empty_allowed=option == "--genre"))]
+    if refused:
+        print("\n".join(refused), file=sys.stderr)
+        return 2
     config = _load(args)
     day = _today_or_exit(args.date, "--date")
     existing = newdoc.existing_index_numbers(config.content_dir)
@@ -402,8 +407,10 @@ def _summary(report: Report) -> str:
              f"其中搜索索引用时 {report.search_seconds:.2f} 秒（search index: {report.search_seconds:.2f} s）："
              + ("全部重建" if index.full else f"新增 {index.added}、更新 {index.updated}、删除 {index.deleted}、未变 {index.unchanged}")
              + "。"]
+    if index.healed:
+        lines.append("注意：上一次的搜索索引已损坏（有文件缺失或被改动），本次已从内容重建。")
     for src, day in report.held_back:
-        lines.append(f"定时发布：{src} 将于 {day.isoformat()} 发布，本次未生成。")
+        lines.append(one_line(f"定时发布：{src} 将于 {day.isoformat()} 发布，本次未生成。"))
     if report.drafts:
         lines.append(f"草稿：{report.drafts} 篇未发布。")
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,15 +28,25 @@ class Problem:
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         prefix = "" if self.is_error else "警告："
-        return f"{where}: {prefix}{self.message}"
+        return one_line(f"{where}: {prefix}{self.message}")
 
     def long(self) -> str:
         """`path:line:column: 级别 code message`, the form `check` prints (column 1 when unknown)."""
         where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column or 1}"
-        return f"{where}: {'错误' if self.is_error else '警告'} {self.code} {self.message}"
+        return one_line(f"{where}: {'错误' if self.is_error else '警告'} {self.code} {self.message}")
 
     def sort_key(self) -> tuple:
         return (self.path, self.line or 0, self.column or 0, self.code, self.message)
+
+
+# Line breaks and other controls a file name or an editor's text may carry: printed raw, they would start a new,
+# forged line in check's output, which CI systems read as annotations.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """text with every control character written as an escape (\\n, \\x0b), so it prints as exactly one line."""
+    return _CONTROLS.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class BuildError(Exception):

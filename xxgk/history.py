@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -23,8 +24,8 @@ def changed_index_numbers(content_dir: Path, rev: str, shown: callable) -> list[
     top = _git(content_dir, "rev-parse", "--show-toplevel")
     if top is None:
         return [Problem(shown(content_dir), None, "不在 git 仓库中，无法核对索引号是否被改动。", "index-history", WARNING)]
-    root = Path(top.strip())
-    committed = _committed_texts(root, content_dir.resolve().relative_to(root).as_posix(), rev)
+    root = Path(os.fsdecode(top.removesuffix(b"\n")))
+    committed = None if rev.startswith("-") else _committed_texts(root, content_dir.resolve().relative_to(root).as_posix(), rev)
     if committed is None:
         return [Problem(shown(content_dir), None, f"无法读取 git 版本“{rev}”，未核对索引号是否被改动。", "index-history", WARNING)]
     problems = []
@@ -45,14 +46,21 @@ def _current(path: Path) -> tuple[str, int] | None:
 
 
 def _committed_texts(root: Path, folder: str, rev: str) -> dict[str, str] | None:
-    names = _git(root, "ls-tree", "-r", "--name-only", rev, "--", folder)
-    if names is None:
+    """Path -> text of every .md file under folder as committed at rev, or None when rev cannot be read."""
+    # -z: paths NUL-separated and unquoted, whatever they contain (Chinese, spaces, newlines).
+    listing = _git(root, "ls-tree", "-r", "-z", rev, "--", folder)
+    if listing is None:
         return None
-    paths = [n for n in names.splitlines() if n.endswith(".md")]
-    batch = subprocess.run(["git", "-C", str(root), "cat-file", "--batch"], input="".join(f"{rev}:{p}\n" for p in paths).encode(),
+    blobs = {}  # path -> object id; objects are asked for by id, so no path ever enters cat-file's line protocol
+    for entry in filter(None, listing.split(b"\0")):
+        meta, _, name = entry.partition(b"\t")
+        path = os.fsdecode(name)
+        if meta.split()[1] == b"blob" and path.endswith(".md"):
+            blobs[path] = meta.split()[2]
+    batch = subprocess.run(["git", "-C", str(root), "cat-file", "--batch"], input=b"".join(o + b"\n" for o in blobs.values()),
                            capture_output=True, check=False).stdout
     texts, position = {}, 0
-    for path in paths:
+    for path in blobs:
         header_end = batch.index(b"\n", position)
         size = int(batch[position:header_end].split()[2])
         texts[path] = batch[header_end + 1:header_end + 1 + size].decode("utf-8", errors="replace")
@@ -60,9 +68,10 @@ def _committed_texts(root: Path, folder: str, rev: str) -> dict[str, str] | None
     return texts
 
 
-def _git(folder: Path, *args: str) -> str | None:
+def _git(folder: Path, *args: str) -> bytes | None:
+    """git's standard output as bytes (never decoded by the locale), or None when git is missing or fails."""
     try:
-        result = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
+        result = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, check=False)
     except FileNotFoundError:
         return None
     return result.stdout if result.returncode == 0 else None

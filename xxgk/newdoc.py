@@ -9,7 +9,7 @@ from pathlib import Path
 
 from slugify import slugify
 
-from . import sources
+from . import characters, sources
 from .config import Config
 from .content import LIMIT_BYTES, discover
 from .identifiers import IndexForm
@@ -31,6 +31,18 @@ def existing_index_numbers(content_dir: Path) -> list[tuple[str, str]]:
         if index:
             found.append((publisher.group(1).strip() if publisher else "", index.group(1).strip()))
     return found
+
+
+def refused_text(option: str, value: str, *, empty_allowed: bool = False) -> str | None:
+    """Why a value given on the command line cannot go into a new document's one-line field, or None."""
+    if not value.strip():
+        return None if empty_allowed else f"{option} 不能为空。"
+    if "\n" in value or "\r" in value:
+        return f"{option} 只能写一行，请去掉换行。"
+    bad = characters.first(characters.FORBIDDEN, value) or characters.first(characters.INVISIBLE, value)
+    if bad:
+        return f"{option} 含有字符 {characters.describe(bad)}，它不可见，不能写入文件。请删除它后重试。"
+    return None
 
 
 def body_code(publisher: str, config: Config, existing: list[tuple[str, str]]) -> str | None:

@@ -33,6 +33,7 @@ from datetime import date, datetime
 from datetime import time as clock
 from itertools import accumulate, chain, count, repeat
 from pathlib import Path
+from typing import Any
 
 from whoosh import formats, scoring, sorting
 from whoosh import index as whoosh_index
@@ -55,7 +56,7 @@ from xxgk.identifiers import normalize_doc_no
 from xxgk.model import Document
 from xxgk.urls import document_path
 
-SCHEMA_VERSION = 2  # raise whenever the schema, the analysis or the stored fields change: forces a rebuild
+SCHEMA_VERSION = 3  # raise whenever the schema, the analysis or the stored fields change: forces a rebuild
 INDEX_NAME = "XXGK"
 MARKER = "xxgk-search.json"
 TITLE_BOOST = 10.0  # a title match always outranks body matches (see _Scorer)
@@ -576,6 +577,7 @@ class IndexStats:
     unchanged: int
     seconds: float
     full: bool
+    healed: bool = False  # the previous index was damaged (a file missing or changed) and was rebuilt
 
 
 @dataclass(frozen=True, slots=True)
@@ -593,10 +595,10 @@ def update_index(index_dir: Path, documents: Sequence[Document], *, full: bool =
     meanwhile() is called once, while worker processes build the index when they do."""
     started = time.perf_counter()
     records = _records(documents)
-    ix = None if full else _open_current(index_dir)
+    ix, damaged = (None, False) if full else _open_current(index_dir)
     if ix is None or _mostly_stale(ix):
         _rebuild(index_dir, records, meanwhile)
-        return IndexStats(len(records), 0, 0, 0, time.perf_counter() - started, True)
+        return IndexStats(len(records), 0, 0, 0, time.perf_counter() - started, True, damaged)
     meanwhile()
     added, updated, deleted, unchanged = _apply_changes(ix, records)
     return IndexStats(added, updated, deleted, unchanged, time.perf_counter() - started, False)
@@ -658,17 +660,34 @@ def _whoosh_fields(record: _Record) -> dict:
     return fields
 
 
-def _open_current(index_dir: Path):
-    """The index at index_dir if it exists and was written with this schema version, else None."""
+def _open_current(index_dir: Path) -> tuple[Any, bool]:
+    """The index at index_dir if it was written with this schema version and is intact, else None; and whether an
+    index of this version was there but damaged (a file deleted, truncated or changed since it was written)."""
+    try:
+        marker = json.loads((index_dir / MARKER).read_text(encoding="utf-8"))
+    except OSError:  # absent: never built here
+        return None, False
+    except ValueError:  # the marker is written last and swapped in with the index, so garbage in it is damage
+        return None, True
+    if not isinstance(marker, dict) or marker.get("schema") != SCHEMA_VERSION:
+        return None, not isinstance(marker, dict)
+    if marker.get("files") != _index_files(index_dir):
+        return None, True
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)  # Whoosh leaves the file open when a TOC is unreadable
         try:
-            marker = json.loads((index_dir / MARKER).read_text(encoding="utf-8"))
-            if marker.get("schema") != SCHEMA_VERSION:
-                return None
-            return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-        except Exception:  # absent, half-written or from another version: all mean "rebuild"
-            return None
+            return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME), False
+        except Exception:  # intact files Whoosh still cannot read: rebuild them too
+            return None, True
+
+
+def _index_files(index_dir: Path) -> dict[str, list]:
+    """Name -> [size, SHA-256] of every file of the Whoosh index in index_dir (its lock excepted)."""
+    files = {}
+    for path in sorted(index_dir.iterdir()):
+        if path.name.startswith((INDEX_NAME, "_" + INDEX_NAME + "_")) and "LOCK" not in path.name and path.is_file():
+            files[path.name] = [path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest()]
+    return files
 
 
 def _rebuild(index_dir: Path, records: dict[str, _Record], meanwhile: Callable[[], object]) -> None:
@@ -798,8 +817,9 @@ def _clear(index_dir: Path) -> None:
 
 
 def _write_marker(index_dir: Path, count: int) -> None:
-    """Record the schema version next to the index: written last, so a half-built index is never trusted."""
-    marker = {"schema": SCHEMA_VERSION, "documents": count}
+    """Record the schema version and the size and hash of every index file next to the index: written last, so a
+    half-built index is never trusted, and a file deleted or damaged later is noticed (see _open_current)."""
+    marker = {"schema": SCHEMA_VERSION, "documents": count, "files": _index_files(index_dir)}
     (index_dir / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
 
 
@@ -923,9 +943,12 @@ def _open_for_search(index_dir: Path):
     """The index at index_dir, or IndexMissing with a message an editor can act on (the caller names the folder)."""
     if not (index_dir / MARKER).is_file():
         raise IndexMissing("找不到搜索索引。请先运行 xxgk build（源代码目录中为 ./dev build）构建站点。")
-    ix = _open_current(index_dir)
+    ix, damaged = _open_current(index_dir)
+    if damaged:
+        raise IndexMissing("搜索索引已损坏（有文件缺失或被改动）。请重新运行 xxgk build（源代码目录中为 ./dev build），"
+                           "它会从内容自动重建索引。")
     if ix is None:
-        raise IndexMissing("搜索索引版本不符或已损坏。请重新运行 xxgk build（源代码目录中为 ./dev build）构建站点。")
+        raise IndexMissing("搜索索引来自旧版本或没有完成。请重新运行 xxgk build（源代码目录中为 ./dev build）构建站点。")
     return ix
 
 
@@ -1004,6 +1027,9 @@ _FIELD_NAMES = {
     "有效性": "validity", "published": "published", "发布日期": "published", "written": "written",
     "成文日期": "written", "year": "year", "年份": "year", "title": "title", "标题": "title",
 }
+_FIELD_LIST = "、".join(f"{english}:（{chinese}）" for english, chinese in (
+    ("index_no", "索引号"), ("doc_no", "文号"), ("publisher", "发布机构"), ("category", "主题分类"), ("genre", "文种"),
+    ("validity", "有效性"), ("published", "发布日期"), ("written", "成文日期"), ("year", "年份"), ("title", "标题")))
 _FIELD = re.compile(r"([A-Za-z_]+|[\u4e00-\u9fff]{2,4})[:：]")
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
 _OPERATORS = ("AND", "OR", "NOT")
@@ -1058,6 +1084,10 @@ def _next_lexeme(text: str, at: int) -> tuple[_Lexeme, int]:
     field = _FIELD.match(text, at)
     if field and field.group(1).lower() in _FIELD_NAMES:
         return _field_lexeme(text, field.group(1), field.end())
+    if field and field.group().endswith(":") and text[field.end():field.end() + 1] not in ("", "/") \
+            and not text[field.end()].isspace():
+        # `name:value` with an ASCII colon is meant as a field; searching the words instead would hide the typo.
+        raise SearchSyntaxError(f"没有“{field.group(1)}”这个检索字段。可用的字段：{_FIELD_LIST}。")
     end = _word_end(text, at)
     word = text[at:end]
     return _Lexeme("op" if word in _OPERATORS else "word", word), end

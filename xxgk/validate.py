@@ -17,6 +17,7 @@ PUBLICATION_DELAY = 20  # working days from 成文日期 to publication (政府�
 def check_corpus(documents: list[Document], calendar: WorkCalendar) -> list[Problem]:
     """Problems between documents and deadlines in working days; each at the later file, naming the earlier one."""
     return (_duplicate_index_numbers(documents) + _url_collisions(documents) + _dangling_references(documents)
+            + _reference_loops(documents, "interprets", "解读对象") + _reference_loops(documents, "replaced_by", "替代文件")
             + _late(documents, calendar) + _uncovered_years(documents, calendar))
 
 
@@ -57,6 +58,22 @@ def _dangling_references(documents: list[Document]) -> list[Problem]:
                 f"替代文件“{doc.replaced_by}”不是本站任何文件的索引号。请填写替代本文件的新文件的索引号。", "replaced-by-dangling")
         for doc in documents if doc.replaced_by and doc.replaced_by not in known
     ]
+
+
+def _reference_loops(documents: list[Document], field: str, label: str) -> list[Problem]:
+    """An error at every document whose 解读对象 or 替代文件 chain leads back to itself (itself included)."""
+    target = {doc.index_no: getattr(doc, field) for doc in documents if getattr(doc, field)}
+    problems = []
+    for doc in documents:
+        chain = [doc.index_no]
+        while (following := target.get(chain[-1])) and following not in chain:
+            chain.append(following)
+        if following == doc.index_no:
+            loop = " → ".join([*chain, doc.index_no])
+            what = "指向本文件自己" if len(chain) == 1 else f"形成循环（{loop}）"
+            problems.append(Problem(doc.src, doc.lines.get(field), f"{label}“{getattr(doc, field)}”{what}。"
+                                    f"请填写另一份文件的索引号，或删去这一项。", f"{field.replace('_', '-')}-loop"))
+    return problems
 
 
 def _deadline_spans(documents: list[Document]) -> list[tuple[Document, date, str]]:
