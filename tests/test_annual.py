@@ -3,6 +3,7 @@ line, the sample reports/2021.yaml, the page and the terminal summary."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -378,3 +379,56 @@ def test_load_reports_reads_every_year_and_collects_every_problem(tmp_path):
     reports, problems = annual.load_reports(folder)
     assert [(year, data.src) for year, data in reports] == [(2021, "reports/2021.yaml")]
     assert [str(p) for p in problems] == ["reports/2022.yaml:5: “行政许可”应为整数（件数），这里是“很多”。"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Rules across the report files: 30号's 总体情况, art. 49's deadline, 上年结转 from the year before
+
+FIVE = "本年度主动公开、依申请公开、政府信息管理、平台建设、监督保障各项工作平稳有序。"
+
+
+def report(text: str, src: str = SRC) -> annual.ReportData:
+    data, problems = annual.read_report_data(text, src)
+    assert data is not None, problems
+    return data
+
+
+def with_meta(text: str, **meta: str) -> str:
+    return "".join(f"{key}: {value}\n" for key, value in meta.items()) + text.replace("本年度政府信息公开工作总体平稳有序。", FIVE)
+
+
+@pytest.mark.parametrize(("meta", "codes"), [
+    ({"发布日期": "2022-01-28"}, []),
+    ({"发布日期": "2022-02-08"}, ["annual-late"]),  # 条例 art. 49: by 31 January
+    ({}, ["annual-published"]),
+])
+def test_the_report_is_published_by_31_january_art_49(meta, codes):
+    assert [p.code for p in annual.report_problems([(2021, report(with_meta(GOOD, **meta)))])] == codes
+
+
+def test_the_overview_covers_the_five_aspects_of_30hao():
+    """国办公开办函〔2021〕30号: 总体情况 covers 主动公开, 依申请公开, 政府信息管理, 平台建设, 监督保障."""
+    problems = annual.report_problems([(2021, report("发布日期: 2022-01-10\n" + GOOD))])
+    assert [(p.code, p.level) for p in problems] == [("annual-overview", "warning")]
+    assert "没有写到主动公开、依申请公开、政府信息管理、平台建设、监督保障" in problems[0].message
+
+
+def test_carried_over_equals_last_years_forward_for_the_same_body():
+    """30号 table 3: 二、上年结转 of a year is 四、结转下年度继续办理 of the year before."""
+    last = report(with_meta(GOOD, 发布日期="2021-01-20"), "reports/2020.yaml")
+    forward = dict(zip(annual.APPLICANT_COLUMNS, last.applications[annual.FORWARD], strict=True))
+    carried = "{" + ", ".join(f"{k}: {v}" for k, v in forward.items()) + "}"
+    good_next = re.sub(r"上年结转申请数量: \{[^}]*\}", f"上年结转申请数量: {carried}", GOOD)
+    assert annual.report_problems([(2020, last), (2021, report(with_meta(good_next, 发布日期="2022-01-20")))]) == []
+    # One more 自然人 application carried over and one fewer new: the table still adds up, the years do not.
+    shifted = re.sub(r"上年结转申请数量: \{自然人: 1,(.*)总计: 1\}", r"上年结转申请数量: {自然人: 2,\1总计: 2}",
+                     re.sub(r"本年新收申请数量: \{自然人: 10,(.*)总计: 13\}", r"本年新收申请数量: {自然人: 9,\1总计: 12}", GOOD))
+    wrong = report(with_meta(shifted, 发布日期="2022-01-20"))
+    problems = annual.report_problems([(2020, last), (2021, wrong)])
+    assert [(p.code, p.level, p.line) for p in problems] == [("annual-carry-over", "error", wrong.carried_line)]
+    other_body = report(with_meta(GOOD, 发布机构="示例区财政局", 发布日期="2022-01-20"))
+    assert annual.report_problems([(2020, last), (2021, other_body)]) == []  # each body reports on itself
+
+
+def test_the_title_names_the_reporting_body():
+    assert annual.report_title(2021, "示例市人民政府办公室") == "示例市人民政府办公室2021年政府信息公开工作年度报告"

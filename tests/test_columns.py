@@ -212,3 +212,33 @@ def test_validity_shows_for_configured_kinds_and_whenever_a_document_is_no_longe
     assert result.code == 0 and "有效性" in meta_labels(read(site, "doc/114403006955506492/2019-00001.html"))
     result, _ = build(MINIMAL_CONFIG + "metadata:\n  labels: zhejiang\n")
     assert result.code == 1 and "metadata.labels“zhejiang”无效" in result.err
+
+
+def test_art_20_items_are_sub_columns_of_the_statutory_column_shown_once_filled(build):
+    """条例 art. 20: 法定主动公开内容 is subdivided by its fifteen items; an item with documents gets its page."""
+    licence = GOOD_DOC.replace("validity: 有效", "validity: 有效\ncolumn: xzxk")
+    result, site = build(files={"content/a.md": licence})
+    assert result.code == 0
+    parent = read(site, "column/fdzdgknr/index.html")
+    assert "行政许可</a><span class=\"term-count\">（1）" in parent and "共 1 条" in text_of(parent)
+    child = text_of(read(site, "column/xzxk/index.html"))
+    assert "《条例》第二十条第（五）项：办理行政许可" in child and "首页 法定主动公开内容 行政许可" in child
+    assert not (site / "column/zfcg").exists()  # an empty item of the national list is not built
+    nav = read(site, "index.html").split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
+    assert "法定主动公开内容" in nav and "行政许可" not in nav
+
+
+def test_an_empty_configured_column_says_when_it_was_last_checked_or_is_hidden(build):
+    """A blank column (空白栏目) is a veto item: it says when it was last checked, or config hides it."""
+    config = MINIMAL_CONFIG + """columns:
+  - {key: zn, title: 政府信息公开指南}
+  - {key: fdzdgknr, title: 法定主动公开内容}
+  - {key: zfcg, title: 政府集中采购, parent: fdzdgknr, checked: 2026-11-02}
+  - {key: zdxm, title: 重大建设项目, parent: fdzdgknr, hide_empty: true}
+"""
+    result, site = build(config)
+    assert result.code == 0
+    assert "本栏目暂无应公开的信息（最近核查：2026年11月2日）。" in text_of(read(site, "column/zfcg/index.html"))
+    assert not (site / "column/zdxm").exists()
+    result, _ = build(config.replace("parent: fdzdgknr, checked", "parent: cg, checked"))
+    assert result.code == 1 and "栏目“zfcg”的 parent“cg”不是已配置的一级栏目 key。" in result.err

@@ -85,7 +85,10 @@ CASES = [
     ("repealed date on valid doc", {}, "repealed: 2020-01-01",
      ["content/a.md:12: 写了废止日期，但有效性是“有效”。请把有效性改为“失效”或“废止”，或删去废止日期。"]),
     ("unknown column", {}, "column: xyz",
-     ["content/a.md:12: 栏目“xyz”不存在。可用的栏目：zn（政府信息公开指南）、zd（政府信息公开制度）、fdzdgknr（法定主动公开内容）、nb（政府信息公开年报）、ysqgk（依申请公开）。"]),
+     ["content/a.md:12: 栏目“xyz”不存在。可用的栏目：zn（政府信息公开指南）、zd（政府信息公开制度）、fdzdgknr（法定主动公开内容）、nb（政府信息公开年报）、ysqgk（依申请公开）、"
+      "gfxwj（规章和规范性文件）、jgzn（机构职能）、ghxx（规划信息）、tjxx（统计信息）、xzxk（行政许可）、xzcf（行政处罚和行政强制）、czyjs（财政预算决算）、"
+      "xzsf（行政事业性收费）、zfcg（政府集中采购）、zdxm（重大建设项目）、msxx（扶贫、教育、医疗、社保、就业）、yjgl（突发公共事件）、jdjc（监督检查）、"
+      "gwyzk（公务员招考）、qtxx（其他法定公开信息）。"]),
     ("title as a list", {"title": "title: [a, b]"}, "", ["content/a.md:2: “标题（title）”应为一段文字，这里是列表或子项。"]),
     ("yaml syntax", {"title": "title: 关于: 的通知"}, "",
      ["content/a.md:2: YAML 格式错误：此处不能出现冒号（值中含有“: ”时请用引号括起来）。请检查这一行的缩进、冒号和引号。"]),

@@ -283,6 +283,10 @@ OVERVIEW, ACTIVE, APPLICATIONS, REVIEWS, ISSUES, OTHER = (
     "总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "政府信息公开行政复议、行政诉讼情况",
     "存在的主要问题及改进情况", "其他需要报告的事项")
 TOP_KEYS = [OVERVIEW, ACTIVE, APPLICATIONS, REVIEWS, ISSUES, OTHER]
+PUBLISHER, PUBLISHED, INDEX_NO = "发布机构", "发布日期", "索引号"
+META_KEYS = [PUBLISHER, PUBLISHED, INDEX_NO]  # where the report itself is published, beside the six sections
+# 国办公开办函〔2021〕30号: 一、总体情况 covers these five aspects of the year's work.
+OVERVIEW_ITEMS = ("主动公开", "依申请公开", "政府信息管理", "平台建设", "监督保障")
 _SECTION_NO = {OVERVIEW: "一", ACTIVE: "二", APPLICATIONS: "三", REVIEWS: "四", ISSUES: "五", OTHER: "六"}
 ACTIVE_COUNTS = (("行政许可", "第二十条第（五）项"), ("行政处罚", "第二十条第（六）项"), ("行政强制", "第二十条第（六）项"))
 FEES = "行政事业性收费"
@@ -311,6 +315,10 @@ class ReportData:
     reviews: tuple[tuple[int, ...], ...]  # REVIEW_ROWS x REVIEW_COLUMNS (table 4)
     issues: Narrative  # 五、存在的主要问题及改进情况
     other: Narrative  # 六、其他需要报告的事项
+    publisher: str = ""  # the 行政机关 reporting on itself (条例 art. 49: each body reports on its own work)
+    published: date | None = None  # the report's 发布日期
+    index_no: str = ""  # the report's 索引号 in the 目录
+    carried_line: int | None = None  # the line of 二、上年结转政府信息公开申请数量, for the check across years
 
     def application_total(self, row: int) -> int:
         """The 总计 column of a table 3 row (NEW, CARRIED, TOTAL, FORWARD or an index of APPLICATION_ROWS)."""
@@ -397,15 +405,19 @@ class _Reader(FieldReader):
     """Reads one report data file; each method records its problems and returns None for what it cannot read."""
 
     def read(self, root: Node) -> ReportData | None:
-        top = self._fields(root, "年报数据文件", TOP_KEYS)
+        top = self._fields(root, "年报数据文件", [*META_KEYS, *TOP_KEYS])
         if top is None:
             return None
         parts = {key: self._section(key, top.get(key)) for key in TOP_KEYS}
+        published = self.day(top[PUBLISHED], PUBLISHED) if PUBLISHED in top else None
         if any(value is None for value in parts.values()):
             return None
         active = parts[ACTIVE]
+        applications = top[APPLICATIONS].value
+        carried = applications.get(APPLICATION_ROWS[CARRIED].path[0]) if isinstance(applications, dict) else None
         return ReportData(self.path, parts[OVERVIEW], *active, parts[APPLICATIONS], parts[REVIEWS],
-                          parts[ISSUES], parts[OTHER])
+                          parts[ISSUES], parts[OTHER], self.optional_text(top.get(PUBLISHER), PUBLISHER), published,
+                          self.optional_text(top.get(INDEX_NO), INDEX_NO), carried.line if carried else None)
 
     def _section(self, key: str, node: Node | None):
         if node is None:
@@ -614,8 +626,43 @@ class HeaderCell:
     rowspan: int = 1
 
 
-def report_title(year: int) -> str:
-    return f"{year}年政府信息公开工作年度报告"
+def report_title(year: int, publisher: str = "") -> str:
+    """`示例区人民政府办公室2021年政府信息公开工作年度报告`: each body reports on itself (条例 art. 49)."""
+    return f"{publisher}{year}年政府信息公开工作年度报告"
+
+
+def report_problems(reports: Sequence[tuple[int, ReportData]]) -> list[Problem]:
+    """Rules of the reports beyond each file's tables: 30号's five aspects of 总体情况, the 1月31日 deadline of
+    条例 art. 49, and 上年结转 equal to the previous year's 结转下年度继续办理 (per body, column by column)."""
+    problems = []
+    for year, data in reports:
+        missing = [item for item in OVERVIEW_ITEMS if item not in data.overview.source]
+        if missing:
+            problems.append(Problem(data.src, None, f"“一、总体情况”没有写到{'、'.join(missing)}：国办公开办函〔2021〕30号要求总体情况"
+                                    f"涵盖{'、'.join(OVERVIEW_ITEMS)}五个方面，请补充。", "annual-overview", WARNING))
+        deadline = date(year + 1, 1, 31)
+        if data.published is None:
+            problems.append(Problem(data.src, None, f"没有写“{PUBLISHED}”：年报应在 {deadline} 前公布（《条例》第四十九条），"
+                                    "请写明本报告的发布日期。", "annual-published", WARNING))
+        elif data.published > deadline:
+            problems.append(Problem(data.src, None, f"年报发布日期 {data.published} 晚于 {deadline}：《条例》第四十九条要求每年1月31日前"
+                                    "公布上一年度的政府信息公开工作年度报告。", "annual-late", WARNING))
+    return problems + _carried_over(reports)
+
+
+def _carried_over(reports: Sequence[tuple[int, ReportData]]) -> list[Problem]:
+    by_key = {(data.publisher, year): data for year, data in reports}
+    problems = []
+    for (publisher, year), data in sorted(by_key.items()):
+        before = by_key.get((publisher, year - 1))
+        if before is None:
+            continue
+        carried, forward = data.applications[CARRIED], before.applications[FORWARD]
+        wrong = [f"{name} {c}（上年报告为 {f}）" for name, c, f in zip(APPLICANT_COLUMNS, carried, forward, strict=True) if c != f]
+        if wrong:
+            problems.append(Problem(data.src, data.carried_line, f"二、上年结转政府信息公开申请数量应等于 {before.src} 的"
+                                    f"“四、结转下年度继续办理”，这里不一致：{'；'.join(wrong)}。", "annual-carry-over"))
+    return problems
 
 
 def report_path(year: int, column: str = "nb") -> str:
@@ -628,7 +675,7 @@ def report_context(figures: CorpusFigures, data: ReportData, year: int) -> dict:
     # The narratives were sanitised by markup.py when the data file was read; here they become Markup.
     report = {
         "year": year,
-        "title": report_title(year),
+        "title": report_title(year, data.publisher),
         "period": f"{year}年1月1日至{year}年12月31日",
         "figures": figures,
         "data": data,

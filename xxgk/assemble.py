@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import date
 
-from .config import Config
+from .config import Column, Config
 from .model import GENRES, VALIDITY_VALUES, Document, Facet, Listing, ListingPage, NavLink, PageLink, Relations, Site
 from .taxonomy import load_tree
 from .urls import listing_path, term_slugs
@@ -20,8 +20,8 @@ def assemble(documents: list[Document], config: Config, today: date) -> Site:
     return Site(
         documents=tuple(live),
         catalog=paginate("catalog", "政府信息公开目录", "catalog", live, size),
-        columns=tuple(paginate("column", c.title, f"column/{c.key}", [d for d in live if d.column == c.key], size,
-                               c.description) for c in config.columns),
+        # A column set to hide_empty (the 第二十条 items by default) is built only once it has a document.
+        columns=tuple(listing for c in config.columns if (listing := _column(c, live, config)).total or not c.hide_empty),
         facets=(
             _category_facet(live, config, size),
             _publisher_facet(live, config, size),
@@ -47,6 +47,14 @@ def _unpublished_references_left_out(live: list[Document]) -> list[Document]:
 
 def _if_in(index_no: str, published: set[str]) -> str:
     return index_no if index_no in published else ""
+
+
+def _column(column: Column, live: list[Document], config: Config) -> Listing:
+    """A column's listing: its own documents and those of its sub-columns (the 第二十条 items of 法定主动公开内容)."""
+    keys = {column.key, *(c.key for c in config.columns if c.parent == column.key)}
+    parent = config.column(column.parent) if column.parent else None
+    return paginate("column", column.title, f"column/{column.key}", [d for d in live if d.column in keys], config.page_size,
+                    column.description, (parent.title, listing_path(f"column/{parent.key}")) if parent else ("", ""))
 
 
 def relations(live: list[Document]) -> dict[str, Relations]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -42,6 +43,9 @@ class Column:
     key: str
     title: str
     description: str
+    parent: str = ""  # key of the column this one sits under (the 第二十条 items under fdzdgknr)
+    checked: date | None = None  # when an editor last confirmed the column has nothing to publish (shown when empty)
+    hide_empty: bool = False  # leave the column out of navigation while it has no documents
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +111,24 @@ STANDARD_COLUMNS = (
     Column("fdzdgknr", "法定主动公开内容", "依照《中华人民共和国政府信息公开条例》第二十条等规定主动公开的政府信息。"),
     Column("nb", "政府信息公开年报", "政府信息公开工作年度报告。"),
     Column("ysqgk", "依申请公开", "依申请公开政府信息的受理机构、申请方式与办理流程。"),
+    # 条例 (2019) art. 20's fifteen items under 法定主动公开内容; shown once they hold a document.
+    *(Column(key, title, f"《条例》第二十条第（{item}）项：{what}", "fdzdgknr", None, True) for key, title, item, what in (
+        ("gfxwj", "规章和规范性文件", "一", "行政法规、规章和规范性文件。"),
+        ("jgzn", "机构职能", "二", "机关职能、机构设置、办公地址、办公时间、联系方式、负责人姓名。"),
+        ("ghxx", "规划信息", "三", "国民经济和社会发展规划、专项规划、区域规划及相关政策。"),
+        ("tjxx", "统计信息", "四", "国民经济和社会发展统计信息。"),
+        ("xzxk", "行政许可", "五", "办理行政许可和其他对外管理服务事项的依据、条件、程序以及办理结果。"),
+        ("xzcf", "行政处罚和行政强制", "六", "实施行政处罚、行政强制的依据、条件、程序以及本行政机关认为具有一定社会影响的行政处罚决定。"),
+        ("czyjs", "财政预算决算", "七", "财政预算、决算信息。"),
+        ("xzsf", "行政事业性收费", "八", "行政事业性收费项目及其依据、标准。"),
+        ("zfcg", "政府集中采购", "九", "政府集中采购项目的目录、标准及实施情况。"),
+        ("zdxm", "重大建设项目", "十", "重大建设项目的批准和实施情况。"),
+        ("msxx", "扶贫、教育、医疗、社保、就业", "十一", "扶贫、教育、医疗、社会保障、促进就业等方面的政策、措施及其实施情况。"),
+        ("yjgl", "突发公共事件", "十二", "突发公共事件的应急预案、预警信息及应对情况。"),
+        ("jdjc", "监督检查", "十三", "环境保护、公共卫生、安全生产、食品药品、产品质量的监督检查情况。"),
+        ("gwyzk", "公务员招考", "十四", "公务员招考的职位、名额、报考条件等事项以及录用结果。"),
+        ("qtxx", "其他法定公开信息", "十五", "法律、法规、规章和国家有关规定规定应当主动公开的其他政府信息。"),
+    )),
 )
 
 _TOP_KEYS = ["site_name", "base_url", "bodies", "columns", "default_column", "index_no", "page_size",
@@ -114,7 +136,7 @@ _TOP_KEYS = ["site_name", "base_url", "bodies", "columns", "default_column", "in
              "guide", "application", "catalog", "metadata"]
 _LINT_KEYS = ["allowed_hosts", "official_phones"]
 _BODY_KEYS = ["name", "code", "short", "slug", "normative_marks"]
-_COLUMN_KEYS = ["key", "title", "description"]
+_COLUMN_KEYS = ["key", "title", "description", "parent", "checked", "hide_empty"]
 _FOOTER_LABELS = {"sponsor": "主办单位", "contact": "联系方式", "site_code": "政府网站标识码",
                   "icp": "ICP备案号", "police": "公安机关备案号"}
 _FOOTER_KEYS = [*_FOOTER_LABELS, "error_report_url", "conac_url", "conac_image"]
@@ -262,7 +284,13 @@ def _columns(reader: FieldReader, node: Node | None) -> tuple[Column, ...]:
         if any(c.key == key for c in columns):
             reader.report(item.line, f"栏目 key“{key}”重复。", "config-duplicate")
         title = reader.text(fields["title"], "title") or ""
-        columns.append(Column(key, title, reader.optional_text(fields.get("description"), "description")))
+        checked = reader.day(fields["checked"], "checked") if "checked" in fields else None
+        hide = reader.boolean(fields["hide_empty"], "hide_empty") is True if "hide_empty" in fields else False
+        columns.append(Column(key, title, reader.optional_text(fields.get("description"), "description"),
+                              reader.optional_text(fields.get("parent"), "parent"), checked, hide))
+    for column in columns:
+        if column.parent and not any(c.key == column.parent and not c.parent for c in columns):
+            reader.report(node.line, f"栏目“{column.key}”的 parent“{column.parent}”不是已配置的一级栏目 key。", "config-column")
     return tuple(columns)
 
 

@@ -57,6 +57,7 @@ def check(config: Config, today: date, *, lint: bool = False) -> Checked:
     reports, report_problems = annual.load_reports(config.reports_dir, shown_path(config.reports_dir))
     problems += [*validate.check_corpus(documents, config.calendar),
                  *annual.kind_problems(documents, annual.site_rule(config.bodies)), *report_problems,
+                 *annual.report_problems(reports),
                  *config.warnings, *sources.problems(config.templates_dir, config.static_dir, config.reports_dir)]
     if lint:
         problems += validate.serial_gaps(documents, config.index_form)
@@ -65,9 +66,9 @@ def check(config: Config, today: date, *, lint: bool = False) -> Checked:
 
 
 
-def annual_link(year: int) -> NavLink:
+def annual_link(year: int, data: annual.ReportData) -> NavLink:
     """The link to a year's annual report, for the 政府信息公开年报 column."""
-    return NavLink(annual.report_title(year), annual.report_path(year))
+    return NavLink(annual.report_title(year, data.publisher), annual.report_path(year))
 
 
 def index_dir(output_dir: Path) -> Path:
@@ -89,7 +90,7 @@ def _build_checked(config: Config, checked: Checked, started: float, full_index:
     site = checked.site
     rule = annual.site_rule(config.bodies)
     reports = [(year, annual.corpus_figures(site.documents, year, rule), data) for year, data in checked.reports]
-    context = render.page_context(site, config, [annual_link(year) for year, _, _ in reports])
+    context = render.page_context(site, config, [annual_link(year, data) for year, _, data in reports])
     with output.staged(config.output_dir) as stage:
         # Document pages are rendered and written by worker processes while this one does the listings.
         with workers.started(_write_documents, (context, stage.path), site.documents) as document_paths:
@@ -97,7 +98,7 @@ def _build_checked(config: Config, checked: Checked, started: float, full_index:
             pages = render.render_pages(site, context, env)
             pages += [annual.render_report(figures, data, year, context, env) for year, figures, data in reports]
             stage.write(pages)
-            report_pages = [(annual.report_path(year), f"{year + 1}-01-31") for year, _, _ in reports]
+            report_pages = [(annual.report_path(year), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
             stage.write([*feeds.discovery_files(site, config, report_pages), *opendata.catalog_files(site, config)])
             stage.claim(document_paths())
         for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's

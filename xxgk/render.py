@@ -15,7 +15,7 @@ from . import opendata, theme
 from .config import Config
 from .errors import Problem, TemplateError
 from .model import Document, Facet, Listing, ListingPage, NavLink, Output, Relations, Site
-from .urls import Linker, attachment_path, section_of
+from .urls import Linker, attachment_path, listing_path, section_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +29,14 @@ class PageContext:
     relations: dict[str, Relations]  # only documents that have links to others
     annual_reports: tuple[NavLink, ...] = ()  # newest first, shown in the 政府信息公开年报 column
 
+    def shown_columns(self, parent: str) -> tuple[NavLink, ...]:
+        """The built columns under `parent` ("" for the top level), in config order (empty hide_empty ones are not built)."""
+        found = (self.column(c.key) for c in self.config.columns if c.parent == parent)
+        return tuple(link for link in found if link is not None)
+
     def column(self, key: str) -> NavLink | None:
-        return next((c for c, configured in zip(self.columns, self.config.columns, strict=True) if configured.key == key), None)
+        url = listing_path(f"column/{key}")
+        return next((c for c in self.columns if c.url == url), None)
 
 
 def page_context(site: Site, config: Config, annual_reports: list[NavLink] = ()) -> PageContext:
@@ -122,10 +128,11 @@ class _Pages:
 
     def __init__(self, context: PageContext, env: jinja2.Environment):
         self.context, self.env = context, env
-        nav_main = (NavLink("首页", "index.html"), context.catalog, *context.columns)
+        nav_main = (NavLink("首页", "index.html"), context.catalog, *context.shown_columns(""))
         self.shared = {"config": context.config, "footer": context.config.footer, "site_name": context.config.site_name,
                        "nav_main": nav_main, "nav_columns": context.columns, "nav_facets": context.facets,
-                       "catalog": context.catalog, "annual_reports": context.annual_reports}
+                       "catalog": context.catalog, "annual_reports": context.annual_reports,
+                       "sub_columns": {c.key: context.shown_columns(c.key) for c in context.config.columns if not c.parent}}
         self._nav_urls = {link.url for link in (*nav_main, *context.facets)}
         self._parts: dict[tuple, Markup] = {}
 
