@@ -266,7 +266,8 @@ def test_files_are_found_by_year(tmp_path):
         (folder / name).write_text("", encoding="utf-8")
     found, problems = annual.find_reports(folder)
     assert [(year, path.name) for year, path in found] == [(2021, "2021.yaml"), (2022, "2022.yaml")]
-    assert [str(p) for p in problems] == ["reports/draft.yaml: 年报数据文件应以四位年份命名，例如 2021.yaml。"]
+    assert [str(p) for p in problems] == ["reports/draft.yaml: 年报数据文件应以四位年份命名，例如 2021.yaml；同一年有多个机构的年报时，"
+                                          "在年份后加“-”和机构的英文小写标识，例如 2021-shilishi.yaml。"]
     assert annual.find_reports(tmp_path / "none") == ([], [])
     (folder / "2023.yaml").write_bytes("总体情况: 无".encode("gbk"))
     assert [str(p) for p in annual.load_report(folder / "2023.yaml", "reports/2023.yaml")[1]] == [
@@ -432,3 +433,16 @@ def test_carried_over_equals_last_years_forward_for_the_same_body():
 
 def test_the_title_names_the_reporting_body():
     assert annual.report_title(2021, "示例市人民政府办公室") == "示例市人民政府办公室2021年政府信息公开工作年度报告"
+
+
+def test_several_bodies_report_on_themselves_each_on_its_own_page(tmp_path):
+    """条例 art. 49: each 行政机关 publishes its own report; one report per body per year."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name, body in [("2021.yaml", "示例市人民政府办公室"), ("2021-caizhengju.yaml", "示例区财政局"), ("2021-x.yaml", "示例区财政局")]:
+        (folder / name).write_text(with_meta(GOOD, 发布机构=body, 发布日期="2022-01-20"), encoding="utf-8")
+    reports, problems = annual.load_reports(folder)
+    assert problems == []
+    assert sorted(data.path() for _, data in reports) == ["column/nb/2021-caizhengju.html", "column/nb/2021-x.html",
+                                                          "column/nb/2021.html"]
+    assert [(p.path, p.code) for p in annual.report_problems(reports)] == [("reports/2021-x.yaml", "annual-duplicate")]

@@ -319,6 +319,11 @@ class ReportData:
     published: date | None = None  # the report's 发布日期
     index_no: str = ""  # the report's 索引号 in the 目录
     carried_line: int | None = None  # the line of 二、上年结转政府信息公开申请数量, for the check across years
+    page: str = ""  # the data file's name without .yaml, which names the page: 2021, 2021-shilishi
+
+    def path(self, column: str = "nb") -> str:
+        """The report's page in the 政府信息公开年报 column."""
+        return f"column/{column}/{self.page}.html"
 
     def application_total(self, row: int) -> int:
         """The 总计 column of a table 3 row (NEW, CARRIED, TOTAL, FORWARD or an index of APPLICATION_ROWS)."""
@@ -355,7 +360,9 @@ def load_report(path: Path, shown: str) -> tuple[ReportData | None, list[Problem
     return read_report_data(text, shown)
 
 
-_YEAR_FILE = re.compile(r"(\d{4})\.yaml")
+# reports/2021.yaml, or reports/2021-shilishi.yaml for one of several bodies' reports of a year (条例 art. 49:
+# each 行政机关 reports on its own work); the part after the year names the page, column/nb/2021-shilishi.html.
+_YEAR_FILE = re.compile(r"(\d{4})(?:-([a-z0-9][a-z0-9-]*))?\.yaml")
 REPORT_LIMIT_BYTES = 2**20  # a year's figures fill a few kilobytes
 
 
@@ -371,7 +378,8 @@ def find_reports(folder: Path, shown: str = "reports") -> tuple[list[tuple[int, 
         if match:
             found.append((int(match[1]), path))
         else:
-            problems.append(Problem(f"{shown}/{path.name}", None, "年报数据文件应以四位年份命名，例如 2021.yaml。", "annual-file-name"))
+            problems.append(Problem(f"{shown}/{path.name}", None, "年报数据文件应以四位年份命名，例如 2021.yaml；同一年有多个机构的年报时，"
+                                    "在年份后加“-”和机构的英文小写标识，例如 2021-shilishi.yaml。", "annual-file-name"))
     problems += [Problem(f"{shown}/{path.name}", None, "这是一个文件夹，不是年报数据文件，其中的数据不会被读取。"
                          f"请删除这个文件夹，把数据写入同名的文件（可复制 {SAMPLE}）。", "annual-file-kind")
                  for path in sorted(folder.iterdir()) if path.suffix in (".yaml", ".yml") and path.is_dir()]
@@ -417,7 +425,8 @@ class _Reader(FieldReader):
         carried = applications.get(APPLICATION_ROWS[CARRIED].path[0]) if isinstance(applications, dict) else None
         return ReportData(self.path, parts[OVERVIEW], *active, parts[APPLICATIONS], parts[REVIEWS],
                           parts[ISSUES], parts[OTHER], self.optional_text(top.get(PUBLISHER), PUBLISHER), published,
-                          self.optional_text(top.get(INDEX_NO), INDEX_NO), carried.line if carried else None)
+                          self.optional_text(top.get(INDEX_NO), INDEX_NO), carried.line if carried else None,
+                          Path(self.path).stem)
 
     def _section(self, key: str, node: Node | None):
         if node is None:
@@ -647,7 +656,19 @@ def report_problems(reports: Sequence[tuple[int, ReportData]]) -> list[Problem]:
         elif data.published > deadline:
             problems.append(Problem(data.src, None, f"年报发布日期 {data.published} 晚于 {deadline}：《条例》第四十九条要求每年1月31日前"
                                     "公布上一年度的政府信息公开工作年度报告。", "annual-late", WARNING))
-    return problems + _carried_over(reports)
+    return problems + _one_per_body(reports) + _carried_over(reports)
+
+
+def _one_per_body(reports: Sequence[tuple[int, ReportData]]) -> list[Problem]:
+    first: dict[tuple[str, int], ReportData] = {}
+    problems = []
+    for year, data in reports:
+        other = first.setdefault((data.publisher, year), data)
+        if other is not data:
+            who = data.publisher or "未写发布机构的报告"
+            problems.append(Problem(data.src, None, f"{who}的 {year} 年年报已经在 {other.src} 中：每个机构每年只有一份年报。"
+                                    "如是另一机构的年报，请写明其“发布机构”。", "annual-duplicate"))
+    return problems
 
 
 def _carried_over(reports: Sequence[tuple[int, ReportData]]) -> list[Problem]:
@@ -663,11 +684,6 @@ def _carried_over(reports: Sequence[tuple[int, ReportData]]) -> list[Problem]:
             problems.append(Problem(data.src, data.carried_line, f"二、上年结转政府信息公开申请数量应等于 {before.src} 的"
                                     f"“四、结转下年度继续办理”，这里不一致：{'；'.join(wrong)}。", "annual-carry-over"))
     return problems
-
-
-def report_path(year: int, column: str = "nb") -> str:
-    """The page of a year's report in the 政府信息公开年报 column."""
-    return f"column/{column}/{year}.html"
 
 
 def report_context(figures: CorpusFigures, data: ReportData, year: int) -> dict:
@@ -720,13 +736,13 @@ def render_report(figures: CorpusFigures, data: ReportData, year: int, context: 
                   env: jinja2.Environment, column: str = "nb") -> Output:
     """The report page of `year`, rendered with the site's shared page context."""
     with template_problems():
-        return _Pages(context, env).page("annual_report.html", report_path(year, column),
+        return _Pages(context, env).page("annual_report.html", data.path(column),
                                          **report_context(figures, data, year))
 
 
 def report_text(figures: CorpusFigures, data: ReportData | None, year: int) -> str:
     """A plain-text summary of the year's figures for the terminal (`xxgk report --year N`)."""
-    lines = [f"{report_title(year)}：数据摘要", "", "二、主动公开政府信息情况",
+    lines = [f"{report_title(year, data.publisher if data else '')}：数据摘要", "", "二、主动公开政府信息情况",
              "  第二十条第（一）项（根据公开目录统计）：本年制发 / 本年废止 / 现行有效"]
     lines += [f"    {k.kind}：{k.made} / {k.repealed} / {k.in_force}" for k in figures.kinds]
     if data is not None:

@@ -313,9 +313,9 @@ def _report(args: argparse.Namespace) -> int:
 
     config = _load(args)
     checked = pipeline.check(config, _today_or_exit(args.today))
-    data = dict(checked.reports).get(args.year)
     figures = annual.corpus_figures(checked.site.documents, args.year, annual.site_rule(config.bodies))
-    print(annual.report_text(figures, data, args.year), end="")
+    for data in [data for year, data in checked.reports if year == args.year] or [None]:
+        print(annual.report_text(figures, data, args.year), end="")
     return 0
 
 

@@ -68,7 +68,7 @@ def check(config: Config, today: date, *, lint: bool = False) -> Checked:
 
 def annual_link(year: int, data: annual.ReportData) -> NavLink:
     """The link to a year's annual report, for the 政府信息公开年报 column."""
-    return NavLink(annual.report_title(year, data.publisher), annual.report_path(year))
+    return NavLink(annual.report_title(year, data.publisher), data.path())
 
 
 def index_dir(output_dir: Path) -> Path:
@@ -98,7 +98,7 @@ def _build_checked(config: Config, checked: Checked, started: float, full_index:
             pages = render.render_pages(site, context, env)
             pages += [annual.render_report(figures, data, year, context, env) for year, figures, data in reports]
             stage.write(pages)
-            report_pages = [(annual.report_path(year), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
+            report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
             stage.write([*feeds.discovery_files(site, config, report_pages), *opendata.catalog_files(site, config)])
             stage.claim(document_paths())
         for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's
