@@ -54,13 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xxgk", description=_DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"xxgk {__version__}")
-    parser.set_defaults(run=_build, full_index=False)
+    parser.set_defaults(run=_build, full_index=False, reuse=True)
     parser.add_argument("--debug", action="store_true", help="出错时显示完整的 Python 调用栈（供维护人员排查）")
     _site_options(parser)  # `xxgk [options]` builds
     commands = parser.add_subparsers(title="命令", metavar="命令")
     build = commands.add_parser("build", help="校验全部文件并生成站点；全部成功才替换输出文件夹")
     _site_options(build, argparse.SUPPRESS)
     build.add_argument("--full-index", action="store_true", help="重建全文检索索引（默认只更新改动过的文件）")
+    _cache_option(build)
     build.set_defaults(run=_build)
     check = commands.add_parser("check", help="只做校验，不写任何文件")
     _site_options(check, argparse.SUPPRESS)
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="构建后在 http://127.0.0.1 预览，文件改动后自动重建")
     _site_options(serve, argparse.SUPPRESS)
     serve.add_argument("--port", type=_port, default=8000, help="端口（默认 8000）")
+    _cache_option(serve)
     serve.set_defaults(run=_serve)
     importer = commands.add_parser("import", help="把纯文本公开文件转换为带元数据的 Markdown 文件")
     importer.add_argument("files", nargs="+", metavar="FILE", help="要导入的 UTF-8 纯文本文件")
@@ -134,6 +136,11 @@ def _site_options(parser: argparse.ArgumentParser, default=None) -> None:
                         help="把“今天”固定为这一天（决定定时发布的文件是否发布）；也可用 SOURCE_DATE_EPOCH")
 
 
+def _cache_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-cache", dest="reuse", action="store_false",
+                        help="不沿用上一次构建的任何结果：全部重新读取、生成并写入每个文件")
+
+
 def today(option: str | None) -> date:
     """The day that decides scheduled publication: --today, else SOURCE_DATE_EPOCH, else now in China;
     ValueError when the one given is not a day."""
@@ -154,7 +161,7 @@ def _load(args: argparse.Namespace) -> Config:
 
 def _build(args: argparse.Namespace) -> int:
     from . import pipeline  # imported when needed: Ctrl+C while it loads is then handled by main()
-    report = pipeline.build(_load(args), _today_or_exit(args.today), full_index=args.full_index)
+    report = pipeline.build(_load(args), _today_or_exit(args.today), full_index=args.full_index, reuse=args.reuse)
     _print_problems(list(report.warnings))
     print(_summary(report))
     return 0
@@ -220,11 +227,11 @@ def _serve(args: argparse.Namespace) -> int:
 
     config = _load(args)
     day = _today_or_exit(args.today)
-    print(_summary(pipeline.build(config, day)))
+    print(_summary(pipeline.build(config, day, reuse=args.reuse)))
 
     def rebuild() -> None:
         try:
-            report = pipeline.build(_load(args), day)
+            report = pipeline.build(_load(args), day, reuse=args.reuse)
             _print_problems(list(report.warnings))
             print(_summary(report), flush=True)
         except BuildError as exc:
@@ -401,12 +408,14 @@ def _print_problems(problems: list[Problem]) -> None:
 
 
 def _summary(report: Report) -> str:
-    index = report.index
+    index, changes = report.index, report.changes
     lines = [f"构建完成：{report.documents} 篇文件，{report.pages} 个页面，共 {report.files} 个文件；"
              f"警告 {len(report.warnings)} 条；用时 {report.seconds:.2f} 秒。",
              f"其中搜索索引用时 {report.search_seconds:.2f} 秒（search index: {report.search_seconds:.2f} s）："
              + ("全部重建" if index.full else f"新增 {index.added}、更新 {index.updated}、删除 {index.deleted}、未变 {index.unchanged}")
-             + "。"]
+             + "。",
+             f"站点文件：新增 {changes.added}、修改 {changes.changed}、删除 {changes.removed}、未变 {changes.unchanged}"
+             "（未变的文件没有重写，保留原来的修改时间）。"]
     if index.healed:
         lines.append("注意：上一次的搜索索引已损坏（有文件缺失或被改动），本次已从内容重建。")
     for src, day in report.held_back:

@@ -40,6 +40,7 @@ class Report:
     seconds: float
     search_seconds: float  # the share of `seconds` spent on the two search indexes
     index: search.IndexStats
+    changes: output.Changes  # the site's files against the previous build's
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,24 +77,32 @@ def index_dir(output_dir: Path) -> Path:
     return output_dir.parent / f".{output_dir.name}-index"
 
 
-def build(config: Config, today: date, *, full_index: bool = False) -> Report:
-    """Build the whole site into config.output_dir, replacing it only when every stage succeeded."""
+def build(config: Config, today: date, *, full_index: bool = False, reuse: bool = True) -> Report:
+    """Build the whole site into config.output_dir, replacing it only when every stage succeeded; with reuse,
+    files whose bytes did not change are kept as they were (same inode and mtime)."""
     started = time.perf_counter()
-    checked = check(config, today)
-    # The documents and the site model live for the rest of the build: see workers.frozen_heap.
-    with workers.frozen_heap():
-        return _build_checked(config, checked, started, full_index)
+    with output.locked(config.output_dir, index_dir(config.output_dir)):
+        checked = check(config, today)
+        # The documents and the site model live for the rest of the build: see workers.frozen_heap.
+        with workers.frozen_heap():
+            return _build_checked(config, checked, started, full_index, reuse)
 
 
-def _build_checked(config: Config, checked: Checked, started: float, full_index: bool) -> Report:
+def _build_checked(config: Config, checked: Checked, started: float, full_index: bool, reuse: bool) -> Report:
     """build() once everything is read and validated."""
     site = checked.site
     rule = annual.site_rule(config.bodies)
     reports = [(year, annual.corpus_figures(site.documents, year, rule), data) for year, data in checked.reports]
     context = render.page_context(site, config, [annual_link(year, data) for year, _, data in reports])
-    with output.staged(config.output_dir) as stage:
+    # The Whoosh index is updated in a copy of the previous one (only added, edited and removed documents are
+    # re-indexed). It is staged before the site but swapped in after it: a kill between the two swaps leaves
+    # the new site with the previous index, which the next build brings in line; never an index that answers
+    # with documents the served site does not have yet. A failure before the site's swap changes neither.
+    previous_index = None if full_index else index_dir(config.output_dir)
+    with output.staged(index_dir(config.output_dir), seed=previous_index) as index_stage, \
+            output.staged(config.output_dir, reuse=reuse) as stage:
         # Document pages are rendered and written by worker processes while this one does the listings.
-        with workers.started(_write_documents, (context, stage.path), site.documents) as document_paths:
+        with workers.started(_write_documents, (context, stage.path, stage.previous), site.documents) as document_paths:
             env = render.make_env(config.templates_dir)
             pages = render.render_pages(site, context, env)
             pages += [annual.render_report(figures, data, year, context, env) for year, figures, data in reports]
@@ -105,13 +114,9 @@ def _build_checked(config: Config, checked: Checked, started: float, full_index:
             stage.copy_tree(folder, "static", fill=True)
         search_started = time.perf_counter()
         static_files = [Output(path, data) for path, data in static_search.static_index(site.documents)]
-        # The Whoosh index is updated in a copy of the previous one and swapped in with the site, so a failed
-        # build leaves both as they were; only added, edited and removed documents are re-indexed. Its worker
-        # processes leave this one free to write the static index's files meanwhile.
-        previous = None if full_index else index_dir(config.output_dir)
-        with output.staged(index_dir(config.output_dir), seed=previous) as index_stage:
-            index = search.update_index(index_stage.path, site.documents, full=full_index,
-                                        meanwhile=lambda: stage.write(static_files))
+        # Its worker processes leave this one free to write the static index's files meanwhile.
+        index = search.update_index(index_stage.path, site.documents, full=full_index,
+                                    meanwhile=lambda: stage.write(static_files))
         search_seconds = time.perf_counter() - search_started
         stage.write_manifest()
     return Report(
@@ -124,10 +129,12 @@ def _build_checked(config: Config, checked: Checked, started: float, full_index:
         seconds=time.perf_counter() - started,
         search_seconds=search_seconds,
         index=index,
+        changes=stage.changes(),
     )
 
 
-def _write_documents(job: tuple[render.PageContext, Path], documents: list[Document]) -> list[tuple[str, str]]:
+def _write_documents(job: tuple[render.PageContext, Path, output.Previous], documents: list[Document]
+                     ) -> list[tuple[str, str]]:
     """Render and write a share of the document pages (in a worker process); returns (path, SHA-256) of each file."""
-    context, staging_path = job
-    return output.Staging(staging_path).write(render.render_documents(context, documents))
+    context, staging_path, previous = job
+    return output.Staging(staging_path, previous).write(render.render_documents(context, documents))

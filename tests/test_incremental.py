@@ -1,0 +1,115 @@
+"""Incremental publishing of a real build: unchanged files keep their inode and mtime, and a build killed with
+SIGKILL at any moment leaves the served folder exactly as the previous or the next build, never a mix."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from xxgk.manifest import MANIFEST
+
+from .conftest import REPO, TODAY, write_config
+
+
+def sample_project(root: Path) -> Path:
+    """The repository's sample site in root, its templates and static files taken from the repository."""
+    write_config(root, (REPO / "config.yaml").read_text(encoding="utf-8"))
+    shutil.rmtree(root / "content")
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
+def build(root: Path, *extra: str, content: str = "content", out: str = "site") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--today", TODAY, "--content", content,
+                           "--out", out, *extra], cwd=root, capture_output=True, text=True, check=True)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def stats(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def edit(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    edited = re.sub(pattern, replacement, text, count=1, flags=re.M)
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
+
+
+def test_an_edit_rewrites_exactly_the_files_whose_bytes_change(tmp_path):
+    root = sample_project(tmp_path)
+    build(root)
+    before, old_bytes = stats(root / "site"), files(root / "site")
+    edit(root / "content/fdzdgknr/2018-pingshan-gzld.md", r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
+    result = build(root)
+    after, new_bytes = stats(root / "site"), files(root / "site")
+    changed = {p for p in new_bytes if p in old_bytes and new_bytes[p] != old_bytes[p]}
+    kept = {p for p in new_bytes if old_bytes.get(p) == new_bytes[p]}
+    assert "doc/114403006955506492/2019-00001.html" in changed and MANIFEST in changed
+    assert "index.html" in kept and "catalog/index.html" in kept and "static/css/site.css" in kept
+    assert all(after[p] == before[p] for p in kept)  # same inode, same mtime: not written again
+    assert all(after[p][0] != before[p][0] for p in changed)
+    assert set(new_bytes) == set(old_bytes)
+    # The summary counts what happened (the manifest is not counted).
+    assert f"新增 0、修改 {len(changed) - 1}、删除 0、未变 {len(kept)}" in result.stdout
+
+
+def test_no_cache_writes_every_file_again(tmp_path):
+    root = sample_project(tmp_path)
+    build(root)
+    before = stats(root / "site")
+    build(root, "--no-cache")
+    after = stats(root / "site")
+    assert set(after) == set(before) and all(after[p][0] != before[p][0] for p in after)
+
+
+def test_a_killed_build_leaves_the_previous_or_the_next_site_and_the_next_build_repairs(tmp_path):
+    root = sample_project(tmp_path)
+    # Two versions of the content that differ in listings, pages, feeds and search: a title, a removed
+    # document and an added one.
+    shutil.copytree(root / "content", root / "content-b")
+    edit(root / "content-b/fdzdgknr/2018-pingshan-gzld.md", r"^title: .*$", 'title: "改过的标题"')
+    (root / "content-b/fdzdgknr/2015-zhuhui-zfb-gzzj.md").rename(root / "content-b/fdzdgknr/2015-renamed.md")
+    (root / "content-b/fdzdgknr/2021-guangming-zhb-gzzj.md").unlink()
+    expected = {}
+    for version in ("content", "content-b"):
+        build(root, content=version, out=f"ref-{version}/site")
+        expected[version] = files(root / f"ref-{version}/site")
+    assert expected["content"] != expected["content-b"]
+    build(root)
+    rng = random.Random(7)
+    started = time.monotonic()
+    build(root, content="content-b")
+    full_time = time.monotonic() - started
+    served = "content-b"
+    for attempt in range(8):
+        target = "content-b" if served == "content" else "content"
+        command = [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY, "--content", target]
+        process = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        time.sleep(rng.uniform(0, full_time * 1.2))
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        now = files(root / "site")
+        assert now in (expected["content"], expected["content-b"]), f"attempt {attempt}: a mixed site is served"
+        served = "content" if now == expected["content"] else "content-b"
+    for version in ("content", "content-b"):
+        build(root, content=version)
+        assert files(root / "site") == expected[version]
+        # The search index answers for the documents of this version only.
+        found = subprocess.run([sys.executable, str(REPO / "build.py"), "search", "改过的标题", "--out", "site", "--json"],
+                               cwd=root, capture_output=True, text=True, check=True).stdout
+        assert ('"total": 1' in found) == (version == "content-b"), found
+    leftovers = sorted(p.name for p in root.iterdir() if p.name.startswith("."))
+    assert leftovers == [".site-index", ".site.lock"]
