@@ -4,36 +4,46 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
+import sys
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
+from stat import S_ISREG
 
 
 def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
-    """Size and modification time of every file under the folders, to notice edits."""
+    """Size and modification time of every file under the folders, to notice edits; files and folders that
+    vanish while it looks (a git checkout, an unzip) are left out, never an error."""
     state = {}
     for folder in folders:
-        if folder.is_file():
-            stat = folder.stat()
-            state[folder] = (stat.st_mtime_ns, stat.st_size)
-            continue
-        for path in folder.rglob("*"):
-            if path.is_file():
+        paths = [folder] if not folder.is_dir() else \
+            (Path(top, name) for top, _, names in os.walk(folder) for name in names)
+        for path in paths:
+            try:
                 stat = path.stat()
+            except OSError:
+                continue
+            if S_ISREG(stat.st_mode):
                 state[path] = (stat.st_mtime_ns, stat.st_size)
     return state
 
 
 def watch(folders: list[Path], rebuild: Callable[[], None], stop: threading.Event, interval: float = 1.0) -> None:
-    """Call rebuild() after any file under the folders is added, changed or removed, until stop is set."""
+    """Call rebuild() after any file under the folders is added, changed or removed, until stop is set; an
+    error in a rebuild is reported and watching goes on, so the preview never silently stops following edits."""
     seen = snapshot(folders)
     while not stop.wait(interval):
         current = snapshot(folders)
         if current != seen:
             seen = current
-            rebuild()
+            try:
+                rebuild()
+            except Exception as exc:  # noqa: BLE001 - whatever went wrong, the next edit must be built again
+                print(f"重建时出现意外错误（{type(exc).__name__}: {exc}）。仍在监视文件改动，修改后会自动重试。",
+                      file=sys.stderr, flush=True)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
