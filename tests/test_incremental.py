@@ -1,5 +1,6 @@
 """Incremental publishing of a real build: unchanged files keep their inode and mtime, and a build killed with
-SIGKILL at any moment leaves the served folder exactly as the previous or the next build, never a mix."""
+SIGKILL at any moment leaves the served folder exactly as the previous or the next build, never a mix, and the
+cache and index from which the next build makes exactly the right site."""
 
 from __future__ import annotations
 
@@ -112,4 +113,4 @@ def test_a_killed_build_leaves_the_previous_or_the_next_site_and_the_next_build_
                                cwd=root, capture_output=True, text=True, check=True).stdout
         assert ('"total": 1' in found) == (version == "content-b"), found
     leftovers = sorted(p.name for p in root.iterdir() if p.name.startswith("."))
-    assert leftovers == [".site-index", ".site.lock"]
+    assert leftovers == [".site-cache", ".site-index", ".site.lock"]

@@ -112,6 +112,7 @@ def test_watch_survives_a_failing_rebuild_and_keeps_watching(tmp_path, capsys):
 
     watcher = threading.Thread(target=serve.watch, args=([tmp_path], rebuild, stop, 0.05), daemon=True)
     watcher.start()
+    time.sleep(0.5)  # the watcher's first look comes before the edit
     (tmp_path / "a.md").write_text("22")
     assert _eventually(lambda: len(calls) == 1, 5)
     (tmp_path / "a.md").write_text("333")

@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="同时检查已生成站点的每个页面（发布前再查一遍垃圾词、隐藏元素和外部链接）")
     check.add_argument("--since", default="HEAD", metavar="REV",
                        help="与这个 git 版本比较，已提交文件的索引号不得改动（默认 HEAD；CI 中可用 origin/main；none 不比较）")
+    _cache_option(check)
     check.set_defaults(run=_check)
     serve = commands.add_parser("serve", help="构建后在 http://127.0.0.1 预览，文件改动后自动重建")
     _site_options(serve, argparse.SUPPRESS)
@@ -101,6 +102,9 @@ def _parser() -> argparse.ArgumentParser:
     finder.add_argument("--json", action="store_true", help="以 JSON 输出")
     finder.add_argument("--limit", type=int, default=20, help="最多显示的结果数（默认 20）")
     finder.set_defaults(run=_search)
+    clean = commands.add_parser("clean", help="删除输出文件夹旁的构建缓存和检索索引（下次构建全部重新生成）；已生成的站点保留")
+    _site_options(clean, argparse.SUPPRESS)
+    clean.set_defaults(run=_clean)
     verify = commands.add_parser("verify", help="核对已部署的站点与构建时的清单（manifest.sha256）是否一致")
     verify.add_argument("folder", type=Path, metavar="DIR", help="已部署站点的文件夹")
     verify.add_argument("--manifest", type=Path, default=None,
@@ -173,7 +177,7 @@ def _check(args: argparse.Namespace) -> int:
     site = config = None
     try:
         config = _load(args)
-        checked = pipeline.check(config, _today_or_exit(args.today), lint=True)
+        checked = pipeline.check(config, _today_or_exit(args.today), lint=True, cached=args.reuse)
         problems, site = list(checked.warnings), checked.site
     except BuildError as exc:
         problems = list(exc.problems)
@@ -348,6 +352,16 @@ def _search(args: argparse.Namespace) -> int:
         print(f"{number:>3}. {hit.title}\n     {hit.index_no}  {hit.publisher}  {hit.published}\n     {hit.url}")
         if str(hit.snippet):
             print(f"     {hit.snippet.marked()}")
+    return 0
+
+
+def _clean(args: argparse.Namespace) -> int:
+    config = _load(args)
+    removed = pipeline.clean(config.output_dir)
+    for folder in removed:
+        print(f"已删除：{folder}")
+    if not removed:
+        print("没有需要删除的构建缓存。")
     return 0
 
 

@@ -245,6 +245,14 @@ def locked(out_dir: Path, *siblings: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def remove_folder(folder: Path) -> bool:
+    """Delete a folder of derived data; True when there was one."""
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    shutil.rmtree(folder)
+    return True
+
+
 def recover(out_dir: Path) -> None:
     """Undo what a killed build left beside out_dir: put the previous folder back if only it remains, and remove
     staging folders. Call only while holding the lock."""

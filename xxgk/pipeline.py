@@ -22,6 +22,7 @@ from . import (
     validate,
     workers,
 )
+from .cache import Cache, fingerprint
 from .config import Config
 from .errors import ContentError, Problem, raise_if_errors, shown_path
 from .model import Document, NavLink, Output, Site
@@ -52,9 +53,15 @@ class Checked:
     warnings: list[Problem]
 
 
-def check(config: Config, today: date, *, lint: bool = False) -> Checked:
-    """Read and validate every document and annual-report file (linting them when asked); raise ContentError on errors."""
-    documents, problems = content.read_all(config, lint)
+def check(config: Config, today: date, *, lint: bool = False, cached: bool = False) -> Checked:
+    """Read and validate every document and annual-report file (linting them when asked); raise ContentError on errors.
+    With cached, documents unchanged since the cache beside the output folder saw them are not read again."""
+    cache = Cache.open(cache_dir(config.output_dir), fingerprint(config, lint)) if cached else None
+    try:
+        documents, problems = content.read_all(config, lint, cache)
+    finally:
+        if cache:
+            cache.close()
     reports, report_problems = annual.load_reports(config.reports_dir, shown_path(config.reports_dir))
     problems += [*validate.check_corpus(documents, config.calendar),
                  *annual.kind_problems(documents, annual.site_rule(config.bodies)), *report_problems,
@@ -77,12 +84,25 @@ def index_dir(output_dir: Path) -> Path:
     return output_dir.parent / f".{output_dir.name}-index"
 
 
+def cache_dir(output_dir: Path) -> Path:
+    """The build cache of a site lives beside its output folder: site/ -> .site-cache/ (not published)."""
+    return output_dir.parent / f".{output_dir.name}-cache"
+
+
+def clean(output_dir: Path) -> list[Path]:
+    """Delete the derived data beside the output folder (cache, search index, staging leftovers), never the site
+    itself; returns the folders deleted. Refused (OutputBusy) while a build holds the lock."""
+    derived = [cache_dir(output_dir), index_dir(output_dir)]
+    with output.locked(output_dir, *derived):
+        return [folder for folder in derived if output.remove_folder(folder)]
+
+
 def build(config: Config, today: date, *, full_index: bool = False, reuse: bool = True) -> Report:
     """Build the whole site into config.output_dir, replacing it only when every stage succeeded; with reuse,
     files whose bytes did not change are kept as they were (same inode and mtime)."""
     started = time.perf_counter()
     with output.locked(config.output_dir, index_dir(config.output_dir)):
-        checked = check(config, today)
+        checked = check(config, today, cached=reuse)
         # The documents and the site model live for the rest of the build: see workers.frozen_heap.
         with workers.frozen_heap():
             return _build_checked(config, checked, started, full_index, reuse)
