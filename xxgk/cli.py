@@ -233,23 +233,27 @@ def _serve(args: argparse.Namespace) -> int:
     day = _today_or_exit(args.today)
     print(_summary(pipeline.build(config, day, reuse=args.reuse)))
 
+    status = serve.Status()
+
     def rebuild() -> None:
         try:
             report = pipeline.build(_load(args), day, reuse=args.reuse)
             _print_problems(list(report.warnings))
             print(_summary(report), flush=True)
+            status.succeeded()
         except BuildError as exc:
             _print_problems(exc.problems)
             print("重建失败，仍在预览上一次成功构建的站点。修改后会自动重试。", file=sys.stderr, flush=True)
+            status.failed("\n".join(str(p) for p in exc.problems))
 
     try:
-        server = serve.make_server(config.output_dir, config.base_path, args.port)
+        server = serve.make_server(config.output_dir, config.base_path, args.port, status)
     except OSError as exc:
         print(f"无法在端口 {args.port} 上预览：{failures.os_reason(exc)}。请关闭占用它的程序，或用 --port 换一个端口。", file=sys.stderr)
         return 1
     print(f"预览地址：http://127.0.0.1:{server.server_address[1]}{config.base_path}  （按 Ctrl+C 停止）", flush=True)
     watched = [config.content_dir, config.templates_dir, config.static_dir, config.path, config.reports_dir]
-    serve.serve_forever(server, watched, rebuild)
+    serve.serve_forever(server, watched, rebuild, status)
     return 0
 
 
@@ -356,6 +360,8 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
+    from . import pipeline
+
     config = _load(args)
     removed = pipeline.clean(config.output_dir)
     for folder in removed:
