@@ -16,7 +16,7 @@ from pathlib import Path
 
 from xxgk.manifest import MANIFEST
 
-from .conftest import REPO, TODAY, write_config
+from .conftest import GOOD_DOC, REPO, TODAY, write_config
 
 
 def sample_project(root: Path) -> Path:
@@ -114,3 +114,25 @@ def test_a_killed_build_leaves_the_previous_or_the_next_site_and_the_next_build_
         assert ('"total": 1' in found) == (version == "content-b"), found
     leftovers = sorted(p.name for p in root.iterdir() if p.name.startswith("."))
     assert leftovers == [".site-cache", ".site-index", ".site.lock"]
+
+
+def test_in_ci_each_stage_prints_a_line_and_the_summary_times_them(tmp_path):
+    root = sample_project(tmp_path)
+    build(root)
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--today", TODAY], cwd=root,
+                            capture_output=True, text=True, check=True, env={**os.environ, "CI": "true"})
+    stages = [line.partition("：")[0] for line in result.stderr.splitlines() if re.search(r"（\d+\.\d\d 秒）$", line)]
+    assert stages == ["读取和校验", "生成页面", "静态文件", "搜索索引", "发布"]
+    assert "读取：0 篇文件重新读取，5 篇沿用缓存。" in result.stdout
+    assert re.search(r"各阶段用时：读取和校验 \d+\.\d\d 秒，生成页面 .*发布 \d+\.\d\d 秒。", result.stdout)
+
+
+def test_many_scheduled_documents_are_summarised_not_listed(make_site, run_cli):
+    later = {f"content/s{n}.md": GOOD_DOC.replace("2019-00001", f"2019-0000{n}").replace("published: 2019-03-06",
+                                                                                       f"published: 2027-0{n}-01")
+             for n in range(1, 6)}
+    root = make_site({"content/a.md": GOOD_DOC.replace("2019-00001", "2019-00009"), **later})
+    result = run_cli(["build", "--today", TODAY], root)
+    assert result.code == 0
+    assert result.out.count("定时发布：") == 3
+    assert "另有 2 篇定时发布的文件未生成（最晚 2027-05-01 发布）。" in result.out

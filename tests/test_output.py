@@ -143,7 +143,7 @@ def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(tmp_path)
 
 def test_the_lock_holder_removes_what_a_killed_build_left(tmp_path):
     out, index = tmp_path / "site", tmp_path / ".site-index"
-    for leftover in (".site.new-abc", "..site-index.new-def", ".site.old-ghi/site"):
+    for leftover in (".site.new-abc", ".site-index.new-def", ".site.old-ghi/site"):
         (tmp_path / leftover).mkdir(parents=True)
         (tmp_path / leftover / "f").write_text("x")
     (tmp_path / "unrelated.new-1").mkdir()

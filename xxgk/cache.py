@@ -139,7 +139,7 @@ class Cache:
     def __init__(self, db: sqlite3.Connection, context: str):
         self._db, self._context = db, context
         self._restamped: list[Entry] = []  # entries found by their bytes: saved with a fresh stamp by store()
-        self.reused = 0  # documents taken from the cache by lookup()
+        self.reused = self.missed = 0  # documents lookup() found in the cache, and did not
 
     @classmethod
     def open(cls, folder: Path, context: str) -> Cache:
@@ -156,7 +156,7 @@ class Cache:
     def close(self) -> None:
         self._db.close()
 
-    def lookup(self, keys: Iterable[tuple[str, Path]]) -> dict[str, Any]:
+    def lookup(self, keys: list[tuple[str, Path]]) -> dict[str, Any]:
         """The cached value of each (key, source file) whose entry still holds; keys without one are left out."""
         found = {}
         for key, path in keys:
@@ -176,6 +176,7 @@ class Cache:
                 found[key] = entry.value
                 self._restamped.append(dataclasses.replace(entry, stamp=now))
         self.reused += len(found)
+        self.missed += len(keys) - len(found)
         return found
 
     def store(self, entries: Iterable[Entry], live: set[str]) -> None:

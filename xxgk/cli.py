@@ -165,7 +165,8 @@ def _load(args: argparse.Namespace) -> Config:
 
 def _build(args: argparse.Namespace) -> int:
     from . import pipeline  # imported when needed: Ctrl+C while it loads is then handled by main()
-    report = pipeline.build(_load(args), _today_or_exit(args.today), full_index=args.full_index, reuse=args.reuse)
+    report = pipeline.build(_load(args), _today_or_exit(args.today), full_index=args.full_index, reuse=args.reuse,
+                            progress=_progress())
     _print_problems(list(report.warnings))
     print(_summary(report))
     return 0
@@ -427,10 +428,27 @@ def _print_problems(problems: list[Problem]) -> None:
         print(problem, file=sys.stderr)
 
 
+_SCHEDULED_LISTED = 3  # scheduled documents named in the summary; the rest are counted
+
+
+def _progress():
+    """Where a build reports its stages: one line rewritten in place on a terminal, plain lines in CI (CI set),
+    nothing otherwise (the summary at the end says it all)."""
+    if sys.stderr.isatty():
+        return lambda line: print(f"\r\033[K{line}", end="", file=sys.stderr, flush=True)
+    if os.environ.get("CI"):
+        return lambda line: print(line, file=sys.stderr, flush=True)
+    return lambda line: None
+
+
 def _summary(report: Report) -> str:
     index, changes = report.index, report.changes
+    if sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr, flush=True)  # clears the progress line
     lines = [f"构建完成：{report.documents} 篇文件，{report.pages} 个页面，共 {report.files} 个文件；"
              f"警告 {len(report.warnings)} 条；用时 {report.seconds:.2f} 秒。",
+             f"读取：{report.reread} 篇文件重新读取，{report.cached} 篇沿用缓存。" if report.cached or report.reread else "",
+             "各阶段用时：" + "，".join(f"{name} {seconds:.2f} 秒" for name, seconds in report.stages) + "。",
              f"其中搜索索引用时 {report.search_seconds:.2f} 秒（search index: {report.search_seconds:.2f} s）："
              + ("全部重建" if index.full else f"新增 {index.added}、更新 {index.updated}、删除 {index.deleted}、未变 {index.unchanged}")
              + "。",
@@ -438,11 +456,14 @@ def _summary(report: Report) -> str:
              "（未变的文件没有重写，保留原来的修改时间）。"]
     if index.healed:
         lines.append("注意：上一次的搜索索引已损坏（有文件缺失或被改动），本次已从内容重建。")
-    for src, day in report.held_back:
+    for src, day in report.held_back[:_SCHEDULED_LISTED]:
         lines.append(one_line(f"定时发布：{src} 将于 {day.isoformat()} 发布，本次未生成。"))
+    if len(report.held_back) > _SCHEDULED_LISTED:
+        last = max(day for _, day in report.held_back)
+        lines.append(f"另有 {len(report.held_back) - _SCHEDULED_LISTED} 篇定时发布的文件未生成（最晚 {last.isoformat()} 发布）。")
     if report.drafts:
         lines.append(f"草稿：{report.drafts} 篇未发布。")
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line)
 
 
 def _untouched(args: argparse.Namespace) -> str:

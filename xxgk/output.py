@@ -192,7 +192,8 @@ def staged(out_dir: Path, *, seed: Path | None = None, reuse: bool = False) -> I
 
 
 def _prefix(out_dir: Path, kind: str) -> str:
-    return f".{out_dir.name}.{kind}-"
+    """Staging folders are hidden siblings: site/ -> .site.new-*, .site-index/ -> .site-index.new-*."""
+    return f".{out_dir.name.lstrip('.')}.{kind}-"
 
 
 def _swap(new: Path, out_dir: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -42,6 +43,9 @@ class Report:
     search_seconds: float  # the share of `seconds` spent on the two search indexes
     index: search.IndexStats
     changes: output.Changes  # the site's files against the previous build's
+    cached: int = 0  # documents taken from the build cache instead of being read again
+    reread: int = 0  # documents read because the cache had no valid entry for them (0 without a cache)
+    stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds) in the order they ran
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,8 @@ class Checked:
     site: Site
     reports: tuple[tuple[int, annual.ReportData], ...]
     warnings: list[Problem]
+    cached: int = 0  # documents taken from the build cache instead of being read again
+    reread: int = 0  # documents read because the cache had no valid entry for them (0 without a cache)
 
 
 def check(config: Config, today: date, *, lint: bool = False, cached: bool = False) -> Checked:
@@ -70,7 +76,8 @@ def check(config: Config, today: date, *, lint: bool = False, cached: bool = Fal
     if lint:
         problems += validate.serial_gaps(documents, config.index_form)
     raise_if_errors(problems, ContentError)
-    return Checked(assemble.assemble(documents, config, today), tuple(reports), problems)
+    return Checked(assemble.assemble(documents, config, today), tuple(reports), problems,
+                   cache.reused if cache else 0, cache.missed if cache else 0)
 
 
 
@@ -97,18 +104,35 @@ def clean(output_dir: Path) -> list[Path]:
         return [folder for folder in derived if output.remove_folder(folder)]
 
 
-def build(config: Config, today: date, *, full_index: bool = False, reuse: bool = True) -> Report:
+class Stages:
+    """Times the stages of a build and tells progress() about each as it ends."""
+
+    def __init__(self, progress: Callable[[str], None]):
+        self.started = self._mark = time.perf_counter()
+        self.progress, self.times = progress, []
+
+    def done(self, name: str, detail: str) -> None:
+        now = time.perf_counter()
+        self.times.append((name, now - self._mark))
+        self.progress(f"{name}：{detail}（{now - self._mark:.2f} 秒）")
+        self._mark = now
+
+
+def build(config: Config, today: date, *, full_index: bool = False, reuse: bool = True,
+          progress: Callable[[str], None] = lambda line: None) -> Report:
     """Build the whole site into config.output_dir, replacing it only when every stage succeeded; with reuse,
-    files whose bytes did not change are kept as they were (same inode and mtime)."""
-    started = time.perf_counter()
+    documents unchanged since the last build are not read again and files whose bytes did not change are kept
+    as they were (same inode and mtime). progress() receives a line as each stage ends."""
+    stages = Stages(progress)
     with output.locked(config.output_dir, index_dir(config.output_dir)):
         checked = check(config, today, cached=reuse)
+        stages.done("读取和校验", f"{len(checked.site.documents)} 篇已发布，{checked.cached} 篇沿用缓存")
         # The documents and the site model live for the rest of the build: see workers.frozen_heap.
         with workers.frozen_heap():
-            return _build_checked(config, checked, started, full_index, reuse)
+            return _build_checked(config, checked, stages, full_index, reuse)
 
 
-def _build_checked(config: Config, checked: Checked, started: float, full_index: bool, reuse: bool) -> Report:
+def _build_checked(config: Config, checked: Checked, stages: Stages, full_index: bool, reuse: bool) -> Report:
     """build() once everything is read and validated."""
     site = checked.site
     rule = annual.site_rule(config.bodies)
@@ -130,15 +154,17 @@ def _build_checked(config: Config, checked: Checked, started: float, full_index:
             report_pages = [(annual.report_path(year), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
             stage.write([*feeds.discovery_files(site, config, report_pages), *opendata.catalog_files(site, config)])
             stage.claim(document_paths())
+        stages.done("生成页面", f"{len(pages) + len(site.documents)} 个页面")
         for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's
             stage.copy_tree(folder, "static", fill=True)
-        search_started = time.perf_counter()
+        stages.done("静态文件", "已复制")
         static_files = [Output(path, data) for path, data in static_search.static_index(site.documents)]
         # Its worker processes leave this one free to write the static index's files meanwhile.
         index = search.update_index(index_stage.path, site.documents, full=full_index,
                                     meanwhile=lambda: stage.write(static_files))
-        search_seconds = time.perf_counter() - search_started
+        stages.done("搜索索引", "全部重建" if index.full else f"更新 {index.added + index.updated + index.deleted} 篇")
         stage.write_manifest()
+    stages.done("发布", "已替换输出文件夹")
     return Report(
         documents=len(site.documents),
         pages=len(pages) + len(site.documents),
@@ -146,10 +172,13 @@ def _build_checked(config: Config, checked: Checked, started: float, full_index:
         held_back=tuple((d.src, d.published) for d in site.held_back),
         drafts=len(site.drafts),
         warnings=tuple(sorted(checked.warnings, key=Problem.sort_key)),
-        seconds=time.perf_counter() - started,
-        search_seconds=search_seconds,
+        seconds=time.perf_counter() - stages.started,
+        search_seconds=dict(stages.times)["搜索索引"],
         index=index,
         changes=stage.changes(),
+        cached=checked.cached,
+        reread=checked.reread,
+        stages=tuple(stages.times),
     )
 
 
