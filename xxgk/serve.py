@@ -75,7 +75,7 @@ def watch(folders: list[Path], rebuild: Callable[[], None], stop: threading.Even
 
 # serve's own files, under the base path; no built site has a folder of this name.
 LIVE = "__xxgk/"
-# Polls the build number once a second: a new one reloads the page, an error is shown on top of it (as text).
+# Polls the build number four times a second: a new one reloads the page, an error is shown on top of it (as text).
 LIVE_JS = """\
 (function () {
   var script = document.currentScript, shown = script.dataset.build, box = null;
@@ -95,7 +95,7 @@ LIVE_JS = """\
     fetch(script.dataset.status, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
       if (String(s.build) !== shown) { location.reload(); return; }
       show(s.error);
-    }).catch(function () {}).then(function () { setTimeout(poll, 1000); });
+    }).catch(function () {}).then(function () { setTimeout(poll, 250); });
   }
   poll();
 })();
@@ -178,7 +178,8 @@ def serve_forever(server: http.server.ThreadingHTTPServer, folders: list[Path], 
                   status: Status | None = None) -> None:
     """Serve until interrupted (Ctrl+C), rebuilding on changes in a background thread."""
     stop = threading.Event()
-    watcher = threading.Thread(target=watch, args=(folders, rebuild, stop, 1.0, status), daemon=True)
+    # Half a second between looks: an edit is noticed quickly, and a look (a stat per file) stays cheap.
+    watcher = threading.Thread(target=watch, args=(folders, rebuild, stop, 0.5, status), daemon=True)
     watcher.start()
     try:
         server.serve_forever()
