@@ -186,34 +186,30 @@ def hugo_version() -> str | None:
     return probe.stdout.strip() if probe.returncode == 0 else None
 
 
-def bench_pelican(root: Path, n: int, seed: int) -> tuple[Run | None, Run | None]:
-    """Generate the Pelican twin, build it cold (writing its content cache), edit one article, build again."""
-    progress(f"N={n}: generating the Pelican twin in {root}")
-    pelican_corpus.generate(root, n, seed, cache=True)
+def bench_other(name: str, root: Path, n: int, write, command: list[str]) -> tuple[Run | None, Run | None]:
+    """Write another generator's twin of the corpus (write(root)), build it cold, edit one document, build again."""
+    progress(f"N={n}: generating the {name} twin in {root}")
+    write(root)
     os.sync()
-    command = [sys.executable, "-m", "pelican", "content", "-o", "out", "-s", "pelicanconf.py"]
-    progress(f"N={n}: pelican (cold)")
-    cold = ok("pelican", timed(command, root))
+    progress(f"N={n}: {name} (cold)")
+    cold = ok(name, timed(command, root))
     if cold is None:
         return None, None
     edit_one(root / "content")
-    progress(f"N={n}: pelican after a one-line edit (content cache loaded)")
-    return cold, ok("pelican after an edit", timed(command, root))
+    progress(f"N={n}: {name} after a one-line edit")
+    return cold, ok(f"{name} after an edit", timed(command, root))
+
+
+def bench_pelican(root: Path, n: int, seed: int) -> tuple[Run | None, Run | None]:
+    """Pelican with its content cache on, so its rebuild loads what the cold run cached."""
+    return bench_other("pelican", root, n, lambda folder: pelican_corpus.generate(folder, n, seed, cache=True),
+                       [sys.executable, "-m", "pelican", "content", "-o", "out", "-s", "pelicanconf.py"])
 
 
 def bench_hugo(root: Path, n: int, seed: int) -> tuple[Run | None, Run | None]:
-    """Generate the Hugo twin, build it cold, edit one document, build again (Hugo's build has no cache)."""
-    progress(f"N={n}: generating the Hugo twin in {root}")
-    hugo_corpus.generate(root, n, seed)
-    os.sync()
-    command = ["hugo", "--quiet", "--source", str(root), "--destination", str(root / "out")]
-    progress(f"N={n}: hugo (cold)")
-    cold = ok("hugo", timed(command, root))
-    if cold is None:
-        return None, None
-    edit_one(root / "content")
-    progress(f"N={n}: hugo after a one-line edit")
-    return cold, ok("hugo after an edit", timed(command, root))
+    """Hugo's build (it keeps no cache between runs)."""
+    return bench_other("hugo", root, n, lambda folder: hugo_corpus.generate(folder, n, seed),
+                       ["hugo", "--quiet", "--source", str(root), "--destination", str(root / "out")])
 
 
 def measure(base: Path, n: int, seed: int, pelican: bool, hugo: bool) -> Result:
