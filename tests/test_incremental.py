@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from xxgk.manifest import MANIFEST
@@ -136,3 +137,26 @@ def test_many_scheduled_documents_are_summarised_not_listed(make_site, run_cli):
     assert result.code == 0
     assert result.out.count("定时发布：") == 3
     assert "另有 2 篇定时发布的文件未生成（最晚 2027-05-01 发布）。" in result.out
+
+
+def test_the_static_search_index_is_not_rebuilt_when_no_document_changed(tmp_path, monkeypatch):
+    from xxgk import pipeline, static_search
+    from xxgk.config import load_config
+
+    root = sample_project(tmp_path)
+    today = date.fromisoformat(TODAY)
+    pipeline.build(load_config(root / "config.yaml"), today)
+    built = files(root / "site")
+    calls = []
+    real = static_search.static_index
+    monkeypatch.setattr(static_search, "static_index", lambda docs: calls.append(1) or real(docs))
+    edit(root / "config.yaml", r"^site_name: .*$", "site_name: 改名后的政府信息公开")
+    pipeline.build(load_config(root / "config.yaml"), today)  # every page changes, the index does not
+    index = {p: b for p, b in built.items() if p.startswith("search/") and p != "search/index.html"}
+    assert calls == [] and len(index) > 10 and all(files(root / "site")[p] == b for p, b in index.items())
+    record = root / ".site-cache/static-search.json"
+    record.write_text("{garbage", encoding="utf-8")  # a damaged record: the index is built again
+    pipeline.build(load_config(root / "config.yaml"), today)
+    edit(root / "content/fdzdgknr/2018-pingshan-gzld.md", r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
+    pipeline.build(load_config(root / "config.yaml"), today)
+    assert calls == [1, 1]

@@ -92,7 +92,8 @@ class Project:
             "category": lambda: {"category": CATEGORIES[(CATEGORIES.index(doc["category"]) + 1) % len(CATEGORIES)]},
             "repeal": lambda: {"validity": "废止", "repealed": max(doc["published"], "2024-01-01")},
             "draft": lambda: {"draft": not doc.get("draft", False)},
-            "schedule": lambda: {"published": f"2027-0{1 + n % 9}-15"},
+            "schedule": lambda: {"published": f"2027-0{1 + n % 9}-15",  # a repeal may not come before publication
+                                 **({"repealed": f"2027-0{1 + n % 9}-15"} if "repealed" in doc else {})},
         }[kind]()
 
     def write(self) -> None:

@@ -143,6 +143,21 @@ class Staging:
             return False
         return True
 
+    def keep(self, files: dict[str, tuple[str, int]]) -> bool:
+        """Link every file (site path -> SHA-256 and size) from the previous build when all of them are there
+        unchanged; else link none and return False, so the caller writes them."""
+        found = {dest: self.previous.unchanged(dest, digest, size) for dest, (digest, size) in files.items()}
+        if not files or None in found.values():
+            return False
+        for dest, old in found.items():
+            path = self.target(dest)
+            try:
+                os.link(old, path)
+            except OSError:
+                shutil.copyfile(old, path)
+            self._written[dest] = files[dest][0]
+        return True
+
     def write_manifest(self) -> None:
         """Write manifest.sha256 listing every file written so far."""
         data = manifest_text({k: v for k, v in self._written.items() if k != MANIFEST}).encode("utf-8")
@@ -244,6 +259,14 @@ def locked(out_dir: Path, *siblings: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace a file with data in one rename, so a reader (or a killed build) sees the old bytes or the new."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
 
 
 def remove_folder(folder: Path) -> bool:

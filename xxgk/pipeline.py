@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -158,7 +160,8 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
         for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's
             stage.copy_tree(folder, "static", fill=True)
         stages.done("静态文件", "已复制")
-        static_files = [Output(path, data) for path, data in static_search.static_index(site.documents)]
+        record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
+        static_files = _static_files(site.documents, stage, record)
         # Its worker processes leave this one free to write the static index's files meanwhile.
         index = search.update_index(index_stage.path, site.documents, full=full_index,
                                     meanwhile=lambda: stage.write(static_files))
@@ -180,6 +183,23 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
         reread=checked.reread,
         stages=tuple(stages.times),
     )
+
+
+def _static_files(documents: tuple[Document, ...], stage: output.Staging, record: Path | None) -> list[Output]:
+    """The static search index's files to write: none when the previous build indexed exactly these documents
+    (recorded in `record`, a file of the cache) and its index files are unchanged, for then they are linked."""
+    key = static_search.inputs_key(documents)
+    try:
+        previous = json.loads(record.read_text(encoding="utf-8")) if record else {}
+    except (OSError, ValueError):
+        previous = {}
+    if previous.get("key") == key and stage.keep({path: tuple(entry) for path, entry in previous["files"].items()}):
+        return []
+    files = [Output(path, data) for path, data in static_search.static_index(documents)]
+    if record is not None:
+        entries = {o.dest: (hashlib.sha256(o.data).hexdigest(), len(o.data)) for o in files}
+        output.write_atomically(record, json.dumps({"key": key, "files": entries}).encode("utf-8"))
+    return files
 
 
 def _write_documents(job: tuple[render.PageContext, Path, output.Previous], documents: list[Document]
