@@ -1,11 +1,14 @@
-"""The benchmark: build synthetic corpora of N documents cold and after a one-line edit, optionally beside Pelican.
+"""The benchmark: build synthetic corpora of N documents cold, again unchanged, after a one-line edit, `check` one
+file and time `serve` from an edit to its new build; beside Pelican and Hugo where installed. Prints the target
+table of incremental builds.
 
-python bench/run.py [--sizes 1000,10000] [--pelican] [--keep DIR] [--seed S]
+python bench/run.py [--sizes 10000,100000] [--compare-at 10000] [--keep DIR] [--seed S]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -14,7 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+import urllib.request
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -22,9 +26,9 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
+import hugo_corpus  # noqa: E402
 import pelican_corpus  # noqa: E402
 
-SEARCH_SHARE = re.compile(r"search index: ([0-9.]+) s")
 EDIT_LINE = "\n本文件自印发之日起施行，由发布机构负责解释。\n"
 
 
@@ -41,15 +45,19 @@ class Run:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """The measurements for one corpus size; None where not measured."""
+    """The measurements for one corpus size; None where not measured or failed."""
 
     n: int
     docs: int
-    cold: Run | None
-    rebuild: Run | None
-    search_s: float | None
+    cold: Run | None = None  # nothing beside the output: no site, no cache, no index
+    noop: Run | None = None  # the same build again, nothing changed
+    edit: Run | None = None  # after a one-line edit of one document
+    check_one: Run | None = None  # `check` of the edited file, with check's cache warm
+    serve_edit: float | None = None  # seconds from saving an edit to serve's new build (the page then reloads)
     pelican_cold: Run | None = None
-    pelican_rebuild: Run | None = None
+    pelican_edit: Run | None = None
+    hugo_cold: Run | None = None
+    hugo_edit: Run | None = None
 
 
 def timed(cmd: list[str], cwd: Path) -> Run:
@@ -87,31 +95,79 @@ def report_failure(what: str, run: Run) -> None:
         progress(f"    {line}")
 
 
-def search_share(run: Run) -> float | None:
-    """The search index's share of the build as the build printed it, if it did."""
-    match = SEARCH_SHARE.search(run.stdout) or SEARCH_SHARE.search(run.stderr)
-    return float(match.group(1)) if match else None
+def ok(what: str, run: Run) -> Run | None:
+    """The run when it succeeded; else None, after showing why."""
+    if run.returncode == 0:
+        return run
+    report_failure(what, run)
+    return None
 
 
 def bench_ours(root: Path, n: int, seed: int) -> Result:
-    """Generate the corpus, build it cold, edit one document, build again."""
+    """Generate the corpus, then: cold build, the same build again, a build after a one-line edit, `check` of one
+    edited file with a warm cache, and `serve` from an edit to its new build."""
     progress(f"N={n}: generating corpus in {root}")
     corpus.generate(root, n, seed)
     os.sync()  # the corpus is on disk before the clock starts, as in a checkout
     docs = sum(1 for _ in (root / "content").rglob("*.md"))
-    shutil.rmtree(root / "site", ignore_errors=True)
-    command = [sys.executable, "build.py", "build", "--config", str(root / "config.yaml")]
-    progress(f"N={n}: build (cold)")
-    cold = timed(command, REPO)
-    if cold.returncode != 0:
-        report_failure("cold build", cold)
-        return Result(n, docs, None, None, None)
+    config = ["--config", str(root / "config.yaml")]
+    build = [sys.executable, "build.py", "build", *config]
+    check = [sys.executable, "build.py", "check", *config, "--since", "none"]
+    progress(f"N={n}: build (cold: no site, cache or index)")
+    cold = ok("cold build", timed(build, REPO))
+    if cold is None:
+        return Result(n, docs)
+    progress(f"N={n}: build again, nothing changed")
+    noop = ok("unchanged build", timed(build, REPO))
     edit_one(root / "content")
     progress(f"N={n}: build after a one-line edit")
-    rebuild = timed(command, REPO)
-    if rebuild.returncode != 0:
-        report_failure("rebuild", rebuild)
-    return Result(n, docs, cold, rebuild if rebuild.returncode == 0 else None, search_share(cold))
+    edit = ok("build after an edit", timed(build, REPO))
+    progress(f"N={n}: check (fills check's own cache), then check of one edited file")
+    ok("check", timed(check, REPO))
+    edited = edit_one(root / "content")
+    check_one = ok("check of one file", timed([*check, str(edited)], REPO))
+    progress(f"N={n}: serve, from an edit to its new build")
+    return Result(n, docs, cold, noop, edit, check_one, serve_edit(root, config))
+
+
+def serve_edit(root: Path, config: list[str]) -> float | None:
+    """Seconds from saving a one-line edit to the moment serve's status reports the new build (open pages poll
+    it every 250 ms and then reload)."""
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen([sys.executable, "build.py", "serve", *config, "--port", "0"], cwd=REPO,
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            address = _serve_address(out, proc)
+            if address is None:
+                return None
+            before = _status(address)["build"]
+            time.sleep(1.5)  # the watcher has taken its first look
+            edit_one(root / "content")
+            start = time.perf_counter()
+            while time.perf_counter() - start < 600:
+                status = _status(address)
+                if status["build"] != before or status["error"]:
+                    return None if status["error"] else time.perf_counter() - start
+                time.sleep(0.02)
+            return None
+        finally:
+            proc.terminate()
+            proc.wait(30)
+
+
+def _serve_address(out, proc: subprocess.Popen) -> str | None:
+    while proc.poll() is None:
+        out.seek(0)
+        found = re.search(r"预览地址：(http://\S+)", out.read().decode("utf-8", "replace"))
+        if found:
+            return found.group(1)
+        time.sleep(0.1)
+    return None
+
+
+def _status(address: str) -> dict:
+    with urllib.request.urlopen(address + "__xxgk/status", timeout=30) as response:
+        return json.loads(response.read())
 
 
 def pelican_version() -> str | None:
@@ -122,91 +178,119 @@ def pelican_version() -> str | None:
     return probe.stdout.strip() or probe.stderr.strip()
 
 
-def bench_pelican(root: Path, n: int, seed: int) -> tuple[Run | None, Run | None]:
-    """Generate the Pelican twin, build it cold (writing its content cache), edit one article, build again."""
-    progress(f"N={n}: generating the Pelican twin in {root}")
-    pelican_corpus.generate(root, n, seed, cache=True)
+def hugo_version() -> str | None:
+    """Hugo's version when a `hugo` command is installed (Debian: apt-get install hugo), else None."""
+    if shutil.which("hugo") is None:
+        return None
+    probe = subprocess.run(["hugo", "version"], capture_output=True, text=True)
+    return probe.stdout.strip() if probe.returncode == 0 else None
+
+
+def bench_other(name: str, root: Path, n: int, write, command: list[str]) -> tuple[Run | None, Run | None]:
+    """Write another generator's twin of the corpus (write(root)), build it cold, edit one document, build again."""
+    progress(f"N={n}: generating the {name} twin in {root}")
+    write(root)
     os.sync()
-    for folder in ("out", "cache"):
-        shutil.rmtree(root / folder, ignore_errors=True)
-    command = [sys.executable, "-m", "pelican", "content", "-o", "out", "-s", "pelicanconf.py"]
-    progress(f"N={n}: pelican (cold)")
-    cold = timed(command, root)
-    if cold.returncode != 0:
-        report_failure("pelican", cold)
+    progress(f"N={n}: {name} (cold)")
+    cold = ok(name, timed(command, root))
+    if cold is None:
         return None, None
     edit_one(root / "content")
-    progress(f"N={n}: pelican after a one-line edit (content cache loaded)")
-    rebuild = timed(command, root)
-    return cold, rebuild if rebuild.returncode == 0 else None
+    progress(f"N={n}: {name} after a one-line edit")
+    return cold, ok(f"{name} after an edit", timed(command, root))
 
 
-def measure(base: Path, n: int, seed: int, with_pelican: bool) -> Result:
-    """All measurements for one size, in folders under base: Pelican first, whose rebuild deletes no files."""
+def bench_pelican(root: Path, n: int, seed: int) -> tuple[Run | None, Run | None]:
+    """Pelican with its content cache on, so its rebuild loads what the cold run cached."""
+    return bench_other("pelican", root, n, lambda folder: pelican_corpus.generate(folder, n, seed, cache=True),
+                       [sys.executable, "-m", "pelican", "content", "-o", "out", "-s", "pelicanconf.py"])
+
+
+def bench_hugo(root: Path, n: int, seed: int) -> tuple[Run | None, Run | None]:
+    """Hugo's build (it keeps no cache between runs)."""
+    return bench_other("hugo", root, n, lambda folder: hugo_corpus.generate(folder, n, seed),
+                       ["hugo", "--quiet", "--source", str(root), "--destination", str(root / "out")])
+
+
+def measure(base: Path, n: int, seed: int, pelican: bool, hugo: bool) -> Result:
+    """All measurements for one size, in folders under base: the others first, whose rebuilds delete no files."""
     # On a file system without a journal (ext4 on this VM), creating files is several times slower for minutes
-    # after many were deleted: the allocator steps over recently freed inodes. Our rebuild deletes the old
-    # site, so it goes last, and no corpus is deleted before every size is measured.
-    cold, rebuild = bench_pelican(base / "pelican", n, seed) if with_pelican else (None, None)
-    result = bench_ours(base / "xxgk", n, seed)
-    return Result(result.n, result.docs, result.cold, result.rebuild, result.search_s, cold, rebuild)
+    # after many were deleted: the allocator steps over recently freed inodes. No corpus is deleted before
+    # every size is measured.
+    pelican_runs = bench_pelican(base / "pelican", n, seed) if pelican else (None, None)
+    hugo_runs = bench_hugo(base / "hugo", n, seed) if hugo else (None, None)
+    ours = bench_ours(base / "xxgk", n, seed)
+    return replace(ours, pelican_cold=pelican_runs[0], pelican_edit=pelican_runs[1],
+                   hugo_cold=hugo_runs[0], hugo_edit=hugo_runs[1])
 
 
-def rss(run: Run | None) -> float | None:
-    """A run's peak RSS in MB, or None."""
-    return run.rss_mb if run else None
+# The targets of the issue this benchmark answers, at 10,000 and 100,000 documents.
+TARGETS = {
+    "serve": ("≤ 1 s", "≤ 2 s"), "edit": ("≤ 3 s", "≤ 10 s"), "noop": ("≤ 2 s", "≤ 8 s"),
+    "check": ("≤ 2 s", "≤ 5 s"), "cold": ("≤ 45 s and < Pelican", "≤ 10 × the 10k figure"), "rss": ("≤ 600 MB", "≤ 2 GB"),
+}
+ROWS = [
+    ("serve", "one-document edit, serve, new build for the page"),
+    ("edit", "one-document edit, build with cache, whole process"),
+    ("noop", "nothing changed, build with cache"),
+    ("check", "check of one file with cache"),
+    ("cold", "cold build with both search indexes, no cache"),
+    ("rss", "peak memory, cold"),
+]
 
 
-def timing(run: Run | None) -> str:
-    """A measured wall time, or "failed" for a run that did not succeed."""
-    return "failed" if run is None else f"{run.wall:.2f}"
+def seconds(run: Run | None) -> str:
+    return "failed" if run is None else f"{run.wall:.2f} s"
 
 
-def cell(value: float | None, digits: int = 2) -> str:
-    """A table cell: the number, or n/a."""
-    return "n/a" if value is None else f"{value:.{digits}f}"
+def figure(r: Result, key: str) -> str:
+    """Our figure for one row of the target table, with Pelican's and Hugo's beside it where measured."""
+    if key == "serve":
+        return "failed" if r.serve_edit is None else f"{r.serve_edit:.2f} s"
+    if key == "rss":
+        return "failed" if r.cold is None else f"{r.cold.rss_mb:.0f} MB" + _others(r, lambda run: f"{run.rss_mb:.0f} MB")
+    run = {"edit": r.edit, "noop": r.noop, "check": r.check_one, "cold": r.cold}[key]
+    if key == "cold":
+        return seconds(run) + _others(r, lambda run: f"{run.wall:.2f} s")
+    if key == "edit":
+        return seconds(run) + _others(r, lambda run: f"{run.wall:.2f} s", edit=True)
+    return seconds(run)
 
 
-def ratio(theirs: Run | None, ours: float | None) -> str:
-    """Pelican's time over ours in seconds (above 1: ours is faster)."""
-    return f"{theirs.wall / ours:.2f}x" if theirs and ours else "n/a"
+def _others(r: Result, show, edit: bool = False) -> str:
+    runs = [("Pelican", r.pelican_edit if edit else r.pelican_cold), ("Hugo", r.hugo_edit if edit else r.hugo_cold)]
+    shown = [f"{name} {show(run)}" for name, run in runs if run is not None]
+    return f" ({', '.join(shown)})" if shown else ""
 
 
-def without_search(r: Result) -> float | None:
-    """The cold build's wall time less its search indexes: what Pelican, which has no search, is compared with."""
-    return r.cold.wall - r.search_s if r.cold and r.search_s is not None else None
-
-
-def row(r: Result, with_pelican: bool) -> list[str]:
-    """One line of the results table."""
-    cells = [str(r.n), str(r.docs), timing(r.cold), cell(r.docs / r.cold.wall if r.cold else None, 0),
-             cell(rss(r.cold), 0), timing(r.rebuild), cell(r.search_s), cell(without_search(r))]
-    if with_pelican:
-        cells += [timing(r.pelican_cold), timing(r.pelican_rebuild),
-                  cell(rss(r.pelican_cold), 0),
-                  ratio(r.pelican_cold, r.cold and r.cold.wall), ratio(r.pelican_cold, without_search(r)),
-                  ratio(r.pelican_rebuild, r.rebuild and r.rebuild.wall)]
-    return cells
-
-
-def print_table(results: list[Result], with_pelican: bool) -> None:
-    """Print the results as an aligned plain-text table."""
-    head = ["N", "docs", "cold s", "docs/s", "peak RSS MB", "rebuild s", "search index s", "cold without search s"]
-    if with_pelican:
-        head += ["pelican cold s", "pelican rebuild s", "pelican RSS MB", "cold ratio", "ratio without search",
-                 "rebuild ratio"]
-    lines = [head] + [row(r, with_pelican) for r in results]
+def print_table(results: list[Result]) -> None:
+    """Print the issue's target table: one column per size, and the targets beside the sizes that have them."""
+    head = [""]
+    for r in results:
+        head.append(f"{r.n:,} documents")
+        if r.n in (10_000, 100_000):
+            head.append(f"target at {r.n:,}")
+    lines = [head]
+    for key, label in ROWS:
+        line = [label]
+        for r in results:
+            line.append(figure(r, key))
+            if r.n in (10_000, 100_000):
+                line.append(TARGETS[key][r.n == 100_000])
+        lines.append(line)
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     for k, line in enumerate(lines):
-        print("  ".join(text.rjust(width) for text, width in zip(line, widths, strict=True)))
+        print("| " + " | ".join(text.ljust(width) for text, width in zip(line, widths, strict=True)) + " |")
         if k == 0:
-            print("  ".join("-" * width for width in widths))
+            print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description="Benchmark build.py on synthetic disclosure corpora.")
-    parser.add_argument("--sizes", default="1000,10000", help="comma-separated document counts (default 1000,10000)")
-    parser.add_argument("--pelican", action="store_true", help="also time Pelican on the same documents")
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated document counts (default 10000,100000)")
+    parser.add_argument("--compare-at", type=int, default=10_000, metavar="N",
+                        help="the size at which Pelican and Hugo are timed too, where installed (default 10000; 0: never)")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="generate under DIR and keep the corpora")
     parser.add_argument("--seed", type=int, default=1, help="corpus generator seed (default 1)")
     args = parser.parse_args(argv)
@@ -219,32 +303,28 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def pelican_wanted(requested: bool) -> bool:
-    """Whether to run Pelican: requested and installed (else say how to install it)."""
-    if not requested:
-        return False
-    version = pelican_version()
-    if version is None:
-        print("Pelican is not installed in this interpreter; install it with:\n"
-              "    pip install -r requirements-bench.txt\n(continuing without the Pelican comparison)")
-        return False
-    print(f"Pelican: {version}")
-    return True
+def others() -> tuple[bool, bool]:
+    """Whether Pelican and Hugo are installed, saying which versions run (or how to install them)."""
+    pelican, hugo = pelican_version(), hugo_version()
+    print(f"Pelican: {pelican}" if pelican else "Pelican: not installed (pip install -r requirements-bench.txt)")
+    print(f"Hugo: {hugo}" if hugo else "Hugo: not installed (apt-get install hugo)")
+    return pelican is not None, hugo is not None
 
 
 def main(argv: list[str]) -> int:
-    """Run every size and print the table; exit status 1 when a build failed."""
+    """Run every size and print the table; exit status 1 when a measurement failed."""
     args = parse_args(argv)
-    with_pelican = pelican_wanted(args.pelican)
+    pelican, hugo = others() if args.compare_at in args.sizes else (False, False)
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; seed {args.seed}")
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as tmp:
         base = args.keep.resolve() if args.keep else Path(tmp)
-        results = [measure(base / f"n{n}", n, args.seed, with_pelican) for n in args.sizes]
+        results = [measure(base / f"n{n}", n, args.seed, pelican and n == args.compare_at, hugo and n == args.compare_at)
+                   for n in args.sizes]
     print()
-    print_table(results, with_pelican)
+    print_table(results)
     if args.keep:
         print(f"\ncorpora kept under {args.keep.resolve()}")
-    return 0 if all(r.cold and r.rebuild for r in results) else 1
+    return 0 if all(r.cold and r.noop and r.edit and r.check_one and r.serve_edit for r in results) else 1
 
 
 if __name__ == "__main__":

@@ -149,3 +149,9 @@ def git(folder: Path, *args: str) -> str:
     """Run git in folder with a fixed identity; returns its output."""
     command = ["git", "-c", "user.name=测试", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main", *args]
     return subprocess.run(command, cwd=folder, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(autouse=True)
+def _not_in_ci(monkeypatch):
+    """Commands print progress lines when CI is set; the tests expect what an editor's terminal-less run prints."""
+    monkeypatch.delenv("CI", raising=False)

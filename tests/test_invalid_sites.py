@@ -51,7 +51,7 @@ def test_broken_site_fails_with_its_message_and_keeps_the_old_site(case, tmp_pat
     assert actual == expected_file.read_text(encoding="utf-8")
     assert result.out == ""
     assert snapshot(root / "site") == before
-    assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []  # no staging folder left behind
+    assert [p.name for p in root.iterdir() if re.search(r"\.(new|old)-", p.name)] == []  # no staging folder left behind
 
 
 def parsed(line: str) -> tuple:

@@ -99,3 +99,44 @@ def _eventually(condition, seconds: float = 60) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+def test_watch_survives_a_failing_rebuild_and_keeps_watching(tmp_path, capsys):
+    (tmp_path / "a.md").write_text("1")
+    calls, stop = [], threading.Event()
+
+    def rebuild() -> None:
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            raise KeyError("anything at all")
+
+    watcher = threading.Thread(target=serve.watch, args=([tmp_path], rebuild, stop, 0.05), daemon=True)
+    watcher.start()
+    time.sleep(0.5)  # the watcher's first look comes before the edit
+    (tmp_path / "a.md").write_text("22")
+    assert _eventually(lambda: len(calls) == 1, 5)
+    (tmp_path / "a.md").write_text("333")
+    assert _eventually(lambda: len(calls) == 2, 5) and watcher.is_alive()
+    stop.set()
+    assert "重建时出现意外错误（KeyError" in capsys.readouterr().err
+
+
+def test_watch_survives_folders_appearing_and_vanishing_while_it_scans(tmp_path):
+    (tmp_path / "a.md").write_text("1")
+    noticed, stop = threading.Event(), threading.Event()
+    watcher = threading.Thread(target=serve.watch, args=([tmp_path, tmp_path / "config.yaml"], noticed.set, stop, 0),
+                               daemon=True)
+    watcher.start()
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:  # a checkout or an unzip, over and over
+        for n in range(20):
+            (tmp_path / "tree" / str(n)).mkdir(parents=True)
+            (tmp_path / "tree" / str(n) / "x.md").write_text("x")
+        (tmp_path / "config.yaml").write_text("x")
+        shutil.rmtree(tmp_path / "tree")
+        (tmp_path / "config.yaml").unlink()
+    assert watcher.is_alive()
+    noticed.clear()
+    (tmp_path / "a.md").write_text("22")
+    assert noticed.wait(5)
+    stop.set()

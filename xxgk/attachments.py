@@ -79,6 +79,11 @@ def locate(doc: Document, refs: tuple[Ref, ...], path: Path, content_dir: Path, 
     return replace(doc, attachments=tuple(found), body_html=html), problems + link_problems
 
 
+def files_named(refs: tuple[Ref, ...], path: Path) -> tuple[Path, ...]:
+    """The files a document's attachments name (as written, beside the document): what its result depends on."""
+    return tuple(path.parent / ref.file for ref in refs)
+
+
 def _target(ref: Ref, path: Path, content_dir: Path) -> tuple[Path, str | None]:
     """The file an attachment names, resolved, or why it cannot be one."""
     if _CONTROL.search(ref.file):

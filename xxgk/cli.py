@@ -54,13 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xxgk", description=_DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"xxgk {__version__}")
-    parser.set_defaults(run=_build, full_index=False)
+    parser.set_defaults(run=_build, full_index=False, reuse=True)
     parser.add_argument("--debug", action="store_true", help="出错时显示完整的 Python 调用栈（供维护人员排查）")
     _site_options(parser)  # `xxgk [options]` builds
     commands = parser.add_subparsers(title="命令", metavar="命令")
     build = commands.add_parser("build", help="校验全部文件并生成站点；全部成功才替换输出文件夹")
     _site_options(build, argparse.SUPPRESS)
     build.add_argument("--full-index", action="store_true", help="重建全文检索索引（默认只更新改动过的文件）")
+    _cache_option(build)
     build.set_defaults(run=_build)
     check = commands.add_parser("check", help="只做校验，不写任何文件")
     _site_options(check, argparse.SUPPRESS)
@@ -70,10 +71,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="同时检查已生成站点的每个页面（发布前再查一遍垃圾词、隐藏元素和外部链接）")
     check.add_argument("--since", default="HEAD", metavar="REV",
                        help="与这个 git 版本比较，已提交文件的索引号不得改动（默认 HEAD；CI 中可用 origin/main；none 不比较）")
+    _cache_option(check)
     check.set_defaults(run=_check)
     serve = commands.add_parser("serve", help="构建后在 http://127.0.0.1 预览，文件改动后自动重建")
     _site_options(serve, argparse.SUPPRESS)
     serve.add_argument("--port", type=_port, default=8000, help="端口（默认 8000）")
+    _cache_option(serve)
     serve.set_defaults(run=_serve)
     importer = commands.add_parser("import", help="把纯文本公开文件转换为带元数据的 Markdown 文件")
     importer.add_argument("files", nargs="+", metavar="FILE", help="要导入的 UTF-8 纯文本文件")
@@ -99,6 +102,9 @@ def _parser() -> argparse.ArgumentParser:
     finder.add_argument("--json", action="store_true", help="以 JSON 输出")
     finder.add_argument("--limit", type=int, default=20, help="最多显示的结果数（默认 20）")
     finder.set_defaults(run=_search)
+    clean = commands.add_parser("clean", help="删除输出文件夹旁的构建缓存和检索索引（下次构建全部重新生成）；已生成的站点保留")
+    _site_options(clean, argparse.SUPPRESS)
+    clean.set_defaults(run=_clean)
     verify = commands.add_parser("verify", help="核对已部署的站点与构建时的清单（manifest.sha256）是否一致")
     verify.add_argument("folder", type=Path, metavar="DIR", help="已部署站点的文件夹")
     verify.add_argument("--manifest", type=Path, default=None,
@@ -134,6 +140,11 @@ def _site_options(parser: argparse.ArgumentParser, default=None) -> None:
                         help="把“今天”固定为这一天（决定定时发布的文件是否发布）；也可用 SOURCE_DATE_EPOCH")
 
 
+def _cache_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-cache", dest="reuse", action="store_false",
+                        help="不沿用上一次构建的任何结果：全部重新读取、生成并写入每个文件")
+
+
 def today(option: str | None) -> date:
     """The day that decides scheduled publication: --today, else SOURCE_DATE_EPOCH, else now in China;
     ValueError when the one given is not a day."""
@@ -154,7 +165,8 @@ def _load(args: argparse.Namespace) -> Config:
 
 def _build(args: argparse.Namespace) -> int:
     from . import pipeline  # imported when needed: Ctrl+C while it loads is then handled by main()
-    report = pipeline.build(_load(args), _today_or_exit(args.today), full_index=args.full_index)
+    report = pipeline.build(_load(args), _today_or_exit(args.today), full_index=args.full_index, reuse=args.reuse,
+                            progress=_progress())
     _print_problems(list(report.warnings))
     print(_summary(report))
     return 0
@@ -166,7 +178,7 @@ def _check(args: argparse.Namespace) -> int:
     site = config = None
     try:
         config = _load(args)
-        checked = pipeline.check(config, _today_or_exit(args.today), lint=True)
+        checked = pipeline.check(config, _today_or_exit(args.today), lint=True, cached=args.reuse)
         problems, site = list(checked.warnings), checked.site
     except BuildError as exc:
         problems = list(exc.problems)
@@ -220,25 +232,29 @@ def _serve(args: argparse.Namespace) -> int:
 
     config = _load(args)
     day = _today_or_exit(args.today)
-    print(_summary(pipeline.build(config, day)))
+    print(_summary(pipeline.build(config, day, reuse=args.reuse)))
+
+    status = serve.Status()
 
     def rebuild() -> None:
         try:
-            report = pipeline.build(_load(args), day)
+            report = pipeline.build(_load(args), day, reuse=args.reuse)
             _print_problems(list(report.warnings))
             print(_summary(report), flush=True)
+            status.succeeded()
         except BuildError as exc:
             _print_problems(exc.problems)
             print("重建失败，仍在预览上一次成功构建的站点。修改后会自动重试。", file=sys.stderr, flush=True)
+            status.failed("\n".join(str(p) for p in exc.problems))
 
     try:
-        server = serve.make_server(config.output_dir, config.base_path, args.port)
+        server = serve.make_server(config.output_dir, config.base_path, args.port, status)
     except OSError as exc:
         print(f"无法在端口 {args.port} 上预览：{failures.os_reason(exc)}。请关闭占用它的程序，或用 --port 换一个端口。", file=sys.stderr)
         return 1
     print(f"预览地址：http://127.0.0.1:{server.server_address[1]}{config.base_path}  （按 Ctrl+C 停止）", flush=True)
     watched = [config.content_dir, config.templates_dir, config.static_dir, config.path, config.reports_dir]
-    serve.serve_forever(server, watched, rebuild)
+    serve.serve_forever(server, watched, rebuild, status)
     return 0
 
 
@@ -344,6 +360,18 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clean(args: argparse.Namespace) -> int:
+    from . import pipeline
+
+    config = _load(args)
+    removed = pipeline.clean(config.output_dir)
+    for folder in removed:
+        print(f"已删除：{folder}")
+    if not removed:
+        print("没有需要删除的构建缓存。")
+    return 0
+
+
 def _verify(args: argparse.Namespace) -> int:
     from . import manifest
 
@@ -400,20 +428,42 @@ def _print_problems(problems: list[Problem]) -> None:
         print(problem, file=sys.stderr)
 
 
+_SCHEDULED_LISTED = 3  # scheduled documents named in the summary; the rest are counted
+
+
+def _progress():
+    """Where a build reports its stages: one line rewritten in place on a terminal, plain lines in CI (CI set),
+    nothing otherwise (the summary at the end says it all)."""
+    if sys.stderr.isatty():
+        return lambda line: print(f"\r\033[K{line}", end="", file=sys.stderr, flush=True)
+    if os.environ.get("CI"):
+        return lambda line: print(line, file=sys.stderr, flush=True)
+    return lambda line: None
+
+
 def _summary(report: Report) -> str:
-    index = report.index
+    index, changes = report.index, report.changes
+    if sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr, flush=True)  # clears the progress line
     lines = [f"构建完成：{report.documents} 篇文件，{report.pages} 个页面，共 {report.files} 个文件；"
              f"警告 {len(report.warnings)} 条；用时 {report.seconds:.2f} 秒。",
+             f"读取：{report.reread} 篇文件重新读取，{report.cached} 篇沿用缓存。" if report.cached or report.reread else "",
+             "各阶段用时：" + "，".join(f"{name} {seconds:.2f} 秒" for name, seconds in report.stages) + "。",
              f"其中搜索索引用时 {report.search_seconds:.2f} 秒（search index: {report.search_seconds:.2f} s）："
              + ("全部重建" if index.full else f"新增 {index.added}、更新 {index.updated}、删除 {index.deleted}、未变 {index.unchanged}")
-             + "。"]
+             + "。",
+             f"站点文件：新增 {changes.added}、修改 {changes.changed}、删除 {changes.removed}、未变 {changes.unchanged}"
+             "（未变的文件没有重写，保留原来的修改时间）。"]
     if index.healed:
         lines.append("注意：上一次的搜索索引已损坏（有文件缺失或被改动），本次已从内容重建。")
-    for src, day in report.held_back:
+    for src, day in report.held_back[:_SCHEDULED_LISTED]:
         lines.append(one_line(f"定时发布：{src} 将于 {day.isoformat()} 发布，本次未生成。"))
+    if len(report.held_back) > _SCHEDULED_LISTED:
+        last = max(day for _, day in report.held_back)
+        lines.append(f"另有 {len(report.held_back) - _SCHEDULED_LISTED} 篇定时发布的文件未生成（最晚 {last.isoformat()} 发布）。")
     if report.drafts:
         lines.append(f"草稿：{report.drafts} 篇未发布。")
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line)
 
 
 def _untouched(args: argparse.Namespace) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
 from . import attachments, characters, frontmatter, rules, sources, yamltree
+from .cache import Cache, Dependency, Entry, Stamp
 from .config import Config
 from .errors import WARNING, Problem, shown_paths
 from .fields import FieldReader, closest
@@ -68,26 +70,39 @@ def encoding_problem(raw: bytes, src: str) -> Problem:
 def read_document(path: Path, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer,
                   lint: bool = False) -> tuple[Document | None, list[Problem]]:
     """Read one file from disk and validate it (and lint it, for `check`); attachments are checked against content/."""
+    raw, unreadable = _raw(path, src)
+    if raw is None:
+        return None, unreadable
+    return read_source(raw, path, src, config, tree, renderer, lint)[:2]
+
+
+def _raw(path: Path, src: str) -> tuple[bytes | None, list[Problem]]:
+    """A document's bytes, or the problem that it cannot be read (not a regular file, too large…)."""
     try:
-        raw = sources.read_bytes(path, LIMIT_BYTES)
+        return sources.read_bytes(path, LIMIT_BYTES), []
     except sources.Unreadable as exc:
         return None, [Problem(src, None, exc.message, exc.code)]
+
+
+def read_source(raw: bytes, path: Path, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer,
+                lint: bool = False) -> tuple[Document | None, list[Problem], tuple[Path, ...]]:
+    """read_document on the file's bytes, also returning the attachment files it looked for (found or not)."""
     try:
         text = decode(raw)
     except UnicodeDecodeError:
-        return None, [encoding_problem(raw, src)]
+        return None, [encoding_problem(raw, src)], ()
     parsed, problems = parse_document(text, src, config, tree, renderer)
     if len(raw) > WARN_BYTES:
         problems.append(Problem(src, None, f"文件很大（{len(raw) / 2**20:.1f} MB），页面会很难打开。请考虑拆分，或把大段内容改为附件。",
                                 "file-large", WARNING))
     findings = lint_source(src, text, allowed_hosts=config.allowed_hosts, official_phones=config.official_phones) if lint else []
     if parsed is None:
-        return None, problems + findings
+        return None, problems + findings, ()
     doc, refs = parsed
     allowed = {code for code, _ in doc.allow}
     doc, attachment_problems = attachments.locate(doc, refs, path, config.content_dir, text, config.attachment_types)
     found = [p for p in attachment_problems + findings if p.code not in allowed]
-    return doc, problems + _downgrade_if_draft(doc.draft, found)
+    return doc, problems + _downgrade_if_draft(doc.draft, found), attachments.files_named(refs, path)
 
 
 def parse_document(text: str, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
@@ -299,19 +314,34 @@ def _downgrade_if_draft(draft: bool, problems: list[Problem]) -> list[Problem]:
     return [replace(p, level=WARNING, message=f"（草稿）{p.message}") for p in problems]
 
 
-def read_all(config: Config, lint: bool = False) -> tuple[list[Document], list[Problem]]:
-    """Read every document under the content folder (linting each when asked), on all cores when there are many."""
+def read_all(config: Config, lint: bool = False, cache: Cache | None = None) -> tuple[list[Document], list[Problem]]:
+    """Read every document under the content folder (linting each when asked), on all cores when there are many;
+    with a cache, only documents whose entry no longer holds are read, and their results are saved in it."""
     paths, problems = find(config.content_dir)
-    results = map_chunks(_read_chunk, (config, lint), paths, _PARALLEL_FROM)
-    documents = [doc for doc, _ in results if doc is not None]
-    problems += [p for _, found in results for p in found]
+    keyed = list(zip(shown_paths(paths, config.content_dir.parent), paths, strict=True))
+    results = cache.lookup(keyed) if cache else {}
+    entries = map_chunks(_read_chunk, (config, lint), [(key, path) for key, path in keyed if key not in results],
+                         _PARALLEL_FROM)
+    if cache:
+        cache.store(entries, {key for key, _ in keyed})
+    results.update((entry.key, entry.value) for entry in entries)
+    documents = [doc for doc, _ in map(results.get, (key for key, _ in keyed)) if doc is not None]
+    problems += [p for key, _ in keyed for p in results[key][1]]
     return documents, problems
 
 
-def _read_chunk(job: tuple[Config, bool], paths: list[Path]) -> list[tuple[Document | None, list[Problem]]]:
+def _read_chunk(job: tuple[Config, bool], items: list[tuple[str, Path]]) -> list[Entry]:
+    """Read a share of the documents (in a worker process), each with what a cache needs to know it again."""
     config, lint = job
     renderer, tree = MarkdownRenderer(), load_tree(config.extra_categories)
-    names = shown_paths(paths, config.content_dir.parent)
-    return [read_document(p, src, config, tree, renderer, lint) for p, src in zip(paths, names, strict=True)]
-
-
+    entries = []
+    for src, path in items:
+        stamp = Stamp.of(path)  # before reading: an edit made meanwhile then shows in the stamp
+        raw, unreadable = _raw(path, src)
+        if raw is None:
+            entries.append(Entry(src, stamp, "", (), (None, unreadable)))
+            continue
+        doc, problems, looked_at = read_source(raw, path, src, config, tree, renderer, lint)
+        depends = tuple(Dependency.of(target, stamp.seen_ns) for target in looked_at)
+        entries.append(Entry(src, stamp, hashlib.sha256(raw).hexdigest(), depends, (doc, problems)))
+    return entries

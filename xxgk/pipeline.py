@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +25,7 @@ from . import (
     validate,
     workers,
 )
+from .cache import Cache, fingerprint
 from .config import Config
 from .errors import ContentError, Problem, raise_if_errors, shown_path
 from .model import Document, NavLink, Output, Site
@@ -40,6 +44,10 @@ class Report:
     seconds: float
     search_seconds: float  # the share of `seconds` spent on the two search indexes
     index: search.IndexStats
+    changes: output.Changes  # the site's files against the previous build's
+    cached: int = 0  # documents taken from the build cache instead of being read again
+    reread: int = 0  # documents read because the cache had no valid entry for them (0 without a cache)
+    stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds) in the order they ran
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +57,19 @@ class Checked:
     site: Site
     reports: tuple[tuple[int, annual.ReportData], ...]
     warnings: list[Problem]
+    cached: int = 0  # documents taken from the build cache instead of being read again
+    reread: int = 0  # documents read because the cache had no valid entry for them (0 without a cache)
 
 
-def check(config: Config, today: date, *, lint: bool = False) -> Checked:
-    """Read and validate every document and annual-report file (linting them when asked); raise ContentError on errors."""
-    documents, problems = content.read_all(config, lint)
+def check(config: Config, today: date, *, lint: bool = False, cached: bool = False) -> Checked:
+    """Read and validate every document and annual-report file (linting them when asked); raise ContentError on errors.
+    With cached, documents unchanged since the cache beside the output folder saw them are not read again."""
+    cache = Cache.open(cache_dir(config.output_dir), fingerprint(config, lint)) if cached else None
+    try:
+        documents, problems = content.read_all(config, lint, cache)
+    finally:
+        if cache:
+            cache.close()
     reports, report_problems = annual.load_reports(config.reports_dir, shown_path(config.reports_dir))
     problems += [*validate.check_corpus(documents, config.calendar),
                  *annual.kind_problems(documents, annual.site_rule(config.bodies)), *report_problems,
@@ -62,7 +78,8 @@ def check(config: Config, today: date, *, lint: bool = False) -> Checked:
     if lint:
         problems += validate.serial_gaps(documents, config.index_form)
     raise_if_errors(problems, ContentError)
-    return Checked(assemble.assemble(documents, config, today), tuple(reports), problems)
+    return Checked(assemble.assemble(documents, config, today), tuple(reports), problems,
+                   cache.reused if cache else 0, cache.missed if cache else 0)
 
 
 
@@ -76,24 +93,62 @@ def index_dir(output_dir: Path) -> Path:
     return output_dir.parent / f".{output_dir.name}-index"
 
 
-def build(config: Config, today: date, *, full_index: bool = False) -> Report:
-    """Build the whole site into config.output_dir, replacing it only when every stage succeeded."""
-    started = time.perf_counter()
-    checked = check(config, today)
-    # The documents and the site model live for the rest of the build: see workers.frozen_heap.
-    with workers.frozen_heap():
-        return _build_checked(config, checked, started, full_index)
+def cache_dir(output_dir: Path) -> Path:
+    """The build cache of a site lives beside its output folder: site/ -> .site-cache/ (not published)."""
+    return output_dir.parent / f".{output_dir.name}-cache"
 
 
-def _build_checked(config: Config, checked: Checked, started: float, full_index: bool) -> Report:
+def clean(output_dir: Path) -> list[Path]:
+    """Delete the derived data beside the output folder (cache, search index, staging leftovers), never the site
+    itself; returns the folders deleted. Refused (OutputBusy) while a build holds the lock."""
+    derived = [cache_dir(output_dir), index_dir(output_dir)]
+    with output.locked(output_dir, *derived):
+        return [folder for folder in derived if output.remove_folder(folder)]
+
+
+class Stages:
+    """Times the stages of a build and tells progress() about each as it ends."""
+
+    def __init__(self, progress: Callable[[str], None]):
+        self.started = self._mark = time.perf_counter()
+        self.progress, self.times = progress, []
+
+    def done(self, name: str, detail: str) -> None:
+        now = time.perf_counter()
+        self.times.append((name, now - self._mark))
+        self.progress(f"{name}：{detail}（{now - self._mark:.2f} 秒）")
+        self._mark = now
+
+
+def build(config: Config, today: date, *, full_index: bool = False, reuse: bool = True,
+          progress: Callable[[str], None] = lambda line: None) -> Report:
+    """Build the whole site into config.output_dir, replacing it only when every stage succeeded; with reuse,
+    documents unchanged since the last build are not read again and files whose bytes did not change are kept
+    as they were (same inode and mtime). progress() receives a line as each stage ends."""
+    stages = Stages(progress)
+    with output.locked(config.output_dir, index_dir(config.output_dir)):
+        checked = check(config, today, cached=reuse)
+        stages.done("读取和校验", f"{len(checked.site.documents)} 篇已发布，{checked.cached} 篇沿用缓存")
+        # The documents and the site model live for the rest of the build: see workers.frozen_heap.
+        with workers.frozen_heap():
+            return _build_checked(config, checked, stages, full_index, reuse)
+
+
+def _build_checked(config: Config, checked: Checked, stages: Stages, full_index: bool, reuse: bool) -> Report:
     """build() once everything is read and validated."""
     site = checked.site
     rule = annual.site_rule(config.bodies)
     reports = [(year, annual.corpus_figures(site.documents, year, rule), data) for year, data in checked.reports]
     context = render.page_context(site, config, [annual_link(year, data) for year, _, data in reports])
-    with output.staged(config.output_dir) as stage:
+    # The Whoosh index is updated in a copy of the previous one (only added, edited and removed documents are
+    # re-indexed). It is staged before the site but swapped in after it: a kill between the two swaps leaves
+    # the new site with the previous index, which the next build brings in line; never an index that answers
+    # with documents the served site does not have yet. A failure before the site's swap changes neither.
+    previous_index = None if full_index else index_dir(config.output_dir)
+    with output.staged(index_dir(config.output_dir), seed=previous_index) as index_stage, \
+            output.staged(config.output_dir, reuse=reuse) as stage:
         # Document pages are rendered and written by worker processes while this one does the listings.
-        with workers.started(_write_documents, (context, stage.path), site.documents) as document_paths:
+        with workers.started(_write_documents, (context, stage.path, stage.previous), site.documents) as document_paths:
             env = render.make_env(config.templates_dir)
             pages = render.render_pages(site, context, env)
             pages += [annual.render_report(figures, data, year, context, env) for year, figures, data in reports]
@@ -101,19 +156,18 @@ def _build_checked(config: Config, checked: Checked, started: float, full_index:
             report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
             stage.write([*feeds.discovery_files(site, config, report_pages), *opendata.catalog_files(site, config)])
             stage.claim(document_paths())
+        stages.done("生成页面", f"{len(pages) + len(site.documents)} 个页面")
         for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's
             stage.copy_tree(folder, "static", fill=True)
-        search_started = time.perf_counter()
-        static_files = [Output(path, data) for path, data in static_search.static_index(site.documents)]
-        # The Whoosh index is updated in a copy of the previous one and swapped in with the site, so a failed
-        # build leaves both as they were; only added, edited and removed documents are re-indexed. Its worker
-        # processes leave this one free to write the static index's files meanwhile.
-        previous = None if full_index else index_dir(config.output_dir)
-        with output.staged(index_dir(config.output_dir), seed=previous) as index_stage:
-            index = search.update_index(index_stage.path, site.documents, full=full_index,
-                                        meanwhile=lambda: stage.write(static_files))
-        search_seconds = time.perf_counter() - search_started
+        stages.done("静态文件", "已复制")
+        record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
+        static_files = _static_files(site.documents, stage, record)
+        # Its worker processes leave this one free to write the static index's files meanwhile.
+        index = search.update_index(index_stage.path, site.documents, full=full_index,
+                                    meanwhile=lambda: stage.write(static_files))
+        stages.done("搜索索引", "全部重建" if index.full else f"更新 {index.added + index.updated + index.deleted} 篇")
         stage.write_manifest()
+    stages.done("发布", "已替换输出文件夹")
     return Report(
         documents=len(site.documents),
         pages=len(pages) + len(site.documents),
@@ -121,13 +175,35 @@ def _build_checked(config: Config, checked: Checked, started: float, full_index:
         held_back=tuple((d.src, d.published) for d in site.held_back),
         drafts=len(site.drafts),
         warnings=tuple(sorted(checked.warnings, key=Problem.sort_key)),
-        seconds=time.perf_counter() - started,
-        search_seconds=search_seconds,
+        seconds=time.perf_counter() - stages.started,
+        search_seconds=dict(stages.times)["搜索索引"],
         index=index,
+        changes=stage.changes(),
+        cached=checked.cached,
+        reread=checked.reread,
+        stages=tuple(stages.times),
     )
 
 
-def _write_documents(job: tuple[render.PageContext, Path], documents: list[Document]) -> list[tuple[str, str]]:
+def _static_files(documents: tuple[Document, ...], stage: output.Staging, record: Path | None) -> list[Output]:
+    """The static search index's files to write: none when the previous build indexed exactly these documents
+    (recorded in `record`, a file of the cache) and its index files are unchanged, for then they are linked."""
+    key = static_search.inputs_key(documents)
+    try:
+        previous = json.loads(record.read_text(encoding="utf-8")) if record else {}
+    except (OSError, ValueError):
+        previous = {}
+    if previous.get("key") == key and stage.keep({path: tuple(entry) for path, entry in previous["files"].items()}):
+        return []
+    files = [Output(path, data) for path, data in static_search.static_index(documents)]
+    if record is not None:
+        entries = {o.dest: (hashlib.sha256(o.data).hexdigest(), len(o.data)) for o in files}
+        output.write_atomically(record, json.dumps({"key": key, "files": entries}).encode("utf-8"))
+    return files
+
+
+def _write_documents(job: tuple[render.PageContext, Path, output.Previous], documents: list[Document]
+                     ) -> list[tuple[str, str]]:
     """Render and write a share of the document pages (in a worker process); returns (path, SHA-256) of each file."""
-    context, staging_path = job
-    return output.Staging(staging_path).write(render.render_documents(context, documents))
+    context, staging_path, previous = job
+    return output.Staging(staging_path, previous).write(render.render_documents(context, documents))

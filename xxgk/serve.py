@@ -1,47 +1,114 @@
-"""`serve`: build, serve the site on localhost under its base path, and rebuild when sources change."""
+"""`serve`: build, serve the site on localhost under its base path, rebuild when sources change, and make the open
+pages follow: every HTML page served gets a small script that polls the build number and reloads the page after
+a rebuild, and shows the errors of a failed rebuild on top of the page. Files on disk are never changed."""
 
 from __future__ import annotations
 
 import functools
 import http.server
+import json
+import os
+import sys
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
+from stat import S_ISREG
 
 
 def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
-    """Size and modification time of every file under the folders, to notice edits."""
+    """Size and modification time of every file under the folders, to notice edits; files and folders that
+    vanish while it looks (a git checkout, an unzip) are left out, never an error."""
     state = {}
     for folder in folders:
-        if folder.is_file():
-            stat = folder.stat()
-            state[folder] = (stat.st_mtime_ns, stat.st_size)
-            continue
-        for path in folder.rglob("*"):
-            if path.is_file():
+        paths = [folder] if not folder.is_dir() else \
+            (Path(top, name) for top, _, names in os.walk(folder) for name in names)
+        for path in paths:
+            try:
                 stat = path.stat()
+            except OSError:
+                continue
+            if S_ISREG(stat.st_mode):
                 state[path] = (stat.st_mtime_ns, stat.st_size)
     return state
 
 
-def watch(folders: list[Path], rebuild: Callable[[], None], stop: threading.Event, interval: float = 1.0) -> None:
-    """Call rebuild() after any file under the folders is added, changed or removed, until stop is set."""
+class Status:
+    """What open pages are told: the number of the last successful build and the errors of a failed one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.build, self.error = 1, ""
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self.build, self.error = self.build + 1, ""
+
+    def failed(self, text: str) -> None:
+        with self._lock:
+            self.error = text
+
+    def json(self) -> bytes:
+        with self._lock:
+            return json.dumps({"build": self.build, "error": self.error}, ensure_ascii=False).encode("utf-8")
+
+
+def watch(folders: list[Path], rebuild: Callable[[], None], stop: threading.Event, interval: float = 1.0,
+          status: Status | None = None) -> None:
+    """Call rebuild() after any file under the folders is added, changed or removed, until stop is set; an
+    error in a rebuild is reported (and shown in open pages) and watching goes on, so the preview never silently
+    stops following edits."""
     seen = snapshot(folders)
     while not stop.wait(interval):
         current = snapshot(folders)
         if current != seen:
             seen = current
-            rebuild()
+            try:
+                rebuild()
+            except Exception as exc:  # noqa: BLE001 - whatever went wrong, the next edit must be built again
+                message = f"重建时出现意外错误（{type(exc).__name__}: {exc}）。仍在监视文件改动，修改后会自动重试。"
+                print(message, file=sys.stderr, flush=True)
+                if status is not None:
+                    status.failed(message)
+
+
+# serve's own files, under the base path; no built site has a folder of this name.
+LIVE = "__xxgk/"
+# Polls the build number four times a second: a new one reloads the page, an error is shown on top of it (as text).
+LIVE_JS = """\
+(function () {
+  var script = document.currentScript, shown = script.dataset.build, box = null;
+  function show(error) {
+    if (!error) { if (box) { box.remove(); box = null; } return; }
+    if (!box) {
+      box = document.createElement("pre");
+      box.id = "xxgk-build-error";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;top:0;left:0;right:0;z-index:99999;margin:0;padding:1em;max-height:60vh;" +
+        "overflow:auto;white-space:pre-wrap;background:#fff4f4;color:#900;border-bottom:3px solid #c00;font:14px/1.5 monospace";
+      document.body.appendChild(box);
+    }
+    box.textContent = "构建失败，下面显示的仍是上一次成功构建的页面。修改后会自动重试：\\n\\n" + error;
+  }
+  function poll() {
+    fetch(script.dataset.status, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+      if (String(s.build) !== shown) { location.reload(); return; }
+      show(s.error);
+    }).catch(function () {}).then(function () { setTimeout(poll, 250); });
+  }
+  poll();
+})();
+"""
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves the output folder under the site's base path (e.g. /xxgk/), and its 404 page."""
 
-    def __init__(self, *args, base_path: str, out_dir: Path, **kwargs):
+    def __init__(self, *args, base_path: str, out_dir: Path, status: Status, **kwargs):
         self.base_path = base_path
         self.out_dir = out_dir
+        self.status = status
         super().__init__(*args, directory=str(out_dir), **kwargs)
 
     def translate_path(self, path: str) -> str:
@@ -56,35 +123,63 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Location", self.base_path)
             self.end_headers()
             return
-        super().do_GET()
+        own = self.path.split("?")[0].removeprefix(self.base_path)
+        if own == LIVE + "status":
+            self._send(200, "application/json; charset=utf-8", self.status.json())
+        elif own == LIVE + "live.js":
+            self._send(200, "text/javascript; charset=utf-8", LIVE_JS.encode("utf-8"))
+        elif (page := self._page()) is not None:
+            self._send(200, "text/html; charset=utf-8", self._with_live_script(page.read_bytes()))
+        else:
+            super().do_GET()
+
+    def _page(self) -> Path | None:
+        """The HTML file a request names (a folder's index.html), or None when it names something else."""
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        return path if path.suffix == ".html" and path.is_file() else None
+
+    def _with_live_script(self, html: bytes) -> bytes:
+        script = (f'<script src="{self.base_path}{LIVE}live.js" data-status="{self.base_path}{LIVE}status" '
+                  f'data-build="{self.status.build}"></script>\n').encode()
+        at = html.rfind(b"</body>")
+        return html[:at] + script + html[at:] if at >= 0 else html + script
+
+    def _send(self, code: int, content_type: str, body: bytes) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = self.out_dir / "404.html"
         if code != 404 or not page.is_file():
             super().send_error(code, message, explain)
             return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        self._send(404, "text/html; charset=utf-8", self._with_live_script(page.read_bytes()))
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's signature
         pass
 
 
-def make_server(out_dir: Path, base_path: str, port: int) -> http.server.ThreadingHTTPServer:
-    """An HTTP server on 127.0.0.1 (port 0 picks a free one) serving out_dir under base_path."""
-    handler = functools.partial(_Handler, base_path=base_path, out_dir=out_dir)
+def make_server(out_dir: Path, base_path: str, port: int, status: Status | None = None
+                ) -> http.server.ThreadingHTTPServer:
+    """An HTTP server on 127.0.0.1 (port 0 picks a free one) serving out_dir under base_path; its pages follow
+    status (see Status)."""
+    handler = functools.partial(_Handler, base_path=base_path, out_dir=out_dir, status=status or Status())
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
 
 
-def serve_forever(server: http.server.ThreadingHTTPServer, folders: list[Path], rebuild: Callable[[], None]) -> None:
+def serve_forever(server: http.server.ThreadingHTTPServer, folders: list[Path], rebuild: Callable[[], None],
+                  status: Status | None = None) -> None:
     """Serve until interrupted (Ctrl+C), rebuilding on changes in a background thread."""
     stop = threading.Event()
-    watcher = threading.Thread(target=watch, args=(folders, rebuild, stop), daemon=True)
+    # Half a second between looks: an edit is noticed quickly, and a look (a stat per file) stays cheap.
+    watcher = threading.Thread(target=watch, args=(folders, rebuild, stop, 0.5, status), daemon=True)
     watcher.start()
     try:
         server.serve_forever()

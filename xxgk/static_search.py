@@ -271,6 +271,19 @@ def static_index(documents: Sequence[Document], parallel: bool = True) -> list[t
     return [*files, ("search/meta.json", _json(meta))]
 
 
+# Every Document field static_index reads (year comes from published): keep in step with the code above.
+_INPUTS = ("title", "body_text", "summary", "keywords", "index_no", "doc_no", "publisher", "category", "validity",
+           "published", "path")
+
+
+def inputs_key(documents: Sequence[Document]) -> str:
+    """A hash of everything static_index(documents) depends on: equal keys, equal files."""
+    digest = hashlib.sha256(f"{FORMAT}".encode())
+    for doc in sorted(documents, key=Document.sort_key):
+        digest.update(repr([getattr(doc, name, "") for name in _INPUTS]).encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
 def _joined(chunks: list[dict], layout: _Layout) -> Iterable[tuple[str, bytes]]:
     """Each term's postings from all chunks: chunks hold consecutive documents in order, so parts concatenate."""
     parts: defaultdict = defaultdict(list)

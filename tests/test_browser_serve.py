@@ -1,0 +1,45 @@
+"""`serve` in a real browser: an open page reloads by itself after an edit, and shows a failed rebuild's errors.
+
+Runs Debian's Chromium through Playwright against `build.py serve` on a copy of the sample site.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from .browser import CHROMIUM, LAUNCH_ARGS, sync_api
+from .conftest import REPO, TODAY
+from .test_incremental import edit, sample_project
+from .test_serve import _wait_for_address
+
+
+def test_an_open_page_follows_edits_and_shows_build_errors(tmp_path):
+    root = sample_project(tmp_path)
+    document = root / "content/fdzdgknr/2018-pingshan-gzld.md"
+    command = [sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "--today", TODAY]
+    with subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as server, \
+            sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            address = _wait_for_address(server)
+            page = browser.new_page()
+            page.goto(address + "catalog/")
+            page.evaluate("window.notReloaded = true")
+            edit(document, r"^title: .*$", 'title: "预览中改过的标题"')
+            page.wait_for_function("document.body.innerText.includes('预览中改过的标题')", timeout=90_000)
+            assert page.evaluate("window.notReloaded === undefined")  # the page reloaded itself
+
+            edit(document, r"^published: .*$", 'published: "2018-13-45"')
+            alert = page.wait_for_selector("#xxgk-build-error", timeout=90_000)
+            assert re.search(r"构建失败.*2018-pingshan-gzld\.md:\d+", alert.inner_text(), re.S)
+            assert "预览中改过的标题" in page.inner_text("main")  # the last good site is still shown
+
+            edit(document, r"^published: .*$", 'published: "2018-03-07"')
+            page.wait_for_function("document.body.innerText.includes('2018-03-07')", timeout=90_000)
+            assert page.query_selector("#xxgk-build-error") is None
+        finally:
+            browser.close()
+            server.terminate()
+            server.wait(10)

@@ -1,0 +1,129 @@
+"""The document cache proves each entry before using it: same bytes, same attachments, same fingerprint, intact."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from xxgk.cache import Cache, Dependency, Entry, Stamp, fingerprint, stable
+
+OLD_NS = 1_500_000_000_000_000_000  # 2017: an mtime far older than any read
+
+
+def entry_for(path: Path, value, depends=()) -> Entry:
+    return Entry("doc.md", Stamp.of(path), hashlib.sha256(path.read_bytes()).hexdigest(), depends, value)
+
+
+@pytest.fixture
+def source(tmp_path) -> Path:
+    path = tmp_path / "doc.md"
+    path.write_text("原文")
+    os.utime(path, ns=(OLD_NS, OLD_NS))
+    return path
+
+
+def stored(tmp_path: Path, source: Path, value="结果", depends=(), context="c") -> Cache:
+    cache = Cache.open(tmp_path / "cache", context)
+    cache.store([entry_for(source, value, depends)], {"doc.md"})
+    return cache
+
+
+def lookup(tmp_path: Path, source: Path, context="c"):
+    cache = Cache.open(tmp_path / "cache", context)
+    try:
+        return cache.lookup([("doc.md", source)]).get("doc.md")
+    finally:
+        cache.close()
+
+
+def test_an_unchanged_file_is_found(tmp_path, source):
+    stored(tmp_path, source).close()
+    assert lookup(tmp_path, source) == "结果"
+
+
+@pytest.mark.parametrize("change", [
+    lambda p: p.write_text("改了"),  # other bytes, other size
+    lambda p: (p.write_text("改文"), os.utime(p, ns=(OLD_NS, OLD_NS))),  # same size and mtime, other bytes
+    lambda p: p.unlink(),
+])
+def test_a_changed_file_is_not_found(tmp_path, source, change):
+    stored(tmp_path, source).close()
+    change(source)
+    assert lookup(tmp_path, source) is None
+
+
+def test_a_touched_file_with_the_same_bytes_is_found_by_its_hash(tmp_path, source):
+    stored(tmp_path, source).close()
+    os.utime(source, ns=(OLD_NS + 10**9, OLD_NS + 10**9))
+    assert lookup(tmp_path, source) == "结果"
+
+
+def test_a_recent_mtime_is_not_trusted(tmp_path, source):
+    # Written in the same clock tick as the read, an edit could keep size and mtime: the bytes decide.
+    source.write_text("原文")
+    stored(tmp_path, source).close()
+    source.write_text("改文")  # same size; the mtime may well be the same
+    os.utime(source, ns=(source.stat().st_mtime_ns,) * 2)
+    assert lookup(tmp_path, source) is None
+
+
+def test_another_fingerprint_does_not_see_the_entry(tmp_path, source):
+    stored(tmp_path, source, context="build").close()
+    assert lookup(tmp_path, source, context="check") is None
+    assert lookup(tmp_path, source, context="build") == "结果"
+
+
+@pytest.mark.parametrize("now", ["changed", "appeared", "vanished"])
+def test_an_attachment_that_changed_invalidates_the_entry(tmp_path, source, now):
+    attachment = tmp_path / "a.pdf"
+    if now != "appeared":
+        attachment.write_bytes(b"%PDF-1")
+        os.utime(attachment, ns=(OLD_NS, OLD_NS))
+    stored(tmp_path, source, depends=(Dependency.of(attachment, time.time_ns()),)).close()
+    assert lookup(tmp_path, source) == "结果"
+    if now == "vanished":
+        attachment.unlink()
+    else:
+        attachment.write_bytes(b"%PDF-2 longer")
+    assert lookup(tmp_path, source) is None
+
+
+def test_an_attachment_changed_while_the_document_was_read_is_not_trusted(tmp_path, source):
+    attachment = tmp_path / "a.pdf"
+    read_from = time.time_ns() - 1
+    attachment.write_bytes(b"%PDF-1")
+    stored(tmp_path, source, depends=(Dependency.of(attachment, read_from),)).close()
+    assert lookup(tmp_path, source) is None
+
+
+def test_a_damaged_entry_is_not_used(tmp_path, source):
+    stored(tmp_path, source).close()
+    with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
+        db.execute("UPDATE documents SET entry = substr(entry, 1, 20) || x'00' || substr(entry, 22)")
+    assert lookup(tmp_path, source) is None
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a database at all" * 100])
+def test_a_damaged_database_is_started_afresh(tmp_path, source, garbage):
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "documents.sqlite").write_bytes(garbage)
+    stored(tmp_path, source).close()
+    assert lookup(tmp_path, source) == "结果"
+
+
+def test_documents_no_longer_there_are_forgotten(tmp_path, source):
+    cache = stored(tmp_path, source)
+    cache.store([], live=set())
+    cache.close()
+    assert lookup(tmp_path, source) is None
+
+
+def test_fingerprints_are_stable_across_set_order_and_change_with_values():
+    assert stable(frozenset({"b", "a", "c"})) == stable(frozenset({"c", "a", "b"}))
+    assert fingerprint({"x": 1}, True) == fingerprint({"x": 1}, True) != fingerprint({"x": 2}, True)
+    assert fingerprint({"x": 1}, True) != fingerprint({"x": 1}, False)

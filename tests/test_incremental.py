@@ -1,0 +1,162 @@
+"""Incremental publishing of a real build: unchanged files keep their inode and mtime, and a build killed with
+SIGKILL at any moment leaves the served folder exactly as the previous or the next build, never a mix, and the
+cache and index from which the next build makes exactly the right site."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from xxgk.manifest import MANIFEST
+
+from .conftest import GOOD_DOC, REPO, TODAY, write_config
+
+
+def sample_project(root: Path) -> Path:
+    """The repository's sample site in root, its templates and static files taken from the repository."""
+    write_config(root, (REPO / "config.yaml").read_text(encoding="utf-8"))
+    shutil.rmtree(root / "content")
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
+def build(root: Path, *extra: str, content: str = "content", out: str = "site") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--today", TODAY, "--content", content,
+                           "--out", out, *extra], cwd=root, capture_output=True, text=True, check=True)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def stats(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def edit(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    edited = re.sub(pattern, replacement, text, count=1, flags=re.M)
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
+
+
+def test_an_edit_rewrites_exactly_the_files_whose_bytes_change(tmp_path):
+    root = sample_project(tmp_path)
+    build(root)
+    before, old_bytes = stats(root / "site"), files(root / "site")
+    edit(root / "content/fdzdgknr/2018-pingshan-gzld.md", r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
+    result = build(root)
+    after, new_bytes = stats(root / "site"), files(root / "site")
+    changed = {p for p in new_bytes if p in old_bytes and new_bytes[p] != old_bytes[p]}
+    kept = {p for p in new_bytes if old_bytes.get(p) == new_bytes[p]}
+    assert "doc/114403006955506492/2019-00001.html" in changed and MANIFEST in changed
+    assert "index.html" in kept and "catalog/index.html" in kept and "static/css/site.css" in kept
+    assert all(after[p] == before[p] for p in kept)  # same inode, same mtime: not written again
+    assert all(after[p][0] != before[p][0] for p in changed)
+    assert set(new_bytes) == set(old_bytes)
+    # The summary counts what happened (the manifest is not counted).
+    assert f"新增 0、修改 {len(changed) - 1}、删除 0、未变 {len(kept)}" in result.stdout
+
+
+def test_no_cache_writes_every_file_again(tmp_path):
+    root = sample_project(tmp_path)
+    build(root)
+    before = stats(root / "site")
+    build(root, "--no-cache")
+    after = stats(root / "site")
+    assert set(after) == set(before) and all(after[p][0] != before[p][0] for p in after)
+
+
+def test_a_killed_build_leaves_the_previous_or_the_next_site_and_the_next_build_repairs(tmp_path):
+    root = sample_project(tmp_path)
+    # Two versions of the content that differ in listings, pages, feeds and search: a title, a removed
+    # document and an added one.
+    shutil.copytree(root / "content", root / "content-b")
+    edit(root / "content-b/fdzdgknr/2018-pingshan-gzld.md", r"^title: .*$", 'title: "改过的标题"')
+    (root / "content-b/fdzdgknr/2015-zhuhui-zfb-gzzj.md").rename(root / "content-b/fdzdgknr/2015-renamed.md")
+    (root / "content-b/fdzdgknr/2021-guangming-zhb-gzzj.md").unlink()
+    expected = {}
+    for version in ("content", "content-b"):
+        build(root, content=version, out=f"ref-{version}/site")
+        expected[version] = files(root / f"ref-{version}/site")
+    assert expected["content"] != expected["content-b"]
+    build(root)
+    rng = random.Random(7)
+    started = time.monotonic()
+    build(root, content="content-b")
+    full_time = time.monotonic() - started
+    served = "content-b"
+    for attempt in range(8):
+        target = "content-b" if served == "content" else "content"
+        command = [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY, "--content", target]
+        process = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        time.sleep(rng.uniform(0, full_time * 1.2))
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        now = files(root / "site")
+        assert now in (expected["content"], expected["content-b"]), f"attempt {attempt}: a mixed site is served"
+        served = "content" if now == expected["content"] else "content-b"
+    for version in ("content", "content-b"):
+        build(root, content=version)
+        assert files(root / "site") == expected[version]
+        # The search index answers for the documents of this version only.
+        found = subprocess.run([sys.executable, str(REPO / "build.py"), "search", "改过的标题", "--out", "site", "--json"],
+                               cwd=root, capture_output=True, text=True, check=True).stdout
+        assert ('"total": 1' in found) == (version == "content-b"), found
+    leftovers = sorted(p.name for p in root.iterdir() if p.name.startswith("."))
+    assert leftovers == [".site-cache", ".site-index", ".site.lock"]
+
+
+def test_in_ci_each_stage_prints_a_line_and_the_summary_times_them(tmp_path):
+    root = sample_project(tmp_path)
+    build(root)
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--today", TODAY], cwd=root,
+                            capture_output=True, text=True, check=True, env={**os.environ, "CI": "true"})
+    stages = [line.partition("：")[0] for line in result.stderr.splitlines() if re.search(r"（\d+\.\d\d 秒）$", line)]
+    assert stages == ["读取和校验", "生成页面", "静态文件", "搜索索引", "发布"]
+    assert "读取：0 篇文件重新读取，5 篇沿用缓存。" in result.stdout
+    assert re.search(r"各阶段用时：读取和校验 \d+\.\d\d 秒，生成页面 .*发布 \d+\.\d\d 秒。", result.stdout)
+
+
+def test_many_scheduled_documents_are_summarised_not_listed(make_site, run_cli):
+    later = {f"content/s{n}.md": GOOD_DOC.replace("2019-00001", f"2019-0000{n}").replace("published: 2019-03-06",
+                                                                                       f"published: 2027-0{n}-01")
+             for n in range(1, 6)}
+    root = make_site({"content/a.md": GOOD_DOC.replace("2019-00001", "2019-00009"), **later})
+    result = run_cli(["build", "--today", TODAY], root)
+    assert result.code == 0
+    assert result.out.count("定时发布：") == 3
+    assert "另有 2 篇定时发布的文件未生成（最晚 2027-05-01 发布）。" in result.out
+
+
+def test_the_static_search_index_is_not_rebuilt_when_no_document_changed(tmp_path, monkeypatch):
+    from xxgk import pipeline, static_search
+    from xxgk.config import load_config
+
+    root = sample_project(tmp_path)
+    today = date.fromisoformat(TODAY)
+    pipeline.build(load_config(root / "config.yaml"), today)
+    built = files(root / "site")
+    calls = []
+    real = static_search.static_index
+    monkeypatch.setattr(static_search, "static_index", lambda docs: calls.append(1) or real(docs))
+    edit(root / "config.yaml", r"^site_name: .*$", "site_name: 改名后的政府信息公开")
+    pipeline.build(load_config(root / "config.yaml"), today)  # every page changes, the index does not
+    index = {p: b for p, b in built.items() if p.startswith("search/") and p != "search/index.html"}
+    assert calls == [] and len(index) > 10 and all(files(root / "site")[p] == b for p, b in index.items())
+    record = root / ".site-cache/static-search.json"
+    record.write_text("{garbage", encoding="utf-8")  # a damaged record: the index is built again
+    pipeline.build(load_config(root / "config.yaml"), today)
+    edit(root / "content/fdzdgknr/2018-pingshan-gzld.md", r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
+    pipeline.build(load_config(root / "config.yaml"), today)
+    assert calls == [1, 1]

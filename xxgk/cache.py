@@ -1,0 +1,234 @@
+"""The persistent build cache: what reading each document produced (its validated model, rendered body and the
+problems found), kept beside the output folder (site/ -> .site-cache/) so a build reads again only the documents
+whose source bytes or attachments changed.
+
+Every entry is keyed by the document's path and by a fingerprint of everything else that shapes the result: the
+cache format, the tool's own code, the libraries that parse and sanitise, the whole validated config and
+whether lint rules ran. An entry is used only when it proves itself:
+- the source file has the size, mtime, ctime and inode it had when read, and those times are older than the read
+  by more than the file system's timestamp resolution (else an edit in the same tick could hide); otherwise its
+  bytes are hashed and must equal the bytes that were read;
+- each attachment it named is as it was, by stat or else by its bytes (or is still missing);
+- the stored result matches its own SHA-256 and unpickles.
+Anything else (a missing, stale, damaged or unreadable cache) means the document is read again; the cache can
+make a build slower, never wrong. It is an SQLite database, so a build killed while writing it leaves the last
+committed state.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib.metadata
+import json
+import pickle
+import sqlite3
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+_RACY_NS = 2_000_000_000  # an mtime this close to the moment of reading is not trusted (same-tick edits)
+_LIBRARIES = ("Markdown", "nh3", "PyYAML", "Jinja2", "MarkupSafe", "Whoosh", "python-slugify")
+_KEPT_CONTEXTS = 4  # fingerprints whose entries are kept (build and check differ; the rest are old code or config)
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """A file as seen before it was read: size, mtime, ctime, inode (from os.stat) and when it was looked at."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int  # changes with every write and every utime, so a reset mtime cannot hide an edit
+    inode: int
+    seen_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> Stamp | None:
+        """The stamp of a file now, or None when it is missing or unreadable."""
+        seen = time.time_ns()
+        try:
+            stat = path.stat()
+        except (OSError, ValueError):  # missing, unreadable, or a name the system refuses (NUL)
+            return None
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, seen)
+
+    def same_file(self, other: Stamp | None) -> bool:
+        """Whether other is this file unchanged, as far as stat can tell without trusting a racy mtime."""
+        return (other is not None and self._identity() == other._identity()
+                and max(self.mtime_ns, self.ctime_ns) < self.seen_ns - _RACY_NS)
+
+    def _identity(self) -> tuple[int, int, int, int]:
+        return self.size, self.mtime_ns, self.ctime_ns, self.inode
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """A file a document's result depends on (an attachment), as it was: stamp and SHA-256, or None if missing."""
+
+    path: str
+    stamp: Stamp | None
+    digest: str | None
+
+    @classmethod
+    def of(cls, path: Path, read_from_ns: int) -> Dependency:
+        """The file now, for a result computed from time read_from_ns on; a file changed since then (it may have
+        changed while being read) gets no digest that could ever match, so the entry is not trusted."""
+        stamp = Stamp.of(path)
+        if stamp is None:
+            return cls(str(path), None, None)
+        recent = max(stamp.mtime_ns, stamp.ctime_ns) >= read_from_ns
+        return cls(str(path), stamp, "changed while read" if recent else file_digest(path))
+
+    def holds(self) -> bool:
+        """Whether the file is as it was (or still missing)."""
+        now = Stamp.of(Path(self.path))
+        if self.stamp is None or now is None:
+            return self.stamp is None and now is None
+        return self.stamp.same_file(now) or (self.stamp.size == now.size and file_digest(Path(self.path)) == self.digest)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One document's result with what it was made from: the source's stamp and SHA-256, and its attachments."""
+
+    key: str
+    stamp: Stamp | None  # None: the file was gone when it was to be read, so the entry is never used
+    digest: str
+    depends: tuple[Dependency, ...]
+    value: Any
+
+
+def fingerprint(*parts: object) -> str:
+    """A stable hash of the tool's code, its libraries and the given values (dataclasses, sets, paths included)."""
+    digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={importlib.metadata.version(name)}\0".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{name}=?\0".encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    digest.update(stable(parts).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def stable(value: object) -> str:
+    """A text for value that is the same in every process (sets sorted, dataclasses by field), for fingerprints."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: stable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return f"{type(value).__name__}{json.dumps(fields, sort_keys=True, ensure_ascii=False)}"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(stable(v) for v in value)) + "}"
+    if isinstance(value, dict):
+        return "{" + ",".join(sorted(f"{stable(k)}:{stable(v)}" for k, v in value.items())) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(stable(v) for v in value) + "]"
+    if isinstance(value, Path):
+        return repr(str(value.resolve()))
+    return repr(value)
+
+
+class Cache:
+    """The document cache of one output folder for one fingerprint; open() never fails, it starts afresh."""
+
+    def __init__(self, db: sqlite3.Connection, context: str):
+        self._db, self._context = db, context
+        self._restamped: list[Entry] = []  # entries found by their bytes: saved with a fresh stamp by store()
+        self.reused = self.missed = 0  # documents lookup() found in the cache, and did not
+
+    @classmethod
+    def open(cls, folder: Path, context: str) -> Cache:
+        """The cache in folder (made when missing; remade when unreadable or of another format)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "documents.sqlite"
+        try:
+            return cls(_connect(path, context), context)
+        except sqlite3.Error:
+            for stale in folder.glob("documents.sqlite*"):
+                stale.unlink()
+            return cls(_connect(path, context), context)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def lookup(self, keys: list[tuple[str, Path]]) -> dict[str, Any]:
+        """The cached value of each (key, source file) whose entry still holds; keys without one are left out."""
+        found = {}
+        for key, path in keys:
+            try:
+                row = self._db.execute("SELECT entry, checksum FROM documents WHERE context = ? AND key = ?",
+                                       (self._context, key)).fetchone()
+            except sqlite3.Error:
+                return found
+            entry = _entry(row)
+            now = Stamp.of(path)
+            if entry is None or entry.key != key or entry.stamp is None or now is None \
+                    or not all(d.holds() for d in entry.depends):
+                continue
+            if entry.stamp.same_file(now):
+                found[key] = entry.value
+            elif entry.stamp.size == now.size and file_digest(path) == entry.digest:
+                found[key] = entry.value
+                self._restamped.append(dataclasses.replace(entry, stamp=now))
+        self.reused += len(found)
+        self.missed += len(keys) - len(found)
+        return found
+
+    def store(self, entries: Iterable[Entry], live: set[str]) -> None:
+        """Save new entries and forget the entries of documents that are no longer there (one transaction)."""
+        entries, self._restamped = [*self._restamped, *entries], []
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO documents (context, key, entry, checksum) VALUES (?, ?, ?, ?)",
+                    [(self._context, e.key, blob, hashlib.sha256(blob).hexdigest())
+                     for e in entries for blob in [pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL)]])
+                stored = [key for (key,) in self._db.execute("SELECT key FROM documents WHERE context = ?", (self._context,))]
+                self._db.executemany("DELETE FROM documents WHERE context = ? AND key = ?",
+                                     [(self._context, key) for key in stored if key not in live])
+        except sqlite3.Error:
+            pass  # a cache that cannot be written is only a slower next build
+
+
+def _connect(path: Path, context: str) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=60, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version not in (0, FORMAT):
+        db.close()
+        raise sqlite3.DatabaseError(f"cache format {version}")
+    with db:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("CREATE TABLE IF NOT EXISTS documents (context TEXT, key TEXT, entry BLOB, checksum TEXT, "
+                   "PRIMARY KEY (context, key))")
+        db.execute("CREATE TABLE IF NOT EXISTS contexts (context TEXT PRIMARY KEY, used INTEGER)")
+        db.execute(f"PRAGMA user_version = {FORMAT}")
+        db.execute("INSERT OR REPLACE INTO contexts VALUES (?, ?)", (context, time.time_ns()))
+        old = [c for (c,) in db.execute("SELECT context FROM contexts ORDER BY used DESC")][_KEPT_CONTEXTS:]
+        db.executemany("DELETE FROM documents WHERE context = ?", [(c,) for c in old])
+        db.executemany("DELETE FROM contexts WHERE context = ?", [(c,) for c in old])
+    return db
+
+
+def _entry(row: tuple[bytes, str] | None) -> Entry | None:
+    """The entry of a row, or None when the row is missing or damaged."""
+    if row is None or not isinstance(row[0], bytes) or hashlib.sha256(row[0]).hexdigest() != row[1]:
+        return None
+    try:
+        entry = pickle.loads(row[0])  # noqa: S301 - written by this tool into its own folder, checksum verified
+    except Exception:  # noqa: BLE001 - a damaged or foreign entry is simply not used
+        return None
+    return entry if isinstance(entry, Entry) else None
+
+
+def file_digest(path: Path) -> str | None:
+    """SHA-256 of a file's bytes, or None when it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
