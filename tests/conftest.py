@@ -56,6 +56,12 @@ validity: 有效
 """
 
 
+def brief(problem) -> str:
+    """A problem as `path:line: [警告：]message`: the unit tests' compact view of its place, level and wording."""
+    where = problem.path if problem.line is None else f"{problem.path}:{problem.line}"
+    return f"{where}: {'' if problem.is_error else '警告：'}{problem.message}"
+
+
 def write_config(folder: Path, text: str = MINIMAL_CONFIG) -> Path:
     """A config.yaml in folder whose content/ exists and whose templates and static are the repository's."""
     (folder / "content").mkdir(parents=True, exist_ok=True)
@@ -123,6 +129,15 @@ def built_root_site(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, "build.py", "build", "--config", str(folder / "config.yaml"), "--out", str(out),
                     "--today", TODAY], cwd=REPO, check=True, capture_output=True)
     return out
+
+
+def copy_sample(root: Path) -> Path:
+    """The repository's sample content and config.yaml copied into root, using the repository's templates and static."""
+    shutil.copytree(REPO / "content", root / "content")
+    config = (REPO / "config.yaml").read_text(encoding="utf-8")
+    (root / "config.yaml").write_text(config + f"paths:\n  templates: {REPO / 'templates'}\n  static: {REPO / 'static'}\n",
+                                      encoding="utf-8")
+    return root
 
 
 def copy_tree(source: Path, dest: Path) -> Path:

@@ -55,17 +55,19 @@ def test_broken_site_fails_with_its_message_and_keeps_the_old_site(case, tmp_pat
 
 
 def parsed(line: str) -> tuple:
-    """(path, line, level, message) of a problem as `build` prints it."""
-    match = re.fullmatch(r"(.+?):(\d+): (警告：)?(.*)", line) or re.fullmatch(r"(.+?)()(): (.*)", line)
-    path, number, warning, message = match.groups()
-    return path, int(number) if number else None, "warning" if warning else "error", message
+    """(path, line, column, level, code, message) of a problem as `build` prints it."""
+    match = re.fullmatch(r"(.+?):(\d+):(\d+): (错误|警告) (\S+) (.*)", line) or re.fullmatch(r"(.+?)()(): (错误|警告) (\S+) (.*)", line)
+    path, number, column, level, code, message = match.groups()
+    return (path, int(number) if number else None, int(column) if column else None, "error" if level == "错误" else "warning",
+            code, message)
 
 
 @pytest.mark.parametrize("case", sorted(p for p in CASES.iterdir() if p.is_dir()), ids=lambda p: p.name)
 def test_check_reports_the_same_problems(case, tmp_path, run_cli):
     root = prepare(case, tmp_path)
-    result = run_cli(["check", "--today", TODAY, "--since", "none", "--format", "json"], root)
+    result = run_cli(["check", "--today", TODAY, "--format", "json"], root)
     expected = [parsed(line) for line in (case / "expected.txt").read_text(encoding="utf-8").split("\n")[1:-2]]
-    reported = [(p["path"], p["line"], p["level"], p["message"]) for p in json.loads(result.out)["problems"]]
+    reported = [(p["path"], p["line"], p["column"] or (1 if p["line"] else None), p["level"], p["code"], p["message"])
+                for p in json.loads(result.out)["problems"]]
     assert result.code == 1
     assert reported == expected

@@ -11,7 +11,7 @@ from xxgk.content import decode, encoding_problem, parse_document
 from xxgk.markup import MarkdownRenderer
 from xxgk.taxonomy import load_tree
 
-from .conftest import GOOD_DOC, MINIMAL_CONFIG, write_config
+from .conftest import GOOD_DOC, MINIMAL_CONFIG, brief, write_config
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def config(tmp_path_factory):
 
 def read(text: str, config):
     parsed, problems = parse_document(text, "content/a.md", config, load_tree(), MarkdownRenderer())
-    return (parsed[0] if parsed else None), [str(p) for p in problems]
+    return (parsed[0] if parsed else None), [brief(p) for p in problems]
 
 
 def doc_with(replacements: dict[str, str | None], extra: str = "") -> str:
@@ -142,7 +142,7 @@ def test_gbk_is_refused_with_a_hint():
     raw = GOOD_DOC.encode("gbk")
     with pytest.raises(UnicodeDecodeError):
         decode(raw)
-    message = str(encoding_problem(raw, "content/a.md"))
+    message = brief(encoding_problem(raw, "content/a.md"))
     assert message.startswith("content/a.md: 文件不是 UTF-8 编码，无法读取。它看起来是 GBK/GB18030 编码。")
     assert "iconv -f GB18030 -t UTF-8" in message
 

@@ -65,9 +65,9 @@ def encoding_problem(raw: bytes, src: str) -> Problem:
     return Problem(src, None, f"文件不是 UTF-8 编码，无法读取。{hint}", "encoding")
 
 
-def read_document(path: Path, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer,
-                  lint: bool = False) -> tuple[Document | None, list[Problem]]:
-    """Read one file from disk and validate it (and lint it, for `check`); attachments are checked against content/."""
+def read_document(path: Path, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
+                  ) -> tuple[Document | None, list[Problem]]:
+    """Read one file from disk, validate it and run every rule over it; attachments are checked against content/."""
     try:
         raw = sources.read_bytes(path, LIMIT_BYTES)
     except sources.Unreadable as exc:
@@ -80,12 +80,13 @@ def read_document(path: Path, src: str, config: Config, tree: CategoryTree, rend
     if len(raw) > WARN_BYTES:
         problems.append(Problem(src, None, f"文件很大（{len(raw) / 2**20:.1f} MB），页面会很难打开。请考虑拆分，或把大段内容改为附件。",
                                 "file-large", WARNING))
-    findings = lint_source(src, text, allowed_hosts=config.allowed_hosts, official_phones=config.official_phones) if lint else []
+    findings = lint_source(src, text, allowed_hosts=config.allowed_hosts, official_phones=config.official_phones)
     if parsed is None:
         return None, problems + findings
     doc, refs = parsed
     allowed = {code for code, _ in doc.allow}
     doc, attachment_problems = attachments.locate(doc, refs, path, config.content_dir, text, config.attachment_types)
+    doc = replace(doc, seen=frozenset((p.code, p.message) for p in findings))
     found = [p for p in attachment_problems + findings if p.code not in allowed]
     return doc, problems + _downgrade_if_draft(doc.draft, found)
 
@@ -299,19 +300,18 @@ def _downgrade_if_draft(draft: bool, problems: list[Problem]) -> list[Problem]:
     return [replace(p, level=WARNING, message=f"（草稿）{p.message}") for p in problems]
 
 
-def read_all(config: Config, lint: bool = False) -> tuple[list[Document], list[Problem]]:
-    """Read every document under the content folder (linting each when asked), on all cores when there are many."""
+def read_all(config: Config) -> tuple[list[Document], list[Problem]]:
+    """Read and lint every document under the content folder, on all cores when there are many."""
     paths, problems = find(config.content_dir)
-    results = map_chunks(_read_chunk, (config, lint), paths, _PARALLEL_FROM)
+    results = map_chunks(_read_chunk, config, paths, _PARALLEL_FROM)
     documents = [doc for doc, _ in results if doc is not None]
     problems += [p for _, found in results for p in found]
     return documents, problems
 
 
-def _read_chunk(job: tuple[Config, bool], paths: list[Path]) -> list[tuple[Document | None, list[Problem]]]:
-    config, lint = job
+def _read_chunk(config: Config, paths: list[Path]) -> list[tuple[Document | None, list[Problem]]]:
     renderer, tree = MarkdownRenderer(), load_tree(config.extra_categories)
-    names = shown_paths(paths, config.content_dir.parent)
-    return [read_document(p, src, config, tree, renderer, lint) for p, src in zip(paths, names, strict=True)]
+    names = shown_paths(paths)
+    return [read_document(p, src, config, tree, renderer) for p, src in zip(paths, names, strict=True)]
 
 

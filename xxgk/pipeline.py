@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -10,8 +11,10 @@ from pathlib import Path
 from . import (
     annual,
     assemble,
+    built_pages,
     content,
     feeds,
+    history,
     opendata,
     output,
     render,
@@ -51,19 +54,29 @@ class Checked:
     warnings: list[Problem]
 
 
-def check(config: Config, today: date, *, lint: bool = False) -> Checked:
-    """Read and validate every document and annual-report file (linting them when asked); raise ContentError on errors."""
-    documents, problems = content.read_all(config, lint)
+def check(config: Config, today: date, *, since: str | None = "HEAD") -> Checked:
+    """Read, validate and run every rule over every document and annual-report file; raise ContentError on errors.
+
+    This is the one set of rules: `check`, `build` and `serve` all call it, so they report the same findings.
+    Index numbers are compared with git revision `since` unless it is None.
+    """
+    documents, problems = content.read_all(config)
     reports, report_problems = annual.load_reports(config.reports_dir, shown_path(config.reports_dir))
     problems += [*validate.check_corpus(documents, config.calendar),
                  *annual.kind_problems(documents, annual.site_rule(config.bodies)), *report_problems,
                  *annual.report_problems(reports),
-                 *config.warnings, *sources.problems(config.templates_dir, config.static_dir, config.reports_dir)]
-    if lint:
-        problems += validate.serial_gaps(documents, config.index_form)
+                 *config.warnings, *sources.problems(config.templates_dir, config.static_dir, config.reports_dir),
+                 *validate.serial_gaps(documents, config.index_form)]
+    if since is not None:
+        problems += history.changed_index_numbers(config.content_dir, since, shown_path)
     raise_if_errors(problems, ContentError)
     return Checked(assemble.assemble(documents, config, today), tuple(reports), problems)
 
+
+def scan_pages(folder: Path, config: Config, documents: list[Document], shown: Callable[[Path], str]) -> list[Problem]:
+    """The built-page rules over the HTML under folder, leaving out what a document's own rules already found."""
+    seen = frozenset().union(*(doc.seen for doc in documents))
+    return [p for p in built_pages.scan(folder, config.allowed_hosts, shown) if (p.code, p.message) not in seen]
 
 
 def annual_link(year: int, data: annual.ReportData) -> NavLink:
@@ -76,10 +89,10 @@ def index_dir(output_dir: Path) -> Path:
     return output_dir.parent / f".{output_dir.name}-index"
 
 
-def build(config: Config, today: date, *, full_index: bool = False) -> Report:
-    """Build the whole site into config.output_dir, replacing it only when every stage succeeded."""
+def build(config: Config, today: date, *, since: str | None = "HEAD", full_index: bool = False) -> Report:
+    """Build the whole site into config.output_dir, replacing it only when every stage and every rule passed."""
     started = time.perf_counter()
-    checked = check(config, today)
+    checked = check(config, today, since=since)
     # The documents and the site model live for the rest of the build: see workers.frozen_heap.
     with workers.frozen_heap():
         return _build_checked(config, checked, started, full_index)
@@ -103,6 +116,11 @@ def _build_checked(config: Config, checked: Checked, started: float, full_index:
             stage.claim(document_paths())
         for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's
             stage.copy_tree(folder, "static", fill=True)
+        # The pages as they will be published: spam or hidden markup from a template blocks the swap too (before the
+        # search index, which is swapped in on its own).
+        page_problems = scan_pages(stage.path, config, site.documents,
+                                   lambda path: shown_path(config.output_dir / path.relative_to(stage.path)))
+        raise_if_errors(checked.warnings + page_problems, ContentError)
         search_started = time.perf_counter()
         static_files = [Output(path, data) for path, data in static_search.static_index(site.documents)]
         # The Whoosh index is updated in a copy of the previous one and swapped in with the site, so a failed
@@ -120,7 +138,7 @@ def _build_checked(config: Config, checked: Checked, started: float, full_index:
         files=stage.file_count,
         held_back=tuple((d.src, d.published) for d in site.held_back),
         drafts=len(site.drafts),
-        warnings=tuple(sorted(checked.warnings, key=Problem.sort_key)),
+        warnings=tuple(sorted(checked.warnings + page_problems, key=Problem.sort_key)),
         seconds=time.perf_counter() - started,
         search_seconds=search_seconds,
         index=index,
