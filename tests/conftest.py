@@ -131,6 +131,23 @@ def built_root_site(tmp_path_factory) -> Path:
     return out
 
 
+def previous_site(folder: Path) -> Path:
+    """A stand-in for the last successful build in folder, with its manifest (without one a build refuses to replace it)."""
+    from xxgk.manifest import MANIFEST, file_hash, manifest_text
+
+    folder.mkdir()
+    (folder / "index.html").write_text("上一次成功构建的站点", encoding="utf-8")
+    (folder / MANIFEST).write_text(manifest_text({"index.html": file_hash(folder / "index.html")}), encoding="utf-8")
+    return folder
+
+
+def lint_fixture(document: Path) -> dict[str, str | bytes]:
+    """A tests/data/lint document as content/a.md, with the files of its same-named folder (its attachments) beside it."""
+    folder = document.with_suffix("")
+    files = {f"content/{folder.name}/{p.name}": p.read_bytes() for p in sorted(folder.glob("*"))} if folder.is_dir() else {}
+    return {"content/a.md": document.read_text(encoding="utf-8"), **files}
+
+
 def copy_sample(root: Path) -> Path:
     """The repository's sample content and config.yaml copied into root, using the repository's templates and static."""
     shutil.copytree(REPO / "content", root / "content")

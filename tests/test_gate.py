@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import GOOD_DOC, MINIMAL_CONFIG, REPO, TODAY, copy_sample
+from .conftest import GOOD_DOC, MINIMAL_CONFIG, REPO, TODAY, copy_sample, lint_fixture, previous_site
 
 LINT = sorted((Path(__file__).with_name("data") / "lint").glob("*.md"))
 
@@ -23,9 +23,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def with_previous_site(root: Path) -> dict[str, bytes]:
-    (root / "site").mkdir()
-    (root / "site/index.html").write_text("上一次成功构建的站点", encoding="utf-8")
-    return snapshot(root / "site")
+    return snapshot(previous_site(root / "site"))
 
 
 def problems(run_cli, root: Path, command: str) -> tuple[int, list[dict]]:
@@ -35,7 +33,7 @@ def problems(run_cli, root: Path, command: str) -> tuple[int, list[dict]]:
 
 @pytest.mark.parametrize("document", LINT, ids=lambda p: p.stem)
 def test_build_reports_exactly_what_check_reports_and_publishes_nothing_on_an_error(make_site, run_cli, document):
-    root = make_site({"content/a.md": document.read_text(encoding="utf-8")})
+    root = make_site(lint_fixture(document))
     before = with_previous_site(root)
     check_code, check_problems = problems(run_cli, root, "check")
     build_code, build_problems = problems(run_cli, root, "build")

@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.manifest import MANIFEST, file_hash, manifest_text
-
-from .conftest import MINIMAL_CONFIG, REPO, TODAY
+from .conftest import MINIMAL_CONFIG, REPO, TODAY, previous_site
 
 CASES = Path(__file__).with_name("data") / "invalid"
 PATHS = f"paths:\n  templates: {REPO / 'templates'}\n  static: {REPO / 'static'}\n"
@@ -27,11 +25,7 @@ def prepare(case: Path, tmp_path: Path) -> Path:
     shutil.copytree(case, root, ignore=shutil.ignore_patterns("expected.txt"))
     config = root / "config.yaml"
     config.write_text((config.read_text(encoding="utf-8") if config.exists() else MINIMAL_CONFIG) + PATHS, encoding="utf-8")
-    previous = root / "site"
-    previous.mkdir()
-    (previous / "index.html").write_text("上一次成功构建的站点", encoding="utf-8")
-    # A site the tool built carries its manifest; without one the build would refuse to replace the folder.
-    (previous / MANIFEST).write_text(manifest_text({"index.html": file_hash(previous / "index.html")}), encoding="utf-8")
+    previous_site(root / "site")
     return root
 
 

@@ -12,7 +12,7 @@ from .config import Config
 from .errors import WARNING, Problem, shown_paths
 from .fields import FieldReader, closest
 from .frontmatter import RECOMMENDED, REQUIRED, label
-from .lint import lint_source
+from .lint import attachment_text, lint_source
 from .lint.rules import RULES as LINT_RULES
 from .markup import MAX_NESTING, MarkdownRenderer, Rendered, line_of
 from .model import Document
@@ -87,8 +87,27 @@ def read_document(path: Path, src: str, config: Config, tree: CategoryTree, rend
     allowed = {code for code, _ in doc.allow}
     doc, attachment_problems = attachments.locate(doc, refs, path, config.content_dir, text, config.attachment_types)
     doc = replace(doc, seen=frozenset((p.code, p.message) for p in findings))
-    found = [p for p in attachment_problems + findings if p.code not in allowed]
+    found = [p for p in attachment_problems + findings + _attachment_text(doc, refs, path, config) if p.code not in allowed]
     return doc, problems + _downgrade_if_draft(doc.draft, found)
+
+
+def _attachment_text(doc: Document, refs: tuple[attachments.Ref, ...], path: Path, config: Config) -> list[Problem]:
+    """The privacy, spam and 密级 rules over the text inside each attachment, located by attachment and place in it."""
+    written = {(path.parent / ref.file).resolve(): ref for ref in refs}
+    problems = []
+    for attachment in doc.attachments:
+        target = config.content_dir / attachment.src
+        ref = written[target]
+        try:
+            found = attachment_text.lint(target.name, attachment_text.read(target), config.official_phones)
+        except attachment_text.Unreadable as exc:
+            problems.append(Problem(doc.src, ref.line, f"附件“{ref.file}”中的文字未能读取：{exc.message}。其中的身份证号、手机号等"
+                                    "未经检查：请另存为 DOCX、XLSX 或文字版 PDF 后再附上；如确已人工核对，可在 allow 中写明 "
+                                    "attachment-unreadable: 理由。", "attachment-unreadable", WARNING))
+            continue
+        problems += [Problem(doc.src, ref.line, f"附件“{ref.file}”{where}：{finding.message}", finding.code,
+                             finding.effective_level) for where, finding in found]
+    return problems
 
 
 def parse_document(text: str, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
