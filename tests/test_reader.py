@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from xxgk.config import load_config
 from xxgk.content import decode, encoding_problem, parse_document
@@ -125,6 +127,24 @@ def test_chinese_labels_are_aliases(config):
 ])
 def test_keywords_as_one_string(config, raw, keywords):
     assert read(doc_with({"keywords": raw}), config)[0].keywords == keywords
+
+
+@pytest.mark.parametrize(("raw", "keywords"), [
+    ("keywords: [政务公开，工作要点]", ("政务公开", "工作要点")),
+    ("主题词: [政务公开、工作要点；督查, 考核]", ("政务公开", "工作要点", "督查", "考核")),
+    ("keywords:\n  - 政务公开，工作要点\n  - 督查", ("政务公开", "工作要点", "督查")),
+    ("keywords: [open data, 政务公开]", ("open data", "政务公开")),  # a space inside a list item is part of the keyword
+    ("keywords: [政务公开，]", ("政务公开",)),
+])
+def test_keywords_in_a_list_split_on_chinese_punctuation(config, raw, keywords):
+    assert read(doc_with({"keywords": raw}), config)[0].keywords == keywords
+
+
+@given(st.lists(st.text(st.characters(categories=("Lo",)), min_size=1, max_size=6), min_size=1, max_size=5),
+       st.sampled_from(["，", "、", "；", ",", ";"]))
+def test_keywords_joined_by_any_chinese_separator_come_back_apart(config, words, separator):
+    raw = f"keywords: [\"{separator.join(words)}\"]"
+    assert read(doc_with({"keywords": raw}), config)[0].keywords == tuple(words)
 
 
 def test_numbers_and_doc_numbers_stay_strings(config):

@@ -22,6 +22,9 @@ from .workers import map_chunks
 from .yamltree import Node
 
 _KEYWORD_SPLIT = re.compile(r"[\s,，、；;]+")
+# Inside a list item a space belongs to the keyword, but Chinese punctuation still separates keywords: an editor who
+# types 主题词: [政务公开，工作要点] means two (YAML only splits on the ASCII comma).
+_KEYWORD_ITEM_SPLIT = re.compile(r"[,，、；;]+")
 _PARALLEL_FROM = 48  # below this many files a process pool costs more than it saves
 _MARKDOWN_SUFFIXES = (".md", ".markdown")
 # A document larger than this is almost surely a paste gone wrong; one above the limit is refused unread.
@@ -246,7 +249,8 @@ def _keywords(reader: FieldReader, node: Node | None) -> tuple[str, ...]:
     if isinstance(node.value, str):
         return tuple(k for k in _KEYWORD_SPLIT.split(node.value) if k)
     items = reader.items(node, label("keywords")) or []
-    return tuple(k for k in (reader.text(item, label("keywords")) for item in items) if k)
+    texts = [reader.text(item, label("keywords")) or "" for item in items]
+    return tuple(k.strip() for text in texts for k in _KEYWORD_ITEM_SPLIT.split(text) if k.strip())
 
 
 def _summary(reader: FieldReader, node: Node | None) -> str:
