@@ -87,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--title", required=True, help="标题")
     new.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="发布日期（默认今天）")
     new.add_argument("--genre", default="", help="文种，如 通知")
+    new.add_argument("--english-keys", action="store_true", help="元数据用英文键（title、index_no …），默认用中文标签（标题、索引号 …）")
     new.add_argument("--content", type=Path, default=argparse.SUPPRESS, help="文档文件夹（默认读取配置）")
     new.add_argument("--config", default=argparse.SUPPRESS, help="配置文件（默认 config.yaml）")
     new.set_defaults(run=_new)
@@ -300,8 +301,9 @@ def _new(args: argparse.Namespace) -> int:
         print(f"{path}: 已存在，未覆盖。", file=sys.stderr)
         return 1
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(newdoc.document_text(args.title, index_no, args.publisher, day, args.genre), encoding="utf-8")
-    print(path)
+    path.write_text(newdoc.document_text(args.title, index_no, args.publisher, day, args.genre,
+                                         english=args.english_keys), encoding="utf-8")
+    print(shown_path(path))
     return 0
 
 
