@@ -25,7 +25,7 @@ from xml.etree import ElementTree
 
 from . import classified, privacy, spam
 from .rules import Finding
-from .text import fold
+from .text import as_lines, fold
 
 MAX_BYTES = 20 * 2**20  # a larger attachment is not read (and says so): it would stall every build
 MAX_XML_BYTES = 64 * 2**20  # what the XML parts of one OOXML file may unpack to (a zip bomb stops here)
@@ -66,10 +66,7 @@ def read(path: Path) -> bytes:
 def lint(name: str, data: bytes, official_phones: frozenset[str] = frozenset()) -> list[tuple[str, Finding]]:
     """Every privacy, spam and 密级 finding in an attachment's text, each with where it is; raises Unreadable."""
     found = passages(name, data)
-    text = "\n".join(p.text.replace("\n", " ") for p in found)
-    starts = [0]
-    for passage in found[:-1]:
-        starts.append(starts[-1] + len(passage.text) + 1)
+    text, starts = as_lines([p.text for p in found])
     folded = fold(text)
     findings = [*privacy.find(folded, official_phones), *spam.find_terms(fold(text, squeeze=True), text),
                 *classified.find(folded, text)]
