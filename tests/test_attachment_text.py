@@ -1,4 +1,4 @@
-"""The text inside attachments goes through the privacy, spam and 密级 rules: a leak in a .xlsx, .docx, .pptx, .pdf,
+"""The text inside attachments goes through the privacy, spam and 密级 rules: a leak in a .xlsx, .xls, .docx, .pptx, .pdf,
 .csv or .txt stops the build with the attachment, the place in it and the masked value; an attachment that cannot
 be read is a warning naming it; size caps keep a big or hostile file from stalling the build."""
 
@@ -8,6 +8,7 @@ import io
 import json
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -19,6 +20,7 @@ from xxgk.lint.attachment_text import Unreadable
 from . import office
 from .conftest import GOOD_DOC, TODAY
 
+FIXTURES = Path(__file__).with_name("data") / "attachments"  # made by make_xls.py there
 ID = "11010519491231002X"
 MOBILE = "13812345678"
 ID_MESSAGE = "公开了居民身份证号码（110105********002X）：个人信息公开前必须去标识化，请改为“110105********002X”或删除。"
@@ -46,6 +48,7 @@ def build(make_site, run_cli, files: dict, file: str, front: str = ""):
     ("名单.pdf", office.pdf([["Notice"], ["Name: Zhang San", f"ID: {ID}"]]), "第 2 页第 2 行", ID_MESSAGE),
     ("名单.csv", f"姓名,手机\n张三,{MOBILE}\n".encode("gb18030"), "第 2 行", MOBILE_MESSAGE),
     ("名单.txt", f"公示名单\n\n张三 {ID}\n".encode(), "第 3 行", ID_MESSAGE),
+    ("名单.xls", (FIXTURES / "名单.xls").read_bytes(), "工作表“补贴名单”C3 单元格", ID_MESSAGE),
 ], ids=lambda v: v if isinstance(v, str) and "." in v and len(v) < 10 else None)
 def test_a_leak_in_each_readable_type_is_refused_with_its_location(make_site, run_cli, name, data, where, message):
     root, code, problems = build(make_site, run_cli, {f"content/files/{name}": data}, f"files/{name}")
@@ -89,6 +92,7 @@ def test_an_unreadable_attachment_is_a_warning_naming_it(make_site, run_cli):
 @pytest.mark.parametrize(("name", "data", "reason"), [
     ("a.png", b"\x89PNG\r\n\x1a\n", "不能读取 PNG 格式的文字"),
     ("a.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "不能读取 DOC 格式的文字"),
+    ("a.et", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "不是 xlrd 能读取的 Excel 97–2003 文件"),
     ("a.docx", b"PK\x03\x04", "文件已损坏或不是真正的 DOCX 文件（BadZipFile）"),
     ("a.xlsx", office.docx(["x"]), "文件已损坏或不是真正的 XLSX 文件（KeyError）"),
     ("a.pdf", b"%PDF-1.4\n%%EOF", "PDF 无法解析"),
@@ -144,3 +148,9 @@ def test_any_valid_id_number_in_any_cell_is_found_at_that_cell(sheet, row, colum
     rows[-1][column] = f"身份证：{number}"
     found = attachment_text.lint("a.xlsx", office.xlsx({sheet: rows}))
     assert [(where, f.code) for where, f in found] == [(f"工作表“{sheet}”{chr(65 + column)}{row} 单元格", "privacy-id-number")]
+
+
+def test_a_legacy_excel_mobile_number_stored_as_a_number_is_found():
+    found = attachment_text.lint("名单.xls", (FIXTURES / "名单.xls").read_bytes())
+    assert [(where, f.code) for where, f in found] == [("工作表“补贴名单”C3 单元格", "privacy-id-number"),
+                                                        ("工作表“补贴名单”D3 单元格", "privacy-mobile")]

@@ -8,7 +8,8 @@ which the caller reports as a warning: an attachment is never silently trusted.
 
 OOXML (.docx .xlsx .pptx) is read straight from its zip with the standard library's XML parser: these formats are
 a handful of documented XML parts, so a library would add a dependency without reading more. PDF text comes from
-pypdf, a pure-Python library that is actively maintained.
+pypdf and legacy Excel (.xls, and WPS's .et where it is the same BIFF format) from xlrd: both pure Python and kept
+up. Word's binary .doc and .wps have no such library, so they are reported as unreadable.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from .text import as_lines, fold
 MAX_BYTES = 20 * 2**20  # a larger attachment is not read (and says so): it would stall every build
 MAX_XML_BYTES = 64 * 2**20  # what the XML parts of one OOXML file may unpack to (a zip bomb stops here)
 MAX_CHARS = 5_000_000  # text kept from one attachment, so a huge PDF cannot stall the rules either
-READABLE = frozenset({"txt", "csv", "docx", "xlsx", "pptx", "pdf"})
+READABLE = frozenset({"txt", "csv", "docx", "xlsx", "pptx", "pdf", "xls", "et"})
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -78,7 +79,8 @@ def passages(name: str, data: bytes) -> list[Passage]:
     kind = name.rsplit(".", 1)[-1].lower()
     if kind not in READABLE:
         raise Unreadable(f"不能读取 {kind.upper()} 格式的文字")
-    readers = {"txt": _text_lines, "csv": _text_lines, "docx": _docx, "xlsx": _xlsx, "pptx": _pptx, "pdf": _pdf}
+    readers = {"txt": _text_lines, "csv": _text_lines, "docx": _docx, "xlsx": _xlsx, "pptx": _pptx, "pdf": _pdf,
+               "xls": _xls, "et": _xls}
     try:
         found, total = [], 0
         for passage in readers[kind](data):
@@ -209,3 +211,25 @@ def _pdf(data: bytes) -> Iterator[Passage]:
     except Exception as exc:  # noqa: BLE001 -- pypdf on hostile bytes can fail in any way; that means "not read"
         reason = str(exc) if isinstance(exc, PdfReadError) else type(exc).__name__
         raise Unreadable(f"PDF 无法解析（{reason}）") from exc
+
+
+def _xls(data: bytes) -> Iterator[Passage]:
+    """Every cell of a legacy Excel (BIFF) workbook, named 工作表“名称”A1 like the cells of an .xlsx."""
+    import xlrd
+
+    try:
+        # xlrd reports oddities on stdout unless given a log file of its own; stdout may be carrying JSON.
+        book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO(), on_demand=True)
+        for sheet in book.sheets():
+            for row in range(sheet.nrows):
+                for column, value in enumerate(sheet.row_values(row)):
+                    yield Passage(f"工作表“{sheet.name}”{xlrd.cellname(row, column)} 单元格", _shown_value(value))
+    except Exception as exc:  # noqa: BLE001 -- as for PDF: a parser of hostile bytes failing means "not read"
+        raise Unreadable(f"不是 xlrd 能读取的 Excel 97–2003 文件（{type(exc).__name__}）") from exc
+
+
+def _shown_value(value: object) -> str:
+    """A cell value as a spreadsheet shows it: whole numbers without ".0" (a mobile number stored as a number)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return str(value)
