@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,21 @@ def brief(problem) -> str:
     """A problem as `path:line: [警告：]message`: the unit tests' compact view of its place, level and wording."""
     where = problem.path if problem.line is None else f"{problem.path}:{problem.line}"
     return f"{where}: {'' if problem.is_error else '警告：'}{problem.message}"
+
+
+_PRINTED = re.compile(r"(.+?)(?::(\d+):\d+)?: (错误|警告) \S+ (.*)")
+
+
+def brief_lines(err: str) -> list[str]:
+    """What a command printed, each `path:line:column: 级别 code message` line in brief()'s form (others as they are)."""
+    def line(printed: str) -> str:
+        match = _PRINTED.fullmatch(printed)
+        if not match:
+            return printed
+        path, number, level, message = match.groups()
+        return f"{path}{':' + number if number else ''}: {'警告：' if level == '警告' else ''}{message}"
+
+    return [line(printed) for printed in err.splitlines()]
 
 
 def write_config(folder: Path, text: str = MINIMAL_CONFIG) -> Path:
@@ -131,14 +147,18 @@ def built_root_site(tmp_path_factory) -> Path:
     return out
 
 
-def previous_site(folder: Path) -> Path:
-    """A stand-in for the last successful build in folder, with its manifest (without one a build refuses to replace it)."""
+PREVIOUS = "上一次成功构建的站点"
+
+
+def previous_site(root: Path) -> Path:
+    """A site/ in root as an earlier build left it (with its manifest, so a build may replace it)."""
     from xxgk.manifest import MANIFEST, file_hash, manifest_text
 
-    folder.mkdir()
-    (folder / "index.html").write_text("上一次成功构建的站点", encoding="utf-8")
-    (folder / MANIFEST).write_text(manifest_text({"index.html": file_hash(folder / "index.html")}), encoding="utf-8")
-    return folder
+    previous = root / "site"
+    previous.mkdir()
+    (previous / "index.html").write_text(PREVIOUS, encoding="utf-8")
+    (previous / MANIFEST).write_text(manifest_text({"index.html": file_hash(previous / "index.html")}), encoding="utf-8")
+    return previous
 
 
 def lint_fixture(document: Path) -> dict[str, str | bytes]:

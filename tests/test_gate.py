@@ -23,7 +23,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def with_previous_site(root: Path) -> dict[str, bytes]:
-    return snapshot(previous_site(root / "site"))
+    return snapshot(previous_site(root))
 
 
 def problems(run_cli, root: Path, command: str) -> tuple[int, list[dict]]:
@@ -75,7 +75,7 @@ def test_an_allowed_finding_is_published_and_not_reported_again_from_the_pages(m
         "\n近期查处“网上娱乐城”等赌博网站。\n"
     root = make_site({"content/a.md": notice})
     code, found = problems(run_cli, root, "build")
-    assert code == 0 and [p["code"] for p in found] == ["index-history"]
+    assert code == 0 and found == []
     assert "网上娱乐城" in (root / "site/doc/114403006955506492/2019-00001.html").read_text(encoding="utf-8")
 
 

@@ -25,7 +25,7 @@ def prepare(case: Path, tmp_path: Path) -> Path:
     shutil.copytree(case, root, ignore=shutil.ignore_patterns("expected.txt"))
     config = root / "config.yaml"
     config.write_text((config.read_text(encoding="utf-8") if config.exists() else MINIMAL_CONFIG) + PATHS, encoding="utf-8")
-    previous_site(root / "site")
+    previous_site(root)
     return root
 
 
