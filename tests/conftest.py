@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -54,6 +55,27 @@ validity: 有效
 
 全办紧紧围绕东进战略，较好地完成了各项工作任务。
 """
+
+
+def brief(problem) -> str:
+    """A problem as `path:line: [警告：]message`: the unit tests' compact view of its place, level and wording."""
+    where = problem.path if problem.line is None else f"{problem.path}:{problem.line}"
+    return f"{where}: {'' if problem.is_error else '警告：'}{problem.message}"
+
+
+_PRINTED = re.compile(r"(.+?)(?::(\d+):\d+)?: (错误|警告) \S+ (.*)")
+
+
+def brief_lines(err: str) -> list[str]:
+    """What a command printed, each `path:line:column: 级别 code message` line in brief()'s form (others as they are)."""
+    def line(printed: str) -> str:
+        match = _PRINTED.fullmatch(printed)
+        if not match:
+            return printed
+        path, number, level, message = match.groups()
+        return f"{path}{':' + number if number else ''}: {'警告：' if level == '警告' else ''}{message}"
+
+    return [line(printed) for printed in err.splitlines()]
 
 
 def write_config(folder: Path, text: str = MINIMAL_CONFIG) -> Path:
@@ -123,6 +145,36 @@ def built_root_site(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, "build.py", "build", "--config", str(folder / "config.yaml"), "--out", str(out),
                     "--today", TODAY], cwd=REPO, check=True, capture_output=True)
     return out
+
+
+PREVIOUS = "上一次成功构建的站点"
+
+
+def previous_site(root: Path) -> Path:
+    """A site/ in root as an earlier build left it (with its manifest, so a build may replace it)."""
+    from xxgk.manifest import MANIFEST, file_hash, manifest_text
+
+    previous = root / "site"
+    previous.mkdir()
+    (previous / "index.html").write_text(PREVIOUS, encoding="utf-8")
+    (previous / MANIFEST).write_text(manifest_text({"index.html": file_hash(previous / "index.html")}), encoding="utf-8")
+    return previous
+
+
+def lint_fixture(document: Path) -> dict[str, str | bytes]:
+    """A tests/data/lint document as content/a.md, with the files of its same-named folder (its attachments) beside it."""
+    folder = document.with_suffix("")
+    files = {f"content/{folder.name}/{p.name}": p.read_bytes() for p in sorted(folder.glob("*"))} if folder.is_dir() else {}
+    return {"content/a.md": document.read_text(encoding="utf-8"), **files}
+
+
+def copy_sample(root: Path) -> Path:
+    """The repository's sample content and config.yaml copied into root, using the repository's templates and static."""
+    shutil.copytree(REPO / "content", root / "content")
+    config = (REPO / "config.yaml").read_text(encoding="utf-8")
+    (root / "config.yaml").write_text(config + f"paths:\n  templates: {REPO / 'templates'}\n  static: {REPO / 'static'}\n",
+                                      encoding="utf-8")
+    return root
 
 
 def copy_tree(source: Path, dest: Path) -> Path:

@@ -15,7 +15,7 @@ from xxgk import annual, pipeline, render
 from xxgk.config import load_config
 from xxgk.model import Document
 
-from .conftest import REPO, TODAY
+from .conftest import REPO, TODAY, brief
 
 DATA = Path(__file__).with_name("data") / "annual"
 GOOD = (DATA / "good.yaml").read_text(encoding="utf-8")
@@ -117,7 +117,7 @@ def test_default_rule_agrees_with_the_documents_own_normative_kind():
 def test_an_unknown_declared_kind_warns():
     documents = [doc("a", "2021-01-01", kind="规范性文件"), doc("b", "2021-01-01", kind="其他", genre="令"),
                  doc("c", "2021-01-01", kind="规章")]
-    assert [str(p) for p in annual.kind_problems(documents)] == [
+    assert [brief(p) for p in annual.kind_problems(documents)] == [
         "content/fdzdgknr/a.md: 警告：extra 中的文件类型“规范性文件”不是“规章”或“行政规范性文件”，本文件不会计入年报第二十条第（一）项。是否想写“行政规范性文件”？",
         "content/fdzdgknr/b.md: 警告：extra 中的文件类型“其他”不是“规章”或“行政规范性文件”，本文件将按其他规则计为规章。不属于这两类的文件无需标注。",
     ]
@@ -239,12 +239,12 @@ INVALID = [
 def test_invalid_data_file_gives_its_exact_messages(changes, expected):
     # Messages on one line come in Problem.sort_key order, as the command line prints them.
     data, problems = annual.read_report_data(edited(changes), SRC)
-    assert [str(p) for p in problems] == expected
+    assert [brief(p) for p in problems] == expected
     assert data is None
 
 
 def test_empty_and_broken_yaml():
-    assert [str(p) for p in annual.read_report_data("# 只有注释\n", SRC)[1]] == [
+    assert [brief(p) for p in annual.read_report_data("# 只有注释\n", SRC)[1]] == [
         "reports/2021.yaml:1: 年报数据文件是空的。请复制 reports/2021.yaml 并按本年度数据填写。"]
     data, problems = annual.read_report_data("总体情况: [\n", SRC)
     assert data is None and [p.code for p in problems] == ["yaml-syntax"]
@@ -266,11 +266,11 @@ def test_files_are_found_by_year(tmp_path):
         (folder / name).write_text("", encoding="utf-8")
     found, problems = annual.find_reports(folder)
     assert [(year, path.name) for year, path in found] == [(2021, "2021.yaml"), (2022, "2022.yaml")]
-    assert [str(p) for p in problems] == ["reports/draft.yaml: 年报数据文件应以四位年份命名，例如 2021.yaml；同一年有多个机构的年报时，"
+    assert [brief(p) for p in problems] == ["reports/draft.yaml: 年报数据文件应以四位年份命名，例如 2021.yaml；同一年有多个机构的年报时，"
                                           "在年份后加“-”和机构的英文小写标识，例如 2021-shilishi.yaml。"]
     assert annual.find_reports(tmp_path / "none") == ([], [])
     (folder / "2023.yaml").write_bytes("总体情况: 无".encode("gbk"))
-    assert [str(p) for p in annual.load_report(folder / "2023.yaml", "reports/2023.yaml")[1]] == [
+    assert [brief(p) for p in annual.load_report(folder / "2023.yaml", "reports/2023.yaml")[1]] == [
         "reports/2023.yaml: 年报数据文件不是 UTF-8 编码，请另存为 UTF-8。"]
 
 
@@ -379,7 +379,7 @@ def test_load_reports_reads_every_year_and_collects_every_problem(tmp_path):
     (folder / "2022.yaml").write_text(edited({5: "  行政许可: 很多"}), encoding="utf-8")
     reports, problems = annual.load_reports(folder)
     assert [(year, data.src) for year, data in reports] == [(2021, "reports/2021.yaml")]
-    assert [str(p) for p in problems] == ["reports/2022.yaml:5: “行政许可”应为整数（件数），这里是“很多”。"]
+    assert [brief(p) for p in problems] == ["reports/2022.yaml:5: “行政许可”应为整数（件数），这里是“很多”。"]
 
 
 # ---------------------------------------------------------------------------------------------------------------

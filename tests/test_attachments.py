@@ -15,10 +15,10 @@ def doc(files: str, body: str = "") -> str:
 
 
 @pytest.mark.parametrize(("name", "data", "message"), [
-    ("表.pdf", b"", "content/a.md:13: 附件“表.pdf”是空文件。请换成完整的文件。"),
-    ("表.pdf", b"<html>not a pdf", "content/a.md:13: 附件“表.pdf”的内容不是 PDF 文件（扩展名与内容不符），可能已损坏或改错了扩展名。请重新导出后再上传。"),
-    ("表.docx", b"%PDF-1.4", "content/a.md:13: 附件“表.docx”的内容不是 DOCX 文件（扩展名与内容不符），可能已损坏或改错了扩展名。请重新导出后再上传。"),
-    ("../表.pdf", b"%PDF-1.4", "content/a.md:13: 附件“../表.pdf”在 content 文件夹之外。请把附件放在文档旁边。"),
+    ("表.pdf", b"", "content/a.md:13:1: 错误 attachment 附件“表.pdf”是空文件。请换成完整的文件。"),
+    ("表.pdf", b"<html>not a pdf", "content/a.md:13:1: 错误 attachment 附件“表.pdf”的内容不是 PDF 文件（扩展名与内容不符），可能已损坏或改错了扩展名。请重新导出后再上传。"),
+    ("表.docx", b"%PDF-1.4", "content/a.md:13:1: 错误 attachment 附件“表.docx”的内容不是 DOCX 文件（扩展名与内容不符），可能已损坏或改错了扩展名。请重新导出后再上传。"),
+    ("../表.pdf", b"%PDF-1.4", "content/a.md:13:1: 错误 attachment 附件“../表.pdf”在 content 文件夹之外。请把附件放在文档旁边。"),
 ])
 def test_bad_attachments_are_errors(make_site, run_cli, name, data, message):
     files = {"content/a.md": doc(f"  - file: {name}\n    title: 表\n")}
@@ -52,4 +52,4 @@ def test_a_body_link_to_something_not_attached_is_an_error(make_site, run_cli):
     root = make_site({"content/a.md": GOOD_DOC + "\n见[附件](files/没有.pdf)。\n"})
     result = run_cli(["build", "--today", TODAY], root)
     assert result.code == 1
-    assert "content/a.md:18: 正文中的链接“files/没有.pdf”找不到对应的附件。请把该文件列入 attachments（附件），或改用完整网址。" in result.err
+    assert "content/a.md:18:1: 错误 link-unresolved 正文中的链接“files/没有.pdf”找不到对应的附件。请把该文件列入 attachments（附件），或改用完整网址。" in result.err

@@ -113,5 +113,5 @@ def test_a_template_error_is_reported_and_keeps_the_old_site(make_site, run_cli,
     root = make_site({"content/a.md": GOOD_DOC}, config)
     (root / "site").mkdir()
     result = run_cli(["build", "--today", TODAY], root)
-    assert result.code == 1 and "templates/home.html:1: 模板语法错误" in result.err
+    assert result.code == 1 and f"{templates / 'home.html'}:1:1: 错误 template-syntax 模板语法错误" in result.err
     assert list((root / "site").iterdir()) == []

@@ -104,3 +104,19 @@ def test_check_site_catches_markup_injected_after_the_build(make_site, run_cli):
     code, problems = check(run_cli, root, "--since", "none", "--site", "site")
     assert code == 1
     assert {p[4] for p in problems if p[0] == "site/index.html"} == {"hidden-element", "external-link", "spam-term"}
+
+
+def test_new_writes_the_chinese_labels_the_readme_teaches_and_english_keys_when_asked(make_site, run_cli):
+    root = make_site({"content/a.md": GOOD_DOC})
+    first = run_cli(["new", "--publisher", "深圳市坪山区政府办公室", "--title", "关于\"政务公开\"的通知", "--date", "2019-04-01",
+                     "--genre", "通知"], root)
+    assert (root / first.out.strip()).read_text(encoding="utf-8") == (
+        '---\n标题: "关于\\"政务公开\\"的通知"\n索引号: "114403006955506492/2019-00002"\n发布机构: "深圳市坪山区政府办公室"\n'
+        '发布日期: "2019-04-01"\n成文日期: "2019-04-01"\n主题分类: ""  # 请填写主题分类，如 综合政务\\政务公开\n文种: "通知"\n'
+        '文号: ""\n主题词: []\n有效性: "有效"\n草稿: true  # 草稿：写完并核对后删除这一行即可发布\n---\n\n（正文）\n')
+    second = run_cli(["new", "--publisher", "深圳市坪山区政府办公室", "--title", "第二份", "--date", "2019-05-01",
+                      "--english-keys"], root)
+    text = (root / second.out.strip()).read_text(encoding="utf-8")
+    assert text.startswith('---\ntitle: "第二份"\nindex_no: "114403006955506492/2019-00003"\n') and '# genre: "通知"' in text
+    code, problems = check(run_cli, root, "--since", "none")
+    assert code == 0 and {p[0] for p in problems} == {first.out.strip(), second.out.strip()}  # only the drafts' hints

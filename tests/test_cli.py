@@ -35,9 +35,9 @@ def test_content_errors_exit_1_without_a_traceback(make_site):
                             capture_output=True, text=True)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert result.stderr == ("content/a.md:2: 缺少必填字段标题（title）。\n"
-                             "content/a.md:2: 元数据中有未知的键“titel”。是否想写“title”？\n"
-                             "失败：发现 2 个错误。站点未更新，输出文件夹保持上一次成功构建的内容。\n")
+    assert result.stderr == ("content/a.md:2:1: 错误 required 缺少必填字段标题（title）。\n"
+                             "content/a.md:2:1: 错误 unknown-key 元数据中有未知的键“titel”。是否想写“title”？\n"
+                             "失败：错误 2 条，警告 0 条。站点未更新，输出文件夹保持上一次成功构建的内容。\n")
     assert not (root / "site").exists()
 
 
@@ -65,7 +65,7 @@ def test_help_is_in_chinese_and_lists_the_commands(capsys):
 
 def test_missing_config_is_reported(run_cli, tmp_path):
     result = run_cli(["build"], tmp_path)
-    assert result.code == 1 and "config.yaml: 找不到配置文件" in result.err
+    assert result.code == 1 and "config.yaml: 错误 config-missing 找不到配置文件" in result.err
 
 
 def test_check_writes_nothing_and_reports_warnings(make_site, run_cli):

@@ -7,7 +7,7 @@ import pytest
 from xxgk.config import STANDARD_COLUMNS, load_config
 from xxgk.errors import ConfigError
 
-from .conftest import MINIMAL_CONFIG, REPO, write_config
+from .conftest import MINIMAL_CONFIG, REPO, brief, write_config
 
 
 def load(tmp_path, text):
@@ -17,7 +17,7 @@ def load(tmp_path, text):
 def problems(tmp_path, text) -> list[str]:
     with pytest.raises(ConfigError) as caught:
         load(tmp_path, text)
-    return [str(p).split(": ", 1)[1] if p.line is None else str(p).split(":", 1)[1] for p in caught.value.problems]
+    return [brief(p).split(": ", 1)[1] if p.line is None else brief(p).split(":", 1)[1] for p in caught.value.problems]
 
 
 def test_minimal_config(tmp_path):
@@ -74,7 +74,7 @@ def test_configured_folders_must_exist(tmp_path):
     (tmp_path / "content").mkdir()
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path / "config.yaml")
-    messages = [str(p) for p in caught.value.problems if p.is_error]
+    messages = [brief(p) for p in caught.value.problems if p.is_error]
     assert messages == [
         f"{tmp_path / 'config.yaml'}:4: 模板文件夹“{tmp_path / 'layouts'}”不存在。请检查 config.yaml 中 paths.templates 的设置（相对于 config.yaml 所在的文件夹）。",
         f"{tmp_path / 'config.yaml'}:5: 静态资源文件夹“{tmp_path / 'assets'}”不存在。请检查 config.yaml 中 paths.static 的设置（相对于 config.yaml 所在的文件夹）。",

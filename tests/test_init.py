@@ -60,7 +60,8 @@ def test_a_folder_with_anything_in_it_is_refused(tmp_path, run_cli):
     (tmp_path / "portal" / "notes.txt").write_text("x", encoding="utf-8")
     result = run_cli(["init", "portal"], tmp_path)
     assert result.code == 1
-    assert result.err == ("portal: 文件夹已存在且不是空的，未写入任何文件。请指定一个新的或空的文件夹。\n失败：发现 1 个错误。\n")
+    assert result.err == ("portal: 错误 init-not-empty 文件夹已存在且不是空的，未写入任何文件。请指定一个新的或空的文件夹。\n"
+                          "失败：错误 1 条，警告 0 条。\n")
     assert _files(tmp_path / "portal") == ["notes.txt"]
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from xxgk.lint.rules import RULES
 
-from .conftest import TODAY
+from .conftest import TODAY, lint_fixture
 
 FOLDER = Path(__file__).with_name("data") / "lint"
 EXPECTED = FOLDER / "expected.json"
@@ -22,7 +22,7 @@ DOCUMENTS = sorted(FOLDER.glob("*.md"))
 
 
 def findings(make_site, run_cli, document: Path) -> list[list]:
-    root = make_site({"content/a.md": document.read_text(encoding="utf-8")})
+    root = make_site(lint_fixture(document))
     result = run_cli(["check", "--today", TODAY, "--since", "none", "--format", "json"], root)
     return [[p["line"], p["column"], p["level"], p["code"], p["message"]] for p in json.loads(result.out)["problems"]]
 

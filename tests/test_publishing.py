@@ -148,7 +148,7 @@ def test_a_late_interpretation_warns(make_site, run_cli):
     root = make_site({"content/a.md": GOOD_DOC, "content/b.md": interpretation("2019-00002", "2019-03-12")})
     result = run_cli(["build", "--today", TODAY], root)
     assert result.code == 0
-    assert ("content/b.md:9: 警告：政策解读晚于原文件 4 个工作日发布（原文件 2019-03-06，本解读 2019-03-12）。"
+    assert ("content/b.md:9:1: 警告 interpretation-late 政策解读晚于原文件 4 个工作日发布（原文件 2019-03-06，本解读 2019-03-12）。"
             "解读应与政策同步发布，最迟不超过 3 个工作日。") in result.err
 
 
@@ -166,7 +166,7 @@ def test_publication_more_than_20_working_days_after_it_was_made_warns(make_site
     on_time = GOOD_DOC.replace("2019-00001", "2019-00002").replace("written: 2019-03-01", "written: 2019-02-01")
     result = run_cli(["build", "--today", TODAY], make_site({"content/a.md": late, "content/b.md": on_time}))
     assert result.code == 0
-    assert ("content/a.md:9: 警告：发布日期 2019-03-06 比成文日期 2019-01-31 晚 21 个工作日。《政府信息公开条例》第二十六条要求"
+    assert ("content/a.md:9:1: 警告 publish-late 发布日期 2019-03-06 比成文日期 2019-01-31 晚 21 个工作日。《政府信息公开条例》第二十六条要求"
             "主动公开的政府信息自形成或者变更之日起 20 个工作日内公开：请核对两个日期，今后请及时公开。") in result.err
     assert "content/b.md" not in result.err
 
@@ -193,7 +193,7 @@ def test_a_dangling_successor_is_an_error(make_site, run_cli):
     old = GOOD_DOC.replace("validity: 有效", "validity: 失效\nrepealed: 2020-01-01\nreplaced_by: 114403006955506492/2019-00009")
     result = run_cli(["build", "--today", TODAY], make_site({"content/a.md": old}))
     assert result.code == 1
-    assert "content/a.md:13: 替代文件“114403006955506492/2019-00009”不是本站任何文件的索引号。请填写替代本文件的新文件的索引号。" in result.err
+    assert "content/a.md:13:1: 错误 replaced-by-dangling 替代文件“114403006955506492/2019-00009”不是本站任何文件的索引号。请填写替代本文件的新文件的索引号。" in result.err
 
 
 def test_a_year_the_calendar_lacks_is_counted_monday_to_friday_with_a_warning_unless_config_covers_it(make_site, run_cli):

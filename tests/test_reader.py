@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from xxgk.config import load_config
 from xxgk.content import decode, encoding_problem, parse_document
 from xxgk.markup import MarkdownRenderer
 from xxgk.taxonomy import load_tree
 
-from .conftest import GOOD_DOC, MINIMAL_CONFIG, write_config
+from .conftest import GOOD_DOC, MINIMAL_CONFIG, brief, write_config
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +23,7 @@ def config(tmp_path_factory):
 
 def read(text: str, config):
     parsed, problems = parse_document(text, "content/a.md", config, load_tree(), MarkdownRenderer())
-    return (parsed[0] if parsed else None), [str(p) for p in problems]
+    return (parsed[0] if parsed else None), [brief(p) for p in problems]
 
 
 def doc_with(replacements: dict[str, str | None], extra: str = "") -> str:
@@ -127,6 +129,24 @@ def test_keywords_as_one_string(config, raw, keywords):
     assert read(doc_with({"keywords": raw}), config)[0].keywords == keywords
 
 
+@pytest.mark.parametrize(("raw", "keywords"), [
+    ("keywords: [政务公开，工作要点]", ("政务公开", "工作要点")),
+    ("主题词: [政务公开、工作要点；督查, 考核]", ("政务公开", "工作要点", "督查", "考核")),
+    ("keywords:\n  - 政务公开，工作要点\n  - 督查", ("政务公开", "工作要点", "督查")),
+    ("keywords: [open data, 政务公开]", ("open data", "政务公开")),  # a space inside a list item is part of the keyword
+    ("keywords: [政务公开，]", ("政务公开",)),
+])
+def test_keywords_in_a_list_split_on_chinese_punctuation(config, raw, keywords):
+    assert read(doc_with({"keywords": raw}), config)[0].keywords == keywords
+
+
+@given(st.lists(st.text(st.characters(categories=("Lo",)), min_size=1, max_size=6), min_size=1, max_size=5),
+       st.sampled_from(["，", "、", "；", ",", ";"]))
+def test_keywords_joined_by_any_chinese_separator_come_back_apart(config, words, separator):
+    raw = f"keywords: [\"{separator.join(words)}\"]"
+    assert read(doc_with({"keywords": raw}), config)[0].keywords == tuple(words)
+
+
 def test_numbers_and_doc_numbers_stay_strings(config):
     doc, problems = read(doc_with({"doc_no": "doc_no: 0012"}, "extra:\n  序号: 1.10"), config)
     assert problems == [] and doc.doc_no == "0012" and doc.extra == (("序号", "1.10"),)
@@ -142,7 +162,7 @@ def test_gbk_is_refused_with_a_hint():
     raw = GOOD_DOC.encode("gbk")
     with pytest.raises(UnicodeDecodeError):
         decode(raw)
-    message = str(encoding_problem(raw, "content/a.md"))
+    message = brief(encoding_problem(raw, "content/a.md"))
     assert message.startswith("content/a.md: 文件不是 UTF-8 编码，无法读取。它看起来是 GBK/GB18030 编码。")
     assert "iconv -f GB18030 -t UTF-8" in message
 

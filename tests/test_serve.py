@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -15,7 +14,7 @@ import pytest
 
 from xxgk import serve
 
-from .conftest import REPO, TODAY
+from .conftest import REPO, TODAY, copy_sample
 
 
 def fetch(url: str) -> tuple[int, str, str]:
@@ -64,11 +63,7 @@ def test_watch_notices_added_changed_and_removed_files(tmp_path):
 
 
 def test_serve_command_builds_serves_and_rebuilds(tmp_path):
-    root = tmp_path / "src"
-    shutil.copytree(REPO / "content", root / "content")
-    config = (REPO / "config.yaml").read_text(encoding="utf-8")
-    (root / "config.yaml").write_text(config + f"paths:\n  templates: {REPO / 'templates'}\n  static: {REPO / 'static'}\n",
-                                      encoding="utf-8")
+    root = copy_sample(tmp_path / "src")
     command = [sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "--today", TODAY]
     with subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
         try:

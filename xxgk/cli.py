@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from datetime import date, datetime, timedelta, timezone
@@ -36,9 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except BuildError as exc:
-        _print_problems(exc.problems)
+        _print_problems(exc.problems, args.format)
         errors = sum(p.is_error for p in exc.problems)
-        print(f"失败：发现 {errors} 个错误。{_untouched(args)}", file=sys.stderr)
+        print(f"失败：错误 {errors} 条，警告 {len(exc.problems) - errors} 条。{_untouched(args)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"已中断（Ctrl+C）。{_untouched(args)}", file=sys.stderr)
@@ -54,27 +55,28 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xxgk", description=_DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"xxgk {__version__}")
-    parser.set_defaults(run=_build, full_index=False, reuse=True)
+    parser.set_defaults(run=_build, full_index=False, reuse=True, format="text")
     parser.add_argument("--debug", action="store_true", help="出错时显示完整的 Python 调用栈（供维护人员排查）")
     _site_options(parser)  # `xxgk [options]` builds
+    _gate_options(parser)
     commands = parser.add_subparsers(title="命令", metavar="命令")
     build = commands.add_parser("build", help="校验全部文件并生成站点；全部成功才替换输出文件夹")
     _site_options(build, argparse.SUPPRESS)
+    _gate_options(build, argparse.SUPPRESS)
     build.add_argument("--full-index", action="store_true", help="重建全文检索索引（默认只更新改动过的文件）")
     _cache_option(build)
     build.set_defaults(run=_build)
     check = commands.add_parser("check", help="只做校验，不写任何文件")
     _site_options(check, argparse.SUPPRESS)
+    _gate_options(check, argparse.SUPPRESS)
     check.add_argument("paths", nargs="*", metavar="PATH", help="只报告这些文件的问题（默认全部）")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式：text（默认）或 json（供 CI 标注）")
     check.add_argument("--site", type=Path, default=None, metavar="DIR",
                        help="同时检查已生成站点的每个页面（发布前再查一遍垃圾词、隐藏元素和外部链接）")
-    check.add_argument("--since", default="HEAD", metavar="REV",
-                       help="与这个 git 版本比较，已提交文件的索引号不得改动（默认 HEAD；CI 中可用 origin/main；none 不比较）")
     _cache_option(check)
     check.set_defaults(run=_check)
     serve = commands.add_parser("serve", help="构建后在 http://127.0.0.1 预览，文件改动后自动重建")
     _site_options(serve, argparse.SUPPRESS)
+    _gate_options(serve, argparse.SUPPRESS)
     serve.add_argument("--port", type=_port, default=8000, help="端口（默认 8000）")
     _cache_option(serve)
     serve.set_defaults(run=_serve)
@@ -88,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--title", required=True, help="标题")
     new.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="发布日期（默认今天）")
     new.add_argument("--genre", default="", help="文种，如 通知")
+    new.add_argument("--english-keys", action="store_true", help="元数据用英文键（title、index_no …），默认用中文标签（标题、索引号 …）")
     new.add_argument("--content", type=Path, default=argparse.SUPPRESS, help="文档文件夹（默认读取配置）")
     new.add_argument("--config", default=argparse.SUPPRESS, help="配置文件（默认 config.yaml）")
     new.set_defaults(run=_new)
@@ -145,6 +148,18 @@ def _cache_option(parser: argparse.ArgumentParser) -> None:
                         help="不沿用上一次构建的任何结果：全部重新读取、生成并写入每个文件")
 
 
+def _gate_options(parser: argparse.ArgumentParser, default=None) -> None:
+    """The options of the commands that run every rule: build, check and serve."""
+    parser.add_argument("--format", choices=("text", "json"), default="text" if default is None else default,
+                        help="问题清单的格式：text（默认，每行“路径:行:列: 级别 代码 说明”）或 json（供 CI 标注）")
+    parser.add_argument("--since", default="HEAD" if default is None else default, metavar="REV",
+                        help="与这个 git 版本比较，已提交文件的索引号不得改动（默认 HEAD；CI 中可用 origin/main；none 不比较）")
+
+
+def _since(args: argparse.Namespace) -> str | None:
+    return None if args.since == "none" else args.since
+
+
 def today(option: str | None) -> date:
     """The day that decides scheduled publication: --today, else SOURCE_DATE_EPOCH, else now in China;
     ValueError when the one given is not a day."""
@@ -165,62 +180,43 @@ def _load(args: argparse.Namespace) -> Config:
 
 def _build(args: argparse.Namespace) -> int:
     from . import pipeline  # imported when needed: Ctrl+C while it loads is then handled by main()
-    report = pipeline.build(_load(args), _today_or_exit(args.today), full_index=args.full_index, reuse=args.reuse,
-                            progress=_progress())
-    _print_problems(list(report.warnings))
-    print(_summary(report))
+    report = pipeline.build(_load(args), _today_or_exit(args.today), since=_since(args), full_index=args.full_index,
+                            reuse=args.reuse, progress=_progress())
+    _print_problems(list(report.warnings), args.format)
+    print(_summary(report), file=_chatter(args))
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    from . import built_pages, history, pipeline
+    from . import pipeline
 
     site = config = None
     try:
         config = _load(args)
-        checked = pipeline.check(config, _today_or_exit(args.today), lint=True, cached=args.reuse)
+        checked = pipeline.check(config, _today_or_exit(args.today), since=_since(args), cached=args.reuse)
         problems, site = list(checked.warnings), checked.site
     except BuildError as exc:
         problems = list(exc.problems)
-    if config is not None and args.since != "none":
-        problems += history.changed_index_numbers(config.content_dir, args.since, shown_path)
     if config is not None and args.site is not None:
-        problems += _missing([args.site], "--site 指定的站点文件夹") or built_pages.scan(args.site, config.allowed_hosts, shown_path)
+        problems += _missing([args.site], "--site 指定的站点文件夹") or pipeline.scan_pages(
+            args.site, config, site.documents if site else [], shown_path)
     problems += _missing([Path(p) for p in args.paths], "要检查的文件")
     wanted = {Path(p).resolve() for p in args.paths}
     problems = sorted((p for p in problems if not wanted or _is_wanted(p, wanted)), key=Problem.sort_key)
-    _print_check(problems, site, args.format)
-    return 1 if any(p.is_error for p in problems) else 0
+    _print_problems(problems, args.format)
+    errors = sum(p.is_error for p in problems)
+    if site is not None and not errors:
+        print(f"检查通过：{len(site.documents)} 篇已发布文件，{len(site.held_back)} 篇定时发布，{len(site.drafts)} 篇草稿；"
+              f"警告 {len(problems)} 条。", file=_chatter(args))
+    else:
+        print(f"检查未通过：错误 {errors} 条，警告 {len(problems) - errors} 条。", file=sys.stderr)
+    return 1 if errors else 0
 
 
 def _missing(paths: list[Path], what: str) -> list[Problem]:
     """An error for each path that does not exist: checking nothing must never read as a pass."""
     return [Problem(shown_path(path), None, f"{what}不存在。请检查路径是否写错。", "path-missing")
             for path in paths if not path.exists()]
-
-
-def _print_check(problems: list[Problem], site, form: str) -> None:
-    errors = sum(p.is_error for p in problems)
-    if form == "json":
-        print(_problems_json(problems))
-        return
-    for problem in problems:
-        print(problem.long(), file=sys.stderr)
-    if site is not None and not errors:
-        print(f"检查通过：{len(site.documents)} 篇已发布文件，{len(site.held_back)} 篇定时发布，{len(site.drafts)} 篇草稿；"
-              f"警告 {len(problems)} 条。")
-    else:
-        print(f"检查未通过：错误 {errors} 条，警告 {len(problems) - errors} 条。", file=sys.stderr)
-
-
-
-def _problems_json(problems: list[Problem]) -> str:
-    import json
-
-    rows = [{"path": p.path, "line": p.line, "column": p.column, "level": p.level, "code": p.code, "message": p.message}
-            for p in problems]
-    errors = sum(p.is_error for p in problems)
-    return json.dumps({"errors": errors, "warnings": len(problems) - errors, "problems": rows}, ensure_ascii=False)
 
 
 def _is_wanted(problem: Problem, wanted: set[Path]) -> bool:
@@ -232,18 +228,20 @@ def _serve(args: argparse.Namespace) -> int:
 
     config = _load(args)
     day = _today_or_exit(args.today)
-    print(_summary(pipeline.build(config, day, reuse=args.reuse)))
+    report = pipeline.build(config, day, since=_since(args), reuse=args.reuse)
+    _print_problems(list(report.warnings), args.format)
+    print(_summary(report), file=_chatter(args), flush=True)
 
     status = serve.Status()
 
     def rebuild() -> None:
         try:
-            report = pipeline.build(_load(args), day, reuse=args.reuse)
-            _print_problems(list(report.warnings))
-            print(_summary(report), flush=True)
+            report = pipeline.build(_load(args), day, since=_since(args), reuse=args.reuse)
+            _print_problems(list(report.warnings), args.format)
+            print(_summary(report), file=_chatter(args), flush=True)
             status.succeeded()
         except BuildError as exc:
-            _print_problems(exc.problems)
+            _print_problems(exc.problems, args.format)
             print("重建失败，仍在预览上一次成功构建的站点。修改后会自动重试。", file=sys.stderr, flush=True)
             status.failed("\n".join(str(p) for p in exc.problems))
 
@@ -319,8 +317,9 @@ def _new(args: argparse.Namespace) -> int:
         print(f"{path}: 已存在，未覆盖。", file=sys.stderr)
         return 1
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(newdoc.document_text(args.title, index_no, args.publisher, day, args.genre), encoding="utf-8")
-    print(path)
+    path.write_text(newdoc.document_text(args.title, index_no, args.publisher, day, args.genre,
+                                         english=args.english_keys), encoding="utf-8")
+    print(shown_path(path))
     return 0
 
 
@@ -423,9 +422,20 @@ def _today_or_exit(option: str | None, flag: str = "--today") -> date:
         raise SystemExit(2) from None
 
 
-def _print_problems(problems: list[Problem]) -> None:
+def _chatter(args: argparse.Namespace):
+    """Where summaries go: stdout, unless stdout carries JSON for a machine."""
+    return sys.stderr if args.format == "json" else sys.stdout
+
+
+def _print_problems(problems: list[Problem], form: str = "text") -> None:
+    """Every problem as `path:line:column: 级别 code message` on stderr, or as one JSON object on stdout."""
+    if form == "json":
+        errors = sum(p.is_error for p in problems)
+        print(json.dumps({"errors": errors, "warnings": len(problems) - errors, "problems": [p.to_json() for p in problems]},
+                         ensure_ascii=False), flush=True)
+        return
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(problem, file=sys.stderr, flush=True)
 
 
 _SCHEDULED_LISTED = 3  # scheduled documents named in the summary; the rest are counted

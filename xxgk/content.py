@@ -14,7 +14,7 @@ from .config import Config
 from .errors import WARNING, Problem, shown_paths
 from .fields import FieldReader, closest
 from .frontmatter import RECOMMENDED, REQUIRED, label
-from .lint import lint_source
+from .lint import attachment_text, lint_source
 from .lint.rules import RULES as LINT_RULES
 from .markup import MAX_NESTING, MarkdownRenderer, Rendered, line_of
 from .model import Document
@@ -24,6 +24,9 @@ from .workers import map_chunks
 from .yamltree import Node
 
 _KEYWORD_SPLIT = re.compile(r"[\s,，、；;]+")
+# Inside a list item a space belongs to the keyword, but Chinese punctuation still separates keywords: an editor who
+# types 主题词: [政务公开，工作要点] means two (YAML only splits on the ASCII comma).
+_KEYWORD_ITEM_SPLIT = re.compile(r"[,，、；;]+")
 _PARALLEL_FROM = 48  # below this many files a process pool costs more than it saves
 _MARKDOWN_SUFFIXES = (".md", ".markdown")
 # A document larger than this is almost surely a paste gone wrong; one above the limit is refused unread.
@@ -67,13 +70,13 @@ def encoding_problem(raw: bytes, src: str) -> Problem:
     return Problem(src, None, f"文件不是 UTF-8 编码，无法读取。{hint}", "encoding")
 
 
-def read_document(path: Path, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer,
-                  lint: bool = False) -> tuple[Document | None, list[Problem]]:
-    """Read one file from disk and validate it (and lint it, for `check`); attachments are checked against content/."""
+def read_document(path: Path, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
+                  ) -> tuple[Document | None, list[Problem]]:
+    """Read one file from disk, validate it and run every rule over it; attachments are checked against content/."""
     raw, unreadable = _raw(path, src)
     if raw is None:
         return None, unreadable
-    return read_source(raw, path, src, config, tree, renderer, lint)[:2]
+    return read_source(raw, path, src, config, tree, renderer)[:2]
 
 
 def _raw(path: Path, src: str) -> tuple[bytes | None, list[Problem]]:
@@ -84,8 +87,8 @@ def _raw(path: Path, src: str) -> tuple[bytes | None, list[Problem]]:
         return None, [Problem(src, None, exc.message, exc.code)]
 
 
-def read_source(raw: bytes, path: Path, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer,
-                lint: bool = False) -> tuple[Document | None, list[Problem], tuple[Path, ...]]:
+def read_source(raw: bytes, path: Path, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
+                ) -> tuple[Document | None, list[Problem], tuple[Path, ...]]:
     """read_document on the file's bytes, also returning the attachment files it looked for (found or not)."""
     try:
         text = decode(raw)
@@ -95,14 +98,34 @@ def read_source(raw: bytes, path: Path, src: str, config: Config, tree: Category
     if len(raw) > WARN_BYTES:
         problems.append(Problem(src, None, f"文件很大（{len(raw) / 2**20:.1f} MB），页面会很难打开。请考虑拆分，或把大段内容改为附件。",
                                 "file-large", WARNING))
-    findings = lint_source(src, text, allowed_hosts=config.allowed_hosts, official_phones=config.official_phones) if lint else []
+    findings = lint_source(src, text, allowed_hosts=config.allowed_hosts, official_phones=config.official_phones)
     if parsed is None:
         return None, problems + findings, ()
     doc, refs = parsed
     allowed = {code for code, _ in doc.allow}
     doc, attachment_problems = attachments.locate(doc, refs, path, config.content_dir, text, config.attachment_types)
-    found = [p for p in attachment_problems + findings if p.code not in allowed]
+    doc = replace(doc, seen=frozenset((p.code, p.message) for p in findings))
+    found = [p for p in attachment_problems + findings + _attachment_text(doc, refs, path, config) if p.code not in allowed]
     return doc, problems + _downgrade_if_draft(doc.draft, found), attachments.files_named(refs, path)
+
+
+def _attachment_text(doc: Document, refs: tuple[attachments.Ref, ...], path: Path, config: Config) -> list[Problem]:
+    """The privacy, spam and 密级 rules over the text inside each attachment, located by attachment and place in it."""
+    written = {(path.parent / ref.file).resolve(): ref for ref in refs}
+    problems = []
+    for attachment in doc.attachments:
+        target = config.content_dir / attachment.src
+        ref = written[target]
+        try:
+            found = attachment_text.lint(target.name, attachment_text.read(target), config.official_phones)
+        except attachment_text.Unreadable as exc:
+            problems.append(Problem(doc.src, ref.line, f"附件“{ref.file}”中的文字未能读取：{exc.message}。其中的身份证号、手机号等"
+                                    "未经检查：请另存为 DOCX、XLSX 或文字版 PDF 后再附上；如确已人工核对，可在 allow 中写明 "
+                                    "attachment-unreadable: 理由。", "attachment-unreadable", WARNING))
+            continue
+        problems += [Problem(doc.src, ref.line, f"附件“{ref.file}”{where}：{finding.message}", finding.code,
+                             finding.effective_level) for where, finding in found]
+    return problems
 
 
 def parse_document(text: str, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
@@ -241,7 +264,8 @@ def _keywords(reader: FieldReader, node: Node | None) -> tuple[str, ...]:
     if isinstance(node.value, str):
         return tuple(k for k in _KEYWORD_SPLIT.split(node.value) if k)
     items = reader.items(node, label("keywords")) or []
-    return tuple(k for k in (reader.text(item, label("keywords")) for item in items) if k)
+    texts = [reader.text(item, label("keywords")) or "" for item in items]
+    return tuple(k.strip() for text in texts for k in _KEYWORD_ITEM_SPLIT.split(text) if k.strip())
 
 
 def _summary(reader: FieldReader, node: Node | None) -> str:
@@ -314,13 +338,13 @@ def _downgrade_if_draft(draft: bool, problems: list[Problem]) -> list[Problem]:
     return [replace(p, level=WARNING, message=f"（草稿）{p.message}") for p in problems]
 
 
-def read_all(config: Config, lint: bool = False, cache: Cache | None = None) -> tuple[list[Document], list[Problem]]:
-    """Read every document under the content folder (linting each when asked), on all cores when there are many;
+def read_all(config: Config, cache: Cache | None = None) -> tuple[list[Document], list[Problem]]:
+    """Read and lint every document under the content folder, on all cores when there are many;
     with a cache, only documents whose entry no longer holds are read, and their results are saved in it."""
     paths, problems = find(config.content_dir)
     keyed = list(zip(shown_paths(paths, config.content_dir.parent), paths, strict=True))
     results = cache.lookup(keyed) if cache else {}
-    entries = map_chunks(_read_chunk, (config, lint), [(key, path) for key, path in keyed if key not in results],
+    entries = map_chunks(_read_chunk, config, [(key, path) for key, path in keyed if key not in results],
                          _PARALLEL_FROM)
     if cache:
         cache.store(entries, {key for key, _ in keyed})
@@ -330,9 +354,8 @@ def read_all(config: Config, lint: bool = False, cache: Cache | None = None) -> 
     return documents, problems
 
 
-def _read_chunk(job: tuple[Config, bool], items: list[tuple[str, Path]]) -> list[Entry]:
+def _read_chunk(config: Config, items: list[tuple[str, Path]]) -> list[Entry]:
     """Read a share of the documents (in a worker process), each with what a cache needs to know it again."""
-    config, lint = job
     renderer, tree = MarkdownRenderer(), load_tree(config.extra_categories)
     entries = []
     for src, path in items:
@@ -341,7 +364,7 @@ def _read_chunk(job: tuple[Config, bool], items: list[tuple[str, Path]]) -> list
         if raw is None:
             entries.append(Entry(src, stamp, "", (), (None, unreadable)))
             continue
-        doc, problems, looked_at = read_source(raw, path, src, config, tree, renderer, lint)
+        doc, problems, looked_at = read_source(raw, path, src, config, tree, renderer)
         depends = tuple(Dependency.of(target, stamp.seen_ns) for target in looked_at)
         entries.append(Entry(src, stamp, hashlib.sha256(raw).hexdigest(), depends, (doc, problems)))
     return entries

@@ -26,14 +26,14 @@ class Problem:
         return self.level == ERROR
 
     def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        prefix = "" if self.is_error else "警告："
-        return one_line(f"{where}: {prefix}{self.message}")
-
-    def long(self) -> str:
-        """`path:line:column: 级别 code message`, the form `check` prints (column 1 when unknown)."""
+        """`path:line:column: 级别 code message`, the one form every command prints (column 1 when unknown)."""
         where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column or 1}"
         return one_line(f"{where}: {'错误' if self.is_error else '警告'} {self.code} {self.message}")
+
+    def to_json(self) -> dict:
+        """The problem as one row of `--format json`."""
+        return {"path": self.path, "line": self.line, "column": self.column, "level": self.level, "code": self.code,
+                "message": self.message}
 
     def sort_key(self) -> tuple:
         return (self.path, self.line or 0, self.column or 0, self.code, self.message)
@@ -79,20 +79,18 @@ def raise_if_errors(problems: list[Problem], error_class: type[BuildError]) -> N
         raise error_class(problems)
 
 
-def shown_path(path: Path, root: Path | None = None) -> str:
-    """How a Problem names a file: relative to the working folder, else to root when given, else as it is."""
-    return shown_paths([path], root)[0]
+def shown_path(path: Path) -> str:
+    """How a Problem names a file: relative to the working folder when inside it, else absolute."""
+    return shown_paths([path])[0]
 
 
-def shown_paths(paths: list[Path], root: Path | None = None) -> list[str]:
+def shown_paths(paths: list[Path]) -> list[str]:
     """shown_path for many files, resolving the working folder once."""
-    bases = [base for base in (Path.cwd().resolve(), root) if base is not None]
-    return [_shown(path, bases) for path in paths]
+    cwd = Path.cwd().resolve()
+    return [_shown(path, cwd) for path in paths]
 
 
-def _shown(path: Path, bases: list[Path]) -> str:
+def _shown(path: Path, cwd: Path) -> str:
+    # Never relative to some other folder: an editor must be able to paste the path into their shell as it is.
     absolute = path if path.is_absolute() else path.resolve()
-    for base in bases:
-        if absolute.is_relative_to(base):
-            return absolute.relative_to(base).as_posix()
-    return path.as_posix()
+    return absolute.relative_to(cwd).as_posix() if absolute.is_relative_to(cwd) else absolute.as_posix()

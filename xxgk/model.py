@@ -67,6 +67,9 @@ class Document:
     body_text: str = ""
     headings: tuple[Heading, ...] = ()
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # front-matter key -> line
+    # (code, message) of every rule finding in the source, allowed ones included: the built-page scan does not
+    # report these again, so only what a template, the config or static files brought in is new there.
+    seen: frozenset[tuple[str, str]] = field(default=frozenset(), compare=False)
 
     @property
     def year(self) -> int:

@@ -12,6 +12,7 @@ from slugify import slugify
 from . import characters, sources
 from .config import Config
 from .content import LIMIT_BYTES, discover
+from .frontmatter import LABELS
 from .identifiers import IndexForm
 
 _INDEX_LINE = re.compile(r'^(?:index_no|索引号)\s*:\s*["\']?([^"\'#\n]+?)["\']?\s*(?:#.*)?$', re.MULTILINE)
@@ -62,17 +63,22 @@ def next_index_number(form: IndexForm, code: str, day: date, existing: list[tupl
     return form.format(code, day.year, max(used, default=0) + 1, day.month)
 
 
-def document_text(title: str, index_no: str, publisher: str, day: date, genre: str) -> str:
-    """A new document's front matter, filled in, kept as a draft until the editor removes that line."""
+def document_text(title: str, index_no: str, publisher: str, day: date, genre: str, *, english: bool = False) -> str:
+    """A new document's front matter with the Chinese labels the README teaches (English keys when asked), filled
+    in and kept as a draft until the editor removes that line."""
+    def key(name: str) -> str:
+        return name if english else LABELS[name][0]
+
     def quoted(value: str) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     lines = [
-        "---", f"title: {quoted(title)}", f"index_no: {quoted(index_no)}", f"publisher: {quoted(publisher)}",
-        f'published: "{day.isoformat()}"', f'written: "{day.isoformat()}"',
-        'category: ""  # 请填写主题分类，如 综合政务\\政务公开', f"genre: {quoted(genre)}" if genre else "# genre: \"通知\"",
-        'doc_no: ""', "keywords: []", 'validity: "有效"', "draft: true  # 草稿：写完并核对后删除这一行即可发布", "---", "",
-        "（正文）", "",
+        "---", f"{key('title')}: {quoted(title)}", f"{key('index_no')}: {quoted(index_no)}",
+        f"{key('publisher')}: {quoted(publisher)}", f'{key("published")}: "{day.isoformat()}"',
+        f'{key("written")}: "{day.isoformat()}"', f'{key("category")}: ""  # 请填写主题分类，如 综合政务\\政务公开',
+        f"{key('genre')}: {quoted(genre)}" if genre else f'# {key("genre")}: "通知"',
+        f'{key("doc_no")}: ""', f"{key('keywords')}: []", f'{key("validity")}: "有效"',
+        f"{key('draft')}: true  # 草稿：写完并核对后删除这一行即可发布", "---", "", "（正文）", "",
     ]
     return "\n".join(lines)
 

@@ -13,8 +13,10 @@ from pathlib import Path
 from . import (
     annual,
     assemble,
+    built_pages,
     content,
     feeds,
+    history,
     opendata,
     output,
     render,
@@ -61,12 +63,16 @@ class Checked:
     reread: int = 0  # documents read because the cache had no valid entry for them (0 without a cache)
 
 
-def check(config: Config, today: date, *, lint: bool = False, cached: bool = False) -> Checked:
-    """Read and validate every document and annual-report file (linting them when asked); raise ContentError on errors.
-    With cached, documents unchanged since the cache beside the output folder saw them are not read again."""
-    cache = Cache.open(cache_dir(config.output_dir), fingerprint(config, lint)) if cached else None
+def check(config: Config, today: date, *, since: str | None = "HEAD", cached: bool = False) -> Checked:
+    """Read, validate and run every rule over every document and annual-report file; raise ContentError on errors.
+
+    This is the one set of rules: `check`, `build` and `serve` all call it, so they report the same findings.
+    Index numbers are compared with git revision `since` unless it is None. With cached, documents unchanged since
+    the cache beside the output folder saw them are not read again (their findings come from the cache).
+    """
+    cache = Cache.open(cache_dir(config.output_dir), fingerprint(config)) if cached else None
     try:
-        documents, problems = content.read_all(config, lint, cache)
+        documents, problems = content.read_all(config, cache)
     finally:
         if cache:
             cache.close()
@@ -74,13 +80,19 @@ def check(config: Config, today: date, *, lint: bool = False, cached: bool = Fal
     problems += [*validate.check_corpus(documents, config.calendar),
                  *annual.kind_problems(documents, annual.site_rule(config.bodies)), *report_problems,
                  *annual.report_problems(reports),
-                 *config.warnings, *sources.problems(config.templates_dir, config.static_dir, config.reports_dir)]
-    if lint:
-        problems += validate.serial_gaps(documents, config.index_form)
+                 *config.warnings, *sources.problems(config.templates_dir, config.static_dir, config.reports_dir),
+                 *validate.serial_gaps(documents, config.index_form)]
+    if since is not None:
+        problems += history.changed_index_numbers(config.content_dir, since, shown_path)
     raise_if_errors(problems, ContentError)
     return Checked(assemble.assemble(documents, config, today), tuple(reports), problems,
                    cache.reused if cache else 0, cache.missed if cache else 0)
 
+
+def scan_pages(folder: Path, config: Config, documents: list[Document], shown: Callable[[Path], str]) -> list[Problem]:
+    """The built-page rules over the HTML under folder, leaving out what a document's own rules already found."""
+    seen = frozenset().union(*(doc.seen for doc in documents))
+    return [p for p in built_pages.scan(folder, config.allowed_hosts, shown) if (p.code, p.message) not in seen]
 
 
 def annual_link(year: int, data: annual.ReportData) -> NavLink:
@@ -120,14 +132,14 @@ class Stages:
         self._mark = now
 
 
-def build(config: Config, today: date, *, full_index: bool = False, reuse: bool = True,
+def build(config: Config, today: date, *, since: str | None = "HEAD", full_index: bool = False, reuse: bool = True,
           progress: Callable[[str], None] = lambda line: None) -> Report:
     """Build the whole site into config.output_dir, replacing it only when every stage succeeded; with reuse,
     documents unchanged since the last build are not read again and files whose bytes did not change are kept
     as they were (same inode and mtime). progress() receives a line as each stage ends."""
     stages = Stages(progress)
     with output.locked(config.output_dir, index_dir(config.output_dir)):
-        checked = check(config, today, cached=reuse)
+        checked = check(config, today, since=since, cached=reuse)
         stages.done("读取和校验", f"{len(checked.site.documents)} 篇已发布，{checked.cached} 篇沿用缓存")
         # The documents and the site model live for the rest of the build: see workers.frozen_heap.
         with workers.frozen_heap():
@@ -160,6 +172,10 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
         for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's
             stage.copy_tree(folder, "static", fill=True)
         stages.done("静态文件", "已复制")
+        # The pages as they will be published: spam or hidden markup from a template blocks the swap too.
+        page_problems = scan_pages(stage.path, config, site.documents,
+                                   lambda path: shown_path(config.output_dir / path.relative_to(stage.path)))
+        raise_if_errors(checked.warnings + page_problems, ContentError)
         record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
         static_files = _static_files(site.documents, stage, record)
         # Its worker processes leave this one free to write the static index's files meanwhile.
@@ -174,7 +190,7 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
         files=stage.file_count,
         held_back=tuple((d.src, d.published) for d in site.held_back),
         drafts=len(site.drafts),
-        warnings=tuple(sorted(checked.warnings, key=Problem.sort_key)),
+        warnings=tuple(sorted(checked.warnings + page_problems, key=Problem.sort_key)),
         seconds=time.perf_counter() - stages.started,
         search_seconds=dict(stages.times)["搜索索引"],
         index=index,

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from . import opendata, theme
 from .config import Config
-from .errors import Problem, TemplateError
+from .errors import Problem, TemplateError, shown_path
 from .model import Document, Facet, Listing, ListingPage, NavLink, Output, Relations, Site
 from .urls import Linker, attachment_path, listing_path, section_of
 
@@ -102,7 +102,8 @@ def template_problems() -> Iterator[None]:
     try:
         yield
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError([Problem(f"templates/{exc.name or exc.filename}", exc.lineno, f"模板语法错误：{exc.message}", "template-syntax")]) from exc
+        where = shown_path(Path(exc.filename)) if exc.filename else f"templates/{exc.name}"
+        raise TemplateError([Problem(where, exc.lineno, f"模板语法错误：{exc.message}", "template-syntax")]) from exc
     except jinja2.TemplateNotFound as exc:
         raise TemplateError([Problem(f"templates/{exc.name}", None, "找不到模板文件。", "template-missing")]) from exc
     except jinja2.UndefinedError as exc:

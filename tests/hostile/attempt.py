@@ -5,27 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from xxgk.manifest import MANIFEST, file_hash, manifest_text
-
-from ..conftest import TODAY, Run
+from ..conftest import TODAY, Run, brief_lines
 from .sites import snapshot
 
 GENERATED = ("site", ".site-index")  # what a build may change: its output folder and the index beside it
-PREVIOUS = "上一次成功构建的站点"
 
 
 def outside_output(root: Path) -> dict[str, tuple]:
     """Every entry under root except the build's own output."""
     return {name: entry for name, entry in snapshot(root).items() if name.split("/")[0] not in GENERATED}
-
-
-def previous_site(root: Path) -> Path:
-    """A site/ as an earlier build left it (with its manifest, so a build may replace it)."""
-    previous = root / "site"
-    previous.mkdir()
-    (previous / "index.html").write_text(PREVIOUS, encoding="utf-8")
-    (previous / MANIFEST).write_text(manifest_text({"index.html": file_hash(previous / "index.html")}), encoding="utf-8")
-    return previous
 
 
 @dataclass
@@ -37,16 +25,14 @@ class Attempt:
 
     @property
     def lines(self) -> list[str]:
-        return self.run.err.splitlines()
+        return brief_lines(self.run.err)
 
 
 def attempt(run_cli, root: Path, args: list[str]) -> Attempt:
     """Run the command in root (with the tests' fixed day for build and check) and compare the tree before and after."""
     before = outside_output(root)
     if args and args[0] in ("build", "check"):
-        args = [*args, "--today", TODAY]
-    if args and args[0] == "check":
-        args = [*args, "--since", "none"]
+        args = [*args, "--today", TODAY, "--since", "none"]
     result = run_cli(args, root)
     return Attempt(result, outside_output(root) == before)
 
@@ -55,5 +41,5 @@ def assert_refused(result: Attempt, expected: str) -> None:
     """The command failed with exactly one error, the expected one, and changed nothing outside the output."""
     assert result.run.code == 1
     assert expected in result.lines
-    assert result.lines[-1].startswith("失败：发现 1 个错误。")
+    assert result.lines[-1].startswith("失败：错误 1 条，")
     assert result.untouched

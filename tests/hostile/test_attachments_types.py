@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from xxgk import attachments
 
-from ..conftest import GOOD_DOC, MINIMAL_CONFIG, TODAY
+from ..conftest import GOOD_DOC, MINIMAL_CONFIG, TODAY, brief_lines
 from .sites import LOCAL_PATHS, local_site, snapshot, time_limit
 
 PAGE = "site/doc/114403006955506492/2019-00001.html"
@@ -81,7 +81,7 @@ def test_a_file_a_portal_must_not_publish_is_refused_at_its_line(tmp_path, run_c
     before = snapshot(tmp_path)
     result = run_cli(["build", "--today", TODAY], root)
     assert result.code == 1
-    assert result.err.splitlines()[0] == f"content/a.md:13: {message}"
+    assert brief_lines(result.err)[0] == f"content/a.md:13: {message}"
     assert snapshot(tmp_path) == before
 
 
@@ -117,7 +117,7 @@ def test_an_added_type_still_may_not_be_a_web_page(tmp_path, run_cli):
     config = MINIMAL_CONFIG + "attachment_types: [dwg]\n" + LOCAL_PATHS
     root = local_site(tmp_path / "s", {"content/a.md": doc("a.dwg"), "content/a.dwg": SCRIPT}, config)
     result = run_cli(["build", "--today", TODAY], root)
-    assert result.code == 1 and result.err.splitlines()[0] == f"content/a.md:13: {disguised('a.dwg', 'dwg')}"
+    assert result.code == 1 and brief_lines(result.err)[0] == f"content/a.md:13: {disguised('a.dwg', 'dwg')}"
 
 
 @pytest.mark.parametrize(("value", "message"), [
@@ -131,7 +131,7 @@ def test_config_yaml_cannot_allow_a_type_a_browser_runs(tmp_path, run_cli, value
     root = local_site(tmp_path / "s", {"content/a.md": GOOD_DOC}, config)
     result = run_cli(["build", "--today", TODAY], root)
     line = len(MINIMAL_CONFIG.splitlines()) + 2
-    assert result.code == 1 and result.err.splitlines()[0] == f"config.yaml:{line}: {message}"
+    assert result.code == 1 and brief_lines(result.err)[0] == f"config.yaml:{line}: {message}"
 
 
 @pytest.mark.parametrize(("files", "data", "message"), [
@@ -153,7 +153,7 @@ def test_odd_attachments_are_located_errors(tmp_path, run_cli, files, data, mess
     before = snapshot(tmp_path)
     with time_limit(60):
         result = run_cli(["build", "--today", TODAY], root)
-    assert result.code == 1 and message in result.err.splitlines()
+    assert result.code == 1 and message in brief_lines(result.err)
     assert snapshot(tmp_path) == before
 
 
@@ -161,7 +161,7 @@ def test_odd_attachments_are_located_errors(tmp_path, run_cli, files, data, mess
 def test_a_nul_or_overlong_body_link_is_a_located_error(tmp_path, run_cli, body):
     root = local_site(tmp_path / "s", {"content/a.md": GOOD_DOC + body})
     result = run_cli(["build", "--today", TODAY], root)
-    assert result.code == 1 and "content/a.md:18: 正文中的链接“" in result.err
+    assert result.code == 1 and "content/a.md:18:1: 错误 link-unresolved 正文中的链接“" in result.err
 
 
 def test_a_nul_in_an_attachment_name_is_a_located_error(tmp_path):

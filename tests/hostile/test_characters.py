@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ..conftest import GOOD_DOC, MINIMAL_CONFIG
-from .attempt import assert_refused, attempt, previous_site
+from ..conftest import GOOD_DOC, MINIMAL_CONFIG, previous_site
+from .attempt import assert_refused, attempt
 from .sites import snapshot
 
 DOC = "content/fdzdgknr/a.md"

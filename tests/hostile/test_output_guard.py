@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import GOOD_DOC, MINIMAL_CONFIG, TODAY
+from ..conftest import GOOD_DOC, MINIMAL_CONFIG, TODAY, brief_lines
 from .sites import LOCAL_PATHS, local_site, snapshot
 
 ADVICE = ("构建会用新站点整体替换输出文件夹，为免误删其中的文件，本次没有改动任何文件。"
@@ -63,7 +63,7 @@ def test_a_dangerous_out_is_refused_before_anything_is_touched(project, run_cli,
     target = Path(out).absolute()
     shown = target.resolve() if target.name in ("", "..") else target.parent.resolve() / target.name
     assert result.code == 1
-    assert result.err.splitlines()[0] == f"--out: 输出文件夹“{shown}”{reasons(project)[out]}{ADVICE}"
+    assert brief_lines(result.err)[0] == f"--out: 输出文件夹“{shown}”{reasons(project)[out]}{ADVICE}"
     assert snapshot(project.parent) == before
 
 
@@ -94,7 +94,7 @@ def test_an_empty_paths_output_is_an_error_not_the_config_folder(project, run_cl
     result = run_cli(["build", "--today", TODAY], project)
     line = len((MINIMAL_CONFIG + LOCAL_PATHS).splitlines()) + 1
     assert result.code == 1
-    assert result.err.splitlines()[0] == (f"config.yaml:{line}: paths.output 不能为空：空值会被当作 config.yaml 所在的文件夹。"
+    assert brief_lines(result.err)[0] == (f"config.yaml:{line}: paths.output 不能为空：空值会被当作 config.yaml 所在的文件夹。"
                                           "请写出文件夹名，或删去这一行使用默认值“site”。")
     assert snapshot(project.parent) == before
 

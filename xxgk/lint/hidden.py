@@ -41,6 +41,8 @@ def _reasons(tag: re.Match, raw: str, built: bool) -> Iterator[str]:
     name = tag.group(1).lower()
     if name == "noframes":
         yield "<noframes>"
+    if not ("hidden" in tag.group(2).lower() or "style" in tag.group(2).lower()):
+        return  # neither a hidden attribute nor inline CSS: nothing else to look at (most tags of a page)
     attributes = {m.group(1).lower(): (m.group(2) or "").strip("\"'") for m in _ATTRIBUTE.finditer(tag.group(2))}
     if "hidden" in attributes and (not built or _link_inside(raw, tag.end(), name)):
         yield "hidden 属性"

@@ -25,6 +25,7 @@ RULES: dict[str, tuple[str, str]] = {
     "doc-no-spaces": (WARNING, "文号中有空格"),
     "doc-no-year": (WARNING, "文号的年份与成文日期的年份不一致"),
     "genre-title-mismatch": (WARNING, "标题结尾的文种与“文种”字段不一致"),
+    "attachment-unreadable": (WARNING, "附件中的文字无法读取（格式不支持、已加密、已损坏或过大），未能检查其中的个人信息和垃圾词"),
 }
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from dataclasses import replace
 from pathlib import Path
 
 from .rules import Finding
-from .text import View, fold
+from .text import View, as_lines, fold
 
 TERMS_FILE = Path(__file__).resolve().parent.parent / "data" / "spam_terms.txt"
 
@@ -47,12 +49,16 @@ _TEXT_ATTRIBUTE = re.compile(r"""\s(?:content|title|alt|aria-label|placeholder|v
 
 def find_in_attributes(raw: str) -> list[Finding]:
     """Spam terms in the text-bearing attributes of HTML tags (meta keywords and description, title, alt)."""
-    findings = []
+    bases, values = [], []
     for tag in _TAG.finditer(raw):
         for attribute in _TEXT_ATTRIBUTE.finditer(tag.group()):
-            value = attribute.group(1)[1:-1]
-            base = tag.start() + attribute.start(1) + 1
-            findings += find_terms(fold(value, squeeze=True, markup=True), value, base)
+            bases.append(tag.start() + attribute.start(1) + 1)
+            values.append(attribute.group(1)[1:-1])
+    joined, starts = as_lines(values)
+    findings = []
+    for finding in find_terms(fold(joined, squeeze=True, markup=True), joined):
+        which = bisect_right(starts, finding.offset) - 1
+        findings.append(replace(finding, offset=bases[which] + finding.offset - starts[which]))
     return findings
 
 

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 
 from ..frontmatter import canonical
@@ -45,66 +46,106 @@ _ALL = [chr(c) for c in chain(range(0x3400), range(0x4DC0, 0x4E00), range(0xA000
                                range(0xF900, 0x10000))]
 _FOLD_SPECIAL = _char_class([c for c in _ALL if _changes(c)])
 _SQUEEZE_SPECIAL = _char_class([c for c in _ALL if _changes(c) or _drops(c)], "\ue000-\uf8ff")
+# Characters a squeezed view leaves out entirely, even after folding ("，" folds to "," and is dropped); "&" is not
+# one of them here, as it may start an entity. A run of them (and of tags) is one match: the spaces that indent
+# HTML would otherwise cost a match each.
+_GONE = "[" + "".join(re.escape(c) for c in _ALL if c != "&" and all(
+    _drops(f) for f in unicodedata.normalize("NFKC", c).casefold())) + "]"
 del _ALL
 _ENTITY = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 _TAG = r"<[!/?a-zA-Z][^<>]*>"
 _SPECIAL = {
     (False, False): re.compile(_FOLD_SPECIAL),
-    (True, False): re.compile(_SQUEEZE_SPECIAL),
+    (True, False): re.compile(f"{_GONE}+|{_SQUEEZE_SPECIAL}"),
     (False, True): re.compile(f"{_TAG}|{_ENTITY}|{_FOLD_SPECIAL}"),
-    (True, True): re.compile(f"{_TAG}|{_ENTITY}|{_SQUEEZE_SPECIAL}"),
+    (True, True): re.compile(f"(?:{_TAG}|{_GONE})+|{_ENTITY}|{_SQUEEZE_SPECIAL}"),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class View:
-    """Text after NFKC and case folding (optionally squeezed or HTML-decoded), mapped back to the raw text."""
+    """Text after NFKC and case folding (optionally squeezed or HTML-decoded), mapped back to the raw text.
+
+    The view is a sequence of pieces, each either copied from the raw text character for character or the folded
+    form of one raw token (a special character, an entity); the map is kept per piece, not per character, so
+    folding a page with no finding costs little more than the regular expression that finds its tokens.
+    """
 
     text: str
-    starts: tuple[int, ...]  # raw offset of the character (or entity) each view character came from
-    ends: tuple[int, ...]  # raw offset just after it
+    piece_starts: tuple[int, ...]  # view offset where each non-empty piece begins, ascending
+    raw_starts: tuple[int, ...]  # raw offset of each piece
+    raw_ends: tuple[int, ...]  # raw offset just after it
+    copied: tuple[bool, ...]  # whether the piece is raw text copied as it is (else one folded token)
     raw_length: int
 
     def raw_start(self, index: int) -> int:
         """The raw offset where view character `index` begins (the raw end for the end of the view)."""
-        return self.starts[index] if index < len(self.starts) else self.raw_length
+        if index >= len(self.text):
+            return self.raw_length
+        piece = bisect_right(self.piece_starts, index) - 1
+        return self.raw_starts[piece] + (index - self.piece_starts[piece] if self.copied[piece] else 0)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """The raw slice covering view characters start..end."""
         first = self.raw_start(start)
-        return first, (self.ends[end - 1] if end > start else first)
+        if end <= start:
+            return first, first
+        piece = bisect_right(self.piece_starts, end - 1) - 1
+        if self.copied[piece]:
+            return first, self.raw_starts[piece] + (end - self.piece_starts[piece])
+        return first, self.raw_ends[piece]
 
 
 def fold(raw: str, *, squeeze: bool = False, markup: bool = False) -> View:
     """NFKC + casefold `raw`; squeeze drops spaces, punctuation and symbols; markup skips tags and decodes entities."""
     parts: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    done = 0
+    pieces: list[tuple[int, int, int, bool]] = []  # (view start, raw start, raw end, copied)
+    length = done = 0
     for match in _SPECIAL[squeeze, markup].finditer(raw):
         begin, stop = match.span()
-        parts.append(raw[done:begin])
-        starts.extend(range(done, begin))
-        ends.extend(range(done + 1, begin + 1))
+        if begin > done:
+            pieces.append((length, done, begin, True))
+            parts.append(raw[done:begin])
+            length += begin - done
         out = _special(match.group(), squeeze)
-        parts.append(out)
-        starts.extend([begin] * len(out))
-        ends.extend([stop] * len(out))
+        if out:
+            pieces.append((length, begin, stop, False))
+            parts.append(out)
+            length += len(out)
         done = stop
-    parts.append(raw[done:])
-    starts.extend(range(done, len(raw)))
-    ends.extend(range(done + 1, len(raw) + 1))
-    return View("".join(parts), tuple(starts), tuple(ends), len(raw))
+    if done < len(raw):
+        pieces.append((length, done, len(raw), True))
+        parts.append(raw[done:])
+    columns = tuple(zip(*pieces, strict=True)) or ((), (), (), ())
+    return View("".join(parts), *columns, len(raw))
 
 
 def _special(token: str, squeeze: bool) -> str:
-    """What one tag, entity or special character becomes in a view."""
-    if token.startswith("<") and len(token) > 1:
-        return ""
+    """What one tag, entity, special character or run of characters a squeezed view leaves out becomes in a view."""
     if token.startswith("&") and len(token) > 1:
         token = html.unescape(token)
-    out = "".join(unicodedata.normalize("NFKC", ch).casefold() for ch in token)
+    elif len(token) > 1:  # a tag, or a run of tags and characters the squeezed view leaves out
+        return ""
+    return "".join(_fold_char(ch, squeeze) for ch in token)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str, squeeze: bool) -> str:
+    """One character after NFKC and case folding (without what a squeezed view leaves out); pages repeat a few."""
+    out = unicodedata.normalize("NFKC", char).casefold()
     return "".join(ch for ch in out if not _drops(ch)) if squeeze else out
+
+
+def as_lines(texts: list[str]) -> tuple[str, list[int]]:
+    """Short texts as one text, a line each (their own newlines made spaces), and the offset where each begins.
+
+    Folding them together costs one fold instead of one per text; a view keeps newlines, so no match spans two.
+    """
+    starts, offset = [], 0
+    for text in texts:
+        starts.append(offset)
+        offset += len(text) + 1
+    return "\n".join(t.replace("\n", " ") for t in texts), starts
 
 
 class Locator:
