@@ -342,7 +342,7 @@ def read_all(config: Config, cache: Cache | None = None) -> tuple[list[Document]
     """Read and lint every document under the content folder, on all cores when there are many;
     with a cache, only documents whose entry no longer holds are read, and their results are saved in it."""
     paths, problems = find(config.content_dir)
-    keyed = list(zip(shown_paths(paths, config.content_dir.parent), paths, strict=True))
+    keyed = list(zip(shown_paths(paths), paths, strict=True))
     results = cache.lookup(keyed) if cache else {}
     entries = map_chunks(_read_chunk, config, [(key, path) for key, path in keyed if key not in results],
                          _PARALLEL_FROM)
