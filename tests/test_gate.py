@@ -127,3 +127,13 @@ def test_serve_refuses_a_rebuild_with_a_leak_and_keeps_serving_the_last_good_sit
             deadline.cancel()
             process.terminate()
             process.wait(10)
+
+
+def test_the_footers_configured_links_are_not_off_site_warnings_unless_their_host_is_spam(make_site, run_cli):
+    footer = "  error_report_url: https://zfwzzc.www.gov.cn/check_web/x\n  conac_url: https://bszs.conac.cn/sitename?id=1\n"
+    config = MINIMAL_CONFIG.replace("footer:\n", "footer:\n" + footer)
+    code, found = problems(run_cli, make_site({"content/a.md": GOOD_DOC}, config), "build")
+    assert code == 0 and [p for p in found if p["code"] == "external-link"] == []
+    spam = config.replace("zfwzzc.www.gov.cn", "365bet.example.com")
+    code, found = problems(run_cli, make_site({"content/a.md": GOOD_DOC}, spam), "build")
+    assert code == 1 and {(p["code"], p["level"]) for p in found if p["path"].startswith("site/")} == {("external-link", "error")}

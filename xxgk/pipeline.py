@@ -30,6 +30,8 @@ from . import (
 from .cache import Cache, fingerprint
 from .config import Config
 from .errors import ContentError, Problem, raise_if_errors, shown_path
+from .lint import links
+from .lint.spam import terms_in
 from .model import Document, NavLink, Output, Site
 
 
@@ -90,9 +92,16 @@ def check(config: Config, today: date, *, since: str | None = "HEAD", cached: bo
 
 
 def scan_pages(folder: Path, config: Config, documents: list[Document], shown: Callable[[Path], str]) -> list[Problem]:
-    """The built-page rules over the HTML under folder, leaving out what a document's own rules already found."""
+    """The built-page rules over the HTML under folder, leaving out what a document's own rules already found.
+
+    The footer's 找错 and 党政机关网站标识 links go where config.yaml says: their hosts are allowed like the
+    configured ones, unless a host holds a spam term (then its link on every page stops the build).
+    """
     seen = frozenset().union(*(doc.seen for doc in documents))
-    return [p for p in built_pages.scan(folder, config.allowed_hosts, shown) if (p.code, p.message) not in seen]
+    urls = (config.footer.error_report_url, config.footer.conac_url)
+    footer = frozenset(host for host in map(links.host_of, urls) if host and not terms_in(host))
+    found = built_pages.scan(folder, config.allowed_hosts | footer, shown)
+    return [p for p in found if (p.code, p.message) not in seen]
 
 
 def annual_link(year: int, data: annual.ReportData) -> NavLink:
