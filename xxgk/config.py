@@ -198,11 +198,8 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
     categories = _categories(reader, top.get("categories"))
     paths = _paths(reader, top.get("paths"), folder)
     lint = (reader.mapping(top["lint"], "lint", _LINT_KEYS) or {}) if "lint" in top else {}
-    # Links to the site's own host and to the pages its footer names (the national error-report platform, the
-    # 党政机关网站标识 page) are the site's own choices, so the link rules accept them without a warning.
-    own = [base_url, footer.error_report_url, footer.conac_url]
     hosts = frozenset([*_strings(reader, lint.get("allowed_hosts"), "allowed_hosts"),
-                       *(host for url in own if url and (host := urlsplit(url).hostname))])
+                       *(urlsplit(base_url).hostname for _ in [0] if base_url)])
     phones = frozenset(_strings(reader, lint.get("official_phones"), "official_phones"))
     attachment_types = _attachment_types(reader, top.get("attachment_types"))
     calendar = _calendar(reader, top.get("working_days"))
