@@ -30,19 +30,16 @@ def source(tmp_path) -> Path:
 def stored(tmp_path: Path, source: Path, value="结果", depends=(), context="c") -> Cache:
     cache = Cache.open(tmp_path / "cache", context)
     cache.store([entry_for(source, value, depends)], {"doc.md"})
+    cache.commit()
     return cache
 
 
 def lookup(tmp_path: Path, source: Path, context="c"):
-    cache = Cache.open(tmp_path / "cache", context)
-    try:
-        return cache.lookup([("doc.md", source)]).get("doc.md")
-    finally:
-        cache.close()
+    return Cache.open(tmp_path / "cache", context).lookup([("doc.md", source)]).get("doc.md")
 
 
 def test_an_unchanged_file_is_found(tmp_path, source):
-    stored(tmp_path, source).close()
+    stored(tmp_path, source)
     assert lookup(tmp_path, source) == "结果"
 
 
@@ -52,13 +49,13 @@ def test_an_unchanged_file_is_found(tmp_path, source):
     lambda p: p.unlink(),
 ])
 def test_a_changed_file_is_not_found(tmp_path, source, change):
-    stored(tmp_path, source).close()
+    stored(tmp_path, source)
     change(source)
     assert lookup(tmp_path, source) is None
 
 
 def test_a_touched_file_with_the_same_bytes_is_found_by_its_hash(tmp_path, source):
-    stored(tmp_path, source).close()
+    stored(tmp_path, source)
     os.utime(source, ns=(OLD_NS + 10**9, OLD_NS + 10**9))
     assert lookup(tmp_path, source) == "结果"
 
@@ -66,14 +63,14 @@ def test_a_touched_file_with_the_same_bytes_is_found_by_its_hash(tmp_path, sourc
 def test_a_recent_mtime_is_not_trusted(tmp_path, source):
     # Written in the same clock tick as the read, an edit could keep size and mtime: the bytes decide.
     source.write_text("原文")
-    stored(tmp_path, source).close()
+    stored(tmp_path, source)
     source.write_text("改文")  # same size; the mtime may well be the same
     os.utime(source, ns=(source.stat().st_mtime_ns,) * 2)
     assert lookup(tmp_path, source) is None
 
 
 def test_another_fingerprint_does_not_see_the_entry(tmp_path, source):
-    stored(tmp_path, source, context="build").close()
+    stored(tmp_path, source, context="build")
     assert lookup(tmp_path, source, context="check") is None
     assert lookup(tmp_path, source, context="build") == "结果"
 
@@ -84,7 +81,7 @@ def test_an_attachment_that_changed_invalidates_the_entry(tmp_path, source, now)
     if now != "appeared":
         attachment.write_bytes(b"%PDF-1")
         os.utime(attachment, ns=(OLD_NS, OLD_NS))
-    stored(tmp_path, source, depends=(Dependency.of(attachment, time.time_ns()),)).close()
+    stored(tmp_path, source, depends=(Dependency.of(attachment, time.time_ns()),))
     assert lookup(tmp_path, source) == "结果"
     if now == "vanished":
         attachment.unlink()
@@ -97,12 +94,12 @@ def test_an_attachment_changed_while_the_document_was_read_is_not_trusted(tmp_pa
     attachment = tmp_path / "a.pdf"
     read_from = time.time_ns() - 1
     attachment.write_bytes(b"%PDF-1")
-    stored(tmp_path, source, depends=(Dependency.of(attachment, read_from),)).close()
+    stored(tmp_path, source, depends=(Dependency.of(attachment, read_from),))
     assert lookup(tmp_path, source) is None
 
 
 def test_a_damaged_entry_is_not_used(tmp_path, source):
-    stored(tmp_path, source).close()
+    stored(tmp_path, source)
     with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
         db.execute("UPDATE documents SET entry = substr(entry, 1, 20) || x'00' || substr(entry, 22)")
     assert lookup(tmp_path, source) is None
@@ -112,15 +109,24 @@ def test_a_damaged_entry_is_not_used(tmp_path, source):
 def test_a_damaged_database_is_started_afresh(tmp_path, source, garbage):
     (tmp_path / "cache").mkdir()
     (tmp_path / "cache" / "documents.sqlite").write_bytes(garbage)
-    stored(tmp_path, source).close()
+    stored(tmp_path, source)
     assert lookup(tmp_path, source) == "结果"
 
 
 def test_documents_no_longer_there_are_forgotten(tmp_path, source):
     cache = stored(tmp_path, source)
     cache.store([], live=set())
-    cache.close()
+    cache.commit()
     assert lookup(tmp_path, source) is None
+
+
+def test_nothing_is_written_before_commit(tmp_path, source):
+    cache = Cache.open(tmp_path / "cache", "c")
+    assert cache.lookup([("doc.md", source)]) == {}
+    cache.store([entry_for(source, "结果")], {"doc.md"})
+    assert not (tmp_path / "cache").exists()  # a run that fails after reading leaves no trace
+    cache.commit()
+    assert lookup(tmp_path, source) == "结果"
 
 
 def test_fingerprints_are_stable_across_set_order_and_change_with_values():

@@ -114,7 +114,7 @@ def test_a_killed_build_leaves_the_previous_or_the_next_site_and_the_next_build_
                                cwd=root, capture_output=True, text=True, check=True).stdout
         assert ('"total": 1' in found) == (version == "content-b"), found
     leftovers = sorted(p.name for p in root.iterdir() if p.name.startswith("."))
-    assert leftovers == [".site-cache", ".site-index", ".site.lock"]
+    assert leftovers == [".site-cache", ".site-index"]
 
 
 def test_in_ci_each_stage_prints_a_line_and_the_summary_times_them(tmp_path):

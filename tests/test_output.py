@@ -150,7 +150,7 @@ def test_the_lock_holder_removes_what_a_killed_build_left(tmp_path):
     with output.locked(out, index):
         # Killed between the two renames of the fallback swap: the previous site is put back.
         assert (out / "f").read_text() == "x"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site", "unrelated.new-1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "unrelated.new-1"]
 
 
 def test_a_leftover_previous_site_does_not_replace_a_present_one(tmp_path):

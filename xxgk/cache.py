@@ -11,8 +11,8 @@ whether lint rules ran. An entry is used only when it proves itself:
 - each attachment it named is as it was, by stat or else by its bytes (or is still missing);
 - the stored result matches its own SHA-256 and unpickles.
 Anything else (a missing, stale, damaged or unreadable cache) means the document is read again; the cache can
-make a build slower, never wrong. It is an SQLite database, so a build killed while writing it leaves the last
-committed state.
+make a build slower, never wrong. It is an SQLite database, written only after a build (or a check) succeeded,
+in one transaction: a failed run leaves it as it was, and a killed one leaves the last committed state.
 """
 
 from __future__ import annotations
@@ -134,38 +134,26 @@ def stable(value: object) -> str:
 
 
 class Cache:
-    """The document cache of one output folder for one fingerprint; open() never fails, it starts afresh."""
+    """The document cache of one output folder for one fingerprint. Reading it changes nothing on disk; what a
+    run learnt is written only by commit(), which a command calls once it succeeded, so a failed build or check
+    leaves no trace. Any problem with the database means a miss (or, when saving, a cache not saved)."""
 
-    def __init__(self, db: sqlite3.Connection, context: str):
-        self._db, self._context = db, context
-        self._restamped: list[Entry] = []  # entries found by their bytes: saved with a fresh stamp by store()
+    def __init__(self, folder: Path, context: str):
+        self._path, self._context = folder / "documents.sqlite", context
+        self._pending: list[Entry] = []  # entries read (or found by their bytes, restamped) for commit()
+        self._live: set[str] | None = None  # the keys of every document there is, for commit() to forget the rest
         self.reused = self.missed = 0  # documents lookup() found in the cache, and did not
 
     @classmethod
     def open(cls, folder: Path, context: str) -> Cache:
-        """The cache in folder (made when missing; remade when unreadable or of another format)."""
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "documents.sqlite"
-        try:
-            return cls(_connect(path, context), context)
-        except sqlite3.Error:
-            for stale in folder.glob("documents.sqlite*"):
-                stale.unlink()
-            return cls(_connect(path, context), context)
-
-    def close(self) -> None:
-        self._db.close()
+        return cls(folder, context)
 
     def lookup(self, keys: list[tuple[str, Path]]) -> dict[str, Any]:
         """The cached value of each (key, source file) whose entry still holds; keys without one are left out."""
+        rows = self._rows()
         found = {}
         for key, path in keys:
-            try:
-                row = self._db.execute("SELECT entry, checksum FROM documents WHERE context = ? AND key = ?",
-                                       (self._context, key)).fetchone()
-            except sqlite3.Error:
-                return found
-            entry = _entry(row)
+            entry = _entry(rows.get(key))
             now = Stamp.of(path)
             if entry is None or entry.key != key or entry.stamp is None or now is None \
                     or not all(d.holds() for d in entry.depends):
@@ -174,30 +162,61 @@ class Cache:
                 found[key] = entry.value
             elif entry.stamp.size == now.size and file_digest(path) == entry.digest:
                 found[key] = entry.value
-                self._restamped.append(dataclasses.replace(entry, stamp=now))
+                self._pending.append(dataclasses.replace(entry, stamp=now))
         self.reused += len(found)
         self.missed += len(keys) - len(found)
         return found
 
-    def store(self, entries: Iterable[Entry], live: set[str]) -> None:
-        """Save new entries and forget the entries of documents that are no longer there (one transaction)."""
-        entries, self._restamped = [*self._restamped, *entries], []
+    def _rows(self) -> dict[str, tuple[bytes, str]]:
+        if not self._path.is_file():
+            return {}
         try:
-            with self._db:
-                self._db.executemany(
+            db = sqlite3.connect(f"{self._path.resolve().as_uri()}?mode=ro", uri=True, timeout=60)
+            try:
+                rows = db.execute("SELECT key, entry, checksum FROM documents WHERE context = ?", (self._context,))
+                return {key: (entry, checksum) for key, entry, checksum in rows}
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return {}
+
+    def store(self, entries: Iterable[Entry], live: set[str]) -> None:
+        """Remember new entries, and which documents there are, for commit()."""
+        self._pending += entries
+        self._live = live
+
+    def commit(self) -> None:
+        """Save the remembered entries and forget those of documents no longer there, in one transaction; a
+        damaged database is replaced."""
+        if self._live is None:
+            return
+        for attempt in (1, 2):
+            try:
+                self._path.parent.mkdir(parents=True, exist_ok=True)
+                self._save()
+                return
+            except (sqlite3.Error, OSError):
+                if attempt == 1:
+                    self._path.unlink(missing_ok=True)  # damaged or of another format: start afresh
+
+    def _save(self) -> None:
+        db = _connect(self._path, self._context)
+        try:
+            with db:
+                db.executemany(
                     "INSERT OR REPLACE INTO documents (context, key, entry, checksum) VALUES (?, ?, ?, ?)",
                     [(self._context, e.key, blob, hashlib.sha256(blob).hexdigest())
-                     for e in entries for blob in [pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL)]])
-                stored = [key for (key,) in self._db.execute("SELECT key FROM documents WHERE context = ?", (self._context,))]
-                self._db.executemany("DELETE FROM documents WHERE context = ? AND key = ?",
-                                     [(self._context, key) for key in stored if key not in live])
-        except sqlite3.Error:
-            pass  # a cache that cannot be written is only a slower next build
+                     for e in self._pending for blob in [pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL)]])
+                stored = [key for (key,) in db.execute("SELECT key FROM documents WHERE context = ?", (self._context,))]
+                db.executemany("DELETE FROM documents WHERE context = ? AND key = ?",
+                               [(self._context, key) for key in stored if key not in self._live])
+        finally:
+            db.close()
+        self._pending = []
 
 
 def _connect(path: Path, context: str) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=60, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version not in (0, FORMAT):
         db.close()

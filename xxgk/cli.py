@@ -195,6 +195,8 @@ def _check(args: argparse.Namespace) -> int:
         config = _load(args)
         checked = pipeline.check(config, _today_or_exit(args.today), since=_since(args), cached=args.reuse)
         problems, site = list(checked.warnings), checked.site
+        if checked.cache:
+            checked.cache.commit()  # every document read without errors: the next check reads only edited ones
     except BuildError as exc:
         problems = list(exc.problems)
     if config is not None and args.site is not None:

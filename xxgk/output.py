@@ -9,7 +9,7 @@ What holds for the output folder (say site/) at every moment, even when a build 
   already served, so it keeps its inode and mtime and `rsync` (on times and sizes) sees only real changes.
   Which files are unchanged is read from the previous build's manifest.sha256 (and the size on disk).
 - A file that the new build does not produce is absent from the staging folder, so it is gone after the swap.
-- Only one build writes into one output folder at a time (an exclusive lock on .site.lock beside it); the
+- Only one build writes into one output folder at a time (an exclusive flock on the folder that holds it); the
   holder of the lock removes staging folders that a killed build left behind.
 """
 
@@ -245,20 +245,21 @@ def _exchange(a: Path, b: Path) -> bool:
 @contextmanager
 def locked(out_dir: Path, *siblings: Path) -> Iterator[None]:
     """Hold the output folder's lock for a build, after tidying what a killed build left of out_dir and siblings."""
+    # The lock is taken on the folder that holds out_dir (flock on a directory), so it leaves no file behind;
+    # builds into two output folders side by side therefore wait for each other too.
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    lock = out_dir.parent / f".{out_dir.name}.lock"
-    with open(lock, "a+b") as handle:
+    descriptor = os.open(out_dir.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OutputBusy([Problem(shown_path(out_dir), None, "另一个构建正在写入这个输出文件夹。请等它结束后再运行。",
                                       "output-busy")]) from None
         for folder in (out_dir, *siblings):
             recover(folder)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
 
 
 def write_atomically(path: Path, data: bytes) -> None:

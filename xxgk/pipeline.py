@@ -63,6 +63,7 @@ class Checked:
     warnings: list[Problem]
     cached: int = 0  # documents taken from the build cache instead of being read again
     reread: int = 0  # documents read because the cache had no valid entry for them (0 without a cache)
+    cache: Cache | None = None  # what was read, for the command to commit() once it succeeded
 
 
 def check(config: Config, today: date, *, since: str | None = "HEAD", cached: bool = False) -> Checked:
@@ -73,11 +74,7 @@ def check(config: Config, today: date, *, since: str | None = "HEAD", cached: bo
     the cache beside the output folder saw them are not read again (their findings come from the cache).
     """
     cache = Cache.open(cache_dir(config.output_dir), fingerprint(config)) if cached else None
-    try:
-        documents, problems = content.read_all(config, cache)
-    finally:
-        if cache:
-            cache.close()
+    documents, problems = content.read_all(config, cache)
     reports, report_problems = annual.load_reports(config.reports_dir, shown_path(config.reports_dir))
     problems += [*validate.check_corpus(documents, config.calendar),
                  *annual.kind_problems(documents, annual.site_rule(config.bodies)), *report_problems,
@@ -88,7 +85,7 @@ def check(config: Config, today: date, *, since: str | None = "HEAD", cached: bo
         problems += history.changed_index_numbers(config.content_dir, since, shown_path)
     raise_if_errors(problems, ContentError)
     return Checked(assemble.assemble(documents, config, today), tuple(reports), problems,
-                   cache.reused if cache else 0, cache.missed if cache else 0)
+                   cache.reused if cache else 0, cache.missed if cache else 0, cache)
 
 
 def scan_pages(folder: Path, config: Config, documents: list[Document], shown: Callable[[Path], str]) -> list[Problem]:
@@ -186,12 +183,17 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
                                    lambda path: shown_path(config.output_dir / path.relative_to(stage.path)))
         raise_if_errors(checked.warnings + page_problems, ContentError)
         record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
-        static_files = _static_files(site.documents, stage, record)
+        static_files, static_record = _static_files(site.documents, stage, record)
         # Its worker processes leave this one free to write the static index's files meanwhile.
         index = search.update_index(index_stage.path, site.documents, full=full_index,
                                     meanwhile=lambda: stage.write(static_files))
         stages.done("搜索索引", "全部重建" if index.full else f"更新 {index.added + index.updated + index.deleted} 篇")
         stage.write_manifest()
+    # The cache is written only now: a failed build leaves nothing behind but what was there.
+    if checked.cache:
+        checked.cache.commit()
+    if record and static_record:
+        output.write_atomically(record, static_record)
     stages.done("发布", "已替换输出文件夹")
     return Report(
         documents=len(site.documents),
@@ -210,21 +212,21 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
     )
 
 
-def _static_files(documents: tuple[Document, ...], stage: output.Staging, record: Path | None) -> list[Output]:
-    """The static search index's files to write: none when the previous build indexed exactly these documents
-    (recorded in `record`, a file of the cache) and its index files are unchanged, for then they are linked."""
+def _static_files(documents: tuple[Document, ...], stage: output.Staging, record: Path | None
+                  ) -> tuple[list[Output], bytes | None]:
+    """The static search index's files to write, and the record to save for the next build once this one is
+    published: no files when the previous build indexed exactly these documents (as its record says) and its
+    index files are unchanged, for then they are linked."""
     key = static_search.inputs_key(documents)
     try:
         previous = json.loads(record.read_text(encoding="utf-8")) if record else {}
     except (OSError, ValueError):
         previous = {}
     if previous.get("key") == key and stage.keep({path: tuple(entry) for path, entry in previous["files"].items()}):
-        return []
+        return [], None
     files = [Output(path, data) for path, data in static_search.static_index(documents)]
-    if record is not None:
-        entries = {o.dest: (hashlib.sha256(o.data).hexdigest(), len(o.data)) for o in files}
-        output.write_atomically(record, json.dumps({"key": key, "files": entries}).encode("utf-8"))
-    return files
+    entries = {o.dest: (hashlib.sha256(o.data).hexdigest(), len(o.data)) for o in files}
+    return files, json.dumps({"key": key, "files": entries}).encode("utf-8")
 
 
 def _write_documents(job: tuple[render.PageContext, Path, output.Previous], documents: list[Document]
