@@ -16,7 +16,7 @@ COMMANDS = sorted(cli._parser()._subparsers._group_actions[0].choices)
 
 
 def test_the_commands_are_the_documented_ones():
-    assert COMMANDS == ["build", "check", "import", "init", "new", "report", "search", "serve", "verify"]
+    assert COMMANDS == ["build", "check", "clean", "import", "init", "new", "report", "search", "serve", "verify"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -29,7 +29,7 @@ def test_dev_passes_each_command_through(command):
 def test_dev_without_a_command_prints_its_usage():
     result = subprocess.run([str(REPO / "dev")], capture_output=True, text=True)
     assert result.returncode == 2
-    assert "./dev check | import FILE | new … | search Q | report … | verify DIR | init DIR" in result.stdout
+    assert "./dev check | import FILE | new … | search Q | report … | verify DIR | init DIR | clean" in result.stdout
 
 
 def test_build_py_without_the_dependencies_prints_a_one_line_hint():
