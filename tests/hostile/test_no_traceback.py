@@ -53,7 +53,7 @@ def test_check_with_an_unknown_config_key(site):
 
 
 @pytest.mark.parametrize(("args", "env", "message"), [
-    (["--config", "/etc"], {}, "/etc: 配置文件不是普通文件（而是文件夹、管道或设备），不会被读取。请用 --config 指定 config.yaml。"),
+    (["--config", "/etc"], {}, "/etc: 无法读取配置文件：这是一个文件夹，不是文件。请用 --config 指定 config.yaml 文件。"),
     (["build"], {"SOURCE_DATE_EPOCH": "abc"},
      "环境变量 SOURCE_DATE_EPOCH 的值“abc”不是有效的时间（应为从 1970-01-01 起的秒数，例如 1700000000）。"
      "请改正或删除这个环境变量，或用 --today 指定日期。"),
