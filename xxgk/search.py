@@ -700,8 +700,10 @@ def _rebuild(index_dir: Path, records: dict[str, _Record], meanwhile: Callable[[
             meanwhile()
             segments = [_write_segment(str(index_dir), share) for share in shares]
         else:
-            with ProcessPoolExecutor(max_workers=min(len(shares), os.cpu_count() or 1)) as pool:
-                pending = pool.map(_write_segment, [str(index_dir)] * len(shares), shares)
+            with ProcessPoolExecutor(max_workers=min(len(shares), os.cpu_count() or 1),
+                                     initializer=workers.ignore_interrupts) as pool:
+                with workers.interrupts_held():  # the workers are forked here (see workers.ignore_interrupts)
+                    pending = pool.map(_write_segment, [str(index_dir)] * len(shares), shares)
                 meanwhile()  # the workers are started: this process is free until their segments come back
                 segments = list(pending)
     TOC(SCHEMA, segments, 1).write(FileStorage(str(index_dir)), INDEX_NAME)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -36,8 +37,15 @@ def started(function: Callable[[Shared, list[Item]], list[Result]], shared: Shar
     size = max(32, -(-len(items) // (workers * 6)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_inherit,
                              initargs=(function, shared, items)) as pool:
-        futures = [pool.submit(_run_slice, start, start + size) for start in range(0, len(items), size)]
-        yield lambda: [result for future in futures for result in future.result()]
+        try:
+            with interrupts_held():  # the workers are forked here
+                futures = [pool.submit(_run_slice, start, start + size) for start in range(0, len(items), size)]
+            yield lambda: [result for future in futures for result in future.result()]
+        except BaseException:  # Ctrl+C or an error: stop the workers now rather than let them finish every chunk
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in multiprocessing.active_children():
+                process.terminate()
+            raise
 
 
 # In a worker process only: the function, shared value and items it was started with (see _inherit).
@@ -50,6 +58,27 @@ def _inherit(function: Callable, shared: Any, items: Sequence) -> None:
     # pickled in the parent and unpickled in a worker; with spawn they are pickled once per worker.
     global _inherited
     _inherited = (function, shared, items)
+    ignore_interrupts()
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold back Ctrl+C in this thread while worker processes are forked: they start with it held back, so none
+    can be interrupted before ignore_interrupts() runs, and this process receives it when the block ends."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def ignore_interrupts() -> None:
+    """In a worker process (its initializer): leave Ctrl+C to the parent, which stops the pool and reports it once.
+
+    Ctrl+C in a terminal signals every process of the group; a worker would die printing a traceback of its own
+    and leave the pool waiting for its result."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # one held back since the fork is now discarded
 
 
 def _run_slice(start: int, stop: int) -> list:

@@ -142,23 +142,61 @@ def test_ctrl_c_during_a_build(site):
     assert not (site / "site").exists()  # no half-built site was published
 
 
+def _reading_in_workers(pid: int, seconds: int = 300) -> None:
+    """Wait until the build has started its worker processes: it is then in the middle of reading the documents."""
+    for _ in range(seconds * 20):
+        children = Path(f"/proc/{pid}/task/{pid}/children")
+        if children.exists() and children.read_text().split():
+            return
+        time.sleep(0.05)
+    pytest.fail("the build never started its worker processes")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Leave no process of a failed test running: the command and any worker it left behind."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.communicate()
+
+
+def test_ctrl_c_in_the_middle_of_a_build(tmp_path):
+    documents = {f"content/d{n}.md": GOOD_DOC.replace("2019-00001", f"2019-{n:05d}") for n in range(1, 400)}
+    site = local_site(tmp_path / "站点", documents)
+    before = outside_output(site)
+    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--today", TODAY], cwd=site,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _reading_in_workers(process.pid)
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl+C in a terminal does: the whole process group, workers too
+        out, err = process.communicate(timeout=120)
+    finally:
+        _stop(process)
+    assert (process.returncode, out, err) == (130, "", "已中断（Ctrl+C）。站点未更新，输出文件夹保持上一次成功构建的内容。\n")
+    assert outside_output(site) == before and not (site / "site").exists()
+
+
 def test_serve_answers_404_to_a_nul_in_the_url_and_stops_on_ctrl_c(site):
     process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "--today", TODAY],
                                cwd=site, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    address = ""
-    while "预览地址" not in address:
-        address = process.stdout.readline()
-        assert address, process.stderr.read()
-    url = address.split("：", 1)[1].split()[0]
-    for path in ("a%00b.html", "%00", "index.html%00.txt"):
-        with pytest.raises(urllib.error.HTTPError) as answer:
-            urllib.request.urlopen(url + path, timeout=30)
-        answer.value.close()
-        assert answer.value.code == 404
-    with urllib.request.urlopen(url, timeout=30) as page:
-        assert page.status == 200
-    os.killpg(process.pid, signal.SIGINT)
-    out, err = process.communicate(timeout=60)
+    try:
+        address = ""
+        while "预览地址" not in address:
+            address = process.stdout.readline()
+            assert address, process.stderr.read()
+        url = address.split("：", 1)[1].split()[0]
+        for path in ("a%00b.html", "%00", "index.html%00.txt"):
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                urllib.request.urlopen(url + path, timeout=30)
+            answer.value.close()
+            assert answer.value.code == 404
+        with urllib.request.urlopen(url, timeout=30) as page:
+            assert page.status == 200
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        _stop(process)
     assert process.returncode == 0
     assert "Traceback" not in out + err
 
