@@ -446,3 +446,15 @@ def test_several_bodies_report_on_themselves_each_on_its_own_page(tmp_path):
     assert sorted(data.path() for _, data in reports) == ["column/nb/2021-caizhengju.html", "column/nb/2021-x.html",
                                                           "column/nb/2021.html"]
     assert [(p.path, p.code) for p in annual.report_problems(reports)] == [("reports/2021-x.yaml", "annual-duplicate")]
+
+
+def test_the_report_page_shows_its_index_number_body_and_date(tmp_path):
+    config = load_config(REPO / "config.yaml")
+    site = pipeline.check(config, date.fromisoformat(TODAY)).site
+    data = report(with_meta(GOOD, 发布机构="示例市人民政府办公室", 发布日期="2022-01-20", 索引号="1133990000274816X7/2022-00001"))
+    output = annual.render_report(annual.corpus_figures(site.documents, 2021), data, 2021, render.page_context(site, config),
+                                  render.make_env(REPO / "templates"))
+    html = output.data.decode("utf-8")
+    assert ("索引号：1133990000274816X7/2022-00001　发布机构：示例市人民政府办公室　发布日期：2022年01月20日" in html
+            and '<meta name="PubDate" content="2022-01-20">' in html
+            and '<meta name="ContentSource" content="示例市人民政府办公室">' in html)
