@@ -8,7 +8,9 @@ certificate for 127.0.0.1.
 
 from __future__ import annotations
 
+import ctypes
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -26,6 +28,8 @@ NGINX = Path("/usr/sbin/nginx")
 SHIPPED = REPO / "deploy" / "nginx.conf"
 SUB_PATH = "/xxgk/"
 SUB_PATH_ONLY = "# sub-path only"
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+_prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before any fork: the child only calls it
 
 # What Debian's /etc/nginx/nginx.conf gives the server blocks of conf.d/, with every path in the server's folder.
 # A single process: as root, worker processes would switch to a user who cannot read pytest's private folders.
@@ -112,6 +116,12 @@ def _certificate(folder: Path) -> None:
                    check=True, capture_output=True)
 
 
+def _end_with_parent() -> None:
+    """In the child before nginx starts: Linux sends it SIGTERM when the test run dies, even by SIGKILL or a timeout,
+    so no nginx outlives the tests that started it."""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _wait_until_listening(process: subprocess.Popen, port: int, folder: Path) -> None:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -139,7 +149,8 @@ def serve(site: Path, folder: Path, prefix: str = SUB_PATH, config: str | None =
     (folder / "nginx.conf").write_text(MAIN_CONF.format(folder=folder), encoding="utf-8")
     command = [str(NGINX), "-p", str(folder), "-c", str(folder / "nginx.conf"), "-e", str(folder / "error.log")]
     subprocess.run([*command, "-t", "-q"], check=True, capture_output=True)
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               preexec_fn=_end_with_parent)
     try:
         _wait_until_listening(process, https_port, folder)
         tls = ssl.create_default_context(cafile=str(folder / "cert.pem"))
