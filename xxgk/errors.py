@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,12 +86,16 @@ def shown_path(path: Path) -> str:
 
 
 def shown_paths(paths: list[Path]) -> list[str]:
-    """shown_path for many files, resolving the working folder once."""
-    cwd = Path.cwd().resolve()
-    return [_shown(path, cwd) for path in paths]
+    """shown_path for many files, looking up the working folder once."""
+    cwd = Path.cwd()
+    return [_shown(path, (cwd, cwd.resolve())) for path in paths]
 
 
-def _shown(path: Path, cwd: Path) -> str:
-    # Never relative to some other folder: an editor must be able to paste the path into their shell as it is.
-    absolute = path if path.is_absolute() else path.resolve()
-    return absolute.relative_to(cwd).as_posix() if absolute.is_relative_to(cwd) else absolute.as_posix()
+def _shown(path: Path, cwds: tuple[Path, Path]) -> str:
+    # Never relative to some other folder, and a symbolic link is not followed: an editor must recognise the path
+    # and be able to paste it into their shell as it is.
+    absolute = Path(os.path.abspath(path))
+    for cwd in cwds:
+        if absolute.is_relative_to(cwd):
+            return absolute.relative_to(cwd).as_posix()
+    return absolute.as_posix()

@@ -132,4 +132,4 @@ def test_a_config_that_is_not_a_regular_file_is_refused_unopened(site, run_cli, 
     with time_limit(60):
         result = run_cli(["build", "--config", "given.yaml", "--today", TODAY], site)
     assert result.code == 1
-    assert result.err.splitlines()[0] == f"given.yaml: 无法读取配置文件：{reason}。请用 --config 指定 config.yaml 文件。"
+    assert brief_lines(result.err)[0] == f"given.yaml: 无法读取配置文件：{reason}。请用 --config 指定 config.yaml 文件。"
