@@ -124,12 +124,14 @@ def test_import_never_opens_a_fifo_or_a_device(site, run_cli, make):
     assert result.err == "inbox.txt: 不是普通文件（而是文件夹、管道或设备），不会被读取。\n"
 
 
-@pytest.mark.parametrize(("make", "reason"), [(fifo, "这不是普通文件，而是管道、设备或套接字"),
-                                             (link("/dev/zero"), "这不是普通文件，而是管道、设备或套接字"),
-                                             (Path.mkdir, "这是一个文件夹，不是文件")])
-def test_a_config_that_is_not_a_regular_file_is_refused_unopened(site, run_cli, make, reason):
+@pytest.mark.parametrize(("make", "shown", "reason"), [
+    (fifo, "given.yaml", "这不是普通文件，而是管道、设备或套接字"),
+    (link("/dev/zero"), "/dev/zero", "这不是普通文件，而是管道、设备或套接字"),  # messages name a link's target
+    (Path.mkdir, "given.yaml", "这是一个文件夹，不是文件"),
+])
+def test_a_config_that_is_not_a_regular_file_is_refused_unopened(site, run_cli, make, shown, reason):
     make(site / "given.yaml")
     with time_limit(60):
         result = run_cli(["build", "--config", "given.yaml", "--today", TODAY], site)
     assert result.code == 1
-    assert result.err.splitlines()[0] == f"given.yaml: 无法读取配置文件：{reason}。请用 --config 指定 config.yaml 文件。"
+    assert brief_lines(result.err)[0] == f"{shown}: 无法读取配置文件：{reason}。请用 --config 指定 config.yaml 文件。"

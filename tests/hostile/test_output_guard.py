@@ -121,7 +121,7 @@ def test_a_built_site_under_version_control_is_not_replaced(project, run_cli):
     before = snapshot(project.parent)
     result = run_cli(["build", "--today", TODAY], project)
     assert result.code == 1
-    assert result.err.splitlines()[0] == (f"config.yaml:1: 输出文件夹（paths.output）“{project / 'site'}”"
+    assert brief_lines(result.err)[0] == (f"config.yaml:1: 输出文件夹（paths.output）“{project / 'site'}”"
                                           f"是一个 git 版本库（其中有 .git），替换会删除版本历史。{ADVICE}")
     assert snapshot(project.parent) == before
 
