@@ -124,9 +124,11 @@ def test_import_never_opens_a_fifo_or_a_device(site, run_cli, make):
     assert result.err == "inbox.txt: 不是普通文件（而是文件夹、管道或设备），不会被读取。\n"
 
 
-@pytest.mark.parametrize(("make", "reason"), [(fifo, "这不是普通文件，而是管道、设备或套接字"),
-                                             (link("/dev/zero"), "这不是普通文件，而是管道、设备或套接字"),
-                                             (Path.mkdir, "这是一个文件夹，不是文件")])
+@pytest.mark.parametrize(("make", "reason"), [
+    (fifo, "这不是普通文件，而是管道、设备或套接字"),
+    (link("/dev/zero"), "这不是普通文件，而是管道、设备或套接字"),  # named as typed, not by the link's target
+    (Path.mkdir, "这是一个文件夹，不是文件"),
+])
 def test_a_config_that_is_not_a_regular_file_is_refused_unopened(site, run_cli, make, reason):
     make(site / "given.yaml")
     with time_limit(60):
