@@ -142,6 +142,7 @@ class Cache:
         self._path, self._context = folder / "documents.sqlite", context
         self._pending: list[Entry] = []  # entries read (or found by their bytes, restamped) for commit()
         self._live: set[str] | None = None  # the keys of every document there is, for commit() to forget the rest
+        self._stored: set[str] | None = None  # the keys lookup() found stored (None: not looked up)
         self.reused = self.missed = 0  # documents lookup() found in the cache, and did not
 
     @classmethod
@@ -151,6 +152,7 @@ class Cache:
     def lookup(self, keys: list[tuple[str, Path]]) -> dict[str, Any]:
         """The cached value of each (key, source file) whose entry still holds; keys without one are left out."""
         rows = self._rows()
+        self._stored = set(rows)
         found = {}
         for key, path in keys:
             entry = _entry(rows.get(key))
@@ -188,8 +190,8 @@ class Cache:
     def commit(self) -> None:
         """Save the remembered entries and forget those of documents no longer there, in one transaction; a
         damaged database is replaced."""
-        if self._live is None:
-            return
+        if self._live is None or (not self._pending and self._stored is not None and self._live == self._stored):
+            return  # nothing learnt: the file is left exactly as it was
         for attempt in (1, 2):
             try:
                 self._path.parent.mkdir(parents=True, exist_ok=True)
@@ -212,7 +214,7 @@ class Cache:
                                [(self._context, key) for key in stored if key not in self._live])
         finally:
             db.close()
-        self._pending = []
+        self._pending, self._stored = [], None
 
 
 def _connect(path: Path, context: str) -> sqlite3.Connection:
