@@ -3,6 +3,7 @@ line, the sample reports/2021.yaml, the page and the terminal summary."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from xxgk import annual, pipeline, render
+from xxgk import annual, opendata, pipeline, render
 from xxgk.config import load_config
 from xxgk.model import Document
 
@@ -395,7 +396,9 @@ def report(text: str, src: str = SRC) -> annual.ReportData:
 
 
 def with_meta(text: str, **meta: str) -> str:
-    return "".join(f"{key}: {value}\n" for key, value in meta.items()) + text.replace("本年度政府信息公开工作总体平稳有序。", FIVE)
+    """The report with these 发布机构/发布日期/索引号 (a sample 索引号 unless given; 索引号="" for none)."""
+    meta = {"索引号": "1133990000274816X7/2022-00009", **meta}
+    return "".join(f"{key}: {value}\n" for key, value in meta.items() if value) + text.replace("本年度政府信息公开工作总体平稳有序。", FIVE)
 
 
 @pytest.mark.parametrize(("meta", "codes"), [
@@ -409,7 +412,7 @@ def test_the_report_is_published_by_31_january_art_49(meta, codes):
 
 def test_the_overview_covers_the_five_aspects_of_30hao():
     """国办公开办函〔2021〕30号: 总体情况 covers 主动公开, 依申请公开, 政府信息管理, 平台建设, 监督保障."""
-    problems = annual.report_problems([(2021, report("发布日期: 2022-01-10\n" + GOOD))])
+    problems = annual.report_problems([(2021, report("发布日期: 2022-01-10\n索引号: 1133990000274816X7/2022-00009\n" + GOOD))])
     assert [(p.code, p.level) for p in problems] == [("annual-overview", "warning")]
     assert "没有写到主动公开、依申请公开、政府信息管理、平台建设、监督保障" in problems[0].message
 
@@ -458,3 +461,47 @@ def test_the_report_page_shows_its_index_number_body_and_date(tmp_path):
     assert ("索引号：1133990000274816X7/2022-00001　发布机构：示例市人民政府办公室　发布日期：2022年01月20日" in html
             and '<meta name="PubDate" content="2022-01-20">' in html
             and '<meta name="ContentSource" content="示例市人民政府办公室">' in html)
+
+
+def test_each_published_report_is_listed_in_the_catalog_among_the_documents():
+    """条例 art. 50: the annual report is published; art. 12: the 目录 lists the 索引、名称、内容概述、生成日期 of what
+    is published. So each report with a 索引号 is a row of the 目录 (HTML, catalog.json, catalog.csv), by date among
+    the documents and linking to its page, while it stays out of what only documents make (facets, feeds, search)."""
+    config = load_config(REPO / "config.yaml")
+    site = pipeline.check(config, date.fromisoformat(TODAY)).site
+    rows = [entry for page in site.catalog.pages for entry in page.documents]
+    index_no = "1133990000274816X7/2022-00001"  # reports/2021.yaml
+    [entry] = [e for e in rows if e.index_no == index_no]
+    assert (entry.title, entry.path, entry.published) == ("示例市人民政府办公室2021年政府信息公开工作年度报告",
+                                                          "column/nb/2021.html", date(2022, 1, 20))
+    assert "示例市人民政府办公室2021年" in entry.summary
+    assert rows == sorted(rows, key=lambda e: e.sort_key()) and site.catalog.total == len(site.documents) + 1
+    assert index_no not in {d.index_no for d in site.documents}
+    pages = {o.dest: o.data.decode("utf-8") for o in render.render_pages(site, render.page_context(site, config),
+                                                                          render.make_env(REPO / "templates"))}
+    page = next(html for dest, html in pages.items() if dest.startswith("catalog/") and index_no in html)
+    assert (f'<td class="col-index">{index_no}</td>\n  <td class="col-title"><a href="../column/nb/2021.html">'
+            f"{entry.title}</a></td>" in page.replace("../../", "../"))
+    catalog = {o.dest: o.data for o in opendata.catalog_files(site, config)}
+    listed = json.loads(catalog["catalog.json"])["documents"]
+    [row] = [r for r in listed if r["index_no"] == index_no]
+    assert row["url"] == config.base_url + "column/nb/2021.html" and row["published"] == "2022-01-20"
+    assert index_no in catalog["catalog.csv"].decode("utf-8-sig")
+
+
+def test_a_report_without_an_index_number_is_left_out_of_the_catalog_and_warned_about():
+    """条例 art. 12: the 目录 is searched by 索引号; a report without one cannot be found by it."""
+    reports = [(2021, report(with_meta(GOOD, 发布日期="2022-01-20", 索引号=""))),
+               (2020, report(with_meta(GOOD, 发布日期="2021-01-20", 索引号="X/2021-00001"), "reports/2020.yaml"))]
+    assert [e.index_no for e in annual.catalog_entries(reports)] == ["X/2021-00001"]
+    assert [(p.path, p.code, p.level) for p in annual.report_problems(reports[:1])] == [(SRC, "annual-index-no", "warning")]
+
+
+def test_a_report_index_number_names_it_alone_in_the_catalog():
+    """条例 art. 12: the 目录 finds each piece of information by its 索引; two rows must not share one."""
+    taken = doc("00001", "2022-01-10")
+    reports = [(2021, report(with_meta(GOOD, 发布日期="2022-01-20", 索引号=taken.index_no))),
+               (2020, report(with_meta(GOOD, 发布日期="2021-01-20", 索引号="X/2021-00001"), "reports/2020.yaml")),
+               (2020, report(with_meta(GOOD, 发布日期="2021-01-20", 索引号="X/2021-00001"), "reports/2020-b.yaml"))]
+    assert [(p.path, p.code) for p in annual.index_number_problems(reports, [taken])] == [
+        (SRC, "annual-index-taken"), ("reports/2020-b.yaml", "annual-index-taken")]

@@ -31,7 +31,7 @@ from .errors import WARNING, Problem
 from .fields import FieldReader, closest
 from .identifiers import normalize_doc_no
 from .markup import MarkdownRenderer
-from .model import Document
+from .model import CatalogEntry, Document
 from .render import Output, PageContext, _Pages, template_problems
 from .yamltree import Node
 
@@ -640,6 +640,32 @@ def report_title(year: int, publisher: str = "") -> str:
     return f"{publisher}{year}年政府信息公开工作年度报告"
 
 
+def catalog_entries(reports: Sequence[tuple[int, ReportData]], column: str = "nb") -> list[CatalogEntry]:
+    """The 目录 rows of the reports (条例 art. 12 lists 索引、名称、内容概述、生成日期 of every piece of information
+    published, and art. 50 has the annual report published): those with a 索引号 and a 发布日期. A report without a
+    索引号 cannot be found by it and is left out (report_problems() warns); one without a 发布日期 has no date
+    to be listed under (report_problems() warns too). 生成日期 is the 发布日期: the report has no 成文日期."""
+    return [CatalogEntry(index_no=data.index_no, title=report_title(year, data.publisher), publisher=data.publisher,
+                         published=data.published, path=data.path(column), column=column, genre="报告",
+                         summary=f"{data.publisher or '本机关'}{year}年1月1日至12月31日政府信息公开工作情况的年度报告"
+                                 "（《政府信息公开条例》第五十条）。")
+            for year, data in reports if data.index_no and data.published is not None]
+
+
+def index_number_problems(reports: Sequence[tuple[int, ReportData]], documents: Sequence[Document]) -> list[Problem]:
+    """A report's 索引号 must name it alone in the 目录: not a document's, not another report's."""
+    taken = {doc.index_no: doc.src for doc in documents}
+    problems = []
+    for _, data in reports:
+        if not data.index_no:
+            continue
+        other = taken.setdefault(data.index_no, data.src)
+        if other != data.src:
+            problems.append(Problem(data.src, None, f"索引号 {data.index_no} 已是 {other} 的索引号：目录中每条信息的索引号"
+                                    "必须唯一，请给本报告另编一个索引号。", "annual-index-taken"))
+    return problems
+
+
 def report_problems(reports: Sequence[tuple[int, ReportData]]) -> list[Problem]:
     """Rules of the reports beyond each file's tables: 30号's five aspects of 总体情况, the 1月31日 deadline of
     条例 art. 49, and 上年结转 equal to the previous year's 结转下年度继续办理 (per body, column by column)."""
@@ -649,6 +675,10 @@ def report_problems(reports: Sequence[tuple[int, ReportData]]) -> list[Problem]:
         if missing:
             problems.append(Problem(data.src, None, f"“一、总体情况”没有写到{'、'.join(missing)}：国办公开办函〔2021〕30号要求总体情况"
                                     f"涵盖{'、'.join(OVERVIEW_ITEMS)}五个方面，请补充。", "annual-overview", WARNING))
+        if not data.index_no:
+            problems.append(Problem(data.src, None, f"没有写“{INDEX_NO}”：年报不会列入政府信息公开目录，公众无法按索引号查到它"
+                                    "（《条例》第十二条：目录包括政府信息的索引、名称、内容概述、生成日期）。请写明本报告的索引号。",
+                                    "annual-index-no", WARNING))
         deadline = date(year + 1, 1, 31)
         if data.published is None:
             problems.append(Problem(data.src, None, f"没有写“{PUBLISHED}”：年报应在 {deadline} 前公布（《条例》第四十九条），"

@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
 from .config import Column, Config
-from .model import GENRES, VALIDITY_VALUES, Document, Facet, Listing, ListingPage, NavLink, PageLink, Relations, Site
+from .model import (
+    GENRES,
+    VALIDITY_VALUES,
+    CatalogEntry,
+    Document,
+    Facet,
+    Listing,
+    ListingPage,
+    NavLink,
+    PageLink,
+    Relations,
+    Site,
+)
 from .taxonomy import load_tree
 from .urls import listing_path, term_slugs
 
 
-def assemble(documents: list[Document], config: Config, today: date) -> Site:
-    """Build the whole site model; documents dated after `today` and drafts are held back."""
+def assemble(documents: list[Document], config: Config, today: date, reports: Sequence[CatalogEntry] = ()) -> Site:
+    """Build the whole site model; documents dated after `today` and drafts are held back. `reports` are the annual
+    reports' 目录 rows: listed in the 目录 among the documents by date once published, and nowhere else."""
     live = sorted((d for d in documents if not d.draft and d.published <= today), key=Document.sort_key)
     live = _unpublished_references_left_out(live)
+    catalog = sorted([*live, *(r for r in reports if r.published <= today)], key=lambda entry: entry.sort_key())
     size = config.page_size
     return Site(
         documents=tuple(live),
-        catalog=paginate("catalog", "政府信息公开目录", "catalog", live, size),
+        catalog=paginate("catalog", "政府信息公开目录", "catalog", catalog, size),
         # A column set to hide_empty (the 第二十条 items by default) is built only once it has a document.
         columns=tuple(listing for c in config.columns if (listing := _column(c, live, config)).total or not c.hide_empty),
         facets=(
@@ -73,7 +88,7 @@ def relations(live: list[Document]) -> dict[str, Relations]:
     return found
 
 
-def paginate(kind: str, title: str, base: str, documents: list[Document], size: int,
+def paginate(kind: str, title: str, base: str, documents: Sequence[Document | CatalogEntry], size: int,
              description: str = "", parent: tuple[str, str] = ("", "")) -> Listing:
     """Cut documents (already in order) into pages of `size`; an empty list still has one page."""
     count = max(1, -(-len(documents) // size))

@@ -111,7 +111,7 @@ class ListingPage:
 
     url: str  # site path of this page, e.g. "catalog/2/index.html"
     number: int
-    documents: tuple[Document, ...]
+    documents: tuple[Document | CatalogEntry, ...]  # CatalogEntry rows only in the 目录
     pages: tuple[PageLink, ...]  # every page of the listing, for the pager
 
     @property
@@ -177,6 +177,36 @@ class NavLink:
 
 
 @dataclass(frozen=True, slots=True)
+class CatalogEntry:
+    """A row of the 目录 that is not a Document: an annual report (政府信息公开工作年度报告), published under 条例
+    art. 50 and listed in the 目录 under art. 12, but built from reports/*.yaml. It is kept apart from Document so
+    that it reaches the 目录 (HTML, catalog.json, catalog.csv) and nothing else: not the facets, feeds, search
+    index or document rules, which all read Site.documents. It has the attributes the 目录's row template reads."""
+
+    index_no: str
+    title: str
+    publisher: str
+    published: date
+    path: str
+    summary: str
+    column: str = ""
+    written: date | None = None
+    category: str = ""
+    genre: str = ""
+    doc_no: str = ""
+    validity: str = ""  # a report has no legal force to be 有效 or 失效
+    body_text: str = ""
+
+    @property
+    def in_force(self) -> bool:
+        return True  # nothing to mark in the 目录
+
+    def sort_key(self) -> tuple:
+        """The same order as Document.sort_key, so the two sort together."""
+        return (-self.published.toordinal(), self.index_no)
+
+
+@dataclass(frozen=True, slots=True)
 class Relations:
     """The links between one document and others: its 政策解读, the policy it interprets, what replaces it."""
 
@@ -190,7 +220,7 @@ class Site:
     """Everything the renderer needs, gathered before anything is written."""
 
     documents: tuple[Document, ...]  # published now, newest first
-    catalog: Listing
+    catalog: Listing  # the documents and the published annual reports (CatalogEntry), newest first
     columns: tuple[Listing, ...]
     facets: tuple[Facet, ...]
     held_back: tuple[Document, ...]  # scheduled for a later day

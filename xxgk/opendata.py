@@ -8,7 +8,7 @@ import json
 from pathlib import PurePosixPath
 
 from .config import Config
-from .model import Document, Output, Site
+from .model import CatalogEntry, Document, Output, Site
 from .urls import attachment_path
 
 CATALOG_COLUMNS = ["index_no", "title", "publisher", "written", "published", "category", "genre", "doc_no",
@@ -44,9 +44,22 @@ def document_twin(doc: Document, config: Config) -> Output:
     return Output(twin_path(doc), _json(data))
 
 
+def entry_metadata(entry: CatalogEntry, config: Config) -> dict:
+    """An annual report's 目录 row with the same keys as a document's; it has no JSON twin, so `json` is null."""
+    return {
+        "index_no": entry.index_no, "title": entry.title, "publisher": entry.publisher, "written": None,
+        "published": entry.published.isoformat(), "category": entry.category, "genre": entry.genre, "doc_no": "",
+        "keywords": [], "summary": entry.summary, "validity": entry.validity, "repealed": None, "interprets": None,
+        "replaced_by": None, "column": entry.column, "extra": {}, "url": config.base_url + entry.path, "json": None,
+        "attachments": [],
+    }
+
+
 def catalog_files(site: Site, config: Config) -> list[Output]:
-    """catalog.json and catalog.csv: one row per published document, newest first."""
-    rows = [metadata(doc, config) for doc in site.documents]
+    """catalog.json and catalog.csv: one row per entry of the 目录 (published documents and annual reports), newest
+    first."""
+    rows = [entry_metadata(entry, config) if isinstance(entry, CatalogEntry) else metadata(entry, config)
+            for page in site.catalog.pages for entry in page.documents]
     return [Output("catalog.json", _json({"site": config.site_name, "total": len(rows), "documents": rows})),
             Output("catalog.csv", _csv(rows))]
 

@@ -78,13 +78,13 @@ def check(config: Config, today: date, *, since: str | None = "HEAD", cached: bo
     reports, report_problems = annual.load_reports(config.reports_dir, shown_path(config.reports_dir))
     problems += [*validate.check_corpus(documents, config.calendar),
                  *annual.kind_problems(documents, annual.site_rule(config.bodies)), *report_problems,
-                 *annual.report_problems(reports),
+                 *annual.report_problems(reports), *annual.index_number_problems(reports, documents),
                  *config.warnings, *sources.problems(config.templates_dir, config.static_dir, config.reports_dir),
                  *validate.serial_gaps(documents, config.index_form)]
     if since is not None:
         problems += history.changed_index_numbers(config.content_dir, since, shown_path)
     raise_if_errors(problems, ContentError)
-    return Checked(assemble.assemble(documents, config, today), tuple(reports), problems,
+    return Checked(assemble.assemble(documents, config, today, annual.catalog_entries(reports)), tuple(reports), problems,
                    cache.reused if cache else 0, cache.missed if cache else 0, cache)
 
 
