@@ -13,9 +13,9 @@ import jinja2
 from markupsafe import Markup
 
 from . import opendata, theme
-from .feeds import feed_path
 from .config import Config
 from .errors import Problem, TemplateError, shown_path
+from .feeds import feed_path
 from .model import Document, Facet, Listing, ListingPage, NavLink, Output, Relations, Site
 from .urls import Linker, attachment_path, listing_path, section_of
 
