@@ -279,3 +279,18 @@ def test_axe_reports_what_it_should_find(browser):
     found = {line.split(" ")[0] for line in axe_violations(page)}
     assert {"image-alt", "button-name", "color-contrast"} <= found
     page.close()
+
+
+def test_phone_catalog_keeps_every_index_number_in_sight(browser, sample_url, built_sample_site):
+    page = open_page(browser, sample_url + "catalog/index.html", PHONE, javascript=False)
+    rows = page.locator(".doc-table tbody tr")
+    assert rows.count() >= 5
+    assert not page.locator(".doc-table td.col-index").first.is_visible()
+    for k in range(rows.count()):
+        number = rows.nth(k).locator("td.col-index").inner_text()
+        assert f"索引号：{number}" in rows.nth(k).locator("td.col-title").inner_text()
+    page.context.close()
+    desktop = open_page(browser, sample_url + "catalog/index.html", VIEWPORTS["desktop"], javascript=False)
+    assert desktop.locator(".doc-table td.col-index").first.is_visible()
+    assert not desktop.locator(".index-inline").first.is_visible()
+    desktop.context.close()
