@@ -590,6 +590,7 @@
     if (words.length === 1 && words[0].length > 2 && IS_HAN.test(words[0])) {
       tryLink("换用较短的词：“" + words[0].slice(0, 2) + "”", new URLSearchParams({q: words[0].slice(0, 2)}));
     }
+    help.querySelector(".search-tries-block").hidden = !list.children.length;
     help.hidden = false;
   }
 
