@@ -62,7 +62,7 @@ from .model import Document
 from .tokens import normalize
 from .urls import document_path
 
-FORMAT = 1
+FORMAT = 2  # 2: 文种/有效性 bitmaps, dates.json and t2s.txt
 BODY_AT = 1024  # offset of the text after the title; titles are indexed up to BODY_AT - 1 characters
 LEAD = 1000  # characters of body text in a result's own file, for its snippet
 SEGMENT = 2000  # characters of body text per further piece
@@ -280,8 +280,8 @@ def static_index(documents: Sequence[Document], parallel: bool = True) -> list[t
 
 
 # Every Document field static_index reads (year comes from published): keep in step with the code above.
-_INPUTS = ("title", "body_text", "summary", "keywords", "index_no", "doc_no", "publisher", "category", "validity",
-           "published", "path")
+_INPUTS = ("title", "body_text", "summary", "keywords", "index_no", "doc_no", "publisher", "category", "genre",
+           "validity", "published", "path")
 
 
 def inputs_key(documents: Sequence[Document]) -> str:
