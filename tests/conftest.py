@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -141,8 +142,23 @@ def built_root_site(tmp_path_factory) -> Path:
     assert "base_url: https://www.example.gov.cn/xxgk/\n" in text and "paths:" not in text
     paths = "".join(f"  {name}: {REPO / name}\n" for name in ("content", "templates", "static", "reports"))
     (folder / "config.yaml").write_text(text.replace("/xxgk/\n", "/\n", 1) + f"paths:\n{paths}", encoding="utf-8")
-    out = folder / "site"
-    subprocess.run([sys.executable, "build.py", "build", "--config", str(folder / "config.yaml"), "--out", str(out),
+    return build_site(folder)
+
+
+def corpus_module():
+    """bench/corpus.py, the benchmark's generator of realistic documents."""
+    if "bench_corpus" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("bench_corpus", REPO / "bench" / "corpus.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_corpus"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["bench_corpus"]
+
+
+def build_site(root: Path) -> Path:
+    """Build the site folder root (its config.yaml) into root/site by the real command; returns that folder."""
+    out = root / "site"
+    subprocess.run([sys.executable, "build.py", "build", "--config", str(root / "config.yaml"), "--out", str(out),
                     "--today", TODAY], cwd=REPO, check=True, capture_output=True)
     return out
 

@@ -1,4 +1,4 @@
-"""The document page in a real browser: 【打印】 and 【字体：大 中 小】, print styles, no JavaScript, a 360 px phone.
+"""The document page in a real browser: 【打印】 and the header's 【字体：大 中 小】, print styles, no JavaScript, a 360 px phone.
 
 Runs Debian's Chromium through Playwright against the sample site served by Python's HTTP server and by nginx with
 the shipped deploy/nginx.conf; skipped when Chromium or Playwright is missing (the nginx runs: when nginx is).
@@ -6,21 +6,13 @@ the shipped deploy/nginx.conf; skipped when Chromium or Playwright is missing (t
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from . import nginx
-from .browser import launched, record_csp_violations
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the name comes from the base class
-        pass
+from .browser import launched, record_csp_violations, served
 
 
 @pytest.fixture(scope="module", params=["http.server", "nginx"])
@@ -31,16 +23,8 @@ def base_url(request, built_sample_site: Path, tmp_path_factory) -> Iterator[str
         with nginx.serve(built_sample_site, tmp_path_factory.mktemp("nginx")) as server:
             yield server.url
         return
-    handler = functools.partial(_QuietHandler, directory=str(built_sample_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with served(built_sample_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +45,13 @@ def body_font_size(page) -> float:
     return page.eval_on_selector(".doc-body", "e => parseFloat(getComputedStyle(e).fontSize)")
 
 
-def pressed(page, label: str) -> str | None:
-    return page.locator(".page-controls").get_by_role("button", name=label, exact=True).get_attribute("aria-pressed")
+def checked(page) -> list[str]:
+    """The labels of the checked 字体 radios in the header (exactly one when all is well)."""
+    return page.eval_on_selector_all(".site-tools [name=font-size]:checked", "rs => rs.map(r => r.labels[0].textContent)")
+
+
+def font_radio(page, label: str):
+    return page.locator(".site-tools").get_by_role("radio", name=label, exact=True)
 
 
 def test_font_buttons_resize_the_text_and_the_choice_survives_a_reload(browser, base_url, doc_path):
@@ -79,22 +68,22 @@ def test_font_buttons_resize_the_text_and_the_choice_survives_a_reload(browser, 
     assert controls.is_visible()
     assert controls.get_by_role("button", name="打印").is_visible()
     assert page.eval_on_selector("html", "e => e.dataset.font") == "medium"
-    assert pressed(page, "中") == "true"
+    assert checked(page) == ["中"]
     medium = body_font_size(page)
 
-    controls.get_by_role("button", name="大", exact=True).click()
+    font_radio(page, "大").check()
     large = body_font_size(page)
     assert large > medium
-    assert (pressed(page, "大"), pressed(page, "中"), pressed(page, "小")) == ("true", "false", "false")
+    assert checked(page) == ["大"]
 
     page.reload()
     assert page.eval_on_selector("html", "e => e.dataset.font") == "large"
     assert body_font_size(page) == large
-    assert pressed(page, "大") == "true"
+    assert checked(page) == ["大"]
 
-    controls.get_by_role("button", name="小", exact=True).click()
+    font_radio(page, "小").check()
     assert body_font_size(page) < medium
-    assert pressed(page, "小") == "true" and pressed(page, "大") == "false"
+    assert checked(page) == ["小"]
 
     # 打印 calls window.print(); stub it so the headless browser does not open a print job.
     page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
@@ -139,7 +128,8 @@ def test_a_360px_phone_needs_no_horizontal_scrolling(browser, base_url, doc_path
     page.goto(base_url + (doc_path if path == "document" else path))
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     if path == "document":
-        # The metadata block stacks: each label sits at the left edge, above or beside its own value.
-        lefts = page.eval_on_selector_all("table.meta th", "cells => cells.map(c => Math.round(c.getBoundingClientRect().left))")
+        # The metadata block stacks: each label shown sits at the left edge, above or beside its own value.
+        lefts = page.eval_on_selector_all("table.meta th", "cells => cells.filter(c => c.offsetWidth)"
+                                          ".map(c => Math.round(c.getBoundingClientRect().left))")
         assert len(set(lefts)) == 1
     context.close()

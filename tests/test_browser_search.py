@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import json
 import re
 import shutil
@@ -33,23 +32,13 @@ from xxgk.tokens import normalize
 
 from . import nginx
 from .browser import launched
-from .conftest import REPO, TODAY
+from .conftest import REPO, TODAY, corpus_module
 
 PREFIX = "/xxgk/"
 BUDGET = 300 * 1024  # bytes one query may fetch on a 10,000-document site (the target in CHANGELOG.md)
 COMPOUND = "财政预算"
 COMPOUND_LINE = "\n\n本年度财政预算安排坚持量入为出。\n"
 NEAR_MISS_LINE = "\n\n本年度财政预备费已经安排，预算执行情况良好。\n"
-
-
-def _corpus_module():
-    """bench/corpus.py, the benchmark's generator of realistic documents."""
-    if "bench_corpus" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("bench_corpus", REPO / "bench" / "corpus.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["bench_corpus"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["bench_corpus"]
 
 
 def _search_page(config: Config, out: Path, documents=None) -> None:
@@ -99,7 +88,7 @@ def serve() -> Iterator:
 def small_site(tmp_path_factory) -> Path:
     """80 documents from the benchmark's generator; three mention 财政预算, one only 财政预备 … 预算."""
     root = tmp_path_factory.mktemp("search-small")
-    _corpus_module().generate(root, 80, seed=3)
+    corpus_module().generate(root, 80, seed=3)
     sources = sorted((root / "content").rglob("*.md"))
     for path in sources[:3]:
         path.write_text(path.read_text(encoding="utf-8") + COMPOUND_LINE, encoding="utf-8")
@@ -360,7 +349,7 @@ def big_site(tmp_path_factory) -> tuple[Path, float]:
     The rest of the site (14,000 pages) is not needed to measure search, so it is not built here.
     """
     root = tmp_path_factory.mktemp("search-10k")
-    _corpus_module().generate(root, 10_000)
+    corpus_module().generate(root, 10_000)
     config = load_config(root / "config.yaml")
     documents, _ = content.read_all(config)
     out = root / "site"

@@ -129,7 +129,13 @@ QUERIES = [
     ('"公开信息"', ["19-02"]),  # the same characters scrambled: only the document that has them in this order
     ("信息公开条例", ["19-01"]),
     ("财政预算", ["19-05", "19-03"]),  # title match first, although 19-03 says it three times in its body
-    ("府办", [{"19-01", "19-10", "18-06", "L21-09"}]),  # across words: 区政府办公室, 深坪府办〔2019〕
+    # across words: 区政府办公室, 深坪府办〔2019〕; 19-02 and 17-12 only through their 发布机构 区政府办公室
+    ("府办", [{"19-01", "19-10", "18-06", "L21-09", "19-02", "17-12"}]),
+    # the 主题分类 and 发布机构 names are free text too; traditional characters read as simplified
+    ("宏观经济", ["19-03"]),  # only in its 主题分类 国民经济管理、国有资产监管\宏观经济
+    ("宏觀經濟", ["19-03"]),
+    ("教育局", ["20-04"]),  # only in its 发布机构
+    ("政務公開", [{"19-10", "19-01", "19-02", "L21-09", "17-12"}]),
     ("工作作风", []),
     ("工作风", []),  # 工作。作风 in 21-07: the bigrams of two runs never form a phrase
     ("坪山河 水质", ["21-07"]),
@@ -201,9 +207,11 @@ def test_query_table(index, query, expected):
 
 
 def searchable(document: Document) -> str:
-    """The normalised text free-text search covers: title, index number, 文号, keywords, summary and body."""
+    """The normalised text free-text search covers: title, index number, 文号, keywords, summary, body, and the
+    发布机构 and 主题分类 names."""
     return tokens.normalize("\n".join([document.title, document.index_no, document.doc_no,
-                                       " ".join(document.keywords), document.summary, document.body_text]))
+                                       " ".join(document.keywords), document.summary, document.body_text,
+                                       document.publisher, document.category.replace("\\", " ")]))
 
 
 @pytest.mark.parametrize("query", [q for q, _ in QUERIES if re.fullmatch(r'"?[\w]+"?', q) and ":" not in q])

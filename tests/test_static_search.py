@@ -55,9 +55,9 @@ def files(docs) -> dict[str, bytes]:
 
 
 def searchable(doc: Document) -> str:
-    """Everything a query can match, normalised the way the index sees it."""
+    """Everything a query can match, normalised the way the index sees it: the 发布机构 and 主题分类 too."""
     return "\n".join(normalize(t) for t in (doc.title, doc.body_text, doc.summary, " ".join(doc.keywords),
-                                            doc.index_no, doc.doc_no))
+                                            doc.index_no, doc.doc_no, doc.publisher, doc.category))
 
 
 def numbered(docs: list[Document]) -> list[Document]:

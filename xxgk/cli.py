@@ -104,6 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     finder.add_argument("--out", type=Path, default=argparse.SUPPRESS, help="已生成站点的文件夹（默认读取配置）")
     finder.add_argument("--json", action="store_true", help="以 JSON 输出")
     finder.add_argument("--limit", type=int, default=20, help="最多显示的结果数（默认 20）")
+    finder.add_argument("--sort", choices=("relevance", "date"), default="relevance",
+                        help="排序：relevance 按相关程度（默认），date 按发布日期从新到旧")
     finder.set_defaults(run=_search)
     clean = commands.add_parser("clean", help="删除输出文件夹旁的构建缓存和检索索引（下次构建全部重新生成）；已生成的站点保留")
     _site_options(clean, argparse.SUPPRESS)
@@ -343,7 +345,8 @@ def _search(args: argparse.Namespace) -> int:
 
     config = _load(args)
     try:
-        result = search.search(pipeline.index_dir(config.output_dir), args.query, args.limit, base_url=config.base_url)
+        result = search.search(pipeline.index_dir(config.output_dir), args.query, args.limit, base_url=config.base_url,
+                               by_date=args.sort == "date")
     except search.IndexMissing as exc:
         print(f"{pipeline.index_dir(config.output_dir)}: {exc}", file=sys.stderr)
         return 1

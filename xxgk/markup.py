@@ -172,6 +172,12 @@ PAGE_IDS = frozenset({
     # the generated 指南, 依申请公开 and 制度 pages (templates/partials/guide.html, application.html, national_rules.html)
     "application-title", "apply-content", "apply-fee", "apply-how", "apply-time", "apply-who", "form-title",
     "guide-active", "guide-application", "guide-office", "guide-redress", "guide-title", "national-rules-title",
+    # the header's reading aids and menu, the phone's metadata fold, 返回顶部's target
+    "care-mode", "font-size-label", "font-large", "font-medium", "font-small", "nav-toggle", "site-nav", "top",
+    "meta-more",
+    # the search page's further filters, the 二级分类 links, the 网站地图 and 订阅 pages
+    "search-genre", "search-validity", "search-dates-label", "search-from", "search-to", "search-sort",
+    "sublinks-heading", "sitemap-main", "subscribe-data", "subscribe-feeds",
 })
 _ID_ATTR = re.compile(r' id="([^"]*)"')
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from markupsafe import Markup
 from . import opendata, theme
 from .config import Config
 from .errors import Problem, TemplateError, shown_path
+from .feeds import feed_path
 from .model import Document, Facet, Listing, ListingPage, NavLink, Output, Relations, Site
 from .urls import Linker, attachment_path, listing_path, section_of
 
@@ -28,6 +30,8 @@ class PageContext:
     facets: tuple[NavLink, ...]
     relations: dict[str, Relations]  # only documents that have links to others
     annual_reports: tuple[NavLink, ...] = ()  # newest first, shown in the 政府信息公开年报 column
+    # index_no -> (上一篇, 下一篇): the newer and the older document of the same column (or of the 目录)
+    neighbours: dict[str, tuple[NavLink | None, NavLink | None]] = field(default_factory=dict)
 
     def shown_columns(self, parent: str) -> tuple[NavLink, ...]:
         """The built columns under `parent` ("" for the top level), in config order (empty hide_empty ones are not built)."""
@@ -48,7 +52,19 @@ def page_context(site: Site, config: Config, annual_reports: list[NavLink] = ())
         facets=tuple(NavLink(f.title, f.url, len(f.terms)) for f in site.facets),
         relations=site.relations,
         annual_reports=tuple(sorted(annual_reports, key=lambda link: link.url, reverse=True)),
+        neighbours=neighbours(site),
     )
+
+
+def neighbours(site: Site) -> dict[str, tuple[NavLink | None, NavLink | None]]:
+    """Each document's 上一篇 and 下一篇: the next newer and next older in its column, or in the 目录 if it has none."""
+    found: dict[str, tuple[NavLink | None, NavLink | None]] = {}
+    for listing in (*site.columns, site.catalog):
+        docs = [doc for page in listing.pages for doc in page.documents]
+        links = [None, *(NavLink(doc.title, doc.path) for doc in docs), None]
+        for k, doc in enumerate(docs, start=1):
+            found.setdefault(doc.index_no, (links[k - 1], links[k + 1]))
+    return found
 
 
 def make_env(templates_dir: Path) -> jinja2.Environment:
@@ -96,6 +112,18 @@ def doc_summary(doc: Document, length: int = 120) -> str:
     return text if len(text) <= length else text[:length] + "…"
 
 
+_TABLE_OPEN = re.compile(r"<table\b")
+SCROLL_BOX = '<div class="table-scroll" role="region" tabindex="0" aria-label="表格（可左右滚动）">'
+SCROLL_CUE = '<p class="table-scroll-cue" aria-hidden="true">表格较宽，可左右滑动查看</p>'
+
+
+def scrolling_tables(clean_html: str) -> str:
+    """Sanitised body HTML with each table in a box that scrolls sideways and takes keyboard focus."""
+    if "<table" not in clean_html:
+        return clean_html
+    return _TABLE_OPEN.sub(SCROLL_BOX + "<table", clean_html).replace("</table>", "</table></div>" + SCROLL_CUE)
+
+
 @contextmanager
 def template_problems() -> Iterator[None]:
     """Turn Jinja's errors into a TemplateError that names the template and line."""
@@ -114,7 +142,8 @@ def render_pages(site: Site, context: PageContext, env: jinja2.Environment) -> l
     """The home page, the 目录, column and browse listings and the 404 page (document pages are apart)."""
     with template_problems():
         pages = _Pages(context, env)
-        return [*pages.home(site), *pages.listings(site), *pages.facets(site), pages.search(), *pages.not_found()]
+        return [*pages.home(site), *pages.listings(site), *pages.facets(site), pages.search(),
+                *pages.guides(site), *pages.not_found()]
 
 
 def render_documents(context: PageContext, documents: list[Document]) -> list[Output]:
@@ -193,9 +222,10 @@ class _Pages:
         files = [(a, attachment_path(dest, Path(a.src).name)) for a in doc.attachments]
         # The body was sanitised by markup.py when the document was read; this is the one place it becomes Markup.
         config = self.context.config
-        page = self.page("document.html", dest, doc=doc, body=Markup(doc.body_html), json_ld=opendata.json_ld(doc, config),
+        page = self.page("document.html", dest, doc=doc, body=Markup(scrolling_tables(doc.body_html)), json_ld=opendata.json_ld(doc, config),
                          twin=opendata.twin_path(doc), column=self.context.column(doc.column), attachments=files,
                          relations=self.context.relations.get(doc.index_no, Relations()),
+                         neighbours=self.context.neighbours.get(doc.index_no, (None, None)),
                          section=f"column/{doc.column}")
         copies = [Output(path, source=config.content_dir / a.src) for a, path in files]
         return [page, opendata.document_twin(doc, config), *copies]
@@ -203,6 +233,13 @@ class _Pages:
     def search(self) -> Output:
         """The search page: it queries the static index under search/ in the browser."""
         return self.page("search.html", "search/index.html")
+
+    def guides(self, site: Site) -> list[Output]:
+        """The 网站地图 page (every column, browse page and term) and the 订阅与开放数据 page (feeds, catalog files)."""
+        feeds = [(term, feed_path(term)) for facet in site.facets if facet.kind in ("publisher", "category")
+                 for term in facet.terms]
+        return [self.page("sitemap.html", "sitemap/index.html", facets=site.facets),
+                self.page("subscribe.html", "subscribe/index.html", feeds=feeds)]
 
     def not_found(self) -> list[Output]:
         # A 404 page is served at any depth, so its links are absolute from the site's base path.

@@ -637,10 +637,12 @@ def _fields(doc: Document) -> dict:
 
 
 def _free_text(doc: Document) -> str:
-    """What free text searches: title, index number, 文号, keywords, summary and body (a summary that merely
-    repeats part of the body adds nothing findable, so it is left out)."""
+    """What free text searches: title, index number, 文号, keywords, summary, body, and the 发布机构 and 主题分类
+    names (税 finds what is filed under 税务); a summary that merely repeats part of the body adds nothing
+    findable, so it is left out."""
     summary = "" if doc.summary in doc.body_text else doc.summary
-    return "\n".join([doc.title, doc.index_no, doc.doc_no, " ".join(doc.keywords), summary, doc.body_text])
+    return "\n".join([doc.title, doc.index_no, doc.doc_no, " ".join(doc.keywords), summary, doc.body_text,
+                      doc.publisher, doc.category.replace("\\", " ")])
 
 
 def _doc_no_key(doc_no: str) -> str:
@@ -912,13 +914,26 @@ class SearchResult:
 # --- Searching ----------------------------------------------------------------------------------------------
 
 
-def search(index_dir: Path, query: str, limit: int = 20, *, base_url: str = "") -> SearchResult:
-    """Run a query in the query language of docs/content-format.md 三 against the index at index_dir."""
+def search(index_dir: Path, query: str, limit: int = 20, *, base_url: str = "", by_date: bool = False) -> SearchResult:
+    """Run a query in the query language of docs/content-format.md 三 against the index at index_dir; best first,
+    or newest first with by_date."""
     ix = _open_for_search(index_dir)
     with ix.searcher(weighting=_Weighting()) as searcher:
         whoosh_query, needles = _query_with_exact(searcher, query)
-        ranked, total = _ranked(searcher, _Pruned(whoosh_query), max(limit, 0), scored=bool(needles))
+        if by_date:
+            ranked, total = _newest(searcher, _Pruned(whoosh_query), max(limit, 0))
+        else:
+            ranked, total = _ranked(searcher, _Pruned(whoosh_query), max(limit, 0), scored=bool(needles))
         return SearchResult(query, total, tuple(_hit(fields, score, needles, base_url) for score, fields in ranked))
+
+
+def _newest(searcher, query: Q.Query, limit: int) -> tuple[list[tuple[float, dict]], int]:
+    """The newest `limit` matching documents as (score, stored fields), equal dates by index number."""
+    order = sorting.MultiFacet([sorting.FieldFacet("published", reverse=True), sorting.FieldFacet("index_no"),
+                                sorting.ScoreFacet()])
+    results = searcher.search(query, limit=max(limit, 1), sortedby=order)
+    return [(-results.score(n)[2], results[n].fields()) for n in range(min(limit, results.scored_length()))], \
+        len(results)
 
 
 def _ranked(searcher, query: Q.Query, limit: int, scored: bool) -> tuple[list[tuple[float, dict]], int]:

@@ -15,7 +15,7 @@ Per document the index records:
   tokenizer's overlapping bigrams finds, with no word segmentation to disagree with;
 - every bigram (two-character queries) and every character (one-character queries), with their documents;
 - every ASCII/digit run as one word, as the tokenizer keeps it;
-- the title and the rest (body text, summary, keywords, 索引号, 文号) in one offset space: title offsets start
+- the title and the rest (body text, summary, keywords, 索引号, 文号, 发布机构, 主题分类) in one offset space: title offsets start
   at 0, the rest at BODY_AT, so a hit below BODY_AT is a title hit.
 
 Postings are fixed-width little-endian integers, so building them needs no Python work per number:
@@ -29,8 +29,11 @@ Files:
                           tag 0: varint(length) and the postings; tag k > 0: the postings are the whole file
                           search/t/<b>-<k-1>.bin (large terms). bucket = CRC-32 of the UTF-8 term mod term_buckets
   search/id/<b>.json      {lookup key of an 索引号 or 文号: [doc numbers]}, bucket = CRC-32 of the key mod id_buckets
-  search/f/p<i>.bin, c<i>.bin  documents of the i-th 发布机构 / 主题分类 (一级) in meta.json: a bitmap, bit n in
-                          byte n >> 3, lowest bit first
+  search/f/p<i>.bin, c<i>.bin, g<i>.bin, v<i>.bin  documents of the i-th 发布机构 / 主题分类 (一级) / 文种 /
+                          有效性 in meta.json: a bitmap, bit n in byte n >> 3, lowest bit first
+  search/dates.json       [yyyymmdd, first document number] per publication date, newest first (date ranges)
+  search/t2s.txt          "繁简繁简…": the traditional characters whose simplified form is indexed, for the browser
+                          to read queries as xxgk.tokens.normalize does (xxgk.hanzi)
   search/d/<n>.json       what a result shows: title, 索引号, 文号, 发布机构, date, category, url and the first
                           LEAD characters of the body text; search/d/<n>-<k>.txt holds the k-th further
                           piece of SEGMENT characters (fetched only when a match lies there)
@@ -53,13 +56,13 @@ from functools import partial
 from itertools import compress, count, repeat
 from operator import add, and_, rshift
 
-from . import workers
+from . import hanzi, workers
 from .identifiers import normalize_doc_no
 from .model import Document
 from .tokens import normalize
 from .urls import document_path
 
-FORMAT = 1
+FORMAT = 2  # 2: 文种/有效性 bitmaps, dates.json and t2s.txt
 BODY_AT = 1024  # offset of the text after the title; titles are indexed up to BODY_AT - 1 characters
 LEAD = 1000  # characters of body text in a result's own file, for its snippet
 SEGMENT = 2000  # characters of body text per further piece
@@ -235,9 +238,11 @@ def _pairs(docs: list[int], codes: bytes, layout: _Layout) -> tuple[bytes, bytes
 
 
 def _rest_of(doc: Document) -> str:
-    """The text indexed after the title: the body first (so offsets point into it), then the other fields."""
+    """The text indexed after the title: the body first (so offsets point into it), then the other fields, the
+    发布机构 and 主题分类 names included (税 finds what is filed under 税务)."""
     summary = "" if doc.summary in doc.body_text else doc.summary
-    return "\n".join([doc.body_text, summary, " ".join(doc.keywords), doc.index_no, doc.doc_no])
+    return "\n".join([doc.body_text, summary, " ".join(doc.keywords), doc.index_no, doc.doc_no, doc.publisher,
+                      doc.category.replace("\\", " ")])
 
 
 # ---- the files ----
@@ -255,10 +260,13 @@ def static_index(documents: Sequence[Document], parallel: bool = True) -> list[t
             chunks = workers.map_chunks(_invert, layout, items, parallel_from=PARALLEL_FROM)
         else:
             chunks = _invert(layout, items)
-    terms, term_buckets = _term_files(_joined(chunks, layout))
+    joined = sorted(_joined(chunks, layout))
+    terms, term_buckets = _term_files(joined)
+    characters = (term for term, _ in joined if len(term) == 1)
     lookups, id_buckets = _id_files(docs)
     facets, facet_files = _facet_files(docs)
-    files = sorted([*terms, *lookups, *facet_files, *_doc_files(docs)])
+    files = sorted([*terms, *lookups, *facet_files, *_doc_files(docs),
+                    ("search/t2s.txt", hanzi.browser_table(characters).encode("utf-8"))])
     digest = hashlib.sha256()
     for path, data in files:
         digest.update(path.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
@@ -272,8 +280,8 @@ def static_index(documents: Sequence[Document], parallel: bool = True) -> list[t
 
 
 # Every Document field static_index reads (year comes from published): keep in step with the code above.
-_INPUTS = ("title", "body_text", "summary", "keywords", "index_no", "doc_no", "publisher", "category", "validity",
-           "published", "path")
+_INPUTS = ("title", "body_text", "summary", "keywords", "index_no", "doc_no", "publisher", "category", "genre",
+           "validity", "published", "path")
 
 
 def inputs_key(documents: Sequence[Document]) -> str:
@@ -340,10 +348,14 @@ def _bitmap(numbers: list[int], total: int) -> bytes:
     return bytes(bitmap)
 
 
+# The filters with a bitmap per value: meta.json name, file prefix, the value of a document.
+_FACETS = (("publishers", "p", lambda d: d.publisher), ("categories", "c", lambda d: d.category.partition("\\")[0]),
+           ("genres", "g", lambda d: d.genre), ("validities", "v", lambda d: d.validity))
+
+
 def _facet_files(docs: list[Document]) -> tuple[dict, list[tuple[str, bytes]]]:
     facets, files = {}, []
-    for name, prefix, value in (("publishers", "p", lambda d: d.publisher),
-                                ("categories", "c", lambda d: d.category.partition("\\")[0])):
+    for name, prefix, value in _FACETS:
         groups: dict[str, list[int]] = defaultdict(list)
         for number, doc in enumerate(docs):
             if value(doc):
@@ -355,7 +367,28 @@ def _facet_files(docs: list[Document]) -> tuple[dict, list[tuple[str, bytes]]]:
     for number, doc in enumerate(docs):  # newest first, so each year is one run of numbers
         years.setdefault(doc.year, [number, number])[1] = number + 1
     facets["years"] = [{"year": y, "first": first, "end": end} for y, (first, end) in years.items()]
-    return facets, files
+    return facets, [*files, ("search/dates.json", _json(_date_runs(docs)))]
+
+
+def _date_runs(docs: list[Document]) -> list[list[int]]:
+    """[yyyymmdd, first document number] for each publication date, newest first: a date range is a run of numbers."""
+    runs: list[list[int]] = []
+    for number, doc in enumerate(docs):
+        day = int(doc.published.strftime("%Y%m%d"))
+        if not runs or runs[-1][0] != day:
+            runs.append([day, number])
+    return runs
+
+
+def date_span(runs: list[list[int]], total: int, start: str, end: str) -> range:
+    """The document numbers published from start to end (YYYY-MM-DD, either may be empty), given _date_runs."""
+    low = int(start.replace("-", "")) if start else 0
+    high = int(end.replace("-", "")) if end else 99999999
+    inside = [k for k, (day, _) in enumerate(runs) if low <= day <= high]
+    if not inside:
+        return range(0)
+    after = inside[-1] + 1
+    return range(runs[inside[0]][1], runs[after][1] if after < len(runs) else total)
 
 
 def _doc_files(docs: list[Document]) -> list[tuple[str, bytes]]:
@@ -418,21 +451,26 @@ class StaticReader:
             self.fetched.append(path)
         return self.files[path]
 
-    def search(self, query: str, publisher: str = "", category: str = "", year: int | None = None) -> list[Hit]:
-        """Every document matching the query and filters, best first."""
+    def search(self, query: str, publisher: str = "", category: str = "", year: int | None = None,
+               genre: str = "", validity: str = "", start: str = "", end: str = "", by_date: bool = False) -> list[Hit]:
+        """Every document matching the query and filters, best first (newest first with by_date).
+
+        start and end bound the publication date (YYYY-MM-DD, inclusive)."""
         found: dict[int, list[tuple[int, bool]]] | None = None
         for part in query_parts(query):
             matches = self._part(part)
             found = {d: [*found[d], m] for d, m in matches.items() if d in found} if found is not None else \
                 {d: [m] for d, m in matches.items()}
         exact = set(self._exact(query))
-        allowed = self._filter(publisher, category, year)
+        values = {"publishers": publisher, "categories": category, "genres": genre, "validities": validity}
+        allowed = self._filter(values, year, start, end)
         if found is None:
-            found = {} if exact or not (publisher or category or year) else {d: [] for d in allowed}
+            filtered = any(values.values()) or year or start or end
+            found = {} if exact or not filtered else {d: [] for d in allowed}
         for doc in exact:
             found.setdefault(doc, [])
         hits = [Hit(d, d in exact, sum(t for _, t in m), sum(f for f, _ in m)) for d, m in found.items() if d in allowed]
-        return sorted(hits, key=Hit.rank)
+        return sorted(hits, key=lambda hit: hit.doc if by_date else hit.rank())
 
     def show(self, hits: list[Hit], page: int = 1) -> list[dict]:
         """The metadata of one page of results, as the browser fetches it."""
@@ -491,14 +529,16 @@ class StaticReader:
         bucket = bucket_of(key, self.meta["id_buckets"])
         return json.loads(self.fetch(f"search/id/{bucket:x}.json")).get(key, [])
 
-    def _filter(self, publisher: str, category: str, year: int | None) -> set[int]:
+    def _filter(self, values: dict[str, str], year: int | None, start: str, end: str) -> set[int]:
         allowed = set(range(self.meta["documents"]))
-        for name, prefix, value in (("publishers", "p", publisher), ("categories", "c", category)):
-            if value:
-                index = next((i for i, v in enumerate(self.meta[name]) if v["name"] == value), None)
+        for name, prefix, _ in _FACETS:
+            if values[name]:
+                index = next((i for i, v in enumerate(self.meta[name]) if v["name"] == values[name]), None)
                 bitmap = self.fetch(f"search/f/{prefix}{index}.bin") if index is not None else b""
                 allowed &= {n for n in allowed if n >> 3 < len(bitmap) and bitmap[n >> 3] >> (n & 7) & 1}
         if year:
             span = next((y for y in self.meta["years"] if y["year"] == year), {"first": 0, "end": 0})
             allowed &= set(range(span["first"], span["end"]))
+        if start or end:
+            allowed &= set(date_span(json.loads(self.fetch("search/dates.json")), self.meta["documents"], start, end))
         return allowed

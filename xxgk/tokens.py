@@ -1,6 +1,7 @@
 """The one tokenizer of record for search: the Whoosh index and the static browser index both use it.
 
-Text is NFKC-normalised (full-width digits and letters become ASCII) and lower-cased. A run of Han
+Text is NFKC-normalised (full-width digits and letters become ASCII), lower-cased, and its traditional
+characters read as simplified (xxgk.hanzi, OpenCC's table: 政務公開 is indexed and searched as 政务公开). A run of Han
 characters gives its overlapping bigrams (信息公开 -> 信息 息公 公开), each at its own position so phrase
 queries work; a run of one Han character gives that character. A run of ASCII letters and digits is one
 token (2019, 00001, bet365). Everything else separates tokens.
@@ -12,6 +13,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from .hanzi import to_simplified
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(f"([{_HAN}]+)|([0-9a-z]+)")
@@ -33,7 +36,7 @@ _FOLD = str.maketrans({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 
 
 
 def normalize(text: str) -> str:
-    """NFKC and lower case: what both index and queries see.
+    """NFKC, lower case and simplified characters: what both index and queries see.
 
     Full-width ASCII and the ideographic space are folded first (to what NFKC makes of them, so the NFKC of the
     whole text is unchanged); that leaves most text already in NFKC, which the cheap quick check confirms.
@@ -41,7 +44,7 @@ def normalize(text: str) -> str:
     text = _FULL_WIDTH.sub(_fold, text)
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    return text.lower()
+    return to_simplified(text.lower())
 
 
 def _fold(match: re.Match) -> str:

@@ -4,14 +4,16 @@
  * lookup bucket when the query could be an 索引号 or 文号, a filter's bitmap when one is chosen, then
  * one small file per result shown (and a further piece of its text when the match lies deeper).
  *
- * Matching follows xxgk/tokens.py: NFKC and lower case; a run of Han characters must occur as written
+ * Matching follows xxgk/tokens.py: NFKC, lower case and traditional characters read as simplified (the pairs
+ * of search/t2s.txt, OpenCC's table as xxgk/hanzi.py applies it); a run of Han characters must occur as written
  * (one character: any document containing it; two: the bigram; three or more: trigrams that cover the
  * run, found at exactly the right offsets); a run of ASCII letters and digits must occur as a whole word;
  * every part of the query must match (AND). xxgk.static_search.StaticReader is the same algorithm in
  * Python, and the tests hold the two to the same results.
  *
  * Ranking: an exact 索引号/文号 hit first, then more query parts in the title, then more occurrences,
- * then newer documents (documents are numbered newest first). */
+ * then newer documents (documents are numbered newest first); with sort=date simply newest first.
+ * Filters: 发布机构, 主题分类, 文种 and 有效性 (a bitmap each), 年份, and a date range (search/dates.json). */
 (function () {
   "use strict";
 
@@ -31,9 +33,13 @@
   var status = root.querySelector(".search-status");
   var list = root.querySelector(".search-results");
   var pager = root.querySelector(".search-pager");
+  var help = root.querySelector(".search-help");
   var HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
   var IS_HAN = new RegExp("^[" + HAN + "]");
-  var FILTERS = [["publisher", "publishers", "p"], ["category", "categories", "c"]];
+  var FILTERS = [["publisher", "publishers", "p"], ["category", "categories", "c"], ["genre", "genres", "g"],
+    ["validity", "validities", "v"]];
+  var FIELDS = ["q", "publisher", "category", "genre", "validity", "year", "from", "to", "sort"];
+  var T2S = new Map(); // traditional -> simplified, from search/t2s.txt
   var meta = null;
   var cache = {};
   var latest = 0; // only the newest search may draw
@@ -41,7 +47,35 @@
   /* ---- text ---- */
 
   function normalize(text) {
-    return text.normalize("NFKC").toLowerCase();
+    text = text.normalize("NFKC").toLowerCase();
+    var out = "";
+    for (var i = 0; i < text.length; i++) {
+      out += T2S.get(text[i]) || text[i];
+    }
+    return out;
+  }
+
+  function filtered(params) {
+    return FILTERS.some(function (f) { return params.get(f[0]); }) ||
+      ["year", "from", "to"].some(function (name) { return params.get(name); });
+  }
+
+  // The document numbers published from start to end (YYYY-MM-DD, either may be empty), as
+  // xxgk.static_search.date_span reads the runs of search/dates.json.
+  function dateSpan(runs, start, end) {
+    var low = start ? Number(start.replace(/-/g, "")) : 0;
+    var high = end ? Number(end.replace(/-/g, "")) : 99999999;
+    var inside = [];
+    runs.forEach(function (run, k) {
+      if (run[0] >= low && run[0] <= high) {
+        inside.push(k);
+      }
+    });
+    if (!inside.length) {
+      return [0, 0];
+    }
+    var after = inside[inside.length - 1] + 1;
+    return [runs[inside[0]][1], after < runs.length ? runs[after][1] : meta.documents];
   }
 
   function queryParts(query) {
@@ -272,6 +306,12 @@
       var span = meta.years.find(function (y) { return y.year === year; }) || {first: 0, end: 0};
       checks.push(Promise.resolve(function (n) { return n >= span.first && n < span.end; }));
     }
+    if (params.get("from") || params.get("to")) {
+      checks.push(get("dates.json", "json").then(function (runs) {
+        var range = dateSpan(runs || [], params.get("from"), params.get("to"));
+        return function (n) { return n >= range[0] && n < range[1]; };
+      }));
+    }
     return Promise.all(checks).then(function (tests) {
       return tests.length ? function (n) { return tests.every(function (t) { return t(n); }); } : null;
     });
@@ -280,7 +320,8 @@
   function search(params) {
     var query = params.get("q") || "";
     var parts = queryParts(query);
-    var filtered = FILTERS.some(function (f) { return params.get(f[0]); }) || !!params.get("year");
+    var byDate = params.get("sort") === "date";
+    var anyFilter = filtered(params);
     return Promise.all([Promise.all(parts.map(matchPart)), exactHits(query), allowed(params)]).then(function (r) {
       var matched = r[0];
       var exact = new Set(r[1]);
@@ -293,7 +334,7 @@
             found.set(doc, all);
           }
         });
-      } else if (!exact.size && filtered) {
+      } else if (!exact.size && anyFilter) {
         for (var n = 0; n < meta.documents; n++) {
           found.set(n, []);
         }
@@ -313,7 +354,7 @@
           });
         }
       });
-      hits.sort(function (a, b) {
+      hits.sort(byDate ? function (a, b) { return a.doc - b.doc; } : function (a, b) {
         return b.exact - a.exact || b.title - a.title || b.tf - a.tf || a.doc - b.doc;
       });
       return hits;
@@ -525,13 +566,42 @@
     status.textContent = text;
   }
 
+  // What to try when nothing was found: each word alone, the query without filters, browsing.
+  function suggest(params) {
+    var list = help.querySelector(".search-tries");
+    list.textContent = "";
+    function tryLink(text, next) {
+      var li = el("li");
+      var a = el("a", "", text);
+      a.href = "?" + next.toString();
+      a.setAttribute("data-search", "");
+      li.appendChild(a);
+      list.appendChild(li);
+    }
+    var words = (params.get("q") || "").trim().split(/\s+/).filter(Boolean);
+    if (words.length > 1) {
+      words.forEach(function (word) {
+        tryLink("只搜索“" + word + "”", new URLSearchParams({q: word}));
+      });
+    }
+    if (filtered(params) && words.length) {
+      tryLink("不加筛选条件搜索“" + words.join(" ") + "”", new URLSearchParams({q: words.join(" ")}));
+    }
+    if (words.length === 1 && words[0].length > 2 && IS_HAN.test(words[0])) {
+      tryLink("换用较短的词：“" + words[0].slice(0, 2) + "”", new URLSearchParams({q: words[0].slice(0, 2)}));
+    }
+    help.querySelector(".search-tries-block").hidden = !list.children.length;
+    help.hidden = false;
+  }
+
   function run(params, focus) {
     var query = (params.get("q") || "").trim();
     var ticket = ++latest;
     list.textContent = "";
     pager.hidden = true;
-    if (!query && !FILTERS.some(function (f) { return params.get(f[0]); }) && !params.get("year")) {
-      say("请输入关键词，或选择发布机构、主题分类、年份。");
+    help.hidden = true;
+    if (!query && !filtered(params)) {
+      say("请输入关键词，或选择发布机构、主题分类、文种、有效性、年份或发布日期。");
       return Promise.resolve();
     }
     say("正在搜索…");
@@ -549,8 +619,12 @@
         items.forEach(function (item) { list.appendChild(item); });
         list.setAttribute("start", String((page - 1) * size + 1));
         var what = query ? "与“" + query + "”相关的" : "符合条件的";
-        say(hits.length ? "找到" + what + "信息 " + hits.length + " 条" + (count > 1 ? "，第 " + page + " 页" : "") + "。" :
-          "没有找到" + what + "信息。请换用其他关键词，或减少筛选条件。");
+        say(hits.length ? "找到" + what + "信息 " + hits.length + " 条" + (count > 1 ? "，第 " + page + " 页" : "") +
+          (params.get("sort") === "date" ? "，按发布日期从新到旧排列" : "") + "。" :
+          "没有找到" + what + "信息。");
+        if (!hits.length) {
+          suggest(params);
+        }
         drawPager(params, page, count);
         if (focus) {
           status.focus();
@@ -578,16 +652,14 @@
   }
 
   function showParams(params) {
-    input.value = params.get("q") || "";
-    FILTERS.concat([["year"]]).forEach(function (f) {
-      var select = form.querySelector("[name=" + f[0] + "]");
-      select.value = params.get(f[0]) || "";
+    FIELDS.forEach(function (name) {
+      form.querySelector("[name=" + name + "]").value = params.get(name) || "";
     });
   }
 
   function paramsOfForm() {
     var params = new URLSearchParams();
-    ["q", "publisher", "category", "year"].forEach(function (name) {
+    FIELDS.forEach(function (name) {
       var value = form.querySelector("[name=" + name + "]").value.trim();
       if (value) {
         params.set(name, value);
@@ -610,11 +682,17 @@
     return response.json();
   }).then(function (loaded) {
     meta = loaded;
+    return get("t2s.txt", "text");
+  }).then(function (pairs) {
+    // One BMP character each: a traditional one, then its simplified form.
+    for (var k = 0; pairs && k + 1 < pairs.length; k += 2) {
+      T2S.set(pairs[k], pairs[k + 1]);
+    }
     var params = new URLSearchParams(location.search);
-    fill(form.querySelector("[name=publisher]"), meta.publishers, params.get("publisher"),
-      function (v) { return v.name + "（" + v.count + "）"; });
-    fill(form.querySelector("[name=category]"), meta.categories, params.get("category"),
-      function (v) { return v.name + "（" + v.count + "）"; });
+    FILTERS.forEach(function (f) {
+      fill(form.querySelector("[name=" + f[0] + "]"), meta[f[1]] || [], params.get(f[0]),
+        function (v) { return v.name + "（" + v.count + "）"; });
+    });
     fill(form.querySelector("[name=year]"), meta.years, params.get("year"),
       function (v) { return v.year + "年（" + (v.end - v.first) + "）"; });
     showParams(params);
@@ -622,8 +700,8 @@
       event.preventDefault();
       go(paramsOfForm(), true);
     });
-    pager.addEventListener("click", function (event) {
-      var link = event.target.closest ? event.target.closest("a[data-page]") : null;
+    root.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[data-page], a[data-search]") : null;
       if (link) {
         event.preventDefault();
         go(new URLSearchParams(link.search), true);
