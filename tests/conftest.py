@@ -223,3 +223,11 @@ def git(folder: Path, *args: str) -> str:
 def _not_in_ci(monkeypatch):
     """Commands print progress lines when CI is set; the tests expect what an editor's terminal-less run prints."""
     monkeypatch.delenv("CI", raising=False)
+
+
+@pytest.fixture(scope="session")
+def paged_site(tmp_path_factory) -> Path:
+    """50 generated documents, built once: the 目录 has three pages and a common word has pages of search results."""
+    root = tmp_path_factory.mktemp("paged")
+    corpus_module().generate(root, 50, seed=5)
+    return build_site(root)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from .browser import axe_violations, launched, served
-from .conftest import REPO, build_site, corpus_module
+from .conftest import REPO
 
 SHOTS = REPO / "test-output" / "screenshots"
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
@@ -35,14 +35,6 @@ CONTROLS = (".site-tools .tool-label, .nav-toggle .tool-label, .search-box input
 def sample_url(built_sample_site: Path) -> Iterator[str]:
     with served(built_sample_site, "/xxgk/") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def paged_site(tmp_path_factory) -> Path:
-    """50 generated documents: the 目录 has three pages and a common word has pages of search results."""
-    root = tmp_path_factory.mktemp("paged")
-    corpus_module().generate(root, 50, seed=5)
-    return build_site(root)
 
 
 @pytest.fixture(scope="module")

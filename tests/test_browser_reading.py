@@ -14,7 +14,7 @@ from urllib.request import urlopen
 import pytest
 
 from .browser import launched, served
-from .conftest import REPO, build_site, corpus_module
+from .conftest import REPO
 
 DESKTOP = {"width": 1366, "height": 768}
 # Fonts with Simplified Chinese glyphs that each platform ships: Windows, macOS/iOS, Android and Linux desktops.
@@ -26,13 +26,6 @@ PLATFORM_FONTS = ("Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Noto Sa
 def sample_url(built_sample_site: Path) -> Iterator[str]:
     with served(built_sample_site, "/xxgk/") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def paged_site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("paged")
-    corpus_module().generate(root, 50, seed=5)
-    return build_site(root)
 
 
 @pytest.fixture(scope="module")
