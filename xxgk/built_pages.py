@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
 
 from .errors import Problem
 from .lint import lint_html
@@ -12,13 +14,38 @@ from .workers import map_chunks
 # The footer links the ICP filing to the ministry's register, as the filing rules expect.
 ALWAYS_ALLOWED = frozenset({"beian.miit.gov.cn"})
 
-
-def scan(site: Path, allowed_hosts: frozenset[str], shown: Callable[[Path], str]) -> list[Problem]:
-    """Every finding of the built-page linter in every HTML page under site."""
-    pages = [(shown(path), path) for path in sorted(site.rglob("*.html"))]
-    return map_chunks(_scan_chunk, allowed_hosts | ALWAYS_ALLOWED, pages)
+# What the scan found in one page, by the SHA-256 of its bytes: problems with an empty path (a page's findings
+# depend on its bytes and the rules only, so two pages with the same bytes share them).
+Findings = dict[str, tuple[Problem, ...]]
 
 
-def _scan_chunk(allowed_hosts: frozenset[str], pages: list[tuple[str, Path]]) -> list[Problem]:
-    return [problem for shown, path in pages
-            for problem in lint_html(shown, path.read_text(encoding="utf-8", errors="replace"), allowed_hosts=allowed_hosts)]
+def scan(site: Path, allowed_hosts: frozenset[str], shown: Callable[[Path], str],
+         pages: Mapping[str, str] | None = None, known: Findings | None = None) -> tuple[list[Problem], Findings]:
+    """Every finding of the built-page linter in the HTML pages under site, and the findings of each page's bytes.
+
+    pages maps each page's site path to the SHA-256 of its bytes (every *.html under site when None); a page
+    whose digest is in known, what an earlier scan under the same rules found, is not read again.
+    """
+    if pages is None:
+        pages = {path.relative_to(site).as_posix(): _digest(path) for path in sorted(site.rglob("*.html"))}
+    known = known or {}
+    unseen: dict[str, str] = {}  # digest -> the first page that has it
+    for dest, digest in sorted(pages.items()):
+        if digest not in known:
+            unseen.setdefault(digest, dest)
+    found = dict(map_chunks(_scan_chunk, (site, allowed_hosts | ALWAYS_ALLOWED), sorted(unseen.items())))
+    findings = {digest: known[digest] if digest in known else found[digest] for digest in set(pages.values())}
+    problems = [replace(problem, path=shown(site.joinpath(*PurePosixPath(dest).parts)))
+                for dest, digest in sorted(pages.items()) for problem in findings[digest]]
+    return problems, findings
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _scan_chunk(job: tuple[Path, frozenset[str]], pages: list[tuple[str, str]]) -> list[tuple[str, tuple[Problem, ...]]]:
+    site, allowed_hosts = job
+    return [(digest, tuple(lint_html("", site.joinpath(*PurePosixPath(dest).parts).read_text(encoding="utf-8", errors="replace"),
+                                     allowed_hosts=allowed_hosts)))
+            for digest, dest in pages]

@@ -203,7 +203,7 @@ def _check(args: argparse.Namespace) -> int:
         problems = list(exc.problems)
     if config is not None and args.site is not None:
         problems += _missing([args.site], "--site 指定的站点文件夹") or pipeline.scan_pages(
-            args.site, config, site.documents if site else [], shown_path)
+            args.site, config, site.documents if site else [], shown_path)[0]
     problems += _missing([Path(p) for p in args.paths], "要检查的文件")
     wanted = {Path(p).resolve() for p in args.paths}
     problems = sorted((p for p in problems if not wanted or _is_wanted(p, wanted)), key=Problem.sort_key)

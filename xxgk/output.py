@@ -158,6 +158,18 @@ class Staging:
             self._written[dest] = files[dest][0]
         return True
 
+    def written(self) -> dict[str, str]:
+        """Site path -> SHA-256 of every file written so far."""
+        return dict(self._written)
+
+    def size(self, dest: str) -> int:
+        """The size of a file written here."""
+        return self.path.joinpath(*PurePosixPath(dest).parts).stat().st_size
+
+    def pages(self) -> dict[str, str]:
+        """Site path -> SHA-256 of every HTML page written so far."""
+        return {dest: digest for dest, digest in self._written.items() if dest.endswith(".html")}
+
     def write_manifest(self) -> None:
         """Write manifest.sha256 listing every file written so far."""
         data = manifest_text({k: v for k, v in self._written.items() if k != MANIFEST}).encode("utf-8")

@@ -19,6 +19,8 @@ from . import (
     history,
     opendata,
     output,
+    page_keys,
+    records,
     render,
     search,
     sources,
@@ -88,8 +90,11 @@ def check(config: Config, today: date, *, since: str | None = "HEAD", cached: bo
                    cache.reused if cache else 0, cache.missed if cache else 0, cache)
 
 
-def scan_pages(folder: Path, config: Config, documents: list[Document], shown: Callable[[Path], str]) -> list[Problem]:
-    """The built-page rules over the HTML under folder, leaving out what a document's own rules already found.
+def scan_pages(folder: Path, config: Config, documents: list[Document], shown: Callable[[Path], str],
+               pages: dict[str, str] | None = None, known: built_pages.Findings | None = None
+               ) -> tuple[list[Problem], built_pages.Findings]:
+    """The built-page rules over the HTML under folder, leaving out what a document's own rules already found;
+    with what was found in each page's bytes (see built_pages.scan for pages and known).
 
     The footer's 找错 and 党政机关网站标识 links go where config.yaml says: their hosts are allowed like the
     configured ones, unless a host holds a spam term (then its link on every page stops the build).
@@ -97,8 +102,8 @@ def scan_pages(folder: Path, config: Config, documents: list[Document], shown: C
     seen = frozenset().union(*(doc.seen for doc in documents))
     urls = (config.footer.error_report_url, config.footer.conac_url)
     footer = frozenset(host for host in map(links.host_of, urls) if host and not terms_in(host))
-    found = built_pages.scan(folder, config.allowed_hosts | footer, shown)
-    return [p for p in found if (p.code, p.message) not in seen]
+    found, findings = built_pages.scan(folder, config.allowed_hosts | footer, shown, pages, known)
+    return [p for p in found if (p.code, p.message) not in seen], findings
 
 
 def annual_link(year: int, data: annual.ReportData) -> NavLink:
@@ -165,22 +170,37 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
     previous_index = None if full_index else index_dir(config.output_dir)
     with output.staged(index_dir(config.output_dir), seed=previous_index) as index_stage, \
             output.staged(config.output_dir, reuse=reuse) as stage:
-        # Document pages are rendered and written by worker processes while this one does the listings.
-        with workers.started(_write_documents, (context, stage.path, stage.previous), site.documents) as document_paths:
+        # A page whose inputs are those it was rendered from last time is linked from the previous build; the
+        # other document pages are rendered and written by worker processes while this one does the listings.
+        built = page_keys.PageRecord(cache_dir(config.output_dir) / "pages.json" if reuse else None)
+        shared = page_keys.shared_key(config, context)
+        todo = []
+        for doc in site.documents:
+            if built.reuse(stage, render.document_outputs(doc), page_keys.document_key(shared, doc, context)):
+                stage.write(render.attachment_copies(doc, config))
+            else:
+                todo.append(doc)
+        with workers.started(_write_documents, (context, stage.path, stage.previous), todo) as document_paths:
             env = render.make_env(config.templates_dir)
-            pages = render.render_pages(site, context, env)
+            pages = render.render_pages(site, context, env, lambda dest, listing, page, facet: not built.reuse(
+                stage, (dest,), page_keys.listing_key(shared, listing, page, facet)))
             pages += [annual.render_report(figures, data, year, context, env) for year, figures, data in reports]
             stage.write(pages)
             report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
             stage.write([*feeds.discovery_files(site, config, report_pages), *opendata.catalog_files(site, config)])
             stage.claim(document_paths())
-        stages.done("生成页面", f"{len(pages) + len(site.documents)} 个页面")
+        page_count = len(stage.pages())
+        stages.done("生成页面", f"{page_count} 个页面，其中 {len(pages) + len(todo)} 个重新生成")
         for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's
             stage.copy_tree(folder, "static", fill=True)
         stages.done("静态文件", "已复制")
         # The pages as they will be published: spam or hidden markup from a template blocks the swap too.
-        page_problems = scan_pages(stage.path, config, site.documents,
-                                   lambda path: shown_path(config.output_dir / path.relative_to(stage.path)))
+        # Pages whose bytes an earlier build already scanned under the same rules are not read again.
+        scan_record = cache_dir(config.output_dir) / "page-scan.json" if reuse else None
+        scan_key = fingerprint(config, "page-scan")
+        page_problems, findings = scan_pages(
+            stage.path, config, site.documents, lambda path: shown_path(config.output_dir / path.relative_to(stage.path)),
+            stage.pages(), _known_findings(records.load(scan_record, scan_key)))
         raise_if_errors(checked.warnings + page_problems, ContentError)
         record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
         static_files, static_record = _static_files(site.documents, stage, record)
@@ -189,15 +209,20 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
                                     meanwhile=lambda: stage.write(static_files))
         stages.done("搜索索引", "全部重建" if index.full else f"更新 {index.added + index.updated + index.deleted} 篇")
         stage.write_manifest()
+        page_record = built.encoded(stage)  # before the swap: it reads the staged files' sizes
     # The cache is written only now: a failed build leaves nothing behind but what was there.
     if checked.cache:
         checked.cache.commit()
     if record and static_record:
         output.write_atomically(record, static_record)
+    if scan_record:
+        output.write_atomically(scan_record, records.encoded(scan_key, _findings_record(findings)))
+    if built.path:
+        output.write_atomically(built.path, page_record)
     stages.done("发布", "已替换输出文件夹")
     return Report(
         documents=len(site.documents),
-        pages=len(pages) + len(site.documents),
+        pages=page_count,
         files=stage.file_count,
         held_back=tuple((d.src, d.published) for d in site.held_back),
         drafts=len(site.drafts),
@@ -210,6 +235,19 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
         reread=checked.reread,
         stages=tuple(stages.times),
     )
+
+
+def _known_findings(body: dict | None) -> built_pages.Findings:
+    """The page findings a scan record holds (digest -> problems without a path); none from a damaged one."""
+    try:
+        return {digest: tuple(Problem("", *row) for row in rows) for digest, rows in (body or {}).items()}
+    except TypeError:
+        return {}
+
+
+def _findings_record(findings: built_pages.Findings) -> dict:
+    return {digest: [[p.line, p.message, p.code, p.level, p.column] for p in problems]
+            for digest, problems in findings.items()}
 
 
 def _static_files(documents: tuple[Document, ...], stage: output.Staging, record: Path | None
