@@ -70,6 +70,9 @@ class Document:
     # (code, message) of every rule finding in the source, allowed ones included: the built-page scan does not
     # report these again, so only what a template, the config or static files brought in is new there.
     seen: frozenset[tuple[str, str]] = field(default=frozenset(), compare=False)
+    # The SHA-256 of every compared field, filled in by page_keys.document_digest() on first use (a memo of a pure
+    # function of this object's own fields; replace() leaves it empty in the copy, so it can never go stale).
+    digest: str = field(default="", init=False, repr=False, compare=False)
 
     @property
     def year(self) -> int:

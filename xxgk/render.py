@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -138,10 +138,15 @@ def template_problems() -> Iterator[None]:
         raise TemplateError([Problem("templates/", None, f"模板使用了未定义的变量：{exc.message}", "template-undefined")]) from exc
 
 
-def render_pages(site: Site, context: PageContext, env: jinja2.Environment) -> list[Output]:
-    """The home page, the 目录, column and browse listings and the 404 page (document pages are apart)."""
+# Whether a listing page must be rendered (given its site path, listing, page and facet); else it is kept as built.
+Needed = Callable[[str, Listing, ListingPage, Facet | None], bool]
+
+
+def render_pages(site: Site, context: PageContext, env: jinja2.Environment,
+                 needed: Needed = lambda *page: True) -> list[Output]:
+    """The home page, the 目录, column and browse listings (those needed) and the 404 page (document pages are apart)."""
     with template_problems():
-        pages = _Pages(context, env)
+        pages = _Pages(context, env, needed)
         return [*pages.home(site), *pages.listings(site), *pages.facets(site), pages.search(),
                 *pages.guides(site), *pages.not_found()]
 
@@ -153,11 +158,21 @@ def render_documents(context: PageContext, documents: list[Document]) -> list[Ou
         return [output for doc in documents for output in pages.document(doc)]
 
 
+def document_outputs(doc: Document) -> tuple[str, str]:
+    """The site paths of the files rendered for a document: its page and its JSON twin (attachments are copied)."""
+    return doc.path, opendata.twin_path(doc)
+
+
+def attachment_copies(doc: Document, config: Config) -> list[Output]:
+    """A document's attachments, copied beside its page."""
+    return [Output(attachment_path(doc.path, Path(a.src).name), source=config.content_dir / a.src) for a in doc.attachments]
+
+
 class _Pages:
     """Renders pages that share one context; one method per kind of page."""
 
-    def __init__(self, context: PageContext, env: jinja2.Environment):
-        self.context, self.env = context, env
+    def __init__(self, context: PageContext, env: jinja2.Environment, needed: Needed = lambda *page: True):
+        self.context, self.env, self.needed = context, env, needed
         nav_main = (NavLink("首页", "index.html"), context.catalog, *context.shown_columns(""))
         self.shared = {"config": context.config, "footer": context.config.footer, "site_name": context.config.site_name,
                        "nav_main": nav_main, "nav_columns": context.columns, "nav_facets": context.facets,
@@ -205,13 +220,15 @@ class _Pages:
         return [self.page("home.html", "index.html", latest=latest, columns=site.columns, facets=site.facets)]
 
     def listings(self, site: Site) -> list[Output]:
-        return [self._listing(listing, page, None) for listing in (site.catalog, *site.columns) for page in listing.pages]
+        return [self._listing(listing, page, None) for listing in (site.catalog, *site.columns)
+                for page in listing.pages if self.needed(page.url, listing, page, None)]
 
     def facets(self, site: Site) -> list[Output]:
         outputs = []
         for facet in site.facets:
             outputs.append(self.page("facet.html", facet.url, facet=facet))
-            outputs += [self._listing(term, page, facet) for term in facet.terms for page in term.pages]
+            outputs += [self._listing(term, page, facet) for term in facet.terms for page in term.pages
+                        if self.needed(page.url, term, page, facet)]
         return outputs
 
     def _listing(self, listing: Listing, page: ListingPage, facet: Facet | None) -> Output:
@@ -227,8 +244,7 @@ class _Pages:
                          relations=self.context.relations.get(doc.index_no, Relations()),
                          neighbours=self.context.neighbours.get(doc.index_no, (None, None)),
                          section=f"column/{doc.column}")
-        copies = [Output(path, source=config.content_dir / a.src) for a, path in files]
-        return [page, opendata.document_twin(doc, config), *copies]
+        return [page, opendata.document_twin(doc, config), *attachment_copies(doc, config)]
 
     def search(self) -> Output:
         """The search page: it queries the static index under search/ in the browser."""

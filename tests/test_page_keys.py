@@ -1,0 +1,97 @@
+"""What a build renders and scans again: only pages whose inputs changed are rendered, only pages whose bytes
+changed are scanned, and a damaged record means more work, never a different site."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from xxgk import pipeline
+from xxgk.config import load_config
+from xxgk.errors import ContentError
+
+from .conftest import REPO, TODAY
+from .test_incremental import edit, files, sample_project
+
+DOC = "content/fdzdgknr/2018-pingshan-gzld.md"
+
+
+def build(root: Path) -> tuple[int, int]:
+    """Build the site in root in this process; returns (pages, pages rendered this time)."""
+    lines = []
+    pipeline.build(load_config(root / "config.yaml"), date.fromisoformat(TODAY), since=None, progress=lines.append)
+    found = next(re.search(r"生成页面：(\d+) 个页面，其中 (\d+) 个重新生成", line) for line in lines if "生成页面" in line)
+    return int(found.group(1)), int(found.group(2))
+
+
+def full_build(root: Path, out: Path) -> dict[str, bytes]:
+    """The same site built from nothing into out."""
+    config = load_config(root / "config.yaml", output_dir=out)
+    pipeline.build(config, date.fromisoformat(TODAY), since=None, reuse=False)
+    return files(out)
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = sample_project(tmp_path / "p")
+    templates = shutil.copytree(REPO / "templates", root / "templates")
+    text = (root / "config.yaml").read_text(encoding="utf-8")
+    (root / "config.yaml").write_text(re.sub(r"templates: .*", f"templates: {templates}", text), encoding="utf-8")
+    return root
+
+
+def test_an_unchanged_build_renders_only_the_pages_that_list_nothing(project):
+    pages, rendered = build(project)
+    assert rendered == pages
+    pages_again, rendered = build(project)
+    # the home, browse-index, search, sitemap, subscription and 404 pages, always rendered (they are few)
+    assert pages_again == pages and rendered <= 12
+
+
+def test_an_edit_renders_its_page_and_the_listings_that_show_it_and_gives_a_full_builds_bytes(project, tmp_path):
+    pages, _ = build(project)
+    _, baseline = build(project)
+    edit(project / DOC, r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
+    _, rendered = build(project)
+    assert baseline < rendered < baseline + 20
+    assert files(project / "site") == full_build(project, tmp_path / "full")
+
+
+def test_a_template_edit_renders_every_page_again(project, tmp_path):
+    pages, _ = build(project)
+    edit(project / "templates/partials/footer.html", r"^", "<!-- 页脚 -->\n")
+    assert build(project) == (pages, pages)
+    assert files(project / "site") == full_build(project, tmp_path / "full")
+
+
+@pytest.mark.parametrize("record", ["pages.json", "page-scan.json"])
+@pytest.mark.parametrize("damage", ["{garbage", '{"format": 1, "pages": {"index.html": ["k", 3]}}', ""])
+def test_a_damaged_record_means_rendering_and_scanning_again(project, tmp_path, record, damage):
+    pages, _ = build(project)
+    (project / ".site-cache" / record).write_text(damage, encoding="utf-8")
+    edit(project / DOC, r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
+    build(project)
+    assert files(project / "site") == full_build(project, tmp_path / "full")
+
+
+def test_spam_a_template_brings_into_unchanged_pages_is_found_with_a_warm_scan_record(project):
+    build(project)
+    base = project / "templates/base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<p>皇冠体育</p></body>", 1), encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        build(project)
+    assert "index.html" in {Path(p.path).name for p in raised.value.problems if p.code == "spam-term"}
+
+
+def test_the_scan_record_remembers_a_pages_warnings(project):
+    footer = project / "templates/partials/footer.html"
+    footer.write_text(footer.read_text(encoding="utf-8") + '<a href="https://www.example.org/">外部链接</a>\n', encoding="utf-8")
+    config = load_config(project / "config.yaml")
+    today = date.fromisoformat(TODAY)
+    first = pipeline.build(config, today, since=None).warnings
+    again = pipeline.build(config, today, since=None).warnings
+    assert any(p.path.endswith("site/index.html") for p in first) and again == first

@@ -1,0 +1,106 @@
+"""Which pages must be rendered again: each page's inputs hashed into a key, and the key each page of the previous
+build was rendered from, so a page whose key is unchanged is linked from the previous build instead.
+
+A key covers everything its template can see: the tool's code, libraries and config (cache.fingerprint), the
+bytes of every template, the navigation shared by all pages, and the page's own values (a document page: the
+document, its relations and its 上一篇/下一篇; a listing page: the listing, that page's rows and its pager). The
+record is kept beside the output (site/ -> .site-cache/pages.json) and written only once the build is published;
+a missing, damaged or foreign record, or a file no longer as the manifest says, means the page is rendered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import pickle
+from pathlib import Path
+
+from . import theme
+from .cache import fingerprint, stable
+from .config import Config
+from .model import CatalogEntry, Document, Facet, Listing, ListingPage
+from .output import Staging
+from .render import PageContext
+
+FORMAT = 1
+_COMPARED = tuple(f.name for f in dataclasses.fields(Document) if f.compare)
+
+
+def document_digest(doc: Document) -> str:
+    """The SHA-256 of everything a page can show of doc, computed once per object (see Document.digest)."""
+    if not doc.digest:
+        values = pickle.dumps(tuple(getattr(doc, name) for name in _COMPARED), protocol=5)
+        object.__setattr__(doc, "digest", hashlib.sha256(values).hexdigest())
+    return doc.digest
+
+
+def shared_key(config: Config, context: PageContext) -> str:
+    """The key of what every page shares: code, libraries, config, template bytes and the navigation."""
+    digest = hashlib.sha256(fingerprint(config, FORMAT).encode())
+    for folder in theme.search_path(config.templates_dir, "templates"):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    digest.update(stable([context.catalog, context.columns, context.facets, context.annual_reports]).encode())
+    return digest.hexdigest()
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def document_key(shared: str, doc: Document, context: PageContext) -> str:
+    """The key of a document's page and JSON twin."""
+    return _key(shared, doc.path, document_digest(doc), context.relations.get(doc.index_no),
+                context.neighbours.get(doc.index_no))
+
+
+def _row(entry: Document | CatalogEntry) -> str:
+    return document_digest(entry) if isinstance(entry, Document) else repr(entry)
+
+
+def listing_key(shared: str, listing: Listing, page: ListingPage, facet: Facet | None) -> str:
+    """The key of one page of a listing: the listing's own fields, this page's rows and pager, and the facet's
+    terms (a 一级 主题分类 page lists its 二级 terms)."""
+    own = tuple(getattr(listing, f.name) for f in dataclasses.fields(listing) if f.name != "pages")
+    terms = facet and (facet.kind, facet.title, facet.url,
+                       tuple((t.title, t.url, t.total, t.parent, t.parent_url) for t in facet.terms))
+    return _key(shared, own, page.url, page.number, page.pages, tuple(map(_row, page.documents)), terms)
+
+
+class PageRecord:
+    """The key each page was rendered from (site path -> [key, SHA-256, size of its bytes]), previous and new."""
+
+    def __init__(self, path: Path | None):
+        self.path, self._previous = path, _load(path)
+        self._new: dict[str, str] = {}  # site path -> key, for every page this build rendered or linked
+
+    def reuse(self, stage: Staging, dests: tuple[str, ...], key: str) -> bool:
+        """Link every one of dests from the previous build when each was rendered from key and is still there as
+        it was; else link none (they are then rendered) and return False. Either way key is noted for them."""
+        self._new.update(dict.fromkeys(dests, key))
+        entries = [self._previous.get(dest) for dest in dests]
+        if any(entry is None or entry[0] != key for entry in entries):
+            return False
+        return stage.keep({dest: (digest, size) for dest, (_, digest, size) in zip(dests, entries, strict=True)})
+
+    def encoded(self, stage: Staging) -> bytes:
+        """The record of this build, once every page was written into stage."""
+        written, body = stage.written(), {}
+        for dest, key in sorted(self._new.items()):
+            if written.get(dest):
+                body[dest] = [key, written[dest], stage.size(dest)]
+        return json.dumps({"format": FORMAT, "pages": body}, ensure_ascii=False).encode("utf-8")
+
+
+def _load(path: Path | None) -> dict[str, tuple[str, str, int]]:
+    if path is None:
+        return {}
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if record.get("format") != FORMAT:
+            return {}
+        return {dest: (key, digest, size) for dest, (key, digest, size) in record["pages"].items()
+                if isinstance(key, str) and isinstance(digest, str) and isinstance(size, int)}
+    except (OSError, ValueError, TypeError, AttributeError, KeyError):
+        return {}
