@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from stat import S_ISREG
 
 from . import sources
 from .errors import BuildError, Problem, shown_path
@@ -57,12 +58,12 @@ class Previous:
         """The previous file for dest when it holds exactly these bytes (by the manifest and its size), else None."""
         if self.folder is None or self.hashes.get(dest) != digest:
             return None
-        path = self.folder.joinpath(*PurePosixPath(dest).parts)
+        path = os.path.join(self.folder, dest)  # dest is a checked site path (Staging.target)
         try:
-            stat = path.lstat()
+            found = os.lstat(path)
         except OSError:
             return None
-        return path if stat.st_size == size and path.is_file() and not path.is_symlink() else None
+        return Path(path) if found.st_size == size and S_ISREG(found.st_mode) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +88,13 @@ class Staging:
 
     def target(self, dest: str) -> Path:
         """The file for a site path; refuses paths that leave the folder or are written twice."""
-        pure = PurePosixPath(dest)
-        if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        parts = dest.split("/")
+        if not dest or dest.startswith("/") or "\0" in dest or any(part in ("", ".", "..") for part in parts):
             raise ValueError(f"output path escapes the site folder: {dest!r}")
         if dest in self._written:
             raise ValueError(f"two outputs claim one path: {dest!r}")
         self._written[dest] = ""
-        path = self.path.joinpath(*pure.parts)
+        path = self.path.joinpath(*parts)
         self._make_folder(path.parent, dest)
         return path
 
