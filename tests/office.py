@@ -111,14 +111,14 @@ def pdf(pages: list[list[str]]) -> bytes:
     return bytes(out)
 
 
-def ole(streams: dict[str, bytes]) -> bytes:
+def ole(streams: dict[str, bytes], header_clsid: bytes = bytes(16)) -> bytes:
     """A minimal OLE2 compound file (version 3, 512-byte sectors) holding the given streams in its root storage.
 
     Layout: the header, each stream's sectors in turn, one directory sector, then the FAT sectors. A stream shorter
     than 4096 bytes, the mini-stream cutoff, is padded with zeros to that length (readers of a Word file go by the
     offsets inside it, so the zeros are never read), so none lives in the mini stream and no MiniFAT is needed. The
     directory's tree is a chain of right siblings under the root entry, enough for olefile (which reads entries by
-    walking the tree, not by binary search).
+    walking the tree, not by binary search). The header's class id should be zeros; WPS Office writes its own.
     """
     free, end, fat_mark, none = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
     sectors, chains, entries = b"", [], []
@@ -141,7 +141,7 @@ def ole(streams: dict[str, bytes]) -> bytes:
     first_fat = len(sectors) // 512
     fat[first_fat:first_fat + fat_count] = [fat_mark] * fat_count
     difat = [*range(first_fat, first_fat + fat_count)] + [free] * (109 - fat_count)
-    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + header_clsid + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
               + struct.pack("<IIIIIIIII", 0, fat_count, directory_sector, 0, 4096, end, 0, end, 0)
               + struct.pack("<109I", *difat))
     return header + sectors + struct.pack(f"<{len(fat)}I", *fat)
@@ -154,13 +154,14 @@ def _ole_entry(name: str, kind: int, left: int, right: int, child: int, start: i
             + struct.pack("<IQ", start, size))
 
 
-def word97(text: list[str], footnotes: list[str] = (), *, table: str = "1Table", flags: int = 0, prc: bytes = b"") -> bytes:
+def word97(text: list[str], footnotes: list[str] = (), *, table: str = "1Table", flags: int = 0, prc: bytes = b"",
+           header_clsid: bytes = bytes(16)) -> bytes:
     """A Word 97–2003 (.doc) file whose main text and footnotes are the given pieces, in an OLE file made by ole().
 
     Paragraphs end with "\\r", table cells with "\\x07" (a row ends with one more). A piece that cp1252 can hold is
     stored 8-bit ("compressed"), any other as UTF-16LE, as Word does. `flags` is ORed into the FIB's flag word
     (0x0100 is fEncrypted); the table stream is 1Table unless `table` says 0Table. `prc` goes before the piece
-    table, where Word keeps the property runs of a fast-saved file.
+    table, where Word keeps the property runs of a fast-saved file. `header_clsid` goes to ole().
     """
     pieces = [*text, *footnotes, *(["\r"] if footnotes else [])]  # a non-empty subdocument adds a final mark
 
@@ -185,4 +186,4 @@ def word97(text: list[str], footnotes: list[str] = (), *, table: str = "1Table",
     struct.pack_into("<ii", body, 64 + 12, positions_in(text), positions_in(footnotes))  # ccpText, ccpFtn
     struct.pack_into("<H", body, 152, 93)
     struct.pack_into("<II", body, 154 + 33 * 8, 0, len(clx))  # fcClx, lcbClx: the CLX opens the table stream
-    return ole({"WordDocument": bytes(body), table: clx})
+    return ole({"WordDocument": bytes(body), table: clx}, header_clsid)

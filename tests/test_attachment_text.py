@@ -24,11 +24,18 @@ from .conftest import GOOD_DOC, TODAY
 FIXTURES = Path(__file__).with_name("data") / "attachments"  # made by make_xls.py there
 PLAIN_DOC = office.word97(["x\r"])  # one 8-bit piece of two characters at byte 900 of WordDocument
 PLAIN_PIECE, PLAIN_PLC = struct.pack("<I", 900 * 2 | 0x40000000), b"\x02" + struct.pack("<3I", 16, 0, 2)
+WPS_CLSID = bytes.fromhex("0609020000000000c000000000000046")  # WPS Office puts Word's class id in the OLE header
 ID = "11010519491231002X"
 MOBILE = "13812345678"
 ID_MESSAGE = "公开了居民身份证号码（110105********002X）：个人信息公开前必须去标识化，请改为“110105********002X”或删除。"
 MOBILE_MESSAGE = ("公开了手机号码（138****5678）：个人信息公开前必须去标识化，请改为“138****5678”或删除；"
                   "单位的公开电话请登记为官方电话。")
+
+
+def with_stream_size(data: bytes, name: str, size: int) -> bytes:
+    """The OLE file with the directory entry of stream `name` declaring `size` bytes (its sectors unchanged)."""
+    at = data.index((name + "\0").encode("utf-16-le").ljust(64, b"\0"))
+    return data[:at + 120] + struct.pack("<I", size) + data[at + 124:]
 
 
 def doc(file: str, front: str = "") -> str:
@@ -52,6 +59,14 @@ def build(make_site, run_cli, files: dict, file: str, front: str = ""):
     ("名单.csv", f"姓名,手机\n张三,{MOBILE}\n".encode("gb18030"), "第 2 行", MOBILE_MESSAGE),
     ("名单.txt", f"公示名单\n\n张三 {ID}\n".encode(), "第 3 行", ID_MESSAGE),
     ("名单.xls", (FIXTURES / "名单.xls").read_bytes(), "工作表“补贴名单”C3 单元格", ID_MESSAGE),
+    # Word 97–2003: Chinese text is a UTF-16 piece, ASCII-only text an 8-bit (compressed) one, as Word writes them.
+    ("名单.doc", office.word97(["公示如下：\r", f"张三 {ID}\r"]), "正文第 2 段", ID_MESSAGE),
+    ("名单.doc", office.word97(["Notice\r", f"Tel: {MOBILE}\r"]), "正文第 2 段", MOBILE_MESSAGE),
+    ("名单.doc", office.word97(["公示如下：\r"], [f"联系人手机 {MOBILE}\r"]), "脚注第 1 段", MOBILE_MESSAGE),
+    ("名单.doc", office.word97([f"{MOBILE}\r"], prc=b"\x01\x03\x00\x08\x08\x08"), "正文第 1 段", MOBILE_MESSAGE),
+    ("名单.wps", office.word97(["公示名单\r姓名\x07手机\x07\x07李四\x07", f"{MOBILE}\x07\x07"], header_clsid=WPS_CLSID),
+     "正文第 5 段（表格内）", MOBILE_MESSAGE),
+    ("名单.wps", office.word97(["张三 身份证号：", f"{ID}\r"], table="0Table", header_clsid=WPS_CLSID), "正文第 1 段", ID_MESSAGE),
 ], ids=lambda v: v if isinstance(v, str) and "." in v and len(v) < 10 else None)
 def test_a_leak_in_each_readable_type_is_refused_with_its_location(make_site, run_cli, name, data, where, message):
     root, code, problems = build(make_site, run_cli, {f"content/files/{name}": data}, f"files/{name}")
@@ -96,7 +111,7 @@ def test_check_and_build_refuse_a_leak_in_a_doc_and_a_wps_alike(make_site, run_c
     files = {"content/a.md": GOOD_DOC.replace("validity: 有效", "validity: 有效\nattachments:\n  - {file: files/名单.doc, title: 名单}"
                                               "\n  - {file: files/通讯录.wps, title: 通讯录}"),
              "content/files/名单.doc": office.word97(["公示如下：\r", f"张三 {ID}\r"]),
-             "content/files/通讯录.wps": office.word97(["Contacts\r", f"Mobile: {MOBILE}\r"], table="0Table")}
+             "content/files/通讯录.wps": office.word97(["Contacts\r", f"Mobile: {MOBILE}\r"], table="0Table", header_clsid=WPS_CLSID)}
     root = make_site(files)
     for command in ("check", "build"):
         result = run_cli([command, "--today", TODAY, "--since", "none", "--format", "json"], root)
@@ -125,6 +140,8 @@ def test_a_damaged_or_encrypted_doc_is_a_warning_naming_it(make_site, run_cli, d
     ("a.doc", office.word97(["x\r"], flags=0x0100), "文件已加密（设置了打开密码）"),
     ("a.doc", office.ole({"WordDocument": b"\xec\xa5\x65\x00" + bytes(900)}), "不是 Word 97–2003 格式（可能是 Word 6.0/95"),
     ("a.doc", office.ole({"WordDocument": b"\xec\xa5\xc1\x00" + bytes(60)}), "文件头（FIB）的结构不是 Word 97–2003 格式"),
+    ("a.doc", with_stream_size(PLAIN_DOC, "WordDocument", 10**8), "OLE 复合文档已损坏：数据流的长度超过了文件本身"),
+    ("a.doc", with_stream_size(PLAIN_DOC, "WordDocument", 4096 + 512), "OLE 复合文档已损坏（incomplete OLE stream）"),
     ("a.doc", PLAIN_DOC.replace(PLAIN_PIECE, struct.pack("<I", 0x7FFFFFF0)), "文件已损坏：文字超出了 WordDocument 数据流"),
     ("a.doc", PLAIN_DOC.replace(PLAIN_PLC, b"\x02" + struct.pack("<3I", 16, 0, 10**8)), "文件已损坏：分段表中的字符位置不对"),
     ("a.doc", office.word97(["x\r"], table="0Table").replace(b"0\0T\0a\0b\0l\0e", b"1\0T\0a\0b\0l\0e"),

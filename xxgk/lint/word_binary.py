@@ -79,17 +79,33 @@ def _streams(data: bytes) -> dict[str, bytes]:
     if not olefile.isOleFile(data=data):
         raise UnknownLayout("不是 OLE 复合文档，因而不是 Word 97–2003 格式的文件")
     try:
-        # Structures that are wrong by the specification are errors too, not repaired guesses: a stream running past
-        # the file or looping through its sectors would otherwise be read as text.
-        with olefile.OleFileIO(io.BytesIO(data), raise_defects=olefile.DEFECT_INCORRECT) as ole:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
             if not ole.exists("WordDocument"):
                 raise UnknownLayout("OLE 复合文档中没有 WordDocument 数据流，不是 Word 97–2003 格式的文件")
-            return {name: ole.openstream(name).read() if ole.exists(name) else b""
-                    for name in ("WordDocument", "0Table", "1Table")}
+            names = [name for name in ("WordDocument", "0Table", "1Table") if ole.exists(name)]
+            # A stream cannot be larger than the file; a declared size that is would have olefile follow a sector
+            # chain round and round, filling memory with the same bytes.
+            if any(ole.get_size(name) > len(data) for name in names):
+                raise WordBinaryError("OLE 复合文档已损坏：数据流的长度超过了文件本身")
+            found = {name: ole.openstream(name).read() for name in names}
+            _refuse_damage(ole.parsing_issues)
     except WordBinaryError:
         raise
     except Exception as exc:  # noqa: BLE001 -- olefile on hostile bytes can fail in any way; that means "not read"
         raise WordBinaryError(f"OLE 复合文档已损坏（{type(exc).__name__}）") from exc
+    return {"0Table": b"", "1Table": b""} | found
+
+
+def _refuse_damage(issues: list[tuple[type, str]]) -> None:
+    """Raise for any defect olefile noted and read past, save one: WPS Office writes a class id into the header.
+
+    olefile repairs what it can (a short chain, a sector index out of range) and only lists it; text read from a
+    repaired stream could be partial or repeated, so it is not trusted. Should olefile reword the harmless defect,
+    WPS files become unreadable warnings, never silently passed.
+    """
+    harmful = [message for _, message in issues if message != "incorrect CLSID in OLE header"]
+    if harmful:
+        raise WordBinaryError(f"OLE 复合文档已损坏（{harmful[0]}）")
 
 
 @dataclass(frozen=True, slots=True)
