@@ -9,7 +9,8 @@ which the caller reports as a warning: an attachment is never silently trusted.
 OOXML (.docx .xlsx .pptx) is read straight from its zip with the standard library's XML parser: these formats are
 a handful of documented XML parts, so a library would add a dependency without reading more. PDF text comes from
 pypdf and legacy Excel (.xls, and WPS's .et where it is the same BIFF format) from xlrd: both pure Python and kept
-up. Word's binary .doc and .wps have no such library, so they are reported as unreadable.
+up. Word's binary .doc, and WPS Writer's .wps in the same layout, are read by word_binary (olefile opens the
+compound file; the piece table is ours); a .wps that is really a zipped OOXML document is read as a .docx.
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from . import classified, privacy, spam
+from . import classified, privacy, spam, word_binary
 from .rules import Finding
 from .text import as_lines, fold
 
 MAX_BYTES = 20 * 2**20  # a larger attachment is not read (and says so): it would stall every build
 MAX_XML_BYTES = 64 * 2**20  # what the XML parts of one OOXML file may unpack to (a zip bomb stops here)
 MAX_CHARS = 5_000_000  # text kept from one attachment, so a huge PDF cannot stall the rules either
-READABLE = frozenset({"txt", "csv", "docx", "xlsx", "pptx", "pdf", "xls", "et"})
+READABLE = frozenset({"txt", "csv", "docx", "xlsx", "pptx", "pdf", "xls", "et", "doc", "wps"})
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -80,7 +81,7 @@ def passages(name: str, data: bytes) -> list[Passage]:
     if kind not in READABLE:
         raise Unreadable(f"不能读取 {kind.upper()} 格式的文字")
     readers = {"txt": _text_lines, "csv": _text_lines, "docx": _docx, "xlsx": _xlsx, "pptx": _pptx, "pdf": _pdf,
-               "xls": _xls, "et": _xls}
+               "xls": _xls, "et": _xls, "doc": _doc, "wps": _wps}
     try:
         found, total = [], 0
         for passage in readers[kind](data):
@@ -149,6 +150,25 @@ def _docx(data: bytes) -> Iterator[Passage]:
         if kind:
             for number, p in enumerate(_xml(archive, part).iter(f"{_W}p"), start=1):
                 yield Passage(f"{extras[kind.group(1)]}第 {number} 段", _joined(p, f"{_W}t"))
+
+
+def _doc(data: bytes, other_layout: str = "") -> Iterator[Passage]:
+    """Each paragraph of a Word 97–2003 document's stories, named 正文第 3 段 like a .docx's (cells say 表格内)."""
+    try:
+        for paragraph in word_binary.paragraphs(data):
+            where = f"{paragraph.story}第 {paragraph.number} 段{'（表格内）' if paragraph.in_table else ''}"
+            yield Passage(where, paragraph.text)
+    except word_binary.UnknownLayout as exc:
+        raise Unreadable(exc.message + other_layout) from exc
+    except word_binary.WordBinaryError as exc:
+        raise Unreadable(exc.message) from exc
+
+
+def _wps(data: bytes) -> Iterator[Passage]:
+    """A WPS Writer file: zipped OOXML is read as a .docx, an OLE file as Word 97–2003 (WPS 2005 and later)."""
+    if data.startswith(b"PK\x03\x04"):
+        return _docx(data)
+    return _doc(data, "；可能是 WPS 2000 等早期版本保存的文件，请用新版 WPS 另存为 DOCX")
 
 
 def _xlsx(data: bytes) -> Iterator[Passage]:
