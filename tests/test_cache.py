@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.cache import Cache, Dependency, Entry, Stamp, fingerprint, stable
+from xxgk.cache import Cache, Dependency, Entry, Memory, Stamp, fingerprint, stable
 
 OLD_NS = 1_500_000_000_000_000_000  # 2017: an mtime far older than any read
 
@@ -133,3 +133,32 @@ def test_fingerprints_are_stable_across_set_order_and_change_with_values():
     assert stable(frozenset({"b", "a", "c"})) == stable(frozenset({"c", "a", "b"}))
     assert fingerprint({"x": 1}, True) == fingerprint({"x": 1}, True) != fingerprint({"x": 2}, True)
     assert fingerprint({"x": 1}, True) != fingerprint({"x": 1}, False)
+
+
+def test_a_memory_serves_committed_entries_without_the_database_and_still_proves_them(tmp_path, source):
+    memory = Memory()
+    cache = Cache.open(tmp_path / "cache", "c", memory)
+    cache.store([entry_for(source, "结果")], {"doc.md"})
+    cache.commit()
+    assert set(memory.entries) == {"doc.md"}
+    (tmp_path / "cache" / "documents.sqlite").unlink()  # from now on only the memory can know the entry
+    again = Cache.open(tmp_path / "cache", "c", memory)
+    assert again.lookup([("doc.md", source)]) == {"doc.md": "结果"}
+    again.store([], {"doc.md"})
+    again.commit()
+    assert Cache.open(tmp_path / "cache", "c", memory).lookup([("doc.md", source)]) == {"doc.md": "结果"}
+    source.write_text("改了")  # an edit is noticed just the same
+    assert Cache.open(tmp_path / "cache", "c", memory).lookup([("doc.md", source)]) == {}
+    assert Cache.open(tmp_path / "cache", "other", memory).lookup([("doc.md", source)]) == {}  # another fingerprint
+
+
+def test_a_memory_forgets_documents_no_longer_there(tmp_path, source):
+    memory = Memory()
+    cache = Cache.open(tmp_path / "cache", "c", memory)
+    cache.store([entry_for(source, "结果")], {"doc.md"})
+    cache.commit()
+    cache = Cache.open(tmp_path / "cache", "c", memory)
+    cache.lookup([])
+    cache.store([], live=set())
+    cache.commit()
+    assert memory.entries == {}

@@ -133,35 +133,47 @@ def stable(value: object) -> str:
     return repr(value)
 
 
+@dataclass(slots=True)
+class Memory:
+    """The entries of the last committed cache, kept by a long-running process (serve) between its builds, so
+    that unchanged documents are not read back from the database and unpickled each time."""
+
+    context: str = ""
+    entries: dict[str, Entry] = dataclasses.field(default_factory=dict)
+
+
 class Cache:
     """The document cache of one output folder for one fingerprint. Reading it changes nothing on disk; what a
     run learnt is written only by commit(), which a command calls once it succeeded, so a failed build or check
-    leaves no trace. Any problem with the database means a miss (or, when saving, a cache not saved)."""
+    leaves no trace. Any problem with the database means a miss (or, when saving, a cache not saved).
+    With a Memory, entries committed by the same process are taken from it instead of the database."""
 
-    def __init__(self, folder: Path, context: str):
-        self._path, self._context = folder / "documents.sqlite", context
+    def __init__(self, folder: Path, context: str, memory: Memory | None = None):
+        self._path, self._context, self._memory = folder / "documents.sqlite", context, memory
         self._pending: list[Entry] = []  # entries read (or found by their bytes, restamped) for commit()
         self._live: set[str] | None = None  # the keys of every document there is, for commit() to forget the rest
         self._stored: set[str] | None = None  # the keys lookup() found stored (None: not looked up)
+        self._held: dict[str, Entry] = {}  # the entries lookup() found still holding, for the Memory
         self.reused = self.missed = 0  # documents lookup() found in the cache, and did not
 
     @classmethod
-    def open(cls, folder: Path, context: str) -> Cache:
-        return cls(folder, context)
+    def open(cls, folder: Path, context: str, memory: Memory | None = None) -> Cache:
+        return cls(folder, context, memory)
 
     def lookup(self, keys: list[tuple[str, Path]]) -> dict[str, Any]:
         """The cached value of each (key, source file) whose entry still holds; keys without one are left out."""
-        rows = self._rows()
-        self._stored = set(rows)
+        remembered = self._memory is not None and self._memory.context == self._context
+        rows = {} if remembered else self._rows()
+        self._stored = set(self._memory.entries) if remembered else set(rows)
         found = {}
         for key, path in keys:
-            entry = _entry(rows.get(key))
+            entry = self._memory.entries.get(key) if remembered else _entry(rows.get(key))
             now = Stamp.of(path)
             if entry is None or entry.key != key or entry.stamp is None or now is None \
                     or not all(d.holds() for d in entry.depends):
                 continue
             if entry.stamp.same_file(now):
-                found[key] = entry.value
+                found[key], self._held[key] = entry.value, entry
             elif entry.stamp.size == now.size and file_digest(path) == entry.digest:
                 found[key] = entry.value
                 self._pending.append(dataclasses.replace(entry, stamp=now))
@@ -190,7 +202,12 @@ class Cache:
     def commit(self) -> None:
         """Save the remembered entries and forget those of documents no longer there, in one transaction; a
         damaged database is replaced."""
-        if self._live is None or (not self._pending and self._stored is not None and self._live == self._stored):
+        if self._live is None:
+            return
+        if self._memory is not None:
+            held = {**self._held, **{entry.key: entry for entry in self._pending}}
+            self._memory.context, self._memory.entries = self._context, {k: held[k] for k in self._live if k in held}
+        if not self._pending and self._stored is not None and self._live == self._stored:
             return  # nothing learnt: the file is left exactly as it was
         for attempt in (1, 2):
             try:

@@ -229,10 +229,12 @@ def _is_wanted(problem: Problem, wanted: set[Path]) -> bool:
 
 def _serve(args: argparse.Namespace) -> int:
     from . import pipeline, serve
+    from .cache import Memory
 
     config = _load(args)
     day = _today_or_exit(args.today)
-    report = pipeline.build(config, day, since=_since(args), reuse=args.reuse)
+    memory = Memory()  # the documents read, kept between rebuilds: an edit reads one file, not the cache
+    report = pipeline.build(config, day, since=_since(args), reuse=args.reuse, memory=memory)
     _print_problems(list(report.warnings), args.format)
     print(_summary(report), file=_chatter(args), flush=True)
 
@@ -240,7 +242,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     def rebuild() -> None:
         try:
-            report = pipeline.build(_load(args), day, since=_since(args), reuse=args.reuse)
+            report = pipeline.build(_load(args), day, since=_since(args), reuse=args.reuse, memory=memory)
             _print_problems(list(report.warnings), args.format)
             print(_summary(report), file=_chatter(args), flush=True)
             status.succeeded()

@@ -29,7 +29,7 @@ from . import (
     validate,
     workers,
 )
-from .cache import Cache, fingerprint
+from .cache import Cache, Memory, fingerprint
 from .config import Config
 from .errors import ContentError, Problem, raise_if_errors, shown_path
 from .lint import links
@@ -68,14 +68,16 @@ class Checked:
     cache: Cache | None = None  # what was read, for the command to commit() once it succeeded
 
 
-def check(config: Config, today: date, *, since: str | None = "HEAD", cached: bool = False) -> Checked:
+def check(config: Config, today: date, *, since: str | None = "HEAD", cached: bool = False,
+          memory: Memory | None = None) -> Checked:
     """Read, validate and run every rule over every document and annual-report file; raise ContentError on errors.
 
     This is the one set of rules: `check`, `build` and `serve` all call it, so they report the same findings.
     Index numbers are compared with git revision `since` unless it is None. With cached, documents unchanged since
-    the cache beside the output folder saw them are not read again (their findings come from the cache).
+    the cache beside the output folder saw them are not read again (their findings come from the cache), and
+    with memory (kept by serve between builds) not even read back from the cache's database.
     """
-    cache = Cache.open(cache_dir(config.output_dir), fingerprint(config)) if cached else None
+    cache = Cache.open(cache_dir(config.output_dir), fingerprint(config), memory) if cached else None
     documents, problems = content.read_all(config, cache)
     reports, report_problems = annual.load_reports(config.reports_dir, shown_path(config.reports_dir))
     problems += [*validate.check_corpus(documents, config.calendar),
@@ -144,13 +146,14 @@ class Stages:
 
 
 def build(config: Config, today: date, *, since: str | None = "HEAD", full_index: bool = False, reuse: bool = True,
-          progress: Callable[[str], None] = lambda line: None) -> Report:
+          progress: Callable[[str], None] = lambda line: None, memory: Memory | None = None) -> Report:
     """Build the whole site into config.output_dir, replacing it only when every stage succeeded; with reuse,
     documents unchanged since the last build are not read again and files whose bytes did not change are kept
-    as they were (same inode and mtime). progress() receives a line as each stage ends."""
+    as they were (same inode and mtime). progress() receives a line as each stage ends; memory keeps the documents
+    read between builds of one process (see cache.Memory)."""
     stages = Stages(progress)
     with output.locked(config.output_dir, index_dir(config.output_dir)):
-        checked = check(config, today, since=since, cached=reuse)
+        checked = check(config, today, since=since, cached=reuse, memory=memory)
         stages.done("读取和校验", f"{len(checked.site.documents)} 篇已发布，{checked.cached} 篇沿用缓存")
         # The documents and the site model live for the rest of the build: see workers.frozen_heap.
         with workers.frozen_heap():
