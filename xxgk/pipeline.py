@@ -13,10 +13,8 @@ from pathlib import Path
 from . import (
     annual,
     assemble,
-    built_pages,
     content,
     feeds,
-    history,
     opendata,
     output,
     render,
@@ -24,14 +22,13 @@ from . import (
     sources,
     static_search,
     theme,
-    validate,
     workers,
 )
 from .cache import Cache, fingerprint
+from .check import history, links, page_scan, validate
+from .check.spam import terms_in
 from .config import Config
 from .errors import ContentError, Problem, raise_if_errors, shown_path
-from .lint import links
-from .lint.spam import terms_in
 from .model import Document, NavLink, Output, Site
 
 
@@ -97,7 +94,7 @@ def scan_pages(folder: Path, config: Config, documents: list[Document], shown: C
     seen = frozenset().union(*(doc.seen for doc in documents))
     urls = (config.footer.error_report_url, config.footer.conac_url)
     footer = frozenset(host for host in map(links.host_of, urls) if host and not terms_in(host))
-    found = built_pages.scan(folder, config.allowed_hosts | footer, shown)
+    found = page_scan.scan(folder, config.allowed_hosts | footer, shown)
     return [p for p in found if (p.code, p.message) not in seen]
 
 

@@ -7,7 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from .errors import WARNING, Problem
+from ..errors import WARNING, Problem
 
 INDEX_LINE = re.compile(r'^(?:index_no|索引号)\s*:\s*["\']?([^"\'#\n]+?)["\']?\s*(?:#.*)?$', re.MULTILINE)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import Problem
+from ..errors import Problem
+from ..workers import map_chunks
 from .lint import lint_html
-from .workers import map_chunks
 
 # The footer links the ICP filing to the ministry's register, as the filing rules expect.
 ALWAYS_ALLOWED = frozenset({"beian.miit.gov.cn"})
