@@ -16,6 +16,7 @@ from . import opendata, theme
 from .config import Config
 from .errors import Problem, TemplateError, shown_path
 from .feeds import feed_path
+from .frontmatter import HEADINGS
 from .model import Document, Facet, Listing, ListingPage, NavLink, Output, Relations, Site
 from .urls import Linker, attachment_path, listing_path, section_of
 
@@ -161,7 +162,7 @@ class _Pages:
         nav_main = (NavLink("首页", "index.html"), context.catalog, *context.shown_columns(""))
         self.shared = {"config": context.config, "footer": context.config.footer, "site_name": context.config.site_name,
                        "nav_main": nav_main, "nav_columns": context.columns, "nav_facets": context.facets,
-                       "catalog": context.catalog, "annual_reports": context.annual_reports,
+                       "catalog": context.catalog, "annual_reports": context.annual_reports, "headings": HEADINGS,
                        "sub_columns": {c.key: context.shown_columns(c.key) for c in context.config.columns if not c.parent}}
         self._nav_urls = {link.url for link in (*nav_main, *context.facets)}
         self._parts: dict[tuple, Markup] = {}
