@@ -72,7 +72,7 @@ def check(config: Config, today: date, *, since: str | None = "HEAD", cached: bo
     """
     cache = Cache.open(cache_dir(config.output_dir), fingerprint(config)) if cached else None
     documents, problems = content.read_all(config, cache)
-    reports, report_problems = annual.load_reports(config.reports_dir, shown_path(config.reports_dir))
+    reports, report_problems = annual.load_reports(config.reports_dir, shown_path(config.reports_dir), config.annual_column)
     problems += [*validate.check_corpus(documents, config.calendar),
                  *annual.kind_problems(documents, annual.site_rule(config.bodies)), *report_problems,
                  *annual.report_problems(reports), *annual.index_number_problems(reports, documents),
