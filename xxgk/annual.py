@@ -30,6 +30,7 @@ from . import render, sources, yamltree
 from .config import ANNUAL_COLUMN
 from .errors import WARNING, Problem
 from .fields import FieldReader, closest
+from .frontmatter import chinese
 from .identifiers import normalize_doc_no
 from .markup import MarkdownRenderer
 from .model import CatalogEntry, Document
@@ -284,7 +285,8 @@ OVERVIEW, ACTIVE, APPLICATIONS, REVIEWS, ISSUES, OTHER = (
     "总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "政府信息公开行政复议、行政诉讼情况",
     "存在的主要问题及改进情况", "其他需要报告的事项")
 TOP_KEYS = [OVERVIEW, ACTIVE, APPLICATIONS, REVIEWS, ISSUES, OTHER]
-PUBLISHER, PUBLISHED, INDEX_NO = "发布机构", "发布日期", "索引号"
+# The report says who publishes it, when and under which 索引号 with the labels a document's front matter uses.
+PUBLISHER, PUBLISHED, INDEX_NO = chinese("publisher"), chinese("published"), chinese("index_no")
 META_KEYS = [PUBLISHER, PUBLISHED, INDEX_NO]  # where the report itself is published, beside the six sections
 # 国办公开办函〔2021〕30号: 一、总体情况 covers these five aspects of the year's work.
 OVERVIEW_ITEMS = ("主动公开", "依申请公开", "政府信息管理", "平台建设", "监督保障")
