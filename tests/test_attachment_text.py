@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xxgk.lint import attachment_text
-from xxgk.lint.attachment_text import Unreadable
+from xxgk.check import attachment_text
+from xxgk.check.attachment_text import Unreadable
 
 from . import office
 from .conftest import GOOD_DOC, TODAY
@@ -197,7 +197,7 @@ def test_a_drafts_attachment_findings_only_warn(make_site, run_cli):
        row=st.integers(1, 30), column=st.integers(0, 5),
        birth=st.dates(date(1900, 1, 1), date(2025, 12, 31)), area=st.sampled_from(["110105", "440306", "350102"]), serial=st.integers(0, 999))
 def test_any_valid_id_number_in_any_cell_is_found_at_that_cell(sheet, row, column, birth, area, serial):
-    from xxgk.lint.privacy import id18_valid
+    from xxgk.check.privacy import id18_valid
 
     body = f"{area}{birth:%Y%m%d}{serial:03d}"
     number = next(body + c for c in "0123456789X" if id18_valid(body + c))  # exactly one check character fits

@@ -51,8 +51,9 @@ def _search_page(config: Config, out: Path, documents=None) -> None:
             (out / path).parent.mkdir(parents=True, exist_ok=True)
             (out / path).write_bytes(data)
     if not (out / "search" / "index.html").is_file():
-        pages = render._Pages(render.page_context(site, config), render.make_env(config.templates_dir))
-        (out / "search" / "index.html").write_bytes(pages.page("search.html", "search/index.html").data)
+        page = render.render_page(render.page_context(site, config), render.make_env(config.templates_dir),
+                                  "search.html", "search/index.html")
+        (out / "search" / "index.html").write_bytes(page.data)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

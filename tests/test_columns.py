@@ -108,6 +108,21 @@ def test_annual_report_column_counts_and_lists_its_reports(build, make_site):
     assert "政府信息公开年报 （1）" in home
 
 
+def test_the_annual_report_column_is_the_one_config_names(build):
+    """A portal whose 年报 column has another key says so once, with annual_column: the reports, their 目录 rows and
+    the column's list of reports all follow it."""
+    from pathlib import Path
+    sample = (Path(__file__).parent.parent / "reports" / "2021.yaml").read_text(encoding="utf-8")
+    config = MINIMAL_CONFIG + ("columns:\n  - {key: fdzdgknr, title: 法定主动公开内容}\n  - {key: ndbg, title: 年度报告}\n"
+                               "annual_column: ndbg\n")
+    result, site = build(config, {"content/a.md": GOOD_DOC, "reports/2021.yaml": sample})
+    assert result.code == 0, result.err
+    assert (site / "column/ndbg/2021.html").is_file() and not (site / "column/nb").exists()
+    text = text_of(read(site, "column/ndbg/index.html"))
+    assert "2021年政府信息公开工作年度报告" in text and "共 1 条（年度报告 1 篇，其他文件 0 条）" in text
+    assert 'href="../column/ndbg/2021.html"' in read(site, "catalog/index.html")
+
+
 def test_the_system_column_lists_the_national_rules(build):
     result, site = build()
     text = text_of(read(site, "column/zd/index.html"))

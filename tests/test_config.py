@@ -27,6 +27,7 @@ def test_minimal_config(tmp_path):
     assert config.bodies[0].code == "114403006955506492" and config.bodies[0].slug == "ping-shan-qu-zheng-fu-ban"
     assert config.page_size == 20 and config.output_dir == tmp_path / "site" and config.templates_dir == REPO / "templates"
     assert config.index_form.example() == "114403006955506492/2019-00001"
+    assert config.annual_column == "nb"  # the standard 政府信息公开年报 column
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -39,6 +40,8 @@ def test_minimal_config(tmp_path):
      ["5: 机构代码“12345”应为 18 位统一社会信用代码或 9 位组织机构代码（大写字母和数字）。"]),
     ("site_name: x\nbase_url: https://a.gov.cn/\ncolumns:\n  - key: 指南\n    title: 指南\n",
      ["4: 栏目 key“指南”只能由小写字母、数字和“-”组成（它会出现在网址中）。"]),
+    ("site_name: x\nbase_url: https://a.gov.cn/\nannual_column: nianbao\n",
+     ["3: annual_column“nianbao”不是已配置的栏目 key。"]),
     ("site_name: x\nbase_url: https://a.gov.cn/\nindex_no:\n  form: \"{code}-{serial}\"\n",
      ["4: 索引号格式无效：格式中必须恰好出现一次 {year}"]),
     ("site_name: [x]\nbase_url: 1\npage_size: 1\nfooter: {icp: 2, x: 1}\n", [

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.lint.rules import RULES
+from xxgk.check.rules import RULES
 
 from .conftest import TODAY, lint_fixture
 

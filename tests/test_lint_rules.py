@@ -1,4 +1,4 @@
-"""The editorial linters (xxgk/lint/): one row per rule with its exact code, level, line, column and message."""
+"""The editorial linters (xxgk/check/): one row per rule with its exact code, level, line, column and message."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xxgk.lint import RULES, lint_html, lint_source
-from xxgk.lint.docno import corrected
-from xxgk.lint.privacy import id15_valid, id18_valid, luhn_ok
-from xxgk.lint.text import fold
+from xxgk.check.docno import corrected
+from xxgk.check.lint import RULES, lint_html, lint_source
+from xxgk.check.privacy import id15_valid, id18_valid, luhn_ok
+from xxgk.check.text import fold
 
 from .conftest import REPO
 
@@ -355,7 +355,7 @@ def test_every_view_character_comes_from_inside_the_raw_text(text, squeeze, mark
 def reference_fold(raw: str, squeeze: bool, markup: bool) -> tuple[str, list[tuple[int, int]]]:
     """The view's text and each character's raw span, worked out one character, tag or entity at a time (no runs)
     with a plain per-character map."""
-    from xxgk.lint.text import _ENTITY, _FOLD_SPECIAL, _SQUEEZE_SPECIAL, _TAG, _special
+    from xxgk.check.text import _ENTITY, _FOLD_SPECIAL, _SQUEEZE_SPECIAL, _TAG, _special
 
     special = _SQUEEZE_SPECIAL if squeeze else _FOLD_SPECIAL
     chars, spans, done = [], [], 0

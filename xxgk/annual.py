@@ -18,7 +18,7 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -26,13 +26,15 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import sources, yamltree
+from . import render, sources, yamltree
+from .config import ANNUAL_COLUMN
 from .errors import WARNING, Problem
 from .fields import FieldReader, closest
+from .frontmatter import chinese
 from .identifiers import normalize_doc_no
 from .markup import MarkdownRenderer
 from .model import CatalogEntry, Document
-from .render import Output, PageContext, _Pages, template_problems
+from .render import Output, PageContext
 from .yamltree import Node
 
 REGULATION = "规章"
@@ -283,7 +285,8 @@ OVERVIEW, ACTIVE, APPLICATIONS, REVIEWS, ISSUES, OTHER = (
     "总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "政府信息公开行政复议、行政诉讼情况",
     "存在的主要问题及改进情况", "其他需要报告的事项")
 TOP_KEYS = [OVERVIEW, ACTIVE, APPLICATIONS, REVIEWS, ISSUES, OTHER]
-PUBLISHER, PUBLISHED, INDEX_NO = "发布机构", "发布日期", "索引号"
+# The report says who publishes it, when and under which 索引号 with the labels a document's front matter uses.
+PUBLISHER, PUBLISHED, INDEX_NO = chinese("publisher"), chinese("published"), chinese("index_no")
 META_KEYS = [PUBLISHER, PUBLISHED, INDEX_NO]  # where the report itself is published, beside the six sections
 # 国办公开办函〔2021〕30号: 一、总体情况 covers these five aspects of the year's work.
 OVERVIEW_ITEMS = ("主动公开", "依申请公开", "政府信息管理", "平台建设", "监督保障")
@@ -320,10 +323,11 @@ class ReportData:
     index_no: str = ""  # the report's 索引号 in the 目录
     carried_line: int | None = None  # the line of 二、上年结转政府信息公开申请数量, for the check across years
     page: str = ""  # the data file's name without .yaml, which names the page: 2021, 2021-shilishi
+    column: str = ANNUAL_COLUMN  # the key of the column its page is in (config.yaml annual_column)
 
-    def path(self, column: str = "nb") -> str:
+    def path(self) -> str:
         """The report's page in the 政府信息公开年报 column."""
-        return f"column/{column}/{self.page}.html"
+        return f"column/{self.column}/{self.page}.html"
 
     def application_total(self, row: int) -> int:
         """The 总计 column of a table 3 row (NEW, CARRIED, TOTAL, FORWARD or an index of APPLICATION_ROWS)."""
@@ -361,7 +365,8 @@ def load_report(path: Path, shown: str) -> tuple[ReportData | None, list[Problem
 
 
 # reports/2021.yaml, or reports/2021-shilishi.yaml for one of several bodies' reports of a year (条例 art. 49:
-# each 行政机关 reports on its own work); the part after the year names the page, column/nb/2021-shilishi.html.
+# each 行政机关 reports on its own work); the part after the year names the page, column/nb/2021-shilishi.html
+# (nb: config.yaml's annual_column).
 _YEAR_FILE = re.compile(r"(\d{4})(?:-([a-z0-9][a-z0-9-]*))?\.yaml")
 REPORT_LIMIT_BYTES = 2**20  # a year's figures fill a few kilobytes
 
@@ -387,15 +392,17 @@ def find_reports(folder: Path, shown: str = "reports") -> tuple[list[tuple[int, 
 
 
 _TOTAL_OF = {len(APPLICANT_COLUMNS): "自然人与法人或其他组织各列之和", len(REVIEW_COLUMNS): "结果维持、结果纠正、其他结果、尚未审结之和"}
-def load_reports(folder: Path, shown: str = "reports") -> tuple[list[tuple[int, ReportData]], list[Problem]]:
-    """Every reports/{year}.yaml read and checked, oldest first, with all their problems together."""
+def load_reports(folder: Path, shown: str = "reports", column: str = ANNUAL_COLUMN
+                 ) -> tuple[list[tuple[int, ReportData]], list[Problem]]:
+    """Every reports/{year}.yaml read and checked, oldest first, with all their problems together; their pages go
+    in `column` (config.yaml annual_column)."""
     found, problems = find_reports(folder, shown)
     reports = []
     for year, path in found:
         data, file_problems = load_report(path, f"{shown}/{path.name}")
         problems += file_problems
         if data is not None:
-            reports.append((year, data))
+            reports.append((year, replace(data, column=column)))
     return reports, problems
 
 
@@ -640,13 +647,13 @@ def report_title(year: int, publisher: str = "") -> str:
     return f"{publisher}{year}年政府信息公开工作年度报告"
 
 
-def catalog_entries(reports: Sequence[tuple[int, ReportData]], column: str = "nb") -> list[CatalogEntry]:
+def catalog_entries(reports: Sequence[tuple[int, ReportData]]) -> list[CatalogEntry]:
     """The 目录 rows of the reports (条例 art. 12 lists 索引、名称、内容概述、生成日期 of every piece of information
     published, and art. 50 has the annual report published): those with a 索引号 and a 发布日期. A report without a
     索引号 cannot be found by it and is left out (report_problems() warns); one without a 发布日期 has no date
     to be listed under (report_problems() warns too). 生成日期 is the 发布日期: the report has no 成文日期."""
     return [CatalogEntry(index_no=data.index_no, title=report_title(year, data.publisher), publisher=data.publisher,
-                         published=data.published, path=data.path(column), column=column, genre="报告",
+                         published=data.published, path=data.path(), column=data.column, genre="报告",
                          summary=f"{data.publisher or '本机关'}{year}年1月1日至12月31日政府信息公开工作情况的年度报告"
                                  "（《政府信息公开条例》第五十条）。")
             for year, data in reports if data.index_no and data.published is not None]
@@ -717,7 +724,7 @@ def _carried_over(reports: Sequence[tuple[int, ReportData]]) -> list[Problem]:
 
 
 def report_context(figures: CorpusFigures, data: ReportData, year: int) -> dict:
-    """The values annual_report.html needs, to pass to render._Pages.page() next to the shared ones."""
+    """The values annual_report.html needs, to pass to render.render_page() next to the shared ones."""
     # The narratives were sanitised by markup.py when the data file was read; here they become Markup.
     report = {
         "year": year,
@@ -763,11 +770,9 @@ def _amount_text(amount: Decimal) -> str:
 
 
 def render_report(figures: CorpusFigures, data: ReportData, year: int, context: PageContext,
-                  env: jinja2.Environment, column: str = "nb") -> Output:
+                  env: jinja2.Environment) -> Output:
     """The report page of `year`, rendered with the site's shared page context."""
-    with template_problems():
-        return _Pages(context, env).page("annual_report.html", data.path(column),
-                                         **report_context(figures, data, year))
+    return render.render_page(context, env, "annual_report.html", data.path(), **report_context(figures, data, year))
 
 
 def report_text(figures: CorpusFigures, data: ReportData | None, year: int) -> str:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 from .config import Column, Config
+from .frontmatter import HEADINGS
 from .model import (
     GENRES,
     VALIDITY_VALUES,
@@ -122,7 +123,7 @@ def _category_facet(live: list[Document], config: Config, size: int) -> Facet:
             name = sub.partition("\\")[2]
             terms.append(paginate("category", name, f"{base}/{slugs[name]}", subs[sub], size,
                                   parent=(top, listing_path(base))))
-    return Facet("category", "主题分类", "category/index.html", tuple(terms))
+    return Facet("category", HEADINGS["category"], "category/index.html", tuple(terms))
 
 
 def _publisher_facet(live: list[Document], config: Config, size: int) -> Facet:
@@ -131,7 +132,7 @@ def _publisher_facet(live: list[Document], config: Config, size: int) -> Facet:
     order = sorted(groups, key=lambda n: (listed.index(n) if n in listed else len(listed), n))
     configured = {b.name: b.slug for b in config.bodies}
     slugs = term_slugs([n for n in order if n not in configured])
-    return Facet("publisher", "发布机构", "publisher/index.html", tuple(
+    return Facet("publisher", HEADINGS["publisher"], "publisher/index.html", tuple(
         paginate("publisher", name, f"publisher/{configured.get(name) or slugs[name]}", groups[name], size)
         for name in order))
 
@@ -146,7 +147,7 @@ def _genre_facet(live: list[Document], config: Config, size: int) -> Facet:
     groups = _grouped(live, lambda d: d.genre)
     known = [*GENRES, *config.extra_genres]
     slugs = term_slugs(sorted(groups))
-    return Facet("genre", "文种", "genre/index.html", tuple(
+    return Facet("genre", HEADINGS["genre"], "genre/index.html", tuple(
         paginate("genre", genre, f"genre/{slugs[genre]}", groups[genre], size)
         for genre in sorted(groups, key=lambda g: (known.index(g) if g in known else len(known), g))))
 
@@ -154,6 +155,6 @@ def _genre_facet(live: list[Document], config: Config, size: int) -> Facet:
 def _validity_facet(live: list[Document], size: int) -> Facet:
     groups = _grouped(live, lambda d: d.validity)
     slugs = {"有效": "in-force", "失效": "expired", "废止": "repealed"}
-    return Facet("validity", "有效性", "validity/index.html", tuple(
+    return Facet("validity", HEADINGS["validity"], "validity/index.html", tuple(
         paginate("validity", value, f"validity/{slugs[value]}", groups[value], size)
         for value in VALIDITY_VALUES if value in groups))

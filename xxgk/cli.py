@@ -276,7 +276,8 @@ def _import_one(source: Path, folder: Path, bodies: list[tuple[str, str]]) -> bo
 
     from . import sources
     from .content import LIMIT_BYTES, decode
-    from .importer import FIELD_LABELS, import_text, to_markdown_file
+    from .frontmatter import label
+    from .importer import import_text, to_markdown_file
 
     try:
         text = decode(sources.read_bytes(source, LIMIT_BYTES))
@@ -295,7 +296,7 @@ def _import_one(source: Path, folder: Path, bodies: list[tuple[str, str]]) -> bo
     target.write_text(to_markdown_file(imported), encoding="utf-8")
     print(f"已导入：{source} → {target}")
     if imported.missing:
-        print("  请补充：" + "、".join(f"{FIELD_LABELS[k]}（{k}）" for k in imported.missing))
+        print("  请补充：" + "、".join(label(k) for k in imported.missing))
     for note in imported.notes:
         print(f"  说明：{note}")
     return True

@@ -23,6 +23,7 @@ _COLUMN_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
 # The 目录's columns (catalog.columns); art. 12 requires the first four.
 CATALOG_REQUIRED = ("index_no", "title", "summary", "generated")
 CATALOG_COLUMNS = (*CATALOG_REQUIRED, "doc_no", "category", "publisher", "published")
+ANNUAL_COLUMN = "nb"  # the standard 政府信息公开年报 column, where annual reports go unless annual_column says otherwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,7 @@ class Config:
     application: Application = Application()  # the 依申请公开 channels (条例 art. 29)
     catalog_columns: tuple[str, ...] = CATALOG_COLUMNS  # the 目录's columns, in order
     metadata: Metadata = Metadata()  # the metadata block's labels and where it shows 有效性
+    annual_column: str = ANNUAL_COLUMN  # the key of the column the annual reports are published in
     warnings: tuple[Problem, ...] = field(default=(), compare=False)  # e.g. missing footer facts
 
     @property
@@ -109,7 +111,7 @@ STANDARD_COLUMNS = (
     Column("zn", "政府信息公开指南", "公开的范围、方式、程序，以及申请公开的办法。"),
     Column("zd", "政府信息公开制度", "本机关政府信息公开工作的制度规定。"),
     Column("fdzdgknr", "法定主动公开内容", "依照《中华人民共和国政府信息公开条例》第二十条等规定主动公开的政府信息。"),
-    Column("nb", "政府信息公开年报", "政府信息公开工作年度报告。"),
+    Column(ANNUAL_COLUMN, "政府信息公开年报", "政府信息公开工作年度报告。"),
     Column("ysqgk", "依申请公开", "依申请公开政府信息的受理机构、申请方式与办理流程。"),
     # 条例 (2019) art. 20's fifteen items under 法定主动公开内容; shown once they hold a document.
     *(Column(key, title, f"《条例》第二十条第（{item}）项：{what}", "fdzdgknr", None, True) for key, title, item, what in (
@@ -131,7 +133,7 @@ STANDARD_COLUMNS = (
     )),
 )
 
-_TOP_KEYS = ["site_name", "base_url", "bodies", "columns", "default_column", "index_no", "page_size",
+_TOP_KEYS = ["site_name", "base_url", "bodies", "columns", "default_column", "annual_column", "index_no", "page_size",
              "home_latest", "footer", "genres", "categories", "paths", "lint", "attachment_types", "working_days",
              "guide", "application", "catalog", "metadata"]
 _LINT_KEYS = ["allowed_hosts", "official_phones"]
@@ -190,6 +192,7 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
     bodies = _bodies(reader, top.get("bodies"))
     columns = _columns(reader, top.get("columns"))
     default_column = _default_column(reader, top.get("default_column"), columns)
+    annual_column = _column_key(reader, top["annual_column"], "annual_column", columns) if "annual_column" in top else ANNUAL_COLUMN
     index_form = _index_form(reader, top.get("index_no"))
     page_size = reader.integer(top["page_size"], "page_size", 5, 500) if "page_size" in top else 20
     home_latest = reader.integer(top["home_latest"], "home_latest", 1, 100) if "home_latest" in top else 10
@@ -226,6 +229,7 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
         guide=guide, application=application,
         catalog_columns=catalog_columns,
         metadata=metadata,
+        annual_column=annual_column,
     )
 
 
@@ -297,9 +301,14 @@ def _columns(reader: FieldReader, node: Node | None) -> tuple[Column, ...]:
 def _default_column(reader: FieldReader, node: Node | None, columns: tuple[Column, ...]) -> str:
     if node is None:
         return "fdzdgknr" if any(c.key == "fdzdgknr" for c in columns) else (columns[0].key if columns else "")
-    key = reader.text(node, "default_column") or ""
+    return _column_key(reader, node, "default_column", columns)
+
+
+def _column_key(reader: FieldReader, node: Node, setting: str, columns: tuple[Column, ...]) -> str:
+    """A setting that names a column (default_column, annual_column): the key of a configured column."""
+    key = reader.text(node, setting) or ""
     if key and not any(c.key == key for c in columns):
-        reader.report(node.line, f"default_column“{key}”不是已配置的栏目 key。", "config-column")
+        reader.report(node.line, f"{setting}“{key}”不是已配置的栏目 key。", "config-column")
     return key
 
 

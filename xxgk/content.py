@@ -8,14 +8,15 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from . import attachments, characters, frontmatter, rules, sources, yamltree
+from . import attachments, characters, frontmatter, sources, yamltree
 from .cache import Cache, Dependency, Entry, Stamp
+from .check import attachment_text, metadata
+from .check.lint import lint_source
+from .check.rules import RULES as LINT_RULES
 from .config import Config
 from .errors import WARNING, Problem, shown_paths
 from .fields import FieldReader, closest
 from .frontmatter import RECOMMENDED, REQUIRED, label
-from .lint import attachment_text, lint_source
-from .lint.rules import RULES as LINT_RULES
 from .markup import MAX_NESTING, MarkdownRenderer, Rendered, line_of
 from .model import Document
 from .taxonomy import CategoryTree, load_tree
@@ -211,7 +212,7 @@ def _build(reader: FieldReader, fields: dict[str, Node], src: str, config: Confi
         "extra": _extra(reader, fields.get("extra")),
         "allow": _allow(reader, fields.get("allow")),
     }
-    rules.check_document(reader, fields, values, config, tree)
+    metadata.check_document(reader, fields, values, config, tree)
     if any(p.is_error for p in reader.problems) or None in (
             values["title"], values["index_no"], values["publisher"], values["published"]):
         return None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
 from .fields import FieldReader
+from .frontmatter import METADATA_LABELS
 from .yamltree import Node
 
 CHANNELS = ("在线", "信函", "当面", "传真", "电子邮件")  # ways to hand in an application (art. 29: 书面形式)
@@ -59,14 +60,6 @@ class Application:
     online_url: str = ""  # an external online application form, if the body has one
 
 
-# The metadata block's labels (条例 art. 12's catalogue items as portals name them). gov.cn's policy library labels
-# 发文机关 / 标题 / 发文字号; many local portals 发布机构 / 名称 / 文号.
-LABEL_SETS = {
-    "govcn": {"index_no": "索引号", "category": "主题分类", "publisher": "发文机关", "written": "成文日期", "title": "标题",
-              "doc_no": "发文字号", "published": "发布日期", "keywords": "主题词", "validity": "有效性"},
-    "portal": {"index_no": "索引号", "category": "主题分类", "publisher": "发布机构", "written": "成文日期", "title": "名称",
-               "doc_no": "文号", "published": "发布日期", "keywords": "主题词", "validity": "有效性"},
-}
 VALIDITY_FOR = ("规章", "行政规范性文件")  # the kinds whose 有效性 means something, by default
 
 
@@ -74,11 +67,11 @@ VALIDITY_FOR = ("规章", "行政规范性文件")  # the kinds whose 有效性 
 class Metadata:
     """How a document page's metadata block is labelled, and for which documents it shows 有效性."""
 
-    labels: str = "govcn"  # a key of LABEL_SETS
+    labels: str = "govcn"  # a key of frontmatter.METADATA_LABELS
     validity_for: tuple[str, ...] = VALIDITY_FOR  # 规章 / 行政规范性文件 (normative kinds) or 文种 such as 通知
 
     def label(self, key: str) -> str:
-        return LABEL_SETS[self.labels][key]
+        return METADATA_LABELS[self.labels][key]
 
     def shows_validity(self, doc) -> bool:
         """有效性 for the configured kinds, and always for a document that is no longer in force."""
@@ -89,7 +82,7 @@ def read_metadata(reader: FieldReader, node: Node | None) -> Metadata:
     """The `metadata:` section: a label set and the kinds that show 有效性."""
     fields_ = (reader.mapping(node, "metadata", ["labels", "validity_for"]) or {}) if node is not None else {}
     labels = reader.optional_text(fields_.get("labels"), "metadata.labels") or "govcn"
-    if labels not in LABEL_SETS:
+    if labels not in METADATA_LABELS:
         reader.report(fields_["labels"].line, f"metadata.labels“{labels}”无效，可选：govcn（发文机关、标题、发文字号）"
                       "或 portal（发布机构、名称、文号）。", "config-labels")
         labels = "govcn"

@@ -13,26 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-REQUIRED = ("title", "index_no", "publisher", "published")
-RECOMMENDED = ("written", "category")
+from .frontmatter import ALIASES, PORTAL_LABELS, RECOMMENDED, REQUIRED, chinese
+
 FIELD_ORDER = ("title", "index_no", "publisher", "published", "written", "category", "genre", "doc_no",
                "keywords", "summary", "validity")
 
-# Labels of the portal metadata block (docs/content-format.md 一, docs/domain.md 1) and the key each one fills;
-# "" marks page counters that sit among the labels but are not metadata.
-_LABELS = {
-    "索引号": "index_no", "名称": "title", "标题": "title", "信息名称": "title",
-    "发布机构": "publisher", "发文机关": "publisher", "发文机构": "publisher",
-    "发布日期": "published", "发文日期": "published", "公开日期": "published",
-    "成文日期": "written", "生成日期": "written",
-    "分类": "category", "主题分类": "category", "组配分类": "category",
-    "文种": "genre", "体裁": "genre",
-    "文号": "doc_no", "发文字号": "doc_no", "发布文号": "doc_no", "文件编号": "doc_no",
-    "主题词": "keywords", "关键词": "keywords",
-    "内容概述": "summary", "摘要": "summary",
-    "有效性": "validity", "时效": "validity",
-    "浏览次数": "", "访问次数": "",
-}
+# Labels of the portal metadata block (docs/content-format.md 一, docs/domain.md 1) and the key each one fills: the
+# front-matter labels of the fields above and other portals' own; "" marks page counters that sit among the labels
+# but are not metadata.
+_LABELS = {**{label: key for label, key in ALIASES.items() if key in FIELD_ORDER}, **PORTAL_LABELS,
+           "浏览次数": "", "访问次数": ""}
 _PAD = r"[ \t\u3000\xa0]*"
 _LABEL_ALTERNATIVES = "|".join(
     _PAD.join(map(re.escape, label)) for label in sorted(_LABELS, key=len, reverse=True))
@@ -93,9 +83,6 @@ _OPTIONAL_HINTS = {
 }
 # Characters a YAML stream may not carry raw (YAML 1.1 printable set), or that a loader folds as line breaks.
 _YAML_UNSAFE = re.compile(r"[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]")
-FIELD_LABELS = {"title": "标题", "index_no": "索引号", "publisher": "发布机构", "published": "发布日期",
-                 "written": "成文日期", "category": "主题分类", "genre": "文种", "doc_no": "文号",
-                 "keywords": "主题词", "summary": "内容概述", "validity": "有效性"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +155,7 @@ def _read_metadata(draft: _Draft) -> None:
         return  # a lone "发布日期：…" under a title is page chrome, not a metadata block
     for key, value in pairs:
         _set_field(draft, key, value)
-    found = [FIELD_LABELS[key] for key in FIELD_ORDER if draft.fields.get(key)]
+    found = [chinese(key) for key in FIELD_ORDER if draft.fields.get(key)]
     draft.notes.append(f"已读取页面元数据：{'、'.join(found) or '（各项均为空）'}。")
     draft.notes.extend(f"已删除网站页头：“{line}”" for line in draft.lines[:start])
     del draft.lines[:end]
@@ -203,7 +190,7 @@ def _set_field(draft: _Draft, key: str, value: str) -> None:
     if key in _DATE_KEYS:
         converted = iso_date(value)
         if converted is None:
-            draft.notes.append(f"“{FIELD_LABELS[key]}”的值“{value}”不是可识别的日期，已忽略。")
+            draft.notes.append(f"“{chinese(key)}”的值“{value}”不是可识别的日期，已忽略。")
             return
         draft.fields[key] = converted
     elif key == "keywords":

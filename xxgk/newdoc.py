@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -12,11 +11,8 @@ from slugify import slugify
 from . import characters, sources
 from .config import Config
 from .content import LIMIT_BYTES, discover
-from .frontmatter import LABELS
+from .frontmatter import chinese, written_value
 from .identifiers import IndexForm
-
-_INDEX_LINE = re.compile(r'^(?:index_no|索引号)\s*:\s*["\']?([^"\'#\n]+?)["\']?\s*(?:#.*)?$', re.MULTILINE)
-_PUBLISHER_LINE = re.compile(r'^(?:publisher|发布机构|发文机关)\s*:\s*["\']?([^"\'#\n]+?)["\']?\s*(?:#.*)?$', re.MULTILINE)
 
 
 def existing_index_numbers(content_dir: Path) -> list[tuple[str, str]]:
@@ -27,10 +23,10 @@ def existing_index_numbers(content_dir: Path) -> list[tuple[str, str]]:
             raw = sources.read_bytes(path, LIMIT_BYTES)
         except sources.Unreadable:  # build and check report it; it holds no index number to avoid
             continue
-        head = raw.decode("utf-8-sig", errors="replace").split("\n---", 1)[0]
-        index, publisher = _INDEX_LINE.search(head), _PUBLISHER_LINE.search(head)
+        text = raw.decode("utf-8-sig", errors="replace")
+        index, publisher = written_value(text, "index_no"), written_value(text, "publisher")
         if index:
-            found.append((publisher.group(1).strip() if publisher else "", index.group(1).strip()))
+            found.append((publisher[0] if publisher else "", index[0]))
     return found
 
 
@@ -67,7 +63,7 @@ def document_text(title: str, index_no: str, publisher: str, day: date, genre: s
     """A new document's front matter with the Chinese labels the README teaches (English keys when asked), filled
     in and kept as a draft until the editor removes that line."""
     def key(name: str) -> str:
-        return name if english else LABELS[name][0]
+        return name if english else chinese(name)
 
     def quoted(value: str) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

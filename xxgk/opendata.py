@@ -8,13 +8,14 @@ import json
 from pathlib import PurePosixPath
 
 from .config import Config
+from .frontmatter import HEADINGS
 from .model import CatalogEntry, Document, Output, Site
 from .urls import attachment_path
 
 CATALOG_COLUMNS = ["index_no", "title", "publisher", "written", "published", "category", "genre", "doc_no",
                    "keywords", "summary", "validity", "repealed", "interprets", "replaced_by", "url", "json", "attachments"]
-CATALOG_HEADINGS = ["索引号", "名称", "发布机构", "成文日期", "发布日期", "主题分类", "文种", "文号",
-                    "主题词", "内容概述", "有效性", "废止日期", "解读对象", "替代文件", "网址", "数据", "附件"]
+# The fields' headings, and the two columns that are not fields: the page and its JSON twin.
+CATALOG_HEADINGS = [{**HEADINGS, "url": "网址", "json": "数据"}[column] for column in CATALOG_COLUMNS]
 
 
 def twin_path(doc: Document) -> str:

@@ -13,10 +13,8 @@ from pathlib import Path
 from . import (
     annual,
     assemble,
-    built_pages,
     content,
     feeds,
-    history,
     opendata,
     output,
     page_keys,
@@ -26,14 +24,13 @@ from . import (
     sources,
     static_search,
     theme,
-    validate,
     workers,
 )
 from .cache import Cache, Memory, fingerprint
+from .check import history, links, page_scan, validate
+from .check.spam import terms_in
 from .config import Config
 from .errors import ContentError, Problem, raise_if_errors, shown_path
-from .lint import links
-from .lint.spam import terms_in
 from .model import Document, NavLink, Output, Site
 
 
@@ -79,7 +76,7 @@ def check(config: Config, today: date, *, since: str | None = "HEAD", cached: bo
     """
     cache = Cache.open(cache_dir(config.output_dir), fingerprint(config), memory) if cached else None
     documents, problems = content.read_all(config, cache)
-    reports, report_problems = annual.load_reports(config.reports_dir, shown_path(config.reports_dir))
+    reports, report_problems = annual.load_reports(config.reports_dir, shown_path(config.reports_dir), config.annual_column)
     problems += [*validate.check_corpus(documents, config.calendar),
                  *annual.kind_problems(documents, annual.site_rule(config.bodies)), *report_problems,
                  *annual.report_problems(reports), *annual.index_number_problems(reports, documents),
@@ -93,10 +90,10 @@ def check(config: Config, today: date, *, since: str | None = "HEAD", cached: bo
 
 
 def scan_pages(folder: Path, config: Config, documents: list[Document], shown: Callable[[Path], str],
-               pages: dict[str, str] | None = None, known: built_pages.Findings | None = None
-               ) -> tuple[list[Problem], built_pages.Findings]:
+               pages: dict[str, str] | None = None, known: page_scan.Findings | None = None
+               ) -> tuple[list[Problem], page_scan.Findings]:
     """The built-page rules over the HTML under folder, leaving out what a document's own rules already found;
-    with what was found in each page's bytes (see built_pages.scan for pages and known).
+    with what was found in each page's bytes (see page_scan.scan for pages and known).
 
     The footer's 找错 and 党政机关网站标识 links go where config.yaml says: their hosts are allowed like the
     configured ones, unless a host holds a spam term (then its link on every page stops the build).
@@ -104,7 +101,7 @@ def scan_pages(folder: Path, config: Config, documents: list[Document], shown: C
     seen = frozenset().union(*(doc.seen for doc in documents))
     urls = (config.footer.error_report_url, config.footer.conac_url)
     footer = frozenset(host for host in map(links.host_of, urls) if host and not terms_in(host))
-    found, findings = built_pages.scan(folder, config.allowed_hosts | footer, shown, pages, known)
+    found, findings = page_scan.scan(folder, config.allowed_hosts | footer, shown, pages, known)
     return [p for p in found if (p.code, p.message) not in seen], findings
 
 
@@ -240,7 +237,7 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
     )
 
 
-def _known_findings(body: dict | None) -> built_pages.Findings:
+def _known_findings(body: dict | None) -> page_scan.Findings:
     """The page findings a scan record holds (digest -> problems without a path); none from a damaged one."""
     try:
         return {digest: tuple(Problem("", *row) for row in rows) for digest, rows in (body or {}).items()}
@@ -248,7 +245,7 @@ def _known_findings(body: dict | None) -> built_pages.Findings:
         return {}
 
 
-def _findings_record(findings: built_pages.Findings) -> dict:
+def _findings_record(findings: page_scan.Findings) -> dict:
     return {digest: [[p.line, p.message, p.code, p.level, p.column] for p in problems]
             for digest, problems in findings.items()}
 

@@ -16,6 +16,7 @@ from . import opendata, theme
 from .config import Config
 from .errors import Problem, TemplateError, shown_path
 from .feeds import feed_path
+from .frontmatter import HEADINGS
 from .model import Document, Facet, Listing, ListingPage, NavLink, Output, Relations, Site
 from .urls import Linker, attachment_path, listing_path, section_of
 
@@ -151,6 +152,13 @@ def render_pages(site: Site, context: PageContext, env: jinja2.Environment,
                 *pages.guides(site), *pages.not_found()]
 
 
+def render_page(context: PageContext, env: jinja2.Environment, template: str, dest: str, **values) -> Output:
+    """One page at `dest` from `template`, with the values every page shares and `values`; Jinja's errors become a
+    TemplateError (for pages made outside this module, such as the annual reports)."""
+    with template_problems():
+        return _Pages(context, env).page(template, dest, **values)
+
+
 def render_documents(context: PageContext, documents: list[Document]) -> list[Output]:
     """Each document's page and its attachments; runs in worker processes, so it makes its own environment."""
     with template_problems():
@@ -176,8 +184,9 @@ class _Pages:
         nav_main = (NavLink("首页", "index.html"), context.catalog, *context.shown_columns(""))
         self.shared = {"config": context.config, "footer": context.config.footer, "site_name": context.config.site_name,
                        "nav_main": nav_main, "nav_columns": context.columns, "nav_facets": context.facets,
-                       "catalog": context.catalog, "annual_reports": context.annual_reports,
-                       "sub_columns": {c.key: context.shown_columns(c.key) for c in context.config.columns if not c.parent}}
+                       "catalog": context.catalog, "annual_reports": context.annual_reports, "headings": HEADINGS,
+                       "sub_columns": {c.key: context.shown_columns(c.key) for c in context.config.columns if not c.parent},
+                       "annual_column_url": listing_path(f"column/{context.config.annual_column}")}
         self._nav_urls = {link.url for link in (*nav_main, *context.facets)}
         self._parts: dict[tuple, Markup] = {}
 

@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from .errors import Problem
+from ..errors import Problem
+from ..workers import map_chunks
 from .lint import lint_html
-from .workers import map_chunks
 
 # The footer links the ICP filing to the ministry's register, as the filing rules expect.
 ALWAYS_ALLOWED = frozenset({"beian.miit.gov.cn"})

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from .errors import WARNING, Problem
-from .identifiers import IndexForm
-from .model import Document
-from .workdays import WorkCalendar
+from ..errors import WARNING, Problem
+from ..identifiers import IndexForm
+from ..model import Document
+from ..workdays import WorkCalendar
 
 INTERPRETATION_DELAY = 3  # working days; Zhengzhou's rule, the strictest seen (docs/domain.md 6.4)
 PUBLICATION_DELAY = 20  # working days from 成文日期 to publication (政府信息公开条例 art. 26)

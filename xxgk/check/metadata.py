@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 
-from .config import Config
-from .fields import FieldReader, closest
-from .frontmatter import label
-from .identifiers import code_check_ok
-from .model import GENRES, VALIDITY_VALUES
-from .taxonomy import CategoryTree
-from .yamltree import Node
+from ..config import Config
+from ..fields import FieldReader, closest
+from ..frontmatter import label
+from ..identifiers import code_check_ok
+from ..model import GENRES, VALIDITY_VALUES
+from ..taxonomy import CategoryTree
+from ..yamltree import Node
 
 
 def check_document(reader: FieldReader, fields: dict[str, Node], values: dict, config: Config,

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from pathlib import Path
 
-from .errors import WARNING, Problem
-
-INDEX_LINE = re.compile(r'^(?:index_no|索引号)\s*:\s*["\']?([^"\'#\n]+?)["\']?\s*(?:#.*)?$', re.MULTILINE)
-
-
-def index_number_in(text: str) -> tuple[str, int] | None:
-    """The index number written in a document's front matter, with its line, or None."""
-    head = text.split("\n---", 1)[0]
-    match = INDEX_LINE.search(head)
-    return (match.group(1).strip(), head.count("\n", 0, match.start()) + 1) if match else None
+from ..errors import WARNING, Problem
+from ..frontmatter import written_value
 
 
 def changed_index_numbers(content_dir: Path, rev: str, shown: callable) -> list[Problem]:
@@ -32,7 +23,7 @@ def changed_index_numbers(content_dir: Path, rev: str, shown: callable) -> list[
     problems = []
     for relative, old_text in committed.items():
         path = root / relative
-        before, now = index_number_in(old_text), _current(path)
+        before, now = written_value(old_text, "index_no"), _current(path)
         if before and now and before[0] != now[0]:
             problems.append(Problem(shown(path), now[1], f"索引号由“{before[0]}”改为“{now[0]}”。索引号发布后不得更改：请恢复为“{before[0]}”；"
                                     "如确属新文件，请新建文件并分配新的索引号。", "index-changed"))
@@ -41,7 +32,7 @@ def changed_index_numbers(content_dir: Path, rev: str, shown: callable) -> list[
 
 def _current(path: Path) -> tuple[str, int] | None:
     try:
-        return index_number_in(path.read_text(encoding="utf-8-sig"))
+        return written_value(path.read_text(encoding="utf-8-sig"), "index_no")
     except (OSError, UnicodeDecodeError):
         return None
 
