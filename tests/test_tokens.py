@@ -1,4 +1,4 @@
-"""The tokenizer of record (xxgk/tokens.py): its fast normalisation is exactly NFKC, lower case and OpenCC's
+"""The tokenizer of record (xxgk/search/tokens.py): its fast normalisation is exactly NFKC, lower case and OpenCC's
 traditional-to-simplified characters (xxgk/hanzi.py)."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xxgk import hanzi, tokens
+from xxgk import hanzi
+from xxgk.search import tokens
 
 TRADITIONAL = "".join(hanzi.table())
 

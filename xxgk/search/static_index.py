@@ -56,11 +56,11 @@ from functools import partial
 from itertools import compress, count, repeat
 from operator import add, and_, rshift
 
-from . import hanzi, workers
-from .identifiers import normalize_doc_no
-from .model import Document
+from .. import hanzi, workers
+from ..identifiers import normalize_doc_no
+from ..model import Document
+from ..urls import document_path
 from .tokens import normalize
-from .urls import document_path
 
 FORMAT = 2  # 2: 文种/有效性 bitmaps, dates.json and t2s.txt
 BODY_AT = 1024  # offset of the text after the title; titles are indexed up to BODY_AT - 1 characters
