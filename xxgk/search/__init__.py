@@ -7,6 +7,7 @@ Modules, each with one job:
 - `engine`: the schema and `update_index`, which keeps the index beside the site in step with the documents;
 - `results` and `snippets`: `search()`, its ranked hits and their excerpts;
 - `whoosh_internals`: every use of Whoosh's private names, so an upgrade of Whoosh looks at one file;
+- `text`: what both indexes search in a document besides its title;
 - `static_index`: the files under search/ that static/js/search.js queries in the browser.
 
 Only whoosh_internals reaches inside Whoosh; the names below are what the rest of xxgk uses.

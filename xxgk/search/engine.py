@@ -31,9 +31,10 @@ from ..model import Document
 from ..urls import document_path
 from . import tokens
 from .analysis import doc_no_key
+from .text import searchable_text
 from .whoosh_internals import bigram_field, commit_segments, update_writer, write_segment
 
-SCHEMA_VERSION = 3  # raise whenever the schema, the analysis or the stored fields change: forces a rebuild
+SCHEMA_VERSION = 4  # raise whenever the schema, the analysis or the stored fields change: forces a rebuild
 INDEX_NAME = "XXGK"
 MARKER = "xxgk-search.json"
 _LIMIT_MB = 256  # Whoosh's in-memory posting sort limit for incremental updates
@@ -54,7 +55,7 @@ SCHEMA = Schema(
     published=DATETIME(stored=True, sortable=True),
     written=DATETIME(stored=True, sortable=True),
     title=bigram_field(stored=True),
-    text=bigram_field(),  # title, index number, 文号, keywords, summary and body
+    text=bigram_field(),  # the title, then text.searchable_text: what free text searches
     url=STORED,
     excerpt=STORED,  # the body, for snippets (the stored-fields column compresses it)
     fingerprint=ID(stored=True, sortable=True),  # content hash + " " + index key: what incremental updates compare
@@ -126,21 +127,12 @@ def _fields(doc: Document) -> dict:
         "publisher": tokens.normalize(doc.publisher), "_stored_publisher": doc.publisher,
         "category": category, "_stored_category": doc.category, "category1": category.partition("\\")[0],
         "genre": doc.genre, "validity": doc.validity, "year": str(doc.published.year),
-        "published": _day_start(doc.published), "title": doc.title, "text": _free_text(doc),
+        "published": _day_start(doc.published), "title": doc.title, "text": doc.title + "\n" + searchable_text(doc),
         "url": document_path(doc.index_no), "excerpt": doc.body_text or doc.summary,
     }
     if doc.written:
         fields["written"] = _day_start(doc.written)
     return {name: value for name, value in fields.items() if value != ""}
-
-
-def _free_text(doc: Document) -> str:
-    """What free text searches: title, index number, 文号, keywords, summary, body, and the 发布机构 and 主题分类
-    names (税 finds what is filed under 税务); a summary that merely repeats part of the body adds nothing
-    findable, so it is left out."""
-    summary = "" if doc.summary in doc.body_text else doc.summary
-    return "\n".join([doc.title, doc.index_no, doc.doc_no, " ".join(doc.keywords), summary, doc.body_text,
-                      doc.publisher, doc.category.replace("\\", " ")])
 
 
 def _day_start(day: date) -> datetime:
