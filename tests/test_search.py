@@ -248,6 +248,14 @@ def test_snippet_maps_matches_back_through_nfkc():
     assert "【5㎏】" in snippet.marked() and "【信息公开】" in snippet.marked() and snippet.text.startswith("…")
 
 
+@pytest.mark.parametrize(("label", "key", "value"), [
+    ("体裁", "genre", "报告"), ("名称", "title", "工作"), ("时效", "validity", "失效"), ("生成日期", "written", "2019"),
+    ("发文字号", "doc_no", "深坪府办〔2019〕1号"), ("年份", "year", "2021"),
+])
+def test_a_field_is_named_by_its_key_or_any_of_its_front_matter_labels(index, label, key, value):
+    assert found(index, f"{label}:{value}") == found(index, f"{key}:{value}") != []
+
+
 def test_equal_scores_order_newest_first_then_by_index_number(index):
     assert found(index, "publisher:坪山区政府办公室") == ids("L21-09", "19-10", "19-02", "19-01", "17-12")
     assert len(found(index, "publisher:坪山区", limit=3)) == 3

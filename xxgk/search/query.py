@@ -1,8 +1,8 @@
 """The query language of `xxgk search` (docs/content-format.md 三): a query string -> a Whoosh query.
 
-Free text, "phrases", `field:value` with the front-matter keys or their Chinese labels, `field:[A TO B]` date
-ranges, AND, OR, NOT and parentheses. The lexer and the recursive-descent parser live here; xxgk.search.clauses
-gives each clause its Whoosh query.
+Free text, "phrases", `field:value` with the front-matter keys or their Chinese labels (the vocabulary of
+xxgk.frontmatter, plus `year:`/`年份:`), `field:[A TO B]` date ranges, AND, OR, NOT and parentheses. The lexer and
+the recursive-descent parser live here; xxgk.search.clauses gives each clause its Whoosh query.
 """
 
 from __future__ import annotations
@@ -12,20 +12,25 @@ from dataclasses import dataclass
 
 from whoosh import query as Q
 
+from .. import frontmatter
 from . import tokens
 from .clauses import EXAMPLES, SearchSyntaxError, combine, field_query, text_query
 
-_FIELD_NAMES = {
-    "index_no": "index_no", "索引号": "index_no", "doc_no": "doc_no", "文号": "doc_no", "发文字号": "doc_no",
-    "publisher": "publisher", "发布机构": "publisher", "发文机关": "publisher", "category": "category",
-    "主题分类": "category", "分类": "category", "genre": "genre", "文种": "genre", "validity": "validity",
-    "有效性": "validity", "published": "published", "发布日期": "published", "written": "written",
-    "成文日期": "written", "year": "year", "年份": "year", "title": "title", "标题": "title",
-}
-_FIELD_LIST = "、".join(f"{english}:（{chinese}）" for english, chinese in (
-    ("index_no", "索引号"), ("doc_no", "文号"), ("publisher", "发布机构"), ("category", "主题分类"), ("genre", "文种"),
-    ("validity", "有效性"), ("published", "发布日期"), ("written", "成文日期"), ("year", "年份"), ("title", "标题")))
-_FIELD = re.compile(rf"([A-Za-z_]+|[{tokens.HAN}]{{2,4}})[:：]")
+# The fields a query may name, in the order messages list them. Each is a front-matter key, written in English or
+# with any of its Chinese labels as in a document's metadata, except year: the year of 发布日期, no key of its own.
+_FIELDS = ("index_no", "doc_no", "publisher", "category", "genre", "validity", "published", "written", "year", "title")
+_YEAR_LABELS = ("年份",)
+
+
+def _labels(key: str) -> tuple[str, ...]:
+    """The Chinese names of a searchable field, the one messages use first."""
+    return _YEAR_LABELS if key == "year" else frontmatter.LABELS[key]
+
+
+_FIELD_NAMES = {name: key for key in _FIELDS for name in (key, *_labels(key))}
+_FIELD_LIST = "、".join(f"{key}:（{_labels(key)[0]}）" for key in _FIELDS)
+_LABEL_LENGTHS = sorted(len(name) for name in _FIELD_NAMES if not name.isascii())
+_FIELD = re.compile(rf"([A-Za-z_]+|[{tokens.HAN}]{{{_LABEL_LENGTHS[0]},{_LABEL_LENGTHS[-1]}}})[:：]")
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
 _OPERATORS = ("AND", "OR", "NOT")
 _RANGES = {"[": "]", "［": "］", "{": "}"}
