@@ -6,15 +6,16 @@ format) for speed, and each piece says which internals it relies on:
 
 - `BigramPositions`, a `whoosh.formats.Positions` subclass: overrides `word_values`, `encode` and the `decode_*`
   methods so postings come straight from `analysis.postings` and positions are packed integers, not pickles.
-- `PostingsWriter` (`W3PostingsWriter`), `FieldWriter` (`W3FieldWriter`) and `Codec` (`W3Codec`): write a term's
+- `_PostingsWriter` (`W3PostingsWriter`), `_FieldWriter` (`W3FieldWriter`) and `_Codec` (`W3Codec`): write a term's
   postings a whole block at a time. They read and set the writer's private block state (`_blocklimit`, `_ids`,
   `_weights`, `_values`, `_maxweight`, `_minlength`, `_maxlength`, `_blockcount`, `_compression`, `_postfile`,
   `_terminfo`, `_postwriter`), call `_write_block`, `_new_block` and `_mini_values`, write
   `WHOOSH3_HEADER_MAGIC` and `length_to_byte` block headers, and turn off the codec's `length_stats`.
-- `SegmentBuilder` (`whoosh.writing.SegmentWriter`) and `TermPool`: a segment written from scratch; they use the
-  writer's `pool`, `docnum`, `perdocwriter`, `fieldwriter`, `_added`, `_flush_segment` and `_finalize_segment`, the
-  unlocked `_lk=False` constructor argument (as Whoosh's own MpWriter sub-writers), and `whoosh.index.TOC` to
-  write the table of contents of segments built in worker processes (and Whoosh's `<name>.tmp` folder).
+- `_SegmentBuilder` (`whoosh.writing.SegmentWriter`) and `_TermPool` (`write_segment`, `commit_segments`): a segment
+  written from scratch; they use the writer's `pool`, `docnum`, `perdocwriter`, `fieldwriter`, `_added`,
+  `_flush_segment` and `_finalize_segment`, the unlocked `_lk=False` constructor argument (as Whoosh's own MpWriter
+  sub-writers), and `whoosh.index.TOC` to write the table of contents of segments built in worker processes (and
+  Whoosh's `<name>.tmp` folder).
 - `Weighting` and `_Scorer` (`scoring.WeightingModel`, `scoring.BaseScorer`, `WeightScorer.for_`): scores from a
   term's frequency alone, with block-quality pruning (`block_max_weight`).
 - `FreeText` and `DateSpan` (`whoosh.query.Query` subclasses answering with `ListMatcher`/`NullMatcher`): phrases
@@ -26,6 +27,18 @@ format) for speed, and each piece says which internals it relies on:
 tests/test_search.py pins this module to Whoosh's own behaviour: a rebuild must write exactly the postings
 Whoosh's own writer writes, the fast postings must equal the analyzer's, and updated indexes must answer as
 rebuilt ones do. Run them first after any change of Whoosh.
+
+Why Whoosh 2.7.4 (released 2016-04) and not Whoosh-Reloaded 2.7.5, the fork with the same import name `whoosh`
+(evaluated 2026-11): the fork passes every search test (tests/test_search.py, test_search_forgiving.py,
+test_static_search.py, test_tokens.py and test_build.py with it in place of 2.7.4: 169 passed on the code before it
+was split into this package, 175 after), but it is not better maintained as a release. 2.7.5 (2024-02-02) is its
+last release, none has followed in two and a half years, and it is 2.7.4 reformatted with Python 2 shims removed:
+the modules this file reaches into (codec/whoosh3.py, writing.py, matching, columns.py, index.py, scoring.py) differ
+from 2.7.4 only in layout, `is 0` made `== 0` and a `cancel_doc` added. The fork's unreleased main branch is heading
+elsewhere: bloom filters and skip lists in the postings and matchers (2026-03), a rename of the project to
+whoosh-novo (2026-03) and a "first alpha" under that name (2026-04). Moving would add a dependency (cached-property) and
+fix nothing, and its next release is a new package whose internals this file would have to be checked against
+anyway. Revisit when that package has a stable release.
 """
 
 from __future__ import annotations
