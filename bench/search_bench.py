@@ -4,7 +4,7 @@ python bench/search_bench.py [--n 10000] [--seed 1] [--queries 100] [--keep DIR]
 
 The corpus comes from bench/corpus.py and is read with the project's own reader, as a build would. Query latency
 is measured inside this process around xxgk.search.search() (process start excluded; every call opens the index,
-as `build.py search` does once). The static index is timed as the build makes it (xxgk.static_search.static_index)
+as `build.py search` does once). The static index is timed as the build makes it (xxgk.search.static_index.static_index)
 and as its files are written; bytes per query are what StaticReader, the Python twin of static/js/search.js,
 fetches for the free-text queries of the mix (index and result files, not the page and its script).
 """
@@ -29,9 +29,10 @@ sys.path[:0] = [str(HERE), str(REPO)]
 
 import corpus  # noqa: E402
 
-from xxgk import content, search, static_search  # noqa: E402
+from xxgk import content, search  # noqa: E402
 from xxgk.config import load_config  # noqa: E402
 from xxgk.model import Document  # noqa: E402
+from xxgk.search import static_index  # noqa: E402
 
 TARGETS = {"cold": "≤ 45 s", "update": "≤ 2 s", "median": "≤ 30 ms", "static": "≤ 15 s", "bytes": "≤ 300 KB"}
 HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -147,13 +148,13 @@ def write_files(root: Path, files: list[tuple[str, bytes]]) -> None:
 def static_figures(root: Path, documents: list[Document], queries: list[tuple[str, str]]) -> dict:
     """Build and write the static index; the seconds of each, its files and bytes, and the bytes each free-text
     query fetches (with a first page of results)."""
-    files, build_s, build_cpu = timed(static_search.static_index, documents)
+    files, build_s, build_cpu = timed(static_index.static_index, documents)
     _, write_s, _ = timed(write_files, root / "site", files)
     table = dict(files)
     fetched = []
     for kind, query in queries:
         if kind == "text":
-            reader = static_search.StaticReader(table)
+            reader = static_index.StaticReader(table)
             reader.show(reader.search(query))
             fetched.append(sum(len(table[path]) for path in reader.fetched) / 1024)
     return {"build": build_s, "cpu": build_cpu, "write": write_s, "files": len(files),

@@ -1,4 +1,4 @@
-"""Search on the static site in a real browser: static/js/search.js over the index of xxgk/static_search.py.
+"""Search on the static site in a real browser: static/js/search.js over the index of xxgk/search/static_index.py.
 
 Debian's Chromium through Playwright loads built sites under the sub-path /xxgk/ from a real HTTP server (Python's,
 and nginx with the shipped deploy/nginx.conf and its Content-Security-Policy),
@@ -27,8 +27,8 @@ import pytest
 
 from xxgk import assemble, content, render
 from xxgk.config import Config, load_config
-from xxgk.static_search import StaticReader, query_parts, static_index
-from xxgk.tokens import normalize
+from xxgk.search.static_index import StaticReader, query_parts, static_index
+from xxgk.search.tokens import normalize
 
 from . import nginx
 from .browser import launched

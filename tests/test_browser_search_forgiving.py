@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from xxgk.static_search import StaticReader
+from xxgk.search.static_index import StaticReader
 
 from .browser import launched, served
 from .conftest import build_site, corpus_module

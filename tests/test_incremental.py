@@ -140,8 +140,9 @@ def test_many_scheduled_documents_are_summarised_not_listed(make_site, run_cli):
 
 
 def test_the_static_search_index_is_not_rebuilt_when_no_document_changed(tmp_path, monkeypatch):
-    from xxgk import pipeline, static_search
+    from xxgk import pipeline
     from xxgk.config import load_config
+    from xxgk.search import static_index as static_search
 
     root = sample_project(tmp_path)
     today = date.fromisoformat(TODAY)

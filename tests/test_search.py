@@ -1,4 +1,4 @@
-"""The Whoosh search index (xxgk/search.py): analysis, the query language as a table, recall against a substring
+"""The Whoosh search index (xxgk/search/): analysis, the query language as a table, recall against a substring
 scan, incremental updates against full rebuilds, and the errors users see."""
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xxgk import search, tokens
+from xxgk import search
 from xxgk.model import Document
+from xxgk.search import analysis, engine, tokens
 
 REPO = Path(__file__).resolve().parent.parent
 PS = "114403006955506492"  # 深圳市坪山区政府办公室 and its departments share the district's prefix here
@@ -247,6 +248,14 @@ def test_snippet_maps_matches_back_through_nfkc():
     assert "【5㎏】" in snippet.marked() and "【信息公开】" in snippet.marked() and snippet.text.startswith("…")
 
 
+@pytest.mark.parametrize(("label", "key", "value"), [
+    ("体裁", "genre", "报告"), ("名称", "title", "工作"), ("时效", "validity", "失效"), ("生成日期", "written", "2019"),
+    ("发文字号", "doc_no", "深坪府办〔2019〕1号"), ("年份", "year", "2021"),
+])
+def test_a_field_is_named_by_its_key_or_any_of_its_front_matter_labels(index, label, key, value):
+    assert found(index, f"{label}:{value}") == found(index, f"{key}:{value}") != []
+
+
 def test_equal_scores_order_newest_first_then_by_index_number(index):
     assert found(index, "publisher:坪山区政府办公室") == ids("L21-09", "19-10", "19-02", "19-01", "17-12")
     assert len(found(index, "publisher:坪山区", limit=3)) == 3
@@ -290,7 +299,7 @@ def test_the_fast_postings_equal_the_analyzer_output_on_any_text(text):
     by_analyzer: dict[str, list[int]] = {}
     for t in search.SCHEMA["text"].analyzer(text, positions=True):
         by_analyzer.setdefault(t.text, []).append(t.pos)
-    assert search._postings(tokens.normalize(text)) == by_analyzer
+    assert analysis.postings(tokens.normalize(text)) == by_analyzer
 
 
 def every_posting(index_dir: Path) -> dict:
@@ -321,8 +330,8 @@ def test_a_rebuild_writes_the_postings_whooshs_own_writer_writes(tmp_path):
 @pytest.mark.parametrize("how", ["rebuild in this process", "rebuild by workers", "update"])
 def test_meanwhile_runs_once_and_beside_the_workers(tmp_path, monkeypatch, how):
     if how == "rebuild by workers":
-        monkeypatch.setattr(search, "_PARALLEL_FROM", 2)
-        monkeypatch.setattr(search, "_SEGMENT_DOCS", 3)
+        monkeypatch.setattr(engine, "_PARALLEL_FROM", 2)
+        monkeypatch.setattr(engine, "_SEGMENT_DOCS", 3)
     if how == "update":
         search.update_index(tmp_path, CORPUS)
     workers_seen = []
@@ -337,7 +346,7 @@ def test_han_class_matches_the_tokenizer_of_record():
         if tokens.normalize(char) != char or not char.isprintable():
             continue
         is_han = [t.text for t in tokens.tokenize(char)] == [char]
-        assert bool(search._HAN_RUN.fullmatch(char)) == is_han, hex(code)
+        assert bool(tokens.HAN_RUN.fullmatch(char)) == is_han, hex(code)
 
 
 # --- Recall against a substring scan --------------------------------------------------------------------------
@@ -452,7 +461,7 @@ def test_many_deleted_versions_trigger_a_rebuild(tmp_path, monkeypatch):
     search.update_index(path, CORPUS)
     edited = [replace(CORPUS[0], title=CORPUS[0].title + "（修订）")] + CORPUS[1:]
     assert not search.update_index(path, edited).full  # one deleted version: 1/12 of the documents
-    monkeypatch.setattr(search, "_STALE_SHARE", 0.05)
+    monkeypatch.setattr(engine, "_STALE_SHARE", 0.05)
     assert search.update_index(path, CORPUS).full
 
 
@@ -467,12 +476,12 @@ def test_rebuild_leaves_other_files_alone(tmp_path):
 
 def test_large_rebuilds_write_segments_in_worker_processes(tmp_path, generated, monkeypatch):
     _, documents = generated
-    monkeypatch.setattr(search, "_PARALLEL_FROM", 100)
-    monkeypatch.setattr(search, "_SEGMENT_DOCS", 120)
+    monkeypatch.setattr(engine, "_PARALLEL_FROM", 100)
+    monkeypatch.setattr(engine, "_SEGMENT_DOCS", 120)
     path = tmp_path / "index"
     assert search.update_index(path, documents).added == len(documents)
     single = tmp_path / "single"
-    monkeypatch.setattr(search, "_PARALLEL_FROM", 10_000)
+    monkeypatch.setattr(engine, "_PARALLEL_FROM", 10_000)
     search.update_index(single, documents)
     for query in ["信息公开", "工作 方案", "publisher:坪山区", "published:[2019-01-01 TO 2020-06-30]"]:
         assert search.search(path, query, 30) == search.search(single, query, 30)

@@ -11,7 +11,7 @@ import pytest
 
 from xxgk import search
 from xxgk.model import Document
-from xxgk.static_search import StaticReader, static_index
+from xxgk.search.static_index import StaticReader, static_index
 
 from .conftest import corpus_module
 

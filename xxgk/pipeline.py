@@ -22,7 +22,6 @@ from . import (
     render,
     search,
     sources,
-    static_search,
     theme,
     workers,
 )
@@ -32,6 +31,7 @@ from .check.spam import terms_in
 from .config import Config
 from .errors import ContentError, Problem, raise_if_errors, shown_path
 from .model import Document, NavLink, Output, Site
+from .search import static_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,14 +255,14 @@ def _static_files(documents: tuple[Document, ...], stage: output.Staging, record
     """The static search index's files to write, and the record to save for the next build once this one is
     published: no files when the previous build indexed exactly these documents (as its record says) and its
     index files are unchanged, for then they are linked."""
-    key = static_search.inputs_key(documents)
+    key = static_index.inputs_key(documents)
     try:
         previous = json.loads(record.read_text(encoding="utf-8")) if record else {}
     except (OSError, ValueError):
         previous = {}
     if previous.get("key") == key and stage.keep({path: tuple(entry) for path, entry in previous["files"].items()}):
         return [], None
-    files = [Output(path, data) for path, data in static_search.static_index(documents)]
+    files = [Output(path, data) for path, data in static_index.static_index(documents)]
     entries = {o.dest: (hashlib.sha256(o.data).hexdigest(), len(o.data)) for o in files}
     return files, json.dumps({"key": key, "files": entries}).encode("utf-8")
 

@@ -7,6 +7,7 @@ from bisect import bisect_right
 from dataclasses import replace
 from pathlib import Path
 
+from ..search.tokens import HAN
 from .rules import Finding
 from .text import View, as_lines, fold
 
@@ -74,7 +75,7 @@ def terms_in(text: str) -> list[str]:
 
 # A Han character followed by a toneless pinyin syllable in brackets, as in 國務院辦(ban)公廳 (on a folded view,
 # where full-width brackets are ASCII). A reading with tone marks, 蔚(yù)县, is an editor's pronunciation note.
-_PINYIN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff](\(([a-z]{2,6})\))")
+_PINYIN = re.compile(rf"[{HAN}](\(([a-z]{{2,6}})\))")
 _SYLLABLE = re.compile(
     r"(?:[bpmfdtnlgkhjqxryw]|zh|ch|sh|z|c|s)?"
     r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|in|un|vn|ia|ie|iu|ua|uo|ui|ue|ve|er"

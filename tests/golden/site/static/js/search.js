@@ -1,14 +1,14 @@
-/* Site search on a static host: queries the index that xxgk/static_search.py writes under search/.
+/* Site search on a static host: queries the index that xxgk/search/static_index.py writes under search/.
  * No dependencies, no inline script, nothing from another host. Only what a query needs is fetched:
  * meta.json once, the shard of each query term (and the term's own file when it is large), the
  * lookup bucket when the query could be an 索引号 or 文号, a filter's bitmap when one is chosen, then
  * one small file per result shown (and a further piece of its text when the match lies deeper).
  *
- * Matching follows xxgk/tokens.py: NFKC, lower case and traditional characters read as simplified (the pairs
+ * Matching follows xxgk/search/tokens.py: NFKC, lower case and traditional characters read as simplified (the pairs
  * of search/t2s.txt, OpenCC's table as xxgk/hanzi.py applies it); a run of Han characters must occur as written
  * (one character: any document containing it; two: the bigram; three or more: trigrams that cover the
  * run, found at exactly the right offsets); a run of ASCII letters and digits must occur as a whole word;
- * every part of the query must match (AND). xxgk.static_search.StaticReader is the same algorithm in
+ * every part of the query must match (AND). xxgk.search.static_index.StaticReader is the same algorithm in
  * Python, and the tests hold the two to the same results.
  *
  * Ranking: an exact 索引号/文号 hit first, then more query parts in the title, then more occurrences,
@@ -61,7 +61,7 @@
   }
 
   // The document numbers published from start to end (YYYY-MM-DD, either may be empty), as
-  // xxgk.static_search.date_span reads the runs of search/dates.json.
+  // xxgk.search.static_index.date_span reads the runs of search/dates.json.
   function dateSpan(runs, start, end) {
     var low = start ? Number(start.replace(/-/g, "")) : 0;
     var high = end ? Number(end.replace(/-/g, "")) : 99999999;

@@ -4,7 +4,7 @@
 the way static/js/search.js does (same parsing, matching, ranking and files fetched), so tests and the
 benchmark can check results and bytes per query without a browser.
 
-Text is normalised and split as xxgk.tokens does (NFKC, lower case; runs of Han characters, runs of ASCII
+Text is normalised and split as xxgk.search.tokens does (NFKC, lower case; runs of Han characters, runs of ASCII
 letters and digits). Documents are numbered newest first (Document.sort_key), so a smaller number is newer.
 Per document the index records:
 
@@ -33,7 +33,7 @@ Files:
                           有效性 in meta.json: a bitmap, bit n in byte n >> 3, lowest bit first
   search/dates.json       [yyyymmdd, first document number] per publication date, newest first (date ranges)
   search/t2s.txt          "繁简繁简…": the traditional characters whose simplified form is indexed, for the browser
-                          to read queries as xxgk.tokens.normalize does (xxgk.hanzi)
+                          to read queries as xxgk.search.tokens.normalize does (xxgk.hanzi)
   search/d/<n>.json       what a result shows: title, 索引号, 文号, 发布机构, date, category, url and the first
                           LEAD characters of the body text; search/d/<n>-<k>.txt holds the k-th further
                           piece of SEGMENT characters (fetched only when a match lies there)
@@ -56,11 +56,12 @@ from functools import partial
 from itertools import compress, count, repeat
 from operator import add, and_, rshift
 
-from . import hanzi, workers
-from .identifiers import normalize_doc_no
-from .model import Document
-from .tokens import normalize
-from .urls import document_path
+from .. import hanzi, workers
+from ..identifiers import normalize_doc_no
+from ..model import Document
+from ..urls import document_path
+from .text import searchable_text
+from .tokens import HAN, HAN_CHAR, HAN_RUN, normalize
 
 FORMAT = 2  # 2: 文种/有效性 bitmaps, dates.json and t2s.txt
 BODY_AT = 1024  # offset of the text after the title; titles are indexed up to BODY_AT - 1 characters
@@ -73,14 +74,11 @@ ID_BUCKET_KEYS = 64  # lookup keys per bucket on average
 MAX_TF = 127
 PARALLEL_FROM = 500  # documents: fewer are indexed in this process
 
-_H = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # the Han ranges of xxgk.tokens
 # The slots of Han runs joined by a separator: one item per character, the slot (up to three characters of
 # the run from there) or "" at a separator; so an item's index is its offset in the joined runs.
 _SLOTS = re.compile("\x01|(?=([^\x01]{1,3}))")
-_HAN_CHAR = re.compile(f"[{_H}]")
-_HAN_RUN = re.compile(f"[{_H}]+")
 _WORD = re.compile(r"[0-9a-z]+")
-_RUN = re.compile(f"([{_H}]+)|([0-9a-z]+)")  # as xxgk.tokens splits text
+_RUN = re.compile(f"([{HAN}]+)|([0-9a-z]+)")  # as xxgk.search.tokens splits text
 
 
 # ---- small encodings ----
@@ -188,7 +186,7 @@ def _recorded(layout: _Layout, items: list[tuple[int, str, str]]) -> tuple[defau
         for found, offsets in ((title_slots, count(number << shift)), (_slots(rest), count(number << shift | BODY_AT))):
             # Run breaks ("") keep their offsets but are not recorded.
             deque(map(array.append, map(slots.__getitem__, compress(found, found)), compress(offsets, found)), 0)
-        for term in {*(s[:2] for s in title_slots if len(s) > 1), *_HAN_CHAR.findall(title)}:
+        for term in {*(s[:2] for s in title_slots if len(s) > 1), *HAN_CHAR.findall(title)}:
             titles[term].add(number)
     return slots, words, titles
 
@@ -223,7 +221,7 @@ _CODES = {tf: 2 * tf for tf in range(MAX_TF + 1)}
 def _slots(text: str) -> list[str]:
     """The slots of normalised text. Offsets count Han characters plus one per break between runs, so two
     runs never touch, and an offset is never more than the character's offset in the text."""
-    return _SLOTS.findall("\x01".join(_HAN_RUN.findall(text)))
+    return _SLOTS.findall("\x01".join(HAN_RUN.findall(text)))
 
 
 def _flag_titles(codes: bytearray, docs: list[int], in_title: set[int] | None) -> bytes:
@@ -237,14 +235,6 @@ def _pairs(docs: list[int], codes: bytes, layout: _Layout) -> tuple[bytes, bytes
     return _pack(array("Q", docs), layout.doc_width), codes
 
 
-def _rest_of(doc: Document) -> str:
-    """The text indexed after the title: the body first (so offsets point into it), then the other fields, the
-    发布机构 and 主题分类 names included (税 finds what is filed under 税务)."""
-    summary = "" if doc.summary in doc.body_text else doc.summary
-    return "\n".join([doc.body_text, summary, " ".join(doc.keywords), doc.index_no, doc.doc_no, doc.publisher,
-                      doc.category.replace("\\", " ")])
-
-
 # ---- the files ----
 
 def static_index(documents: Sequence[Document], parallel: bool = True) -> list[tuple[str, bytes]]:
@@ -253,7 +243,7 @@ def static_index(documents: Sequence[Document], parallel: bool = True) -> list[t
     With parallel, the postings of chunks of documents are built in worker processes (xxgk.workers).
     """
     docs = sorted(documents, key=Document.sort_key)
-    items = [(n, doc.title, _rest_of(doc)) for n, doc in enumerate(docs)]
+    items = [(n, doc.title, searchable_text(doc)) for n, doc in enumerate(docs)]
     layout = _Layout(len(docs), max((len(rest) for _, _, rest in items), default=0))
     with workers.paused_gc():
         if parallel:
@@ -511,7 +501,7 @@ class StaticReader:
 
     def _part(self, part: str) -> dict[int, tuple[int, bool]]:
         """doc -> (how often the part occurs, whether in the title)."""
-        if len(part) < 3 or not _HAN_CHAR.match(part):
+        if len(part) < 3 or not HAN_CHAR.match(part):
             return self._pairs(part)
         trigrams = [(k, self._offsets(part[k:k + 3])) for k in cover(part)]
         found = {}

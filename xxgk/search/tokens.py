@@ -5,6 +5,9 @@ characters read as simplified (xxgk.hanzi, OpenCC's table: 政務公開 is index
 characters gives its overlapping bigrams (信息公开 -> 信息 息公 公开), each at its own position so phrase
 queries work; a run of one Han character gives that character. A run of ASCII letters and digits is one
 token (2019, 00001, bet365). Everything else separates tokens.
+
+`HAN` (the Unicode ranges, written once in xxgk.hanzi, which this module builds on), `HAN_CHAR` and `HAN_RUN` are
+what every module of xxgk counts as a Han character: import them from here rather than writing the ranges again.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .hanzi import to_simplified
+from ..hanzi import HAN, to_simplified
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUN = re.compile(f"([{_HAN}]+)|([0-9a-z]+)")
-_RUN_TEXT = re.compile(f"[{_HAN}]+|[0-9a-z]+")
+HAN_CHAR = re.compile(f"[{HAN}]")
+HAN_RUN = re.compile(f"[{HAN}]+")
+_RUN = re.compile(f"([{HAN}]+)|([0-9a-z]+)")
+_RUN_TEXT = re.compile(f"[{HAN}]+|[0-9a-z]+")
 
 
 @dataclass(frozen=True, slots=True)

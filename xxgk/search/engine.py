@@ -1,0 +1,267 @@
+"""The Whoosh index beside the site: its schema, and `update_index` keeping it in step with the documents.
+
+A rebuild writes segments on every core (whoosh_internals.write_segment); an update changes only the documents
+whose fingerprints differ. A marker written last records the schema version and every index file's hash, so a
+half-built, outdated or damaged index is never trusted (`open_current`). Scores use no collection statistics
+(whoosh_internals.Weighting), so an index updated in place ranks exactly like one rebuilt from scratch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as clock
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.fields import DATETIME, ID, STORED, Schema
+
+from .. import workers
+from ..model import Document
+from ..urls import document_path
+from . import tokens
+from .analysis import doc_no_key
+from .text import searchable_text
+from .whoosh_internals import bigram_field, commit_segments, update_writer, write_segment
+
+SCHEMA_VERSION = 4  # raise whenever the schema, the analysis or the stored fields change: forces a rebuild
+INDEX_NAME = "XXGK"
+MARKER = "xxgk-search.json"
+_LIMIT_MB = 256  # Whoosh's in-memory posting sort limit for incremental updates
+_PARALLEL_FROM = 2_000  # documents; below this, worker processes cost more than they save
+_STALE_SHARE = 0.25  # rebuild once this share of the indexed documents are deleted versions
+_SEGMENT_DOCS = 2_500  # documents per segment of a rebuild: bounds a worker's memory (all postings of a segment)
+
+SCHEMA = Schema(
+    index_no=ID(stored=True, unique=True, sortable=True),  # normalised; the raw form is stored
+    doc_no=ID(stored=True),  # as written
+    doc_no_norm=ID,  # analysis.doc_no_key: any bracket form finds it
+    publisher=ID(stored=True),  # normalised; the raw form is stored
+    category=ID(stored=True),  # 一级\二级, normalised; the raw form is stored
+    category1=ID,  # 一级 alone
+    genre=ID(stored=True),
+    validity=ID(stored=True),
+    year=ID(stored=True),
+    published=DATETIME(stored=True, sortable=True),
+    written=DATETIME(stored=True, sortable=True),
+    title=bigram_field(stored=True),
+    text=bigram_field(),  # the title, then text.searchable_text: what free text searches
+    url=STORED,
+    excerpt=STORED,  # the body, for snippets (the stored-fields column compresses it)
+    fingerprint=ID(stored=True, sortable=True),  # content hash + " " + index key: what incremental updates compare
+)
+
+
+class IndexMissing(RuntimeError):
+    """There is no usable search index in the folder asked for."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """What one update_index call did."""
+
+    added: int
+    updated: int
+    deleted: int
+    unchanged: int
+    seconds: float
+    full: bool
+    healed: bool = False  # the previous index was damaged (a file missing or changed) and was rebuilt
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """One document as the index sees it: its key, the hash of its indexed fields, and those fields."""
+
+    key: str
+    digest: str
+    fields: dict
+
+
+def update_index(index_dir: Path, documents: Sequence[Document], *, full: bool = False,
+                 meanwhile: Callable[[], object] = lambda: None) -> IndexStats:
+    """Bring the index at index_dir in line with exactly these documents, rebuilding it when needed or asked;
+    meanwhile() is called once, while worker processes build the index when they do."""
+    started = time.perf_counter()
+    records = _records(documents)
+    ix, damaged = (None, False) if full else open_current(index_dir)
+    if ix is None or _mostly_stale(ix):
+        _rebuild(index_dir, records, meanwhile)
+        return IndexStats(len(records), 0, 0, 0, time.perf_counter() - started, True, damaged)
+    meanwhile()
+    added, updated, deleted, unchanged = _apply_changes(ix, records)
+    return IndexStats(added, updated, deleted, unchanged, time.perf_counter() - started, False)
+
+
+def _mostly_stale(ix) -> bool:
+    """Whether deleted documents (kept in their segments until merged) have grown past _STALE_SHARE of the live."""
+    return ix.doc_count_all() - ix.doc_count() > _STALE_SHARE * ix.doc_count()
+
+
+def _records(documents: Sequence[Document]) -> dict[str, _Record]:
+    """The records of the documents by index key, in key order (the last of any duplicate wins)."""
+    records = {}
+    for doc in documents:
+        fields = _fields(doc)
+        blob = "\x1f".join(f"{name}\x1e{value}" for name, value in sorted(fields.items()))
+        records[fields["index_no"]] = _Record(fields["index_no"], hashlib.sha1(blob.encode()).hexdigest(), fields)
+    return dict(sorted(records.items()))
+
+
+def _fields(doc: Document) -> dict:
+    """The values Whoosh indexes for a document (before compression and fingerprinting)."""
+    category = tokens.normalize(doc.category)
+    fields = {
+        "index_no": tokens.normalize(doc.index_no), "_stored_index_no": doc.index_no,
+        "doc_no": doc.doc_no, "doc_no_norm": doc_no_key(doc.doc_no),
+        "publisher": tokens.normalize(doc.publisher), "_stored_publisher": doc.publisher,
+        "category": category, "_stored_category": doc.category, "category1": category.partition("\\")[0],
+        "genre": doc.genre, "validity": doc.validity, "year": str(doc.published.year),
+        "published": _day_start(doc.published), "title": doc.title, "text": doc.title + "\n" + searchable_text(doc),
+        "url": document_path(doc.index_no), "excerpt": doc.body_text or doc.summary,
+    }
+    if doc.written:
+        fields["written"] = _day_start(doc.written)
+    return {name: value for name, value in fields.items() if value != ""}
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight at the start of the day: how DATETIME fields hold dates."""
+    return datetime.combine(day, clock.min)
+
+
+def _whoosh_fields(record: _Record) -> dict:
+    """The keyword arguments of add_document: the fields and the fingerprint."""
+    fields = dict(record.fields)
+    fields["fingerprint"] = f"{record.digest} {record.key}"
+    return fields
+
+
+def open_current(index_dir: Path) -> tuple[Any, bool]:
+    """The index at index_dir if it was written with this schema version and is intact, else None; and whether an
+    index of this version was there but damaged (a file deleted, truncated or changed since it was written)."""
+    try:
+        marker = json.loads((index_dir / MARKER).read_text(encoding="utf-8"))
+    except OSError:  # absent: never built here
+        return None, False
+    except ValueError:  # the marker is written last and swapped in with the index, so garbage in it is damage
+        return None, True
+    if not isinstance(marker, dict) or marker.get("schema") != SCHEMA_VERSION:
+        return None, not isinstance(marker, dict)
+    if marker.get("files") != _index_files(index_dir):
+        return None, True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # Whoosh leaves the file open when a TOC is unreadable
+        try:
+            return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME), False
+        except Exception:  # intact files Whoosh still cannot read: rebuild them too
+            return None, True
+
+
+def open_for_search(index_dir: Path):
+    """The index at index_dir, or IndexMissing with a message an editor can act on (the caller names the folder)."""
+    if not (index_dir / MARKER).is_file():
+        raise IndexMissing("找不到搜索索引。请先运行 xxgk build（源代码目录中为 ./dev build）构建站点。")
+    ix, damaged = open_current(index_dir)
+    if damaged:
+        raise IndexMissing("搜索索引已损坏（有文件缺失或被改动）。请重新运行 xxgk build（源代码目录中为 ./dev build），"
+                           "它会从内容自动重建索引。")
+    if ix is None:
+        raise IndexMissing("搜索索引来自旧版本或没有完成。请重新运行 xxgk build（源代码目录中为 ./dev build）构建站点。")
+    return ix
+
+
+def _index_files(index_dir: Path) -> dict[str, list]:
+    """Name -> [size, SHA-256] of every file of the Whoosh index in index_dir (its lock excepted)."""
+    files = {}
+    for path in sorted(index_dir.iterdir()):
+        if path.name.startswith((INDEX_NAME, "_" + INDEX_NAME + "_")) and "LOCK" not in path.name and path.is_file():
+            files[path.name] = [path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest()]
+    return files
+
+
+def _rebuild(index_dir: Path, records: dict[str, _Record], meanwhile: Callable[[], object]) -> None:
+    """Write a fresh index of the records in segments built on every core, replacing only files this module made."""
+    _clear(index_dir)
+    whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
+    shares = _shares(list(records.values()))
+    with workers.paused_gc():
+        if len(shares) <= 1 or multiprocessing.current_process().daemon:  # a daemon may not start processes
+            meanwhile()
+            segments = [_write_segment(str(index_dir), share) for share in shares]
+        else:
+            with ProcessPoolExecutor(max_workers=min(len(shares), os.cpu_count() or 1),
+                                     initializer=workers.ignore_interrupts) as pool:
+                with workers.interrupts_held():  # the workers are forked here (see workers.ignore_interrupts)
+                    pending = pool.map(_write_segment, [str(index_dir)] * len(shares), shares)
+                meanwhile()  # the workers are started: this process is free until their segments come back
+                segments = list(pending)
+    commit_segments(index_dir, INDEX_NAME, SCHEMA, segments)
+    _write_marker(index_dir, len(records))
+
+
+def _shares(records: list[_Record]) -> list[list[_Record]]:
+    """The records cut into equal consecutive shares of at most _SEGMENT_DOCS (one when they are few, none when
+    there are none)."""
+    count = 1 if len(records) < _PARALLEL_FROM else max(2, -(-len(records) // _SEGMENT_DOCS))
+    size = -(-len(records) // count) or 1
+    return [records[i:i + size] for i in range(0, len(records), size)]
+
+
+def _write_segment(index_dir: str, records: list[_Record]):
+    """Index records into one new segment of the index at index_dir (in a worker process) and return the segment."""
+    return write_segment(index_dir, INDEX_NAME, map(_whoosh_fields, records))
+
+
+def _clear(index_dir: Path) -> None:
+    """Remove this module's files from index_dir (a Whoosh index named INDEX_NAME and the marker), nothing else."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    for path in index_dir.iterdir():
+        if path.name == MARKER or path.name.startswith((INDEX_NAME, "_" + INDEX_NAME + "_")):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def _write_marker(index_dir: Path, count: int) -> None:
+    """Record the schema version and the size and hash of every index file next to the index: written last, so a
+    half-built index is never trusted, and a file deleted or damaged later is noticed (see open_current)."""
+    marker = {"schema": SCHEMA_VERSION, "documents": count, "files": _index_files(index_dir)}
+    (index_dir / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+
+
+def _apply_changes(ix, records: dict[str, _Record]) -> tuple[int, int, int, int]:
+    """Add, replace and delete only the documents whose fingerprints differ; returns the four counts."""
+    indexed = _indexed_digests(ix)
+    stale = sorted(key for key in indexed if key not in records)
+    fresh = [r for r in records.values() if r.key not in indexed]
+    changed = [r for r in records.values() if r.key in indexed and indexed[r.key] != r.digest]
+    if stale or fresh or changed:
+        with update_writer(ix, _LIMIT_MB) as writer:
+            for key in stale + [r.key for r in changed]:
+                writer.delete_by_term("index_no", key)
+            for record in sorted(fresh + changed, key=lambda r: r.key):
+                writer.add_document(**_whoosh_fields(record))
+        _write_marker(Path(ix.storage.folder), len(records))
+    return len(fresh), len(changed), len(stale), len(records) - len(fresh) - len(changed)
+
+
+def _indexed_digests(ix) -> dict[str, str]:
+    """Index key -> content hash of every live document, read from the fingerprint column in one pass."""
+    digests: dict[str, str] = {}
+    with ix.reader() as reader:
+        if not reader.doc_count_all():
+            return digests
+        column = reader.column_reader("fingerprint")
+        for docnum in reader.all_doc_ids():
+            digest, _, key = column[docnum].partition(" ")
+            digests[key] = digest if key not in digests else "duplicate"  # a duplicate is replaced as changed
+    return digests
