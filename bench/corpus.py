@@ -28,68 +28,236 @@ FIRST_YEAR, LAST_YEAR = 2015, 2025
 
 # (district, pinyin, GB/T 2260 code) of Shenzhen's districts.
 DISTRICTS = (
-    ("福田区", "futian", "440304"), ("罗湖区", "luohu", "440303"), ("南山区", "nanshan", "440305"),
-    ("盐田区", "yantian", "440308"), ("宝安区", "baoan", "440306"), ("龙岗区", "longgang", "440307"),
-    ("龙华区", "longhua", "440309"), ("坪山区", "pingshan", "440310"), ("光明区", "guangming", "440311"),
+    ("福田区", "futian", "440304"),
+    ("罗湖区", "luohu", "440303"),
+    ("南山区", "nanshan", "440305"),
+    ("盐田区", "yantian", "440308"),
+    ("宝安区", "baoan", "440306"),
+    ("龙岗区", "longgang", "440307"),
+    ("龙华区", "longhua", "440309"),
+    ("坪山区", "pingshan", "440310"),
+    ("光明区", "guangming", "440311"),
 )
 
 # (full name suffix, short suffix, slug, 代字 part, favoured 主题分类 pairs).
 DEPARTMENTS = (
     ("人民政府办公室", "府办", "fb", "府办", ("综合政务\\政务公开", "综合政务\\政务督查", "综合政务\\文秘工作")),
-    ("发展和改革局", "发改局", "fgj", "发改", ("国民经济管理、国有资产监管\\宏观经济", "国民经济管理、国有资产监管\\重大建设项目", "国民经济管理、国有资产监管\\物价")),
+    (
+        "发展和改革局",
+        "发改局",
+        "fgj",
+        "发改",
+        (
+            "国民经济管理、国有资产监管\\宏观经济",
+            "国民经济管理、国有资产监管\\重大建设项目",
+            "国民经济管理、国有资产监管\\物价",
+        ),
+    ),
     ("教育局", "教育局", "jyj", "教", ("科技、教育\\教育",)),
     ("科技创新局", "科创局", "kcj", "科创", ("科技、教育\\科技", "科技、教育\\知识产权")),
-    ("工业和信息化局", "工信局", "gxj", "工信", ("工业、交通\\信息产业（含电信）", "工业、交通\\轻工纺织", "工业、交通\\机械制造与重工业")),
-    ("民政局", "民政局", "mzj", "民", ("民政、扶贫、救灾\\社会福利", "民政、扶贫、救灾\\社团管理", "民政、扶贫、救灾\\行政区划与地名")),
+    (
+        "工业和信息化局",
+        "工信局",
+        "gxj",
+        "工信",
+        ("工业、交通\\信息产业（含电信）", "工业、交通\\轻工纺织", "工业、交通\\机械制造与重工业"),
+    ),
+    (
+        "民政局",
+        "民政局",
+        "mzj",
+        "民",
+        ("民政、扶贫、救灾\\社会福利", "民政、扶贫、救灾\\社团管理", "民政、扶贫、救灾\\行政区划与地名"),
+    ),
     ("司法局", "司法局", "sfj", "司", ("公安、安全、司法\\司法",)),
     ("财政局", "财政局", "czj", "财", ("财政、金融、审计\\财政", "财政、金融、审计\\审计")),
-    ("人力资源局", "人力资源局", "rlzyj", "人力", ("劳动、人事、监察\\劳动就业", "劳动、人事、监察\\社会保障", "劳动、人事、监察\\人事工作")),
+    (
+        "人力资源局",
+        "人力资源局",
+        "rlzyj",
+        "人力",
+        ("劳动、人事、监察\\劳动就业", "劳动、人事、监察\\社会保障", "劳动、人事、监察\\人事工作"),
+    ),
     ("住房和建设局", "住建局", "zjj", "建", ("城乡建设、环境保护\\城乡建设（含住房）", "城乡建设、环境保护\\城市规划")),
     ("交通运输局", "交通局", "jtj", "交", ("工业、交通\\公路", "工业、交通\\水运")),
     ("水务局", "水务局", "swj", "水", ("农业、林业、水利\\水利", "国土资源、能源\\水资源")),
-    ("卫生健康局", "卫健局", "wjj", "卫", ("卫生、体育\\卫生", "卫生、体育\\医药管理", "人口与计划生育、妇女儿童工作\\人口与计划生育")),
+    (
+        "卫生健康局",
+        "卫健局",
+        "wjj",
+        "卫",
+        ("卫生、体育\\卫生", "卫生、体育\\医药管理", "人口与计划生育、妇女儿童工作\\人口与计划生育"),
+    ),
     ("应急管理局", "应急局", "yjj", "应急", ("综合政务\\应急管理", "市场监管、安全生产监管\\安全生产监管")),
-    ("市场监督管理局", "市场监管局", "scjgj", "市监", ("市场监管、安全生产监管\\食品药品监管", "市场监管、安全生产监管\\质量监督", "市场监管、安全生产监管\\标准")),
-    ("文化广电旅游体育局", "文广旅体局", "wglt", "文", ("文化、广电、新闻出版\\文化", "文化、广电、新闻出版\\文物", "卫生、体育\\体育", "商贸、海关、旅游\\旅游")),
-    ("生态环境局", "生态环境局", "sthjj", "环", ("城乡建设、环境保护\\环境监测、保护与治理", "城乡建设、环境保护\\节能与资源综合利用")),
-    ("城市管理和综合执法局", "城管局", "cgj", "城管", ("城乡建设、环境保护\\城乡建设（含住房）", "农业、林业、水利\\林业")),
+    (
+        "市场监督管理局",
+        "市场监管局",
+        "scjgj",
+        "市监",
+        ("市场监管、安全生产监管\\食品药品监管", "市场监管、安全生产监管\\质量监督", "市场监管、安全生产监管\\标准"),
+    ),
+    (
+        "文化广电旅游体育局",
+        "文广旅体局",
+        "wglt",
+        "文",
+        ("文化、广电、新闻出版\\文化", "文化、广电、新闻出版\\文物", "卫生、体育\\体育", "商贸、海关、旅游\\旅游"),
+    ),
+    (
+        "生态环境局",
+        "生态环境局",
+        "sthjj",
+        "环",
+        ("城乡建设、环境保护\\环境监测、保护与治理", "城乡建设、环境保护\\节能与资源综合利用"),
+    ),
+    (
+        "城市管理和综合执法局",
+        "城管局",
+        "cgj",
+        "城管",
+        ("城乡建设、环境保护\\城乡建设（含住房）", "农业、林业、水利\\林业"),
+    ),
     ("政务服务数据管理局", "政数局", "zsj", "政数", ("综合政务\\电子政务", "综合政务\\政务公开")),
     ("统计局", "统计局", "tjj", "统", ("国民经济管理、国有资产监管\\统计",)),
 )
 
 # 主题分类 pairs from the State Council tree (domain reference section 5), drawn when a body writes off its topics.
 CATEGORIES = (
-    "综合政务\\政务公开", "综合政务\\政务督查", "综合政务\\应急管理", "综合政务\\电子政务", "综合政务\\文秘工作",
-    "综合政务\\信访", "综合政务\\其他", "国民经济管理、国有资产监管\\宏观经济", "国民经济管理、国有资产监管\\统计",
-    "国民经济管理、国有资产监管\\物价", "国民经济管理、国有资产监管\\国有资产监管", "国民经济管理、国有资产监管\\重大建设项目",
-    "财政、金融、审计\\财政", "财政、金融、审计\\税务", "财政、金融、审计\\社会信用体系建设", "财政、金融、审计\\审计",
-    "国土资源、能源\\土地", "国土资源、能源\\水资源", "国土资源、能源\\电力", "农业、林业、水利\\农业、畜牧业、渔业",
-    "农业、林业、水利\\林业", "农业、林业、水利\\水利", "工业、交通\\信息产业（含电信）", "工业、交通\\公路",
-    "工业、交通\\水运", "工业、交通\\邮政", "商贸、海关、旅游\\国内贸易（含供销）", "商贸、海关、旅游\\对外经贸合作",
-    "商贸、海关、旅游\\旅游", "市场监管、安全生产监管\\工商", "市场监管、安全生产监管\\质量监督",
-    "市场监管、安全生产监管\\食品药品监管", "市场监管、安全生产监管\\安全生产监管", "城乡建设、环境保护\\城市规划",
-    "城乡建设、环境保护\\城乡建设（含住房）", "城乡建设、环境保护\\环境监测、保护与治理",
-    "城乡建设、环境保护\\节能与资源综合利用", "城乡建设、环境保护\\气象、水文、测绘、地震", "科技、教育\\科技",
-    "科技、教育\\教育", "科技、教育\\知识产权", "文化、广电、新闻出版\\文化", "文化、广电、新闻出版\\文物",
-    "卫生、体育\\卫生", "卫生、体育\\体育", "人口与计划生育、妇女儿童工作\\妇女儿童", "劳动、人事、监察\\劳动就业",
-    "劳动、人事、监察\\社会保障", "劳动、人事、监察\\人事工作", "劳动、人事、监察\\军转安置", "公安、安全、司法\\公安",
-    "公安、安全、司法\\司法", "民政、扶贫、救灾\\减灾救灾", "民政、扶贫、救灾\\优抚安置", "民政、扶贫、救灾\\社会福利",
-    "民政、扶贫、救灾\\扶贫", "民族、宗教\\民族事务", "民族、宗教\\宗教事务", "港澳台侨工作\\港澳工作", "国防\\国防动员",
+    "综合政务\\政务公开",
+    "综合政务\\政务督查",
+    "综合政务\\应急管理",
+    "综合政务\\电子政务",
+    "综合政务\\文秘工作",
+    "综合政务\\信访",
+    "综合政务\\其他",
+    "国民经济管理、国有资产监管\\宏观经济",
+    "国民经济管理、国有资产监管\\统计",
+    "国民经济管理、国有资产监管\\物价",
+    "国民经济管理、国有资产监管\\国有资产监管",
+    "国民经济管理、国有资产监管\\重大建设项目",
+    "财政、金融、审计\\财政",
+    "财政、金融、审计\\税务",
+    "财政、金融、审计\\社会信用体系建设",
+    "财政、金融、审计\\审计",
+    "国土资源、能源\\土地",
+    "国土资源、能源\\水资源",
+    "国土资源、能源\\电力",
+    "农业、林业、水利\\农业、畜牧业、渔业",
+    "农业、林业、水利\\林业",
+    "农业、林业、水利\\水利",
+    "工业、交通\\信息产业（含电信）",
+    "工业、交通\\公路",
+    "工业、交通\\水运",
+    "工业、交通\\邮政",
+    "商贸、海关、旅游\\国内贸易（含供销）",
+    "商贸、海关、旅游\\对外经贸合作",
+    "商贸、海关、旅游\\旅游",
+    "市场监管、安全生产监管\\工商",
+    "市场监管、安全生产监管\\质量监督",
+    "市场监管、安全生产监管\\食品药品监管",
+    "市场监管、安全生产监管\\安全生产监管",
+    "城乡建设、环境保护\\城市规划",
+    "城乡建设、环境保护\\城乡建设（含住房）",
+    "城乡建设、环境保护\\环境监测、保护与治理",
+    "城乡建设、环境保护\\节能与资源综合利用",
+    "城乡建设、环境保护\\气象、水文、测绘、地震",
+    "科技、教育\\科技",
+    "科技、教育\\教育",
+    "科技、教育\\知识产权",
+    "文化、广电、新闻出版\\文化",
+    "文化、广电、新闻出版\\文物",
+    "卫生、体育\\卫生",
+    "卫生、体育\\体育",
+    "人口与计划生育、妇女儿童工作\\妇女儿童",
+    "劳动、人事、监察\\劳动就业",
+    "劳动、人事、监察\\社会保障",
+    "劳动、人事、监察\\人事工作",
+    "劳动、人事、监察\\军转安置",
+    "公安、安全、司法\\公安",
+    "公安、安全、司法\\司法",
+    "民政、扶贫、救灾\\减灾救灾",
+    "民政、扶贫、救灾\\优抚安置",
+    "民政、扶贫、救灾\\社会福利",
+    "民政、扶贫、救灾\\扶贫",
+    "民族、宗教\\民族事务",
+    "民族、宗教\\宗教事务",
+    "港澳台侨工作\\港澳工作",
+    "国防\\国防动员",
 )
 
 # The 15 公文 kinds (命令 and 令 are one kind) with their share of a typical portal.
-GENRES = (("通知", 42), ("公告", 7), ("通告", 6), ("意见", 7), ("函", 8), ("通报", 6), ("报告", 6), ("批复", 6),
-          ("决定", 4), ("请示", 2), ("纪要", 3), ("公报", 1), ("令", 0.6), ("命令", 0.2), ("决议", 0.5), ("议案", 0.3))
+GENRES = (
+    ("通知", 42),
+    ("公告", 7),
+    ("通告", 6),
+    ("意见", 7),
+    ("函", 8),
+    ("通报", 6),
+    ("报告", 6),
+    ("批复", 6),
+    ("决定", 4),
+    ("请示", 2),
+    ("纪要", 3),
+    ("公报", 1),
+    ("令", 0.6),
+    ("命令", 0.2),
+    ("决议", 0.5),
+    ("议案", 0.3),
+)
 
-AREAS = ("重点项目建设", "安全生产", "城市更新", "义务教育学位", "公共卫生", "营商环境", "政务服务", "生态环境保护",
-         "防汛防旱", "森林防火", "食品安全", "消防安全", "就业创业", "住房保障", "交通运输", "水污染治理", "科技创新",
-         "中小企业发展", "老旧小区改造", "社区治理", "养老服务", "文化惠民", "全民健身", "知识产权保护", "统计调查",
-         "财政预算管理", "政府采购", "信访工作", "应急管理", "档案管理", "数字政府建设", "低碳发展", "生活垃圾分类",
-         "市容环境提升", "人才引进", "社会救助", "残疾人服务", "行政执法", "法治政府建设", "政务公开")
+AREAS = (
+    "重点项目建设",
+    "安全生产",
+    "城市更新",
+    "义务教育学位",
+    "公共卫生",
+    "营商环境",
+    "政务服务",
+    "生态环境保护",
+    "防汛防旱",
+    "森林防火",
+    "食品安全",
+    "消防安全",
+    "就业创业",
+    "住房保障",
+    "交通运输",
+    "水污染治理",
+    "科技创新",
+    "中小企业发展",
+    "老旧小区改造",
+    "社区治理",
+    "养老服务",
+    "文化惠民",
+    "全民健身",
+    "知识产权保护",
+    "统计调查",
+    "财政预算管理",
+    "政府采购",
+    "信访工作",
+    "应急管理",
+    "档案管理",
+    "数字政府建设",
+    "低碳发展",
+    "生活垃圾分类",
+    "市容环境提升",
+    "人才引进",
+    "社会救助",
+    "残疾人服务",
+    "行政执法",
+    "法治政府建设",
+    "政务公开",
+)
 
 SUBJECTS = {
-    "通知": ("印发《{place}{year}年{area}工作方案》", "印发《{place}{area}管理办法》", "开展{year}年{area}专项检查",
-           "做好{year}年{area}工作", "进一步加强{area}工作", "组织申报{year}年{area}专项资金", "调整{area}工作领导小组成员"),
+    "通知": (
+        "印发《{place}{year}年{area}工作方案》",
+        "印发《{place}{area}管理办法》",
+        "开展{year}年{area}专项检查",
+        "做好{year}年{area}工作",
+        "进一步加强{area}工作",
+        "组织申报{year}年{area}专项资金",
+        "调整{area}工作领导小组成员",
+    ),
     "意见": ("加快推进{area}", "深化{area}改革", "进一步加强{area}工作"),
     "通报": ("{year}年{area}工作情况", "{area}专项检查结果", "{year}年上半年{area}督查情况"),
     "报告": ("{year}年{area}工作情况", "{place}{area}工作开展情况"),
@@ -170,8 +338,16 @@ def make_bodies(rng: random.Random) -> list[Body]:
         district, pinyin, region = DISTRICTS[i % len(DISTRICTS)]
         org8 = "".join(rng.choice("0123456789") for _ in range(8))
         first17 = "11" + region + org8 + org_check_char(org8)
-        bodies.append(Body(f"深圳市{district}{dept}", first17 + uscc_check_char(first17), district + short,
-                           f"{pinyin}-{slug}", f"深{district[0]}{daizi}", topics))
+        bodies.append(
+            Body(
+                f"深圳市{district}{dept}",
+                first17 + uscc_check_char(first17),
+                district + short,
+                f"{pinyin}-{slug}",
+                f"深{district[0]}{daizi}",
+                topics,
+            )
+        )
     return bodies
 
 
@@ -197,7 +373,9 @@ def plan(rng: random.Random, bodies: list[Body], n: int) -> list[tuple[Body, dat
     rng.shuffle(weights)
     years = list(range(FIRST_YEAR, LAST_YEAR + 1))
     year_weights = [1 + 0.15 * (y - FIRST_YEAR) for y in years]
-    counts = Counter(zip(rng.choices(range(len(bodies)), weights, k=n), rng.choices(years, year_weights, k=n), strict=True))
+    counts = Counter(
+        zip(rng.choices(range(len(bodies)), weights, k=n), rng.choices(years, year_weights, k=n), strict=True)
+    )
     slots = []
     for (b, year), count in sorted(counts.items()):
         days = sorted(random_day(rng, year) for _ in range(count))
@@ -324,9 +502,23 @@ def make_document(rng: random.Random, texts: Texts, slot: tuple[Body, date, int]
     doc_no = make_doc_no(rng, genre, body, published.year, counters)
     text = make_body(rng, texts, body, written, closing=bool(doc_no))
     validity, repealed = make_validity(rng, published)
-    return Document(f"{body.code}/{published.year}-{serial:05d}", title, body.name, category, genre, doc_no,
-                    written, published, make_keywords(rng, title), summary_of(text), validity, repealed, column,
-                    text, f"{published.year}/{body.slug}/{serial:05d}.md")
+    return Document(
+        f"{body.code}/{published.year}-{serial:05d}",
+        title,
+        body.name,
+        category,
+        genre,
+        doc_no,
+        written,
+        published,
+        make_keywords(rng, title),
+        summary_of(text),
+        validity,
+        repealed,
+        column,
+        text,
+        f"{published.year}/{body.slug}/{serial:05d}.md",
+    )
 
 
 def generate_documents(n: int, seed: int = 1) -> tuple[list[Body], Iterator[Document]]:
@@ -345,11 +537,19 @@ def q(value: str) -> str:
 
 def front_matter(doc: Document) -> str:
     """The YAML front matter of docs/content-format.md 一, every value a double-quoted string."""
-    lines = [f"title: {q(doc.title)}", f"index_no: {q(doc.index_no)}", f"publisher: {q(doc.publisher)}",
-             f"category: {q(doc.category)}", f"genre: {q(doc.genre)}", f"doc_no: {q(doc.doc_no)}",
-             f"written: {q(doc.written.isoformat())}", f"published: {q(doc.published.isoformat())}",
-             f"keywords: [{', '.join(q(k) for k in doc.keywords)}]", f"summary: {q(doc.summary)}",
-             f"validity: {q(doc.validity)}"]
+    lines = [
+        f"title: {q(doc.title)}",
+        f"index_no: {q(doc.index_no)}",
+        f"publisher: {q(doc.publisher)}",
+        f"category: {q(doc.category)}",
+        f"genre: {q(doc.genre)}",
+        f"doc_no: {q(doc.doc_no)}",
+        f"written: {q(doc.written.isoformat())}",
+        f"published: {q(doc.published.isoformat())}",
+        f"keywords: [{', '.join(q(k) for k in doc.keywords)}]",
+        f"summary: {q(doc.summary)}",
+        f"validity: {q(doc.validity)}",
+    ]
     if doc.repealed:
         lines.append(f"repealed: {q(doc.repealed.isoformat())}")
     lines.append(f"column: {q(doc.column)}")
@@ -358,7 +558,7 @@ def front_matter(doc: Document) -> str:
 
 def config_yaml(bodies: list[Body]) -> str:
     """The site's config.yaml; templates and static come from the repository by absolute path."""
-    body_lines = "".join(f"  - name: {b.name}\n    code: \"{b.code}\"\n    short: {b.short}\n" for b in bodies)
+    body_lines = "".join(f'  - name: {b.name}\n    code: "{b.code}"\n    short: {b.short}\n' for b in bodies)
     return (
         "site_name: 示例市政府信息公开（基准测试）\n"
         "base_url: https://bench.example.gov.cn/xxgk/\n"

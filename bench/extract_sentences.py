@@ -32,9 +32,13 @@ def clean_line(line: str) -> str:
 
 def usable(text: str) -> bool:
     """Whether a sentence is clean body text worth sampling."""
-    return (10 <= len(text) <= 400 and not any(w in text for w in SPAM_WORDS)
-            and not PERSONAL.search(text) and re.search(r"[\u4e00-\u9fff]", text) is not None
-            and not re.match(r"^[\d#*>|+-]", text))
+    return (
+        10 <= len(text) <= 400
+        and not any(w in text for w in SPAM_WORDS)
+        and not PERSONAL.search(text)
+        and re.search(r"[\u4e00-\u9fff]", text) is not None
+        and not re.match(r"^[\d#*>|+-]", text)
+    )
 
 
 def parse_seed(text: str) -> tuple[list[str], list[str]]:

@@ -23,21 +23,27 @@ paginate = 20
 disableKinds = ["RSS", "taxonomy", "term"]
 """
 LAYOUTS = {
-    "_default/baseof.html": "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title>"
-                            "</head><body>{{ block \"main\" . }}{{ end }}</body></html>\n",
-    "_default/single.html": "{{ define \"main\" }}<h1>{{ .Title }}</h1><p>{{ .Date.Format \"2006-01-02\" }} "
-                            "{{ .Params.publisher }}</p>{{ .Content }}{{ end }}\n",
-    "_default/list.html": "{{ define \"main\" }}<ul>{{ range .Paginator.Pages }}<li><a href=\"{{ .RelPermalink }}\">"
-                          "{{ .Title }}</a> {{ .Date.Format \"2006-01-02\" }}</li>{{ end }}</ul>{{ end }}\n",
-    "index.html": "{{ define \"main\" }}<ul>{{ range first 10 .Site.RegularPages }}<li>{{ .Title }}</li>{{ end }}"
-                  "</ul>{{ end }}\n",
+    "_default/baseof.html": '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ .Title }}</title>'
+    '</head><body>{{ block "main" . }}{{ end }}</body></html>\n',
+    "_default/single.html": '{{ define "main" }}<h1>{{ .Title }}</h1><p>{{ .Date.Format "2006-01-02" }} '
+    "{{ .Params.publisher }}</p>{{ .Content }}{{ end }}\n",
+    "_default/list.html": '{{ define "main" }}<ul>{{ range .Paginator.Pages }}<li><a href="{{ .RelPermalink }}">'
+    '{{ .Title }}</a> {{ .Date.Format "2006-01-02" }}</li>{{ end }}</ul>{{ end }}\n',
+    "index.html": '{{ define "main" }}<ul>{{ range first 10 .Site.RegularPages }}<li>{{ .Title }}</li>{{ end }}'
+    "</ul>{{ end }}\n",
 }
 
 
 def hugo_markdown(doc: Document) -> str:
     """One Hugo content file: JSON front matter (Hugo reads it as is), blank line, body."""
-    meta = {"title": doc.title, "date": doc.published.isoformat(), "publisher": doc.publisher,
-            "categories": [doc.category.split("\\", 1)[0]], "summary": doc.summary, "slug": doc.slug}
+    meta = {
+        "title": doc.title,
+        "date": doc.published.isoformat(),
+        "publisher": doc.publisher,
+        "categories": [doc.category.split("\\", 1)[0]],
+        "summary": doc.summary,
+        "slug": doc.slug,
+    }
     return json.dumps(meta, ensure_ascii=False) + "\n\n" + doc.body
 
 

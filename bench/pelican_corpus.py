@@ -46,9 +46,14 @@ def header_value(text: str) -> str:
 def pelican_markdown(doc: Document) -> str:
     """One Pelican Markdown article: metadata header, blank line, body."""
     category = doc.category.split("\\", 1)[0]
-    lines = [f"Title: {header_value(doc.title)}", f"Date: {doc.published.isoformat()}",
-             f"Category: {category}", f"Author: {doc.publisher}", f"Slug: {doc.slug}",
-             f"Summary: {header_value(doc.summary)}"]
+    lines = [
+        f"Title: {header_value(doc.title)}",
+        f"Date: {doc.published.isoformat()}",
+        f"Category: {category}",
+        f"Author: {doc.publisher}",
+        f"Slug: {doc.slug}",
+        f"Summary: {header_value(doc.summary)}",
+    ]
     if doc.keywords:
         lines.insert(3, f"Tags: {', '.join(doc.keywords)}")
     return "\n".join(lines) + "\n\n" + doc.body

@@ -70,8 +70,13 @@ def timed(cmd: list[str], cwd: Path) -> Run:
         proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: stop Popen from waiting again
         out.seek(0)
         err.seek(0)
-        return Run(wall, usage.ru_maxrss / 1024, proc.returncode,
-                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+        return Run(
+            wall,
+            usage.ru_maxrss / 1024,
+            proc.returncode,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+        )
 
 
 def progress(message: str) -> None:
@@ -134,8 +139,13 @@ def serve_edit(root: Path, config: list[str]) -> float | None:
     """Seconds from saving a one-line edit to the moment serve's status reports the new build (open pages poll
     it every 250 ms and then reload)."""
     with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen([sys.executable, "build.py", "serve", *config, "--port", "0"], cwd=REPO,
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "build.py", "serve", *config, "--port", "0"],
+            cwd=REPO,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
             address = _serve_address(out, proc)
             if address is None:
@@ -202,14 +212,24 @@ def bench_other(name: str, root: Path, n: int, write, command: list[str]) -> tup
 
 def bench_pelican(root: Path, n: int, seed: int) -> tuple[Run | None, Run | None]:
     """Pelican with its content cache on, so its rebuild loads what the cold run cached."""
-    return bench_other("pelican", root, n, lambda folder: pelican_corpus.generate(folder, n, seed, cache=True),
-                       [sys.executable, "-m", "pelican", "content", "-o", "out", "-s", "pelicanconf.py"])
+    return bench_other(
+        "pelican",
+        root,
+        n,
+        lambda folder: pelican_corpus.generate(folder, n, seed, cache=True),
+        [sys.executable, "-m", "pelican", "content", "-o", "out", "-s", "pelicanconf.py"],
+    )
 
 
 def bench_hugo(root: Path, n: int, seed: int) -> tuple[Run | None, Run | None]:
     """Hugo's build (it keeps no cache between runs)."""
-    return bench_other("hugo", root, n, lambda folder: hugo_corpus.generate(folder, n, seed),
-                       ["hugo", "--quiet", "--source", str(root), "--destination", str(root / "out")])
+    return bench_other(
+        "hugo",
+        root,
+        n,
+        lambda folder: hugo_corpus.generate(folder, n, seed),
+        ["hugo", "--quiet", "--source", str(root), "--destination", str(root / "out")],
+    )
 
 
 def measure(base: Path, n: int, seed: int, pelican: bool, hugo: bool) -> Result:
@@ -220,14 +240,19 @@ def measure(base: Path, n: int, seed: int, pelican: bool, hugo: bool) -> Result:
     pelican_runs = bench_pelican(base / "pelican", n, seed) if pelican else (None, None)
     hugo_runs = bench_hugo(base / "hugo", n, seed) if hugo else (None, None)
     ours = bench_ours(base / "xxgk", n, seed)
-    return replace(ours, pelican_cold=pelican_runs[0], pelican_edit=pelican_runs[1],
-                   hugo_cold=hugo_runs[0], hugo_edit=hugo_runs[1])
+    return replace(
+        ours, pelican_cold=pelican_runs[0], pelican_edit=pelican_runs[1], hugo_cold=hugo_runs[0], hugo_edit=hugo_runs[1]
+    )
 
 
 # The targets of the issue this benchmark answers, at 10,000 and 100,000 documents.
 TARGETS = {
-    "serve": ("≤ 1 s", "≤ 2 s"), "edit": ("≤ 3 s", "≤ 10 s"), "noop": ("≤ 2 s", "≤ 8 s"),
-    "check": ("≤ 2 s", "≤ 5 s"), "cold": ("≤ 45 s and < Pelican", "≤ 10 × the 10k figure"), "rss": ("≤ 600 MB", "≤ 2 GB"),
+    "serve": ("≤ 1 s", "≤ 2 s"),
+    "edit": ("≤ 3 s", "≤ 10 s"),
+    "noop": ("≤ 2 s", "≤ 8 s"),
+    "check": ("≤ 2 s", "≤ 5 s"),
+    "cold": ("≤ 45 s and < Pelican", "≤ 10 × the 10k figure"),
+    "rss": ("≤ 600 MB", "≤ 2 GB"),
 }
 ROWS = [
     ("serve", "one-document edit, serve, new build for the page"),
@@ -248,7 +273,9 @@ def figure(r: Result, key: str) -> str:
     if key == "serve":
         return "failed" if r.serve_edit is None else f"{r.serve_edit:.2f} s"
     if key == "rss":
-        return "failed" if r.cold is None else f"{r.cold.rss_mb:.0f} MB" + _others(r, lambda run: f"{run.rss_mb:.0f} MB")
+        return (
+            "failed" if r.cold is None else f"{r.cold.rss_mb:.0f} MB" + _others(r, lambda run: f"{run.rss_mb:.0f} MB")
+        )
     run = {"edit": r.edit, "noop": r.noop, "check": r.check_one, "cold": r.cold}[key]
     if key == "cold":
         return seconds(run) + _others(r, lambda run: f"{run.wall:.2f} s")
@@ -288,9 +315,16 @@ def print_table(results: list[Result]) -> None:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description="Benchmark build.py on synthetic disclosure corpora.")
-    parser.add_argument("--sizes", default="10000,100000", help="comma-separated document counts (default 10000,100000)")
-    parser.add_argument("--compare-at", type=int, default=10_000, metavar="N",
-                        help="the size at which Pelican and Hugo are timed too, where installed (default 10000; 0: never)")
+    parser.add_argument(
+        "--sizes", default="10000,100000", help="comma-separated document counts (default 10000,100000)"
+    )
+    parser.add_argument(
+        "--compare-at",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="the size at which Pelican and Hugo are timed too, where installed (default 10000; 0: never)",
+    )
     parser.add_argument("--keep", type=Path, metavar="DIR", help="generate under DIR and keep the corpora")
     parser.add_argument("--seed", type=int, default=1, help="corpus generator seed (default 1)")
     args = parser.parse_args(argv)
@@ -318,8 +352,10 @@ def main(argv: list[str]) -> int:
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; seed {args.seed}")
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as tmp:
         base = args.keep.resolve() if args.keep else Path(tmp)
-        results = [measure(base / f"n{n}", n, args.seed, pelican and n == args.compare_at, hugo and n == args.compare_at)
-                   for n in args.sizes]
+        results = [
+            measure(base / f"n{n}", n, args.seed, pelican and n == args.compare_at, hugo and n == args.compare_at)
+            for n in args.sizes
+        ]
     print()
     print_table(results)
     if args.keep:

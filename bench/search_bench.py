@@ -81,7 +81,7 @@ def words(rng: random.Random, documents: list[Document], count: int) -> list[str
         for run in rng.sample(runs, min(len(runs), rng.randint(1, 3))):
             size = min(len(run), rng.randint(2, 4))
             start = rng.randrange(len(run) - size + 1)
-            picked.append(run[start:start + size])
+            picked.append(run[start : start + size])
         queries.append(" ".join(picked))
     return queries
 
@@ -157,8 +157,14 @@ def static_figures(root: Path, documents: list[Document], queries: list[tuple[st
             reader = static_index.StaticReader(table)
             reader.show(reader.search(query))
             fetched.append(sum(len(table[path]) for path in reader.fetched) / 1024)
-    return {"build": build_s, "cpu": build_cpu, "write": write_s, "files": len(files),
-            "mb": sum(len(data) for data in table.values()) / 1e6, "kb": fetched}
+    return {
+        "build": build_s,
+        "cpu": build_cpu,
+        "write": write_s,
+        "files": len(files),
+        "mb": sum(len(data) for data in table.values()) / 1e6,
+        "kb": fetched,
+    }
 
 
 def report(cold, update, noop, size: float, by_kind: dict[str, list[float]], static: dict) -> None:
@@ -166,22 +172,32 @@ def report(cold, update, noop, size: float, by_kind: dict[str, list[float]], sta
     (stats, wall, cpu), (ustats, uwall, _), (_, nwall, _) = cold, update, noop
     print(f"documents indexed           {stats.added}")
     print(f"cold index build            {wall:7.1f} s   (CPU {cpu:.1f} s)        target {TARGETS['cold']}")
-    print(f"update after one edit       {uwall:7.2f} s   (updated {ustats.updated}, unchanged {ustats.unchanged})"
-          f"   target {TARGETS['update']}")
+    print(
+        f"update after one edit       {uwall:7.2f} s   (updated {ustats.updated}, unchanged {ustats.unchanged})"
+        f"   target {TARGETS['update']}"
+    )
     print(f"update with nothing changed {nwall:7.2f} s")
     print(f"index size on disk          {size:7.1f} MB")
     everything = by_kind["all"]
-    print(f"search latency, {len(everything)} mixed queries: median {statistics.median(everything):.1f} ms, "
-          f"p95 {p95(everything):.1f} ms   target median {TARGETS['median']}")
+    print(
+        f"search latency, {len(everything)} mixed queries: median {statistics.median(everything):.1f} ms, "
+        f"p95 {p95(everything):.1f} ms   target median {TARGETS['median']}"
+    )
     for kind, values in sorted(by_kind.items()):
         if kind != "all":
-            print(f"  {kind:10s} {len(values):3d} queries  median {statistics.median(values):7.1f} ms  "
-                  f"p95 {p95(values):7.1f} ms")
-    print(f"static index build          {static['build']:7.1f} s   (CPU {static['cpu']:.1f} s) + writing "
-          f"{static['files']} files, {static['mb']:.1f} MB: {static['write']:.1f} s   target {TARGETS['static']}")
+            print(
+                f"  {kind:10s} {len(values):3d} queries  median {statistics.median(values):7.1f} ms  "
+                f"p95 {p95(values):7.1f} ms"
+            )
+    print(
+        f"static index build          {static['build']:7.1f} s   (CPU {static['cpu']:.1f} s) + writing "
+        f"{static['files']} files, {static['mb']:.1f} MB: {static['write']:.1f} s   target {TARGETS['static']}"
+    )
     kb = static["kb"]
-    print(f"static bytes per query      median {statistics.median(kb):.1f} KB, max {max(kb):.1f} KB "
-          f"over {len(kb)} free-text queries   target {TARGETS['bytes']}")
+    print(
+        f"static bytes per query      median {statistics.median(kb):.1f} KB, max {max(kb):.1f} KB "
+        f"over {len(kb)} free-text queries   target {TARGETS['bytes']}"
+    )
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""Debian's Chromium driven by Playwright for the browser tests; importing this skips a test module when either is missing.
+"""Debian's Chromium driven by Playwright for the browser tests; importing this skips a test module when either
+is missing.
 
 Also the pieces browser test modules share: a built site served over real HTTP under a sub-path, one browser
 per module, axe-core (installed by ./dev from its npm package) run against a page, and CSP reports.
@@ -22,8 +23,14 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright pac
 
 # As root and on a closed network: no sandbox, no GPU, and none of Chromium's own background connections;
 # the nginx tests serve HTTPS with a throwaway certificate for 127.0.0.1.
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run", "--ignore-certificate-errors"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--ignore-certificate-errors",
+]
 
 AXE = Path(__file__).resolve().parent.parent / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -40,7 +47,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def translate_path(self, path: str) -> str:
         if not path.startswith(self.prefix):
             return str(Path(self.directory) / "__outside__")
-        return super().translate_path("/" + path[len(self.prefix):])
+        return super().translate_path("/" + path[len(self.prefix) :])
 
 
 @contextmanager
@@ -76,10 +83,14 @@ def record_csp_violations(page) -> list[str]:
     """
     violations: list[str] = []
     page.expose_function("__reportCspViolation", lambda text: violations.append(text))
-    page.add_init_script("document.addEventListener('securitypolicyviolation', e => window.__reportCspViolation("
-                         "`${e.violatedDirective} ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`));")
-    page.on("console", lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => window.__reportCspViolation("
+        "`${e.violatedDirective} ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`));"
+    )
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     return violations
 
 
@@ -89,5 +100,8 @@ def axe_violations(page, tags: list[str] = WCAG_22_AA) -> list[str]:
         pytest.fail(f"axe-core is missing at {AXE}: run the tests through ./dev test, which installs it")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}: {node.get('failureSummary', '')}"
-            for v in result["violations"] for node in v["nodes"]]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}: {node.get('failureSummary', '')}"
+        for v in result["violations"]
+        for node in v["nodes"]
+    ]

@@ -68,7 +68,8 @@ _PRINTED = re.compile(r"(.+?)(?::(\d+):\d+)?: (错误|警告) \S+ (.*)")
 
 
 def brief_lines(err: str) -> list[str]:
-    """What a command printed, each `path:line:column: 级别 code message` line in brief()'s form (others as they are)."""
+    """What a command printed, each `path:line:column: 级别 code message` line in brief()'s form (others as they are)."""  # noqa: E501
+
     def line(printed: str) -> str:
         match = _PRINTED.fullmatch(printed)
         if not match:
@@ -129,8 +130,12 @@ def run_cli(capsys, monkeypatch):
 def built_sample_site(tmp_path_factory) -> Path:
     """The repository's own sample site, built once into a temporary folder by the real command."""
     out = tmp_path_factory.mktemp("sample") / "site"
-    subprocess.run([sys.executable, "build.py", "build", "--out", str(out), "--today", TODAY],
-                   cwd=REPO, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "build.py", "build", "--out", str(out), "--today", TODAY],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
     return out
 
 
@@ -158,8 +163,22 @@ def corpus_module():
 def build_site(root: Path) -> Path:
     """Build the site folder root (its config.yaml) into root/site by the real command; returns that folder."""
     out = root / "site"
-    subprocess.run([sys.executable, "build.py", "build", "--config", str(root / "config.yaml"), "--out", str(out),
-                    "--today", TODAY], cwd=REPO, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "build.py",
+            "build",
+            "--config",
+            str(root / "config.yaml"),
+            "--out",
+            str(out),
+            "--today",
+            TODAY,
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
     return out
 
 
@@ -173,14 +192,18 @@ def previous_site(root: Path) -> Path:
     previous = root / "site"
     previous.mkdir()
     (previous / "index.html").write_text(PREVIOUS, encoding="utf-8")
-    (previous / MANIFEST).write_text(manifest_text({"index.html": file_hash(previous / "index.html")}), encoding="utf-8")
+    (previous / MANIFEST).write_text(
+        manifest_text({"index.html": file_hash(previous / "index.html")}), encoding="utf-8"
+    )
     return previous
 
 
 def lint_fixture(document: Path) -> dict[str, str | bytes]:
-    """A tests/data/lint document as content/a.md, with the files of its same-named folder (its attachments) beside it."""
+    """A tests/data/lint document as content/a.md, with its same-named folder's files (its attachments) beside it."""
     folder = document.with_suffix("")
-    files = {f"content/{folder.name}/{p.name}": p.read_bytes() for p in sorted(folder.glob("*"))} if folder.is_dir() else {}
+    files = (
+        {f"content/{folder.name}/{p.name}": p.read_bytes() for p in sorted(folder.glob("*"))} if folder.is_dir() else {}
+    )
     return {"content/a.md": document.read_text(encoding="utf-8"), **files}
 
 
@@ -188,8 +211,9 @@ def copy_sample(root: Path) -> Path:
     """The repository's sample content and config.yaml copied into root, using the repository's templates and static."""
     shutil.copytree(REPO / "content", root / "content")
     config = (REPO / "config.yaml").read_text(encoding="utf-8")
-    (root / "config.yaml").write_text(config + f"paths:\n  templates: {REPO / 'templates'}\n  static: {REPO / 'static'}\n",
-                                      encoding="utf-8")
+    (root / "config.yaml").write_text(
+        config + f"paths:\n  templates: {REPO / 'templates'}\n  static: {REPO / 'static'}\n", encoding="utf-8"
+    )
     return root
 
 
@@ -200,8 +224,16 @@ def copy_tree(source: Path, dest: Path) -> Path:
 
 def fresh_clone(dest: Path) -> Path:
     """A git repository at dest holding what a clone of this one would: its tracked and not-ignored files, committed."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
-                            capture_output=True, check=True).stdout.decode("utf-8").split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=REPO,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode("utf-8")
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = REPO / name
         if source.is_file():  # a file deleted but not yet committed is listed and absent
@@ -215,7 +247,16 @@ def fresh_clone(dest: Path) -> Path:
 
 def git(folder: Path, *args: str) -> str:
     """Run git in folder with a fixed identity; returns its output."""
-    command = ["git", "-c", "user.name=测试", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main", *args]
+    command = [
+        "git",
+        "-c",
+        "user.name=测试",
+        "-c",
+        "user.email=test@example.com",
+        "-c",
+        "init.defaultBranch=main",
+        *args,
+    ]
     return subprocess.run(command, cwd=folder, capture_output=True, text=True, check=True).stdout
 
 

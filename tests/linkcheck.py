@@ -23,12 +23,16 @@ def broken_links(site: Path, base_path: str = "/") -> list[str]:
 
 def external_resources(site: Path) -> list[str]:
     """Scripts, stylesheets, images and fonts loaded from another host (a page must be whole on an intranet)."""
-    pattern = re.compile(r"""<(?:script|img|link|iframe|source|video|audio|embed|object)\b[^>]*(?:src|href|data)="(https?:)?//[^"]*"[^>]*>""")
+    pattern = re.compile(
+        r"""<(?:script|img|link|iframe|source|video|audio|embed|object)\b[^>]*(?:src|href|data)="(https?:)?//[^"]*"[^>]*>"""
+    )
     # <link rel="canonical">, rel="alternate" and the Dublin Core schema.* links name URLs; browsers never fetch them.
     named_only = re.compile(r'rel="(?:canonical|alternate|schema\.DC|schema\.DCTERMS)"')
     found = []
     for page in sorted(site.rglob("*.html")):
-        found += [m.group(0) for m in pattern.finditer(page.read_text(encoding="utf-8")) if not named_only.search(m.group(0))]
+        found += [
+            m.group(0) for m in pattern.finditer(page.read_text(encoding="utf-8")) if not named_only.search(m.group(0))
+        ]
     for css in sorted(site.rglob("*.css")):
         found += re.findall(r"url\(\s*['\"]?(?:https?:)?//[^)]*\)|@import[^;]*", css.read_text(encoding="utf-8"))
     return found
@@ -44,7 +48,7 @@ def _resolve(link: str, page: PurePosixPath, base_path: str) -> PurePosixPath | 
     if path.startswith("/"):
         if not path.startswith(base_path):
             return PurePosixPath("__outside_base_path__")
-        return PurePosixPath(path[len(base_path):] or ".")
+        return PurePosixPath(path[len(base_path) :] or ".")
     return PurePosixPath(page.parent, path)
 
 

@@ -2,8 +2,8 @@
 
 Only the listen lines, the certificate lines and the site path of the shipped file are changed (and, for a site at
 the root of its host, the location and error_page lines as the file's own header comment says), so the tests prove
-the file an operator copies. Each server runs in a temporary folder: its own main config, pid file, logs, temp paths and a throwaway
-certificate for 127.0.0.1.
+the file an operator copies. Each server runs in a temporary folder: its own main config, pid file, logs, temp
+paths and a throwaway certificate for 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -78,8 +78,10 @@ def rewrite(text: str, *, http_port: int, https_port: int, folder: Path, site: P
         text = text.replace(old, new)
     if prefix == "/":
         lines = [line for line in text.splitlines(keepends=True) if not line.rstrip().endswith(SUB_PATH_ONLY)]
-        text = "".join(line.replace(SUB_PATH, "/") if line.split()[:1] in (["location"], ["error_page"]) else line
-                       for line in lines)
+        text = "".join(
+            line.replace(SUB_PATH, "/") if line.split()[:1] in (["location"], ["error_page"]) else line
+            for line in lines
+        )
     return text
 
 
@@ -110,10 +112,30 @@ def _free_ports(count: int) -> list[int]:
 
 
 def _certificate(folder: Path) -> None:
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                    "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(folder / "key.pem"),
+            "-out",
+            str(folder / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 def _end_with_parent() -> None:
@@ -144,17 +166,22 @@ def serve(site: Path, folder: Path, prefix: str = SUB_PATH, config: str | None =
     _certificate(folder)
     http_port, https_port = _free_ports(2)
     text = SHIPPED.read_text(encoding="utf-8") if config is None else config
-    (folder / "xxgk.conf").write_text(rewrite(text, http_port=http_port, https_port=https_port, folder=folder,
-                                              site=site, prefix=prefix), encoding="utf-8")
+    (folder / "xxgk.conf").write_text(
+        rewrite(text, http_port=http_port, https_port=https_port, folder=folder, site=site, prefix=prefix),
+        encoding="utf-8",
+    )
     (folder / "nginx.conf").write_text(MAIN_CONF.format(folder=folder), encoding="utf-8")
     command = [str(NGINX), "-p", str(folder), "-c", str(folder / "nginx.conf"), "-e", str(folder / "error.log")]
     subprocess.run([*command, "-t", "-q"], check=True, capture_output=True)
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               preexec_fn=_end_with_parent)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_end_with_parent
+    )
     try:
         _wait_until_listening(process, https_port, folder)
         tls = ssl.create_default_context(cafile=str(folder / "cert.pem"))
-        yield Server(site, f"https://127.0.0.1:{https_port}{prefix}", f"http://127.0.0.1:{http_port}{prefix}", folder, tls)
+        yield Server(
+            site, f"https://127.0.0.1:{https_port}{prefix}", f"http://127.0.0.1:{http_port}{prefix}", folder, tls
+        )
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -1,4 +1,5 @@
-"""Small but real .docx, .xlsx, .pptx, .pdf and Word 97–2003 .doc files made in the test, so each fixture's text is visible here."""
+"""Small but real .docx, .xlsx, .pptx, .pdf and Word 97–2003 .doc files made in the test, so each fixture's text
+is visible here."""
 
 from __future__ import annotations
 
@@ -26,25 +27,36 @@ def _zip(parts: dict[str, str]) -> bytes:
 
 def _types(overrides: dict[str, str]) -> str:
     rows = "".join(f'<Override PartName="/{part}" ContentType="{kind}"/>' for part, kind in overrides.items())
-    return (HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            f'<Default Extension="xml" ContentType="application/xml"/>{rows}</Types>')
+    return (
+        HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/>{rows}</Types>'
+    )
 
 
 def docx(paragraphs: list[str], table: list[list[str]] = ()) -> bytes:
     """A Word document: the paragraphs, then a table of the given rows."""
     body = "".join(f"<w:p><w:r><w:t>{escape(t)}</w:t></w:r></w:p>" for t in paragraphs)
     if table:
-        rows = "".join("<w:tr>" + "".join(f"<w:tc><w:p><w:r><w:t>{escape(c)}</w:t></w:r></w:p></w:tc>" for c in row)
-                       + "</w:tr>" for row in table)
+        rows = "".join(
+            "<w:tr>" + "".join(f"<w:tc><w:p><w:r><w:t>{escape(c)}</w:t></w:r></w:p></w:tc>" for c in row) + "</w:tr>"
+            for row in table
+        )
         body += f"<w:tbl>{rows}</w:tbl>"
-    return _zip({
-        "[Content_Types].xml": _types({"word/document.xml": "application/vnd.openxmlformats-officedocument."
-                                                            "wordprocessingml.document.main+xml"}),
-        "_rels/.rels": HEAD + f'<Relationships {RELS}><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-                              'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
-        "word/document.xml": HEAD + f"<w:document {W}><w:body>{body}</w:body></w:document>",
-    })
+    return _zip(
+        {
+            "[Content_Types].xml": _types(
+                {
+                    "word/document.xml": "application/vnd.openxmlformats-officedocument."
+                    "wordprocessingml.document.main+xml"
+                }
+            ),
+            "_rels/.rels": HEAD
+            + f'<Relationships {RELS}><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+            "word/document.xml": HEAD + f"<w:document {W}><w:body>{body}</w:body></w:document>",
+        }
+    )
 
 
 def xlsx(sheets: dict[str, list[list[str | int]]]) -> bytes:
@@ -63,19 +75,26 @@ def xlsx(sheets: dict[str, list[list[str | int]]]) -> bytes:
                     strings.append(value)
                     line.append(f'<c r="{ref}" t="s"><v>{len(strings) - 1}</v></c>')
             cells.append(f'<row r="{r}">{"".join(line)}</row>')
-        parts[f"xl/worksheets/sheet{number}.xml"] = HEAD + f"<worksheet {S}><sheetData>{''.join(cells)}</sheetData></worksheet>"
+        parts[f"xl/worksheets/sheet{number}.xml"] = (
+            HEAD + f"<worksheet {S}><sheetData>{''.join(cells)}</sheetData></worksheet>"
+        )
         entries.append(f'<sheet name="{escape(name)}" sheetId="{number}" r:id="rId{number}"/>')
-        rels.append(f'<Relationship Id="rId{number}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                    f'relationships/worksheet" Target="worksheets/sheet{number}.xml"/>')
+        rels.append(
+            f'<Relationship Id="rId{number}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            f'relationships/worksheet" Target="worksheets/sheet{number}.xml"/>'
+        )
     shared = "".join(f"<si><t>{escape(s)}</t></si>" for s in strings)
-    return _zip({
-        "[Content_Types].xml": _types({"xl/workbook.xml": "application/vnd.openxmlformats-officedocument."
-                                                          "spreadsheetml.sheet.main+xml"}),
-        "xl/workbook.xml": HEAD + f"<workbook {S} {R}><sheets>{''.join(entries)}</sheets></workbook>",
-        "xl/_rels/workbook.xml.rels": HEAD + f"<Relationships {RELS}>{''.join(rels)}</Relationships>",
-        "xl/sharedStrings.xml": HEAD + f'<sst {S} count="{len(strings)}">{shared}</sst>',
-        **parts,
-    })
+    return _zip(
+        {
+            "[Content_Types].xml": _types(
+                {"xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"}
+            ),
+            "xl/workbook.xml": HEAD + f"<workbook {S} {R}><sheets>{''.join(entries)}</sheets></workbook>",
+            "xl/_rels/workbook.xml.rels": HEAD + f"<Relationships {RELS}>{''.join(rels)}</Relationships>",
+            "xl/sharedStrings.xml": HEAD + f'<sst {S} count="{len(strings)}">{shared}</sst>',
+            **parts,
+        }
+    )
 
 
 def pptx(slides: list[list[str]]) -> bytes:
@@ -83,8 +102,10 @@ def pptx(slides: list[list[str]]) -> bytes:
     parts = {}
     for number, paragraphs in enumerate(slides, start=1):
         text = "".join(f"<a:p><a:r><a:t>{escape(t)}</a:t></a:r></a:p>" for t in paragraphs)
-        parts[f"ppt/slides/slide{number}.xml"] = (HEAD + f"<p:sld {A} {P}><p:cSld><p:spTree><p:sp><p:txBody>{text}"
-                                                  "</p:txBody></p:sp></p:spTree></p:cSld></p:sld>")
+        parts[f"ppt/slides/slide{number}.xml"] = (
+            HEAD + f"<p:sld {A} {P}><p:cSld><p:spTree><p:sp><p:txBody>{text}"
+            "</p:txBody></p:sp></p:spTree></p:cSld></p:sld>"
+        )
     return _zip({"[Content_Types].xml": _types({}), **parts})
 
 
@@ -96,8 +117,10 @@ def pdf(pages: list[list[str]]) -> bytes:
         shown = " ".join(f"({line}) Tj 0 -20 Td" for line in lines)
         stream = f"BT /F1 12 Tf 72 720 Td {shown} ET"
         objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
-                       f"/Contents {len(objects)} 0 R >>")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+            f"/Contents {len(objects)} 0 R >>"
+        )
         kids.append(f"{len(objects)} 0 R")
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
     out, offsets = bytearray(b"%PDF-1.4\n"), []
@@ -137,25 +160,42 @@ def ole(streams: dict[str, bytes], header_clsid: bytes = bytes(16)) -> bytes:
         fat_count += 1
     fat = [free] * (128 * fat_count)
     for start, count in chains:
-        fat[start:start + count] = [*range(start + 1, start + count), end]
+        fat[start : start + count] = [*range(start + 1, start + count), end]
     first_fat = len(sectors) // 512
-    fat[first_fat:first_fat + fat_count] = [fat_mark] * fat_count
+    fat[first_fat : first_fat + fat_count] = [fat_mark] * fat_count
     difat = [*range(first_fat, first_fat + fat_count)] + [free] * (109 - fat_count)
-    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + header_clsid + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
-              + struct.pack("<IIIIIIIII", 0, fat_count, directory_sector, 0, 4096, end, 0, end, 0)
-              + struct.pack("<109I", *difat))
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + header_clsid
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + bytes(6)
+        + struct.pack("<IIIIIIIII", 0, fat_count, directory_sector, 0, 4096, end, 0, end, 0)
+        + struct.pack("<109I", *difat)
+    )
     return header + sectors + struct.pack(f"<{len(fat)}I", *fat)
 
 
 def _ole_entry(name: str, kind: int, left: int, right: int, child: int, start: int, size: int) -> bytes:
-    """One 128-byte directory entry: UTF-16 name, type (2 stream, 5 root), black, siblings, child, first sector, size."""
+    """One 128-byte directory entry: UTF-16 name, type (2 stream, 5 root), black, siblings, child, first sector and
+    size."""
     encoded = (name + "\0").encode("utf-16-le")
-    return (encoded.ljust(64, b"\0") + struct.pack("<HBBIII", len(encoded), kind, 1, left, right, child) + bytes(36)
-            + struct.pack("<IQ", start, size))
+    return (
+        encoded.ljust(64, b"\0")
+        + struct.pack("<HBBIII", len(encoded), kind, 1, left, right, child)
+        + bytes(36)
+        + struct.pack("<IQ", start, size)
+    )
 
 
-def word97(text: list[str], footnotes: list[str] = (), *, table: str = "1Table", flags: int = 0, prc: bytes = b"",
-           header_clsid: bytes = bytes(16)) -> bytes:
+def word97(
+    text: list[str],
+    footnotes: list[str] = (),
+    *,
+    table: str = "1Table",
+    flags: int = 0,
+    prc: bytes = b"",
+    header_clsid: bytes = bytes(16),
+) -> bytes:
     """A Word 97–2003 (.doc) file whose main text and footnotes are the given pieces, in an OLE file made by ole().
 
     Paragraphs end with "\\r", table cells with "\\x07" (a row ends with one more). A piece that cp1252 can hold is

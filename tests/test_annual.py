@@ -23,15 +23,34 @@ GOOD = (DATA / "good.yaml").read_text(encoding="utf-8")
 SRC = "reports/2021.yaml"
 
 
-def doc(name: str, published: str, *, written: str | None = None, genre: str = "通知", validity: str = "有效",
-        repealed: str | None = None, kind: str = "", category: str = "综合政务\\政务公开", publisher: str = "示例市人民政府办公室",
-        doc_no: str = "", extra: tuple[tuple[str, str], ...] = ()) -> Document:
+def doc(
+    name: str,
+    published: str,
+    *,
+    written: str | None = None,
+    genre: str = "通知",
+    validity: str = "有效",
+    repealed: str | None = None,
+    kind: str = "",
+    category: str = "综合政务\\政务公开",
+    publisher: str = "示例市人民政府办公室",
+    doc_no: str = "",
+    extra: tuple[tuple[str, str], ...] = (),
+) -> Document:
     return Document(
-        src=f"content/fdzdgknr/{name}.md", title=name, index_no=f"1133990000274816X7/2021-{name}", publisher=publisher,
-        published=date.fromisoformat(published), written=date.fromisoformat(written) if written else None,
-        category=category, genre=genre, doc_no=doc_no, validity=validity,
+        src=f"content/fdzdgknr/{name}.md",
+        title=name,
+        index_no=f"1133990000274816X7/2021-{name}",
+        publisher=publisher,
+        published=date.fromisoformat(published),
+        written=date.fromisoformat(written) if written else None,
+        category=category,
+        genre=genre,
+        doc_no=doc_no,
+        validity=validity,
         repealed=date.fromisoformat(repealed) if repealed else None,
-        extra=(("文件类型", kind),) if kind else extra)
+        extra=(("文件类型", kind),) if kind else extra,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -85,21 +104,62 @@ def test_corpus_figures_count_the_year_by_category_publisher_and_month():
 RULE_CASES = [
     ("令 is a 规章", doc("a", "2021-01-01", genre="令"), annual.DEFAULT_RULE, "规章"),
     ("命令 is a 规章", doc("a", "2021-01-01", genre="命令"), annual.DEFAULT_RULE, "规章"),
-    ("declared wins over the genre", doc("a", "2021-01-01", genre="令", kind="行政规范性文件"), annual.DEFAULT_RULE, "行政规范性文件"),
-    ("an unknown declaration falls back to the genre", doc("a", "2021-01-01", genre="令", kind="其他"), annual.DEFAULT_RULE, "规章"),
+    (
+        "declared wins over the genre",
+        doc("a", "2021-01-01", genre="令", kind="行政规范性文件"),
+        annual.DEFAULT_RULE,
+        "行政规范性文件",
+    ),
+    (
+        "an unknown declaration falls back to the genre",
+        doc("a", "2021-01-01", genre="令", kind="其他"),
+        annual.DEFAULT_RULE,
+        "规章",
+    ),
     ("a plain 通知 is neither", doc("a", "2021-01-01"), annual.DEFAULT_RULE, ""),
     # 行政规范性文件 carry a 统一编号 whose 代字 ends with 规 (深坪府规〔2021〕1号): counted without an extra
-    ("the 规 mark of a 行政规范性文件's 文号 counts by default", doc("a", "2021-01-01", doc_no="深坪府规〔2021〕1号"),
-     annual.DEFAULT_RULE, "行政规范性文件"),
-    ("the 文号 mark whatever brackets", doc("a", "2021-01-01", doc_no="深府规[2020]1号"), annual.DEFAULT_RULE, "行政规范性文件"),
-    ("a 规 elsewhere in the 文号 is no mark", doc("a", "2021-01-01", doc_no="深规划〔2020〕1号"), annual.DEFAULT_RULE, ""),
-    ("an editor's 非规范性文件 wins over the mark", doc("a", "2021-01-01", doc_no="深府规〔2020〕1号", kind="非规范性文件"),
-     annual.DEFAULT_RULE, ""),
-    ("a body's own marks from config.yaml", doc("a", "2021-01-01", doc_no="示政发〔2021〕9号"),
-     annual.KindRule(publisher_marks=(("示例市人民政府办公室", ("示政发〔",)),)), "行政规范性文件"),
-    ("a body's own marks replace the default for it", doc("a", "2021-01-01", doc_no="深府规〔2020〕1号"),
-     annual.KindRule(publisher_marks=(("示例市人民政府办公室", ()),)), ""),
-    ("another extra key", doc("a", "2021-01-01", extra=(("规范性文件类别", "规章"),)), annual.KindRule(extra_key="规范性文件类别"), "规章"),
+    (
+        "the 规 mark of a 行政规范性文件's 文号 counts by default",
+        doc("a", "2021-01-01", doc_no="深坪府规〔2021〕1号"),
+        annual.DEFAULT_RULE,
+        "行政规范性文件",
+    ),
+    (
+        "the 文号 mark whatever brackets",
+        doc("a", "2021-01-01", doc_no="深府规[2020]1号"),
+        annual.DEFAULT_RULE,
+        "行政规范性文件",
+    ),
+    (
+        "a 规 elsewhere in the 文号 is no mark",
+        doc("a", "2021-01-01", doc_no="深规划〔2020〕1号"),
+        annual.DEFAULT_RULE,
+        "",
+    ),
+    (
+        "an editor's 非规范性文件 wins over the mark",
+        doc("a", "2021-01-01", doc_no="深府规〔2020〕1号", kind="非规范性文件"),
+        annual.DEFAULT_RULE,
+        "",
+    ),
+    (
+        "a body's own marks from config.yaml",
+        doc("a", "2021-01-01", doc_no="示政发〔2021〕9号"),
+        annual.KindRule(publisher_marks=(("示例市人民政府办公室", ("示政发〔",)),)),
+        "行政规范性文件",
+    ),
+    (
+        "a body's own marks replace the default for it",
+        doc("a", "2021-01-01", doc_no="深府规〔2020〕1号"),
+        annual.KindRule(publisher_marks=(("示例市人民政府办公室", ()),)),
+        "",
+    ),
+    (
+        "another extra key",
+        doc("a", "2021-01-01", extra=(("规范性文件类别", "规章"),)),
+        annual.KindRule(extra_key="规范性文件类别"),
+        "规章",
+    ),
 ]
 
 
@@ -116,24 +176,33 @@ def test_default_rule_agrees_with_the_documents_own_normative_kind():
 
 
 def test_an_unknown_declared_kind_warns():
-    documents = [doc("a", "2021-01-01", kind="规范性文件"), doc("b", "2021-01-01", kind="其他", genre="令"),
-                 doc("c", "2021-01-01", kind="规章")]
+    documents = [
+        doc("a", "2021-01-01", kind="规范性文件"),
+        doc("b", "2021-01-01", kind="其他", genre="令"),
+        doc("c", "2021-01-01", kind="规章"),
+    ]
     assert [brief(p) for p in annual.kind_problems(documents)] == [
-        "content/fdzdgknr/a.md: 警告：extra 中的文件类型“规范性文件”不是“规章”或“行政规范性文件”，本文件不会计入年报第二十条第（一）项。是否想写“行政规范性文件”？",
-        "content/fdzdgknr/b.md: 警告：extra 中的文件类型“其他”不是“规章”或“行政规范性文件”，本文件将按其他规则计为规章。不属于这两类的文件无需标注。",
+        "content/fdzdgknr/a.md: 警告：extra 中的文件类型“规范性文件”不是“规章”或“行政规范性文件”，本文件不会计入年报第二十条第（一）项。是否想写“行政规范性文件”？",  # noqa: E501
+        "content/fdzdgknr/b.md: 警告：extra 中的文件类型“其他”不是“规章”或“行政规范性文件”，本文件将按其他规则计为规章。不属于这两类的文件无需标注。",  # noqa: E501
     ]
 
 
-@pytest.mark.parametrize(("document", "warned"), [
-    (doc("a", "2021-01-01", doc_no="深坪府办规〔2021〕1号"), False),  # counted by the default mark: no warning
-    (doc("a", "2021-01-01", doc_no="深坪府办规〔2021〕1号", publisher="深圳市坪山区政府办公室"), True),  # its marks differ
-    (doc("关于印发《示例区政府信息公开工作考核办法》的通知", "2021-01-01"), True),
-    (doc("示例区行政执法公示实施细则（试行）", "2021-01-01"), True),
-    (doc("关于印发《示例区政府信息公开工作考核办法》的通知", "2021-01-01", kind="非规范性文件"), False),
-    (doc("关于做好防汛工作的通知", "2021-01-01"), False),
-])
+@pytest.mark.parametrize(
+    ("document", "warned"),
+    [
+        (doc("a", "2021-01-01", doc_no="深坪府办规〔2021〕1号"), False),  # counted by the default mark: no warning
+        (
+            doc("a", "2021-01-01", doc_no="深坪府办规〔2021〕1号", publisher="深圳市坪山区政府办公室"),
+            True,
+        ),  # its marks differ
+        (doc("关于印发《示例区政府信息公开工作考核办法》的通知", "2021-01-01"), True),
+        (doc("示例区行政执法公示实施细则（试行）", "2021-01-01"), True),
+        (doc("关于印发《示例区政府信息公开工作考核办法》的通知", "2021-01-01", kind="非规范性文件"), False),
+        (doc("关于做好防汛工作的通知", "2021-01-01"), False),
+    ],
+)
 def test_a_document_that_looks_normative_but_is_not_counted_warns(document, warned):
-    """国办发〔2018〕37号 三统一 and 30号 table 2 第（一）项: 行政规范性文件 must be counted; check names the unmarked."""
+    """国办发〔2018〕37号 三统一 and 30号 table 2 第（一）项: 行政规范性文件 must be counted; check names the unmarked."""  # noqa: E501
     rule = annual.KindRule(publisher_marks=(("深圳市坪山区政府办公室", ("深坪府规〔",)),))
     problems = annual.kind_problems([document], rule)
     assert [p.code for p in problems] == (["normative-unmarked"] if warned else [])
@@ -141,8 +210,9 @@ def test_a_document_that_looks_normative_but_is_not_counted_warns(document, warn
 
 def test_rule_is_described_for_people():
     assert annual.DEFAULT_RULE.describe() == (
-        "元数据 extra 中标注“文件类型: 规章”或“文件类型: 行政规范性文件”的文件按标注计；未标注的，文种为“令”“命令”的计为规章，"
-        "文号含“规〔”的计为行政规范性文件。")
+        "元数据 extra 中标注“文件类型: 规章”或“文件类型: 行政规范性文件”的文件按标注计；未标注的，文种为“令”“命令”的计为规章，"  # noqa: E501
+        "文号含“规〔”的计为行政规范性文件。"
+    )
     assert annual.KindRule(normative_doc_no_marks=("规〔",)).describe().endswith("，文号含“规〔”的计为行政规范性文件。")
 
 
@@ -155,7 +225,12 @@ def test_good_data_file_reads_cleanly():
     assert problems == []
     assert (data.licensing, data.punishment, data.coercion, data.fees) == (12, 5, 1, Decimal("0.8"))
     assert data.applications[annual.NEW] == (10, 2, 0, 0, 1, 0, 13)
-    assert [data.application_total(r) for r in (annual.NEW, annual.CARRIED, annual.TOTAL, annual.FORWARD)] == [13, 1, 13, 1]
+    assert [data.application_total(r) for r in (annual.NEW, annual.CARRIED, annual.TOTAL, annual.FORWARD)] == [
+        13,
+        1,
+        13,
+        1,
+    ]
     assert data.reviews == ((1, 0, 0, 0, 1), (0, 0, 0, 1, 1), (0, 0, 0, 0, 0))
     assert data.overview.html == "<p>本年度政府信息公开工作总体平稳有序。</p>"
     assert len(data.applications) == len(annual.APPLICATION_ROWS) == 25
@@ -179,60 +254,159 @@ def row(indent: int, key: str, values: tuple) -> str:
 
 
 INVALID = [
-    ("wrong row total", {10: row(2, "本年新收申请数量", (10, 2, 0, 0, 1, 0, 14))},
-     ["reports/2021.yaml:10: “一、本年新收政府信息公开申请数量”的“总计”应为 13（自然人与法人或其他组织各列之和），这里是 14。"]),
-    ("wrong 七 total", {38: row(4, "总计", (11, 2, 0, 0, 1, 0, 14))},
-     ["reports/2021.yaml:38: 三、（七）总计的“总计”应为 13（各项之和），这里是 14。",
-      "reports/2021.yaml:38: 三、（七）总计的“自然人”应为 10（各项之和），这里是 11。"]),
-    ("a wrong result row is reported once, not again in 七", {13: row(4, "予以公开", (7, 1, 0, 0, 1, 0, 8))},
-     ["reports/2021.yaml:13: “三、（一）予以公开”的“总计”应为 9（自然人与法人或其他组织各列之和），这里是 8。"]),
-    ("carried forward does not balance", {39: row(2, "结转下年度继续办理", (2, 0, 0, 0, 0, 0, 2))},
-     ["reports/2021.yaml:39: 四、结转下年度继续办理的“总计”应为 1（一 + 二 − 三（七）总计 = 13 + 1 − 13），这里是 2。",
-      "reports/2021.yaml:39: 四、结转下年度继续办理的“自然人”应为 1（一 + 二 − 三（七）总计 = 10 + 1 − 10），这里是 2。"]),
-    ("more handled than received", {13: row(4, "予以公开", (8, 1, 0, 0, 1, 0, 10)), 38: row(4, "总计", (12, 2, 0, 0, 1, 0, 15))},
-     ["reports/2021.yaml:38: 三、（七）总计的“总计”为 15，多于一、二两项之和 14：办理的申请不能多于本年新收与上年结转的申请（一 + 二 − 三（七）总计 = 四）。请核对各项数字。",
-      "reports/2021.yaml:38: 三、（七）总计的“自然人”为 12，多于一、二两项之和 11：办理的申请不能多于本年新收与上年结转的申请（一 + 二 − 三（七）总计 = 四）。请核对各项数字。"]),
-    ("review total", {43: row(4, "未经复议直接起诉", (0, 0, 0, 1, 2))},
-     ["reports/2021.yaml:43: “行政诉讼（未经复议直接起诉）”的“总计”应为 1（结果维持、结果纠正、其他结果、尚未审结之和），这里是 2。"]),
+    (
+        "wrong row total",
+        {10: row(2, "本年新收申请数量", (10, 2, 0, 0, 1, 0, 14))},
+        [
+            "reports/2021.yaml:10: “一、本年新收政府信息公开申请数量”的“总计”应为 13（自然人与法人或其他组织各列之和），这里是 14。"  # noqa: E501
+        ],
+    ),
+    (
+        "wrong 七 total",
+        {38: row(4, "总计", (11, 2, 0, 0, 1, 0, 14))},
+        [
+            "reports/2021.yaml:38: 三、（七）总计的“总计”应为 13（各项之和），这里是 14。",
+            "reports/2021.yaml:38: 三、（七）总计的“自然人”应为 10（各项之和），这里是 11。",
+        ],
+    ),
+    (
+        "a wrong result row is reported once, not again in 七",
+        {13: row(4, "予以公开", (7, 1, 0, 0, 1, 0, 8))},
+        ["reports/2021.yaml:13: “三、（一）予以公开”的“总计”应为 9（自然人与法人或其他组织各列之和），这里是 8。"],
+    ),
+    (
+        "carried forward does not balance",
+        {39: row(2, "结转下年度继续办理", (2, 0, 0, 0, 0, 0, 2))},
+        [
+            "reports/2021.yaml:39: 四、结转下年度继续办理的“总计”应为 1（一 + 二 − 三（七）总计 = 13 + 1 − 13），这里是 2。",  # noqa: E501
+            "reports/2021.yaml:39: 四、结转下年度继续办理的“自然人”应为 1（一 + 二 − 三（七）总计 = 10 + 1 − 10），这里是 2。",  # noqa: E501
+        ],
+    ),
+    (
+        "more handled than received",
+        {13: row(4, "予以公开", (8, 1, 0, 0, 1, 0, 10)), 38: row(4, "总计", (12, 2, 0, 0, 1, 0, 15))},
+        [
+            "reports/2021.yaml:38: 三、（七）总计的“总计”为 15，多于一、二两项之和 14：办理的申请不能多于本年新收与上年结转的申请（一 + 二 − 三（七）总计 = 四）。请核对各项数字。",  # noqa: E501
+            "reports/2021.yaml:38: 三、（七）总计的“自然人”为 12，多于一、二两项之和 11：办理的申请不能多于本年新收与上年结转的申请（一 + 二 − 三（七）总计 = 四）。请核对各项数字。",  # noqa: E501
+        ],
+    ),
+    (
+        "review total",
+        {43: row(4, "未经复议直接起诉", (0, 0, 0, 1, 2))},
+        [
+            "reports/2021.yaml:43: “行政诉讼（未经复议直接起诉）”的“总计”应为 1（结果维持、结果纠正、其他结果、尚未审结之和），这里是 2。"  # noqa: E501
+        ],
+    ),
     ("negative count", {5: "  行政许可: -3"}, ["reports/2021.yaml:5: “行政许可”不能为负数，这里是 -3。"]),
-    ("negative cell", {16: row(6, "属于国家秘密", (-1, 0, 0, 0, 0, 0, -1))},
-     ["reports/2021.yaml:16: “三、（三）不予公开 1.属于国家秘密”的“总计”不能为负数，这里是 -1。",
-      "reports/2021.yaml:16: “三、（三）不予公开 1.属于国家秘密”的“自然人”不能为负数，这里是 -1。"]),
-    ("text for a count", {13: row(4, "予以公开", ("六", 1, 0, 0, 1, 0, 8))},
-     ["reports/2021.yaml:13: “三、（一）予以公开”的“自然人”应为整数（件数），这里是“六”。"]),
-    ("a decimal for a count", {6: "  行政处罚: 5.5"}, ["reports/2021.yaml:6: “行政处罚”应为整数（件数），这里是“5.5”。"]),
+    (
+        "negative cell",
+        {16: row(6, "属于国家秘密", (-1, 0, 0, 0, 0, 0, -1))},
+        [
+            "reports/2021.yaml:16: “三、（三）不予公开 1.属于国家秘密”的“总计”不能为负数，这里是 -1。",
+            "reports/2021.yaml:16: “三、（三）不予公开 1.属于国家秘密”的“自然人”不能为负数，这里是 -1。",
+        ],
+    ),
+    (
+        "text for a count",
+        {13: row(4, "予以公开", ("六", 1, 0, 0, 1, 0, 8))},
+        ["reports/2021.yaml:13: “三、（一）予以公开”的“自然人”应为整数（件数），这里是“六”。"],
+    ),
+    (
+        "a decimal for a count",
+        {6: "  行政处罚: 5.5"},
+        ["reports/2021.yaml:6: “行政处罚”应为整数（件数），这里是“5.5”。"],
+    ),
     ("empty count", {7: "  行政强制:"}, ["reports/2021.yaml:7: “行政强制”没有填写。没有请填 0。"]),
-    ("text for money", {8: "  行政事业性收费: 八千元"},
-     ["reports/2021.yaml:8: “行政事业性收费”应为金额（单位：万元，最多 6 位小数），例如 12.5，这里是“八千元”。"]),
-    ("money with separators", {8: "  行政事业性收费: 1,200.5"},
-     ["reports/2021.yaml:8: “行政事业性收费”请去掉千位分隔符，写成 1234.5 这样的数，这里是“1,200.5”。"]),
-    ("negative money", {8: "  行政事业性收费: -0.5"}, ["reports/2021.yaml:8: “行政事业性收费”不能为负数，这里是 -0.5。"]),
-    ("unknown column", {41: "  行政复议: {结果维护: 1, 结果纠正: 0, 其他结果: 0, 尚未审结: 0, 总计: 1}"},
-     ["reports/2021.yaml:41: “行政复议”缺少“结果维持”一列，没有请填 0。",
-      "reports/2021.yaml:41: “行政复议”中有未知的键“结果维护”。是否想写“结果维持”？"]),
-    ("unknown row", {30: "      重复申清: {自然人: 0, 商业企业: 0, 科研机构: 0, 社会公益组织: 0, 法律服务机构: 0, 其他: 0, 总计: 0}"},
-     ["reports/2021.yaml:28: “不予处理”缺少“重复申请”一行，没有数据也请写上并填 0（见 reports/2021.yaml）。",
-      "reports/2021.yaml:30: “不予处理”中有未知的键“重复申清”。是否想写“重复申请”？"]),
-    ("unknown section", {47: "其它需要报告的事项: |"},
-     ["reports/2021.yaml:1: 缺少“六、其他需要报告的事项”（键“其他需要报告的事项”）。请参照 reports/2021.yaml 补上这一部分。",
-      "reports/2021.yaml:47: 年报数据文件中有未知的键“其它需要报告的事项”。是否想写“其他需要报告的事项”？"]),
-    ("missing table 4", dict.fromkeys(range(40, 45)),
-     ["reports/2021.yaml:1: 缺少“四、政府信息公开行政复议、行政诉讼情况”（键“政府信息公开行政复议、行政诉讼情况”）。请参照 reports/2021.yaml 补上这一部分。"]),
-    ("missing row", {37: None},
-     ["reports/2021.yaml:34: “其他处理”缺少“其他”一行，没有数据也请写上并填 0（见 reports/2021.yaml）。"]),
-    ("missing group", dict.fromkeys(range(28, 34)),
-     ["reports/2021.yaml:12: “本年度办理结果”缺少“不予处理”这一组（见 reports/2021.yaml）。"]),
-    ("missing column", {11: "  上年结转申请数量: {自然人: 1, 商业企业: 0, 科研机构: 0, 社会公益组织: 0, 其他: 0, 总计: 1}"},
-     ["reports/2021.yaml:11: “二、上年结转政府信息公开申请数量”缺少“法律服务机构”一列，没有请填 0。"]),
-    ("a number for a row", {11: "  上年结转申请数量: 1"},
-     ["reports/2021.yaml:11: “二、上年结转政府信息公开申请数量”应写成 {自然人: 0, 商业企业: 0, 科研机构: 0, 社会公益组织: 0, 法律服务机构: 0, 其他: 0, 总计: 0} 的形式，每列一个数。"]),
-    ("empty narrative", {47: "其他需要报告的事项:", 48: None},
-     ["reports/2021.yaml:47: “六、其他需要报告的事项”不能为空。请写明情况；确实没有时写“无。”"]),
-    ("script in a narrative", {3: "  总体情况平稳。<script>alert(1)</script>"},
-     ["reports/2021.yaml:2: “一、总体情况”含有不安全的 HTML（<script>），发布时会被删除。请去掉它。"]),
-    ("duplicate key", {6: "  行政许可: 5"}, ["reports/2021.yaml:6: 键“行政许可”重复出现（第 5 行已有）。请删除其中一个，以免有内容被静默覆盖。"]),
-    ("not a mapping", dict.fromkeys(range(2, 49)) | {1: "- 总体情况"},
-     ["reports/2021.yaml:1: 年报数据文件应为“键: 值”形式的子项。"]),
+    (
+        "text for money",
+        {8: "  行政事业性收费: 八千元"},
+        ["reports/2021.yaml:8: “行政事业性收费”应为金额（单位：万元，最多 6 位小数），例如 12.5，这里是“八千元”。"],
+    ),
+    (
+        "money with separators",
+        {8: "  行政事业性收费: 1,200.5"},
+        ["reports/2021.yaml:8: “行政事业性收费”请去掉千位分隔符，写成 1234.5 这样的数，这里是“1,200.5”。"],
+    ),
+    (
+        "negative money",
+        {8: "  行政事业性收费: -0.5"},
+        ["reports/2021.yaml:8: “行政事业性收费”不能为负数，这里是 -0.5。"],
+    ),
+    (
+        "unknown column",
+        {41: "  行政复议: {结果维护: 1, 结果纠正: 0, 其他结果: 0, 尚未审结: 0, 总计: 1}"},
+        [
+            "reports/2021.yaml:41: “行政复议”缺少“结果维持”一列，没有请填 0。",
+            "reports/2021.yaml:41: “行政复议”中有未知的键“结果维护”。是否想写“结果维持”？",
+        ],
+    ),
+    (
+        "unknown row",
+        {
+            30: "      重复申清: {自然人: 0, 商业企业: 0, 科研机构: 0, 社会公益组织: 0, 法律服务机构: 0, 其他: 0, 总计: 0}"  # noqa: E501
+        },
+        [
+            "reports/2021.yaml:28: “不予处理”缺少“重复申请”一行，没有数据也请写上并填 0（见 reports/2021.yaml）。",
+            "reports/2021.yaml:30: “不予处理”中有未知的键“重复申清”。是否想写“重复申请”？",
+        ],
+    ),
+    (
+        "unknown section",
+        {47: "其它需要报告的事项: |"},
+        [
+            "reports/2021.yaml:1: 缺少“六、其他需要报告的事项”（键“其他需要报告的事项”）。请参照 reports/2021.yaml 补上这一部分。",  # noqa: E501
+            "reports/2021.yaml:47: 年报数据文件中有未知的键“其它需要报告的事项”。是否想写“其他需要报告的事项”？",
+        ],
+    ),
+    (
+        "missing table 4",
+        dict.fromkeys(range(40, 45)),
+        [
+            "reports/2021.yaml:1: 缺少“四、政府信息公开行政复议、行政诉讼情况”（键“政府信息公开行政复议、行政诉讼情况”）。请参照 reports/2021.yaml 补上这一部分。"  # noqa: E501
+        ],
+    ),
+    (
+        "missing row",
+        {37: None},
+        ["reports/2021.yaml:34: “其他处理”缺少“其他”一行，没有数据也请写上并填 0（见 reports/2021.yaml）。"],
+    ),
+    (
+        "missing group",
+        dict.fromkeys(range(28, 34)),
+        ["reports/2021.yaml:12: “本年度办理结果”缺少“不予处理”这一组（见 reports/2021.yaml）。"],
+    ),
+    (
+        "missing column",
+        {11: "  上年结转申请数量: {自然人: 1, 商业企业: 0, 科研机构: 0, 社会公益组织: 0, 其他: 0, 总计: 1}"},
+        ["reports/2021.yaml:11: “二、上年结转政府信息公开申请数量”缺少“法律服务机构”一列，没有请填 0。"],
+    ),
+    (
+        "a number for a row",
+        {11: "  上年结转申请数量: 1"},
+        [
+            "reports/2021.yaml:11: “二、上年结转政府信息公开申请数量”应写成 {自然人: 0, 商业企业: 0, 科研机构: 0, 社会公益组织: 0, 法律服务机构: 0, 其他: 0, 总计: 0} 的形式，每列一个数。"  # noqa: E501
+        ],
+    ),
+    (
+        "empty narrative",
+        {47: "其他需要报告的事项:", 48: None},
+        ["reports/2021.yaml:47: “六、其他需要报告的事项”不能为空。请写明情况；确实没有时写“无。”"],
+    ),
+    (
+        "script in a narrative",
+        {3: "  总体情况平稳。<script>alert(1)</script>"},
+        ["reports/2021.yaml:2: “一、总体情况”含有不安全的 HTML（<script>），发布时会被删除。请去掉它。"],
+    ),
+    (
+        "duplicate key",
+        {6: "  行政许可: 5"},
+        ["reports/2021.yaml:6: 键“行政许可”重复出现（第 5 行已有）。请删除其中一个，以免有内容被静默覆盖。"],
+    ),
+    (
+        "not a mapping",
+        dict.fromkeys(range(2, 49)) | {1: "- 总体情况"},
+        ["reports/2021.yaml:1: 年报数据文件应为“键: 值”形式的子项。"],
+    ),
 ]
 
 
@@ -246,7 +420,8 @@ def test_invalid_data_file_gives_its_exact_messages(changes, expected):
 
 def test_empty_and_broken_yaml():
     assert [brief(p) for p in annual.read_report_data("# 只有注释\n", SRC)[1]] == [
-        "reports/2021.yaml:1: 年报数据文件是空的。请复制 reports/2021.yaml 并按本年度数据填写。"]
+        "reports/2021.yaml:1: 年报数据文件是空的。请复制 reports/2021.yaml 并按本年度数据填写。"
+    ]
     data, problems = annual.read_report_data("总体情况: [\n", SRC)
     assert data is None and [p.code for p in problems] == ["yaml-syntax"]
 
@@ -257,7 +432,8 @@ def test_the_sample_data_file_validates_and_adds_up():
     total = data.applications[annual.TOTAL]
     assert total == tuple(map(sum, zip(*(data.applications[r] for r in annual.RESULT_ROWS), strict=True)))
     assert data.application_total(annual.NEW) + data.application_total(annual.CARRIED) - data.application_total(
-        annual.TOTAL) == data.application_total(annual.FORWARD)
+        annual.TOTAL
+    ) == data.application_total(annual.FORWARD)
 
 
 def test_files_are_found_by_year(tmp_path):
@@ -267,12 +443,15 @@ def test_files_are_found_by_year(tmp_path):
         (folder / name).write_text("", encoding="utf-8")
     found, problems = annual.find_reports(folder)
     assert [(year, path.name) for year, path in found] == [(2021, "2021.yaml"), (2022, "2022.yaml")]
-    assert [brief(p) for p in problems] == ["reports/draft.yaml: 年报数据文件应以四位年份命名，例如 2021.yaml；同一年有多个机构的年报时，"
-                                          "在年份后加“-”和机构的英文小写标识，例如 2021-shilishi.yaml。"]
+    assert [brief(p) for p in problems] == [
+        "reports/draft.yaml: 年报数据文件应以四位年份命名，例如 2021.yaml；同一年有多个机构的年报时，"
+        "在年份后加“-”和机构的英文小写标识，例如 2021-shilishi.yaml。"
+    ]
     assert annual.find_reports(tmp_path / "none") == ([], [])
     (folder / "2023.yaml").write_bytes("总体情况: 无".encode("gbk"))
     assert [brief(p) for p in annual.load_report(folder / "2023.yaml", "reports/2023.yaml")[1]] == [
-        "reports/2023.yaml: 年报数据文件不是 UTF-8 编码，请另存为 UTF-8。"]
+        "reports/2023.yaml: 年报数据文件不是 UTF-8 编码，请另存为 UTF-8。"
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -329,12 +508,26 @@ def test_the_page_has_the_six_sections_and_real_tables(page):
     assert '<h1 class="doc-title">2021年政府信息公开工作年度报告</h1>' in html
     parsed = Tables()
     parsed.feed(html)
-    assert parsed.headings == ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-                               "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项",
-                               "附：2021年主动公开信息统计"]
+    assert parsed.headings == [
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+        "附：2021年主动公开信息统计",
+    ]
     first, licensing, punishment, fees, applications, reviews, *appendix = parsed.tables
-    assert first == [["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "1", "1", "2"], ["行政规范性文件", "2", "1", "2"]]
-    assert licensing[1] == ["行政许可", "12"] and punishment[2] == ["行政强制", "1"] and fees[1] == ["行政事业性收费", "0.8"]
+    assert first == [
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "1", "1", "2"],
+        ["行政规范性文件", "2", "1", "2"],
+    ]
+    assert (
+        licensing[1] == ["行政许可", "12"]
+        and punishment[2] == ["行政强制", "1"]
+        and fees[1] == ["行政事业性收费", "0.8"]
+    )
     rows = {r[-8]: r[-7:] for r in applications if len(r) >= 8}
     assert rows["（七）总计"] == ["10", "2", "0", "0", "1", "0", "13"]
     assert rows["四、结转下年度继续办理"] == ["1", "0", "0", "0", "0", "0", "1"]
@@ -361,12 +554,15 @@ def test_report_text_summarises_the_year():
     data, _ = annual.read_report_data(GOOD, SRC)
     text = annual.report_text(figures, data, 2021)
     assert text.startswith("2021年政府信息公开工作年度报告：数据摘要\n")
-    for line in ["    规章：1 / 1 / 2", "    行政规范性文件：2 / 1 / 2",
-                 "  第二十条第（八）项 行政事业性收费 本年收费金额：0.8 万元",
-                 "本年主动公开信息 5 条（根据公开目录统计）",
-                 "  按月份：1月 1、2月 0、3月 1、4月 0、5月 2、6月 0、7月 0、8月 0、9月 0、10月 0、11月 0、12月 1",
-                 "  本年新收 13，上年结转 1，本年度办理 13，结转下年度 1",
-                 "  行政诉讼（未经复议直接起诉）：总计 1（结果维持 0、结果纠正 0、其他结果 0、尚未审结 1）"]:
+    for line in [
+        "    规章：1 / 1 / 2",
+        "    行政规范性文件：2 / 1 / 2",
+        "  第二十条第（八）项 行政事业性收费 本年收费金额：0.8 万元",
+        "本年主动公开信息 5 条（根据公开目录统计）",
+        "  按月份：1月 1、2月 0、3月 1、4月 0、5月 2、6月 0、7月 0、8月 0、9月 0、10月 0、11月 0、12月 1",
+        "  本年新收 13，上年结转 1，本年度办理 13，结转下年度 1",
+        "  行政诉讼（未经复议直接起诉）：总计 1（结果维持 0、结果纠正 0、其他结果 0、尚未审结 1）",
+    ]:
         assert line in text.split("\n")
     assert "content/fdzdgknr/r-undated.md" in text
     without = annual.report_text(figures, None, 2022)
@@ -398,21 +594,28 @@ def report(text: str, src: str = SRC) -> annual.ReportData:
 def with_meta(text: str, **meta: str) -> str:
     """The report with these 发布机构/发布日期/索引号 (a sample 索引号 unless given; 索引号="" for none)."""
     meta = {"索引号": "1133990000274816X7/2022-00009", **meta}
-    return "".join(f"{key}: {value}\n" for key, value in meta.items() if value) + text.replace("本年度政府信息公开工作总体平稳有序。", FIVE)
+    return "".join(f"{key}: {value}\n" for key, value in meta.items() if value) + text.replace(
+        "本年度政府信息公开工作总体平稳有序。", FIVE
+    )
 
 
-@pytest.mark.parametrize(("meta", "codes"), [
-    ({"发布日期": "2022-01-28"}, []),
-    ({"发布日期": "2022-02-08"}, ["annual-late"]),  # 条例 art. 49: by 31 January
-    ({}, ["annual-published"]),
-])
+@pytest.mark.parametrize(
+    ("meta", "codes"),
+    [
+        ({"发布日期": "2022-01-28"}, []),
+        ({"发布日期": "2022-02-08"}, ["annual-late"]),  # 条例 art. 49: by 31 January
+        ({}, ["annual-published"]),
+    ],
+)
 def test_the_report_is_published_by_31_january_art_49(meta, codes):
     assert [p.code for p in annual.report_problems([(2021, report(with_meta(GOOD, **meta)))])] == codes
 
 
 def test_the_overview_covers_the_five_aspects_of_30hao():
     """国办公开办函〔2021〕30号: 总体情况 covers 主动公开, 依申请公开, 政府信息管理, 平台建设, 监督保障."""
-    problems = annual.report_problems([(2021, report("发布日期: 2022-01-10\n索引号: 1133990000274816X7/2022-00009\n" + GOOD))])
+    problems = annual.report_problems(
+        [(2021, report("发布日期: 2022-01-10\n索引号: 1133990000274816X7/2022-00009\n" + GOOD))]
+    )
     assert [(p.code, p.level) for p in problems] == [("annual-overview", "warning")]
     assert "没有写到主动公开、依申请公开、政府信息管理、平台建设、监督保障" in problems[0].message
 
@@ -425,8 +628,11 @@ def test_carried_over_equals_last_years_forward_for_the_same_body():
     good_next = re.sub(r"上年结转申请数量: \{[^}]*\}", f"上年结转申请数量: {carried}", GOOD)
     assert annual.report_problems([(2020, last), (2021, report(with_meta(good_next, 发布日期="2022-01-20")))]) == []
     # One more 自然人 application carried over and one fewer new: the table still adds up, the years do not.
-    shifted = re.sub(r"上年结转申请数量: \{自然人: 1,(.*)总计: 1\}", r"上年结转申请数量: {自然人: 2,\1总计: 2}",
-                     re.sub(r"本年新收申请数量: \{自然人: 10,(.*)总计: 13\}", r"本年新收申请数量: {自然人: 9,\1总计: 12}", GOOD))
+    shifted = re.sub(
+        r"上年结转申请数量: \{自然人: 1,(.*)总计: 1\}",
+        r"上年结转申请数量: {自然人: 2,\1总计: 2}",
+        re.sub(r"本年新收申请数量: \{自然人: 10,(.*)总计: 13\}", r"本年新收申请数量: {自然人: 9,\1总计: 12}", GOOD),
+    )
     wrong = report(with_meta(shifted, 发布日期="2022-01-20"))
     problems = annual.report_problems([(2020, last), (2021, wrong)])
     assert [(p.code, p.level, p.line) for p in problems] == [("annual-carry-over", "error", wrong.carried_line)]
@@ -442,25 +648,41 @@ def test_several_bodies_report_on_themselves_each_on_its_own_page(tmp_path):
     """条例 art. 49: each 行政机关 publishes its own report; one report per body per year."""
     folder = tmp_path / "reports"
     folder.mkdir()
-    for name, body in [("2021.yaml", "示例市人民政府办公室"), ("2021-caizhengju.yaml", "示例区财政局"), ("2021-x.yaml", "示例区财政局")]:
+    for name, body in [
+        ("2021.yaml", "示例市人民政府办公室"),
+        ("2021-caizhengju.yaml", "示例区财政局"),
+        ("2021-x.yaml", "示例区财政局"),
+    ]:
         (folder / name).write_text(with_meta(GOOD, 发布机构=body, 发布日期="2022-01-20"), encoding="utf-8")
     reports, problems = annual.load_reports(folder)
     assert problems == []
-    assert sorted(data.path() for _, data in reports) == ["column/nb/2021-caizhengju.html", "column/nb/2021-x.html",
-                                                          "column/nb/2021.html"]
+    assert sorted(data.path() for _, data in reports) == [
+        "column/nb/2021-caizhengju.html",
+        "column/nb/2021-x.html",
+        "column/nb/2021.html",
+    ]
     assert [(p.path, p.code) for p in annual.report_problems(reports)] == [("reports/2021-x.yaml", "annual-duplicate")]
 
 
 def test_the_report_page_shows_its_index_number_body_and_date(tmp_path):
     config = load_config(REPO / "config.yaml")
     site = pipeline.check(config, date.fromisoformat(TODAY)).site
-    data = report(with_meta(GOOD, 发布机构="示例市人民政府办公室", 发布日期="2022-01-20", 索引号="1133990000274816X7/2022-00001"))
-    output = annual.render_report(annual.corpus_figures(site.documents, 2021), data, 2021, render.page_context(site, config),
-                                  render.make_env(REPO / "templates"))
+    data = report(
+        with_meta(GOOD, 发布机构="示例市人民政府办公室", 发布日期="2022-01-20", 索引号="1133990000274816X7/2022-00001")
+    )
+    output = annual.render_report(
+        annual.corpus_figures(site.documents, 2021),
+        data,
+        2021,
+        render.page_context(site, config),
+        render.make_env(REPO / "templates"),
+    )
     html = output.data.decode("utf-8")
-    assert ("索引号：1133990000274816X7/2022-00001　发布机构：示例市人民政府办公室　发布日期：2022年01月20日" in html
-            and '<meta name="PubDate" content="2022-01-20">' in html
-            and '<meta name="ContentSource" content="示例市人民政府办公室">' in html)
+    assert (
+        "索引号：1133990000274816X7/2022-00001　发布机构：示例市人民政府办公室　发布日期：2022年01月20日" in html
+        and '<meta name="PubDate" content="2022-01-20">' in html
+        and '<meta name="ContentSource" content="示例市人民政府办公室">' in html
+    )
 
 
 def test_each_published_report_is_listed_in_the_catalog_among_the_documents():
@@ -472,16 +694,23 @@ def test_each_published_report_is_listed_in_the_catalog_among_the_documents():
     rows = [entry for page in site.catalog.pages for entry in page.documents]
     index_no = "1133990000274816X7/2022-00001"  # reports/2021.yaml
     [entry] = [e for e in rows if e.index_no == index_no]
-    assert (entry.title, entry.path, entry.published) == ("示例市人民政府办公室2021年政府信息公开工作年度报告",
-                                                          "column/nb/2021.html", date(2022, 1, 20))
+    assert (entry.title, entry.path, entry.published) == (
+        "示例市人民政府办公室2021年政府信息公开工作年度报告",
+        "column/nb/2021.html",
+        date(2022, 1, 20),
+    )
     assert "示例市人民政府办公室2021年" in entry.summary
     assert rows == sorted(rows, key=lambda e: e.sort_key()) and site.catalog.total == len(site.documents) + 1
     assert index_no not in {d.index_no for d in site.documents}
-    pages = {o.dest: o.data.decode("utf-8") for o in render.render_pages(site, render.page_context(site, config),
-                                                                          render.make_env(REPO / "templates"))}
+    pages = {
+        o.dest: o.data.decode("utf-8")
+        for o in render.render_pages(site, render.page_context(site, config), render.make_env(REPO / "templates"))
+    }
     page = next(html for dest, html in pages.items() if dest.startswith("catalog/") and index_no in html)
-    assert (f'<td class="col-index">{index_no}</td>\n  <td class="col-title"><a href="../column/nb/2021.html">'
-            f"{entry.title}</a></td>" in page.replace("../../", "../"))
+    assert (
+        f'<td class="col-index">{index_no}</td>\n  <td class="col-title"><a href="../column/nb/2021.html">'
+        f"{entry.title}</a></td>" in page.replace("../../", "../")
+    )
     catalog = {o.dest: o.data for o in opendata.catalog_files(site, config)}
     listed = json.loads(catalog["catalog.json"])["documents"]
     [row] = [r for r in listed if r["index_no"] == index_no]
@@ -491,17 +720,25 @@ def test_each_published_report_is_listed_in_the_catalog_among_the_documents():
 
 def test_a_report_without_an_index_number_is_left_out_of_the_catalog_and_warned_about():
     """条例 art. 12: the 目录 is searched by 索引号; a report without one cannot be found by it."""
-    reports = [(2021, report(with_meta(GOOD, 发布日期="2022-01-20", 索引号=""))),
-               (2020, report(with_meta(GOOD, 发布日期="2021-01-20", 索引号="X/2021-00001"), "reports/2020.yaml"))]
+    reports = [
+        (2021, report(with_meta(GOOD, 发布日期="2022-01-20", 索引号=""))),
+        (2020, report(with_meta(GOOD, 发布日期="2021-01-20", 索引号="X/2021-00001"), "reports/2020.yaml")),
+    ]
     assert [e.index_no for e in annual.catalog_entries(reports)] == ["X/2021-00001"]
-    assert [(p.path, p.code, p.level) for p in annual.report_problems(reports[:1])] == [(SRC, "annual-index-no", "warning")]
+    assert [(p.path, p.code, p.level) for p in annual.report_problems(reports[:1])] == [
+        (SRC, "annual-index-no", "warning")
+    ]
 
 
 def test_a_report_index_number_names_it_alone_in_the_catalog():
     """条例 art. 12: the 目录 finds each piece of information by its 索引; two rows must not share one."""
     taken = doc("00001", "2022-01-10")
-    reports = [(2021, report(with_meta(GOOD, 发布日期="2022-01-20", 索引号=taken.index_no))),
-               (2020, report(with_meta(GOOD, 发布日期="2021-01-20", 索引号="X/2021-00001"), "reports/2020.yaml")),
-               (2020, report(with_meta(GOOD, 发布日期="2021-01-20", 索引号="X/2021-00001"), "reports/2020-b.yaml"))]
+    reports = [
+        (2021, report(with_meta(GOOD, 发布日期="2022-01-20", 索引号=taken.index_no))),
+        (2020, report(with_meta(GOOD, 发布日期="2021-01-20", 索引号="X/2021-00001"), "reports/2020.yaml")),
+        (2020, report(with_meta(GOOD, 发布日期="2021-01-20", 索引号="X/2021-00001"), "reports/2020-b.yaml")),
+    ]
     assert [(p.path, p.code) for p in annual.index_number_problems(reports, [taken])] == [
-        (SRC, "annual-index-taken"), ("reports/2020-b.yaml", "annual-index-taken")]
+        (SRC, "annual-index-taken"),
+        ("reports/2020-b.yaml", "annual-index-taken"),
+    ]

@@ -22,9 +22,17 @@ def config(tmp_path_factory):
 
 def doc(serial: int, published: str, **fields) -> Document:
     index_no = f"114403006955506492/2019-{serial:05d}"
-    values = {"src": f"content/{serial}.md", "title": f"文件{serial}", "index_no": index_no, "publisher": "深圳市坪山区政府办公室",
-              "published": date.fromisoformat(published), "category": "综合政务\\政务公开", "genre": "通知",
-              "column": "fdzdgknr", "path": document_path(index_no)}
+    values = {
+        "src": f"content/{serial}.md",
+        "title": f"文件{serial}",
+        "index_no": index_no,
+        "publisher": "深圳市坪山区政府办公室",
+        "published": date.fromisoformat(published),
+        "category": "综合政务\\政务公开",
+        "genre": "通知",
+        "column": "fdzdgknr",
+        "path": document_path(index_no),
+    }
     return Document(**{**values, **fields})
 
 
@@ -49,13 +57,21 @@ def test_published_on_the_day_itself(config):
 def test_columns_are_all_present_even_when_empty(config):
     site = assemble([doc(1, "2019-01-01"), doc(2, "2019-01-01", column="zd")], config, date(2026, 1, 1))
     assert [(c.title, c.total) for c in site.columns] == [
-        ("政府信息公开指南", 0), ("政府信息公开制度", 1), ("法定主动公开内容", 1), ("政府信息公开年报", 0), ("依申请公开", 0)]
+        ("政府信息公开指南", 0),
+        ("政府信息公开制度", 1),
+        ("法定主动公开内容", 1),
+        ("政府信息公开年报", 0),
+        ("依申请公开", 0),
+    ]
     assert site.columns[0].pages[0].documents == () and site.columns[0].url == "column/zn/index.html"
 
 
 def test_facets(config):
-    docs = [doc(1, "2019-01-01"), doc(2, "2018-01-01", category="综合政务\\应急管理", genre="意见"),
-            doc(3, "2018-02-01", category="科技、教育", publisher="某局")]
+    docs = [
+        doc(1, "2019-01-01"),
+        doc(2, "2018-01-01", category="综合政务\\应急管理", genre="意见"),
+        doc(3, "2018-02-01", category="科技、教育", publisher="某局"),
+    ]
     facets = {f.kind: f for f in assemble(docs, config, date(2026, 1, 1)).facets}
     assert [(t.title, t.total, t.parent, t.url) for t in facets["category"].terms] == [
         ("综合政务", 2, "", "category/zong-he-zheng-wu/index.html"),
@@ -64,7 +80,9 @@ def test_facets(config):
         ("科技、教育", 1, "", "category/ke-ji-jiao-yu/index.html"),
     ]
     assert [(t.title, t.url) for t in facets["publisher"].terms] == [
-        ("深圳市坪山区政府办公室", "publisher/ping-shan-qu-zheng-fu-ban/index.html"), ("某局", "publisher/mou-ju/index.html")]
+        ("深圳市坪山区政府办公室", "publisher/ping-shan-qu-zheng-fu-ban/index.html"),
+        ("某局", "publisher/mou-ju/index.html"),
+    ]
     assert [t.title for t in facets["year"].terms] == ["2019年", "2018年"]
     assert [t.title for t in facets["genre"].terms] == ["意见", "通知"]
 
@@ -77,14 +95,17 @@ def test_pagination_pages_and_urls():
     assert listing.pages[0].previous is None and listing.pages[2].next is None
 
 
-@pytest.mark.parametrize(("count", "current", "shown"), [
-    (1, 1, [1]),
-    (5, 3, [1, 2, 3, 4, 5]),
-    (20, 1, [1, 2, 3, 4, None, 20]),
-    (20, 10, [1, None, 7, 8, 9, 10, 11, 12, 13, None, 20]),
-    (20, 20, [1, None, 17, 18, 19, 20]),
-    (9, 5, [1, 2, 3, 4, 5, 6, 7, 8, 9]),
-])
+@pytest.mark.parametrize(
+    ("count", "current", "shown"),
+    [
+        (1, 1, [1]),
+        (5, 3, [1, 2, 3, 4, 5]),
+        (20, 1, [1, 2, 3, 4, None, 20]),
+        (20, 10, [1, None, 7, 8, 9, 10, 11, 12, 13, None, 20]),
+        (20, 20, [1, None, 17, 18, 19, 20]),
+        (9, 5, [1, 2, 3, 4, 5, 6, 7, 8, 9]),
+    ],
+)
 def test_pager_window(count, current, shown):
     listing = paginate("catalog", "目录", "catalog", [doc(1, "2019-01-01")] * count, 1)
     assert [p.number if p else None for p in listing.pages[current - 1].pager()] == shown

@@ -14,12 +14,27 @@ def doc(files: str, body: str = "") -> str:
     return GOOD_DOC.replace("validity: 有效", "validity: 有效\nattachments:\n" + files) + body
 
 
-@pytest.mark.parametrize(("name", "data", "message"), [
-    ("表.pdf", b"", "content/a.md:13:1: 错误 attachment 附件“表.pdf”是空文件。请换成完整的文件。"),
-    ("表.pdf", b"<html>not a pdf", "content/a.md:13:1: 错误 attachment 附件“表.pdf”的内容不是 PDF 文件（扩展名与内容不符），可能已损坏或改错了扩展名。请重新导出后再上传。"),
-    ("表.docx", b"%PDF-1.4", "content/a.md:13:1: 错误 attachment 附件“表.docx”的内容不是 DOCX 文件（扩展名与内容不符），可能已损坏或改错了扩展名。请重新导出后再上传。"),
-    ("../表.pdf", b"%PDF-1.4", "content/a.md:13:1: 错误 attachment 附件“../表.pdf”在 content 文件夹之外。请把附件放在文档旁边。"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("表.pdf", b"", "content/a.md:13:1: 错误 attachment 附件“表.pdf”是空文件。请换成完整的文件。"),
+        (
+            "表.pdf",
+            b"<html>not a pdf",
+            "content/a.md:13:1: 错误 attachment 附件“表.pdf”的内容不是 PDF 文件（扩展名与内容不符），可能已损坏或改错了扩展名。请重新导出后再上传。",  # noqa: E501
+        ),
+        (
+            "表.docx",
+            b"%PDF-1.4",
+            "content/a.md:13:1: 错误 attachment 附件“表.docx”的内容不是 DOCX 文件（扩展名与内容不符），可能已损坏或改错了扩展名。请重新导出后再上传。",  # noqa: E501
+        ),
+        (
+            "../表.pdf",
+            b"%PDF-1.4",
+            "content/a.md:13:1: 错误 attachment 附件“../表.pdf”在 content 文件夹之外。请把附件放在文档旁边。",
+        ),
+    ],
+)
 def test_bad_attachments_are_errors(make_site, run_cli, name, data, message):
     files = {"content/a.md": doc(f"  - file: {name}\n    title: 表\n")}
     files["content/表.pdf" if not name.startswith("..") else "表.pdf"] = data if name.endswith(".pdf") else b"%PDF-1.4"
@@ -30,9 +45,15 @@ def test_bad_attachments_are_errors(make_site, run_cli, name, data, message):
 
 
 def test_good_attachments_of_each_kind(make_site, run_cli):
-    files = {"content/a.md": doc("  - {file: files/表.pdf, title: 统计表}\n  - {file: files/说明.docx, title: 说明}\n"
-                                 "  - {file: files/清单.csv, title: 清单}\n"),
-             "content/files/表.pdf": b"%PDF-1.4\n", "content/files/说明.docx": b"PK\x03\x04rest", "content/files/清单.csv": "a,b\n"}
+    files = {
+        "content/a.md": doc(
+            "  - {file: files/表.pdf, title: 统计表}\n  - {file: files/说明.docx, title: 说明}\n"
+            "  - {file: files/清单.csv, title: 清单}\n"
+        ),
+        "content/files/表.pdf": b"%PDF-1.4\n",
+        "content/files/说明.docx": b"PK\x03\x04rest",
+        "content/files/清单.csv": "a,b\n",
+    }
     root = make_site(files)
     assert run_cli(["build", "--today", TODAY], root).code == 0
     page = (root / PAGE).read_text(encoding="utf-8")
@@ -40,8 +61,10 @@ def test_good_attachments_of_each_kind(make_site, run_cli):
 
 
 def test_body_links_to_attachments_point_at_their_published_copy(make_site, run_cli):
-    files = {"content/a.md": doc("  - {file: files/表.pdf, title: 统计表}\n", "\n请下载[统计表](files/表.pdf)。\n"),
-             "content/files/表.pdf": b"%PDF-1.4\n"}
+    files = {
+        "content/a.md": doc("  - {file: files/表.pdf, title: 统计表}\n", "\n请下载[统计表](files/表.pdf)。\n"),
+        "content/files/表.pdf": b"%PDF-1.4\n",
+    }
     root = make_site(files)
     assert run_cli(["build", "--today", TODAY], root).code == 0
     assert 'href="2019-00001/%E8%A1%A8.pdf"' in (root / PAGE).read_text(encoding="utf-8")
@@ -52,4 +75,7 @@ def test_a_body_link_to_something_not_attached_is_an_error(make_site, run_cli):
     root = make_site({"content/a.md": GOOD_DOC + "\n见[附件](files/没有.pdf)。\n"})
     result = run_cli(["build", "--today", TODAY], root)
     assert result.code == 1
-    assert "content/a.md:18:1: 错误 link-unresolved 正文中的链接“files/没有.pdf”找不到对应的附件。请把该文件列入 attachments（附件），或改用完整网址。" in result.err
+    assert (
+        "content/a.md:18:1: 错误 link-unresolved 正文中的链接“files/没有.pdf”找不到对应的附件。请把该文件列入 attachments（附件），或改用完整网址。"  # noqa: E501
+        in result.err
+    )

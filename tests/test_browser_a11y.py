@@ -25,10 +25,12 @@ PHONE = VIEWPORTS["phone"]
 MIN_TARGET = 44  # px: the touch-target size the phone layout keeps for every control
 
 # The controls a phone user taps, each of which must be at least MIN_TARGET square.
-CONTROLS = (".site-tools .tool-label, .nav-toggle .tool-label, .search-box input, .search-box button, .breadcrumb a,"
-            " .meta-more .tool-label, .page-controls button, .pager a, .pager-off, .pager-jump input,"
-            " .pager-jump button, .back-to-top a, .footer-nav a, .search-query input, .search-query button,"
-            " .search-filter select, .search-filter input")
+CONTROLS = (
+    ".site-tools .tool-label, .nav-toggle .tool-label, .search-box input, .search-box button, .breadcrumb a,"
+    " .meta-more .tool-label, .page-controls button, .pager a, .pager-off, .pager-jump input,"
+    " .pager-jump button, .back-to-top a, .footer-nav a, .search-query input, .search-query button,"
+    " .search-filter select, .search-filter input"
+)
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +99,22 @@ def root_font_px(page) -> float:
 
 @pytest.mark.parametrize("mode", ["normal", "care"])
 @pytest.mark.parametrize("size", list(VIEWPORTS))
-@pytest.mark.parametrize("kind", ["home", "catalog", "column", "browse", "term", "document", "annual-report",
-                                  "search", "sitemap", "subscribe", "not-found"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "home",
+        "catalog",
+        "column",
+        "browse",
+        "term",
+        "document",
+        "annual-report",
+        "search",
+        "sitemap",
+        "subscribe",
+        "not-found",
+    ],
+)
 def test_every_page_kind_passes_axe_and_is_photographed(browser, sample_url, kinds, kind, size, mode):
     page = open_page(browser, sample_url + kinds[kind], VIEWPORTS[size], care=mode == "care")
     assert root_font_px(page) == (20 if mode == "care" else 16)
@@ -125,14 +141,18 @@ def test_paged_listing_and_search_results_pass_axe(browser, paged_url, size, mod
 
 @pytest.mark.parametrize("mode", ["normal", "care"])
 @pytest.mark.parametrize("kind", ["home", "catalog", "term", "document", "annual-report", "search", "sitemap"])
-def test_on_a_phone_every_control_is_a_44px_target_and_the_title_is_on_the_first_screen(browser, sample_url, kinds,
-                                                                                          kind, mode):
+def test_on_a_phone_every_control_is_a_44px_target_and_the_title_is_on_the_first_screen(
+    browser, sample_url, kinds, kind, mode
+):
     page = open_page(browser, sample_url + kinds[kind], PHONE, care=mode == "care")
-    small = page.eval_on_selector_all(CONTROLS, f"""els => els
+    small = page.eval_on_selector_all(
+        CONTROLS,
+        f"""els => els
         .filter(e => e.offsetWidth && getComputedStyle(e).visibility !== 'hidden')
         .map(e => [e.textContent.trim() || e.name || e.id, e.getBoundingClientRect()])
         .filter(([_, r]) => r.width < {MIN_TARGET} - 0.5 || r.height < {MIN_TARGET} - 0.5)
-        .map(([name, r]) => name + ' ' + Math.round(r.width) + '×' + Math.round(r.height))""")
+        .map(([name, r]) => name + ' ' + Math.round(r.width) + '×' + Math.round(r.height))""",
+    )
     assert small == []
     title = page.locator("main h1").first
     box = title.bounding_box()
@@ -236,21 +256,30 @@ def test_keyboard_only_walk_through_header_switch_search_filters_results_and_pag
     assert chosen
     tab_to(page, lambda f: f == "#search-q")
     page.keyboard.press("Enter")
-    page.wait_for_function(f"location.search.includes({quote(chosen)!r}) && document.querySelector('.search-status')"
-                           ".textContent.indexOf('正在') < 0")
+    page.wait_for_function(
+        f"location.search.includes({quote(chosen)!r}) && document.querySelector('.search-status')"
+        ".textContent.indexOf('正在') < 0"
+    )
     assert page.locator(".search-status").inner_text() != first_count
     # Back to everything, and on to a result and the pager.
     page.select_option("#search-publisher", "")
     page.locator("#search-q").focus()
     page.keyboard.press("Enter")
     page.wait_for_function("!location.search.includes('publisher') && document.querySelector('.search-pager a')")
-    result = tab_to(page, lambda f: f.startswith("a:") and f != "a:跳到正文" and page.evaluate(
-        "!!document.activeElement.closest('.search-result')"))
+    result = tab_to(
+        page,
+        lambda f: (
+            f.startswith("a:")
+            and f != "a:跳到正文"
+            and page.evaluate("!!document.activeElement.closest('.search-result')")
+        ),
+    )
     assert result
     tab_to(page, lambda f: f == "a:2")
     page.keyboard.press("Enter")
-    page.wait_for_function("location.search.includes('page=2') && "
-                           "document.querySelector('.search-status').textContent.includes('第 2 页')")
+    page.wait_for_function(
+        "location.search.includes('page=2') && document.querySelector('.search-status').textContent.includes('第 2 页')"
+    )
 
     # A listing's pager: 尾页 by keyboard, then the page jump.
     page.goto(paged_url + "catalog/index.html")
@@ -268,8 +297,10 @@ def test_keyboard_only_walk_through_header_switch_search_filters_results_and_pag
 def test_axe_reports_what_it_should_find(browser):
     """The check above can fail: on a page with an unlabelled image, button and low-contrast text axe reports each."""
     page = browser.new_page()
-    page.set_content('<!doctype html><html lang="zh-CN"><title>t</title><main><img src="a.png"><button></button>'
-                     '<p style="color:#bbb">浅色文字</p></main></html>')
+    page.set_content(
+        '<!doctype html><html lang="zh-CN"><title>t</title><main><img src="a.png"><button></button>'
+        '<p style="color:#bbb">浅色文字</p></main></html>'
+    )
     found = {line.split(" ")[0] for line in axe_violations(page)}
     assert {"image-alt", "button-name", "color-contrast"} <= found
     page.close()

@@ -2,7 +2,7 @@
 
 Runs Debian's Chromium through Playwright against the sample site served by Python's HTTP server and by nginx with
 the shipped deploy/nginx.conf; skipped when Chromium or Playwright is missing (the nginx runs: when nginx is).
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -47,7 +47,9 @@ def body_font_size(page) -> float:
 
 def checked(page) -> list[str]:
     """The labels of the checked 字体 radios in the header (exactly one when all is well)."""
-    return page.eval_on_selector_all(".site-tools [name=font-size]:checked", "rs => rs.map(r => r.labels[0].textContent)")
+    return page.eval_on_selector_all(
+        ".site-tools [name=font-size]:checked", "rs => rs.map(r => r.labels[0].textContent)"
+    )
 
 
 def font_radio(page, label: str):
@@ -129,7 +131,9 @@ def test_a_360px_phone_needs_no_horizontal_scrolling(browser, base_url, doc_path
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     if path == "document":
         # The metadata block stacks: each label shown sits at the left edge, above or beside its own value.
-        lefts = page.eval_on_selector_all("table.meta th", "cells => cells.filter(c => c.offsetWidth)"
-                                          ".map(c => Math.round(c.getBoundingClientRect().left))")
+        lefts = page.eval_on_selector_all(
+            "table.meta th",
+            "cells => cells.filter(c => c.offsetWidth).map(c => Math.round(c.getBoundingClientRect().left))",
+        )
         assert len(set(lefts)) == 1
     context.close()

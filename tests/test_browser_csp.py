@@ -33,8 +33,16 @@ def browser() -> Iterator[object]:
 def pages(site: Path) -> list[str]:
     """One page of each kind: home, 目录, column, facet index, term listing, document, search with a query, 404."""
     document = sorted(site.glob("doc/**/*.html"))[0].relative_to(site).as_posix()
-    return ["", "catalog/", "column/zn/", "category/", "publisher/ping-shan-qu-zheng-fu-ban/", document,
-            "search/?q=" + quote("信息公开"), "no-such-page/"]
+    return [
+        "",
+        "catalog/",
+        "column/zn/",
+        "category/",
+        "publisher/ping-shan-qu-zheng-fu-ban/",
+        document,
+        "search/?q=" + quote("信息公开"),
+        "no-such-page/",
+    ]
 
 
 def test_no_page_violates_the_content_security_policy(browser, server):
@@ -43,8 +51,10 @@ def test_no_page_violates_the_content_security_policy(browser, server):
     violations = record_csp_violations(page)
     errors, failed = [], []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: m.type == "error" and not m.text.startswith("Failed to load resource")
-            and errors.append(m.text))
+    page.on(
+        "console",
+        lambda m: m.type == "error" and not m.text.startswith("Failed to load resource") and errors.append(m.text),
+    )
     page.on("response", lambda r: r.status >= 400 and failed.append(r.url))
     for path in pages(server.site):
         response = page.goto(server.url + path)
@@ -67,8 +77,10 @@ def test_the_recorder_sees_a_blocked_inline_script(browser, server):
     page = context.new_page()
     violations = record_csp_violations(page)
     page.goto(server.url)
-    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1';"
-                  " document.head.append(s); }")
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1';"
+        " document.head.append(s); }"
+    )
     page.wait_for_function("() => true")
     assert page.evaluate("window.ran") is None
     page.wait_for_timeout(200)  # the event is queued after the blocked script

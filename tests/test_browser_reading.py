@@ -18,8 +18,15 @@ from .conftest import REPO
 
 DESKTOP = {"width": 1366, "height": 768}
 # Fonts with Simplified Chinese glyphs that each platform ships: Windows, macOS/iOS, Android and Linux desktops.
-PLATFORM_FONTS = ("Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", "Source Han Sans SC",
-                  "WenQuanYi Micro Hei", "Droid Sans Fallback")
+PLATFORM_FONTS = (
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "Droid Sans Fallback",
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +50,21 @@ def browser() -> Iterator[object]:
 @pytest.fixture(scope="module")
 def pages(built_sample_site: Path) -> list[str]:
     """One page of every kind: home, 目录, a column, a browse page, a term, a document, the 年报, search, 网站地图."""
+
     def first(pattern: str) -> str:
         return sorted(built_sample_site.glob(pattern))[0].relative_to(built_sample_site).as_posix()
-    return ["index.html", "catalog/index.html", "column/fdzdgknr/index.html", "category/index.html",
-            first("category/*/index.html"), first("doc/*/*.html"), first("column/nb/[0-9]*.html"),
-            "search/index.html", "sitemap/index.html"]
+
+    return [
+        "index.html",
+        "catalog/index.html",
+        "column/fdzdgknr/index.html",
+        "category/index.html",
+        first("category/*/index.html"),
+        first("doc/*/*.html"),
+        first("column/nb/[0-9]*.html"),
+        "search/index.html",
+        "sitemap/index.html",
+    ]
 
 
 def new_page(browser, javascript: bool = True, viewport: dict = DESKTOP):
@@ -105,8 +122,19 @@ def test_font_size_scales_all_text_on_every_page_kind(browser, sample_url, pages
     page = new_page(browser, javascript=javascript)
     for path in pages:
         page.goto(sample_url + path)
-        texts = [s for s in ("main h1", "table.meta td", ".doc-table td", ".doc-body p", ".site-nav a", ".site-footer",
-                             ".search-query input") if page.locator(s).count()]
+        texts = [
+            s
+            for s in (
+                "main h1",
+                "table.meta td",
+                ".doc-table td",
+                ".doc-body p",
+                ".site-nav a",
+                ".site-footer",
+                ".search-query input",
+            )
+            if page.locator(s).count()
+        ]
         medium = {s: px(page, s) for s in texts}
         page.locator(".site-tools").get_by_role("radio", name="大", exact=True).check()
         large = {s: px(page, s) for s in texts}
@@ -127,7 +155,9 @@ def test_pager_has_first_last_and_a_page_jump_only_with_javascript(browser, page
     page = new_page(browser, javascript=False)
     page.goto(paged_url + "catalog/2/index.html")
     pager = page.locator("nav.pager")
-    assert [pager.get_by_role("link", name=n, exact=True).count() for n in ("首页", "尾页", "上一页", "下一页")] == [1] * 4
+    assert [pager.get_by_role("link", name=n, exact=True).count() for n in ("首页", "尾页", "上一页", "下一页")] == [
+        1
+    ] * 4
     assert not pager.locator("form.pager-jump").is_visible()
     pager.get_by_role("link", name="尾页").click()
     assert re.search(r"/catalog/3/(index\.html)?$", page.url)

@@ -51,8 +51,9 @@ def _search_page(config: Config, out: Path, documents=None) -> None:
             (out / path).parent.mkdir(parents=True, exist_ok=True)
             (out / path).write_bytes(data)
     if not (out / "search" / "index.html").is_file():
-        page = render.render_page(render.page_context(site, config), render.make_env(config.templates_dir),
-                                  "search.html", "search/index.html")
+        page = render.render_page(
+            render.page_context(site, config), render.make_env(config.templates_dir), "search.html", "search/index.html"
+        )
         (out / "search" / "index.html").write_bytes(page.data)
 
 
@@ -65,7 +66,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def translate_path(self, path: str) -> str:
         if not path.startswith(PREFIX):
             return str(Path(self.directory) / "__outside__")
-        return super().translate_path("/" + path[len(PREFIX):])
+        return super().translate_path("/" + path[len(PREFIX) :])
 
 
 @pytest.fixture(scope="module")
@@ -95,8 +96,22 @@ def small_site(tmp_path_factory) -> Path:
         path.write_text(path.read_text(encoding="utf-8") + COMPOUND_LINE, encoding="utf-8")
     sources[3].write_text(sources[3].read_text(encoding="utf-8") + NEAR_MISS_LINE, encoding="utf-8")
     out = root / "site"
-    subprocess.run([sys.executable, "build.py", "build", "--config", str(root / "config.yaml"), "--out", str(out),
-                    "--today", TODAY], cwd=REPO, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "build.py",
+            "build",
+            "--config",
+            str(root / "config.yaml"),
+            "--out",
+            str(out),
+            "--today",
+            TODAY,
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
     _search_page(load_config(root / "config.yaml"), out)
     return out
 
@@ -113,7 +128,9 @@ def small_url(request, small_site, serve, tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def files(small_site) -> dict[str, bytes]:
-    return {p.relative_to(small_site).as_posix(): p.read_bytes() for p in (small_site / "search").rglob("*") if p.is_file()}
+    return {
+        p.relative_to(small_site).as_posix(): p.read_bytes() for p in (small_site / "search").rglob("*") if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -146,8 +163,13 @@ class Watched:
         """Bytes received since the last call, and how they split between the page, the index and the results."""
         kinds = {"page": 0, "index": 0, "results": 0}
         for url, size in self.sizes:
-            kind = "results" if "/search/d/" in url else "index" if "/search/" in url and "?" in url or \
-                url.endswith("meta.json") else "page"
+            kind = (
+                "results"
+                if "/search/d/" in url
+                else "index"
+                if "/search/" in url and "?" in url or url.endswith("meta.json")
+                else "page"
+            )
             kinds[kind] += size
         self.sizes.clear()
         return sum(kinds.values()), ", ".join(f"{k} {v / 1024:.1f} KB" for k, v in kinds.items())
@@ -237,8 +259,9 @@ def test_a_compound_word_finds_exactly_the_documents_containing_it(watched, smal
     assert not watched.failures
 
 
-@pytest.mark.parametrize("query", ["进一步", "工作", "管", "政务服务", "信息公开 工作", "2020", "深圳市人民政府",
-                                   "没有这样的词语组合"])
+@pytest.mark.parametrize(
+    "query", ["进一步", "工作", "管", "政务服务", "信息公开 工作", "2020", "深圳市人民政府", "没有这样的词语组合"]
+)
 def test_the_browser_finds_what_the_python_reader_finds(watched, small_url, files, query):
     status = watched.open(small_url, query)
     total, titles = expected(files, query)
@@ -258,8 +281,12 @@ def test_index_numbers_and_document_numbers_in_any_bracket_form(watched, small_u
     doc = next(d for d in shown if re.search(r"〔\d{4}〕", d["doc_no"]))
     year = re.search(r"〔(\d{4})〕", doc["doc_no"]).group(1)
     wide = year.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    for query in [doc["index_no"], doc["doc_no"], doc["doc_no"].replace(f"〔{year}〕", f"[{year}]"),
-                  doc["doc_no"].replace(f"〔{year}〕", f"（{wide}）")]:
+    for query in [
+        doc["index_no"],
+        doc["doc_no"],
+        doc["doc_no"].replace(f"〔{year}〕", f"[{year}]"),
+        doc["doc_no"].replace(f"〔{year}〕", f"（{wide}）"),
+    ]:
         status = watched.open(small_url, query) if query == doc["index_no"] else watched.type(query)
         assert count_of(status) >= 1, query
         first = watched.page.locator(".search-result").first
@@ -280,7 +307,8 @@ def test_filters_narrow_the_results_and_stay_in_the_address(watched, small_url, 
     assert "publisher=" in page.url
     assert (count_of(status), watched.titles()) == expected(files, "工作", publisher=publisher)
     assert set(page.locator(".search-result-meta").all_inner_texts()) and all(
-        publisher in text for text in page.locator(".search-result-meta").all_inner_texts())
+        publisher in text for text in page.locator(".search-result-meta").all_inner_texts()
+    )
     year = meta["years"][1]["year"]
     page.select_option("#search-year", str(year))
     page.fill("#search-q", "")
@@ -376,8 +404,10 @@ def test_one_query_fetches_at_most_300_kb_on_10000_documents(browser, big_site, 
         for n, query in enumerate(QUERIES_10K):
             status = watched.open(url, query) if n == 0 else watched.type(query)
             fetched, split = watched.fetched()
-            report.append(f"{'first' if n == 0 else 'later'} query {query!r}: {count_of(status)} results, "
-                          f"{fetched / 1024:.1f} KB ({split})")
+            report.append(
+                f"{'first' if n == 0 else 'later'} query {query!r}: {count_of(status)} results, "
+                f"{fetched / 1024:.1f} KB ({split})"
+            )
             assert count_of(status) > 0, query
             assert fetched <= BUDGET, f"{query!r} fetched {fetched} bytes"
         assert not watched.failures

@@ -35,8 +35,9 @@ def site_url(site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def reader(site: Path) -> StaticReader:
-    return StaticReader({p.relative_to(site).as_posix(): p.read_bytes() for p in (site / "search").rglob("*")
-                         if p.is_file()})
+    return StaticReader(
+        {p.relative_to(site).as_posix(): p.read_bytes() for p in (site / "search").rglob("*") if p.is_file()}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +73,9 @@ def total(status: str) -> int:
     return int(found.group(1)) if found else 0
 
 
-@pytest.mark.parametrize(("traditional", "simplified"), [("政務公開", "政务公开"), ("關於開展", "关于开展"),
-                                                         ("經濟", "经济")])
+@pytest.mark.parametrize(
+    ("traditional", "simplified"), [("政務公開", "政务公开"), ("關於開展", "关于开展"), ("經濟", "经济")]
+)
 def test_traditional_characters_find_the_simplified_text(page, site_url, reader, traditional, simplified):
     count, titles = expected(reader, simplified)
     assert count, f"{simplified} finds nothing in the site, so the test would prove nothing"
@@ -98,8 +100,10 @@ def test_filters_and_date_order_match_the_python_reader(page, site_url, reader):
         ({"validity": "有效"}, {"validity": "有效"}),
         ({"from": "2019-01-01", "to": "2020-12-31"}, {"start": "2019-01-01", "end": "2020-12-31"}),
         ({"q": "工作", "sort": "date"}, {"by_date": True}),
-        ({"q": "工作", "genre": genre, "from": "2018-01-01", "sort": "date"},
-         {"genre": genre, "start": "2018-01-01", "by_date": True}),
+        (
+            {"q": "工作", "genre": genre, "from": "2018-01-01", "sort": "date"},
+            {"genre": genre, "start": "2018-01-01", "by_date": True},
+        ),
     ]
     for params, filters in cases:
         count, titles = expected(reader, params.get("q", ""), **filters)
@@ -121,8 +125,9 @@ def test_the_form_sends_the_new_filters(page, site_url, reader):
     page.fill("#search-from", "2019-01-01")
     page.select_option("#search-sort", "date")
     page.get_by_role("button", name="搜索", exact=True).last.click()
-    page.wait_for_function("location.search.includes('sort=date') && /条/.test("
-                           "document.querySelector('.search-status').textContent)")
+    page.wait_for_function(
+        "location.search.includes('sort=date') && /条/.test(document.querySelector('.search-status').textContent)"
+    )
     assert "validity=" in page.url and "from=2019-01-01" in page.url
     count, titles = expected(reader, "工作", validity="有效", start="2019-01-01", by_date=True)
     assert total(page.locator(".search-status").inner_text()) == count

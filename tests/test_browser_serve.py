@@ -19,8 +19,10 @@ def test_an_open_page_follows_edits_and_shows_build_errors(tmp_path):
     root = sample_project(tmp_path)
     document = root / "content/fdzdgknr/2018-pingshan-gzld.md"
     command = [sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "--today", TODAY]
-    with subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as server, \
-            sync_api.sync_playwright() as playwright:
+    with (
+        subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as server,
+        sync_api.sync_playwright() as playwright,
+    ):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
         try:
             address = _wait_for_address(server)

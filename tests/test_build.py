@@ -34,9 +34,20 @@ def test_sample_site_matches_the_golden_tree(built_sample_site):
 
 
 def test_sample_site_has_the_portal_pages(built_sample_site):
-    for page in ["index.html", "404.html", "catalog/index.html", "column/fdzdgknr/index.html", "column/zn/index.html",
-                 "category/index.html", "publisher/index.html", "year/index.html", "genre/index.html",
-                 "doc/114403006955506492/2019-00001.html", "static/css/site.css", "static/js/page.js"]:
+    for page in [
+        "index.html",
+        "404.html",
+        "catalog/index.html",
+        "column/fdzdgknr/index.html",
+        "column/zn/index.html",
+        "category/index.html",
+        "publisher/index.html",
+        "year/index.html",
+        "genre/index.html",
+        "doc/114403006955506492/2019-00001.html",
+        "static/css/site.css",
+        "static/js/page.js",
+    ]:
         assert (built_sample_site / page).is_file(), page
     # No blank 指南 or 依申请公开 column (空白栏目, a veto item in inspections): both are generated from config.yaml.
     for column, heading in [("zn", "政府信息公开指南</h2>"), ("ysqgk", "政府信息公开申请表</h2>")]:
@@ -57,8 +68,12 @@ def test_the_same_input_gives_the_same_bytes(make_site, run_cli):
 
 
 def many_documents(count: int) -> dict[str, str]:
-    return {f"content/{n:03d}.md": GOOD_DOC.replace("2019-00001", f"2019-{n:05d}").replace("2019-03-06", f"2019-03-{n % 28 + 1:02d}")
-            for n in range(1, count + 1)}
+    return {
+        f"content/{n:03d}.md": GOOD_DOC.replace("2019-00001", f"2019-{n:05d}").replace(
+            "2019-03-06", f"2019-03-{n % 28 + 1:02d}"
+        )
+        for n in range(1, count + 1)
+    }
 
 
 def test_parallel_and_serial_reading_give_the_same_site(make_site, run_cli, monkeypatch):
@@ -91,13 +106,21 @@ def test_drafts_are_never_built(make_site, run_cli):
     assert "2019-00002" not in (root / "site/catalog/index.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(("base_url", "base_path"), [("https://www.example.gov.cn/", "/"),
-                                                      ("https://www.example.gov.cn/xxgk/", "/xxgk/")])
+@pytest.mark.parametrize(
+    ("base_url", "base_path"), [("https://www.example.gov.cn/", "/"), ("https://www.example.gov.cn/xxgk/", "/xxgk/")]
+)
 def test_links_resolve_at_the_root_and_under_a_sub_path(make_site, run_cli, base_url, base_path):
     config = MINIMAL_CONFIG.replace("https://www.example.gov.cn/xxgk/", base_url)
-    root = make_site({**many_documents(45), "content/files/表.pdf": b"%PDF-1.4\n",
-                      "content/att.md": GOOD_DOC.replace("2019-00001", "2019-00099").replace(
-                          "validity: 有效", "validity: 有效\nattachments:\n  - file: files/表.pdf\n    title: 统计表")}, config)
+    root = make_site(
+        {
+            **many_documents(45),
+            "content/files/表.pdf": b"%PDF-1.4\n",
+            "content/att.md": GOOD_DOC.replace("2019-00001", "2019-00099").replace(
+                "validity: 有效", "validity: 有效\nattachments:\n  - file: files/表.pdf\n    title: 统计表"
+            ),
+        },
+        config,
+    )
     assert run_cli(["build", "--today", TODAY], root).code == 0
     assert broken_links(root / "site", base_path) == []
     page = (root / "site/doc/114403006955506492/2019-00099.html").read_text(encoding="utf-8")

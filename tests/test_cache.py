@@ -43,11 +43,14 @@ def test_an_unchanged_file_is_found(tmp_path, source):
     assert lookup(tmp_path, source) == "结果"
 
 
-@pytest.mark.parametrize("change", [
-    lambda p: p.write_text("改了"),  # other bytes, other size
-    lambda p: (p.write_text("改文"), os.utime(p, ns=(OLD_NS, OLD_NS))),  # same size and mtime, other bytes
-    lambda p: p.unlink(),
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda p: p.write_text("改了"),  # other bytes, other size
+        lambda p: (p.write_text("改文"), os.utime(p, ns=(OLD_NS, OLD_NS))),  # same size and mtime, other bytes
+        lambda p: p.unlink(),
+    ],
+)
 def test_a_changed_file_is_not_found(tmp_path, source, change):
     stored(tmp_path, source)
     change(source)

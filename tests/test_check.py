@@ -10,7 +10,9 @@ from .conftest import GOOD_DOC, REPO, TODAY
 
 def check(run_cli, root, *extra):
     result = run_cli(["check", "--today", TODAY, "--format", "json", *extra], root)
-    return result.code, [(p["path"], p["line"], p["column"], p["level"], p["code"]) for p in json.loads(result.out)["problems"]]
+    return result.code, [
+        (p["path"], p["line"], p["column"], p["level"], p["code"]) for p in json.loads(result.out)["problems"]
+    ]
 
 
 def with_body(body: str, front: str = "") -> str:
@@ -19,10 +21,14 @@ def with_body(body: str, front: str = "") -> str:
 
 def test_the_raw_spam_seed_is_flagged(make_site, run_cli):
     from xxgk.importer import import_text, to_markdown_file
+
     seed = (REPO / "tests/data/seeds/003_15d1990022740435.txt").read_text(encoding="utf-8")
     text = to_markdown_file(import_text(seed))
-    text = text.replace('index_no: ""', 'index_no: "114403006955506492/2019-00001"').replace(
-        'publisher: ""', 'publisher: "深圳市坪山区政府办公室"').replace('published: ""', 'published: "2019-01-11"')
+    text = (
+        text.replace('index_no: ""', 'index_no: "114403006955506492/2019-00001"')
+        .replace('publisher: ""', 'publisher: "深圳市坪山区政府办公室"')
+        .replace('published: ""', 'published: "2019-01-11"')
+    )
     code, problems = check(run_cli, make_site({"content/a.md": text}), "--since", "none")
     spam = [p for p in problems if p[4] == "spam-term"]
     assert code == 1 and len(spam) >= 30 and all(p[3] == "error" for p in spam)
@@ -34,9 +40,13 @@ def test_the_sample_content_is_clean(run_cli):
 
 
 def test_an_id_number_is_an_error_at_its_line_and_column_and_a_masked_one_is_not(make_site, run_cli):
-    code, problems = check(run_cli, make_site({"content/a.md": with_body("\n联系人身份证号：11010519491231002X\n")}), "--since", "none")
+    code, problems = check(
+        run_cli, make_site({"content/a.md": with_body("\n联系人身份证号：11010519491231002X\n")}), "--since", "none"
+    )
     assert code == 1 and ("content/a.md", 18, 9, "error", "privacy-id-number") in problems
-    code, problems = check(run_cli, make_site({"content/a.md": with_body("\n联系人身份证号：110105********002X\n")}), "--since", "none")
+    code, problems = check(
+        run_cli, make_site({"content/a.md": with_body("\n联系人身份证号：110105********002X\n")}), "--since", "none"
+    )
     assert code == 0 and not [p for p in problems if p[4].startswith("privacy")]
 
 
@@ -47,7 +57,7 @@ def test_allow_silences_a_rule_only_with_a_reason(make_site, run_cli):
     allowed = with_body(body, "\nallow:\n  privacy-landline: 本机关对外公布的咨询电话")
     code, problems = check(run_cli, make_site({"content/a.md": allowed}), "--since", "none")
     assert code == 0 and not [p for p in problems if p[4] == "privacy-landline"]
-    bare = with_body(body, "\nallow:\n  privacy-landline: \"\"")
+    bare = with_body(body, '\nallow:\n  privacy-landline: ""')
     code, problems = check(run_cli, make_site({"content/a.md": bare}), "--since", "none")
     assert code == 1 and ("content/a.md", 13, None, "error", "allow-without-reason") in problems
     typo = with_body(body, "\nallow:\n  privacy-landlin: 理由")
@@ -69,7 +79,9 @@ def test_a_changed_index_number_is_an_error(make_site, run_cli):
 
 
 def test_text_format_has_line_column_level_and_code(make_site, run_cli):
-    result = run_cli(["check", "--today", TODAY, "--since", "none"], make_site({"content/a.md": with_body("\n皇冠体育\n")}))
+    result = run_cli(
+        ["check", "--today", TODAY, "--since", "none"], make_site({"content/a.md": with_body("\n皇冠体育\n")})
+    )
     assert result.code == 1
     assert result.err.startswith("content/a.md:18:1: 错误 spam-term ")
     assert result.err.endswith("检查未通过：错误 1 条，警告 0 条。\n")
@@ -77,9 +89,23 @@ def test_text_format_has_line_column_level_and_code(make_site, run_cli):
 
 def test_new_allocates_the_next_index_number_and_passes_check(make_site, run_cli):
     root = make_site({"content/a.md": GOOD_DOC})
-    first = run_cli(["new", "--publisher", "深圳市坪山区政府办公室", "--title", "关于开展政务公开检查的通知",
-                     "--date", "2019-04-01", "--genre", "通知"], root)
-    second = run_cli(["new", "--publisher", "深圳市坪山区政府办公室", "--title", "第二份", "--date", "2019-05-01"], root)
+    first = run_cli(
+        [
+            "new",
+            "--publisher",
+            "深圳市坪山区政府办公室",
+            "--title",
+            "关于开展政务公开检查的通知",
+            "--date",
+            "2019-04-01",
+            "--genre",
+            "通知",
+        ],
+        root,
+    )
+    second = run_cli(
+        ["new", "--publisher", "深圳市坪山区政府办公室", "--title", "第二份", "--date", "2019-05-01"], root
+    )
     assert first.code == 0 and first.out.strip().endswith("content/fdzdgknr/114403006955506492-2019-00002.md")
     assert second.out.strip().endswith("114403006955506492-2019-00003.md")
     assert check(run_cli, root, "--since", "none")[0] == 0
@@ -91,7 +117,10 @@ def test_a_gap_in_a_bodys_serials_warns(make_site, run_cli):
     root = make_site({"content/a.md": GOOD_DOC, "content/c.md": GOOD_DOC.replace("2019-00001", "2019-00004")})
     result = run_cli(["check", "--today", TODAY, "--since", "none"], root)
     assert result.code == 0
-    assert "content/c.md:3:1: 警告 index-serial-gap 索引号流水号不连续：114403006955506492/2019-00002 起缺少 2 个。" in result.err
+    assert (
+        "content/c.md:3:1: 警告 index-serial-gap 索引号流水号不连续：114403006955506492/2019-00002 起缺少 2 个。"
+        in result.err
+    )
 
 
 def test_check_site_catches_markup_injected_after_the_build(make_site, run_cli):
@@ -99,8 +128,12 @@ def test_check_site_catches_markup_injected_after_the_build(make_site, run_cli):
     assert run_cli(["build", "--today", TODAY], root).code == 0
     assert check(run_cli, root, "--since", "none", "--site", "site")[0] == 0
     page = root / "site/index.html"
-    page.write_text(page.read_text(encoding="utf-8").replace(
-        "</main>", '<p><a href="https://365bet.example.com/" style="display:none">皇冠体育</a></p></main>'), encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "</main>", '<p><a href="https://365bet.example.com/" style="display:none">皇冠体育</a></p></main>'
+        ),
+        encoding="utf-8",
+    )
     code, problems = check(run_cli, root, "--since", "none", "--site", "site")
     assert code == 1
     assert {p[4] for p in problems if p[0] == "site/index.html"} == {"hidden-element", "external-link", "spam-term"}
@@ -108,15 +141,33 @@ def test_check_site_catches_markup_injected_after_the_build(make_site, run_cli):
 
 def test_new_writes_the_chinese_labels_the_readme_teaches_and_english_keys_when_asked(make_site, run_cli):
     root = make_site({"content/a.md": GOOD_DOC})
-    first = run_cli(["new", "--publisher", "深圳市坪山区政府办公室", "--title", "关于\"政务公开\"的通知", "--date", "2019-04-01",
-                     "--genre", "通知"], root)
+    first = run_cli(
+        [
+            "new",
+            "--publisher",
+            "深圳市坪山区政府办公室",
+            "--title",
+            '关于"政务公开"的通知',
+            "--date",
+            "2019-04-01",
+            "--genre",
+            "通知",
+        ],
+        root,
+    )
     assert (root / first.out.strip()).read_text(encoding="utf-8") == (
-        '---\n标题: "关于\\"政务公开\\"的通知"\n索引号: "114403006955506492/2019-00002"\n发布机构: "深圳市坪山区政府办公室"\n'
-        '发布日期: "2019-04-01"\n成文日期: "2019-04-01"\n主题分类: ""  # 请填写主题分类，如 综合政务\\政务公开\n文种: "通知"\n'
-        '文号: ""\n主题词: []\n有效性: "有效"\n草稿: true  # 草稿：写完并核对后删除这一行即可发布\n---\n\n（正文）\n')
-    second = run_cli(["new", "--publisher", "深圳市坪山区政府办公室", "--title", "第二份", "--date", "2019-05-01",
-                      "--english-keys"], root)
+        '---\n标题: "关于\\"政务公开\\"的通知"\n索引号: "114403006955506492/2019-00002"\n发布机构: "深圳市坪山区政府办公室"\n'  # noqa: E501
+        '发布日期: "2019-04-01"\n成文日期: "2019-04-01"\n主题分类: ""  # 请填写主题分类，如 综合政务\\政务公开\n文种: "通知"\n'  # noqa: E501
+        '文号: ""\n主题词: []\n有效性: "有效"\n草稿: true  # 草稿：写完并核对后删除这一行即可发布\n---\n\n（正文）\n'
+    )
+    second = run_cli(
+        ["new", "--publisher", "深圳市坪山区政府办公室", "--title", "第二份", "--date", "2019-05-01", "--english-keys"],
+        root,
+    )
     text = (root / second.out.strip()).read_text(encoding="utf-8")
-    assert text.startswith('---\ntitle: "第二份"\nindex_no: "114403006955506492/2019-00003"\n') and '# genre: "通知"' in text
+    assert (
+        text.startswith('---\ntitle: "第二份"\nindex_no: "114403006955506492/2019-00003"\n')
+        and '# genre: "通知"' in text
+    )
     code, problems = check(run_cli, root, "--since", "none")
     assert code == 0 and {p[0] for p in problems} == {first.out.strip(), second.out.strip()}  # only the drafts' hints

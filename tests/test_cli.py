@@ -31,13 +31,16 @@ def test_no_command_means_build(make_site, run_cli):
 
 def test_content_errors_exit_1_without_a_traceback(make_site):
     root = make_site({"content/a.md": GOOD_DOC.replace("title:", "titel:")})
-    result = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--today", TODAY], cwd=root,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY], cwd=root, capture_output=True, text=True
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert result.stderr == ("content/a.md:2:1: 错误 required 缺少必填字段标题（title）。\n"
-                             "content/a.md:2:1: 错误 unknown-key 元数据中有未知的键“titel”。是否想写“title”？\n"
-                             "失败：错误 2 条，警告 0 条。站点未更新，输出文件夹保持上一次成功构建的内容。\n")
+    assert result.stderr == (
+        "content/a.md:2:1: 错误 required 缺少必填字段标题（title）。\n"
+        "content/a.md:2:1: 错误 unknown-key 元数据中有未知的键“titel”。是否想写“title”？\n"
+        "失败：错误 2 条，警告 0 条。站点未更新，输出文件夹保持上一次成功构建的内容。\n"
+    )
     assert not (root / "site").exists()
 
 
@@ -77,16 +80,27 @@ def test_check_writes_nothing_and_reports_warnings(make_site, run_cli):
 
 
 def test_check_paths_limit_the_report(make_site, run_cli):
-    root = make_site({"content/a.md": GOOD_DOC.replace("title:", "titel:"),
-                      "content/b.md": GOOD_DOC.replace("2019-00001", "2019-00002")})
+    root = make_site(
+        {
+            "content/a.md": GOOD_DOC.replace("title:", "titel:"),
+            "content/b.md": GOOD_DOC.replace("2019-00001", "2019-00002"),
+        }
+    )
     assert run_cli(["check", "--today", TODAY, "content/b.md"], root).code == 0
     assert run_cli(["check", "--today", TODAY, "content/a.md"], root).code == 1
 
 
-@pytest.mark.parametrize(("env", "option", "expected"), [
-    ({}, "2020-02-02", date(2020, 2, 2)),
-    ({"SOURCE_DATE_EPOCH": "1577836799"}, None, date(2020, 1, 1)),  # 2019-12-31 23:59:59 UTC is already 1 Jan in China
-])
+@pytest.mark.parametrize(
+    ("env", "option", "expected"),
+    [
+        ({}, "2020-02-02", date(2020, 2, 2)),
+        (
+            {"SOURCE_DATE_EPOCH": "1577836799"},
+            None,
+            date(2020, 1, 1),
+        ),  # 2019-12-31 23:59:59 UTC is already 1 Jan in China
+    ],
+)
 def test_today(monkeypatch, env, option, expected):
     for key, value in env.items():
         monkeypatch.setenv(key, value)

@@ -36,6 +36,9 @@ def test_build_py_without_the_dependencies_prints_a_one_line_hint():
     # -S leaves site-packages off the path: a Python on which nothing was installed.
     result = subprocess.run([sys.executable, "-S", "build.py", "build"], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 1
-    assert re.fullmatch(r"缺少依赖包 (\w+)：请改用 \./dev build（自动安装依赖），或先运行 pip install \. 再用 xxgk 命令。"
-                        r" / Missing dependency \1: run \./dev build, or pip install \. and use the xxgk command\.\n", result.stderr)
+    assert re.fullmatch(
+        r"缺少依赖包 (\w+)：请改用 \./dev build（自动安装依赖），或先运行 pip install \. 再用 xxgk 命令。"
+        r" / Missing dependency \1: run \./dev build, or pip install \. and use the xxgk command\.\n",
+        result.stderr,
+    )
     assert result.stdout == ""

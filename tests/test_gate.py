@@ -76,8 +76,12 @@ def test_spam_brought_in_by_a_template_blocks_the_swap(make_site, run_cli, tmp_p
 
 
 def test_an_allowed_finding_is_published_and_not_reported_again_from_the_pages(make_site, run_cli):
-    notice = GOOD_DOC.replace("validity: 有效", "validity: 有效\nallow:\n  spam-term: 公安机关打击网络赌博的通报，须点名涉案网站名称") + \
-        "\n近期查处“网上娱乐城”等赌博网站。\n"
+    notice = (
+        GOOD_DOC.replace(
+            "validity: 有效", "validity: 有效\nallow:\n  spam-term: 公安机关打击网络赌博的通报，须点名涉案网站名称"
+        )
+        + "\n近期查处“网上娱乐城”等赌博网站。\n"
+    )
     root = make_site({"content/a.md": notice})
     code, found = problems(run_cli, root, "build")
     assert code == 0 and found == []
@@ -120,7 +124,9 @@ def test_serve_refuses_a_rebuild_with_a_leak_and_keeps_serving_the_last_good_sit
                 if line.startswith("重建失败"):
                     break
             leak = f"{page.relative_to(root).as_posix()}:"
-            assert any(line.startswith(leak) and " 错误 privacy-mobile 公开了手机号码（138****5678）" in line for line in lines)
+            assert any(
+                line.startswith(leak) and " 错误 privacy-mobile 公开了手机号码（138****5678）" in line for line in lines
+            )
             assert _eventually(lambda: fetch(address)[0] == 200)
             assert "13812345678" not in "".join(p.read_text(encoding="utf-8") for p in (root / "site").rglob("*.html"))
         finally:
@@ -130,10 +136,14 @@ def test_serve_refuses_a_rebuild_with_a_leak_and_keeps_serving_the_last_good_sit
 
 
 def test_the_footers_configured_links_are_not_off_site_warnings_unless_their_host_is_spam(make_site, run_cli):
-    footer = "  error_report_url: https://zfwzzc.www.gov.cn/check_web/x\n  conac_url: https://bszs.conac.cn/sitename?id=1\n"
+    footer = (
+        "  error_report_url: https://zfwzzc.www.gov.cn/check_web/x\n  conac_url: https://bszs.conac.cn/sitename?id=1\n"
+    )
     config = MINIMAL_CONFIG.replace("footer:\n", "footer:\n" + footer)
     code, found = problems(run_cli, make_site({"content/a.md": GOOD_DOC}, config), "build")
     assert code == 0 and [p for p in found if p["code"] == "external-link"] == []
     spam = config.replace("zfwzzc.www.gov.cn", "365bet.example.com")
     code, found = problems(run_cli, make_site({"content/a.md": GOOD_DOC}, spam), "build")
-    assert code == 1 and {(p["code"], p["level"]) for p in found if p["path"].startswith("site/")} == {("external-link", "error")}
+    assert code == 1 and {(p["code"], p["level"]) for p in found if p["path"].startswith("site/")} == {
+        ("external-link", "error")
+    }

@@ -35,19 +35,27 @@ def front_matter(text: str) -> dict:
 # --- the seeds ------------------------------------------------------------------------------------
 
 SEED_FIELDS = [
-    ("000", {
-        "title": "坪山区委(区政府)办公室2017年工作亮点及2018年工作思路",
-        "index_no": "114403006955506492/2019-00001",
-        "publisher": "深圳市坪山区政府办公室",
-        "published": "2018-03-06",
-        "written": "2018-03-06",
-    }, ("category",)),
+    (
+        "000",
+        {
+            "title": "坪山区委(区政府)办公室2017年工作亮点及2018年工作思路",
+            "index_no": "114403006955506492/2019-00001",
+            "publisher": "深圳市坪山区政府办公室",
+            "published": "2018-03-06",
+            "written": "2018-03-06",
+        },
+        ("category",),
+    ),
     ("001", {}, ("title", "index_no", "publisher", "published", "written", "category")),
-    ("002", {
-        "title": "珠晖区政府办2014年工作总结及2015年工作思路",
-        "publisher": "珠晖区政府办",
-        "written": "2015-03-20",
-    }, ("index_no", "published", "category")),
+    (
+        "002",
+        {
+            "title": "珠晖区政府办2014年工作总结及2015年工作思路",
+            "publisher": "珠晖区政府办",
+            "written": "2015-03-20",
+        },
+        ("index_no", "published", "category"),
+    ),
     ("003", {"written": "2019-01-07"}, ("title", "index_no", "publisher", "published", "category")),
     ("004", {}, ("title", "index_no", "publisher", "published", "written", "category")),
 ]
@@ -64,8 +72,14 @@ def test_seed_000_chrome_header_and_repeated_title_are_removed():
     imported = import_text(seed("000"))
     first = blocks(imported.body)[0]
     assert first.startswith("2017年,在区委(区政府)的坚强领导下")
-    gone_words = ("【打印】", "浏览次数", "规章库", "办公室政府信息公开", "索引号",
-                  "坪山区委(区政府)办公室2017年工作亮点及")
+    gone_words = (
+        "【打印】",
+        "浏览次数",
+        "规章库",
+        "办公室政府信息公开",
+        "索引号",
+        "坪山区委(区政府)办公室2017年工作亮点及",
+    )
     for gone in gone_words:
         assert gone not in imported.body
     notes = "\n".join(imported.notes)
@@ -79,20 +93,41 @@ SEED_HEADINGS = [
     ("000", ["## 一、2017年工作亮点", "## 二、存在的问题与挑战", "## 三、2018年工作思路与举措"]),
     ("001", ["## 一、2020年工作总结", "## 二、2020年工作计划"]),
     ("002", ["## 一、基本情况", "## 二、工作情况", "## 三、工作思路"]),
-    ("003", ["## 2018年工作总结", "### 一、深化理论学习,提升队伍执政能力",
-             "### 二、深入推进“一门式、一网式”政府服务模式改革",
-             "### 三、推进皇冠体育,皇冠体育平台区政府门户网站集约化平台建设和电子政务云建设租赁项目",
-             "### 四、信息化指挥大厅和公共服务中心24小时自助服务区建设",
-             "### 五、严抓政务服务质量,提高窗口行政效能", "### 六、狠抓12345市民服务热线业务,实际问题得到解决",
-             "## 存在的主要问题", "## 2019年工作安排",
-             "### 一、继续深入学习贯彻党的十九大精神,加强窗口作风建设",
-             "### 二、继续深入推进“一门式、一网式”政府服务模式改革",
-             "### 三、继续推进皇冠体育,皇冠体育平台区政府门户网站集约化平台建设和电子政务云建设租赁项目",
-             "### 四、继续推进信息化指挥大厅和公共服务中心24小时自助服务区建设",
-             "### 五、扎实推进岗位竞赛及绩效考核工作,强化窗口管理", "### 六、积极推进12345市民服务热线提质、提效"]),
-    ("004", ["## 一、综合协调高质高效", "## 二、政务督查扎实有效", "## 三、服务决策精准到位", "## 四、办文办会严谨细致",
-             "## 五、法治保障坚强有力", "## 六、政务公开阳光透明", "## 七、数据共享加快推进", "## 八、应急海防常抓不懈",
-             "## 九、队伍建设多管齐下", "## 十、廉政建设久久为功"]),
+    (
+        "003",
+        [
+            "## 2018年工作总结",
+            "### 一、深化理论学习,提升队伍执政能力",
+            "### 二、深入推进“一门式、一网式”政府服务模式改革",
+            "### 三、推进皇冠体育,皇冠体育平台区政府门户网站集约化平台建设和电子政务云建设租赁项目",
+            "### 四、信息化指挥大厅和公共服务中心24小时自助服务区建设",
+            "### 五、严抓政务服务质量,提高窗口行政效能",
+            "### 六、狠抓12345市民服务热线业务,实际问题得到解决",
+            "## 存在的主要问题",
+            "## 2019年工作安排",
+            "### 一、继续深入学习贯彻党的十九大精神,加强窗口作风建设",
+            "### 二、继续深入推进“一门式、一网式”政府服务模式改革",
+            "### 三、继续推进皇冠体育,皇冠体育平台区政府门户网站集约化平台建设和电子政务云建设租赁项目",
+            "### 四、继续推进信息化指挥大厅和公共服务中心24小时自助服务区建设",
+            "### 五、扎实推进岗位竞赛及绩效考核工作,强化窗口管理",
+            "### 六、积极推进12345市民服务热线提质、提效",
+        ],
+    ),
+    (
+        "004",
+        [
+            "## 一、综合协调高质高效",
+            "## 二、政务督查扎实有效",
+            "## 三、服务决策精准到位",
+            "## 四、办文办会严谨细致",
+            "## 五、法治保障坚强有力",
+            "## 六、政务公开阳光透明",
+            "## 七、数据共享加快推进",
+            "## 八、应急海防常抓不懈",
+            "## 九、队伍建设多管齐下",
+            "## 十、廉政建设久久为功",
+        ],
+    ),
 ]
 
 
@@ -134,8 +169,10 @@ SPAM_003 = "皇冠体育,皇冠体育平台"  # what was injected in place of th
 
 def test_the_sample_document_from_seed_003_is_the_seed_with_only_its_spam_removed():
     """The sample content carries no invented text: cleaning seed 003 deletes the injected run and adds no word."""
-    sample = (Path(__file__).parent.parent / "content" / "fdzdgknr" / "2019-shiliqu-zgb-gzzj.md").read_text(encoding="utf-8")
-    body = sample[sample.index("\n---\n", 4) + 5:].lstrip("\n")
+    sample = (Path(__file__).parent.parent / "content" / "fdzdgknr" / "2019-shiliqu-zgb-gzzj.md").read_text(
+        encoding="utf-8"
+    )
+    body = sample[sample.index("\n---\n", 4) + 5 :].lstrip("\n")
     assert seed("003").count(SPAM_003) == 20 and seed("003").replace(SPAM_003, "").count("皇冠") == 0
     assert body == import_text(seed("003").replace(SPAM_003, "")).body
 
@@ -173,25 +210,50 @@ STATE_COUNCIL_BLOCK = (
 )
 
 METADATA_CASES = [
-    ("padded labels, full-width colons, two pairs a line", STATE_COUNCIL_BLOCK, {
-        "index_no": "000014349/2018-00222", "category": "卫生、体育\\医药管理", "publisher": "国务院",
-        "written": "2018-12-21", "title": "国务院关于印发某某方案的通知", "doc_no": "国发〔2018〕43号",
-        "published": "2018-12-29"}),
-    ("keywords, summary, genre and validity", (
-        "索引号: 11441521007222385A/2020-00003 分类: 综合政务\\政务公开\n"
-        "主题词: 工作总结、工作计划；政务公开\n内容概述: 本办年度工作。\n文种: 报告 有效性: 有效\n\n正文。\n"), {
-        "index_no": "11441521007222385A/2020-00003", "category": "综合政务\\政务公开",
-        "keywords": ("工作总结", "工作计划", "政务公开"), "summary": "本办年度工作。", "genre": "报告",
-        "validity": "有效"}),
-    ("zero-padded dates", "发布机构：某局\n成文日期：2020年07月03日 发布日期：2020/7/30\n\n正文。\n", {
-        "publisher": "某局", "written": "2020-07-03", "published": "2020-07-30"}),
-    ("a lone 发布日期 line is chrome, not a metadata block", "关于某事的通知\n发布日期：2018-03-06\n正文第一段。\n", {
-        "title": "关于某事的通知", "published": "2018-03-06"}),
+    (
+        "padded labels, full-width colons, two pairs a line",
+        STATE_COUNCIL_BLOCK,
+        {
+            "index_no": "000014349/2018-00222",
+            "category": "卫生、体育\\医药管理",
+            "publisher": "国务院",
+            "written": "2018-12-21",
+            "title": "国务院关于印发某某方案的通知",
+            "doc_no": "国发〔2018〕43号",
+            "published": "2018-12-29",
+        },
+    ),
+    (
+        "keywords, summary, genre and validity",
+        (
+            "索引号: 11441521007222385A/2020-00003 分类: 综合政务\\政务公开\n"
+            "主题词: 工作总结、工作计划；政务公开\n内容概述: 本办年度工作。\n文种: 报告 有效性: 有效\n\n正文。\n"
+        ),
+        {
+            "index_no": "11441521007222385A/2020-00003",
+            "category": "综合政务\\政务公开",
+            "keywords": ("工作总结", "工作计划", "政务公开"),
+            "summary": "本办年度工作。",
+            "genre": "报告",
+            "validity": "有效",
+        },
+    ),
+    (
+        "zero-padded dates",
+        "发布机构：某局\n成文日期：2020年07月03日 发布日期：2020/7/30\n\n正文。\n",
+        {"publisher": "某局", "written": "2020-07-03", "published": "2020-07-30"},
+    ),
+    (
+        "a lone 发布日期 line is chrome, not a metadata block",
+        "关于某事的通知\n发布日期：2018-03-06\n正文第一段。\n",
+        {"title": "关于某事的通知", "published": "2018-03-06"},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "fields"), [case[1:] for case in METADATA_CASES],
-                         ids=[case[0] for case in METADATA_CASES])
+@pytest.mark.parametrize(
+    ("text", "fields"), [case[1:] for case in METADATA_CASES], ids=[case[0] for case in METADATA_CASES]
+)
 def test_metadata(text, fields):
     assert import_text(text).fields == fields
 
@@ -207,17 +269,20 @@ def test_an_unreadable_date_is_ignored_with_a_note():
     assert any("“发布日期”的值“2018年13月40日”不是可识别的日期" in note for note in imported.notes)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2018-03-06", "2018-03-06"),
-    ("2018年3月6日", "2018-03-06"),
-    ("2018年03月06日", "2018-03-06"),
-    ("2018/3/6", "2018-03-06"),
-    ("2018.03.06", "2018-03-06"),
-    ("2018 年 3 月 6 日", "2018-03-06"),
-    ("2018年2月30日", None),
-    ("三月六日", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2018-03-06", "2018-03-06"),
+        ("2018年3月6日", "2018-03-06"),
+        ("2018年03月06日", "2018-03-06"),
+        ("2018/3/6", "2018-03-06"),
+        ("2018.03.06", "2018-03-06"),
+        ("2018 年 3 月 6 日", "2018-03-06"),
+        ("2018年2月30日", None),
+        ("三月六日", None),
+        ("", None),
+    ],
+)
 def test_iso_date(text, expected):
     assert iso_date(text) == expected
 
@@ -261,20 +326,33 @@ def test_title_from_first_line(text, title):
 
 
 SIGNATURE_CASES = [
-    ("body and date", "正文。\n某某区人民政府办公室\n2015年3月20日\n",
-     {"publisher": "某某区人民政府办公室", "written": "2015-03-20"}),
+    (
+        "body and date",
+        "正文。\n某某区人民政府办公室\n2015年3月20日\n",
+        {"publisher": "某某区人民政府办公室", "written": "2015-03-20"},
+    ),
     ("date only", "正文。\n2015年3月20日\n", {"written": "2015-03-20"}),
-    ("before the public-release note", "正文。\n某某局\n2019年1月7日\n（此件公开发布）\n",
-     {"publisher": "某某局", "written": "2019-01-07"}),
-    ("metadata wins", "发布机构：某某区人民政府办公室 成文日期：2015-03-18\n\n正文。\n某某区政府办\n2015年3月20日\n",
-     {"publisher": "某某区人民政府办公室", "written": "2015-03-18"}),
-    ("a paragraph is not a body name", "正文。\n本办将继续努力，做好各项工作。\n2015年3月20日\n",
-     {"written": "2015-03-20"}),
+    (
+        "before the public-release note",
+        "正文。\n某某局\n2019年1月7日\n（此件公开发布）\n",
+        {"publisher": "某某局", "written": "2019-01-07"},
+    ),
+    (
+        "metadata wins",
+        "发布机构：某某区人民政府办公室 成文日期：2015-03-18\n\n正文。\n某某区政府办\n2015年3月20日\n",
+        {"publisher": "某某区人民政府办公室", "written": "2015-03-18"},
+    ),
+    (
+        "a paragraph is not a body name",
+        "正文。\n本办将继续努力，做好各项工作。\n2015年3月20日\n",
+        {"written": "2015-03-20"},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "fields"), [case[1:] for case in SIGNATURE_CASES],
-                         ids=[case[0] for case in SIGNATURE_CASES])
+@pytest.mark.parametrize(
+    ("text", "fields"), [case[1:] for case in SIGNATURE_CASES], ids=[case[0] for case in SIGNATURE_CASES]
+)
 def test_signature(text, fields):
     imported = import_text(text)
     assert {key: imported.fields[key] for key in ("publisher", "written") if key in imported.fields} == fields
@@ -285,11 +363,15 @@ HEADING_CASES = [
     ("一、总体情况\n正文。\n", ["## 一、总体情况", "正文。"]),
     ("一、总体情况\n（一）人员编制\n正文。\n", ["## 一、总体情况", "### （一）人员编制", "正文。"]),
     ("一、总体情况\n(二)人员编制\n正文。\n", ["## 一、总体情况", "### (二)人员编制", "正文。"]),
-    ("一、总体情况\n（一）人员编制。区政府办公室人员编制共26名。\n",
-     ["## 一、总体情况", "（一）人员编制。区政府办公室人员编制共26名。"]),
+    (
+        "一、总体情况\n（一）人员编制。区政府办公室人员编制共26名。\n",
+        ["## 一、总体情况", "（一）人员编制。区政府办公室人员编制共26名。"],
+    ),
     ("（一）根据部门职责调整，优化知识库建设。\n", ["（一）根据部门职责调整，优化知识库建设。"]),
-    ("2018年工作总结\n一、深化理论学习，提升能力\n（一）组织学习\n正文。\n",
-     ["## 2018年工作总结", "### 一、深化理论学习，提升能力", "#### （一）组织学习", "正文。"]),
+    (
+        "2018年工作总结\n一、深化理论学习，提升能力\n（一）组织学习\n正文。\n",
+        ["## 2018年工作总结", "### 一、深化理论学习，提升能力", "#### （一）组织学习", "正文。"],
+    ),
     ("正文。\n特此报告\n", ["正文。", "特此报告"]),
 ]
 
@@ -340,6 +422,7 @@ def test_empty_text():
 
 # --- the content file -----------------------------------------------------------------------------
 
+
 def test_file_layout_and_todo_lines():
     text = to_markdown_file(import_text(seed("002")))
     head = text.split("\n---\n")[0].split("\n")
@@ -357,9 +440,16 @@ def test_file_layout_and_todo_lines():
 
 def test_tricky_values_survive_a_yaml_1_1_loader():
     tricky = {
-        "title": '他说"是"：no # 不是注释 \\ 反斜杠', "index_no": "000014349/2018-00222", "publisher": "yes",
-        "published": "2018-03-06", "written": "2018-03-06", "category": "综合政务\\政务公开", "genre": "on",
-        "doc_no": "国发〔2018〕43号", "keywords": ("no", "2018", "a: b"), "summary": "第一句。\t第二句\u2028。",
+        "title": '他说"是"：no # 不是注释 \\ 反斜杠',
+        "index_no": "000014349/2018-00222",
+        "publisher": "yes",
+        "published": "2018-03-06",
+        "written": "2018-03-06",
+        "category": "综合政务\\政务公开",
+        "genre": "on",
+        "doc_no": "国发〔2018〕43号",
+        "keywords": ("no", "2018", "a: b"),
+        "summary": "第一句。\t第二句\u2028。",
         "validity": "有效",
     }
     text = to_markdown_file(Imported(tricky, "正文。\n", (), ()))
@@ -369,10 +459,29 @@ def test_tricky_values_survive_a_yaml_1_1_loader():
     assert text.endswith("---\n\n正文。\n")
 
 
-FRAGMENTS = st.sampled_from([
-    "索引号：", "名称: ", "发布日期：2018-03-06", "【打印】", "一、", "（一）", "\n", "\r\n", "2015年3月20日",
-    "主题词：甲 乙", "。", "#", "---", "\"", "\\", ": ", "\u2028", "\x85", "\x00",
-])
+FRAGMENTS = st.sampled_from(
+    [
+        "索引号：",
+        "名称: ",
+        "发布日期：2018-03-06",
+        "【打印】",
+        "一、",
+        "（一）",
+        "\n",
+        "\r\n",
+        "2015年3月20日",
+        "主题词：甲 乙",
+        "。",
+        "#",
+        "---",
+        '"',
+        "\\",
+        ": ",
+        "\u2028",
+        "\x85",
+        "\x00",
+    ]
+)
 
 
 @given(st.lists(st.one_of(FRAGMENTS, st.text(max_size=8)), max_size=30).map("".join))

@@ -29,8 +29,13 @@ def sample_project(root: Path) -> Path:
 
 
 def build(root: Path, *extra: str, content: str = "content", out: str = "site") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--today", TODAY, "--content", content,
-                           "--out", out, *extra], cwd=root, capture_output=True, text=True, check=True)
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY, "--content", content, "--out", out, *extra],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -38,8 +43,11 @@ def files(folder: Path) -> dict[str, bytes]:
 
 
 def stats(folder: Path) -> dict[str, tuple[int, int]]:
-    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
-            for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 def edit(path: Path, pattern: str, replacement: str) -> None:
@@ -98,8 +106,9 @@ def test_a_killed_build_leaves_the_previous_or_the_next_site_and_the_next_build_
     for attempt in range(8):
         target = "content-b" if served == "content" else "content"
         command = [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY, "--content", target]
-        process = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         time.sleep(rng.uniform(0, full_time * 1.2))
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
@@ -110,8 +119,13 @@ def test_a_killed_build_leaves_the_previous_or_the_next_site_and_the_next_build_
         build(root, content=version)
         assert files(root / "site") == expected[version]
         # The search index answers for the documents of this version only.
-        found = subprocess.run([sys.executable, str(REPO / "build.py"), "search", "改过的标题", "--out", "site", "--json"],
-                               cwd=root, capture_output=True, text=True, check=True).stdout
+        found = subprocess.run(
+            [sys.executable, str(REPO / "build.py"), "search", "改过的标题", "--out", "site", "--json"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         assert ('"total": 1' in found) == (version == "content-b"), found
     leftovers = sorted(p.name for p in root.iterdir() if p.name.startswith("."))
     assert leftovers == [".site-cache", ".site-index"]
@@ -120,8 +134,14 @@ def test_a_killed_build_leaves_the_previous_or_the_next_site_and_the_next_build_
 def test_in_ci_each_stage_prints_a_line_and_the_summary_times_them(tmp_path):
     root = sample_project(tmp_path)
     build(root)
-    result = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--today", TODAY], cwd=root,
-                            capture_output=True, text=True, check=True, env={**os.environ, "CI": "true"})
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "CI": "true"},
+    )
     stages = [line.partition("：")[0] for line in result.stderr.splitlines() if re.search(r"（\d+\.\d\d 秒）$", line)]
     assert stages == ["读取和校验", "生成页面", "静态文件", "搜索索引", "发布"]
     assert "读取：0 篇文件重新读取，5 篇沿用缓存。" in result.stdout
@@ -129,9 +149,12 @@ def test_in_ci_each_stage_prints_a_line_and_the_summary_times_them(tmp_path):
 
 
 def test_many_scheduled_documents_are_summarised_not_listed(make_site, run_cli):
-    later = {f"content/s{n}.md": GOOD_DOC.replace("2019-00001", f"2019-0000{n}").replace("published: 2019-03-06",
-                                                                                       f"published: 2027-0{n}-01")
-             for n in range(1, 6)}
+    later = {
+        f"content/s{n}.md": GOOD_DOC.replace("2019-00001", f"2019-0000{n}").replace(
+            "published: 2019-03-06", f"published: 2027-0{n}-01"
+        )
+        for n in range(1, 6)
+    }
     root = make_site({"content/a.md": GOOD_DOC.replace("2019-00001", "2019-00009"), **later})
     result = run_cli(["build", "--today", TODAY], root)
     assert result.code == 0

@@ -23,16 +23,40 @@ from .conftest import MINIMAL_CONFIG, REPO, TODAY
 
 BODIES = [("深圳市坪山区政府办公室", "114403006955506492"), ("深圳市光明新区综合办公室", "114403110695741250")]
 CATEGORIES = ["综合政务\\政务公开", "综合政务\\应急管理", "财政、金融、审计\\财政", "科技、教育\\教育"]
-TITLES = ["关于做好防汛工作的通知", "财政预算执行情况的报告", "教育督导评估办法", "应急预案管理办法", "政务公开工作要点"]
-SENTENCES = ["各单位要高度重视，认真落实。", "本办法自发布之日起施行。", "请于每月五日前报送统计数据。", "加强财政资金监管。"]
+TITLES = [
+    "关于做好防汛工作的通知",
+    "财政预算执行情况的报告",
+    "教育督导评估办法",
+    "应急预案管理办法",
+    "政务公开工作要点",
+]
+SENTENCES = [
+    "各单位要高度重视，认真落实。",
+    "本办法自发布之日起施行。",
+    "请于每月五日前报送统计数据。",
+    "加强财政资金监管。",
+]
 SECOND_BODY = """\
   - name: 深圳市光明新区综合办公室
     code: "114403110695741250"
     short: 光明新区综合办
 """
 
-EDITS = ["add", "body", "title", "date", "category", "publisher", "repeal", "draft", "schedule", "delete", "rename",
-         "template", "config"]
+EDITS = [
+    "add",
+    "body",
+    "title",
+    "date",
+    "category",
+    "publisher",
+    "repeal",
+    "draft",
+    "schedule",
+    "delete",
+    "rename",
+    "template",
+    "config",
+]
 QUERIES = ["通知", "财政", "办法", "教育督导", "应急", "政务公开工作要点", "施行", "114403006955506492"]
 
 
@@ -57,9 +81,13 @@ class Project:
         name, code = BODIES[n % 2]
         published = date(2019 + n % 4, 1 + n % 12, 1 + n % 28)
         self.docs[f"doc-{self.serial}.md"] = {
-            "title": f"{TITLES[n % len(TITLES)]}（{self.serial}）", "publisher": name,
-            "index_no": f"{code}/{published.year}-{self.serial:05d}", "published": published.isoformat(),
-            "category": CATEGORIES[n % len(CATEGORIES)], "genre": "通知", "body": [SENTENCES[n % len(SENTENCES)]],
+            "title": f"{TITLES[n % len(TITLES)]}（{self.serial}）",
+            "publisher": name,
+            "index_no": f"{code}/{published.year}-{self.serial:05d}",
+            "published": published.isoformat(),
+            "category": CATEGORIES[n % len(CATEGORIES)],
+            "genre": "通知",
+            "body": [SENTENCES[n % len(SENTENCES)]],
         }
 
     def edit(self, kind: str, n: int) -> None:
@@ -92,8 +120,10 @@ class Project:
             "category": lambda: {"category": CATEGORIES[(CATEGORIES.index(doc["category"]) + 1) % len(CATEGORIES)]},
             "repeal": lambda: {"validity": "废止", "repealed": max(doc["published"], "2024-01-01")},
             "draft": lambda: {"draft": not doc.get("draft", False)},
-            "schedule": lambda: {"published": f"2027-0{1 + n % 9}-15",  # a repeal may not come before publication
-                                 **({"repealed": f"2027-0{1 + n % 9}-15"} if "repealed" in doc else {})},
+            "schedule": lambda: {
+                "published": f"2027-0{1 + n % 9}-15",  # a repeal may not come before publication
+                **({"repealed": f"2027-0{1 + n % 9}-15"} if "repealed" in doc else {}),
+            },
         }[kind]()
 
     def write(self) -> None:
@@ -101,7 +131,9 @@ class Project:
         shutil.rmtree(content, ignore_errors=True)
         content.mkdir()
         for name, doc in self.docs.items():
-            fields = "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in doc.items() if key != "body")
+            fields = "".join(
+                f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in doc.items() if key != "body"
+            )
             (content / name).write_text(f"---\n{fields}---\n\n" + "\n\n".join(doc["body"]) + "\n", encoding="utf-8")
 
 
@@ -129,5 +161,5 @@ def test_incremental_builds_equal_builds_from_scratch(edits):
             pipeline.build(load_config(config), today)
             fresh = project.root / f"fresh-{step}" / "site"
             pipeline.build(load_config(config, output_dir=fresh), today, reuse=False, full_index=True)
-            assert tree(project.root / "site") == tree(fresh), f"after {edits[:step + 1]}"
-            assert answers(project.root / "site") == answers(fresh), f"after {edits[:step + 1]}"
+            assert tree(project.root / "site") == tree(fresh), f"after {edits[: step + 1]}"
+            assert answers(project.root / "site") == answers(fresh), f"after {edits[: step + 1]}"

@@ -8,8 +8,13 @@ from xxgk import __version__, config, newsite
 
 from .conftest import TODAY, git
 
-EXPECTED = [".github/workflows/xxgk.yml", ".gitignore", ".pre-commit-config.yaml", "config.yaml",
-            "content/fdzdgknr/example.md"]
+EXPECTED = [
+    ".github/workflows/xxgk.yml",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    "config.yaml",
+    "content/fdzdgknr/example.md",
+]
 
 
 def _files(folder):
@@ -60,8 +65,10 @@ def test_a_folder_with_anything_in_it_is_refused(tmp_path, run_cli):
     (tmp_path / "portal" / "notes.txt").write_text("x", encoding="utf-8")
     result = run_cli(["init", "portal"], tmp_path)
     assert result.code == 1
-    assert result.err == ("portal: 错误 init-not-empty 文件夹已存在且不是空的，未写入任何文件。请指定一个新的或空的文件夹。\n"
-                          "失败：错误 1 条，警告 0 条。\n")
+    assert result.err == (
+        "portal: 错误 init-not-empty 文件夹已存在且不是空的，未写入任何文件。请指定一个新的或空的文件夹。\n"
+        "失败：错误 1 条，警告 0 条。\n"
+    )
     assert _files(tmp_path / "portal") == ["notes.txt"]
 
 

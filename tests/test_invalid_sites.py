@@ -24,7 +24,9 @@ def prepare(case: Path, tmp_path: Path) -> Path:
     root = tmp_path / case.name
     shutil.copytree(case, root, ignore=shutil.ignore_patterns("expected.txt"))
     config = root / "config.yaml"
-    config.write_text((config.read_text(encoding="utf-8") if config.exists() else MINIMAL_CONFIG) + PATHS, encoding="utf-8")
+    config.write_text(
+        (config.read_text(encoding="utf-8") if config.exists() else MINIMAL_CONFIG) + PATHS, encoding="utf-8"
+    )
     previous_site(root)
     return root
 
@@ -50,10 +52,18 @@ def test_broken_site_fails_with_its_message_and_keeps_the_old_site(case, tmp_pat
 
 def parsed(line: str) -> tuple:
     """(path, line, column, level, code, message) of a problem as `build` prints it."""
-    match = re.fullmatch(r"(.+?):(\d+):(\d+): (错误|警告) (\S+) (.*)", line) or re.fullmatch(r"(.+?)()(): (错误|警告) (\S+) (.*)", line)
+    match = re.fullmatch(r"(.+?):(\d+):(\d+): (错误|警告) (\S+) (.*)", line) or re.fullmatch(
+        r"(.+?)()(): (错误|警告) (\S+) (.*)", line
+    )
     path, number, column, level, code, message = match.groups()
-    return (path, int(number) if number else None, int(column) if column else None, "error" if level == "错误" else "warning",
-            code, message)
+    return (
+        path,
+        int(number) if number else None,
+        int(column) if column else None,
+        "error" if level == "错误" else "warning",
+        code,
+        message,
+    )
 
 
 @pytest.mark.parametrize("case", sorted(p for p in CASES.iterdir() if p.is_dir()), ids=lambda p: p.name)
@@ -61,7 +71,9 @@ def test_check_reports_the_same_problems(case, tmp_path, run_cli):
     root = prepare(case, tmp_path)
     result = run_cli(["check", "--today", TODAY, "--format", "json"], root)
     expected = [parsed(line) for line in (case / "expected.txt").read_text(encoding="utf-8").split("\n")[1:-2]]
-    reported = [(p["path"], p["line"], p["column"] or (1 if p["line"] else None), p["level"], p["code"], p["message"])
-                for p in json.loads(result.out)["problems"]]
+    reported = [
+        (p["path"], p["line"], p["column"] or (1 if p["line"] else None), p["level"], p["code"], p["message"])
+        for p in json.loads(result.out)["problems"]
+    ]
     assert result.code == 1
     assert reported == expected

@@ -1,7 +1,8 @@
 """One document per check rule in tests/data/lint/: each gives exactly its findings (code, level, line, column,
 message); the allowed and masked forms give none.
 
-Regenerate tests/data/lint/expected.json (then review the diff) with: UPDATE_GOLDEN=1 ./dev test tests/test_lint_documents.py
+Regenerate tests/data/lint/expected.json (then review the diff) with:
+    UPDATE_GOLDEN=1 ./dev test tests/test_lint_documents.py
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ def test_each_document_gives_exactly_its_findings(make_site, run_cli, expected, 
     found = findings(make_site, run_cli, document)
     if os.environ.get("UPDATE_GOLDEN"):
         expected[document.stem] = found
-        EXPECTED.write_text(json.dumps(dict(sorted(expected.items())), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        EXPECTED.write_text(
+            json.dumps(dict(sorted(expected.items())), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
     assert found == expected[document.stem]
     if document.stem in RULES:
         assert [f[3] for f in found] == [document.stem], "a rule's document must trigger that rule and nothing else"
@@ -58,8 +61,12 @@ def imported_seed(seed: Path) -> str:
     from xxgk.importer import import_text, to_markdown_file
 
     text = to_markdown_file(import_text(seed.read_text(encoding="utf-8")))
-    fills = {'index_no: ""': 'index_no: "114403006955506492/2019-00001"', 'publisher: ""': 'publisher: "深圳市坪山区政府办公室"',
-             'published: ""': 'published: "2019-03-06"', 'title: ""': 'title: "工作总结"'}
+    fills = {
+        'index_no: ""': 'index_no: "114403006955506492/2019-00001"',
+        'publisher: ""': 'publisher: "深圳市坪山区政府办公室"',
+        'published: ""': 'published: "2019-03-06"',
+        'title: ""': 'title: "工作总结"',
+    }
     for empty, value in fills.items():
         text = text.replace(empty, value, 1)
     return text
@@ -73,5 +80,7 @@ def test_the_raw_seeds_report_exactly_their_real_problems(make_site, run_cli, se
     recorded = json.loads(SEEDS_EXPECTED.read_text(encoding="utf-8")) if SEEDS_EXPECTED.exists() else {}
     if os.environ.get("UPDATE_GOLDEN"):
         recorded[seed.stem] = found
-        SEEDS_EXPECTED.write_text(json.dumps(dict(sorted(recorded.items())), ensure_ascii=False) + "\n", encoding="utf-8")
+        SEEDS_EXPECTED.write_text(
+            json.dumps(dict(sorted(recorded.items())), ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     assert found == recorded[seed.stem]

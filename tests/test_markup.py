@@ -30,13 +30,16 @@ def test_markup_case(name, source, expected):
     assert MarkdownRenderer().render(source).html.strip("\n") == expected
 
 
-@pytest.mark.parametrize(("source", "found"), [
-    ("<script>alert(1)</script>", ("<script>",)),
-    ('<a href="#" onclick="x()">a</a>', ("onclick=",)),
-    ('<a href="javascript:x()">a</a>', ("javascript:",)),
-    ("<iframe src=x></iframe><b>ok</b>", ("<iframe>",)),
-    ("<table><tr><td>1</td></tr></table>", ()),
-])
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("<script>alert(1)</script>", ("<script>",)),
+        ('<a href="#" onclick="x()">a</a>', ("onclick=",)),
+        ('<a href="javascript:x()">a</a>', ("javascript:",)),
+        ("<iframe src=x></iframe><b>ok</b>", ("<iframe>",)),
+        ("<table><tr><td>1</td></tr></table>", ()),
+    ],
+)
 def test_unsafe_markup_is_named(source, found):
     assert unsafe_markup(source) == found
 
@@ -55,8 +58,10 @@ def test_renderer_is_reusable_without_leaking_state():
 def _plain_python_markdown() -> markdown.Markdown:
     """Python-Markdown as it comes: the toc extension for heading ids, and no plain-text shortcut."""
     return markdown.Markdown(
-        extensions=["tables", "sane_lists", "toc"], output_format="html",
-        extension_configs={"toc": {"slugify": slugify_unicode, "marker": ""}, "tables": {"use_align_attribute": True}})
+        extensions=["tables", "sane_lists", "toc"],
+        output_format="html",
+        extension_configs={"toc": {"slugify": slugify_unicode, "marker": ""}, "tables": {"use_align_attribute": True}},
+    )
 
 
 def test_shortcut_knows_every_inline_pattern():
@@ -67,13 +72,58 @@ def test_shortcut_knows_every_inline_pattern():
     assert all(name in patterns for name in INLINE_PATTERNS)
 
 
-_MARKDOWN_PIECES = st.sampled_from([
-    "通知", "第一条", "2019", "a", " ", "  \n", "\n", "\n\n", "*", "**", "_", "__", "`", "\\", "[", "]", "(", ")",
-    "!", "<", ">", "&", "&amp;", "&#20013;", ";", "#", "## ", "- ", "1. ", "> ", "|", "| --- |", "<b>", "</b>",
-    "<http://a.gov.cn>", "<a@b.cn>", "[附件](a.pdf)", "![图](a.png)", "[1]: http://x.cn", "    代码", "~",
-    "\n## 一、总则\n", "\n### 第一条\n", "\n# A&B\n", "\n## `x`\n", "\n## 一、总则_1\n", "\n总则\n---\n",
-    '<h2 id="x">二</h2>',
-])
+_MARKDOWN_PIECES = st.sampled_from(
+    [
+        "通知",
+        "第一条",
+        "2019",
+        "a",
+        " ",
+        "  \n",
+        "\n",
+        "\n\n",
+        "*",
+        "**",
+        "_",
+        "__",
+        "`",
+        "\\",
+        "[",
+        "]",
+        "(",
+        ")",
+        "!",
+        "<",
+        ">",
+        "&",
+        "&amp;",
+        "&#20013;",
+        ";",
+        "#",
+        "## ",
+        "- ",
+        "1. ",
+        "> ",
+        "|",
+        "| --- |",
+        "<b>",
+        "</b>",
+        "<http://a.gov.cn>",
+        "<a@b.cn>",
+        "[附件](a.pdf)",
+        "![图](a.png)",
+        "[1]: http://x.cn",
+        "    代码",
+        "~",
+        "\n## 一、总则\n",
+        "\n### 第一条\n",
+        "\n# A&B\n",
+        "\n## `x`\n",
+        "\n## 一、总则_1\n",
+        "\n总则\n---\n",
+        '<h2 id="x">二</h2>',
+    ]
+)
 
 
 @settings(max_examples=400, deadline=None)

@@ -22,8 +22,14 @@ from xxgk import manifest
 
 from . import nginx
 
-SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",
-                    "Permissions-Policy", "Strict-Transport-Security")
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Referrer-Policy",
+    "Permissions-Policy",
+    "Strict-Transport-Security",
+)
 PAGE = "no-cache"
 STATIC = "max-age=3600"
 HTML = "text/html; charset=utf-8"
@@ -42,6 +48,7 @@ class Kind:
 
 def kinds(site: Path) -> list[Kind]:
     """Every kind of response of a built site: pages, 404s, search page and data, static files, feeds, manifest."""
+
     def first(pattern: str) -> str:
         return sorted(site.glob(pattern))[0].relative_to(site).as_posix()
 
@@ -100,8 +107,11 @@ def security_problems(headers: http.client.HTTPMessage) -> list[str]:
     csp = headers.get("Content-Security-Policy", "")
     hsts = re.fullmatch(r"max-age=(\d+)(; includeSubDomains)?", headers.get("Strict-Transport-Security", ""))
     checks = {
-        "Content-Security-Policy": "default-src 'self'" in csp and "script-src 'self'" in csp
-        and "object-src 'none'" in csp and "frame-ancestors 'self'" in csp and "unsafe-" not in csp,
+        "Content-Security-Policy": "default-src 'self'" in csp
+        and "script-src 'self'" in csp
+        and "object-src 'none'" in csp
+        and "frame-ancestors 'self'" in csp
+        and "unsafe-" not in csp,
         "X-Content-Type-Options": headers.get("X-Content-Type-Options") == "nosniff",
         "X-Frame-Options": headers.get("X-Frame-Options") == "SAMEORIGIN",
         "Referrer-Policy": headers.get("Referrer-Policy") == "strict-origin-when-cross-origin",
@@ -142,8 +152,9 @@ def test_status_type_and_caching_of_every_response_kind(served):
     found, wanted = [], []
     for kind in kinds(served.site):
         response = fetch(served.url + kind.path, served)
-        found.append((kind.name, response.status, response.headers["Content-Type"],
-                      response.headers.get("Cache-Control")))
+        found.append(
+            (kind.name, response.status, response.headers["Content-Type"], response.headers.get("Cache-Control"))
+        )
         wanted.append((kind.name, kind.status, kind.content_type, kind.cache_control))
         assert "nginx/" not in response.headers.get("Server", ""), "server_tokens off: no version for scanners"
     assert found == wanted
@@ -158,8 +169,14 @@ def test_missing_pages_get_the_sites_own_404_page(served):
 
 
 def test_text_kinds_are_gzipped_and_arrive_intact(served):
-    compressed = [kind for kind in kinds(served.site) if kind.status == 200 and kind.path
-                  and (served.site / kind.path).is_file() and (served.site / kind.path).stat().st_size >= 256]
+    compressed = [
+        kind
+        for kind in kinds(served.site)
+        if kind.status == 200
+        and kind.path
+        and (served.site / kind.path).is_file()
+        and (served.site / kind.path).stat().st_size >= 256
+    ]
     assert {kind.name for kind in compressed} >= {"search shard", "search text", "stylesheet", "site feed", "目录 CSV"}
     for kind in compressed:
         response = fetch(served.url + kind.path, served, gzip_ok=True)
@@ -171,8 +188,11 @@ def test_text_kinds_are_gzipped_and_arrive_intact(served):
 def test_every_file_of_the_manifest_is_served_byte_for_byte(served):
     listed = manifest.parse((served.site / manifest.MANIFEST).read_text(encoding="utf-8"))
     assert len(listed) > 50
-    differ = [path for path, digest in listed.items()
-              if hashlib.sha256(fetch(served.url + path, served).body).hexdigest() != digest]
+    differ = [
+        path
+        for path, digest in listed.items()
+        if hashlib.sha256(fetch(served.url + path, served).body).hexdigest() != digest
+    ]
     assert differ == []
 
 
@@ -212,6 +232,10 @@ def test_attachments_go_out_as_uploaded_without_a_claimed_charset(built_sample_s
     with nginx.serve(site, tmp_path / "nginx") as server:
         url = server.url + folder.relative_to(site).as_posix() + "/"
         text, table = fetch(url + quote("说明.txt"), server), fetch(url + quote("名单.csv"), server)
-    assert (text.status, text.headers["Content-Type"], text.body) == (200, "text/plain", (folder / "说明.txt").read_bytes())
+    assert (text.status, text.headers["Content-Type"], text.body) == (
+        200,
+        "text/plain",
+        (folder / "说明.txt").read_bytes(),
+    )
     assert (table.status, table.headers["Content-Type"]) == (200, "application/octet-stream")  # downloaded, not shown
     assert security_problems(text.headers) == [] and security_problems(table.headers) == []

@@ -17,7 +17,10 @@ def test_outputs_are_written_and_swapped_in(tmp_path):
     (out / "old.html").write_text("old")
     with staged(out) as stage:
         stage.write([Output("index.html", b"new"), Output("doc/a/b.html", b"doc")])
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == ["doc/a/b.html", "index.html"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        "doc/a/b.html",
+        "index.html",
+    ]
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # neither staging nor old copy left behind
 
 
@@ -70,8 +73,11 @@ def test_static_tree_is_copied_without_hidden_files(tmp_path):
 
 def tree(folder):
     """Every file under folder: path -> (bytes, inode, mtime_ns)."""
-    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def build_once(out, files, reuse=True):

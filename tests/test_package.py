@@ -25,8 +25,11 @@ WHEELS = REPO / ".venv" / "wheels"
 
 def _offline_env(bin_dir: Path | None, *find_links: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
-    env.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=" ".join(str(p) for p in (WHEELS, *find_links)),
-               PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env.update(
+        PIP_NO_INDEX="1",
+        PIP_FIND_LINKS=" ".join(str(p) for p in (WHEELS, *find_links)),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
     if bin_dir is not None:
         env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
     return env
@@ -65,8 +68,12 @@ def installed(clone, tmp_path_factory) -> Path:
 
 def test_the_wheel_carries_the_package_the_default_theme_and_the_licence(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    theme = {f"xxgk/default_theme/{p.relative_to(REPO).as_posix()}" for folder in ("templates", "static")
-             for p in (REPO / folder).rglob("*") if p.is_file()}
+    theme = {
+        f"xxgk/default_theme/{p.relative_to(REPO).as_posix()}"
+        for folder in ("templates", "static")
+        for p in (REPO / folder).rglob("*")
+        if p.is_file()
+    }
     modules = {p.relative_to(REPO).as_posix() for p in (REPO / "xxgk").rglob("*.py")}
     data = {p.relative_to(REPO).as_posix() for p in (REPO / "xxgk" / "data").rglob("*") if p.is_file()}
     assert theme | modules | data <= names
@@ -82,10 +89,17 @@ def test_the_wheel_carries_the_package_the_default_theme_and_the_licence(wheel):
 
 def _pins_outside(metadata: str) -> list[str]:
     """The wheel's dependencies whose version pinned in requirements.txt is missing or outside the declared range."""
-    pins = {canonicalize_name(name): version for line in (REPO / "requirements.txt").read_text().splitlines()
-            if "==" in line and not line.startswith("#") for name, version in [line.split("==")]}
-    required = [Requirement(line.removeprefix("Requires-Dist: ")) for line in metadata.splitlines()
-                if line.startswith("Requires-Dist: ")]
+    pins = {
+        canonicalize_name(name): version
+        for line in (REPO / "requirements.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+        for name, version in [line.split("==")]
+    }
+    required = [
+        Requirement(line.removeprefix("Requires-Dist: "))
+        for line in metadata.splitlines()
+        if line.startswith("Requires-Dist: ")
+    ]
     assert len(required) >= 7
     return [str(r) for r in required if pins.get(canonicalize_name(r.name)) not in r.specifier]
 
@@ -117,8 +131,9 @@ def test_the_hook_runs_from_another_repository_with_pre_commit(clone, tmp_path):
     passed = _run([*try_repo, "content/fdzdgknr/example.md"], site, env)
     assert "Passed" in passed.stdout
     bad = site / "content" / "fdzdgknr" / "bad.md"
-    bad.write_text((site / "content/fdzdgknr/example.md").read_text(encoding="utf-8").replace("标题:", "标提:"),
-                   encoding="utf-8")
+    bad.write_text(
+        (site / "content/fdzdgknr/example.md").read_text(encoding="utf-8").replace("标题:", "标提:"), encoding="utf-8"
+    )
     failed = subprocess.run([*try_repo, "content/fdzdgknr/bad.md"], cwd=site, env=env, capture_output=True, text=True)
     assert failed.returncode == 1 and "Failed" in failed.stdout
     assert "content/fdzdgknr/bad.md:2:1: 错误 unknown-key 元数据中有未知的键“标提”" in failed.stdout

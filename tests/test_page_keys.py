@@ -24,7 +24,9 @@ def build(root: Path) -> tuple[int, int]:
     """Build the site in root in this process; returns (pages, pages rendered this time)."""
     lines = []
     pipeline.build(load_config(root / "config.yaml"), date.fromisoformat(TODAY), since=None, progress=lines.append)
-    found = next(re.search(r"生成页面：(\d+) 个页面，其中 (\d+) 个重新生成", line) for line in lines if "生成页面" in line)
+    found = next(
+        re.search(r"生成页面：(\d+) 个页面，其中 (\d+) 个重新生成", line) for line in lines if "生成页面" in line
+    )
     return int(found.group(1)), int(found.group(2))
 
 
@@ -89,7 +91,9 @@ def test_spam_a_template_brings_into_unchanged_pages_is_found_with_a_warm_scan_r
 
 def test_the_scan_record_remembers_a_pages_warnings(project):
     footer = project / "templates/partials/footer.html"
-    footer.write_text(footer.read_text(encoding="utf-8") + '<a href="https://www.example.org/">外部链接</a>\n', encoding="utf-8")
+    footer.write_text(
+        footer.read_text(encoding="utf-8") + '<a href="https://www.example.org/">外部链接</a>\n', encoding="utf-8"
+    )
     config = load_config(project / "config.yaml")
     today = date.fromisoformat(TODAY)
     first = pipeline.build(config, today, since=None).warnings

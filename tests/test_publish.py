@@ -48,8 +48,17 @@ def publish(site: Path, server_path: Path, release: str) -> str:
     options, switch = publish_commands(EXAMPLES[0].read_text(encoding="utf-8"))
     names = {"DEPLOY_PATH": str(server_path), "release": release}
     (server_path / "releases").mkdir(parents=True, exist_ok=True)
-    sent = subprocess.run(["rsync", *(Template(option).substitute(names) for option in options), f"{site}/",
-                           f"{server_path}/releases/{release}/"], check=True, capture_output=True, text=True)
+    sent = subprocess.run(
+        [
+            "rsync",
+            *(Template(option).substitute(names) for option in options),
+            f"{site}/",
+            f"{server_path}/releases/{release}/",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     subprocess.run(["sh", "-c", Template(switch).substitute(names)], check=True)
     return sent.stdout
 
@@ -64,15 +73,20 @@ def fetch_back_and_verify(source: Path, server_path: Path) -> subprocess.Complet
     options = re.search(r'^[\s-]*rsync (.+) "\$DEPLOY_HOST:\$DEPLOY_PATH/current/" deployed/$', text, re.M)
     assert options, "the CI example no longer fetches the published copy back into deployed/"
     shutil.rmtree(source / "deployed", ignore_errors=True)
-    subprocess.run(["rsync", *shlex.split(options.group(1)), f"{server_path}/current/", "deployed/"], cwd=source,
-                   check=True)
+    subprocess.run(
+        ["rsync", *shlex.split(options.group(1)), f"{server_path}/current/", "deployed/"], cwd=source, check=True
+    )
     args = next(args for args in xxgk_commands(text) if args[0] == "verify")
     return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=source, capture_output=True, text=True)
 
 
 def verify(folder: Path, manifest_path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "build.py", "verify", str(folder), "--manifest", str(manifest_path)],
-                          cwd=REPO, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "build.py", "verify", str(folder), "--manifest", str(manifest_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
 
 
 def xxgk_commands(text: str) -> list[list[str]]:
@@ -86,14 +100,23 @@ def ci_build(source: Path) -> dict[str, str]:
     epoch = str(int(datetime.fromisoformat(f"{TODAY}T12:00:00+08:00").timestamp()))
     for args in xxgk_commands(EXAMPLES[0].read_text(encoding="utf-8")):
         if args[0] != "verify":  # verify runs on the published copy, below
-            subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=source, check=True, capture_output=True,
-                           env={**os.environ, "SOURCE_DATE_EPOCH": epoch})
+            subprocess.run(
+                [sys.executable, str(REPO / "build.py"), *args],
+                cwd=source,
+                check=True,
+                capture_output=True,
+                env={**os.environ, "SOURCE_DATE_EPOCH": epoch},
+            )
     return manifest.parse((source / "site" / manifest.MANIFEST).read_text(encoding="utf-8"))
 
 
 def git(source: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=编辑", "-c", "user.email=editor@example.gov.cn", *args], cwd=source,
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=编辑", "-c", "user.email=editor@example.gov.cn", *args],
+        cwd=source,
+        check=True,
+        capture_output=True,
+    )
 
 
 def edit_and_commit(source: Path) -> None:
@@ -131,14 +154,18 @@ def test_the_ci_examples_install_a_pinned_xxgk_and_keep_the_build_between_runs()
         assert re.fullmatch(r"\d+\.\d+\.\d+", example.get("env", example.get("variables"))["XXGK_VERSION"])
         assert 'pip install "xxgk==$XXGK_VERSION"' in commands
         assert not any("./dev" in command or "pytest" in command for command in commands)
-        assert any(command.startswith("xxgk verify deployed --manifest site/manifest.sha256") for command in
-                   "\n".join(commands).splitlines())
+        assert any(
+            command.startswith("xxgk verify deployed --manifest site/manifest.sha256")
+            for command in "\n".join(commands).splitlines()
+        )
 
 
 def test_both_ci_examples_publish_with_the_same_commands():
     github, gitlab = (publish_commands(path.read_text(encoding="utf-8")) for path in EXAMPLES)
     assert github == gitlab
-    assert xxgk_commands(EXAMPLES[0].read_text(encoding="utf-8")) == xxgk_commands(EXAMPLES[1].read_text(encoding="utf-8"))
+    assert xxgk_commands(EXAMPLES[0].read_text(encoding="utf-8")) == xxgk_commands(
+        EXAMPLES[1].read_text(encoding="utf-8")
+    )
     options = github[0]
     # On sizes and times: the build leaves unchanged files' bytes and mtime alone, so no file needs reading twice.
     assert "--checksum" not in options and not any(re.fullmatch(r"-[a-zA-Z]*c[a-zA-Z]*", o) for o in options)
@@ -170,8 +197,9 @@ def test_publish_serve_verify_edit_publish_again_tamper_and_roll_back(source, tm
         assert releases == ["20261123T000000Z", "20261124T000000Z"]
 
         tampered = current / page
-        tampered.write_text(tampered.read_text(encoding="utf-8").replace("</h1>", "</h1><p>博彩</p>", 1),
-                            encoding="utf-8")
+        tampered.write_text(
+            tampered.read_text(encoding="utf-8").replace("</h1>", "</h1><p>博彩</p>", 1), encoding="utf-8"
+        )
         report = verify(current, site / manifest.MANIFEST)
         assert report.returncode == 1
         assert f"{current / page}: 已被修改" in report.stderr
@@ -180,8 +208,14 @@ def test_publish_serve_verify_edit_publish_again_tamper_and_roll_back(source, tm
         assert fetched.returncode == 1 and f"deployed/{page}: 已被修改" in fetched.stderr
 
         # Roll back: point current at the previous release, as deploy/README.md says.
-        subprocess.run(["sh", "-c", f"cd {server_path} && ln -sfn releases/{releases[0]} current.new"
-                                    " && mv -T current.new current"], check=True)
+        subprocess.run(
+            [
+                "sh",
+                "-c",
+                f"cd {server_path} && ln -sfn releases/{releases[0]} current.new && mv -T current.new current",
+            ],
+            check=True,
+        )
         assert verify(current, first_manifest).returncode == 0
         assert ADDED.strip() not in fetch(server.url + page, server).body.decode("utf-8")
 
@@ -198,7 +232,9 @@ def test_only_the_changed_files_are_transferred(source, tmp_path):
     assert transferred(stats) == len(changed) + 1  # and manifest.sha256
     # The unchanged files of the new release are hard links to the previous release's.
     old, new = server_path / "releases" / "20261123T000000Z", server_path / "releases" / "20261124T000000Z"
-    linked = {path for path in second if (old / path).exists() and (old / path).stat().st_ino == (new / path).stat().st_ino}
+    linked = {
+        path for path in second if (old / path).exists() and (old / path).stat().st_ino == (new / path).stat().st_ino
+    }
     assert linked == set(second) - changed
 
 

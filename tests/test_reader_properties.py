@@ -17,8 +17,29 @@ RENDERER = MarkdownRenderer()
 TREE = load_tree()
 
 keys = st.one_of(st.sampled_from(KNOWN_KEYS), st.text(min_size=1, max_size=8))
-scalars = st.one_of(st.text(max_size=30), st.sampled_from(["no", "yes", "0012", "1.10", "2019-02-30", "2019-03-06",
-                                                           "~", "null", "[]", "{}", "'", '"', "- x", ": x", "&a", "*a"]))
+scalars = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "no",
+            "yes",
+            "0012",
+            "1.10",
+            "2019-02-30",
+            "2019-03-06",
+            "~",
+            "null",
+            "[]",
+            "{}",
+            "'",
+            '"',
+            "- x",
+            ": x",
+            "&a",
+            "*a",
+        ]
+    ),
+)
 lines = st.lists(st.tuples(keys, scalars).map(lambda kv: f"{kv[0]}: {kv[1]}"), max_size=12)
 
 

@@ -62,9 +62,11 @@ def _script(block: str, port: int, probe: Path) -> str:
             lines.append(": the whole suite is not run from inside itself")
         elif SERVE.search(command):
             url = f"http://127.0.0.1:{port}{SERVE_URL.search(line).group(1)}"
-            lines += [f"{command} --port {port} > serve.log 2>&1 & server=$!",
-                      f'python3 {probe} {url} || {{ cat serve.log; kill $server; exit 1; }}',
-                      "kill $server; wait $server || true"]
+            lines += [
+                f"{command} --port {port} > serve.log 2>&1 & server=$!",
+                f"python3 {probe} {url} || {{ cat serve.log; kill $server; exit 1; }}",
+                "kill $server; wait $server || true",
+            ]
         else:
             lines.append(command)
     return "\n".join(lines) + "\n"
@@ -99,8 +101,12 @@ def test_every_readme_command_runs_as_typed_in_a_fresh_clone(clone, number, tmp_
     home = tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "UPDATE_GOLDEN")}
-    env.update(HOME=str(home), PIP_NO_INDEX="1", PIP_FIND_LINKS=str(REPO / ".venv" / "wheels"),
-               PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env.update(
+        HOME=str(home),
+        PIP_NO_INDEX="1",
+        PIP_FIND_LINKS=str(REPO / ".venv" / "wheels"),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
     script = _script(_blocks()[number], _free_port(), probe)
     result = subprocess.run(["bash", "-c", script], cwd=clone, env=env, capture_output=True, text=True)
     assert result.returncode == 0, f"{script}\n{result.stdout}\n{result.stderr}"
@@ -118,15 +124,34 @@ def test_the_module_map_names_every_module_and_no_other():
     assert _module_map() == modules
 
 
-
 # What a file of the project must not point at: notes and trackers outside the repository, which a clone lacks.
-OUTSIDE = re.compile("|".join([r"\.\./shared", "/work/" + "shared", "anchors" + r"\.md", r"(?<![\w/])domain\.md",
-                               "style" + r"\.md", "(?:previous|first) " + "session", r"\bissues? #?[0-9]+"]), re.IGNORECASE)
+OUTSIDE = re.compile(
+    "|".join(
+        [
+            r"\.\./shared",
+            "/work/" + "shared",
+            "anchors" + r"\.md",
+            r"(?<![\w/])domain\.md",
+            "style" + r"\.md",
+            "(?:previous|first) " + "session",
+            r"\bissues? #?[0-9]+",
+        ]
+    ),
+    re.IGNORECASE,
+)
 
 
 def test_no_file_refers_to_anything_outside_the_repository():
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
-                            capture_output=True, check=True).stdout.decode("utf-8").split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=REPO,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode("utf-8")
+        .split("\0")
+    )
     hits = []
     for name in filter(None, listed):
         path = REPO / name

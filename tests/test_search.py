@@ -26,62 +26,148 @@ PS = "114403006955506492"  # 深圳市坪山区政府办公室 and its departmen
 CODE_WITH_LETTERS = "11440310MB2C98765K"
 
 
-def doc(n: int, title: str, body: str, *, publisher: str = "深圳市坪山区政府办公室", published: str = "2019-06-18",
-        category: str = "综合政务\\政务公开", genre: str = "通知", doc_no: str = "", code: str = PS,
-        validity: str = "有效", keywords: tuple[str, ...] = (), summary: str = "") -> Document:
+def doc(
+    n: int,
+    title: str,
+    body: str,
+    *,
+    publisher: str = "深圳市坪山区政府办公室",
+    published: str = "2019-06-18",
+    category: str = "综合政务\\政务公开",
+    genre: str = "通知",
+    doc_no: str = "",
+    code: str = PS,
+    validity: str = "有效",
+    keywords: tuple[str, ...] = (),
+    summary: str = "",
+) -> Document:
     """A document of the hand-made corpus; its index number is {code}/{year}-000{n:02d}."""
     day = date.fromisoformat(published)
-    return Document(src=f"content/t/{n:02d}.md", title=title, index_no=f"{code}/{day.year}-000{n:02d}",
-                    publisher=publisher, published=day, written=day, category=category, genre=genre,
-                    doc_no=doc_no, validity=validity, keywords=keywords, summary=summary, body_text=body)
+    return Document(
+        src=f"content/t/{n:02d}.md",
+        title=title,
+        index_no=f"{code}/{day.year}-000{n:02d}",
+        publisher=publisher,
+        published=day,
+        written=day,
+        category=category,
+        genre=genre,
+        doc_no=doc_no,
+        validity=validity,
+        keywords=keywords,
+        summary=summary,
+        body_text=body,
+    )
 
 
 CORPUS = [
-    doc(1, "关于做好2019年政府信息公开工作的通知",
+    doc(
+        1,
+        "关于做好2019年政府信息公开工作的通知",
         "各街道办事处、区直各单位：为深入贯彻《中华人民共和国政府信息公开条例》，做好2019年政府信息公开工作，"
         "现将有关事项通知如下。\n一、加强组织领导。各单位要明确分管领导和工作机构。\n二、推进决策公开。",
-        published="2019-01-15", doc_no="深坪府办〔2019〕1号", keywords=("政务公开",)),
-    doc(2, "坪山区公开信息目录编制指引",
+        published="2019-01-15",
+        doc_no="深坪府办〔2019〕1号",
+        keywords=("政务公开",),
+    ),
+    doc(
+        2,
+        "坪山区公开信息目录编制指引",
         "本指引规定公开信息目录的编制方法。目录按主题分类排列，每条公开信息应当标注索引号、发布机构和发布日期。",
-        published="2019-03-01", genre="函"),
-    doc(3, "深圳市坪山区发展和改革局2018年工作总结",
+        published="2019-03-01",
+        genre="函",
+    ),
+    doc(
+        3,
+        "深圳市坪山区发展和改革局2018年工作总结",
         "2018年，我局围绕重大建设项目推进工作。统筹编制财政预算建议，配合完成财政预算审查；"
         "加强财政预算绩效管理。全年完成固定资产投资目标。",
-        publisher="深圳市坪山区发展和改革局", published="2019-02-20", genre="报告",
-        category="国民经济管理、国有资产监管\\宏观经济", doc_no="深坪发改〔2019〕12号"),
-    doc(4, "关于印发《坪山区义务教育学位申请办法》的通知",
+        publisher="深圳市坪山区发展和改革局",
+        published="2019-02-20",
+        genre="报告",
+        category="国民经济管理、国有资产监管\\宏观经济",
+        doc_no="深坪发改〔2019〕12号",
+    ),
+    doc(
+        4,
+        "关于印发《坪山区义务教育学位申请办法》的通知",
         "各学校：现将《坪山区义务教育学位申请办法》印发给你们，请认真贯彻执行。本办法参照深坪发改〔2019〕12号"
         "（索引号：114403006955506492/2019-00003）有关要求制定。",
-        publisher="深圳市坪山区教育局", published="2020-05-10", category="科技、教育\\教育",
-        doc_no="深坪教〔2020〕3号"),
-    doc(5, "坪山区2019年财政预算执行情况的报告",
+        publisher="深圳市坪山区教育局",
+        published="2020-05-10",
+        category="科技、教育\\教育",
+        doc_no="深坪教〔2020〕3号",
+    ),
+    doc(
+        5,
+        "坪山区2019年财政预算执行情况的报告",
         "2019年全区一般公共预算收入完成年度目标。本报告按照信息公开的要求向社会公布。",
-        publisher="深圳市坪山区财政局", published="2019-12-31", genre="报告", category="财政、金融、审计\\财政"),
-    doc(6, "关于开展安全生产专项检查的通知",
+        publisher="深圳市坪山区财政局",
+        published="2019-12-31",
+        genre="报告",
+        category="财政、金融、审计\\财政",
+    ),
+    doc(
+        6,
+        "关于开展安全生产专项检查的通知",
         "为落实安全生产责任，区政府办公室将会同区应急管理局开展专项检查。检查时间为6月至8月。",
-        publisher="深圳市坪山区应急管理局", published="2018-06-01",
-        category="市场监管、安全生产监管\\安全生产监管", doc_no="深坪应急〔2018〕7号"),
-    doc(7, "坪山河流域水环境综合整治工作方案",
+        publisher="深圳市坪山区应急管理局",
+        published="2018-06-01",
+        category="市场监管、安全生产监管\\安全生产监管",
+        doc_no="深坪应急〔2018〕7号",
+    ),
+    doc(
+        7,
+        "坪山河流域水环境综合整治工作方案",
         "为改善坪山河水质，制定本方案。各责任单位要加强工作。作风建设要贯穿整治全过程。本方案由区水务局负责解释。",
-        publisher="深圳市坪山区水务局", published="2021-04-02", genre="意见",
-        category="城乡建设、环境保护\\环境监测、保护与治理"),
-    doc(8, "坪山区老旧小区改造实施计划",
+        publisher="深圳市坪山区水务局",
+        published="2021-04-02",
+        genre="意见",
+        category="城乡建设、环境保护\\环境监测、保护与治理",
+    ),
+    doc(
+        8,
+        "坪山区老旧小区改造实施计划",
         "改造范围：坪山大道甲3号至马峦街道。按照（乙）类标准执行，2021年12月底前完成。",
-        publisher="深圳市坪山区住房和建设局", published="2021-07-09", genre="通告",
-        category="城乡建设、环境保护\\城乡建设（含住房）", code=CODE_WITH_LETTERS),
-    doc(9, "关于调整区政府办公室工作规则的通知",
+        publisher="深圳市坪山区住房和建设局",
+        published="2021-07-09",
+        genre="通告",
+        category="城乡建设、环境保护\\城乡建设（含住房）",
+        code=CODE_WITH_LETTERS,
+    ),
+    doc(
+        9,
+        "关于调整区政府办公室工作规则的通知",
         "根据工作需要，对区政府办公室工作规则作如下调整。本通知自印发之日起施行。",
-        published="2021-09-30", doc_no="深坪府函〔2021〕25号", code=CODE_WITH_LETTERS),
-    doc(10, "深圳市坪山区2019年政务公开工作要点",
-        "推进政务公开标准化规范化，全面提升政府信息公开质量。", published="2019-06-18",
-        doc_no="深坪府办〔2019〕11号"),
-    doc(11, "坪山区文化惠民活动安排",
+        published="2021-09-30",
+        doc_no="深坪府函〔2021〕25号",
+        code=CODE_WITH_LETTERS,
+    ),
+    doc(
+        10,
+        "深圳市坪山区2019年政务公开工作要点",
+        "推进政务公开标准化规范化，全面提升政府信息公开质量。",
+        published="2019-06-18",
+        doc_no="深坪府办〔2019〕11号",
+    ),
+    doc(
+        11,
+        "坪山区文化惠民活动安排",
         "2019年度文化惠民活动共安排演出40场。BET365等非法网站广告一律不得投放。",
-        publisher="深圳市坪山区文化广电旅游体育局", published="2019-08-08", genre="公告",
-        category="文化、广电、新闻出版\\文化"),
-    doc(12, "关于废止部分规范性文件的决定",
+        publisher="深圳市坪山区文化广电旅游体育局",
+        published="2019-08-08",
+        genre="公告",
+        category="文化、广电、新闻出版\\文化",
+    ),
+    doc(
+        12,
+        "关于废止部分规范性文件的决定",
         "经清理，决定废止《坪山区临时救助办法》等3件规范性文件。",
-        published="2017-08-08", genre="决定", validity="失效", summary="废止3件规范性文件。"),
+        published="2017-08-08",
+        genre="决定",
+        validity="失效",
+        summary="废止3件规范性文件。",
+    ),
 ]
 
 
@@ -105,7 +191,7 @@ def grouped(hits: list[str], expected: list) -> list:
     out, at = [], 0
     for item in expected:
         size = len(item) if isinstance(item, set) else 1
-        out.append(set(hits[at:at + size]) if isinstance(item, set) else (hits[at] if at < len(hits) else None))
+        out.append(set(hits[at : at + size]) if isinstance(item, set) else (hits[at] if at < len(hits) else None))
         at += size
     return out + hits[at:]
 
@@ -210,9 +296,20 @@ def test_query_table(index, query, expected):
 def searchable(document: Document) -> str:
     """The normalised text free-text search covers: title, index number, 文号, keywords, summary, body, and the
     发布机构 and 主题分类 names."""
-    return tokens.normalize("\n".join([document.title, document.index_no, document.doc_no,
-                                       " ".join(document.keywords), document.summary, document.body_text,
-                                       document.publisher, document.category.replace("\\", " ")]))
+    return tokens.normalize(
+        "\n".join(
+            [
+                document.title,
+                document.index_no,
+                document.doc_no,
+                " ".join(document.keywords),
+                document.summary,
+                document.body_text,
+                document.publisher,
+                document.category.replace("\\", " "),
+            ]
+        )
+    )
 
 
 @pytest.mark.parametrize("query", [q for q, _ in QUERIES if re.fullmatch(r'"?[\w]+"?', q) and ":" not in q])
@@ -248,10 +345,17 @@ def test_snippet_maps_matches_back_through_nfkc():
     assert "【5㎏】" in snippet.marked() and "【信息公开】" in snippet.marked() and snippet.text.startswith("…")
 
 
-@pytest.mark.parametrize(("label", "key", "value"), [
-    ("体裁", "genre", "报告"), ("名称", "title", "工作"), ("时效", "validity", "失效"), ("生成日期", "written", "2019"),
-    ("发文字号", "doc_no", "深坪府办〔2019〕1号"), ("年份", "year", "2021"),
-])
+@pytest.mark.parametrize(
+    ("label", "key", "value"),
+    [
+        ("体裁", "genre", "报告"),
+        ("名称", "title", "工作"),
+        ("时效", "validity", "失效"),
+        ("生成日期", "written", "2019"),
+        ("发文字号", "doc_no", "深坪府办〔2019〕1号"),
+        ("年份", "year", "2021"),
+    ],
+)
 def test_a_field_is_named_by_its_key_or_any_of_its_front_matter_labels(index, label, key, value):
     assert found(index, f"{label}:{value}") == found(index, f"{key}:{value}") != []
 
@@ -269,8 +373,15 @@ def test_tokenizer_positions_offsets_and_flags():
     analyzer = search.SCHEMA["text"].analyzer
     toks = [(t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True)]
     plain = [t for t in toks if not t[0].startswith("^") and not t[0].endswith("$")]
-    assert plain == [("重量", 0, 0, 2), ("5kg", 1, 2, 4), ("左右", 2, 4, 6), ("信息", 4, 7, 9), ("息公", 5, 8, 10),
-                     ("公开", 6, 9, 11), ("公开", 8, 12, 14)]  # a position skipped after each 。between Han runs
+    assert plain == [
+        ("重量", 0, 0, 2),
+        ("5kg", 1, 2, 4),
+        ("左右", 2, 4, 6),
+        ("信息", 4, 7, 9),
+        ("息公", 5, 8, 10),
+        ("公开", 6, 9, 11),
+        ("公开", 8, 12, 14),
+    ]  # a position skipped after each 。between Han runs
     assert ("量$", 0, 1, 2) in toks and ("^左", 2, 4, 5) in toks  # the edges of runs that meet ASCII
     assert [text[s:e] for _, _, s, e in plain] == ["重量", "5㎏", "左右", "信息", "息公", "公开", "公开"]
     assert [t.text for t in analyzer(text)] == [t[0] for t in toks]  # positions and chars are optional
@@ -358,10 +469,24 @@ def generated(tmp_path_factory) -> tuple[Path, list[Document]]:
     import corpus  # noqa: PLC0415
 
     _, records = corpus.generate_documents(300, seed=7)
-    documents = [Document(src=r.rel_path, title=r.title, index_no=r.index_no, publisher=r.publisher,
-                          published=r.published, written=r.written, category=r.category, genre=r.genre,
-                          doc_no=r.doc_no, keywords=r.keywords, summary=r.summary, validity=r.validity,
-                          body_text=r.body) for r in records]
+    documents = [
+        Document(
+            src=r.rel_path,
+            title=r.title,
+            index_no=r.index_no,
+            publisher=r.publisher,
+            published=r.published,
+            written=r.written,
+            category=r.category,
+            genre=r.genre,
+            doc_no=r.doc_no,
+            keywords=r.keywords,
+            summary=r.summary,
+            validity=r.validity,
+            body_text=r.body,
+        )
+        for r in records
+    ]
     path = tmp_path_factory.mktemp("recall") / "index"
     search.update_index(path, documents)
     return path, documents
@@ -376,7 +501,7 @@ def random_strings(documents: list[Document], count: int, sizes: range, seed: in
             run = rng.choice(runs)
             size = rng.choice([s for s in sizes if s <= len(run)])
             start = rng.randrange(len(run) - size + 1)
-            picked.append(run[start:start + size])
+            picked.append(run[start : start + size])
     return picked
 
 
@@ -414,7 +539,9 @@ def test_incremental_updates_answer_like_a_full_rebuild(tmp_path, generated):
 
     edited = [replace(d, body_text=d.body_text + "新增：财政预算信息公开。") if d is CORPUS[6] else d for d in base]
     removed = [d for d in edited if d is not CORPUS[5]]
-    added = removed + [doc(13, "关于2022年财政预算信息公开的通知", "做好2022年财政预算信息公开工作。", published="2022-01-05")]
+    added = removed + [
+        doc(13, "关于2022年财政预算信息公开的通知", "做好2022年财政预算信息公开工作。", published="2022-01-05")
+    ]
     stats = search.update_index(live, added)
     assert (stats.added, stats.updated, stats.deleted, stats.unchanged, stats.full) == (1, 1, 1, len(base) - 2, False)
     search.update_index(fresh, added, full=True)
@@ -490,26 +617,29 @@ def test_large_rebuilds_write_segments_in_worker_processes(tmp_path, generated, 
 # --- Errors ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ("published:[2019-13-01 TO 2019-12-31]", "日期“2019-13-01”无法识别"),
-    ("published:[2019-02-30 TO 2019-12-31]", "无法识别"),
-    ("published:[2019-01-01 2019-12-31]", "TO"),
-    ("published:[2019-12-31 TO 2019-01-01]", "开始日期晚于结束日期"),
-    ("published:[ TO ]", "至少要有"),
-    ("published:[2019-01-01 TO 2019-12-31", "右方括号"),
-    ("published:yesterday", "无法识别"),
-    ('"信息公开', "引号没有配对"),
-    ("publisher:", "缺少要查找的内容"),
-    ("publisher: 坪山", "缺少要查找的内容"),
-    ("index_no:[1 TO 2]", "只有 published: 和 written:"),
-    ("year:19", "四位数字"),
-    ("信息 AND", "都要有查找内容"),
-    ("OR 信息", "都要有查找内容"),
-    ("(信息 OR 公开", "缺少右括号"),
-    ("()", "都要有查找内容"),
-    ("", "查询为空"),
-    ("、，。", "没有可查找的文字"),
-])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("published:[2019-13-01 TO 2019-12-31]", "日期“2019-13-01”无法识别"),
+        ("published:[2019-02-30 TO 2019-12-31]", "无法识别"),
+        ("published:[2019-01-01 2019-12-31]", "TO"),
+        ("published:[2019-12-31 TO 2019-01-01]", "开始日期晚于结束日期"),
+        ("published:[ TO ]", "至少要有"),
+        ("published:[2019-01-01 TO 2019-12-31", "右方括号"),
+        ("published:yesterday", "无法识别"),
+        ('"信息公开', "引号没有配对"),
+        ("publisher:", "缺少要查找的内容"),
+        ("publisher: 坪山", "缺少要查找的内容"),
+        ("index_no:[1 TO 2]", "只有 published: 和 written:"),
+        ("year:19", "四位数字"),
+        ("信息 AND", "都要有查找内容"),
+        ("OR 信息", "都要有查找内容"),
+        ("(信息 OR 公开", "缺少右括号"),
+        ("()", "都要有查找内容"),
+        ("", "查询为空"),
+        ("、，。", "没有可查找的文字"),
+    ],
+)
 def test_malformed_queries_raise_search_syntax_error(index, query, message):
     with pytest.raises(search.SearchSyntaxError, match=re.escape(message)):
         search.search(index, query)

@@ -19,9 +19,24 @@ from .conftest import corpus_module
 @pytest.fixture(scope="module")
 def documents() -> list[Document]:
     _, records = corpus_module().generate_documents(300, seed=12)
-    return [Document(src=r.rel_path, title=r.title, index_no=r.index_no, publisher=r.publisher,
-                     published=r.published, written=r.written, category=r.category, genre=r.genre, doc_no=r.doc_no,
-                     keywords=r.keywords, summary=r.summary, validity=r.validity, body_text=r.body) for r in records]
+    return [
+        Document(
+            src=r.rel_path,
+            title=r.title,
+            index_no=r.index_no,
+            publisher=r.publisher,
+            published=r.published,
+            written=r.written,
+            category=r.category,
+            genre=r.genre,
+            doc_no=r.doc_no,
+            keywords=r.keywords,
+            summary=r.summary,
+            validity=r.validity,
+            body_text=r.body,
+        )
+        for r in records
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -54,18 +69,25 @@ def test_category_and_publisher_names_find_their_documents(documents, reader, wh
     category = most_common(documents, lambda d: d.category.partition("\\")[2])  # a 二级 name
     short = most_common(documents, lambda d: d.publisher)[-3:]  # the end of a body's name, e.g. 财政局
     for query in (category, short, "税务", "税"):
-        expected = {d.index_no for d in documents if query in f"{d.title}\n{d.body_text}\n{d.summary}\n"
-                    f"{' '.join(d.keywords)}\n{d.index_no}\n{d.doc_no}\n{d.publisher}\n{d.category}"}
+        expected = {
+            d.index_no
+            for d in documents
+            if query in f"{d.title}\n{d.body_text}\n{d.summary}\n"
+            f"{' '.join(d.keywords)}\n{d.index_no}\n{d.doc_no}\n{d.publisher}\n{d.category}"
+        }
         named = {d.index_no for d in documents if query in d.publisher + d.category}
         assert named, f"{query}: no document is filed under it, so the test would prove nothing"
         assert set(static_answer(reader, documents, query)) == expected, query
         assert set(whoosh_answer(whoosh_index, query)) == expected, query
 
 
-@pytest.mark.parametrize(("traditional", "simplified"), [
-    ("政務公開", "政务公开"), ("財政預算", "财政预算"), ("稅務", "税务"), ("關於", "关于"), ("工作報告", "工作报告")])
-def test_traditional_queries_find_what_the_simplified_ones_find(documents, reader, whoosh_index, traditional,
-                                                                simplified):
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [("政務公開", "政务公开"), ("財政預算", "财政预算"), ("稅務", "税务"), ("關於", "关于"), ("工作報告", "工作报告")],
+)
+def test_traditional_queries_find_what_the_simplified_ones_find(
+    documents, reader, whoosh_index, traditional, simplified
+):
     found = static_answer(reader, documents, simplified)
     assert found, f"{simplified} finds nothing, so the test would prove nothing"
     assert static_answer(reader, documents, traditional) == found
@@ -82,7 +104,10 @@ def test_filters_and_newest_first_agree_between_the_two_indexes(documents, reade
         ({"start": "2019-03-01", "end": "2020-02-29"}, "published:[2019-03-01 TO 2020-02-29]"),
         ({"start": "2021-01-01"}, "published:[2021-01-01 TO]"),
         ({"end": "2016-12-31"}, "published:[TO 2016-12-31]"),
-        ({"genre": genre, "start": "2018-01-01", "end": "2021-12-31"}, f"genre:{genre} published:[2018-01-01 TO 2021-12-31]"),
+        (
+            {"genre": genre, "start": "2018-01-01", "end": "2021-12-31"},
+            f"genre:{genre} published:[2018-01-01 TO 2021-12-31]",
+        ),
     ]
     for text in ("", "工作"):
         for filters, language in cases:

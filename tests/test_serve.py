@@ -72,7 +72,9 @@ def test_serve_command_builds_serves_and_rebuilds(tmp_path):
             status, _, body = fetch(address)
             assert status == 200 and "最新" in body
             page = next((root / "content").rglob("*.md"))
-            edited = re.sub(r"(?m)^title: .*$", "title: 修改后的标题用于测试重建", page.read_text(encoding="utf-8"), count=1)
+            edited = re.sub(
+                r"(?m)^title: .*$", "title: 修改后的标题用于测试重建", page.read_text(encoding="utf-8"), count=1
+            )
             page.write_text(edited, encoding="utf-8")
             assert _eventually(lambda: "修改后的标题用于测试重建" in fetch(address + "catalog/")[2])
         finally:
@@ -120,8 +122,9 @@ def test_watch_survives_a_failing_rebuild_and_keeps_watching(tmp_path, capsys):
 def test_watch_survives_folders_appearing_and_vanishing_while_it_scans(tmp_path):
     (tmp_path / "a.md").write_text("1")
     noticed, stop = threading.Event(), threading.Event()
-    watcher = threading.Thread(target=serve.watch, args=([tmp_path, tmp_path / "config.yaml"], noticed.set, stop, 0),
-                               daemon=True)
+    watcher = threading.Thread(
+        target=serve.watch, args=([tmp_path, tmp_path / "config.yaml"], noticed.set, stop, 0), daemon=True
+    )
     watcher.start()
     deadline = time.monotonic() + 1.5
     while time.monotonic() < deadline:  # a checkout or an unzip, over and over

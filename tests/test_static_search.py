@@ -37,9 +37,16 @@ def make_doc(rng: random.Random, n: int) -> Document:
     year = 2016 + n % 5
     published = date(year, 1, 1) + timedelta(days=rng.randrange(360))
     return Document(
-        src=f"content/{n}.md", title=text(2), index_no=f"{CODE}/{year}-{n:05d}",
-        publisher=PUBLISHERS[n % 3], published=published, category=CATEGORIES[n % 3],
-        doc_no=f"深财预〔{year}〕{n}号" if n % 2 else "", keywords=(phrase(),), summary=text(1), body_text=text(25),
+        src=f"content/{n}.md",
+        title=text(2),
+        index_no=f"{CODE}/{year}-{n:05d}",
+        publisher=PUBLISHERS[n % 3],
+        published=published,
+        category=CATEGORIES[n % 3],
+        doc_no=f"深财预〔{year}〕{n}号" if n % 2 else "",
+        keywords=(phrase(),),
+        summary=text(1),
+        body_text=text(25),
     )
 
 
@@ -56,8 +63,19 @@ def files(docs) -> dict[str, bytes]:
 
 def searchable(doc: Document) -> str:
     """Everything a query can match, normalised the way the index sees it: the 发布机构 and 主题分类 too."""
-    return "\n".join(normalize(t) for t in (doc.title, doc.body_text, doc.summary, " ".join(doc.keywords),
-                                            doc.index_no, doc.doc_no, doc.publisher, doc.category))
+    return "\n".join(
+        normalize(t)
+        for t in (
+            doc.title,
+            doc.body_text,
+            doc.summary,
+            " ".join(doc.keywords),
+            doc.index_no,
+            doc.doc_no,
+            doc.publisher,
+            doc.category,
+        )
+    )
 
 
 def numbered(docs: list[Document]) -> list[Document]:
@@ -82,7 +100,9 @@ def test_han_strings_of_one_to_six_characters_find_exactly_the_documents_contain
     texts = [searchable(d) for d in numbered(docs)]
     rng = random.Random(7)
     runs = [r for t in texts for r in re.findall(f"[{HAN}]{{6,}}", t)]
-    queries = {r[s:s + k] for r in rng.sample(runs, 120) for k in range(1, 7) for s in [rng.randrange(len(r) - k + 1)]}
+    queries = {
+        r[s : s + k] for r in rng.sample(runs, 120) for k in range(1, 7) for s in [rng.randrange(len(r) - k + 1)]
+    }
     queries |= {"".join(rng.choice(HAN) for _ in range(rng.randint(2, 6))) for _ in range(120)}  # many found nowhere
     assert len(queries) > 300
     empty = 0
@@ -107,8 +127,14 @@ def _part_pattern(part: str) -> str:
 
 def test_words_match_whole_and_full_width_forms_match_ascii():
     body = "2019年度预算 20190 ABC１２３ 深圳"
-    doc = Document(src="a.md", title="标题", index_no=f"{CODE}/2019-00001", publisher="P", published=date(2019, 1, 1),
-                   body_text=body)
+    doc = Document(
+        src="a.md",
+        title="标题",
+        index_no=f"{CODE}/2019-00001",
+        publisher="P",
+        published=date(2019, 1, 1),
+        body_text=body,
+    )
     files = dict(static_index([doc], parallel=False))
     assert found(files, "２０１９") == [0]
     assert found(files, "abc123") == [0]
@@ -122,10 +148,18 @@ def test_index_numbers_and_document_numbers_are_found_in_any_bracket_form(docs, 
     doc = next(d for d in ordered if d.doc_no)
     number = ordered.index(doc)
     year = doc.published.year
-    for query in [doc.index_no, doc.index_no.lower(), f"  {doc.index_no} ", doc.doc_no,
-                  doc.doc_no.replace(f"〔{year}〕", f"[{year}]"), doc.doc_no.replace(f"〔{year}〕", f"（{year}）"),
-                  doc.doc_no.replace(f"〔{year}〕", f"【{year}】"),
-                  doc.doc_no.replace(f"〔{year}〕", "［" + str(year).translate(str.maketrans("0123456789", "０１２３４５６７８９")) + "］")]:
+    for query in [
+        doc.index_no,
+        doc.index_no.lower(),
+        f"  {doc.index_no} ",
+        doc.doc_no,
+        doc.doc_no.replace(f"〔{year}〕", f"[{year}]"),
+        doc.doc_no.replace(f"〔{year}〕", f"（{year}）"),
+        doc.doc_no.replace(f"〔{year}〕", f"【{year}】"),
+        doc.doc_no.replace(
+            f"〔{year}〕", "［" + str(year).translate(str.maketrans("0123456789", "０１２３４５６７８９")) + "］"
+        ),
+    ]:
         hits = StaticReader(files).search(query)
         assert hits[0].doc == number and hits[0].exact, query
 
@@ -135,17 +169,23 @@ def test_a_lookup_fetches_one_small_bucket(docs, files):
     reader._exact(docs[0].index_no)
     lookups = [p for p in reader.fetched if p.startswith("search/id/")]
     assert len(lookups) == 1 and len(files[lookups[0]]) < 4096
-    assert static_search.lookup_key("深财预[2019] 3号") == static_search.lookup_key("深财预〔２０１９〕3号") == "深财预〔2019〕3号"
+    assert (
+        static_search.lookup_key("深财预[2019] 3号")
+        == static_search.lookup_key("深财预〔２０１９〕3号")
+        == "深财预〔2019〕3号"
+    )
 
 
 def test_filters_narrow_by_publisher_category_and_year(docs, files):
     ordered = numbered(docs)
     texts = [searchable(d) for d in ordered]
     query = "财政"
-    for filters, keep in [({"publisher": PUBLISHERS[1]}, lambda d: d.publisher == PUBLISHERS[1]),
-                          ({"category": "综合政务"}, lambda d: d.category.startswith("综合政务\\")),
-                          ({"year": 2018}, lambda d: d.published.year == 2018),
-                          ({"publisher": PUBLISHERS[0], "year": 2016}, lambda d: d.publisher == PUBLISHERS[0] and d.year == 2016)]:
+    for filters, keep in [
+        ({"publisher": PUBLISHERS[1]}, lambda d: d.publisher == PUBLISHERS[1]),
+        ({"category": "综合政务"}, lambda d: d.category.startswith("综合政务\\")),
+        ({"year": 2018}, lambda d: d.published.year == 2018),
+        ({"publisher": PUBLISHERS[0], "year": 2016}, lambda d: d.publisher == PUBLISHERS[0] and d.year == 2016),
+    ]:
         want = {n for n, d in enumerate(ordered) if query in texts[n] and keep(d)}
         assert set(found(files, query, **filters)) == want, filters
         # With no words, the filters alone list their documents, newest first.
@@ -159,9 +199,9 @@ def test_title_hits_come_first_then_frequency_then_newest(docs, files):
     assert len(hits) > 10
     assert [h.rank() for h in hits] == sorted(h.rank() for h in hits)
     titled = [h for h in hits if h.title_parts]
-    assert titled and hits[:len(titled)] == titled
+    assert titled and hits[: len(titled)] == titled
     assert all("预算" in normalize(ordered[h.doc].title) for h in titled)
-    assert all("预算" not in normalize(ordered[h.doc].title) for h in hits[len(titled):])
+    assert all("预算" not in normalize(ordered[h.doc].title) for h in hits[len(titled) :])
     same = [h for h in hits if not h.title_parts and h.tf == hits[-1].tf]
     assert [h.doc for h in same] == sorted(h.doc for h in same)
 

@@ -53,7 +53,9 @@ def test_a_site_static_file_wins_and_the_theme_provides_the_rest(tmp_path, run_c
 
 
 def test_a_template_error_in_an_override_names_the_site_file(tmp_path, run_cli):
-    root = _site(tmp_path, {"templates/404.html": "{% extends 'base.html' %}\n{% block main %}{{ 1 + }}{% endblock %}\n"})
+    root = _site(
+        tmp_path, {"templates/404.html": "{% extends 'base.html' %}\n{% block main %}{{ 1 + }}{% endblock %}\n"}
+    )
     result = run_cli(["build", "--today", TODAY], root)
     assert result.code == 1
     assert result.err.startswith("templates/404.html:2:1: 错误 template-syntax 模板语法错误：")

@@ -50,20 +50,23 @@ def test_simplifying_keeps_the_length_is_idempotent_and_follows_opencc(text):
     assert simple == simplified_by_opencc(text)
 
 
-@pytest.mark.parametrize(("written", "read"), [
-    ("政務公開", "政务公开"),
-    ("稅務局關於開展專項檢查的通知", "税务局关于开展专项检查的通知"),
-    ("資訊公開年報", "资讯公开年报"),
-    ("政务公开", "政务公开"),  # simplified text is left as it is
-    ("ＡＢＣ２０１９年財政預算", "abc2019年财政预算"),
-])
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("政務公開", "政务公开"),
+        ("稅務局關於開展專項檢查的通知", "税务局关于开展专项检查的通知"),
+        ("資訊公開年報", "资讯公开年报"),
+        ("政务公开", "政务公开"),  # simplified text is left as it is
+        ("ＡＢＣ２０１９年財政預算", "abc2019年财政预算"),
+    ],
+)
 def test_traditional_characters_read_as_simplified(written, read):
     assert tokens.normalize(written) == read
 
 
 def test_the_browser_table_holds_only_pairs_whose_simplified_form_is_indexed():
     pairs = hanzi.browser_table("政务公开")
-    assert {pairs[k:k + 2] for k in range(0, len(pairs), 2)} == {"務务", "開开"}
+    assert {pairs[k : k + 2] for k in range(0, len(pairs), 2)} == {"務务", "開开"}
 
 
 def test_full_width_forms_fold_to_ascii():

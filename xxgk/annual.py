@@ -86,8 +86,10 @@ class KindRule:
     def describe(self) -> str:
         """The rule in one Chinese sentence, for the page's note and the terminal."""
         genres = "".join(f"“{g}”" for g in self.regulation_genres)
-        text = (f"元数据 extra 中标注“{self.extra_key}: 规章”或“{self.extra_key}: 行政规范性文件”的文件按标注计；"
-                f"未标注的，文种为{genres}的计为规章")
+        text = (
+            f"元数据 extra 中标注“{self.extra_key}: 规章”或“{self.extra_key}: 行政规范性文件”的文件按标注计；"
+            f"未标注的，文种为{genres}的计为规章"
+        )
         if self.normative_doc_no_marks:
             marks = "".join(f"“{m}”" for m in self.normative_doc_no_marks)
             text += f"，文号含{marks}的计为行政规范性文件"
@@ -174,11 +176,17 @@ def _unmarked_normative(documents: Sequence[Document], rule: KindRule) -> list[P
         title = _NORMATIVE_TITLE.search(doc.title)
         if mark or title:
             why = f"文号“{doc.doc_no}”含“规”字编号" if mark else f"标题以“{title.group(1)}”结尾"
-            problems.append(Problem(
-                doc.src, doc.lines.get("title" if title and not mark else "doc_no"),
-                f"本文件看起来是行政规范性文件（{why}），但没有标注，年报第二十条第（一）项不会计入。如果是，请在元数据 extra 中写"
-                f"“{rule.extra_key}: 行政规范性文件”（规章写“{rule.extra_key}: 规章”）；如本机关规范性文件的文号另有标志，"
-                f"请写入 config.yaml 该机构的 normative_marks。如果不是，可在 extra 中写“{rule.extra_key}: {NOT_NORMATIVE}”。", "normative-unmarked", WARNING))
+            problems.append(
+                Problem(
+                    doc.src,
+                    doc.lines.get("title" if title and not mark else "doc_no"),
+                    f"本文件看起来是行政规范性文件（{why}），但没有标注，年报第二十条第（一）项不会计入。如果是，请在元数据 extra 中写"  # noqa: E501
+                    f"“{rule.extra_key}: 行政规范性文件”（规章写“{rule.extra_key}: 规章”）；如本机关规范性文件的文号另有标志，"  # noqa: E501
+                    f"请写入 config.yaml 该机构的 normative_marks。如果不是，可在 extra 中写“{rule.extra_key}: {NOT_NORMATIVE}”。",  # noqa: E501
+                    "normative-unmarked",
+                    WARNING,
+                )
+            )
     return problems
 
 
@@ -191,10 +199,15 @@ def _unknown_kinds(documents: Sequence[Document], rule: KindRule) -> list[Proble
             advice = f"是否想写“{hint}”？" if hint else "不属于这两类的文件无需标注。"
             counted = rule.kind(doc)
             effect = f"本文件将按其他规则计为{counted}" if counted else "本文件不会计入年报第二十条第（一）项"
-            problems.append(Problem(
-                doc.src, doc.lines.get("extra"),
-                f"extra 中的{rule.extra_key}“{declared}”不是“规章”或“行政规范性文件”，{effect}。{advice}",
-                "annual-kind", WARNING))
+            problems.append(
+                Problem(
+                    doc.src,
+                    doc.lines.get("extra"),
+                    f"extra 中的{rule.extra_key}“{declared}”不是“规章”或“行政规范性文件”，{effect}。{advice}",
+                    "annual-kind",
+                    WARNING,
+                )
+            )
     return problems
 
 
@@ -237,29 +250,49 @@ REVIEW_COLUMNS = ("结果维持", "结果纠正", "其他结果", "尚未审结"
 
 _RESULTS = "本年度办理结果"
 _GROUPS = (
-    ("不予公开", "（三）不予公开", (
-        ("属于国家秘密", "1.属于国家秘密"),
-        ("其他法律行政法规禁止公开", "2.其他法律行政法规禁止公开"),
-        ("危及三安全一稳定", "3.危及“三安全一稳定”"),
-        ("保护第三方合法权益", "4.保护第三方合法权益"),
-        ("属于三类内部事务信息", "5.属于三类内部事务信息"),
-        ("属于四类过程性信息", "6.属于四类过程性信息"),
-        ("属于行政执法案卷", "7.属于行政执法案卷"),
-        ("属于行政查询事项", "8.属于行政查询事项"))),
-    ("无法提供", "（四）无法提供", (
-        ("本机关不掌握相关政府信息", "1.本机关不掌握相关政府信息"),
-        ("没有现成信息需要另行制作", "2.没有现成信息需要另行制作"),
-        ("补正后申请内容仍不明确", "3.补正后申请内容仍不明确"))),
-    ("不予处理", "（五）不予处理", (
-        ("信访举报投诉类申请", "1.信访举报投诉类申请"),
-        ("重复申请", "2.重复申请"),
-        ("要求提供公开出版物", "3.要求提供公开出版物"),
-        ("无正当理由大量反复申请", "4.无正当理由大量反复申请"),
-        ("要求行政机关确认或重新出具已获取信息", "5.要求行政机关确认或重新出具已获取信息"))),
-    ("其他处理", "（六）其他处理", (
-        ("逾期不补正", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-        ("逾期未缴费", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
-        ("其他", "3.其他"))),
+    (
+        "不予公开",
+        "（三）不予公开",
+        (
+            ("属于国家秘密", "1.属于国家秘密"),
+            ("其他法律行政法规禁止公开", "2.其他法律行政法规禁止公开"),
+            ("危及三安全一稳定", "3.危及“三安全一稳定”"),
+            ("保护第三方合法权益", "4.保护第三方合法权益"),
+            ("属于三类内部事务信息", "5.属于三类内部事务信息"),
+            ("属于四类过程性信息", "6.属于四类过程性信息"),
+            ("属于行政执法案卷", "7.属于行政执法案卷"),
+            ("属于行政查询事项", "8.属于行政查询事项"),
+        ),
+    ),
+    (
+        "无法提供",
+        "（四）无法提供",
+        (
+            ("本机关不掌握相关政府信息", "1.本机关不掌握相关政府信息"),
+            ("没有现成信息需要另行制作", "2.没有现成信息需要另行制作"),
+            ("补正后申请内容仍不明确", "3.补正后申请内容仍不明确"),
+        ),
+    ),
+    (
+        "不予处理",
+        "（五）不予处理",
+        (
+            ("信访举报投诉类申请", "1.信访举报投诉类申请"),
+            ("重复申请", "2.重复申请"),
+            ("要求提供公开出版物", "3.要求提供公开出版物"),
+            ("无正当理由大量反复申请", "4.无正当理由大量反复申请"),
+            ("要求行政机关确认或重新出具已获取信息", "5.要求行政机关确认或重新出具已获取信息"),
+        ),
+    ),
+    (
+        "其他处理",
+        "（六）其他处理",
+        (
+            ("逾期不补正", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+            ("逾期未缴费", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+            ("其他", "3.其他"),
+        ),
+    ),
 )
 
 APPLICATION_ROWS: tuple[Row, ...] = (
@@ -267,8 +300,11 @@ APPLICATION_ROWS: tuple[Row, ...] = (
     Row(("上年结转申请数量",), "二、上年结转政府信息公开申请数量", "二、上年结转政府信息公开申请数量"),
     Row((_RESULTS, "予以公开"), "（一）予以公开", "三、（一）予以公开"),
     Row((_RESULTS, "部分公开"), "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "三、（二）部分公开"),
-    *(Row((_RESULTS, group, key), label, f"三、{heading} {label}", heading)
-      for group, heading, items in _GROUPS for key, label in items),
+    *(
+        Row((_RESULTS, group, key), label, f"三、{heading} {label}", heading)
+        for group, heading, items in _GROUPS
+        for key, label in items
+    ),
     Row((_RESULTS, "总计"), "（七）总计", "三、（七）总计"),
     Row(("结转下年度继续办理",), "四、结转下年度继续办理", "四、结转下年度继续办理"),
 )
@@ -282,8 +318,13 @@ REVIEW_ROWS: tuple[Row, ...] = (
 )
 
 OVERVIEW, ACTIVE, APPLICATIONS, REVIEWS, ISSUES, OTHER = (
-    "总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "政府信息公开行政复议、行政诉讼情况",
-    "存在的主要问题及改进情况", "其他需要报告的事项")
+    "总体情况",
+    "主动公开政府信息情况",
+    "收到和处理政府信息公开申请情况",
+    "政府信息公开行政复议、行政诉讼情况",
+    "存在的主要问题及改进情况",
+    "其他需要报告的事项",
+)
 TOP_KEYS = [OVERVIEW, ACTIVE, APPLICATIONS, REVIEWS, ISSUES, OTHER]
 # The report says who publishes it, when and under which 索引号 with the labels a document's front matter uses.
 PUBLISHER, PUBLISHED, INDEX_NO = chinese("publisher"), chinese("published"), chinese("index_no")
@@ -291,7 +332,11 @@ META_KEYS = [PUBLISHER, PUBLISHED, INDEX_NO]  # where the report itself is publi
 # 国办公开办函〔2021〕30号: 一、总体情况 covers these five aspects of the year's work.
 OVERVIEW_ITEMS = ("主动公开", "依申请公开", "政府信息管理", "平台建设", "监督保障")
 _SECTION_NO = {OVERVIEW: "一", ACTIVE: "二", APPLICATIONS: "三", REVIEWS: "四", ISSUES: "五", OTHER: "六"}
-ACTIVE_COUNTS = (("行政许可", "第二十条第（五）项"), ("行政处罚", "第二十条第（六）项"), ("行政强制", "第二十条第（六）项"))
+ACTIVE_COUNTS = (
+    ("行政许可", "第二十条第（五）项"),
+    ("行政处罚", "第二十条第（六）项"),
+    ("行政强制", "第二十条第（六）项"),
+)
 FEES = "行政事业性收费"
 ACTIVE_KEYS = [*(key for key, _ in ACTIVE_COUNTS), FEES]
 
@@ -357,7 +402,9 @@ def load_report(path: Path, shown: str) -> tuple[ReportData | None, list[Problem
         text = sources.read_bytes(path, REPORT_LIMIT_BYTES).decode("utf-8-sig")
     except sources.Unreadable as exc:
         if not path.exists():
-            return None, [Problem(shown, None, f"找不到年报数据文件。可复制 {SAMPLE} 为 {shown} 后填写。", "annual-missing-file")]
+            return None, [
+                Problem(shown, None, f"找不到年报数据文件。可复制 {SAMPLE} 为 {shown} 后填写。", "annual-missing-file")
+            ]
         return None, [Problem(shown, None, exc.message, exc.code)]
     except UnicodeDecodeError:
         return None, [Problem(shown, None, "年报数据文件不是 UTF-8 编码，请另存为 UTF-8。", "annual-encoding")]
@@ -383,17 +430,38 @@ def find_reports(folder: Path, shown: str = "reports") -> tuple[list[tuple[int, 
         if match:
             found.append((int(match[1]), path))
         else:
-            problems.append(Problem(f"{shown}/{path.name}", None, "年报数据文件应以四位年份命名，例如 2021.yaml；同一年有多个机构的年报时，"
-                                    "在年份后加“-”和机构的英文小写标识，例如 2021-shilishi.yaml。", "annual-file-name"))
-    problems += [Problem(f"{shown}/{path.name}", None, "这是一个文件夹，不是年报数据文件，其中的数据不会被读取。"
-                         f"请删除这个文件夹，把数据写入同名的文件（可复制 {SAMPLE}）。", "annual-file-kind")
-                 for path in sorted(folder.iterdir()) if path.suffix in (".yaml", ".yml") and path.is_dir()]
+            problems.append(
+                Problem(
+                    f"{shown}/{path.name}",
+                    None,
+                    "年报数据文件应以四位年份命名，例如 2021.yaml；同一年有多个机构的年报时，"
+                    "在年份后加“-”和机构的英文小写标识，例如 2021-shilishi.yaml。",
+                    "annual-file-name",
+                )
+            )
+    problems += [
+        Problem(
+            f"{shown}/{path.name}",
+            None,
+            "这是一个文件夹，不是年报数据文件，其中的数据不会被读取。"
+            f"请删除这个文件夹，把数据写入同名的文件（可复制 {SAMPLE}）。",
+            "annual-file-kind",
+        )
+        for path in sorted(folder.iterdir())
+        if path.suffix in (".yaml", ".yml") and path.is_dir()
+    ]
     return found, problems
 
 
-_TOTAL_OF = {len(APPLICANT_COLUMNS): "自然人与法人或其他组织各列之和", len(REVIEW_COLUMNS): "结果维持、结果纠正、其他结果、尚未审结之和"}
-def load_reports(folder: Path, shown: str = "reports", column: str = ANNUAL_COLUMN
-                 ) -> tuple[list[tuple[int, ReportData]], list[Problem]]:
+_TOTAL_OF = {
+    len(APPLICANT_COLUMNS): "自然人与法人或其他组织各列之和",
+    len(REVIEW_COLUMNS): "结果维持、结果纠正、其他结果、尚未审结之和",
+}
+
+
+def load_reports(
+    folder: Path, shown: str = "reports", column: str = ANNUAL_COLUMN
+) -> tuple[list[tuple[int, ReportData]], list[Problem]]:
     """Every reports/{year}.yaml read and checked, oldest first, with all their problems together; their pages go
     in `column` (config.yaml annual_column)."""
     found, problems = find_reports(folder, shown)
@@ -430,14 +498,26 @@ class _Reader(FieldReader):
         active = parts[ACTIVE]
         applications = top[APPLICATIONS].value
         carried = applications.get(APPLICATION_ROWS[CARRIED].path[0]) if isinstance(applications, dict) else None
-        return ReportData(self.path, parts[OVERVIEW], *active, parts[APPLICATIONS], parts[REVIEWS],
-                          parts[ISSUES], parts[OTHER], self.optional_text(top.get(PUBLISHER), PUBLISHER), published,
-                          self.optional_text(top.get(INDEX_NO), INDEX_NO), carried.line if carried else None,
-                          Path(self.path).stem)
+        return ReportData(
+            self.path,
+            parts[OVERVIEW],
+            *active,
+            parts[APPLICATIONS],
+            parts[REVIEWS],
+            parts[ISSUES],
+            parts[OTHER],
+            self.optional_text(top.get(PUBLISHER), PUBLISHER),
+            published,
+            self.optional_text(top.get(INDEX_NO), INDEX_NO),
+            carried.line if carried else None,
+            Path(self.path).stem,
+        )
 
     def _section(self, key: str, node: Node | None):
         if node is None:
-            self.report(1, f"缺少“{_SECTION_NO[key]}、{key}”（键“{key}”）。请参照 {SAMPLE} 补上这一部分。", "annual-missing")
+            self.report(
+                1, f"缺少“{_SECTION_NO[key]}、{key}”（键“{key}”）。请参照 {SAMPLE} 补上这一部分。", "annual-missing"
+            )
             return None
         if key == ACTIVE:
             return self._active(node)
@@ -480,11 +560,17 @@ class _Reader(FieldReader):
         for key, item in ACTIVE_COUNTS:
             child = fields.get(key)
             if child is None:
-                self.report(node.line, f"“{ACTIVE}”缺少“{key}”（{item}，本年处理决定数量），没有请填 0。", "annual-missing")
+                self.report(
+                    node.line, f"“{ACTIVE}”缺少“{key}”（{item}，本年处理决定数量），没有请填 0。", "annual-missing"
+                )
             values.append(self._count(child, f"“{key}”") if child is not None else None)
         fees = fields.get(FEES)
         if fees is None:
-            self.report(node.line, f"“{ACTIVE}”缺少“{FEES}”（第二十条第（八）项，本年收费金额，单位万元），没有请填 0。", "annual-missing")
+            self.report(
+                node.line,
+                f"“{ACTIVE}”缺少“{FEES}”（第二十条第（八）项，本年收费金额，单位万元），没有请填 0。",
+                "annual-missing",
+            )
         values.append(self._amount(fees, f"“{FEES}”") if fees is not None else None)
         return None if None in values else tuple(values)
 
@@ -514,7 +600,9 @@ class _Reader(FieldReader):
             self.report(node.line, f"{label}请去掉千位分隔符，写成 1234.5 这样的数，这里是“{raw}”。", "annual-amount")
             return None
         if not _AMOUNT.fullmatch(raw):
-            self.report(node.line, f"{label}应为金额（单位：万元，最多 6 位小数），例如 12.5，这里是“{raw}”。", "annual-amount")
+            self.report(
+                node.line, f"{label}应为金额（单位：万元，最多 6 位小数），例如 12.5，这里是“{raw}”。", "annual-amount"
+            )
             return None
         return Decimal(raw)
 
@@ -570,7 +658,11 @@ class _Reader(FieldReader):
         for index, (row, row_cells) in enumerate(zip(rows, cells, strict=True)):
             *items, total = row_cells.values
             if index not in skip and total != sum(items):
-                self.report(row_cells.lines[-1], f"“{row.name}”的“总计”应为 {sum(items)}（{parts}），这里是 {total}。", "annual-total")
+                self.report(
+                    row_cells.lines[-1],
+                    f"“{row.name}”的“总计”应为 {sum(items)}（{parts}），这里是 {total}。",
+                    "annual-total",
+                )
                 bad.add(index)
         return bad
 
@@ -589,7 +681,11 @@ class _Reader(FieldReader):
             total = cells[TOTAL].values[column]
             expected = sum(cells[row].values[column] for row in RESULT_ROWS)
             if total != expected:
-                self.report(cells[TOTAL].lines[column], f"三、（七）总计的“{name}”应为 {expected}（各项之和），这里是 {total}。", "annual-total")
+                self.report(
+                    cells[TOTAL].lines[column],
+                    f"三、（七）总计的“{name}”应为 {expected}（各项之和），这里是 {total}。",
+                    "annual-total",
+                )
                 bad_columns.add(column)
         if bad_rows & {NEW, CARRIED, FORWARD}:
             return
@@ -602,13 +698,17 @@ class _Reader(FieldReader):
         done, forward = cells[TOTAL].values[column], cells[FORWARD].values[column]
         expected = new + carried - done
         if expected < 0:
-            self.report(cells[TOTAL].lines[column],
-                        f"三、（七）总计的“{name}”为 {done}，多于一、二两项之和 {new + carried}：办理的申请不能多于本年新收与上年结转的申请（一 + 二 − 三（七）总计 = 四）。请核对各项数字。",
-                        "annual-balance")
+            self.report(
+                cells[TOTAL].lines[column],
+                f"三、（七）总计的“{name}”为 {done}，多于一、二两项之和 {new + carried}：办理的申请不能多于本年新收与上年结转的申请（一 + 二 − 三（七）总计 = 四）。请核对各项数字。",  # noqa: E501
+                "annual-balance",
+            )
         elif forward != expected:
-            self.report(cells[FORWARD].lines[column],
-                        f"四、结转下年度继续办理的“{name}”应为 {expected}（一 + 二 − 三（七）总计 = {new} + {carried} − {done}），这里是 {forward}。",
-                        "annual-balance")
+            self.report(
+                cells[FORWARD].lines[column],
+                f"四、结转下年度继续办理的“{name}”应为 {expected}（一 + 二 − 三（七）总计 = {new} + {carried} − {done}），这里是 {forward}。",  # noqa: E501
+                "annual-balance",
+            )
 
 
 def _tree(rows: tuple[Row, ...]) -> dict:
@@ -652,11 +752,21 @@ def catalog_entries(reports: Sequence[tuple[int, ReportData]]) -> list[CatalogEn
     published, and art. 50 has the annual report published): those with a 索引号 and a 发布日期. A report without a
     索引号 cannot be found by it and is left out (report_problems() warns); one without a 发布日期 has no date
     to be listed under (report_problems() warns too). 生成日期 is the 发布日期: the report has no 成文日期."""
-    return [CatalogEntry(index_no=data.index_no, title=report_title(year, data.publisher), publisher=data.publisher,
-                         published=data.published, path=data.path(), column=data.column, genre="报告",
-                         summary=f"{data.publisher or '本机关'}{year}年1月1日至12月31日政府信息公开工作情况的年度报告"
-                                 "（《政府信息公开条例》第五十条）。")
-            for year, data in reports if data.index_no and data.published is not None]
+    return [
+        CatalogEntry(
+            index_no=data.index_no,
+            title=report_title(year, data.publisher),
+            publisher=data.publisher,
+            published=data.published,
+            path=data.path(),
+            column=data.column,
+            genre="报告",
+            summary=f"{data.publisher or '本机关'}{year}年1月1日至12月31日政府信息公开工作情况的年度报告"
+            "（《政府信息公开条例》第五十条）。",
+        )
+        for year, data in reports
+        if data.index_no and data.published is not None
+    ]
 
 
 def index_number_problems(reports: Sequence[tuple[int, ReportData]], documents: Sequence[Document]) -> list[Problem]:
@@ -668,8 +778,15 @@ def index_number_problems(reports: Sequence[tuple[int, ReportData]], documents: 
             continue
         other = taken.setdefault(data.index_no, data.src)
         if other != data.src:
-            problems.append(Problem(data.src, None, f"索引号 {data.index_no} 已是 {other} 的索引号：目录中每条信息的索引号"
-                                    "必须唯一，请给本报告另编一个索引号。", "annual-index-taken"))
+            problems.append(
+                Problem(
+                    data.src,
+                    None,
+                    f"索引号 {data.index_no} 已是 {other} 的索引号：目录中每条信息的索引号"
+                    "必须唯一，请给本报告另编一个索引号。",
+                    "annual-index-taken",
+                )
+            )
     return problems
 
 
@@ -680,19 +797,49 @@ def report_problems(reports: Sequence[tuple[int, ReportData]]) -> list[Problem]:
     for year, data in reports:
         missing = [item for item in OVERVIEW_ITEMS if item not in data.overview.source]
         if missing:
-            problems.append(Problem(data.src, None, f"“一、总体情况”没有写到{'、'.join(missing)}：国办公开办函〔2021〕30号要求总体情况"
-                                    f"涵盖{'、'.join(OVERVIEW_ITEMS)}五个方面，请补充。", "annual-overview", WARNING))
+            problems.append(
+                Problem(
+                    data.src,
+                    None,
+                    f"“一、总体情况”没有写到{'、'.join(missing)}：国办公开办函〔2021〕30号要求总体情况"
+                    f"涵盖{'、'.join(OVERVIEW_ITEMS)}五个方面，请补充。",
+                    "annual-overview",
+                    WARNING,
+                )
+            )
         if not data.index_no:
-            problems.append(Problem(data.src, None, f"没有写“{INDEX_NO}”：年报不会列入政府信息公开目录，公众无法按索引号查到它"
-                                    "（《条例》第十二条：目录包括政府信息的索引、名称、内容概述、生成日期）。请写明本报告的索引号。",
-                                    "annual-index-no", WARNING))
+            problems.append(
+                Problem(
+                    data.src,
+                    None,
+                    f"没有写“{INDEX_NO}”：年报不会列入政府信息公开目录，公众无法按索引号查到它"
+                    "（《条例》第十二条：目录包括政府信息的索引、名称、内容概述、生成日期）。请写明本报告的索引号。",
+                    "annual-index-no",
+                    WARNING,
+                )
+            )
         deadline = date(year + 1, 1, 31)
         if data.published is None:
-            problems.append(Problem(data.src, None, f"没有写“{PUBLISHED}”：年报应在 {deadline} 前公布（《条例》第四十九条），"
-                                    "请写明本报告的发布日期。", "annual-published", WARNING))
+            problems.append(
+                Problem(
+                    data.src,
+                    None,
+                    f"没有写“{PUBLISHED}”：年报应在 {deadline} 前公布（《条例》第四十九条），请写明本报告的发布日期。",
+                    "annual-published",
+                    WARNING,
+                )
+            )
         elif data.published > deadline:
-            problems.append(Problem(data.src, None, f"年报发布日期 {data.published} 晚于 {deadline}：《条例》第四十九条要求每年1月31日前"
-                                    "公布上一年度的政府信息公开工作年度报告。", "annual-late", WARNING))
+            problems.append(
+                Problem(
+                    data.src,
+                    None,
+                    f"年报发布日期 {data.published} 晚于 {deadline}：《条例》第四十九条要求每年1月31日前"
+                    "公布上一年度的政府信息公开工作年度报告。",
+                    "annual-late",
+                    WARNING,
+                )
+            )
     return problems + _one_per_body(reports) + _carried_over(reports)
 
 
@@ -703,8 +850,15 @@ def _one_per_body(reports: Sequence[tuple[int, ReportData]]) -> list[Problem]:
         other = first.setdefault((data.publisher, year), data)
         if other is not data:
             who = data.publisher or "未写发布机构的报告"
-            problems.append(Problem(data.src, None, f"{who}的 {year} 年年报已经在 {other.src} 中：每个机构每年只有一份年报。"
-                                    "如是另一机构的年报，请写明其“发布机构”。", "annual-duplicate"))
+            problems.append(
+                Problem(
+                    data.src,
+                    None,
+                    f"{who}的 {year} 年年报已经在 {other.src} 中：每个机构每年只有一份年报。"
+                    "如是另一机构的年报，请写明其“发布机构”。",
+                    "annual-duplicate",
+                )
+            )
     return problems
 
 
@@ -716,10 +870,21 @@ def _carried_over(reports: Sequence[tuple[int, ReportData]]) -> list[Problem]:
         if before is None:
             continue
         carried, forward = data.applications[CARRIED], before.applications[FORWARD]
-        wrong = [f"{name} {c}（上年报告为 {f}）" for name, c, f in zip(APPLICANT_COLUMNS, carried, forward, strict=True) if c != f]
+        wrong = [
+            f"{name} {c}（上年报告为 {f}）"
+            for name, c, f in zip(APPLICANT_COLUMNS, carried, forward, strict=True)
+            if c != f
+        ]
         if wrong:
-            problems.append(Problem(data.src, data.carried_line, f"二、上年结转政府信息公开申请数量应等于 {before.src} 的"
-                                    f"“四、结转下年度继续办理”，这里不一致：{'；'.join(wrong)}。", "annual-carry-over"))
+            problems.append(
+                Problem(
+                    data.src,
+                    data.carried_line,
+                    f"二、上年结转政府信息公开申请数量应等于 {before.src} 的"
+                    f"“四、结转下年度继续办理”，这里不一致：{'；'.join(wrong)}。",
+                    "annual-carry-over",
+                )
+            )
     return problems
 
 
@@ -769,31 +934,43 @@ def _amount_text(amount: Decimal) -> str:
     return format(amount, "f")
 
 
-def render_report(figures: CorpusFigures, data: ReportData, year: int, context: PageContext,
-                  env: jinja2.Environment) -> Output:
+def render_report(
+    figures: CorpusFigures, data: ReportData, year: int, context: PageContext, env: jinja2.Environment
+) -> Output:
     """The report page of `year`, rendered with the site's shared page context."""
     return render.render_page(context, env, "annual_report.html", data.path(), **report_context(figures, data, year))
 
 
 def report_text(figures: CorpusFigures, data: ReportData | None, year: int) -> str:
     """A plain-text summary of the year's figures for the terminal (`xxgk report --year N`)."""
-    lines = [f"{report_title(year, data.publisher if data else '')}：数据摘要", "", "二、主动公开政府信息情况",
-             "  第二十条第（一）项（根据公开目录统计）：本年制发 / 本年废止 / 现行有效"]
+    lines = [
+        f"{report_title(year, data.publisher if data else '')}：数据摘要",
+        "",
+        "二、主动公开政府信息情况",
+        "  第二十条第（一）项（根据公开目录统计）：本年制发 / 本年废止 / 现行有效",
+    ]
     lines += [f"    {k.kind}：{k.made} / {k.repealed} / {k.in_force}" for k in figures.kinds]
     if data is not None:
-        lines += [f"  第二十条第（五）项 行政许可 本年处理决定数量：{data.licensing}",
-                  f"  第二十条第（六）项 行政处罚 本年处理决定数量：{data.punishment}",
-                  f"  第二十条第（六）项 行政强制 本年处理决定数量：{data.coercion}",
-                  f"  第二十条第（八）项 行政事业性收费 本年收费金额：{_amount_text(data.fees)} 万元"]
-    lines += ["", f"本年主动公开信息 {figures.published} 条（根据公开目录统计）",
-              "  按主题分类：" + _joined(figures.by_category),
-              "  按发布机构：" + _joined(figures.by_publisher),
-              "  按月份：" + "、".join(f"{m}月 {n}" for m, n in enumerate(figures.by_month, start=1))]
+        lines += [
+            f"  第二十条第（五）项 行政许可 本年处理决定数量：{data.licensing}",
+            f"  第二十条第（六）项 行政处罚 本年处理决定数量：{data.punishment}",
+            f"  第二十条第（六）项 行政强制 本年处理决定数量：{data.coercion}",
+            f"  第二十条第（八）项 行政事业性收费 本年收费金额：{_amount_text(data.fees)} 万元",
+        ]
+    lines += [
+        "",
+        f"本年主动公开信息 {figures.published} 条（根据公开目录统计）",
+        "  按主题分类：" + _joined(figures.by_category),
+        "  按发布机构：" + _joined(figures.by_publisher),
+        "  按月份：" + "、".join(f"{m}月 {n}" for m, n in enumerate(figures.by_month, start=1)),
+    ]
     lines += ["", *(_data_lines(data) if data is not None else _no_data_lines(year))]
     lines += ["", f"统计规则：{figures.rule}"]
     if figures.undated_repeals:
-        lines.append("注意：以下文件的有效性为失效或废止，但没有写废止日期（repealed），统计时不计入现行有效件数，"
-                     "也不计入任何年度的本年废止件数：" + "、".join(figures.undated_repeals))
+        lines.append(
+            "注意：以下文件的有效性为失效或废止，但没有写废止日期（repealed），统计时不计入现行有效件数，"
+            "也不计入任何年度的本年废止件数：" + "、".join(figures.undated_repeals)
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -808,11 +985,16 @@ def _data_lines(data: ReportData) -> list[str]:
         f"  本年新收 {data.application_total(NEW)}，上年结转 {data.application_total(CARRIED)}，"
         f"本年度办理 {data.application_total(TOTAL)}，结转下年度 {data.application_total(FORWARD)}",
         "四、政府信息公开行政复议、行政诉讼情况",
-        *(f"  {row.name}：总计 {r['总计']}（结果维持 {r['结果维持']}、结果纠正 {r['结果纠正']}、"
-          f"其他结果 {r['其他结果']}、尚未审结 {r['尚未审结']}）" for row, r in zip(REVIEW_ROWS, review, strict=True)),
+        *(
+            f"  {row.name}：总计 {r['总计']}（结果维持 {r['结果维持']}、结果纠正 {r['结果纠正']}、"
+            f"其他结果 {r['其他结果']}、尚未审结 {r['尚未审结']}）"
+            for row, r in zip(REVIEW_ROWS, review, strict=True)
+        ),
     ]
 
 
 def _no_data_lines(year: int) -> list[str]:
-    return [f"没有 reports/{year}.yaml：第二十条第（五）（六）（八）项、表三（依申请公开）、表四（复议诉讼）和文字部分需由编辑填写。",
-            f"可复制 {SAMPLE} 为 reports/{year}.yaml 后按本年度数据修改。"]
+    return [
+        f"没有 reports/{year}.yaml：第二十条第（五）（六）（八）项、表三（依申请公开）、表四（复议诉讼）和文字部分需由编辑填写。",  # noqa: E501
+        f"可复制 {SAMPLE} 为 reports/{year}.yaml 后按本年度数据修改。",
+    ]

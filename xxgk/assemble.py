@@ -37,7 +37,9 @@ def assemble(documents: list[Document], config: Config, today: date, reports: Se
         documents=tuple(live),
         catalog=paginate("catalog", "政府信息公开目录", "catalog", catalog, size),
         # A column set to hide_empty (the 第二十条 items by default) is built only once it has a document.
-        columns=tuple(listing for c in config.columns if (listing := _column(c, live, config)).total or not c.hide_empty),
+        columns=tuple(
+            listing for c in config.columns if (listing := _column(c, live, config)).total or not c.hide_empty
+        ),
         facets=(
             _category_facet(live, config, size),
             _publisher_facet(live, config, size),
@@ -56,9 +58,12 @@ def _unpublished_references_left_out(live: list[Document]) -> list[Document]:
     """The documents with 解读对象 and 替代文件 naming a document not yet published (scheduled or a draft) left empty:
     its 索引号 must not appear on the portal, in a JSON twin or in the catalogue before the document itself does."""
     published = {d.index_no for d in live}
-    return [doc if {doc.interprets, doc.replaced_by} <= published | {""}
-            else replace(doc, interprets=_if_in(doc.interprets, published), replaced_by=_if_in(doc.replaced_by, published))
-            for doc in live]
+    return [
+        doc
+        if {doc.interprets, doc.replaced_by} <= published | {""}
+        else replace(doc, interprets=_if_in(doc.interprets, published), replaced_by=_if_in(doc.replaced_by, published))
+        for doc in live
+    ]
 
 
 def _if_in(index_no: str, published: set[str]) -> str:
@@ -69,8 +74,15 @@ def _column(column: Column, live: list[Document], config: Config) -> Listing:
     """A column's listing: its own documents and those of its sub-columns (the 第二十条 items of 法定主动公开内容)."""
     keys = {column.key, *(c.key for c in config.columns if c.parent == column.key)}
     parent = config.column(column.parent) if column.parent else None
-    return paginate("column", column.title, f"column/{column.key}", [d for d in live if d.column in keys], config.page_size,
-                    column.description, (parent.title, listing_path(f"column/{parent.key}")) if parent else ("", ""))
+    return paginate(
+        "column",
+        column.title,
+        f"column/{column.key}",
+        [d for d in live if d.column in keys],
+        config.page_size,
+        column.description,
+        (parent.title, listing_path(f"column/{parent.key}")) if parent else ("", ""),
+    )
 
 
 def relations(live: list[Document]) -> dict[str, Relations]:
@@ -82,20 +94,28 @@ def relations(live: list[Document]) -> dict[str, Relations]:
             interpretations[doc.interprets].append(links[doc.index_no])
     found = {}
     for doc in live:
-        found_links = Relations(tuple(interpretations.get(doc.index_no, ())), links.get(doc.interprets),
-                                links.get(doc.replaced_by))
+        found_links = Relations(
+            tuple(interpretations.get(doc.index_no, ())), links.get(doc.interprets), links.get(doc.replaced_by)
+        )
         if found_links != Relations():
             found[doc.index_no] = found_links
     return found
 
 
-def paginate(kind: str, title: str, base: str, documents: Sequence[Document | CatalogEntry], size: int,
-             description: str = "", parent: tuple[str, str] = ("", "")) -> Listing:
+def paginate(
+    kind: str,
+    title: str,
+    base: str,
+    documents: Sequence[Document | CatalogEntry],
+    size: int,
+    description: str = "",
+    parent: tuple[str, str] = ("", ""),
+) -> Listing:
     """Cut documents (already in order) into pages of `size`; an empty list still has one page."""
     count = max(1, -(-len(documents) // size))
     links = tuple(PageLink(n, listing_path(base, n)) for n in range(1, count + 1))
     pages = tuple(
-        ListingPage(links[n - 1].url, n, tuple(documents[(n - 1) * size:n * size]), links)
+        ListingPage(links[n - 1].url, n, tuple(documents[(n - 1) * size : n * size]), links)
         for n in range(1, count + 1)
     )
     return Listing(kind, title, links[0].url, len(documents), pages, description, *parent)
@@ -121,8 +141,9 @@ def _category_facet(live: list[Document], config: Config, size: int) -> Facet:
         terms.append(paginate("category", top, base, tops[top], size))
         for sub in sorted((s for s in subs if s.partition("\\")[0] == top), key=tree.names().index):
             name = sub.partition("\\")[2]
-            terms.append(paginate("category", name, f"{base}/{slugs[name]}", subs[sub], size,
-                                  parent=(top, listing_path(base))))
+            terms.append(
+                paginate("category", name, f"{base}/{slugs[name]}", subs[sub], size, parent=(top, listing_path(base)))
+            )
     return Facet("category", HEADINGS["category"], "category/index.html", tuple(terms))
 
 
@@ -132,29 +153,54 @@ def _publisher_facet(live: list[Document], config: Config, size: int) -> Facet:
     order = sorted(groups, key=lambda n: (listed.index(n) if n in listed else len(listed), n))
     configured = {b.name: b.slug for b in config.bodies}
     slugs = term_slugs([n for n in order if n not in configured])
-    return Facet("publisher", HEADINGS["publisher"], "publisher/index.html", tuple(
-        paginate("publisher", name, f"publisher/{configured.get(name) or slugs[name]}", groups[name], size)
-        for name in order))
+    return Facet(
+        "publisher",
+        HEADINGS["publisher"],
+        "publisher/index.html",
+        tuple(
+            paginate("publisher", name, f"publisher/{configured.get(name) or slugs[name]}", groups[name], size)
+            for name in order
+        ),
+    )
 
 
 def _year_facet(live: list[Document], size: int) -> Facet:
     groups = _grouped(live, lambda d: str(d.year))
-    return Facet("year", "年份", "year/index.html", tuple(
-        paginate("year", f"{year}年", f"year/{year}", groups[year], size) for year in sorted(groups, reverse=True)))
+    return Facet(
+        "year",
+        "年份",
+        "year/index.html",
+        tuple(
+            paginate("year", f"{year}年", f"year/{year}", groups[year], size) for year in sorted(groups, reverse=True)
+        ),
+    )
 
 
 def _genre_facet(live: list[Document], config: Config, size: int) -> Facet:
     groups = _grouped(live, lambda d: d.genre)
     known = [*GENRES, *config.extra_genres]
     slugs = term_slugs(sorted(groups))
-    return Facet("genre", HEADINGS["genre"], "genre/index.html", tuple(
-        paginate("genre", genre, f"genre/{slugs[genre]}", groups[genre], size)
-        for genre in sorted(groups, key=lambda g: (known.index(g) if g in known else len(known), g))))
+    return Facet(
+        "genre",
+        HEADINGS["genre"],
+        "genre/index.html",
+        tuple(
+            paginate("genre", genre, f"genre/{slugs[genre]}", groups[genre], size)
+            for genre in sorted(groups, key=lambda g: (known.index(g) if g in known else len(known), g))
+        ),
+    )
 
 
 def _validity_facet(live: list[Document], size: int) -> Facet:
     groups = _grouped(live, lambda d: d.validity)
     slugs = {"有效": "in-force", "失效": "expired", "废止": "repealed"}
-    return Facet("validity", HEADINGS["validity"], "validity/index.html", tuple(
-        paginate("validity", value, f"validity/{slugs[value]}", groups[value], size)
-        for value in VALIDITY_VALUES if value in groups))
+    return Facet(
+        "validity",
+        HEADINGS["validity"],
+        "validity/index.html",
+        tuple(
+            paginate("validity", value, f"validity/{slugs[value]}", groups[value], size)
+            for value in VALIDITY_VALUES
+            if value in groups
+        ),
+    )

@@ -23,17 +23,37 @@ _ZIP, _OLE = rb"PK\x03\x04|PK\x05\x06", rb"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # carry script, unlike SVG.
 TEXT = None
 TYPES: dict[str, bytes | None] = {
-    "pdf": rb"%PDF-", "ofd": _ZIP, "doc": _OLE, "docx": _ZIP, "xls": _OLE, "xlsx": _ZIP, "ppt": _OLE, "pptx": _ZIP,
-    "wps": _OLE + b"|" + _ZIP, "et": _OLE + b"|" + _ZIP, "txt": TEXT, "csv": TEXT,
-    "zip": _ZIP, "rar": rb"Rar!\x1a\x07", "7z": rb"7z\xbc\xaf\x27\x1c",
-    "png": rb"\x89PNG\r\n\x1a\n", "jpg": rb"\xff\xd8\xff", "jpeg": rb"\xff\xd8\xff", "gif": rb"GIF8[79]a",
-    "webp": rb"RIFF....WEBP", "bmp": rb"BM", "tif": rb"II\*\x00|MM\x00\*", "tiff": rb"II\*\x00|MM\x00\*",
+    "pdf": rb"%PDF-",
+    "ofd": _ZIP,
+    "doc": _OLE,
+    "docx": _ZIP,
+    "xls": _OLE,
+    "xlsx": _ZIP,
+    "ppt": _OLE,
+    "pptx": _ZIP,
+    "wps": _OLE + b"|" + _ZIP,
+    "et": _OLE + b"|" + _ZIP,
+    "txt": TEXT,
+    "csv": TEXT,
+    "zip": _ZIP,
+    "rar": rb"Rar!\x1a\x07",
+    "7z": rb"7z\xbc\xaf\x27\x1c",
+    "png": rb"\x89PNG\r\n\x1a\n",
+    "jpg": rb"\xff\xd8\xff",
+    "jpeg": rb"\xff\xd8\xff",
+    "gif": rb"GIF8[79]a",
+    "webp": rb"RIFF....WEBP",
+    "bmp": rb"BM",
+    "tif": rb"II\*\x00|MM\x00\*",
+    "tiff": rb"II\*\x00|MM\x00\*",
 }
 # Types a browser runs or renders as a page on the portal's own origin, and document sources (a draft or a scheduled
 # document would leak through them): never published, not even when config.yaml lists them.
-FORBIDDEN = frozenset("""html htm xhtml xht shtml shtm mht mhtml svg svgz xml xsl xslt js mjs cjs css json wasm swf
+FORBIDDEN = frozenset(
+    """html htm xhtml xht shtml shtm mht mhtml svg svgz xml xsl xslt js mjs cjs css json wasm swf
     php phtml php3 php4 php5 phar asp aspx jsp cgi pl py rb sh bash htaccess hta exe dll bat cmd com scr msi ps1 vbs
-    jar md markdown""".split())
+    jar md markdown""".split()
+)
 _HEAD = 1024
 _LOOKS_LIKE_MARKUP = re.compile(rb"\s*<|.*<(script|html|svg|iframe|object|embed|!doctype)", re.IGNORECASE | re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -59,8 +79,14 @@ def type_refusal(extension: str) -> str | None:
     return None
 
 
-def locate(doc: Document, refs: tuple[Ref, ...], path: Path, content_dir: Path, text: str,
-           extra_types: frozenset[str] = frozenset()) -> tuple[Document, list[Problem]]:
+def locate(
+    doc: Document,
+    refs: tuple[Ref, ...],
+    path: Path,
+    content_dir: Path,
+    text: str,
+    extra_types: frozenset[str] = frozenset(),
+) -> tuple[Document, list[Problem]]:
     """Look up each attachment and rewrite the body's links to them; every missing, odd or unsafe file is a problem.
 
     extra_types are the extensions config.yaml allows beside TYPES (see type_refusal).
@@ -107,8 +133,10 @@ def _duplicate(ref: Ref, target: Path, targets: dict[Path, str], names: dict[str
     if target in targets:
         return f"附件“{ref.file}”重复列出（第 {names[target.name]} 行已列出同一文件）。请删去重复的一项。"
     if target.name in names:
-        return (f"附件“{ref.file}”与第 {names[target.name]} 行的附件同名（{target.name}），发布后会占用同一个网址。"
-                "请给其中一个文件改名。")
+        return (
+            f"附件“{ref.file}”与第 {names[target.name]} 行的附件同名（{target.name}），发布后会占用同一个网址。"
+            "请给其中一个文件改名。"
+        )
     return None
 
 
@@ -133,26 +161,34 @@ def file_problem(file: str, target: Path, extra_types: frozenset[str] = frozense
     if expected is TEXT:
         return _disguised(file, extension) if b"\x00" in head or _LOOKS_LIKE_MARKUP.match(head) else None
     if not re.match(expected, head, re.DOTALL):
-        return f"附件“{file}”的内容不是 {extension.upper()} 文件（扩展名与内容不符），可能已损坏或改错了扩展名。请重新导出后再上传。"
+        return f"附件“{file}”的内容不是 {extension.upper()} 文件（扩展名与内容不符），可能已损坏或改错了扩展名。请重新导出后再上传。"  # noqa: E501
     return None
 
 
 def _disguised(file: str, extension: str) -> str:
-    return (f"附件“{file}”的内容看起来是网页或程序（以“<”开头、含有 <script> 等标记或二进制数据），"
-            f"不能作为 .{extension} 文件发布。请换成真正的 {extension.upper()} 文件，或转为 PDF。")
+    return (
+        f"附件“{file}”的内容看起来是网页或程序（以“<”开头、含有 <script> 等标记或二进制数据），"
+        f"不能作为 .{extension} 文件发布。请换成真正的 {extension.upper()} 文件，或转为 PDF。"
+    )
 
 
 def _type_problem(file: str, extension: str, extra_types: frozenset[str]) -> str | None:
     if extension in ("md", "markdown"):
-        return (f"附件“{file}”是文档源文件（.{extension}），不能作为附件发布：草稿或定时发布的文件会因此提前公开。"
-                "请改为链接到该文件的网页，或附上导出的 PDF。")
+        return (
+            f"附件“{file}”是文档源文件（.{extension}），不能作为附件发布：草稿或定时发布的文件会因此提前公开。"
+            "请改为链接到该文件的网页，或附上导出的 PDF。"
+        )
     if extension in FORBIDDEN:
-        return (f"附件“{file}”是 {extension.upper()} 类型，浏览器会把它当作网页或程序在本网站下打开（可能执行其中的脚本），"
-                "不能作为附件发布。请转为 PDF 等格式后再附上。")
+        return (
+            f"附件“{file}”是 {extension.upper()} 类型，浏览器会把它当作网页或程序在本网站下打开（可能执行其中的脚本），"
+            "不能作为附件发布。请转为 PDF 等格式后再附上。"
+        )
     if extension not in TYPES and extension not in extra_types:
         kind = f"类型 .{extension}" if extension else "没有扩展名，类型"
-        return (f"附件“{file}”的{kind}不在允许发布的附件类型中（{'、'.join(sorted({*TYPES, *extra_types}))}）。"
-                "请转为 PDF 等格式；确需发布这种类型时，在 config.yaml 的 attachment_types 中加入它的扩展名。")
+        return (
+            f"附件“{file}”的{kind}不在允许发布的附件类型中（{'、'.join(sorted({*TYPES, *extra_types}))}）。"
+            "请转为 PDF 等格式；确需发布这种类型时，在 config.yaml 的 attachment_types 中加入它的扩展名。"
+        )
     return None
 
 
@@ -168,8 +204,14 @@ def _rewrite_links(doc: Document, path: Path, targets: dict[Path, str], text: st
             return match.group(0)
         name = targets.get(_resolved(path.parent / unquote(parts.path)))
         if name is None:
-            problems.append(Problem(doc.src, _line_of(text, href), f"正文中的链接“{href}”找不到对应的附件。"
-                                    "请把该文件列入 attachments（附件），或改用完整网址。", "link-unresolved"))
+            problems.append(
+                Problem(
+                    doc.src,
+                    _line_of(text, href),
+                    f"正文中的链接“{href}”找不到对应的附件。请把该文件列入 attachments（附件），或改用完整网址。",
+                    "link-unresolved",
+                )
+            )
             return match.group(0)
         return f'{attribute}="{folder}/{quote(name)}{"#" + parts.fragment if parts.fragment else ""}"'
 

@@ -58,8 +58,11 @@ class Stamp:
 
     def same_file(self, other: Stamp | None) -> bool:
         """Whether other is this file unchanged, as far as stat can tell without trusting a racy mtime."""
-        return (other is not None and self._identity() == other._identity()
-                and max(self.mtime_ns, self.ctime_ns) < self.seen_ns - _RACY_NS)
+        return (
+            other is not None
+            and self._identity() == other._identity()
+            and max(self.mtime_ns, self.ctime_ns) < self.seen_ns - _RACY_NS
+        )
 
     def _identity(self) -> tuple[int, int, int, int]:
         return self.size, self.mtime_ns, self.ctime_ns, self.inode
@@ -88,7 +91,9 @@ class Dependency:
         now = Stamp.of(Path(self.path))
         if self.stamp is None or now is None:
             return self.stamp is None and now is None
-        return self.stamp.same_file(now) or (self.stamp.size == now.size and file_digest(Path(self.path)) == self.digest)
+        return self.stamp.same_file(now) or (
+            self.stamp.size == now.size and file_digest(Path(self.path)) == self.digest
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,8 +174,13 @@ class Cache:
         for key, path in keys:
             entry = self._memory.entries.get(key) if remembered else _entry(rows.get(key))
             now = Stamp.of(path)
-            if entry is None or entry.key != key or entry.stamp is None or now is None \
-                    or not all(d.holds() for d in entry.depends):
+            if (
+                entry is None
+                or entry.key != key
+                or entry.stamp is None
+                or now is None
+                or not all(d.holds() for d in entry.depends)
+            ):
                 continue
             if entry.stamp.same_file(now):
                 found[key], self._held[key] = entry.value, entry
@@ -224,11 +234,17 @@ class Cache:
             with db:
                 db.executemany(
                     "INSERT OR REPLACE INTO documents (context, key, entry, checksum) VALUES (?, ?, ?, ?)",
-                    [(self._context, e.key, blob, hashlib.sha256(blob).hexdigest())
-                     for e in self._pending for blob in [pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL)]])
+                    [
+                        (self._context, e.key, blob, hashlib.sha256(blob).hexdigest())
+                        for e in self._pending
+                        for blob in [pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL)]
+                    ],
+                )
                 stored = [key for (key,) in db.execute("SELECT key FROM documents WHERE context = ?", (self._context,))]
-                db.executemany("DELETE FROM documents WHERE context = ? AND key = ?",
-                               [(self._context, key) for key in stored if key not in self._live])
+                db.executemany(
+                    "DELETE FROM documents WHERE context = ? AND key = ?",
+                    [(self._context, key) for key in stored if key not in self._live],
+                )
         finally:
             db.close()
         self._pending, self._stored = [], None
@@ -245,8 +261,10 @@ def _connect(path: Path, context: str) -> sqlite3.Connection:
         raise sqlite3.DatabaseError(f"cache format {version}")
     with db:
         db.execute("BEGIN IMMEDIATE")
-        db.execute("CREATE TABLE IF NOT EXISTS documents (context TEXT, key TEXT, entry BLOB, checksum TEXT, "
-                   "PRIMARY KEY (context, key))")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS documents (context TEXT, key TEXT, entry BLOB, checksum TEXT, "
+            "PRIMARY KEY (context, key))"
+        )
         db.execute("CREATE TABLE IF NOT EXISTS contexts (context TEXT PRIMARY KEY, used INTEGER)")
         db.execute(f"PRAGMA user_version = {FORMAT}")
         db.execute("INSERT OR REPLACE INTO contexts VALUES (?, ?)", (context, time.time_ns()))

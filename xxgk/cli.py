@@ -52,8 +52,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="xxgk", description=_DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="xxgk", description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--version", action="version", version=f"xxgk {__version__}")
     parser.set_defaults(run=_build, full_index=False, reuse=True, format="text")
     parser.add_argument("--debug", action="store_true", help="出错时显示完整的 Python 调用栈（供维护人员排查）")
@@ -70,8 +71,13 @@ def _parser() -> argparse.ArgumentParser:
     _site_options(check, argparse.SUPPRESS)
     _gate_options(check, argparse.SUPPRESS)
     check.add_argument("paths", nargs="*", metavar="PATH", help="只报告这些文件的问题（默认全部）")
-    check.add_argument("--site", type=Path, default=None, metavar="DIR",
-                       help="同时检查已生成站点的每个页面（发布前再查一遍垃圾词、隐藏元素和外部链接）")
+    check.add_argument(
+        "--site",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="同时检查已生成站点的每个页面（发布前再查一遍垃圾词、隐藏元素和外部链接）",
+    )
     _cache_option(check)
     check.set_defaults(run=_check)
     serve = commands.add_parser("serve", help="构建后在 http://127.0.0.1 预览，文件改动后自动重建")
@@ -90,30 +96,47 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--title", required=True, help="标题")
     new.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="发布日期（默认今天）")
     new.add_argument("--genre", default="", help="文种，如 通知")
-    new.add_argument("--english-keys", action="store_true", help="元数据用英文键（title、index_no …），默认用中文标签（标题、索引号 …）")
+    new.add_argument(
+        "--english-keys",
+        action="store_true",
+        help="元数据用英文键（title、index_no …），默认用中文标签（标题、索引号 …）",
+    )
     new.add_argument("--content", type=Path, default=argparse.SUPPRESS, help="文档文件夹（默认读取配置）")
     new.add_argument("--config", default=argparse.SUPPRESS, help="配置文件（默认 config.yaml）")
     new.set_defaults(run=_new)
-    report = commands.add_parser("report", help="统计某一年度政府信息公开工作年度报告的数据（reports/YYYY.yaml 加上目录统计）")
+    report = commands.add_parser(
+        "report", help="统计某一年度政府信息公开工作年度报告的数据（reports/YYYY.yaml 加上目录统计）"
+    )
     _site_options(report, argparse.SUPPRESS)
     report.add_argument("--year", type=_year, required=True, metavar="YYYY", help="报告年度，例如 2021")
     report.set_defaults(run=_report)
     finder = commands.add_parser("search", help="在已生成站点的全文索引中检索（索引号、文号、机构、分类、日期）")
-    finder.add_argument("query", metavar="QUERY", help="检索词，例如：信息公开、index_no:…、doc_no:…、published:[2019-01-01 TO 2019-12-31]")
+    finder.add_argument(
+        "query",
+        metavar="QUERY",
+        help="检索词，例如：信息公开、index_no:…、doc_no:…、published:[2019-01-01 TO 2019-12-31]",
+    )
     finder.add_argument("--config", default=argparse.SUPPRESS, help="配置文件（默认 config.yaml）")
     finder.add_argument("--out", type=Path, default=argparse.SUPPRESS, help="已生成站点的文件夹（默认读取配置）")
     finder.add_argument("--json", action="store_true", help="以 JSON 输出")
     finder.add_argument("--limit", type=int, default=20, help="最多显示的结果数（默认 20）")
-    finder.add_argument("--sort", choices=("relevance", "date"), default="relevance",
-                        help="排序：relevance 按相关程度（默认），date 按发布日期从新到旧")
+    finder.add_argument(
+        "--sort",
+        choices=("relevance", "date"),
+        default="relevance",
+        help="排序：relevance 按相关程度（默认），date 按发布日期从新到旧",
+    )
     finder.set_defaults(run=_search)
-    clean = commands.add_parser("clean", help="删除输出文件夹旁的构建缓存和检索索引（下次构建全部重新生成）；已生成的站点保留")
+    clean = commands.add_parser(
+        "clean", help="删除输出文件夹旁的构建缓存和检索索引（下次构建全部重新生成）；已生成的站点保留"
+    )
     _site_options(clean, argparse.SUPPRESS)
     clean.set_defaults(run=_clean)
     verify = commands.add_parser("verify", help="核对已部署的站点与构建时的清单（manifest.sha256）是否一致")
     verify.add_argument("folder", type=Path, metavar="DIR", help="已部署站点的文件夹")
-    verify.add_argument("--manifest", type=Path, default=None,
-                        help="构建产生的清单（默认为配置中输出文件夹里的 manifest.sha256）")
+    verify.add_argument(
+        "--manifest", type=Path, default=None, help="构建产生的清单（默认为配置中输出文件夹里的 manifest.sha256）"
+    )
     verify.add_argument("--config", default=argparse.SUPPRESS, help="配置文件（默认 config.yaml）")
     verify.set_defaults(run=_verify)
     init = commands.add_parser("init", help="新建一个站点：配置文件、示例文件、.gitignore、提交前检查和 CI 配置")
@@ -132,30 +155,50 @@ def _port(text: str) -> int:
 
 def _year(text: str) -> int:
     if not text.isascii() or not text.isdigit() or not 2008 <= int(text) <= 9999:
-        raise argparse.ArgumentTypeError(f"年度“{text}”应为 2008 年（《政府信息公开条例》施行）以后的四位年份，例如 2021")
+        raise argparse.ArgumentTypeError(
+            f"年度“{text}”应为 2008 年（《政府信息公开条例》施行）以后的四位年份，例如 2021"
+        )
     return int(text)
 
 
 def _site_options(parser: argparse.ArgumentParser, default=None) -> None:
     # Subcommands take the same options with SUPPRESS defaults, so they never undo one given before the command.
-    parser.add_argument("--config", default="config.yaml" if default is None else default, help="配置文件（默认 config.yaml）")
+    parser.add_argument(
+        "--config", default="config.yaml" if default is None else default, help="配置文件（默认 config.yaml）"
+    )
     parser.add_argument("--content", type=Path, default=default, help="文档文件夹（默认读取配置）")
     parser.add_argument("--out", type=Path, default=default, help="输出文件夹（默认读取配置，通常为 site/）")
-    parser.add_argument("--today", default=default, metavar="YYYY-MM-DD",
-                        help="把“今天”固定为这一天（决定定时发布的文件是否发布）；也可用 SOURCE_DATE_EPOCH")
+    parser.add_argument(
+        "--today",
+        default=default,
+        metavar="YYYY-MM-DD",
+        help="把“今天”固定为这一天（决定定时发布的文件是否发布）；也可用 SOURCE_DATE_EPOCH",
+    )
 
 
 def _cache_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--no-cache", dest="reuse", action="store_false",
-                        help="不沿用上一次构建的任何结果：全部重新读取、生成并写入每个文件")
+    parser.add_argument(
+        "--no-cache",
+        dest="reuse",
+        action="store_false",
+        help="不沿用上一次构建的任何结果：全部重新读取、生成并写入每个文件",
+    )
 
 
 def _gate_options(parser: argparse.ArgumentParser, default=None) -> None:
     """The options of the commands that run every rule: build, check and serve."""
-    parser.add_argument("--format", choices=("text", "json"), default="text" if default is None else default,
-                        help="问题清单的格式：text（默认，每行“路径:行:列: 级别 代码 说明”）或 json（供 CI 标注）")
-    parser.add_argument("--since", default="HEAD" if default is None else default, metavar="REV",
-                        help="与这个 git 版本比较，已提交文件的索引号不得改动（默认 HEAD；CI 中可用 origin/main；none 不比较）")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text" if default is None else default,
+        help="问题清单的格式：text（默认，每行“路径:行:列: 级别 代码 说明”）或 json（供 CI 标注）",
+    )
+    parser.add_argument(
+        "--since",
+        default="HEAD" if default is None else default,
+        metavar="REV",
+        help="与这个 git 版本比较，已提交文件的索引号不得改动（默认 HEAD；CI 中可用 origin/main；none 不比较）",
+    )
 
 
 def _since(args: argparse.Namespace) -> str | None:
@@ -182,8 +225,15 @@ def _load(args: argparse.Namespace) -> Config:
 
 def _build(args: argparse.Namespace) -> int:
     from . import pipeline  # imported when needed: Ctrl+C while it loads is then handled by main()
-    report = pipeline.build(_load(args), _today_or_exit(args.today), since=_since(args), full_index=args.full_index,
-                            reuse=args.reuse, progress=_progress())
+
+    report = pipeline.build(
+        _load(args),
+        _today_or_exit(args.today),
+        since=_since(args),
+        full_index=args.full_index,
+        reuse=args.reuse,
+        progress=_progress(),
+    )
     _print_problems(list(report.warnings), args.format)
     print(_summary(report), file=_chatter(args))
     return 0
@@ -202,16 +252,21 @@ def _check(args: argparse.Namespace) -> int:
     except BuildError as exc:
         problems = list(exc.problems)
     if config is not None and args.site is not None:
-        problems += _missing([args.site], "--site 指定的站点文件夹") or pipeline.scan_pages(
-            args.site, config, site.documents if site else [], shown_path)[0]
+        problems += (
+            _missing([args.site], "--site 指定的站点文件夹")
+            or pipeline.scan_pages(args.site, config, site.documents if site else [], shown_path)[0]
+        )
     problems += _missing([Path(p) for p in args.paths], "要检查的文件")
     wanted = {Path(p).resolve() for p in args.paths}
     problems = sorted((p for p in problems if not wanted or _is_wanted(p, wanted)), key=Problem.sort_key)
     _print_problems(problems, args.format)
     errors = sum(p.is_error for p in problems)
     if site is not None and not errors:
-        print(f"检查通过：{len(site.documents)} 篇已发布文件，{len(site.held_back)} 篇定时发布，{len(site.drafts)} 篇草稿；"
-              f"警告 {len(problems)} 条。", file=_chatter(args))
+        print(
+            f"检查通过：{len(site.documents)} 篇已发布文件，{len(site.held_back)} 篇定时发布，{len(site.drafts)} 篇草稿；"  # noqa: E501
+            f"警告 {len(problems)} 条。",
+            file=_chatter(args),
+        )
     else:
         print(f"检查未通过：错误 {errors} 条，警告 {len(problems) - errors} 条。", file=sys.stderr)
     return 1 if errors else 0
@@ -219,8 +274,11 @@ def _check(args: argparse.Namespace) -> int:
 
 def _missing(paths: list[Path], what: str) -> list[Problem]:
     """An error for each path that does not exist: checking nothing must never read as a pass."""
-    return [Problem(shown_path(path), None, f"{what}不存在。请检查路径是否写错。", "path-missing")
-            for path in paths if not path.exists()]
+    return [
+        Problem(shown_path(path), None, f"{what}不存在。请检查路径是否写错。", "path-missing")
+        for path in paths
+        if not path.exists()
+    ]
 
 
 def _is_wanted(problem: Problem, wanted: set[Path]) -> bool:
@@ -254,7 +312,10 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         server = serve.make_server(config.output_dir, config.base_path, args.port, status)
     except OSError as exc:
-        print(f"无法在端口 {args.port} 上预览：{failures.os_reason(exc)}。请关闭占用它的程序，或用 --port 换一个端口。", file=sys.stderr)
+        print(
+            f"无法在端口 {args.port} 上预览：{failures.os_reason(exc)}。请关闭占用它的程序，或用 --port 换一个端口。",
+            file=sys.stderr,
+        )
         return 1
     print(f"预览地址：http://127.0.0.1:{server.server_address[1]}{config.base_path}  （按 Ctrl+C 停止）", flush=True)
     watched = [config.content_dir, config.templates_dir, config.static_dir, config.path, config.reports_dir]
@@ -305,8 +366,11 @@ def _import_one(source: Path, folder: Path, bodies: list[tuple[str, str]]) -> bo
 def _new(args: argparse.Namespace) -> int:
     from . import newdoc
 
-    refused = [reason for option, value in (("--title", args.title), ("--publisher", args.publisher), ("--genre", args.genre))
-               if (reason := newdoc.refused_text(option, value, empty_allowed=option == "--genre"))]
+    refused = [
+        reason
+        for option, value in (("--title", args.title), ("--publisher", args.publisher), ("--genre", args.genre))
+        if (reason := newdoc.refused_text(option, value, empty_allowed=option == "--genre"))
+    ]
     if refused:
         print("\n".join(refused), file=sys.stderr)
         return 2
@@ -315,8 +379,11 @@ def _new(args: argparse.Namespace) -> int:
     existing = newdoc.existing_index_numbers(config.content_dir)
     code = newdoc.body_code(args.publisher, config, existing)
     if code is None:
-        print(f"未知的发布机构“{args.publisher}”：config.yaml 的 bodies 中没有它的代码，content/ 中也没有它的文件。"
-              "请在 config.yaml 的 bodies 中登记机构全称和代码。", file=sys.stderr)
+        print(
+            f"未知的发布机构“{args.publisher}”：config.yaml 的 bodies 中没有它的代码，content/ 中也没有它的文件。"
+            "请在 config.yaml 的 bodies 中登记机构全称和代码。",
+            file=sys.stderr,
+        )
         return 1
     index_no = newdoc.next_index_number(config.index_form, code, day, existing)
     path = newdoc.new_document_path(config, config.content_dir, index_no)
@@ -324,8 +391,10 @@ def _new(args: argparse.Namespace) -> int:
         print(f"{path}: 已存在，未覆盖。", file=sys.stderr)
         return 1
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(newdoc.document_text(args.title, index_no, args.publisher, day, args.genre,
-                                         english=args.english_keys), encoding="utf-8")
+    path.write_text(
+        newdoc.document_text(args.title, index_no, args.publisher, day, args.genre, english=args.english_keys),
+        encoding="utf-8",
+    )
     print(shown_path(path))
     return 0
 
@@ -348,8 +417,13 @@ def _search(args: argparse.Namespace) -> int:
 
     config = _load(args)
     try:
-        result = search.search(pipeline.index_dir(config.output_dir), args.query, args.limit, base_url=config.base_url,
-                               by_date=args.sort == "date")
+        result = search.search(
+            pipeline.index_dir(config.output_dir),
+            args.query,
+            args.limit,
+            base_url=config.base_url,
+            by_date=args.sort == "date",
+        )
     except search.IndexMissing as exc:
         print(f"{pipeline.index_dir(config.output_dir)}: {exc}", file=sys.stderr)
         return 1
@@ -398,15 +472,22 @@ def _verify(args: argparse.Namespace) -> int:
     if found.identical:
         print(f"核对通过：{args.folder} 的 {len(expected)} 个文件与清单一致。")
         return 0
-    print(f"核对失败：{len(found.changed)} 个文件被修改，{len(found.missing)} 个缺失，{len(found.extra)} 个多出，"
-          f"{len(found.links) + len(found.special) + len(found.folders)} 个不应出现的链接、特殊文件或文件夹。", file=sys.stderr)
+    print(
+        f"核对失败：{len(found.changed)} 个文件被修改，{len(found.missing)} 个缺失，{len(found.extra)} 个多出，"
+        f"{len(found.links) + len(found.special) + len(found.folders)} 个不应出现的链接、特殊文件或文件夹。",
+        file=sys.stderr,
+    )
     return 1
 
 
-_VERIFY_LABELS = (("已被修改", "changed"), ("缺失", "missing"), ("多出", "extra"),
-                  ("是符号链接（站点中不应有链接，未跟随核对）", "links"),
-                  ("不是普通文件（管道、设备，或清单中应为文件之处是文件夹）", "special"),
-                  ("多出的文件夹（清单中没有其中的任何文件）", "folders"))
+_VERIFY_LABELS = (
+    ("已被修改", "changed"),
+    ("缺失", "missing"),
+    ("多出", "extra"),
+    ("是符号链接（站点中不应有链接，未跟随核对）", "links"),
+    ("不是普通文件（管道、设备，或清单中应为文件之处是文件夹）", "special"),
+    ("多出的文件夹（清单中没有其中的任何文件）", "folders"),
+)
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -425,8 +506,11 @@ def _today_or_exit(option: str | None, flag: str = "--today") -> date:
         if option:
             print(f"{flag} 的值“{option}”不是 YYYY-MM-DD 形式的日期。", file=sys.stderr)
         else:
-            print(f"环境变量 SOURCE_DATE_EPOCH 的值“{os.environ.get('SOURCE_DATE_EPOCH')}”不是有效的时间"
-                  "（应为从 1970-01-01 起的秒数，例如 1700000000）。请改正或删除这个环境变量，或用 --today 指定日期。", file=sys.stderr)
+            print(
+                f"环境变量 SOURCE_DATE_EPOCH 的值“{os.environ.get('SOURCE_DATE_EPOCH')}”不是有效的时间"
+                "（应为从 1970-01-01 起的秒数，例如 1700000000）。请改正或删除这个环境变量，或用 --today 指定日期。",
+                file=sys.stderr,
+            )
         raise SystemExit(2) from None
 
 
@@ -439,8 +523,13 @@ def _print_problems(problems: list[Problem], form: str = "text") -> None:
     """Every problem as `path:line:column: 级别 code message` on stderr, or as one JSON object on stdout."""
     if form == "json":
         errors = sum(p.is_error for p in problems)
-        print(json.dumps({"errors": errors, "warnings": len(problems) - errors, "problems": [p.to_json() for p in problems]},
-                         ensure_ascii=False), flush=True)
+        print(
+            json.dumps(
+                {"errors": errors, "warnings": len(problems) - errors, "problems": [p.to_json() for p in problems]},
+                ensure_ascii=False,
+            ),
+            flush=True,
+        )
         return
     for problem in problems:
         print(problem, file=sys.stderr, flush=True)
@@ -463,22 +552,30 @@ def _summary(report: Report) -> str:
     index, changes = report.index, report.changes
     if sys.stderr.isatty():
         print("\r\033[K", end="", file=sys.stderr, flush=True)  # clears the progress line
-    lines = [f"构建完成：{report.documents} 篇文件，{report.pages} 个页面，共 {report.files} 个文件；"
-             f"警告 {len(report.warnings)} 条；用时 {report.seconds:.2f} 秒。",
-             f"读取：{report.reread} 篇文件重新读取，{report.cached} 篇沿用缓存。" if report.cached or report.reread else "",
-             "各阶段用时：" + "，".join(f"{name} {seconds:.2f} 秒" for name, seconds in report.stages) + "。",
-             f"其中搜索索引用时 {report.search_seconds:.2f} 秒（search index: {report.search_seconds:.2f} s）："
-             + ("全部重建" if index.full else f"新增 {index.added}、更新 {index.updated}、删除 {index.deleted}、未变 {index.unchanged}")
-             + "。",
-             f"站点文件：新增 {changes.added}、修改 {changes.changed}、删除 {changes.removed}、未变 {changes.unchanged}"
-             "（未变的文件没有重写，保留原来的修改时间）。"]
+    lines = [
+        f"构建完成：{report.documents} 篇文件，{report.pages} 个页面，共 {report.files} 个文件；"
+        f"警告 {len(report.warnings)} 条；用时 {report.seconds:.2f} 秒。",
+        f"读取：{report.reread} 篇文件重新读取，{report.cached} 篇沿用缓存。" if report.cached or report.reread else "",
+        "各阶段用时：" + "，".join(f"{name} {seconds:.2f} 秒" for name, seconds in report.stages) + "。",
+        f"其中搜索索引用时 {report.search_seconds:.2f} 秒（search index: {report.search_seconds:.2f} s）："
+        + (
+            "全部重建"
+            if index.full
+            else f"新增 {index.added}、更新 {index.updated}、删除 {index.deleted}、未变 {index.unchanged}"
+        )
+        + "。",
+        f"站点文件：新增 {changes.added}、修改 {changes.changed}、删除 {changes.removed}、未变 {changes.unchanged}"
+        "（未变的文件没有重写，保留原来的修改时间）。",
+    ]
     if index.healed:
         lines.append("注意：上一次的搜索索引已损坏（有文件缺失或被改动），本次已从内容重建。")
     for src, day in report.held_back[:_SCHEDULED_LISTED]:
         lines.append(one_line(f"定时发布：{src} 将于 {day.isoformat()} 发布，本次未生成。"))
     if len(report.held_back) > _SCHEDULED_LISTED:
         last = max(day for _, day in report.held_back)
-        lines.append(f"另有 {len(report.held_back) - _SCHEDULED_LISTED} 篇定时发布的文件未生成（最晚 {last.isoformat()} 发布）。")
+        lines.append(
+            f"另有 {len(report.held_back) - _SCHEDULED_LISTED} 篇定时发布的文件未生成（最晚 {last.isoformat()} 发布）。"
+        )
     if report.drafts:
         lines.append(f"草稿：{report.drafts} 篇未发布。")
     return "\n".join(line for line in lines if line)

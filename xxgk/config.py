@@ -23,7 +23,9 @@ _COLUMN_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
 # The 目录's columns (catalog.columns); art. 12 requires the first four.
 CATALOG_REQUIRED = ("index_no", "title", "summary", "generated")
 CATALOG_COLUMNS = (*CATALOG_REQUIRED, "doc_no", "category", "publisher", "published")
-ANNUAL_COLUMN = "nb"  # the standard 政府信息公开年报 column, where annual reports go unless annual_column says otherwise
+ANNUAL_COLUMN = (
+    "nb"  # the standard 政府信息公开年报 column, where annual reports go unless annual_column says otherwise
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +36,9 @@ class Body:
     code: str  # 统一社会信用代码 (18) or 组织机构代码 (9); "" when not listed
     short: str
     slug: str
-    normative_marks: tuple[str, ...] | None = None  # 文号 marks of its 行政规范性文件 (深坪府规〔); None: the default "规〔"
+    normative_marks: tuple[str, ...] | None = (
+        None  # 文号 marks of its 行政规范性文件 (深坪府规〔); None: the default "规〔"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,33 +118,70 @@ STANDARD_COLUMNS = (
     Column(ANNUAL_COLUMN, "政府信息公开年报", "政府信息公开工作年度报告。"),
     Column("ysqgk", "依申请公开", "依申请公开政府信息的受理机构、申请方式与办理流程。"),
     # 条例 (2019) art. 20's fifteen items under 法定主动公开内容; shown once they hold a document.
-    *(Column(key, title, f"《条例》第二十条第（{item}）项：{what}", "fdzdgknr", None, True) for key, title, item, what in (
-        ("gfxwj", "规章和规范性文件", "一", "行政法规、规章和规范性文件。"),
-        ("jgzn", "机构职能", "二", "机关职能、机构设置、办公地址、办公时间、联系方式、负责人姓名。"),
-        ("ghxx", "规划信息", "三", "国民经济和社会发展规划、专项规划、区域规划及相关政策。"),
-        ("tjxx", "统计信息", "四", "国民经济和社会发展统计信息。"),
-        ("xzxk", "行政许可", "五", "办理行政许可和其他对外管理服务事项的依据、条件、程序以及办理结果。"),
-        ("xzcf", "行政处罚和行政强制", "六", "实施行政处罚、行政强制的依据、条件、程序以及本行政机关认为具有一定社会影响的行政处罚决定。"),
-        ("czyjs", "财政预算决算", "七", "财政预算、决算信息。"),
-        ("xzsf", "行政事业性收费", "八", "行政事业性收费项目及其依据、标准。"),
-        ("zfcg", "政府集中采购", "九", "政府集中采购项目的目录、标准及实施情况。"),
-        ("zdxm", "重大建设项目", "十", "重大建设项目的批准和实施情况。"),
-        ("msxx", "扶贫、教育、医疗、社保、就业", "十一", "扶贫、教育、医疗、社会保障、促进就业等方面的政策、措施及其实施情况。"),
-        ("yjgl", "突发公共事件", "十二", "突发公共事件的应急预案、预警信息及应对情况。"),
-        ("jdjc", "监督检查", "十三", "环境保护、公共卫生、安全生产、食品药品、产品质量的监督检查情况。"),
-        ("gwyzk", "公务员招考", "十四", "公务员招考的职位、名额、报考条件等事项以及录用结果。"),
-        ("qtxx", "其他法定公开信息", "十五", "法律、法规、规章和国家有关规定规定应当主动公开的其他政府信息。"),
-    )),
+    *(
+        Column(key, title, f"《条例》第二十条第（{item}）项：{what}", "fdzdgknr", None, True)
+        for key, title, item, what in (
+            ("gfxwj", "规章和规范性文件", "一", "行政法规、规章和规范性文件。"),
+            ("jgzn", "机构职能", "二", "机关职能、机构设置、办公地址、办公时间、联系方式、负责人姓名。"),
+            ("ghxx", "规划信息", "三", "国民经济和社会发展规划、专项规划、区域规划及相关政策。"),
+            ("tjxx", "统计信息", "四", "国民经济和社会发展统计信息。"),
+            ("xzxk", "行政许可", "五", "办理行政许可和其他对外管理服务事项的依据、条件、程序以及办理结果。"),
+            (
+                "xzcf",
+                "行政处罚和行政强制",
+                "六",
+                "实施行政处罚、行政强制的依据、条件、程序以及本行政机关认为具有一定社会影响的行政处罚决定。",
+            ),
+            ("czyjs", "财政预算决算", "七", "财政预算、决算信息。"),
+            ("xzsf", "行政事业性收费", "八", "行政事业性收费项目及其依据、标准。"),
+            ("zfcg", "政府集中采购", "九", "政府集中采购项目的目录、标准及实施情况。"),
+            ("zdxm", "重大建设项目", "十", "重大建设项目的批准和实施情况。"),
+            (
+                "msxx",
+                "扶贫、教育、医疗、社保、就业",
+                "十一",
+                "扶贫、教育、医疗、社会保障、促进就业等方面的政策、措施及其实施情况。",
+            ),
+            ("yjgl", "突发公共事件", "十二", "突发公共事件的应急预案、预警信息及应对情况。"),
+            ("jdjc", "监督检查", "十三", "环境保护、公共卫生、安全生产、食品药品、产品质量的监督检查情况。"),
+            ("gwyzk", "公务员招考", "十四", "公务员招考的职位、名额、报考条件等事项以及录用结果。"),
+            ("qtxx", "其他法定公开信息", "十五", "法律、法规、规章和国家有关规定规定应当主动公开的其他政府信息。"),
+        )
+    ),
 )
 
-_TOP_KEYS = ["site_name", "base_url", "bodies", "columns", "default_column", "annual_column", "index_no", "page_size",
-             "home_latest", "footer", "genres", "categories", "paths", "lint", "attachment_types", "working_days",
-             "guide", "application", "catalog", "metadata"]
+_TOP_KEYS = [
+    "site_name",
+    "base_url",
+    "bodies",
+    "columns",
+    "default_column",
+    "annual_column",
+    "index_no",
+    "page_size",
+    "home_latest",
+    "footer",
+    "genres",
+    "categories",
+    "paths",
+    "lint",
+    "attachment_types",
+    "working_days",
+    "guide",
+    "application",
+    "catalog",
+    "metadata",
+]
 _LINT_KEYS = ["allowed_hosts", "official_phones"]
 _BODY_KEYS = ["name", "code", "short", "slug", "normative_marks"]
 _COLUMN_KEYS = ["key", "title", "description", "parent", "checked", "hide_empty"]
-_FOOTER_LABELS = {"sponsor": "主办单位", "contact": "联系方式", "site_code": "政府网站标识码",
-                  "icp": "ICP备案号", "police": "公安机关备案号"}
+_FOOTER_LABELS = {
+    "sponsor": "主办单位",
+    "contact": "联系方式",
+    "site_code": "政府网站标识码",
+    "icp": "ICP备案号",
+    "police": "公安机关备案号",
+}
 _FOOTER_KEYS = [*_FOOTER_LABELS, "error_report_url", "conac_url", "conac_image"]
 # The national 政府网站找错 platform (政府网站与政务新媒体检查), addressed by the site's 政府网站标识码.
 ERROR_REPORT_URL = "https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action?websiteCode={site_code}"
@@ -161,15 +202,36 @@ def load_config(path: Path, *, content_dir: Path | None = None, output_dir: Path
         text = sources.read_bytes(path, _LIMIT_BYTES).decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except sources.Unreadable as exc:
         if not path.exists():
-            raise ConfigError([Problem(shown, None, "找不到配置文件。请在站点根目录运行，或用 --config 指定 config.yaml。", "config-missing")]) from None
+            raise ConfigError(
+                [
+                    Problem(
+                        shown,
+                        None,
+                        "找不到配置文件。请在站点根目录运行，或用 --config 指定 config.yaml。",
+                        "config-missing",
+                    )
+                ]
+            ) from None
         # a folder (--config /etc), a FIFO or device, no permission, a broken link
-        raise ConfigError([Problem(shown, None, f"无法读取配置文件：{exc.reason}。请用 --config 指定 config.yaml 文件。",
-                                   "config-unreadable")]) from None
+        raise ConfigError(
+            [
+                Problem(
+                    shown,
+                    None,
+                    f"无法读取配置文件：{exc.reason}。请用 --config 指定 config.yaml 文件。",
+                    "config-unreadable",
+                )
+            ]
+        ) from None
     except UnicodeDecodeError:
-        raise ConfigError([Problem(shown, None, "配置文件不是 UTF-8 编码，请另存为 UTF-8。", "config-encoding")]) from None
+        raise ConfigError(
+            [Problem(shown, None, "配置文件不是 UTF-8 编码，请另存为 UTF-8。", "config-encoding")]
+        ) from None
     root, problems = yamltree.parse(text, shown)
     if root is None and not problems:
-        problems.append(Problem(shown, 1, "配置文件是空的。请参照 README 填写 site_name、base_url 等设置。", "config-empty"))
+        problems.append(
+            Problem(shown, 1, "配置文件是空的。请参照 README 填写 site_name、base_url 等设置。", "config-empty")
+        )
     raise_if_errors(problems, ConfigError)
     reader = FieldReader(shown)
     config = _read(reader, root, path.resolve().parent, path, content_dir, output_dir)
@@ -178,9 +240,9 @@ def load_config(path: Path, *, content_dir: Path | None = None, output_dir: Path
     return replace(config, warnings=tuple(reader.problems))
 
 
-
-def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
-          content_dir: Path | None, output_dir: Path | None) -> Config | None:
+def _read(
+    reader: FieldReader, root: Node, folder: Path, path: Path, content_dir: Path | None, output_dir: Path | None
+) -> Config | None:
     top = reader.mapping(root, "配置文件", _TOP_KEYS)
     if top is None:
         return None
@@ -192,7 +254,9 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
     bodies = _bodies(reader, top.get("bodies"))
     columns = _columns(reader, top.get("columns"))
     default_column = _default_column(reader, top.get("default_column"), columns)
-    annual_column = _column_key(reader, top["annual_column"], "annual_column", columns) if "annual_column" in top else ANNUAL_COLUMN
+    annual_column = (
+        _column_key(reader, top["annual_column"], "annual_column", columns) if "annual_column" in top else ANNUAL_COLUMN
+    )
     index_form = _index_form(reader, top.get("index_no"))
     page_size = reader.integer(top["page_size"], "page_size", 5, 500) if "page_size" in top else 20
     home_latest = reader.integer(top["home_latest"], "home_latest", 1, 100) if "home_latest" in top else 10
@@ -201,8 +265,12 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
     categories = _categories(reader, top.get("categories"))
     paths = _paths(reader, top.get("paths"), folder)
     lint = (reader.mapping(top["lint"], "lint", _LINT_KEYS) or {}) if "lint" in top else {}
-    hosts = frozenset([*_strings(reader, lint.get("allowed_hosts"), "allowed_hosts"),
-                       *(urlsplit(base_url).hostname for _ in [0] if base_url)])
+    hosts = frozenset(
+        [
+            *_strings(reader, lint.get("allowed_hosts"), "allowed_hosts"),
+            *(urlsplit(base_url).hostname for _ in [0] if base_url),
+        ]
+    )
     phones = frozenset(_strings(reader, lint.get("official_phones"), "official_phones"))
     attachment_types = _attachment_types(reader, top.get("attachment_types"))
     calendar = _calendar(reader, top.get("working_days"))
@@ -215,18 +283,38 @@ def _read(reader: FieldReader, root: Node, folder: Path, path: Path,
     output = output_folder.absolute(output_dir if output_dir is not None else paths["output"])
     _check_output(reader, output, paths, folder, top.get("paths"), from_option=output_dir is not None)
     if footer.conac_image and not (paths["static"] / footer.conac_image).is_file():
-        reader.report(top["footer"].line, f"footer.conac_image“{footer.conac_image}”在 static/ 中不存在：请把党政机关网站标识图片放到"
-                      f" {paths['static'] / footer.conac_image}，或改正路径。", "config-footer-image")
+        reader.report(
+            top["footer"].line,
+            f"footer.conac_image“{footer.conac_image}”在 static/ 中不存在：请把党政机关网站标识图片放到"
+            f" {paths['static'] / footer.conac_image}，或改正路径。",
+            "config-footer-image",
+        )
     if reader.problems and any(p.is_error for p in reader.problems):
         return None
     return Config(
-        path=path.resolve(), site_name=site_name, base_url=base_url, bodies=bodies, columns=columns,
-        default_column=default_column, index_form=index_form, page_size=page_size, home_latest=home_latest,
-        footer=footer, extra_genres=genres, extra_categories=categories,
-        content_dir=paths["content"].resolve(), templates_dir=paths["templates"],
-        static_dir=paths["static"], output_dir=output, reports_dir=paths["reports"],
-        allowed_hosts=hosts, official_phones=phones, attachment_types=attachment_types, calendar=calendar,
-        guide=guide, application=application,
+        path=path.resolve(),
+        site_name=site_name,
+        base_url=base_url,
+        bodies=bodies,
+        columns=columns,
+        default_column=default_column,
+        index_form=index_form,
+        page_size=page_size,
+        home_latest=home_latest,
+        footer=footer,
+        extra_genres=genres,
+        extra_categories=categories,
+        content_dir=paths["content"].resolve(),
+        templates_dir=paths["templates"],
+        static_dir=paths["static"],
+        output_dir=output,
+        reports_dir=paths["reports"],
+        allowed_hosts=hosts,
+        official_phones=phones,
+        attachment_types=attachment_types,
+        calendar=calendar,
+        guide=guide,
+        application=application,
         catalog_columns=catalog_columns,
         metadata=metadata,
         annual_column=annual_column,
@@ -239,7 +327,9 @@ def _base_url(reader: FieldReader, node: Node) -> str | None:
         return None
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        reader.report(node.line, f"base_url“{value}”应为完整网址，例如 https://www.example.gov.cn/xxgk/。", "config-base-url")
+        reader.report(
+            node.line, f"base_url“{value}”应为完整网址，例如 https://www.example.gov.cn/xxgk/。", "config-base-url"
+        )
         return None
     if not value.endswith("/"):
         reader.report(node.line, f"base_url 必须以“/”结尾（例如 {value}/），站点位于该路径之下。", "config-base-url")
@@ -261,7 +351,11 @@ def _bodies(reader: FieldReader, node: Node | None) -> tuple[Body, ...]:
         name = reader.text(fields["name"], "name") or ""
         code = reader.optional_text(fields.get("code"), "code")
         if code and not re.fullmatch(r"[0-9A-Z]{9}|[0-9A-Z]{18}", code):
-            reader.report(fields["code"].line, f"机构代码“{code}”应为 18 位统一社会信用代码或 9 位组织机构代码（大写字母和数字）。", "config-body-code")
+            reader.report(
+                fields["code"].line,
+                f"机构代码“{code}”应为 18 位统一社会信用代码或 9 位组织机构代码（大写字母和数字）。",
+                "config-body-code",
+            )
         short = reader.optional_text(fields.get("short"), "short") or name
         slug = reader.optional_text(fields.get("slug"), "slug") or slugify(short)
         if any(b.name == name for b in bodies):
@@ -280,21 +374,37 @@ def _columns(reader: FieldReader, node: Node | None) -> tuple[Column, ...]:
         if fields is None:
             continue
         if "key" not in fields or "title" not in fields:
-            reader.report(item.line, "columns 的每一项都需要 key（网址用的英文小写标识）和 title（栏目名称）。", "config-required")
+            reader.report(
+                item.line, "columns 的每一项都需要 key（网址用的英文小写标识）和 title（栏目名称）。", "config-required"
+            )
             continue
         key = reader.text(fields["key"], "key") or ""
         if key and not _COLUMN_KEY.fullmatch(key):
-            reader.report(fields["key"].line, f"栏目 key“{key}”只能由小写字母、数字和“-”组成（它会出现在网址中）。", "config-column-key")
+            reader.report(
+                fields["key"].line,
+                f"栏目 key“{key}”只能由小写字母、数字和“-”组成（它会出现在网址中）。",
+                "config-column-key",
+            )
         if any(c.key == key for c in columns):
             reader.report(item.line, f"栏目 key“{key}”重复。", "config-duplicate")
         title = reader.text(fields["title"], "title") or ""
         checked = reader.day(fields["checked"], "checked") if "checked" in fields else None
         hide = reader.boolean(fields["hide_empty"], "hide_empty") is True if "hide_empty" in fields else False
-        columns.append(Column(key, title, reader.optional_text(fields.get("description"), "description"),
-                              reader.optional_text(fields.get("parent"), "parent"), checked, hide))
+        columns.append(
+            Column(
+                key,
+                title,
+                reader.optional_text(fields.get("description"), "description"),
+                reader.optional_text(fields.get("parent"), "parent"),
+                checked,
+                hide,
+            )
+        )
     for column in columns:
         if column.parent and not any(c.key == column.parent and not c.parent for c in columns):
-            reader.report(node.line, f"栏目“{column.key}”的 parent“{column.parent}”不是已配置的一级栏目 key。", "config-column")
+            reader.report(
+                node.line, f"栏目“{column.key}”的 parent“{column.parent}”不是已配置的一级栏目 key。", "config-column"
+            )
     return tuple(columns)
 
 
@@ -321,7 +431,9 @@ def _index_form(reader: FieldReader, node: Node | None) -> IndexForm:
     try:
         return parse_index_form(template or "{code}/{year}-{serial}", digits or 5)
     except ValueError as exc:
-        reader.report(fields["form"].line if "form" in fields else node.line, f"索引号格式无效：{exc}", "config-index-form")
+        reader.report(
+            fields["form"].line if "form" in fields else node.line, f"索引号格式无效：{exc}", "config-index-form"
+        )
         return parse_index_form("{code}/{year}-{serial}", 5)
 
 
@@ -345,11 +457,17 @@ def _catalog_columns(reader: FieldReader, node: Node | None) -> tuple[str, ...]:
     columns = reader.strings(fields.get("columns"), "catalog.columns")
     for column in columns:
         if column not in CATALOG_COLUMNS:
-            reader.report(fields["columns"].line, f"目录列“{column}”无效，可选：{'、'.join(CATALOG_COLUMNS)}。", "config-catalog")
+            reader.report(
+                fields["columns"].line, f"目录列“{column}”无效，可选：{'、'.join(CATALOG_COLUMNS)}。", "config-catalog"
+            )
     missing = [c for c in CATALOG_REQUIRED if c not in columns]
     if columns and missing:
-        reader.report(fields["columns"].line, f"目录必须包含 {'、'.join(missing)} 列：《政府信息公开条例》第十二条规定目录包括"
-                      "信息的索引、名称、内容概述、生成日期。", "config-catalog")
+        reader.report(
+            fields["columns"].line,
+            f"目录必须包含 {'、'.join(missing)} 列：《政府信息公开条例》第十二条规定目录包括"
+            "信息的索引、名称、内容概述、生成日期。",
+            "config-catalog",
+        )
     return tuple(dict.fromkeys(columns)) or CATALOG_COLUMNS
 
 
@@ -363,8 +481,11 @@ def _calendar(reader: FieldReader, node: Node | None) -> WorkCalendar:
         items = reader.items(fields[key], f"working_days.{key}") or [] if key in fields else []
         return frozenset(value for value in (read(item, f"working_days.{key}") for item in items) if value)
 
-    return national().extended(listed("holidays", reader.day), listed("workdays", reader.day),
-                               listed("years", lambda item, label: reader.integer(item, label, 1990, 2100)))
+    return national().extended(
+        listed("holidays", reader.day),
+        listed("workdays", reader.day),
+        listed("years", lambda item, label: reader.integer(item, label, 1990, 2100)),
+    )
 
 
 def _strings(reader: FieldReader, node: Node | None, label: str) -> tuple[str, ...]:
@@ -398,19 +519,35 @@ def _categories(reader: FieldReader, node: Node | None) -> tuple[tuple[str, tupl
 
 
 def _paths(reader: FieldReader, node: Node | None, folder: Path) -> dict[str, Path]:
-    defaults = {"content": "content", "templates": "templates", "static": "static", "output": "site", "reports": "reports"}
+    defaults = {
+        "content": "content",
+        "templates": "templates",
+        "static": "static",
+        "output": "site",
+        "reports": "reports",
+    }
     fields = (reader.mapping(node, "paths", _PATH_KEYS) or {}) if node is not None else {}
     for key in fields.keys() & defaults.keys():
         if fields[key].value in (None, ""):
-            reader.report(fields[key].line, f"paths.{key} 不能为空：空值会被当作 config.yaml 所在的文件夹。请写出文件夹名，或删去这一行使用默认值“{defaults[key]}”。", "config-folder")
+            reader.report(
+                fields[key].line,
+                f"paths.{key} 不能为空：空值会被当作 config.yaml 所在的文件夹。请写出文件夹名，或删去这一行使用默认值“{defaults[key]}”。",  # noqa: E501
+                "config-folder",
+            )
     return {key: folder / (reader.optional_text(fields.get(key), key) or default) for key, default in defaults.items()}
 
 
-_INPUT_LABELS = {"content": "文档文件夹", "templates": "模板文件夹", "static": "静态资源文件夹", "reports": "年报数据文件夹"}
+_INPUT_LABELS = {
+    "content": "文档文件夹",
+    "templates": "模板文件夹",
+    "static": "静态资源文件夹",
+    "reports": "年报数据文件夹",
+}
 
 
-def _check_output(reader: FieldReader, output: Path, paths: dict[str, Path], project: Path, node: Node | None,
-                  *, from_option: bool) -> None:
+def _check_output(
+    reader: FieldReader, output: Path, paths: dict[str, Path], project: Path, node: Node | None, *, from_option: bool
+) -> None:
     """The output folder is replaced by every build, so it must be one the build may replace (output_folder's rules)."""
     inputs = {f"{label} {paths[key].name}": paths[key] for key, label in _INPUT_LABELS.items()}
     reason = output_folder.refusal(output, inputs, project)
@@ -420,8 +557,11 @@ def _check_output(reader: FieldReader, output: Path, paths: dict[str, Path], pro
     if from_option:
         reader.problems.append(Problem("--out", None, f"输出文件夹“{output}”{reason}", "config-output"))
     else:
-        reader.report(fields["output"].line if "output" in fields else 1,
-                      f"输出文件夹（paths.output）“{output}”{reason}", "config-output")
+        reader.report(
+            fields["output"].line if "output" in fields else 1,
+            f"输出文件夹（paths.output）“{output}”{reason}",
+            "config-output",
+        )
 
 
 _FOLDER_LABELS = {"content": "文档文件夹", "templates": "模板文件夹", "static": "静态资源文件夹"}
@@ -436,4 +576,8 @@ def _check_folders(reader: FieldReader, paths: dict[str, Path], node: Node | Non
         if not paths[key].is_dir() and (key == "content" or key in fields):
             line = fields[key].line if key in fields else 1
             hint = "，或用 --content 指定文档文件夹" if key == "content" else ""
-            reader.report(line, f"{label}“{paths[key]}”不存在。请检查 config.yaml 中 paths.{key} 的设置（相对于 config.yaml 所在的文件夹）{hint}。", "config-folder")
+            reader.report(
+                line,
+                f"{label}“{paths[key]}”不存在。请检查 config.yaml 中 paths.{key} 的设置（相对于 config.yaml 所在的文件夹）{hint}。",  # noqa: E501
+                "config-folder",
+            )

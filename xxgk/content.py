@@ -46,12 +46,27 @@ def find(content_dir: Path) -> tuple[list[Path], list[Problem]]:
     documents = [p for p in walked.files if p.suffix == ".md"]
     misnamed = [p for p in walked.files if p.suffix != ".md" and p.suffix.lower() in _MARKDOWN_SUFFIXES]
     hidden = [p for p in walked.hidden if p.suffix.lower() in _MARKDOWN_SUFFIXES or p.name.lower() == ".md"]
-    problems = [*walked.problems,
-                *(Problem(name, None, f"扩展名应为小写的 .md（现为“{path.suffix}”），否则不会作为文件发布。请改名为 {path.stem}.md。",
-                          "file-name") for path, name in zip(misnamed, shown_paths(misnamed), strict=True)),
-                *(Problem(name, None, "文件名以“.”开头，会被当作隐藏文件而不发布。请去掉开头的“.”；"
-                          "不想发布的文件请用“草稿: true”。", "file-name")
-                  for name in shown_paths(hidden))]
+    problems = [
+        *walked.problems,
+        *(
+            Problem(
+                name,
+                None,
+                f"扩展名应为小写的 .md（现为“{path.suffix}”），否则不会作为文件发布。请改名为 {path.stem}.md。",
+                "file-name",
+            )
+            for path, name in zip(misnamed, shown_paths(misnamed), strict=True)
+        ),
+        *(
+            Problem(
+                name,
+                None,
+                "文件名以“.”开头，会被当作隐藏文件而不发布。请去掉开头的“.”；不想发布的文件请用“草稿: true”。",
+                "file-name",
+            )
+            for name in shown_paths(hidden)
+        ),
+    ]
     return documents, problems
 
 
@@ -65,14 +80,15 @@ def encoding_problem(raw: bytes, src: str) -> Problem:
     """Explain a file that is not UTF-8, with the conversion command when it looks like GBK."""
     try:
         raw.decode("gb18030")
-        hint = f"它看起来是 GBK/GB18030 编码。请用编辑器“另存为 UTF-8”，或运行：iconv -f GB18030 -t UTF-8 '{src}' -o '{src}.utf8' && mv '{src}.utf8' '{src}'"
+        hint = f"它看起来是 GBK/GB18030 编码。请用编辑器“另存为 UTF-8”，或运行：iconv -f GB18030 -t UTF-8 '{src}' -o '{src}.utf8' && mv '{src}.utf8' '{src}'"  # noqa: E501
     except UnicodeDecodeError:
         hint = "请用编辑器把它另存为 UTF-8 编码。"
     return Problem(src, None, f"文件不是 UTF-8 编码，无法读取。{hint}", "encoding")
 
 
-def read_document(path: Path, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
-                  ) -> tuple[Document | None, list[Problem]]:
+def read_document(
+    path: Path, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
+) -> tuple[Document | None, list[Problem]]:
     """Read one file from disk, validate it and run every rule over it; attachments are checked against content/."""
     raw, unreadable = _raw(path, src)
     if raw is None:
@@ -88,8 +104,9 @@ def _raw(path: Path, src: str) -> tuple[bytes | None, list[Problem]]:
         return None, [Problem(src, None, exc.message, exc.code)]
 
 
-def read_source(raw: bytes, path: Path, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
-                ) -> tuple[Document | None, list[Problem], tuple[Path, ...]]:
+def read_source(
+    raw: bytes, path: Path, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
+) -> tuple[Document | None, list[Problem], tuple[Path, ...]]:
     """read_document on the file's bytes, also returning the attachment files it looked for (found or not)."""
     try:
         text = decode(raw)
@@ -97,8 +114,15 @@ def read_source(raw: bytes, path: Path, src: str, config: Config, tree: Category
         return None, [encoding_problem(raw, src)], ()
     parsed, problems = parse_document(text, src, config, tree, renderer)
     if len(raw) > WARN_BYTES:
-        problems.append(Problem(src, None, f"文件很大（{len(raw) / 2**20:.1f} MB），页面会很难打开。请考虑拆分，或把大段内容改为附件。",
-                                "file-large", WARNING))
+        problems.append(
+            Problem(
+                src,
+                None,
+                f"文件很大（{len(raw) / 2**20:.1f} MB），页面会很难打开。请考虑拆分，或把大段内容改为附件。",
+                "file-large",
+                WARNING,
+            )
+        )
     findings = lint_source(src, text, allowed_hosts=config.allowed_hosts, official_phones=config.official_phones)
     if parsed is None:
         return None, problems + findings, ()
@@ -106,7 +130,9 @@ def read_source(raw: bytes, path: Path, src: str, config: Config, tree: Category
     allowed = {code for code, _ in doc.allow}
     doc, attachment_problems = attachments.locate(doc, refs, path, config.content_dir, text, config.attachment_types)
     doc = replace(doc, seen=frozenset((p.code, p.message) for p in findings))
-    found = [p for p in attachment_problems + findings + _attachment_text(doc, refs, path, config) if p.code not in allowed]
+    found = [
+        p for p in attachment_problems + findings + _attachment_text(doc, refs, path, config) if p.code not in allowed
+    ]
     return doc, problems + _downgrade_if_draft(doc.draft, found), attachments.files_named(refs, path)
 
 
@@ -120,17 +146,30 @@ def _attachment_text(doc: Document, refs: tuple[attachments.Ref, ...], path: Pat
         try:
             found = attachment_text.lint(target.name, attachment_text.read(target), config.official_phones)
         except attachment_text.Unreadable as exc:
-            problems.append(Problem(doc.src, ref.line, f"附件“{ref.file}”中的文字未能读取：{exc.message}。其中的身份证号、手机号等"
-                                    "未经检查：请另存为 DOCX、XLSX 或文字版 PDF 后再附上；如确已人工核对，可在 allow 中写明 "
-                                    "attachment-unreadable: 理由。", "attachment-unreadable", WARNING))
+            problems.append(
+                Problem(
+                    doc.src,
+                    ref.line,
+                    f"附件“{ref.file}”中的文字未能读取：{exc.message}。其中的身份证号、手机号等"
+                    "未经检查：请另存为 DOCX、XLSX 或文字版 PDF 后再附上；如确已人工核对，可在 allow 中写明 "
+                    "attachment-unreadable: 理由。",
+                    "attachment-unreadable",
+                    WARNING,
+                )
+            )
             continue
-        problems += [Problem(doc.src, ref.line, f"附件“{ref.file}”{where}：{finding.message}", finding.code,
-                             finding.effective_level) for where, finding in found]
+        problems += [
+            Problem(
+                doc.src, ref.line, f"附件“{ref.file}”{where}：{finding.message}", finding.code, finding.effective_level
+            )
+            for where, finding in found
+        ]
     return problems
 
 
-def parse_document(text: str, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
-                   ) -> tuple[tuple[Document, tuple[attachments.Ref, ...]] | None, list[Problem]]:
+def parse_document(
+    text: str, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
+) -> tuple[tuple[Document, tuple[attachments.Ref, ...]] | None, list[Problem]]:
     """Validate a document's text into a Document and its attachment references; problems are returned, never raised."""
     parts = frontmatter.split(text)
     if isinstance(parts, str):
@@ -160,8 +199,11 @@ def _body(reader: FieldReader, body: str, first_line: int, renderer: MarkdownRen
         reader.report(found.line, f"正文含有字符 {found.describe()}。{characters.FORBIDDEN_ADVICE}。", "bad-character")
     rendered = renderer.render(body)
     if rendered.too_deep is not None:
-        reader.report(first_line + rendered.too_deep, f"正文的列表或引用嵌套超过 {MAX_NESTING} 层，无法生成页面。"
-                      "请减少缩进层次（每层缩进 4 个空格）。", "body-too-deep")
+        reader.report(
+            first_line + rendered.too_deep,
+            f"正文的列表或引用嵌套超过 {MAX_NESTING} 层，无法生成页面。请减少缩进层次（每层缩进 4 个空格）。",
+            "body-too-deep",
+        )
     for markup in rendered.removed:
         line = first_line + line_of(markup, body)
         reader.report(line, f"正文含有不安全的 HTML（{markup}），发布时会被删除。请从正文中去掉它。", "unsafe-html")
@@ -175,14 +217,25 @@ def _canonical_fields(reader: FieldReader, raw: dict[str, Node]) -> dict[str, No
         if name is None:
             reader.unknown_key(node.line, key, frontmatter.KNOWN_KEYS, "元数据")
         elif name in fields:
-            reader.report(node.line, f"“{key}”与第 {fields[name].line} 行重复：{label(name)}只能写一次（中文名和英文名二选一）。", "duplicate-key")
+            reader.report(
+                node.line,
+                f"“{key}”与第 {fields[name].line} 行重复：{label(name)}只能写一次（中文名和英文名二选一）。",
+                "duplicate-key",
+            )
         else:
             fields[name] = node
     return fields
 
 
-def _build(reader: FieldReader, fields: dict[str, Node], src: str, config: Config,
-           tree: CategoryTree, first_line: int, draft: bool) -> Document | None:
+def _build(
+    reader: FieldReader,
+    fields: dict[str, Node],
+    src: str,
+    config: Config,
+    tree: CategoryTree,
+    first_line: int,
+    draft: bool,
+) -> Document | None:
     for key in REQUIRED:
         if key not in fields or fields[key].value in (None, ""):
             line = fields[key].line if key in fields else first_line
@@ -214,7 +267,11 @@ def _build(reader: FieldReader, fields: dict[str, Node], src: str, config: Confi
     }
     metadata.check_document(reader, fields, values, config, tree)
     if any(p.is_error for p in reader.problems) or None in (
-            values["title"], values["index_no"], values["publisher"], values["published"]):
+        values["title"],
+        values["index_no"],
+        values["publisher"],
+        values["published"],
+    ):
         return None
     column = config.column(values["column"] or config.default_column)
     values["column"] = column.key if column else values["column"]
@@ -301,15 +358,25 @@ def _allow(reader: FieldReader, node: Node | None) -> tuple[tuple[str, str], ...
     if node is None or node.value is None:
         return ()
     if not isinstance(node.value, dict):
-        reader.report(node.line, "allow 应写成“规则代码: 理由”，例如 privacy-landline: 本机关公布的咨询电话。", "type-mapping")
+        reader.report(
+            node.line, "allow 应写成“规则代码: 理由”，例如 privacy-landline: 本机关公布的咨询电话。", "type-mapping"
+        )
         return ()
     pairs = []
     for code, reason in node.value.items():
         if code not in LINT_RULES:
             hint = closest(code, list(LINT_RULES))
-            reader.report(reason.line, f"allow 中的“{code}”不是检查规则的代码。" + (f"是否想写“{hint}”？" if hint else ""), "allow-unknown-rule")
+            reader.report(
+                reason.line,
+                f"allow 中的“{code}”不是检查规则的代码。" + (f"是否想写“{hint}”？" if hint else ""),
+                "allow-unknown-rule",
+            )
         elif not isinstance(reason.value, str) or not reason.value.strip():
-            reader.report(reason.line, f"关闭检查“{code}”必须写明理由（例如 {code}: 为什么本文件不适用）。", "allow-without-reason")
+            reader.report(
+                reason.line,
+                f"关闭检查“{code}”必须写明理由（例如 {code}: 为什么本文件不适用）。",
+                "allow-without-reason",
+            )
         else:
             pairs.append((code, reason.value.strip()))
     return tuple(pairs)
@@ -345,8 +412,9 @@ def read_all(config: Config, cache: Cache | None = None) -> tuple[list[Document]
     paths, problems = find(config.content_dir)
     keyed = list(zip(shown_paths(paths), paths, strict=True))
     results = cache.lookup(keyed) if cache else {}
-    entries = map_chunks(_read_chunk, config, [(key, path) for key, path in keyed if key not in results],
-                         _PARALLEL_FROM)
+    entries = map_chunks(
+        _read_chunk, config, [(key, path) for key, path in keyed if key not in results], _PARALLEL_FROM
+    )
     if cache:
         cache.store(entries, {key for key, _ in keyed})
     results.update((entry.key, entry.value) for entry in entries)

@@ -32,8 +32,15 @@ class Office:
     email: str = ""
 
 
-OFFICE_LABELS = {"name": "机构名称", "address": "办公地址", "postcode": "邮政编码", "hours": "办公时间",
-                 "phone": "联系电话", "fax": "传真", "email": "电子邮箱"}
+OFFICE_LABELS = {
+    "name": "机构名称",
+    "address": "办公地址",
+    "postcode": "邮政编码",
+    "hours": "办公时间",
+    "phone": "联系电话",
+    "fax": "传真",
+    "email": "电子邮箱",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +90,16 @@ def read_metadata(reader: FieldReader, node: Node | None) -> Metadata:
     fields_ = (reader.mapping(node, "metadata", ["labels", "validity_for"]) or {}) if node is not None else {}
     labels = reader.optional_text(fields_.get("labels"), "metadata.labels") or "govcn"
     if labels not in METADATA_LABELS:
-        reader.report(fields_["labels"].line, f"metadata.labels“{labels}”无效，可选：govcn（发文机关、标题、发文字号）"
-                      "或 portal（发布机构、名称、文号）。", "config-labels")
+        reader.report(
+            fields_["labels"].line,
+            f"metadata.labels“{labels}”无效，可选：govcn（发文机关、标题、发文字号）"
+            "或 portal（发布机构、名称、文号）。",
+            "config-labels",
+        )
         labels = "govcn"
-    kinds = reader.strings(fields_["validity_for"], "metadata.validity_for") if "validity_for" in fields_ else VALIDITY_FOR
+    kinds = (
+        reader.strings(fields_["validity_for"], "metadata.validity_for") if "validity_for" in fields_ else VALIDITY_FOR
+    )
     return Metadata(labels, kinds)
 
 
@@ -101,13 +114,23 @@ def read_guide(reader: FieldReader, node: Node | None) -> Guide:
     generate = _generate(reader, fields_, "guide")
     office_node = fields_.get("office")
     office_fields = (reader.mapping(office_node, "guide.office", list(OFFICE_LABELS)) or {}) if office_node else {}
-    office = Office(**{key: reader.optional_text(office_fields.get(key), f"guide.office.{key}") for key in OFFICE_LABELS})
-    guide = Guide(generate, office, reader.strings(fields_.get("channels"), "guide.channels"),
-                  **{key: reader.optional_text(fields_.get(key), f"guide.{key}") for key in GUIDE_LABELS})
+    office = Office(
+        **{key: reader.optional_text(office_fields.get(key), f"guide.office.{key}") for key in OFFICE_LABELS}
+    )
+    guide = Guide(
+        generate,
+        office,
+        reader.strings(fields_.get("channels"), "guide.channels"),
+        **{key: reader.optional_text(fields_.get(key), f"guide.{key}") for key in GUIDE_LABELS},
+    )
     if generate and node is None:
         facts = "、".join([*OFFICE_LABELS.values(), *GUIDE_LABELS.values()])
-        reader.warn(1, f"config.yaml 没有 guide 设置：政府信息公开指南将缺少{facts}。《政府信息公开条例》第十二条、第五十一条要求"
-                    "指南写明这些内容，请参照 README 填写 guide。", "guide-missing")
+        reader.warn(
+            1,
+            f"config.yaml 没有 guide 设置：政府信息公开指南将缺少{facts}。《政府信息公开条例》第十二条、第五十一条要求"
+            "指南写明这些内容，请参照 README 填写 guide。",
+            "guide-missing",
+        )
     elif generate:
         _warn_missing(reader, office_node.line if office_node else line, office, OFFICE_LABELS, "guide.office")
         _warn_missing(reader, line, guide, GUIDE_LABELS, "guide")
@@ -119,13 +142,23 @@ def read_application(reader: FieldReader, node: Node | None) -> Application:
     fields_ = (reader.mapping(node, "application", _APPLICATION_KEYS) or {}) if node is not None else {}
     url = reader.optional_text(fields_.get("online_url"), "application.online_url")
     if url and urlsplit(url).scheme not in ("http", "https"):
-        reader.report(fields_["online_url"].line, f"application.online_url“{url}”应为 http:// 或 https:// 开头的完整网址。", "config-url")
+        reader.report(
+            fields_["online_url"].line,
+            f"application.online_url“{url}”应为 http:// 或 https:// 开头的完整网址。",
+            "config-url",
+        )
     channels = reader.strings(fields_.get("channels"), "application.channels")
     for channel in channels:
         if channel not in CHANNELS:
-            reader.report(fields_["channels"].line, f"申请渠道“{channel}”无效，可选：{'、'.join(CHANNELS)}。", "config-channel")
+            reader.report(
+                fields_["channels"].line, f"申请渠道“{channel}”无效，可选：{'、'.join(CHANNELS)}。", "config-channel"
+            )
     if "在线" in channels and not url:
-        reader.report(fields_["channels"].line, "申请渠道含“在线”时，请在 application.online_url 写明在线申请系统的网址。", "config-channel")
+        reader.report(
+            fields_["channels"].line,
+            "申请渠道含“在线”时，请在 application.online_url 写明在线申请系统的网址。",
+            "config-channel",
+        )
     if not channels:
         channels = (("在线",) if url else ()) + DEFAULT_CHANNELS
     return Application(_generate(reader, fields_, "application"), channels, url)
@@ -139,5 +172,9 @@ def _generate(reader: FieldReader, fields_: dict[str, Node], where: str) -> bool
 def _warn_missing(reader: FieldReader, line: int, facts, labels: dict[str, str], prefix: str) -> None:
     for item in fields(facts):
         if item.name in labels and not getattr(facts, item.name):
-            reader.warn(line, f"政府信息公开指南缺少“{labels[item.name]}”（{prefix}.{item.name}）：《政府信息公开条例》第十二条、"
-                        "第五十一条要求指南写明这一项，请在 config.yaml 中填写。", "guide-missing")
+            reader.warn(
+                line,
+                f"政府信息公开指南缺少“{labels[item.name]}”（{prefix}.{item.name}）：《政府信息公开条例》第十二条、"
+                "第五十一条要求指南写明这一项，请在 config.yaml 中填写。",
+                "guide-missing",
+            )

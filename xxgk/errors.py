@@ -33,8 +33,14 @@ class Problem:
 
     def to_json(self) -> dict:
         """The problem as one row of `--format json`."""
-        return {"path": self.path, "line": self.line, "column": self.column, "level": self.level, "code": self.code,
-                "message": self.message}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "level": self.level,
+            "code": self.code,
+            "message": self.message,
+        }
 
     def sort_key(self) -> tuple:
         return (self.path, self.line or 0, self.column or 0, self.code, self.message)

@@ -42,5 +42,7 @@ def explain(exc: BaseException) -> str:
         return f"{where}{'：' if where else ''}无法完成读写：{reason}。{advice}。"
     if isinstance(exc, MemoryError):
         return "内存不足，无法完成。请关闭其他程序后重试，或检查是否有异常巨大的文件。"
-    return (f"内部错误（{type(exc).__name__}: {exc}）。这是本工具的缺陷，不是内容的问题。"
-            "请加上 --debug 重新运行以显示详细信息，并把输出发给维护人员。")
+    return (
+        f"内部错误（{type(exc).__name__}: {exc}）。这是本工具的缺陷，不是内容的问题。"
+        "请加上 --debug 重新运行以显示详细信息，并把输出发给维护人员。"
+    )

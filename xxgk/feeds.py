@@ -22,7 +22,9 @@ def page_paths(site: Site) -> list[tuple[str, str]]:
     listings: list[Listing] = [site.catalog, *site.columns, *(t for f in site.facets for t in f.terms)]
     newest = site.documents[0].published.isoformat() if site.documents else ""
     pages = [("index.html", newest), *((f.url, newest) for f in site.facets)]
-    pages += [(p.url, p.documents[0].published.isoformat() if p.documents else newest) for lst in listings for p in lst.pages]
+    pages += [
+        (p.url, p.documents[0].published.isoformat() if p.documents else newest) for lst in listings for p in lst.pages
+    ]
     pages += [(d.path, d.published.isoformat()) for d in site.documents]
     return pages
 
@@ -32,18 +34,22 @@ def sitemaps(site: Site, config: Config, extra_pages: list[tuple[str, str]] = ()
     pages = page_paths(site) + list(extra_pages)
     if len(pages) <= SITEMAP_LIMIT:
         return [Output("sitemap.xml", _urlset(pages, config))]
-    parts = [pages[i:i + SITEMAP_LIMIT] for i in range(0, len(pages), SITEMAP_LIMIT)]
+    parts = [pages[i : i + SITEMAP_LIMIT] for i in range(0, len(pages), SITEMAP_LIMIT)]
     files = [Output(f"sitemap-{n}.xml", _urlset(part, config)) for n, part in enumerate(parts, start=1)]
     index = "".join(f"<sitemap><loc>{escape(config.base_url + f.dest)}</loc></sitemap>\n" for f in files)
-    head = '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    )
     return [*files, Output("sitemap.xml", (head + index + "</sitemapindex>\n").encode("utf-8"))]
 
 
 def _urlset(pages: Iterable[tuple[str, str]], config: Config) -> bytes:
     rows = "".join(
         f"<url><loc>{escape(config.base_url + path.removesuffix('index.html'))}</loc>"
-        + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>\n"
-        for path, lastmod in pages)
+        + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "")
+        + "</url>\n"
+        for path, lastmod in pages
+    )
     head = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
     return (head + rows + "</urlset>\n").encode("utf-8")
 
@@ -53,8 +59,10 @@ def feeds(site: Site, config: Config) -> list[Output]:
     outputs = [_feed("feed.xml", config.site_name, list(site.documents), config)]
     for facet in site.facets:
         if facet.kind in ("publisher", "category"):
-            outputs += [_feed(feed_path(term), f"{term.title} - {config.site_name}", list(term.pages[0].documents), config)
-                        for term in facet.terms]
+            outputs += [
+                _feed(feed_path(term), f"{term.title} - {config.site_name}", list(term.pages[0].documents), config)
+                for term in facet.terms
+            ]
     return outputs
 
 
@@ -68,12 +76,15 @@ def _feed(dest: str, title: str, documents: list[Document], config: Config) -> O
     # The feed changes only when its documents do: no build time in it, so equal input gives equal bytes.
     updated = f"{entries[0].published.isoformat()}T00:00:00+08:00" if entries else "1970-01-01T00:00:00Z"
     body = "".join(_entry(doc, config) for doc in entries)
-    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">\n'
-           f"<title>{escape(title)}</title>\n<id>{escape(config.base_url + dest)}</id>\n"
-           f"<link rel=\"self\" href={quoteattr(config.base_url + dest)}/>\n"
-           f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(config.base_url)}/>\n"
-           f"<updated>{updated}</updated>\n<author><name>{escape(config.footer.sponsor or config.site_name)}</name></author>\n"
-           f"{body}</feed>\n")
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">\n'
+        f"<title>{escape(title)}</title>\n<id>{escape(config.base_url + dest)}</id>\n"
+        f'<link rel="self" href={quoteattr(config.base_url + dest)}/>\n'
+        f'<link rel="alternate" type="text/html" href={quoteattr(config.base_url)}/>\n'
+        f"<updated>{updated}</updated>\n"
+        f"<author><name>{escape(config.footer.sponsor or config.site_name)}</name></author>\n"
+        f"{body}</feed>\n"
+    )
     return Output(dest, xml.encode("utf-8"))
 
 
@@ -81,12 +92,14 @@ def _entry(doc: Document, config: Config) -> str:
     url = config.base_url + doc.path
     stamp = f"{doc.published.isoformat()}T00:00:00+08:00"
     summary = doc.summary or doc.body_text[:200]
-    return (f"<entry><title>{escape(doc.title)}</title><id>{escape(url)}</id>"
-            f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(url)}/>"
-            f"<published>{stamp}</published><updated>{stamp}</updated>"
-            f"<author><name>{escape(doc.publisher)}</name></author>"
-            + (f"<category term={quoteattr(doc.category)}/>" if doc.category else "")
-            + f"<summary>{escape(summary)}</summary></entry>\n")
+    return (
+        f"<entry><title>{escape(doc.title)}</title><id>{escape(url)}</id>"
+        f'<link rel="alternate" type="text/html" href={quoteattr(url)}/>'
+        f"<published>{stamp}</published><updated>{stamp}</updated>"
+        f"<author><name>{escape(doc.publisher)}</name></author>"
+        + (f"<category term={quoteattr(doc.category)}/>" if doc.category else "")
+        + f"<summary>{escape(summary)}</summary></entry>\n"
+    )
 
 
 def robots(config: Config) -> Output:

@@ -50,7 +50,11 @@ class FieldReader:
             return None
         invisible = characters.first(characters.INVISIBLE, value) if one_line else None
         if invisible is not None:
-            self.report(node.line, f"“{label}”含有字符 {characters.describe(invisible)}。{characters.INVISIBLE_ADVICE}。", "bad-character")
+            self.report(
+                node.line,
+                f"“{label}”含有字符 {characters.describe(invisible)}。{characters.INVISIBLE_ADVICE}。",
+                "bad-character",
+            )
             return None
         return value
 
@@ -67,10 +71,14 @@ class FieldReader:
             return None
         match = _ISO_DATE.fullmatch(raw)
         if not match and _ISO_DATE.fullmatch(unicodedata.normalize("NFKC", raw)):
-            self.report(node.line, f"“{label}”的值“{raw}”含有全角数字。请改用半角数字，写成 YYYY-MM-DD。", "date-format")
+            self.report(
+                node.line, f"“{label}”的值“{raw}”含有全角数字。请改用半角数字，写成 YYYY-MM-DD。", "date-format"
+            )
             return None
         if not match:
-            self.report(node.line, f"“{label}”的值“{raw}”不是有效日期，请写成 YYYY-MM-DD，例如 2018-03-06。", "date-format")
+            self.report(
+                node.line, f"“{label}”的值“{raw}”不是有效日期，请写成 YYYY-MM-DD，例如 2018-03-06。", "date-format"
+            )
             return None
         try:
             return date(int(match[1]), int(match[2]), int(match[3]))

@@ -39,8 +39,15 @@ ALIASES = {label: key for key, labels in LABELS.items() for label in labels}
 KNOWN_KEYS = [*LABELS, *ALIASES]
 
 # Labels other portals print in their metadata block that front matter does not accept: `import` reads them too.
-PORTAL_LABELS = {"信息名称": "title", "发文机构": "publisher", "发文日期": "published", "公开日期": "published",
-                 "组配分类": "category", "发布文号": "doc_no", "文件编号": "doc_no"}
+PORTAL_LABELS = {
+    "信息名称": "title",
+    "发文机构": "publisher",
+    "发文日期": "published",
+    "公开日期": "published",
+    "组配分类": "category",
+    "发布文号": "doc_no",
+    "文件编号": "doc_no",
+}
 
 # How the 目录, catalog.csv and listing tables head each field: the first label, except that 条例 art. 12 names the
 # title 名称, and its 生成日期 (成文日期, else 发布日期) is a column no document writes.
@@ -73,7 +80,7 @@ def split(text: str) -> SplitFile | str:
         return "文件开头缺少元数据块：第一行应为“---”，随后是“标题: …”等字段，再以一行“---”结束。"
     for number, line in enumerate(lines[1:], start=1):
         if _FENCE.fullmatch(line):
-            return SplitFile("\n".join(lines[1:number]), 2, "\n".join(lines[number + 1:]), number + 2)
+            return SplitFile("\n".join(lines[1:number]), 2, "\n".join(lines[number + 1 :]), number + 2)
     return "元数据块没有结束：请在最后一个字段之后加一行“---”。"
 
 

@@ -32,8 +32,12 @@ def table() -> dict[str, str]:
             continue
         traditional, readings = line.split("\t", 1)
         simplified = readings.split(" ", 1)[0]
-        if len(traditional) == len(simplified) == 1 and traditional != simplified and \
-                _HAN_CHAR.match(traditional) and _HAN_CHAR.match(simplified):
+        if (
+            len(traditional) == len(simplified) == 1
+            and traditional != simplified
+            and _HAN_CHAR.match(traditional)
+            and _HAN_CHAR.match(simplified)
+        ):
             pairs[traditional] = simplified
     return {traditional: _settled(simplified, pairs) for traditional, simplified in pairs.items()}
 

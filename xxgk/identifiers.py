@@ -50,8 +50,9 @@ class IndexForm:
 
     def format(self, code: str, year: int, serial: int, month: int = 1) -> str:
         """Write the index number with these parts."""
-        return self.template.format(code=code, year=f"{year:04d}", month=f"{month:02d}",
-                                    serial=f"{serial:0{self.serial_digits}d}")
+        return self.template.format(
+            code=code, year=f"{year:04d}", month=f"{month:02d}", serial=f"{serial:0{self.serial_digits}d}"
+        )
 
     def example(self) -> str:
         return self.format("114403006955506492", 2019, 1, 3)
@@ -69,7 +70,8 @@ def parse_index_form(template: str, serial_digits: int) -> IndexForm:
             raise ValueError(f"格式中必须恰好出现一次 {{{required}}}")
     regex = "".join(
         (_PLACEHOLDERS.get(p[1:-1]) or rf"(?P<serial>\d{{{serial_digits}}})") if p.startswith("{") else re.escape(p)
-        for p in parts if p
+        for p in parts
+        if p
     )
     # ASCII digits only: a full-width ２０１９ would publish a second, look-alike index number.
     return IndexForm(template, serial_digits, re.compile(regex, re.ASCII))

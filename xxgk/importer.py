@@ -15,17 +15,31 @@ from datetime import date
 
 from .frontmatter import ALIASES, PORTAL_LABELS, RECOMMENDED, REQUIRED, chinese
 
-FIELD_ORDER = ("title", "index_no", "publisher", "published", "written", "category", "genre", "doc_no",
-               "keywords", "summary", "validity")
+FIELD_ORDER = (
+    "title",
+    "index_no",
+    "publisher",
+    "published",
+    "written",
+    "category",
+    "genre",
+    "doc_no",
+    "keywords",
+    "summary",
+    "validity",
+)
 
 # Labels of the portal metadata block (docs/content-format.md 一, docs/domain.md 1) and the key each one fills: the
 # front-matter labels of the fields above and other portals' own; "" marks page counters that sit among the labels
 # but are not metadata.
-_LABELS = {**{label: key for label, key in ALIASES.items() if key in FIELD_ORDER}, **PORTAL_LABELS,
-           "浏览次数": "", "访问次数": ""}
+_LABELS = {
+    **{label: key for label, key in ALIASES.items() if key in FIELD_ORDER},
+    **PORTAL_LABELS,
+    "浏览次数": "",
+    "访问次数": "",
+}
 _PAD = r"[ \t\u3000\xa0]*"
-_LABEL_ALTERNATIVES = "|".join(
-    _PAD.join(map(re.escape, label)) for label in sorted(_LABELS, key=len, reverse=True))
+_LABEL_ALTERNATIVES = "|".join(_PAD.join(map(re.escape, label)) for label in sorted(_LABELS, key=len, reverse=True))
 _LABEL = re.compile(rf"(?<!\S)(?P<label>{_LABEL_ALTERNATIVES}){_PAD}[:：]")
 _METADATA_LINE = re.compile(rf"(?:{_LABEL_ALTERNATIVES}){_PAD}[:：]")
 _DATE_KEYS = ("published", "written")
@@ -43,7 +57,8 @@ _CHROME = (
 )
 _DATE_CHROME = re.compile(
     r"发布(?:日期|时间)[:：]\s*(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)"
-    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*(?:浏览|访问|阅读|点击)(?:次数|量)[:：].*)?")
+    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*(?:浏览|访问|阅读|点击)(?:次数|量)[:：].*)?"
+)
 _CHROME_MAX = 80  # a longer line is document text, whatever it starts with
 
 _HEADER_MAX_LINES = 5
@@ -118,8 +133,7 @@ def import_text(text: str, bodies: Sequence[tuple[str, str]] = ()) -> Imported:
     _read_signature(draft)
     _full_publisher(draft, bodies)
     body = _markdown(draft)
-    missing = tuple(key for key in FIELD_ORDER
-                    if key in REQUIRED + RECOMMENDED and not draft.fields.get(key))
+    missing = tuple(key for key in FIELD_ORDER if key in REQUIRED + RECOMMENDED and not draft.fields.get(key))
     return Imported(dict(draft.fields), body, missing, tuple(draft.notes))
 
 
@@ -142,6 +156,7 @@ def _lines(text: str) -> list[str]:
 
 # --- the portal metadata block ---------------------------------------------------------------------
 
+
 def _read_metadata(draft: _Draft) -> None:
     """Take the metadata block near the top out of the lines, with the portal header lines above it."""
     start = _metadata_start(draft.lines)
@@ -163,7 +178,7 @@ def _read_metadata(draft: _Draft) -> None:
 
 def _metadata_start(lines: list[str]) -> int | None:
     """Where the metadata block begins, when only short header lines come before it."""
-    for number, line in enumerate(lines[:_HEADER_MAX_LINES + 1]):
+    for number, line in enumerate(lines[: _HEADER_MAX_LINES + 1]):
         if _METADATA_LINE.match(line):
             return number
         if len(line) > _HEADER_MAX_CHARS or _SENTENCE_END.search(line):
@@ -176,7 +191,7 @@ def _label_values(line: str) -> list[tuple[str, str]]:
     matches = list(_LABEL.finditer(line))
     pairs = []
     for match, after in zip(matches, matches[1:] + [None], strict=True):
-        value = line[match.end():after.start() if after else len(line)].strip()
+        value = line[match.end() : after.start() if after else len(line)].strip()
         key = _LABELS[re.sub(r"\s", "", match["label"])]
         if key:
             pairs.append((key, value))
@@ -200,6 +215,7 @@ def _set_field(draft: _Draft, key: str, value: str) -> None:
 
 
 # --- page chrome, title and signature ----------------------------------------------------------------
+
 
 def _strip_chrome(draft: _Draft) -> None:
     """Drop print/font/close buttons, view counters and the repeated 发布日期 line, noting each one."""
@@ -238,8 +254,13 @@ def _take_title(draft: _Draft) -> None:
 
 def _looks_like_title(line: str) -> bool:
     """Whether a first line reads as a title: short, not a sentence, not a numbered heading or a date."""
-    return (len(line) <= _TITLE_MAX_CHARS and not _TITLE_FORBIDDEN.search(line)
-            and not _SECTION.match(line) and not _SUBSECTION.match(line) and not _DATE_LINE.match(line))
+    return (
+        len(line) <= _TITLE_MAX_CHARS
+        and not _TITLE_FORBIDDEN.search(line)
+        and not _SECTION.match(line)
+        and not _SUBSECTION.match(line)
+        and not _DATE_LINE.match(line)
+    )
 
 
 def _read_signature(draft: _Draft) -> None:
@@ -280,6 +301,7 @@ def _squeeze(text: str) -> str:
 
 # --- Markdown --------------------------------------------------------------------------------------
 
+
 def _markdown(draft: _Draft) -> str:
     """The body as Markdown: one paragraph per line, numbered and short heading lines as headings."""
     cut = len(draft.lines) - draft.signature
@@ -300,8 +322,13 @@ def _heading_kind(line: str) -> str | None:
         return "section" if _is_heading_text(line, _SECTION_MAX) else None
     if _SUBSECTION.match(line):
         return "subsection" if _is_heading_text(line, _SUBSECTION_MAX) else None
-    plain = (2 <= len(line) <= _PLAIN_HEADING_MAX and line not in _CLOSINGS and not _DATE_LINE.match(line)
-             and not line.isdigit() and all(unicodedata.category(ch)[0] in "LNZ" for ch in line))
+    plain = (
+        2 <= len(line) <= _PLAIN_HEADING_MAX
+        and line not in _CLOSINGS
+        and not _DATE_LINE.match(line)
+        and not line.isdigit()
+        and all(unicodedata.category(ch)[0] in "LNZ" for ch in line)
+    )
     return "plain" if plain else None
 
 
@@ -324,6 +351,7 @@ def _escape_heading(line: str) -> str:
 
 
 # --- the content file ------------------------------------------------------------------------------
+
 
 def to_markdown_file(imported: Imported) -> str:
     """The full content file: YAML front matter whose scalars are all double-quoted, then the body."""

@@ -54,7 +54,9 @@ def load(path: Path) -> dict[str, str]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise Unusable(f"{path}: 不是构建清单（不是 UTF-8 文本，可能是二进制文件）。请用 --manifest 指定构建产生的 manifest.sha256。") from None
+        raise Unusable(
+            f"{path}: 不是构建清单（不是 UTF-8 文本，可能是二进制文件）。请用 --manifest 指定构建产生的 manifest.sha256。"  # noqa: E501
+        ) from None
     return parse(text, str(path))
 
 
@@ -69,8 +71,10 @@ def parse(text: str, shown: str = MANIFEST) -> dict[str, str]:
     for number, line in enumerate(lines, start=1):
         match = _LINE.fullmatch(line)
         if match is None or not _is_site_path(match[2]) or match[2] in entries:
-            raise Unusable(f"{shown}:{number}: 构建清单第 {number} 行格式不对（应为“64 位十六进制 SHA-256、两个空格、文件路径”，"
-                           "每个路径只出现一次）。清单可能已损坏或被改动，请用构建产生的 manifest.sha256。")
+            raise Unusable(
+                f"{shown}:{number}: 构建清单第 {number} 行格式不对（应为“64 位十六进制 SHA-256、两个空格、文件路径”，"
+                "每个路径只出现一次）。清单可能已损坏或被改动，请用构建产生的 manifest.sha256。"
+            )
         entries[match[2]] = match[1]
     return entries
 

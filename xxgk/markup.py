@@ -16,10 +16,52 @@ from .model import Heading
 
 # Raw HTML in a body is allowed (editors paste tables) but only this markup survives.
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "div", "dl", "dt",
-    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "ol", "p",
-    "pre", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
-    "u", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -33,8 +75,11 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 # No style attribute survives, so pages satisfy a Content-Security-Policy without 'unsafe-inline' styles.
 _CLEANER = nh3.Cleaner(
-    tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-    link_rel="noopener noreferrer", strip_comments=True,
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    link_rel="noopener noreferrer",
+    strip_comments=True,
 )
 _TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9-]*)")
 _EVENT_ATTR = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.IGNORECASE)
@@ -52,7 +97,8 @@ _BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|table|blockquote|div|pre)>|<br\s*/?>
 _CN_DIGIT = "0-9〇零一二三四五六七八九十"
 _SIGNATURE = re.compile(
     rf"(?P<lines>(?:<p>(?!特此|此复|此致)[^<。，,；;：:！？!?]{{2,40}}</p>\n){{0,3}}<p>[{_CN_DIGIT}]{{4}}年[{_CN_DIGIT}]{{1,2}}月[{_CN_DIGIT}]{{1,3}}日</p>)"
-    r"(?P<note>\n<p>[（(][^<]{1,30}[）)]</p>)?\s*\Z")
+    r"(?P<note>\n<p>[（(][^<]{1,30}[）)]</p>)?\s*\Z"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +115,22 @@ class Rendered:
 # The inline patterns Python-Markdown registers with our extensions, and a character that each needs in order
 # to match: `code`, \\escape, [links] and ![images] with references, <autolinks> and <html>, &entities;,
 # the two-space line break, and the * and _ delimiters (read from the converter, so added ones count too).
-INLINE_PATTERNS = ("backtick", "escape", "reference", "link", "image_link", "image_reference", "short_reference",
-                   "short_image_ref", "autolink", "automail", "linebreak", "html", "entity", "em_strong")
+INLINE_PATTERNS = (
+    "backtick",
+    "escape",
+    "reference",
+    "link",
+    "image_link",
+    "image_reference",
+    "short_reference",
+    "short_image_ref",
+    "autolink",
+    "automail",
+    "linebreak",
+    "html",
+    "entity",
+    "em_strong",
+)
 _INLINE_NEEDS = "`\\[<&"
 _LINE_BREAK = "  \n"
 
@@ -156,7 +216,7 @@ def too_deep(source: str) -> int | None:
         marks = 0
         while (match := _NESTING_MARK.match(rest)) is not None and depth + marks <= MAX_NESTING:
             marks += 1
-            rest = rest[match.end():]
+            rest = rest[match.end() :]
         if marks and depth + marks > MAX_NESTING:
             return offset
     return None
@@ -164,21 +224,67 @@ def too_deep(source: str) -> int | None:
 
 # The ids the page around a body uses (templates/*.html): a heading `## main` must not take one of them and
 # capture the skip link or a script's element. A test keeps this list in step with the templates.
-PAGE_IDS = frozenset({
-    "UCAP-CONTENT", "attachments-heading", "browse-heading", "columns-heading", "fubiao", "fuyisusong",
-    "interpretations-heading", "latest-heading", "main", "original-heading", "qita", "search-box-q",
-    "search-category", "search-publisher", "search-q", "search-tips", "search-year", "toc-heading", "wenti",
-    "yishenqing", "zhudong", "zongti",
-    # the generated 指南, 依申请公开 and 制度 pages (templates/partials/guide.html, application.html, national_rules.html)
-    "application-title", "apply-content", "apply-fee", "apply-how", "apply-time", "apply-who", "form-title",
-    "guide-active", "guide-application", "guide-office", "guide-redress", "guide-title", "national-rules-title",
-    # the header's reading aids and menu, the phone's metadata fold, 返回顶部's target
-    "care-mode", "font-size-label", "font-large", "font-medium", "font-small", "nav-toggle", "site-nav", "top",
-    "meta-more",
-    # the search page's further filters, the 二级分类 links, the 网站地图 and 订阅 pages
-    "search-genre", "search-validity", "search-dates-label", "search-from", "search-to", "search-sort",
-    "sublinks-heading", "sitemap-main", "subscribe-data", "subscribe-feeds",
-})
+PAGE_IDS = frozenset(
+    {
+        "UCAP-CONTENT",
+        "attachments-heading",
+        "browse-heading",
+        "columns-heading",
+        "fubiao",
+        "fuyisusong",
+        "interpretations-heading",
+        "latest-heading",
+        "main",
+        "original-heading",
+        "qita",
+        "search-box-q",
+        "search-category",
+        "search-publisher",
+        "search-q",
+        "search-tips",
+        "search-year",
+        "toc-heading",
+        "wenti",
+        "yishenqing",
+        "zhudong",
+        "zongti",
+        # the generated 指南, 依申请公开 and 制度 pages (templates/partials/guide.html, application.html, national_rules.html)  # noqa: E501
+        "application-title",
+        "apply-content",
+        "apply-fee",
+        "apply-how",
+        "apply-time",
+        "apply-who",
+        "form-title",
+        "guide-active",
+        "guide-application",
+        "guide-office",
+        "guide-redress",
+        "guide-title",
+        "national-rules-title",
+        # the header's reading aids and menu, the phone's metadata fold, 返回顶部's target
+        "care-mode",
+        "font-size-label",
+        "font-large",
+        "font-medium",
+        "font-small",
+        "nav-toggle",
+        "site-nav",
+        "top",
+        "meta-more",
+        # the search page's further filters, the 二级分类 links, the 网站地图 and 订阅 pages
+        "search-genre",
+        "search-validity",
+        "search-dates-label",
+        "search-from",
+        "search-to",
+        "search-sort",
+        "sublinks-heading",
+        "sitemap-main",
+        "subscribe-data",
+        "subscribe-feeds",
+    }
+)
 _ID_ATTR = re.compile(r' id="([^"]*)"')
 
 
@@ -199,7 +305,9 @@ def _own_ids_kept(clean_html: str) -> str:
 def mark_signature(clean_html: str) -> str:
     """Wrap a body's closing 署名 and 成文日期 in <div class="signature">, which the stylesheet right-aligns."""
     # Added after sanitising: the class is ours, editors cannot set one (no class attribute survives nh3).
-    return _SIGNATURE.sub(lambda m: f'<div class="signature">\n{m["lines"]}\n</div>{m["note"] or ""}\n', clean_html, count=1)
+    return _SIGNATURE.sub(
+        lambda m: f'<div class="signature">\n{m["lines"]}\n</div>{m["note"] or ""}\n', clean_html, count=1
+    )
 
 
 def _may_be_unsafe(source: str) -> bool:
@@ -218,7 +326,7 @@ def unsafe_markup(raw_html: str) -> tuple[str, ...]:
 
 
 def script_scheme(url: str) -> str | None:
-    """"javascript", "vbscript" or "data" when a browser would run url as one: after decoding character references
+    """ "javascript", "vbscript" or "data" when a browser would run url as one: after decoding character references
     (`&#106;`, `&colon;`) and dropping the whitespace and controls it ignores (`jav&#x09;ascript:`)."""
     plain = _URL_IGNORED.sub("", html.unescape(url)).lower()
     match = _SCRIPT_SCHEME.match(plain)

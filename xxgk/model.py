@@ -12,11 +12,27 @@ from .urls import section_of
 VALIDITY_VALUES = ("有效", "失效", "废止")
 
 NORMATIVE_KINDS = ("规章", "行政规范性文件")
-# The 统一编号 most provinces give a 行政规范性文件: the issuing body's 代字 ends with 规 before the year (深府规〔2020〕1号).
+# The 统一编号 most provinces give a 行政规范性文件: the issuing body's 代字 ends with 规 before the year (深府规〔2020〕1号).  # noqa: E501
 NORMATIVE_MARK = re.compile(r"规\s*[〔\[［(（【﹝]\s*\d{4}")
 
-GENRES = ("决议", "决定", "命令", "令", "公报", "公告", "通告", "意见", "通知", "通报",
-          "报告", "请示", "批复", "议案", "函", "纪要")
+GENRES = (
+    "决议",
+    "决定",
+    "命令",
+    "令",
+    "公报",
+    "公告",
+    "通告",
+    "意见",
+    "通知",
+    "通报",
+    "报告",
+    "请示",
+    "批复",
+    "议案",
+    "函",
+    "纪要",
+)
 
 
 @dataclass(frozen=True, slots=True)

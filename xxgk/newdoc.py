@@ -47,21 +47,31 @@ def body_code(publisher: str, config: Config, existing: list[tuple[str, str]]) -
     body = config.body_named(publisher)
     if body and body.code:
         return body.code
-    codes = Counter(parts.code for name, index_no in existing if name == publisher
-                    for parts in [config.index_form.parse(index_no)] if parts)
+    codes = Counter(
+        parts.code
+        for name, index_no in existing
+        if name == publisher
+        for parts in [config.index_form.parse(index_no)]
+        if parts
+    )
     return codes.most_common(1)[0][0] if codes else None
 
 
 def next_index_number(form: IndexForm, code: str, day: date, existing: list[tuple[str, str]]) -> str:
     """One past the highest serial this code has used in day's year (and month, when the form has one)."""
-    used = [parts.serial for _, index_no in existing for parts in [form.parse(index_no)]
-            if parts and parts.code == code and parts.year == day.year and parts.month in (None, day.month)]
+    used = [
+        parts.serial
+        for _, index_no in existing
+        for parts in [form.parse(index_no)]
+        if parts and parts.code == code and parts.year == day.year and parts.month in (None, day.month)
+    ]
     return form.format(code, day.year, max(used, default=0) + 1, day.month)
 
 
 def document_text(title: str, index_no: str, publisher: str, day: date, genre: str, *, english: bool = False) -> str:
     """A new document's front matter with the Chinese labels the README teaches (English keys when asked), filled
     in and kept as a draft until the editor removes that line."""
+
     def key(name: str) -> str:
         return name if english else chinese(name)
 
@@ -69,12 +79,22 @@ def document_text(title: str, index_no: str, publisher: str, day: date, genre: s
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     lines = [
-        "---", f"{key('title')}: {quoted(title)}", f"{key('index_no')}: {quoted(index_no)}",
-        f"{key('publisher')}: {quoted(publisher)}", f'{key("published")}: "{day.isoformat()}"',
-        f'{key("written")}: "{day.isoformat()}"', f'{key("category")}: ""  # 请填写主题分类，如 综合政务\\政务公开',
+        "---",
+        f"{key('title')}: {quoted(title)}",
+        f"{key('index_no')}: {quoted(index_no)}",
+        f"{key('publisher')}: {quoted(publisher)}",
+        f'{key("published")}: "{day.isoformat()}"',
+        f'{key("written")}: "{day.isoformat()}"',
+        f'{key("category")}: ""  # 请填写主题分类，如 综合政务\\政务公开',
         f"{key('genre')}: {quoted(genre)}" if genre else f'# {key("genre")}: "通知"',
-        f'{key("doc_no")}: ""', f"{key('keywords')}: []", f'{key("validity")}: "有效"',
-        f"{key('draft')}: true  # 草稿：写完并核对后删除这一行即可发布", "---", "", "（正文）", "",
+        f'{key("doc_no")}: ""',
+        f"{key('keywords')}: []",
+        f'{key("validity")}: "有效"',
+        f"{key('draft')}: true  # 草稿：写完并核对后删除这一行即可发布",
+        "---",
+        "",
+        "（正文）",
+        "",
     ]
     return "\n".join(lines)
 

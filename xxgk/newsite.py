@@ -1,4 +1,5 @@
-"""`init`: write a new portal (config, an example document, .gitignore, pre-commit and CI configs) into an empty folder."""
+"""`init`: write a new portal (config, an example document, .gitignore, pre-commit and CI configs) into an empty
+folder."""
 
 from __future__ import annotations
 
@@ -21,10 +22,18 @@ FILES = {
 
 
 def create(folder: Path) -> list[Path]:
-    """Write the new site's files into folder (made if absent) and return them; refuses a folder that has anything in it."""
+    """Write the new site's files into folder (made if absent) and return them; refuses a folder that is not empty."""
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise BuildError([Problem(shown_path(folder), None, "文件夹已存在且不是空的，未写入任何文件。请指定一个新的或空的文件夹。",
-                                  "init-not-empty")])
+        raise BuildError(
+            [
+                Problem(
+                    shown_path(folder),
+                    None,
+                    "文件夹已存在且不是空的，未写入任何文件。请指定一个新的或空的文件夹。",
+                    "init-not-empty",
+                )
+            ]
+        )
     written = []
     for source, target in FILES.items():
         path = folder / target

@@ -12,8 +12,25 @@ from .frontmatter import HEADINGS
 from .model import CatalogEntry, Document, Output, Site
 from .urls import attachment_path
 
-CATALOG_COLUMNS = ["index_no", "title", "publisher", "written", "published", "category", "genre", "doc_no",
-                   "keywords", "summary", "validity", "repealed", "interprets", "replaced_by", "url", "json", "attachments"]
+CATALOG_COLUMNS = [
+    "index_no",
+    "title",
+    "publisher",
+    "written",
+    "published",
+    "category",
+    "genre",
+    "doc_no",
+    "keywords",
+    "summary",
+    "validity",
+    "repealed",
+    "interprets",
+    "replaced_by",
+    "url",
+    "json",
+    "attachments",
+]
 # The fields' headings, and the two columns that are not fields: the page and its JSON twin.
 CATALOG_HEADINGS = [{**HEADINGS, "url": "网址", "json": "数据"}[column] for column in CATALOG_COLUMNS]
 
@@ -26,21 +43,37 @@ def twin_path(doc: Document) -> str:
 def metadata(doc: Document, config: Config) -> dict:
     """Every metadata field of a document, dates in ISO 8601, URLs absolute."""
     return {
-        "index_no": doc.index_no, "title": doc.title, "publisher": doc.publisher,
-        "written": doc.written.isoformat() if doc.written else None, "published": doc.published.isoformat(),
-        "category": doc.category, "genre": doc.genre, "doc_no": doc.doc_no, "keywords": list(doc.keywords),
-        "summary": doc.summary, "validity": doc.validity, "repealed": doc.repealed.isoformat() if doc.repealed else None,
-        "interprets": doc.interprets or None, "replaced_by": doc.replaced_by or None, "column": doc.column,
-        "extra": dict(doc.extra), "url": config.base_url + doc.path, "json": config.base_url + twin_path(doc),
-        "attachments": [config.base_url + attachment_path(doc.path, PurePosixPath(a.src).name) for a in doc.attachments],
+        "index_no": doc.index_no,
+        "title": doc.title,
+        "publisher": doc.publisher,
+        "written": doc.written.isoformat() if doc.written else None,
+        "published": doc.published.isoformat(),
+        "category": doc.category,
+        "genre": doc.genre,
+        "doc_no": doc.doc_no,
+        "keywords": list(doc.keywords),
+        "summary": doc.summary,
+        "validity": doc.validity,
+        "repealed": doc.repealed.isoformat() if doc.repealed else None,
+        "interprets": doc.interprets or None,
+        "replaced_by": doc.replaced_by or None,
+        "column": doc.column,
+        "extra": dict(doc.extra),
+        "url": config.base_url + doc.path,
+        "json": config.base_url + twin_path(doc),
+        "attachments": [
+            config.base_url + attachment_path(doc.path, PurePosixPath(a.src).name) for a in doc.attachments
+        ],
     }
 
 
 def document_twin(doc: Document, config: Config) -> Output:
     """A document's metadata, body as HTML and as text, and its attachments' URLs, as one JSON file."""
     fields = metadata(doc, config)
-    attachments = [{"title": a.title, "url": url, "size": a.size, "type": PurePosixPath(a.src).suffix.lstrip(".").lower()}
-                   for a, url in zip(doc.attachments, fields["attachments"], strict=True)]
+    attachments = [
+        {"title": a.title, "url": url, "size": a.size, "type": PurePosixPath(a.src).suffix.lstrip(".").lower()}
+        for a, url in zip(doc.attachments, fields["attachments"], strict=True)
+    ]
     data = {**fields, "body_html": doc.body_html, "body_text": doc.body_text, "attachments": attachments}
     return Output(twin_path(doc), _json(data))
 
@@ -48,10 +81,24 @@ def document_twin(doc: Document, config: Config) -> Output:
 def entry_metadata(entry: CatalogEntry, config: Config) -> dict:
     """An annual report's 目录 row with the same keys as a document's; it has no JSON twin, so `json` is null."""
     return {
-        "index_no": entry.index_no, "title": entry.title, "publisher": entry.publisher, "written": None,
-        "published": entry.published.isoformat(), "category": entry.category, "genre": entry.genre, "doc_no": "",
-        "keywords": [], "summary": entry.summary, "validity": entry.validity, "repealed": None, "interprets": None,
-        "replaced_by": None, "column": entry.column, "extra": {}, "url": config.base_url + entry.path, "json": None,
+        "index_no": entry.index_no,
+        "title": entry.title,
+        "publisher": entry.publisher,
+        "written": None,
+        "published": entry.published.isoformat(),
+        "category": entry.category,
+        "genre": entry.genre,
+        "doc_no": "",
+        "keywords": [],
+        "summary": entry.summary,
+        "validity": entry.validity,
+        "repealed": None,
+        "interprets": None,
+        "replaced_by": None,
+        "column": entry.column,
+        "extra": {},
+        "url": config.base_url + entry.path,
+        "json": None,
         "attachments": [],
     }
 
@@ -59,10 +106,15 @@ def entry_metadata(entry: CatalogEntry, config: Config) -> dict:
 def catalog_files(site: Site, config: Config) -> list[Output]:
     """catalog.json and catalog.csv: one row per entry of the 目录 (published documents and annual reports), newest
     first."""
-    rows = [entry_metadata(entry, config) if isinstance(entry, CatalogEntry) else metadata(entry, config)
-            for page in site.catalog.pages for entry in page.documents]
-    return [Output("catalog.json", _json({"site": config.site_name, "total": len(rows), "documents": rows})),
-            Output("catalog.csv", _csv(rows))]
+    rows = [
+        entry_metadata(entry, config) if isinstance(entry, CatalogEntry) else metadata(entry, config)
+        for page in site.catalog.pages
+        for entry in page.documents
+    ]
+    return [
+        Output("catalog.json", _json({"site": config.site_name, "total": len(rows), "documents": rows})),
+        Output("catalog.csv", _csv(rows)),
+    ]
 
 
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV Injection"): `=HYPERLINK(…)` in a
@@ -93,8 +145,11 @@ def _csv(rows: list[dict]) -> bytes:
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
 
 
-LEGAL_FORCE = {"有效": "https://schema.org/InForce", "失效": "https://schema.org/NotInForce",
-               "废止": "https://schema.org/NotInForce"}
+LEGAL_FORCE = {
+    "有效": "https://schema.org/InForce",
+    "失效": "https://schema.org/NotInForce",
+    "废止": "https://schema.org/NotInForce",
+}
 
 
 def json_ld(doc: Document, config: Config) -> dict:
@@ -102,14 +157,22 @@ def json_ld(doc: Document, config: Config) -> dict:
     data = {
         "@context": "https://schema.org",
         "@type": "Legislation" if doc.normative_kind else "CreativeWork",
-        "name": doc.title, "headline": doc.title, "url": config.base_url + doc.path, "inLanguage": "zh-CN",
+        "name": doc.title,
+        "headline": doc.title,
+        "url": config.base_url + doc.path,
+        "inLanguage": "zh-CN",
         "identifier": {"@type": "PropertyValue", "propertyID": "索引号", "value": doc.index_no},
         "datePublished": doc.published.isoformat(),
         "publisher": {"@type": "GovernmentOrganization", "name": config.footer.sponsor or config.site_name},
         "author": {"@type": "GovernmentOrganization", "name": doc.publisher},
     }
-    optional = {"about": doc.category, "keywords": "，".join(doc.keywords), "genre": doc.genre,
-                "abstract": doc.summary, "dateCreated": doc.written.isoformat() if doc.written else ""}
+    optional = {
+        "about": doc.category,
+        "keywords": "，".join(doc.keywords),
+        "genre": doc.genre,
+        "abstract": doc.summary,
+        "dateCreated": doc.written.isoformat() if doc.written else "",
+    }
     data.update({key: value for key, value in optional.items() if value})
     if doc.normative_kind:
         data.update(_legislation(doc))
@@ -118,7 +181,8 @@ def json_ld(doc: Document, config: Config) -> dict:
 
 def _legislation(doc: Document) -> dict:
     fields = {
-        "legislationIdentifier": doc.doc_no, "legislationType": doc.genre or doc.normative_kind,
+        "legislationIdentifier": doc.doc_no,
+        "legislationType": doc.genre or doc.normative_kind,
         "legislationDate": doc.written.isoformat() if doc.written else "",
         "legislationPassedBy": {"@type": "GovernmentOrganization", "name": doc.publisher},
         "legislationLegalForce": LEGAL_FORCE[doc.validity],

@@ -266,8 +266,16 @@ def locked(out_dir: Path, *siblings: Path) -> Iterator[None]:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise OutputBusy([Problem(shown_path(out_dir), None, "另一个构建正在写入这个输出文件夹。请等它结束后再运行。",
-                                      "output-busy")]) from None
+            raise OutputBusy(
+                [
+                    Problem(
+                        shown_path(out_dir),
+                        None,
+                        "另一个构建正在写入这个输出文件夹。请等它结束后再运行。",
+                        "output-busy",
+                    )
+                ]
+            ) from None
         for folder in (out_dir, *siblings):
             recover(folder)
         yield

@@ -16,8 +16,10 @@ from .manifest import MANIFEST
 
 # The first line of a manifest this tool writes: `<sha256>  <path>` (sha256sum's format).
 _MANIFEST_LINE = re.compile(rb"[0-9a-f]{64}  [^\n]+\n")
-_ADVICE = ("构建会用新站点整体替换输出文件夹，为免误删其中的文件，本次没有改动任何文件。"
-           "请在 config.yaml 的 paths.output 或 --out 中改用一个新的文件夹（例如 site）。")
+_ADVICE = (
+    "构建会用新站点整体替换输出文件夹，为免误删其中的文件，本次没有改动任何文件。"
+    "请在 config.yaml 的 paths.output 或 --out 中改用一个新的文件夹（例如 site）。"
+)
 
 
 def absolute(path: Path) -> Path:

@@ -51,8 +51,13 @@ def _key(*parts: object) -> str:
 
 def document_key(shared: str, doc: Document, context: PageContext) -> str:
     """The key of a document's page and JSON twin."""
-    return _key(shared, doc.path, document_digest(doc), context.relations.get(doc.index_no),
-                context.neighbours.get(doc.index_no))
+    return _key(
+        shared,
+        doc.path,
+        document_digest(doc),
+        context.relations.get(doc.index_no),
+        context.neighbours.get(doc.index_no),
+    )
 
 
 def _row(entry: Document | CatalogEntry) -> str:
@@ -63,8 +68,12 @@ def listing_key(shared: str, listing: Listing, page: ListingPage, facet: Facet |
     """The key of one page of a listing: the listing's own fields, this page's rows and pager, and the facet's
     terms (a 一级 主题分类 page lists its 二级 terms)."""
     own = tuple(getattr(listing, f.name) for f in dataclasses.fields(listing) if f.name != "pages")
-    terms = facet and (facet.kind, facet.title, facet.url,
-                       tuple((t.title, t.url, t.total, t.parent, t.parent_url) for t in facet.terms))
+    terms = facet and (
+        facet.kind,
+        facet.title,
+        facet.url,
+        tuple((t.title, t.url, t.total, t.parent, t.parent_url) for t in facet.terms),
+    )
     return _key(shared, own, page.url, page.number, page.pages, tuple(map(_row, page.documents)), terms)
 
 
@@ -100,7 +109,10 @@ def _load(path: Path | None) -> dict[str, tuple[str, str, int]]:
         record = json.loads(path.read_text(encoding="utf-8"))
         if record.get("format") != FORMAT:
             return {}
-        return {dest: (key, digest, size) for dest, (key, digest, size) in record["pages"].items()
-                if isinstance(key, str) and isinstance(digest, str) and isinstance(size, int)}
+        return {
+            dest: (key, digest, size)
+            for dest, (key, digest, size) in record["pages"].items()
+            if isinstance(key, str) and isinstance(digest, str) and isinstance(size, int)
+        }
     except (OSError, ValueError, TypeError, AttributeError, KeyError):
         return {}

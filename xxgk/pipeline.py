@@ -65,8 +65,9 @@ class Checked:
     cache: Cache | None = None  # what was read, for the command to commit() once it succeeded
 
 
-def check(config: Config, today: date, *, since: str | None = "HEAD", cached: bool = False,
-          memory: Memory | None = None) -> Checked:
+def check(
+    config: Config, today: date, *, since: str | None = "HEAD", cached: bool = False, memory: Memory | None = None
+) -> Checked:
     """Read, validate and run every rule over every document and annual-report file; raise ContentError on errors.
 
     This is the one set of rules: `check`, `build` and `serve` all call it, so they report the same findings.
@@ -76,22 +77,40 @@ def check(config: Config, today: date, *, since: str | None = "HEAD", cached: bo
     """
     cache = Cache.open(cache_dir(config.output_dir), fingerprint(config), memory) if cached else None
     documents, problems = content.read_all(config, cache)
-    reports, report_problems = annual.load_reports(config.reports_dir, shown_path(config.reports_dir), config.annual_column)
-    problems += [*validate.check_corpus(documents, config.calendar),
-                 *annual.kind_problems(documents, annual.site_rule(config.bodies)), *report_problems,
-                 *annual.report_problems(reports), *annual.index_number_problems(reports, documents),
-                 *config.warnings, *sources.problems(config.templates_dir, config.static_dir, config.reports_dir),
-                 *validate.serial_gaps(documents, config.index_form)]
+    reports, report_problems = annual.load_reports(
+        config.reports_dir, shown_path(config.reports_dir), config.annual_column
+    )
+    problems += [
+        *validate.check_corpus(documents, config.calendar),
+        *annual.kind_problems(documents, annual.site_rule(config.bodies)),
+        *report_problems,
+        *annual.report_problems(reports),
+        *annual.index_number_problems(reports, documents),
+        *config.warnings,
+        *sources.problems(config.templates_dir, config.static_dir, config.reports_dir),
+        *validate.serial_gaps(documents, config.index_form),
+    ]
     if since is not None:
         problems += history.changed_index_numbers(config.content_dir, since, shown_path)
     raise_if_errors(problems, ContentError)
-    return Checked(assemble.assemble(documents, config, today, annual.catalog_entries(reports)), tuple(reports), problems,
-                   cache.reused if cache else 0, cache.missed if cache else 0, cache)
+    return Checked(
+        assemble.assemble(documents, config, today, annual.catalog_entries(reports)),
+        tuple(reports),
+        problems,
+        cache.reused if cache else 0,
+        cache.missed if cache else 0,
+        cache,
+    )
 
 
-def scan_pages(folder: Path, config: Config, documents: list[Document], shown: Callable[[Path], str],
-               pages: dict[str, str] | None = None, known: page_scan.Findings | None = None
-               ) -> tuple[list[Problem], page_scan.Findings]:
+def scan_pages(
+    folder: Path,
+    config: Config,
+    documents: list[Document],
+    shown: Callable[[Path], str],
+    pages: dict[str, str] | None = None,
+    known: page_scan.Findings | None = None,
+) -> tuple[list[Problem], page_scan.Findings]:
     """The built-page rules over the HTML under folder, leaving out what a document's own rules already found;
     with what was found in each page's bytes (see page_scan.scan for pages and known).
 
@@ -142,8 +161,16 @@ class Stages:
         self._mark = now
 
 
-def build(config: Config, today: date, *, since: str | None = "HEAD", full_index: bool = False, reuse: bool = True,
-          progress: Callable[[str], None] = lambda line: None, memory: Memory | None = None) -> Report:
+def build(
+    config: Config,
+    today: date,
+    *,
+    since: str | None = "HEAD",
+    full_index: bool = False,
+    reuse: bool = True,
+    progress: Callable[[str], None] = lambda line: None,
+    memory: Memory | None = None,
+) -> Report:
     """Build the whole site into config.output_dir, replacing it only when every stage succeeded; with reuse,
     documents unchanged since the last build are not read again and files whose bytes did not change are kept
     as they were (same inode and mtime). progress() receives a line as each stage ends; memory keeps the documents
@@ -168,8 +195,10 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
     # the new site with the previous index, which the next build brings in line; never an index that answers
     # with documents the served site does not have yet. A failure before the site's swap changes neither.
     previous_index = None if full_index else index_dir(config.output_dir)
-    with output.staged(index_dir(config.output_dir), seed=previous_index) as index_stage, \
-            output.staged(config.output_dir, reuse=reuse) as stage:
+    with (
+        output.staged(index_dir(config.output_dir), seed=previous_index) as index_stage,
+        output.staged(config.output_dir, reuse=reuse) as stage,
+    ):
         # A page whose inputs are those it was rendered from last time is linked from the previous build; the
         # other document pages are rendered and written by worker processes while this one does the listings.
         built = page_keys.PageRecord(cache_dir(config.output_dir) / "pages.json" if reuse else None)
@@ -182,8 +211,14 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
                 todo.append(doc)
         with workers.started(_write_documents, (context, stage.path, stage.previous), todo) as document_paths:
             env = render.make_env(config.templates_dir)
-            pages = render.render_pages(site, context, env, lambda dest, listing, page, facet: not built.reuse(
-                stage, (dest,), page_keys.listing_key(shared, listing, page, facet)))
+            pages = render.render_pages(
+                site,
+                context,
+                env,
+                lambda dest, listing, page, facet: (
+                    not built.reuse(stage, (dest,), page_keys.listing_key(shared, listing, page, facet))
+                ),
+            )
             pages += [annual.render_report(figures, data, year, context, env) for year, figures, data in reports]
             stage.write(pages)
             report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
@@ -199,14 +234,20 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
         scan_record = cache_dir(config.output_dir) / "page-scan.json" if reuse else None
         scan_key = fingerprint(config, "page-scan")
         page_problems, findings = scan_pages(
-            stage.path, config, site.documents, lambda path: shown_path(config.output_dir / path.relative_to(stage.path)),
-            stage.pages(), _known_findings(records.load(scan_record, scan_key)))
+            stage.path,
+            config,
+            site.documents,
+            lambda path: shown_path(config.output_dir / path.relative_to(stage.path)),
+            stage.pages(),
+            _known_findings(records.load(scan_record, scan_key)),
+        )
         raise_if_errors(checked.warnings + page_problems, ContentError)
         record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
         static_files, static_record = _static_files(site.documents, stage, record)
         # Its worker processes leave this one free to write the static index's files meanwhile.
-        index = search.update_index(index_stage.path, site.documents, full=full_index,
-                                    meanwhile=lambda: stage.write(static_files))
+        index = search.update_index(
+            index_stage.path, site.documents, full=full_index, meanwhile=lambda: stage.write(static_files)
+        )
         stages.done("搜索索引", "全部重建" if index.full else f"更新 {index.added + index.updated + index.deleted} 篇")
         stage.write_manifest()
         page_record = built.encoded(stage)  # before the swap: it reads the staged files' sizes
@@ -246,12 +287,15 @@ def _known_findings(body: dict | None) -> page_scan.Findings:
 
 
 def _findings_record(findings: page_scan.Findings) -> dict:
-    return {digest: [[p.line, p.message, p.code, p.level, p.column] for p in problems]
-            for digest, problems in findings.items()}
+    return {
+        digest: [[p.line, p.message, p.code, p.level, p.column] for p in problems]
+        for digest, problems in findings.items()
+    }
 
 
-def _static_files(documents: tuple[Document, ...], stage: output.Staging, record: Path | None
-                  ) -> tuple[list[Output], bytes | None]:
+def _static_files(
+    documents: tuple[Document, ...], stage: output.Staging, record: Path | None
+) -> tuple[list[Output], bytes | None]:
     """The static search index's files to write, and the record to save for the next build once this one is
     published: no files when the previous build indexed exactly these documents (as its record says) and its
     index files are unchanged, for then they are linked."""
@@ -267,8 +311,9 @@ def _static_files(documents: tuple[Document, ...], stage: output.Staging, record
     return files, json.dumps({"key": key, "files": entries}).encode("utf-8")
 
 
-def _write_documents(job: tuple[render.PageContext, Path, output.Previous], documents: list[Document]
-                     ) -> list[tuple[str, str]]:
+def _write_documents(
+    job: tuple[render.PageContext, Path, output.Previous], documents: list[Document]
+) -> list[tuple[str, str]]:
     """Render and write a share of the document pages (in a worker process); returns (path, SHA-256) of each file."""
     context, staging_path, previous = job
     return output.Staging(staging_path, previous).write(render.render_documents(context, documents))

@@ -35,7 +35,8 @@ class PageContext:
     neighbours: dict[str, tuple[NavLink | None, NavLink | None]] = field(default_factory=dict)
 
     def shown_columns(self, parent: str) -> tuple[NavLink, ...]:
-        """The built columns under `parent` ("" for the top level), in config order (empty hide_empty ones are not built)."""
+        """The built columns under `parent` ("" for the top level), in config order (empty hide_empty ones are not
+        built)."""
         found = (self.column(c.key) for c in self.config.columns if c.parent == parent)
         return tuple(link for link in found if link is not None)
 
@@ -136,20 +137,29 @@ def template_problems() -> Iterator[None]:
     except jinja2.TemplateNotFound as exc:
         raise TemplateError([Problem(f"templates/{exc.name}", None, "找不到模板文件。", "template-missing")]) from exc
     except jinja2.UndefinedError as exc:
-        raise TemplateError([Problem("templates/", None, f"模板使用了未定义的变量：{exc.message}", "template-undefined")]) from exc
+        raise TemplateError(
+            [Problem("templates/", None, f"模板使用了未定义的变量：{exc.message}", "template-undefined")]
+        ) from exc
 
 
 # Whether a listing page must be rendered (given its site path, listing, page and facet); else it is kept as built.
 Needed = Callable[[str, Listing, ListingPage, Facet | None], bool]
 
 
-def render_pages(site: Site, context: PageContext, env: jinja2.Environment,
-                 needed: Needed = lambda *page: True) -> list[Output]:
-    """The home page, the 目录, column and browse listings (those needed) and the 404 page (document pages are apart)."""
+def render_pages(
+    site: Site, context: PageContext, env: jinja2.Environment, needed: Needed = lambda *page: True
+) -> list[Output]:
+    """The home page, the 目录, column and browse listings (those needed) and the 404 page (document pages are apart)."""  # noqa: E501
     with template_problems():
         pages = _Pages(context, env, needed)
-        return [*pages.home(site), *pages.listings(site), *pages.facets(site), pages.search(),
-                *pages.guides(site), *pages.not_found()]
+        return [
+            *pages.home(site),
+            *pages.listings(site),
+            *pages.facets(site),
+            pages.search(),
+            *pages.guides(site),
+            *pages.not_found(),
+        ]
 
 
 def render_page(context: PageContext, env: jinja2.Environment, template: str, dest: str, **values) -> Output:
@@ -173,7 +183,9 @@ def document_outputs(doc: Document) -> tuple[str, str]:
 
 def attachment_copies(doc: Document, config: Config) -> list[Output]:
     """A document's attachments, copied beside its page."""
-    return [Output(attachment_path(doc.path, Path(a.src).name), source=config.content_dir / a.src) for a in doc.attachments]
+    return [
+        Output(attachment_path(doc.path, Path(a.src).name), source=config.content_dir / a.src) for a in doc.attachments
+    ]
 
 
 class _Pages:
@@ -182,11 +194,19 @@ class _Pages:
     def __init__(self, context: PageContext, env: jinja2.Environment, needed: Needed = lambda *page: True):
         self.context, self.env, self.needed = context, env, needed
         nav_main = (NavLink("首页", "index.html"), context.catalog, *context.shown_columns(""))
-        self.shared = {"config": context.config, "footer": context.config.footer, "site_name": context.config.site_name,
-                       "nav_main": nav_main, "nav_columns": context.columns, "nav_facets": context.facets,
-                       "catalog": context.catalog, "annual_reports": context.annual_reports, "headings": HEADINGS,
-                       "sub_columns": {c.key: context.shown_columns(c.key) for c in context.config.columns if not c.parent},
-                       "annual_column_url": listing_path(f"column/{context.config.annual_column}")}
+        self.shared = {
+            "config": context.config,
+            "footer": context.config.footer,
+            "site_name": context.config.site_name,
+            "nav_main": nav_main,
+            "nav_columns": context.columns,
+            "nav_facets": context.facets,
+            "catalog": context.catalog,
+            "annual_reports": context.annual_reports,
+            "headings": HEADINGS,
+            "sub_columns": {c.key: context.shown_columns(c.key) for c in context.config.columns if not c.parent},
+            "annual_column_url": listing_path(f"column/{context.config.annual_column}"),
+        }
         self._nav_urls = {link.url for link in (*nav_main, *context.facets)}
         self._parts: dict[tuple, Markup] = {}
 
@@ -202,16 +222,28 @@ class _Pages:
             return self._row(name, url, doc)
 
         html = self.env.get_template(template).render(
-            **self.shared, **values, page_path=dest, url=url, part=part, row=row,
-            canonical=self.context.config.base_url + dest.removesuffix("index.html"))
+            **self.shared,
+            **values,
+            page_path=dest,
+            url=url,
+            part=part,
+            row=row,
+            canonical=self.context.config.base_url + dest.removesuffix("index.html"),
+        )
         return Output(dest, html.encode("utf-8"))
 
     def _part(self, name: str, url: Linker, section: str, current_link: str) -> Markup:
         """A partial that sees only the shared values, url(), section and current_link, rendered once for each."""
         # The header, navigation and footer are the same on every page of one depth and section;
         # rendering them once instead of on each of ~14,000 pages is a large share of the build.
-        return self._once((name, url.prefix, section, current_link), name,
-                          **self.shared, url=url, section=section, current_link=current_link)
+        return self._once(
+            (name, url.prefix, section, current_link),
+            name,
+            **self.shared,
+            url=url,
+            section=section,
+            current_link=current_link,
+        )
 
     def _row(self, name: str, url: Linker, doc: Document) -> Markup:
         """A partial showing one document (`doc`, url() and the config only), rendered once per document and depth."""
@@ -229,15 +261,23 @@ class _Pages:
         return [self.page("home.html", "index.html", latest=latest, columns=site.columns, facets=site.facets)]
 
     def listings(self, site: Site) -> list[Output]:
-        return [self._listing(listing, page, None) for listing in (site.catalog, *site.columns)
-                for page in listing.pages if self.needed(page.url, listing, page, None)]
+        return [
+            self._listing(listing, page, None)
+            for listing in (site.catalog, *site.columns)
+            for page in listing.pages
+            if self.needed(page.url, listing, page, None)
+        ]
 
     def facets(self, site: Site) -> list[Output]:
         outputs = []
         for facet in site.facets:
             outputs.append(self.page("facet.html", facet.url, facet=facet))
-            outputs += [self._listing(term, page, facet) for term in facet.terms for page in term.pages
-                        if self.needed(page.url, term, page, facet)]
+            outputs += [
+                self._listing(term, page, facet)
+                for term in facet.terms
+                for page in term.pages
+                if self.needed(page.url, term, page, facet)
+            ]
         return outputs
 
     def _listing(self, listing: Listing, page: ListingPage, facet: Facet | None) -> Output:
@@ -248,11 +288,19 @@ class _Pages:
         files = [(a, attachment_path(dest, Path(a.src).name)) for a in doc.attachments]
         # The body was sanitised by markup.py when the document was read; this is the one place it becomes Markup.
         config = self.context.config
-        page = self.page("document.html", dest, doc=doc, body=Markup(scrolling_tables(doc.body_html)), json_ld=opendata.json_ld(doc, config),
-                         twin=opendata.twin_path(doc), column=self.context.column(doc.column), attachments=files,
-                         relations=self.context.relations.get(doc.index_no, Relations()),
-                         neighbours=self.context.neighbours.get(doc.index_no, (None, None)),
-                         section=f"column/{doc.column}")
+        page = self.page(
+            "document.html",
+            dest,
+            doc=doc,
+            body=Markup(scrolling_tables(doc.body_html)),
+            json_ld=opendata.json_ld(doc, config),
+            twin=opendata.twin_path(doc),
+            column=self.context.column(doc.column),
+            attachments=files,
+            relations=self.context.relations.get(doc.index_no, Relations()),
+            neighbours=self.context.neighbours.get(doc.index_no, (None, None)),
+            section=f"column/{doc.column}",
+        )
         return [page, opendata.document_twin(doc, config), *attachment_copies(doc, config)]
 
     def search(self) -> Output:
@@ -261,10 +309,16 @@ class _Pages:
 
     def guides(self, site: Site) -> list[Output]:
         """The 网站地图 page (every column, browse page and term) and the 订阅与开放数据 page (feeds, catalog files)."""
-        feeds = [(term, feed_path(term)) for facet in site.facets if facet.kind in ("publisher", "category")
-                 for term in facet.terms]
-        return [self.page("sitemap.html", "sitemap/index.html", facets=site.facets),
-                self.page("subscribe.html", "subscribe/index.html", feeds=feeds)]
+        feeds = [
+            (term, feed_path(term))
+            for facet in site.facets
+            if facet.kind in ("publisher", "category")
+            for term in facet.terms
+        ]
+        return [
+            self.page("sitemap.html", "sitemap/index.html", facets=site.facets),
+            self.page("subscribe.html", "subscribe/index.html", feeds=feeds),
+        ]
 
     def not_found(self) -> list[Output]:
         # A 404 page is served at any depth, so its links are absolute from the site's base path.

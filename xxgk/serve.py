@@ -22,8 +22,11 @@ def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
     vanish while it looks (a git checkout, an unzip) are left out, never an error."""
     state = {}
     for folder in folders:
-        paths = [folder] if not folder.is_dir() else \
-            (Path(top, name) for top, _, names in os.walk(folder) for name in names)
+        paths = (
+            [folder]
+            if not folder.is_dir()
+            else (Path(top, name) for top, _, names in os.walk(folder) for name in names)
+        )
         for path in paths:
             try:
                 stat = path.stat()
@@ -54,8 +57,13 @@ class Status:
             return json.dumps({"build": self.build, "error": self.error}, ensure_ascii=False).encode("utf-8")
 
 
-def watch(folders: list[Path], rebuild: Callable[[], None], stop: threading.Event, interval: float = 1.0,
-          status: Status | None = None) -> None:
+def watch(
+    folders: list[Path],
+    rebuild: Callable[[], None],
+    stop: threading.Event,
+    interval: float = 1.0,
+    status: Status | None = None,
+) -> None:
     """Call rebuild() after any file under the folders is added, changed or removed, until stop is set; an
     error in a rebuild is reported (and shown in open pages) and watching goes on, so the preview never silently
     stops following edits."""
@@ -86,7 +94,8 @@ LIVE_JS = """\
       box.id = "xxgk-build-error";
       box.setAttribute("role", "alert");
       box.style.cssText = "position:fixed;top:0;left:0;right:0;z-index:99999;margin:0;padding:1em;max-height:60vh;" +
-        "overflow:auto;white-space:pre-wrap;background:#fff4f4;color:#900;border-bottom:3px solid #c00;font:14px/1.5 monospace";
+        "overflow:auto;white-space:pre-wrap;background:#fff4f4;color:#900;border-bottom:3px solid #c00;" +
+        "font:14px/1.5 monospace";
       document.body.appendChild(box);
     }
     box.textContent = "构建失败，下面显示的仍是上一次成功构建的页面。修改后会自动重试：\\n\\n" + error;
@@ -115,7 +124,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         # A NUL (%00) names no file; the standard handler would raise on it instead of answering 404.
         if not path.startswith(self.base_path) or "\x00" in urllib.parse.unquote(path):
             return str(self.out_dir / "__outside_base_path__")
-        return super().translate_path("/" + path[len(self.base_path):])
+        return super().translate_path("/" + path[len(self.base_path) :])
 
     def do_GET(self) -> None:
         if self.path in ("/", "") and self.base_path != "/":
@@ -141,8 +150,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return path if path.suffix == ".html" and path.is_file() else None
 
     def _with_live_script(self, html: bytes) -> bytes:
-        script = (f'<script src="{self.base_path}{LIVE}live.js" data-status="{self.base_path}{LIVE}status" '
-                  f'data-build="{self.status.build}"></script>\n').encode()
+        script = (
+            f'<script src="{self.base_path}{LIVE}live.js" data-status="{self.base_path}{LIVE}status" '
+            f'data-build="{self.status.build}"></script>\n'
+        ).encode()
         at = html.rfind(b"</body>")
         return html[:at] + script + html[at:] if at >= 0 else html + script
 
@@ -166,16 +177,21 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def make_server(out_dir: Path, base_path: str, port: int, status: Status | None = None
-                ) -> http.server.ThreadingHTTPServer:
+def make_server(
+    out_dir: Path, base_path: str, port: int, status: Status | None = None
+) -> http.server.ThreadingHTTPServer:
     """An HTTP server on 127.0.0.1 (port 0 picks a free one) serving out_dir under base_path; its pages follow
     status (see Status)."""
     handler = functools.partial(_Handler, base_path=base_path, out_dir=out_dir, status=status or Status())
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
 
 
-def serve_forever(server: http.server.ThreadingHTTPServer, folders: list[Path], rebuild: Callable[[], None],
-                  status: Status | None = None) -> None:
+def serve_forever(
+    server: http.server.ThreadingHTTPServer,
+    folders: list[Path],
+    rebuild: Callable[[], None],
+    status: Status | None = None,
+) -> None:
     """Serve until interrupted (Ctrl+C), rebuilding on changes in a background thread."""
     stop = threading.Event()
     # Half a second between looks: an edit is noticed quickly, and a look (a stat per file) stays cheap.

@@ -22,7 +22,8 @@ _CONTROL = {chr(c) for c in (*range(0x20), 0x7F)}
 
 
 class Unreadable(Exception):
-    """A file that must not or cannot be read: `message` says so to an editor, `reason` is the bare cause, both Chinese."""
+    """A file that must not or cannot be read: `message` says so to an editor, `reason` is the bare cause (both
+    Chinese)."""
 
     def __init__(self, message: str, code: str = "file-kind", reason: str | None = None):
         super().__init__(message)
@@ -111,7 +112,7 @@ def read_bytes(path: Path, limit: int) -> bytes:
 
 
 def head(path: Path, size: int) -> bytes:
-    """The first `size` bytes of a regular file of any length; raises Unreadable for anything else, before opening it."""
+    """The first `size` bytes of a regular file of any length; raises Unreadable, before opening, for anything else."""
     return _read(path, size, None)
 
 
@@ -119,7 +120,9 @@ def _read(path: Path, size: int, limit: int | None) -> bytes:
     try:
         before = os.stat(path)
         if not stat.S_ISREG(before.st_mode):
-            kind = "这是一个文件夹，不是文件" if stat.S_ISDIR(before.st_mode) else "这不是普通文件，而是管道、设备或套接字"
+            kind = (
+                "这是一个文件夹，不是文件" if stat.S_ISDIR(before.st_mode) else "这不是普通文件，而是管道、设备或套接字"
+            )
             raise Unreadable("不是普通文件（而是文件夹、管道或设备），不会被读取。", reason=kind)
         if limit is not None and before.st_size > limit:
             raise Unreadable(_too_large(limit, before.st_size), "file-too-large")

@@ -12,7 +12,8 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def default_folder(kind: str) -> Path:
-    """The default theme's "templates" or "static" folder: inside the installed package, else the checkout's top level."""
+    """The default theme's "templates" or "static" folder: inside the installed package, else the checkout's top
+    level."""
     # pyproject.toml packs the repository's top-level templates/ and static/ into the wheel as xxgk/default_theme/*;
     # a source checkout (and an editable install) reads them where they are.
     packaged = _PACKAGE / "default_theme" / kind

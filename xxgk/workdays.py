@@ -45,7 +45,9 @@ class WorkCalendar:
 
     def extended(self, holidays: frozenset[date], workdays: frozenset[date], years: frozenset[int]) -> WorkCalendar:
         """This calendar with local holidays and make-up days added, covering more years."""
-        return WorkCalendar(self.holidays - workdays | holidays, self.workdays - holidays | workdays, self.years | years)
+        return WorkCalendar(
+            self.holidays - workdays | holidays, self.workdays - holidays | workdays, self.years | years
+        )
 
 
 def national() -> WorkCalendar:

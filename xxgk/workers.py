@@ -17,16 +17,24 @@ Shared = TypeVar("Shared")
 Result = TypeVar("Result")
 
 
-def map_chunks(function: Callable[[Shared, list[Item]], list[Result]], shared: Shared, items: Sequence[Item],
-               parallel_from: int = 48) -> list[Result]:
+def map_chunks(
+    function: Callable[[Shared, list[Item]], list[Result]],
+    shared: Shared,
+    items: Sequence[Item],
+    parallel_from: int = 48,
+) -> list[Result]:
     """function(shared, chunk) over chunks of items; in worker processes once there are parallel_from items."""
     with started(function, shared, items, parallel_from) as results:
         return results()
 
 
 @contextmanager
-def started(function: Callable[[Shared, list[Item]], list[Result]], shared: Shared, items: Sequence[Item],
-            parallel_from: int = 48) -> Iterator[Callable[[], list[Result]]]:
+def started(
+    function: Callable[[Shared, list[Item]], list[Result]],
+    shared: Shared,
+    items: Sequence[Item],
+    parallel_from: int = 48,
+) -> Iterator[Callable[[], list[Result]]]:
     """Start map_chunks' work in the background; the yielded callable waits for it, so the caller can work meanwhile."""
     workers = os.cpu_count() or 1
     if len(items) < parallel_from or workers == 1:
@@ -35,8 +43,9 @@ def started(function: Callable[[Shared, list[Item]], list[Result]], shared: Shar
     # Several chunks per worker even out the load; each chunk pays for its own set-up (a Markdown
     # converter, compiled templates), so chunks are not made smaller than that cost is worth.
     size = max(32, -(-len(items) // (workers * 6)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_inherit,
-                             initargs=(function, shared, items)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=_inherit, initargs=(function, shared, items)
+    ) as pool:
         try:
             with interrupts_held():  # the workers are forked here
                 futures = [pool.submit(_run_slice, start, start + size) for start in range(0, len(items), size)]

@@ -64,8 +64,16 @@ def parse(text: str, path: str, first_line: int = 1) -> tuple[Node | None, list[
     """Parse one YAML document into a Node tree; syntax errors come back as problems, never raised."""
     bad = characters.find(characters.IN_YAML, text, first_line)
     if bad:
-        return None, [Problem(path, f.line, f"含有字符 {f.describe()}。{characters.FORBIDDEN_ADVICE}。", "bad-character",
-                              column=f.column) for f in bad]
+        return None, [
+            Problem(
+                path,
+                f.line,
+                f"含有字符 {f.describe()}。{characters.FORBIDDEN_ADVICE}。",
+                "bad-character",
+                column=f.column,
+            )
+            for f in bad
+        ]
     problems: list[Problem] = []
     try:
         root = _Builder(path, first_line, problems, escapes="\\" in text).build(_events(text))
@@ -138,8 +146,14 @@ class _Builder:
         # An escape in a quoted value ("\x0b", "\0") can still produce a character the file itself may not hold.
         bad = characters.first(characters.FORBIDDEN, text) if self.escapes else None
         if bad is not None:
-            self.problems.append(Problem(self.path, line, f"值中含有字符 {characters.describe(bad)}（由转义写出）。"
-                                         f"{characters.FORBIDDEN_ADVICE}。", "bad-character"))
+            self.problems.append(
+                Problem(
+                    self.path,
+                    line,
+                    f"值中含有字符 {characters.describe(bad)}（由转义写出）。{characters.FORBIDDEN_ADVICE}。",
+                    "bad-character",
+                )
+            )
             text = characters.FORBIDDEN.sub("", text)
         # An empty plain scalar (`key:` with nothing after it) means "no value".
         if text == "" and event.style not in ("'", '"'):
@@ -154,10 +168,14 @@ class _Builder:
                 continue
             key = key_node.value
             if key in mapping:
-                self.problems.append(Problem(
-                    self.path, key_node.line,
-                    f"键“{key}”重复出现（第 {mapping[key].line} 行已有）。请删除其中一个，以免有内容被静默覆盖。",
-                    "yaml-duplicate-key"))
+                self.problems.append(
+                    Problem(
+                        self.path,
+                        key_node.line,
+                        f"键“{key}”重复出现（第 {mapping[key].line} 行已有）。请删除其中一个，以免有内容被静默覆盖。",
+                        "yaml-duplicate-key",
+                    )
+                )
                 continue
             mapping[key] = Node(value_node.value, key_node.line)
         return mapping
@@ -168,7 +186,10 @@ _EXPLAINED = (
     ("mapping values are not allowed", "此处不能出现冒号（值中含有“: ”时请用引号括起来）"),
     ("could not find expected ':'", "缺少冒号“:”"),
     ("found a tab character", "含有制表符（Tab），请改用空格缩进"),
-    ("found unknown escape character", "双引号中的反斜杠“\\”后面不是可识别的转义。值中含“\\”（如主题分类）时，请改用单引号或不加引号"),
+    (
+        "found unknown escape character",
+        "双引号中的反斜杠“\\”后面不是可识别的转义。值中含“\\”（如主题分类）时，请改用单引号或不加引号",
+    ),
     ("did not find expected key", "引号或括号没有闭合，或引号之后还有文字"),
     ("did not find expected <document start>", "这一行多余或缩进不对：每一行应为“键: 值”，或是上一项的续行"),
     ("did not find expected '-' indicator", "列表项“- ”的缩进与上一项不一致"),
@@ -193,7 +214,12 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: str, first_line: int) 
     slip = fullwidth_colon(text, path, first_line, last=line + 1)
     if slip is not None:
         return slip
-    return Problem(path, first_line + line, f"YAML 格式错误：{_explain(exc, text)}。请检查这一行的缩进、冒号和引号。", "yaml-syntax")
+    return Problem(
+        path,
+        first_line + line,
+        f"YAML 格式错误：{_explain(exc, text)}。请检查这一行的缩进、冒号和引号。",
+        "yaml-syntax",
+    )
 
 
 def fullwidth_colon(text: str, path: str, first_line: int = 1, last: int | None = None) -> Problem | None:
@@ -202,8 +228,13 @@ def fullwidth_colon(text: str, path: str, first_line: int = 1, last: int | None 
         match = _FULLWIDTH_COLON.match(line)
         if match:
             key = match.group(1).strip()
-            return Problem(path, first_line + offset, f"“{key}”后面是全角冒号“：”。键和值之间请用半角冒号加一个空格，"
-                           f"例如“{key}: …”（输入法切换到英文标点）。", "yaml-fullwidth-colon")
+            return Problem(
+                path,
+                first_line + offset,
+                f"“{key}”后面是全角冒号“：”。键和值之间请用半角冒号加一个空格，"
+                f"例如“{key}: …”（输入法切换到英文标点）。",
+                "yaml-fullwidth-colon",
+            )
     return None
 
 

@@ -31,9 +31,11 @@ def test_script_attachments_are_refused_and_never_served(tmp_path, run_cli):
     root = local_site(tmp_path / "s", {"content/a.md": doc(*EVIL), **{f"content/{n}": d for n, d in EVIL.items()}})
     result = run_cli(["build", "--today", TODAY], root)
     assert result.code == 1
-    assert brief_lines(result.err)[:3] == [f"content/a.md:13: {forbidden('evil.html', 'HTML')}",
-                                           f"content/a.md:14: {forbidden('evil.svg', 'SVG')}",
-                                           f"content/a.md:15: {forbidden('evil.js', 'JS')}"]
+    assert brief_lines(result.err)[:3] == [
+        f"content/a.md:13: {forbidden('evil.html', 'HTML')}",
+        f"content/a.md:14: {forbidden('evil.svg', 'SVG')}",
+        f"content/a.md:15: {forbidden('evil.js', 'JS')}",
+    ]
     assert not (root / "site").exists()
     (root / "content/a.md").write_text(GOOD_DOC, encoding="utf-8")
     assert run_cli(["build", "--today", TODAY], root).code == 0

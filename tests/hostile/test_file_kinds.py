@@ -35,6 +35,7 @@ def sparse(size: int) -> Callable[[Path], None]:
     def make(path: Path) -> None:
         with path.open("wb") as handle:
             handle.truncate(size)
+
     return make
 
 
@@ -55,17 +56,33 @@ CASES = [
     ("reports/2021.yaml", fifo, SPECIAL),
     ("content/X.MD", link("sub/real.txt"), "扩展名应为小写的 .md（现为“.MD”），否则不会作为文件发布。请改名为 X.md。"),
     ("content/b.Md", sparse(10), "扩展名应为小写的 .md（现为“.Md”），否则不会作为文件发布。请改名为 b.md。"),
-    ("content/..md", sparse(10), "文件名以“.”开头，会被当作隐藏文件而不发布。请去掉开头的“.”；不想发布的文件请用“草稿: true”。"),
-    ("content/.md", sparse(10), "文件名以“.”开头，会被当作隐藏文件而不发布。请去掉开头的“.”；不想发布的文件请用“草稿: true”。"),
+    (
+        "content/..md",
+        sparse(10),
+        "文件名以“.”开头，会被当作隐藏文件而不发布。请去掉开头的“.”；不想发布的文件请用“草稿: true”。",
+    ),
+    (
+        "content/.md",
+        sparse(10),
+        "文件名以“.”开头，会被当作隐藏文件而不发布。请去掉开头的“.”；不想发布的文件请用“草稿: true”。",
+    ),
     ("content/huge.md", sparse(2 * 2**30), "文件过大（2048.0 MB，上限 10 MB）。请拆分文件，或把大段内容改为附件。"),
 ]
 
 
 @pytest.fixture
 def site(tmp_path) -> Path:
-    root = local_site(tmp_path / "site-src", {"content/a.md": GOOD_DOC, "content/sub/real.txt": "正文",
-                                              "outside.md": GOOD_DOC, ".git/config": "token=secret\n",
-                                              "static/.secret": "secret", "reports/.keep": ""})
+    root = local_site(
+        tmp_path / "site-src",
+        {
+            "content/a.md": GOOD_DOC,
+            "content/sub/real.txt": "正文",
+            "outside.md": GOOD_DOC,
+            ".git/config": "token=secret\n",
+            "static/.secret": "secret",
+            "reports/.keep": "",
+        },
+    )
     return root
 
 
@@ -78,7 +95,9 @@ def test_an_entry_that_is_not_a_regular_file_inside_its_folder_is_refused(site, 
         result = run_cli([command, "--today", TODAY, *(["--since", "none"] if command == "check" else [])], site)
     expected = message.format(root=site, pid=os.getpid())
     assert result.code == 1
-    assert result.err.splitlines()[0].startswith(f"{entry}: 错误 file-") and result.err.splitlines()[0].endswith(expected)
+    assert result.err.splitlines()[0].startswith(f"{entry}: 错误 file-") and result.err.splitlines()[0].endswith(
+        expected
+    )
     assert snapshot(site.parent) == before
 
 
@@ -94,8 +113,10 @@ def test_a_large_document_is_published_with_a_warning(site, run_cli, monkeypatch
     result = run_cli(["build", "--today", TODAY], site)
     assert result.code == 0
     size = len((site / "content/a.md").read_bytes()) / 2**20
-    assert (f"content/a.md: 警告：文件很大（{size:.1f} MB），页面会很难打开。请考虑拆分，或把大段内容改为附件。"
-            in brief_lines(result.err))
+    assert (
+        f"content/a.md: 警告：文件很大（{size:.1f} MB），页面会很难打开。请考虑拆分，或把大段内容改为附件。"
+        in brief_lines(result.err)
+    )
 
 
 def test_the_bounded_read_never_reads_past_its_limit(tmp_path):
@@ -124,14 +145,19 @@ def test_import_never_opens_a_fifo_or_a_device(site, run_cli, make):
     assert result.err == "inbox.txt: 不是普通文件（而是文件夹、管道或设备），不会被读取。\n"
 
 
-@pytest.mark.parametrize(("make", "reason"), [
-    (fifo, "这不是普通文件，而是管道、设备或套接字"),
-    (link("/dev/zero"), "这不是普通文件，而是管道、设备或套接字"),  # named as typed, not by the link's target
-    (Path.mkdir, "这是一个文件夹，不是文件"),
-])
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (fifo, "这不是普通文件，而是管道、设备或套接字"),
+        (link("/dev/zero"), "这不是普通文件，而是管道、设备或套接字"),  # named as typed, not by the link's target
+        (Path.mkdir, "这是一个文件夹，不是文件"),
+    ],
+)
 def test_a_config_that_is_not_a_regular_file_is_refused_unopened(site, run_cli, make, reason):
     make(site / "given.yaml")
     with time_limit(60):
         result = run_cli(["build", "--config", "given.yaml", "--today", TODAY], site)
     assert result.code == 1
-    assert brief_lines(result.err)[0] == f"given.yaml: 无法读取配置文件：{reason}。请用 --config 指定 config.yaml 文件。"
+    assert (
+        brief_lines(result.err)[0] == f"given.yaml: 无法读取配置文件：{reason}。请用 --config 指定 config.yaml 文件。"
+    )

@@ -12,13 +12,20 @@ import pytest
 from ..conftest import GOOD_DOC, TODAY
 
 OLD, NEW = "114403006955506492/2019-00001", "114403006955506492/2019-00009"
-NAMES = ["content/fdzdgknr/关于2019年工作的通知.md", "content/政策 解读/“引号”与空格.md", "content/fdzdgknr/tab\there.md",
-         'content/fdzdgknr/quote"back\\slash.md']
+NAMES = [
+    "content/fdzdgknr/关于2019年工作的通知.md",
+    "content/政策 解读/“引号”与空格.md",
+    "content/fdzdgknr/tab\there.md",
+    'content/fdzdgknr/quote"back\\slash.md',
+]
 
 
 def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), "-c", "user.name=编辑", "-c", "user.email=editor@example.gov.cn", *args],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=编辑", "-c", "user.email=editor@example.gov.cn", *args],
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)

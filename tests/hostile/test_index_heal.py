@@ -12,8 +12,10 @@ from ..conftest import GOOD_DOC
 from .attempt import attempt
 
 NOTICE = "注意：上一次的搜索索引已损坏（有文件缺失或被改动），本次已从内容重建。"
-DAMAGED = ("搜索索引已损坏（有文件缺失或被改动）。请重新运行 xxgk build（源代码目录中为 ./dev build），"
-           "它会从内容自动重建索引。")
+DAMAGED = (
+    "搜索索引已损坏（有文件缺失或被改动）。请重新运行 xxgk build（源代码目录中为 ./dev build），"
+    "它会从内容自动重建索引。"
+)
 
 
 def _one(index: Path, pattern: str) -> Path:

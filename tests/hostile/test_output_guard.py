@@ -13,8 +13,10 @@ import pytest
 from ..conftest import GOOD_DOC, MINIMAL_CONFIG, TODAY, brief_lines
 from .sites import LOCAL_PATHS, local_site, snapshot
 
-ADVICE = ("构建会用新站点整体替换输出文件夹，为免误删其中的文件，本次没有改动任何文件。"
-          "请在 config.yaml 的 paths.output 或 --out 中改用一个新的文件夹（例如 site）。")
+ADVICE = (
+    "构建会用新站点整体替换输出文件夹，为免误删其中的文件，本次没有改动任何文件。"
+    "请在 config.yaml 的 paths.output 或 --out 中改用一个新的文件夹（例如 site）。"
+)
 
 
 @pytest.fixture
@@ -23,8 +25,10 @@ def project(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     (tmp_path / "home").mkdir()
     (tmp_path / "home" / "笔记.txt").write_text("编辑的笔记", encoding="utf-8")
-    root = local_site(tmp_path / "project", {"content/a.md": GOOD_DOC, "reports/.keep": "", "notes/草稿.txt": "草稿",
-                                             ".git/config": "[remote]\n"})
+    root = local_site(
+        tmp_path / "project",
+        {"content/a.md": GOOD_DOC, "reports/.keep": "", "notes/草稿.txt": "草稿", ".git/config": "[remote]\n"},
+    )
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "index.html").write_text("另一个网站", encoding="utf-8")
     (root / "linked").symlink_to(tmp_path / "elsewhere")
@@ -54,8 +58,25 @@ def reasons(root: Path) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("out", ["content", "content/sub", "templates", "static/css", "reports", ".", "", "content/..", "..", "/",
-                                 "HOME", "config.yaml", "notes", "linked"])
+@pytest.mark.parametrize(
+    "out",
+    [
+        "content",
+        "content/sub",
+        "templates",
+        "static/css",
+        "reports",
+        ".",
+        "",
+        "content/..",
+        "..",
+        "/",
+        "HOME",
+        "config.yaml",
+        "notes",
+        "linked",
+    ],
+)
 def test_a_dangerous_out_is_refused_before_anything_is_touched(project, run_cli, out):
     out = str(project.parent / "home") if out == "HOME" else out
     before = snapshot(project.parent)
@@ -71,8 +92,9 @@ def test_check_reports_the_same_mistake(project, run_cli):
     before = snapshot(project.parent)
     result = run_cli(["check", "--since", "none", "--today", TODAY, "--out", "content"], project)
     assert result.code == 1
-    assert result.err.splitlines()[0] == (f"--out: 错误 config-output 输出文件夹“{project / 'content'}”"
-                                          f"{reasons(project)['content']}{ADVICE}")
+    assert result.err.splitlines()[0] == (
+        f"--out: 错误 config-output 输出文件夹“{project / 'content'}”{reasons(project)['content']}{ADVICE}"
+    )
     assert snapshot(project.parent) == before
 
 
@@ -84,7 +106,10 @@ def test_paths_output_in_config_yaml_is_refused_at_its_line(project, run_cli, co
     line = len((MINIMAL_CONFIG + LOCAL_PATHS).splitlines()) + 1
     message = f"输出文件夹（paths.output）“{project / 'content'}”{reasons(project)['content']}{ADVICE}"
     assert result.code == 1
-    assert result.err.splitlines()[0] in (f"config.yaml:{line}: {message}", f"config.yaml:{line}:1: 错误 config-output {message}")
+    assert result.err.splitlines()[0] in (
+        f"config.yaml:{line}: {message}",
+        f"config.yaml:{line}:1: 错误 config-output {message}",
+    )
     assert snapshot(project.parent) == before
 
 
@@ -94,8 +119,10 @@ def test_an_empty_paths_output_is_an_error_not_the_config_folder(project, run_cl
     result = run_cli(["build", "--today", TODAY], project)
     line = len((MINIMAL_CONFIG + LOCAL_PATHS).splitlines()) + 1
     assert result.code == 1
-    assert brief_lines(result.err)[0] == (f"config.yaml:{line}: paths.output 不能为空：空值会被当作 config.yaml 所在的文件夹。"
-                                          "请写出文件夹名，或删去这一行使用默认值“site”。")
+    assert brief_lines(result.err)[0] == (
+        f"config.yaml:{line}: paths.output 不能为空：空值会被当作 config.yaml 所在的文件夹。"
+        "请写出文件夹名，或删去这一行使用默认值“site”。"
+    )
     assert snapshot(project.parent) == before
 
 
@@ -121,8 +148,10 @@ def test_a_built_site_under_version_control_is_not_replaced(project, run_cli):
     before = snapshot(project.parent)
     result = run_cli(["build", "--today", TODAY], project)
     assert result.code == 1
-    assert brief_lines(result.err)[0] == (f"config.yaml:1: 输出文件夹（paths.output）“{project / 'site'}”"
-                                          f"是一个 git 版本库（其中有 .git），替换会删除版本历史。{ADVICE}")
+    assert brief_lines(result.err)[0] == (
+        f"config.yaml:1: 输出文件夹（paths.output）“{project / 'site'}”"
+        f"是一个 git 版本库（其中有 .git），替换会删除版本历史。{ADVICE}"
+    )
     assert snapshot(project.parent) == before
 
 

@@ -19,13 +19,34 @@ from .sites import local_site, time_limit
 
 FOLDERS = ["content", "content/sub", "static", "static/js", "templates", "reports"]
 KINDS = ["document", "garbage", "empty", "fifo", "link-in", "link-out", "link-up", "dangling", "loop", "folder"]
-ODD_NAMES = ["..md", ".md", "X.MD", "a.Md", "a b.md", "文件.md", "\u2028.md", "a.md.md", "%00.md", "-.md", "\t.md",
-             "a\nb.md", "2021.yaml", "base.html", "site.css", "x.js", "a" * 200 + ".md"]
-names = st.one_of(st.sampled_from(ODD_NAMES),
-                  st.text(st.characters(exclude_categories=("Cs",), exclude_characters="/\x00"), min_size=1, max_size=30)
-                  .filter(lambda n: n not in (".", "..") and len(n.encode()) < 200))
-entries = st.lists(st.tuples(st.sampled_from(FOLDERS), names, st.sampled_from(KINDS), st.binary(max_size=40)),
-                   max_size=8)
+ODD_NAMES = [
+    "..md",
+    ".md",
+    "X.MD",
+    "a.Md",
+    "a b.md",
+    "文件.md",
+    "\u2028.md",
+    "a.md.md",
+    "%00.md",
+    "-.md",
+    "\t.md",
+    "a\nb.md",
+    "2021.yaml",
+    "base.html",
+    "site.css",
+    "x.js",
+    "a" * 200 + ".md",
+]
+names = st.one_of(
+    st.sampled_from(ODD_NAMES),
+    st.text(st.characters(exclude_categories=("Cs",), exclude_characters="/\x00"), min_size=1, max_size=30).filter(
+        lambda n: n not in (".", "..") and len(n.encode()) < 200
+    ),
+)
+entries = st.lists(
+    st.tuples(st.sampled_from(FOLDERS), names, st.sampled_from(KINDS), st.binary(max_size=40)), max_size=8
+)
 
 
 def make(root: Path, number: int, folder: str, name: str, kind: str, data: bytes) -> None:
@@ -42,8 +63,13 @@ def make(root: Path, number: int, folder: str, name: str, kind: str, data: bytes
     elif kind == "folder":
         path.mkdir()
     else:
-        target = {"link-in": "a.md", "link-out": "/etc/passwd", "link-up": "../../config.yaml",
-                  "dangling": "nowhere", "loop": name}[kind]
+        target = {
+            "link-in": "a.md",
+            "link-out": "/etc/passwd",
+            "link-up": "../../config.yaml",
+            "dangling": "nowhere",
+            "loop": name,
+        }[kind]
         path.symlink_to(target)
 
 
@@ -69,6 +95,9 @@ def test_a_random_tree_builds_or_fails_cleanly(tmp_path, run_cli, tree):
         event(f"exit {result.code}")
         if result.code == 0:
             well_formed(root / "site")
-            assert run_cli(["verify", str(root / "site"), "--manifest", str(root / "site/manifest.sha256")], root).code == 0
+            assert (
+                run_cli(["verify", str(root / "site"), "--manifest", str(root / "site/manifest.sha256")], root).code
+                == 0
+            )
         else:
             assert not (root / "site").exists()

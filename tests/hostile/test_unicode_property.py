@@ -19,13 +19,48 @@ from ..conftest import TODAY, write_config
 
 # Every code point, surrogates and controls included, with the troublemakers drawn more often.
 ANY = st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF)
-TRICKY = st.sampled_from(["\x00", "\x0b", "\x1b", "\x7f", "\x85", "\u2028", "\u2029", "\u200b", "\u202e", "\ufeff",
-                          "\ufffe", "\uffff", "\ud800", "\U0010ffff", "&#11;", "<", "&", "]]>", '"', "'", ":", "：", "#",
-                          "\\", "\t", "\n", "=", "@", "-", "*", "&a", "２０１９"])
+TRICKY = st.sampled_from(
+    [
+        "\x00",
+        "\x0b",
+        "\x1b",
+        "\x7f",
+        "\x85",
+        "\u2028",
+        "\u2029",
+        "\u200b",
+        "\u202e",
+        "\ufeff",
+        "\ufffe",
+        "\uffff",
+        "\ud800",
+        "\U0010ffff",
+        "&#11;",
+        "<",
+        "&",
+        "]]>",
+        '"',
+        "'",
+        ":",
+        "：",
+        "#",
+        "\\",
+        "\t",
+        "\n",
+        "=",
+        "@",
+        "-",
+        "*",
+        "&a",
+        "２０１９",
+    ]
+)
 # No controls or surrogates: what passes the reader most often, so that many examples get as far as publishing.
 PRINTABLE = st.characters(codec=None, exclude_categories=("Cc", "Cs"))
-TEXT = st.one_of(st.lists(st.one_of(ANY, TRICKY, PRINTABLE), max_size=12).map("".join),
-                 st.lists(st.one_of(PRINTABLE, st.sampled_from("通知工作方案 =@<&")), max_size=12).map("".join))
+TEXT = st.one_of(
+    st.lists(st.one_of(ANY, TRICKY, PRINTABLE), max_size=12).map("".join),
+    st.lists(st.one_of(PRINTABLE, st.sampled_from("通知工作方案 =@<&")), max_size=12).map("".join),
+)
 
 
 def yaml_value(text: str, quoted: bool) -> str:
@@ -37,11 +72,23 @@ def yaml_value(text: str, quoted: bool) -> str:
 def documents(draw) -> str:
     quoted = draw(st.booleans())
     fields = {"title": draw(TEXT) or "标题", "doc_no": draw(TEXT), "summary": draw(TEXT), "extra": None}
-    lines = ["---", "index_no: 114403006955506492/2019-00001", "publisher: 深圳市坪山区政府办公室",
-             "published: 2019-03-06", "written: 2019-03-01", "category: 综合政务\\政务公开"]
+    lines = [
+        "---",
+        "index_no: 114403006955506492/2019-00001",
+        "publisher: 深圳市坪山区政府办公室",
+        "published: 2019-03-06",
+        "written: 2019-03-01",
+        "category: 综合政务\\政务公开",
+    ]
     lines += [f"{key}: {yaml_value(value, quoted)}" for key, value in fields.items() if value is not None]
-    lines += [f"keywords: [{', '.join(yaml_value(k, True) for k in draw(st.lists(TEXT, max_size=3)))}]",
-              f"extra:\n  备注: {yaml_value(draw(TEXT), quoted)}", "---", "", draw(TEXT), ""]
+    lines += [
+        f"keywords: [{', '.join(yaml_value(k, True) for k in draw(st.lists(TEXT, max_size=3)))}]",
+        f"extra:\n  备注: {yaml_value(draw(TEXT), quoted)}",
+        "---",
+        "",
+        draw(TEXT),
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -56,7 +103,9 @@ def check_published(site: Path) -> None:
     assert all(not any(0xD800 <= ord(c) <= 0xDFFF for c in cell) for cell in rows[1])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(text=documents())
 def test_any_unicode_never_crashes_and_publishes_only_valid_files(text, capsys, monkeypatch):
     with tempfile.TemporaryDirectory() as folder:

@@ -34,13 +34,25 @@ def replacing_robots(make):
     return lambda site: ((site / "robots.txt").unlink(), make(site / "robots.txt"))
 
 
-@pytest.mark.parametrize(("change", "line"), [
-    (replacing_robots(lambda p: p.symlink_to("/etc/passwd")), "robots.txt: 是符号链接（站点中不应有链接，未跟随核对）"),
-    (lambda site: (site / "x.js").symlink_to("/proc/self/environ"), "x.js: 是符号链接（站点中不应有链接，未跟随核对）"),
-    (lambda site: os.mkfifo(site / "pipe.html"), "pipe.html: 不是普通文件（管道、设备，或清单中应为文件之处是文件夹）"),
-    (replacing_robots(Path.mkdir), "robots.txt: 不是普通文件（管道、设备，或清单中应为文件之处是文件夹）"),
-    (lambda site: (site / "uploads").mkdir(), "uploads: 多出的文件夹（清单中没有其中的任何文件）"),
-])
+@pytest.mark.parametrize(
+    ("change", "line"),
+    [
+        (
+            replacing_robots(lambda p: p.symlink_to("/etc/passwd")),
+            "robots.txt: 是符号链接（站点中不应有链接，未跟随核对）",
+        ),
+        (
+            lambda site: (site / "x.js").symlink_to("/proc/self/environ"),
+            "x.js: 是符号链接（站点中不应有链接，未跟随核对）",
+        ),
+        (
+            lambda site: os.mkfifo(site / "pipe.html"),
+            "pipe.html: 不是普通文件（管道、设备，或清单中应为文件之处是文件夹）",
+        ),
+        (replacing_robots(Path.mkdir), "robots.txt: 不是普通文件（管道、设备，或清单中应为文件之处是文件夹）"),
+        (lambda site: (site / "uploads").mkdir(), "uploads: 多出的文件夹（清单中没有其中的任何文件）"),
+    ],
+)
 def test_links_special_files_and_stray_folders_are_reported(deployed, run_cli, change, line):
     change(deployed)
     result = verify(run_cli, deployed)
@@ -53,7 +65,10 @@ def test_a_file_replaced_by_a_link_to_its_own_copy_is_still_reported(deployed, r
     shutil.move(deployed / "robots.txt", deployed.parent / "robots.txt")
     (deployed / "robots.txt").symlink_to(deployed.parent / "robots.txt")
     result = verify(run_cli, deployed)
-    assert result.code == 1 and f"{deployed}/robots.txt: 是符号链接（站点中不应有链接，未跟随核对）" in result.err.splitlines()
+    assert (
+        result.code == 1
+        and f"{deployed}/robots.txt: 是符号链接（站点中不应有链接，未跟随核对）" in result.err.splitlines()
+    )
 
 
 def test_a_line_separator_in_a_file_name_is_no_false_alarm(deployed, run_cli):
@@ -64,16 +79,31 @@ def test_a_line_separator_in_a_file_name_is_no_false_alarm(deployed, run_cli):
     assert verify(run_cli, deployed).code == 0
 
 
-@pytest.mark.parametrize(("manifest", "message"), [
-    (b"", "{m}: 构建清单是空的。请重新运行 build 生成完整的清单。"),
-    (b"\n", "{m}:1: 构建清单第 1 行格式不对（应为“64 位十六进制 SHA-256、两个空格、文件路径”，每个路径只出现一次）。"
-            "清单可能已损坏或被改动，请用构建产生的 manifest.sha256。"),
-    (b"0" * 64 + b"  index.html\nnonsense\n", "{m}:2: 构建清单第 2 行格式不对（应为“64 位十六进制 SHA-256、两个空格、文件路径”，"
-                                               "每个路径只出现一次）。清单可能已损坏或被改动，请用构建产生的 manifest.sha256。"),
-    (b"0" * 64 + b"  ../etc/passwd\n", "{m}:1: 构建清单第 1 行格式不对（应为“64 位十六进制 SHA-256、两个空格、文件路径”，"
-                                       "每个路径只出现一次）。清单可能已损坏或被改动，请用构建产生的 manifest.sha256。"),
-    (b"\x89PNG\r\n\x1a\n\xff\xfe", "{m}: 不是构建清单（不是 UTF-8 文本，可能是二进制文件）。请用 --manifest 指定构建产生的 manifest.sha256。"),
-])
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        (b"", "{m}: 构建清单是空的。请重新运行 build 生成完整的清单。"),
+        (
+            b"\n",
+            "{m}:1: 构建清单第 1 行格式不对（应为“64 位十六进制 SHA-256、两个空格、文件路径”，每个路径只出现一次）。"
+            "清单可能已损坏或被改动，请用构建产生的 manifest.sha256。",
+        ),
+        (
+            b"0" * 64 + b"  index.html\nnonsense\n",
+            "{m}:2: 构建清单第 2 行格式不对（应为“64 位十六进制 SHA-256、两个空格、文件路径”，"
+            "每个路径只出现一次）。清单可能已损坏或被改动，请用构建产生的 manifest.sha256。",
+        ),
+        (
+            b"0" * 64 + b"  ../etc/passwd\n",
+            "{m}:1: 构建清单第 1 行格式不对（应为“64 位十六进制 SHA-256、两个空格、文件路径”，"
+            "每个路径只出现一次）。清单可能已损坏或被改动，请用构建产生的 manifest.sha256。",
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n\xff\xfe",
+            "{m}: 不是构建清单（不是 UTF-8 文本，可能是二进制文件）。请用 --manifest 指定构建产生的 manifest.sha256。",
+        ),
+    ],
+)
 def test_an_empty_garbled_or_binary_manifest_is_an_error(deployed, run_cli, manifest, message):
     path = deployed.parent / "manifest.sha256"
     path.write_bytes(manifest)
@@ -81,11 +111,14 @@ def test_an_empty_garbled_or_binary_manifest_is_an_error(deployed, run_cli, mani
     assert result.code == 1 and result.err == message.format(m=path) + "\n"
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda p: p.mkdir(), "{m}: 构建清单不是普通文件（而是文件夹、管道或设备），不会被读取。"),
-    (os.mkfifo, "{m}: 构建清单不是普通文件（而是文件夹、管道或设备），不会被读取。"),
-    (lambda p: None, "{m}: 找不到构建清单。请先运行 build，或用 --manifest 指定 manifest.sha256。"),
-])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.mkdir(), "{m}: 构建清单不是普通文件（而是文件夹、管道或设备），不会被读取。"),
+        (os.mkfifo, "{m}: 构建清单不是普通文件（而是文件夹、管道或设备），不会被读取。"),
+        (lambda p: None, "{m}: 找不到构建清单。请先运行 build，或用 --manifest 指定 manifest.sha256。"),
+    ],
+)
 def test_a_folder_a_fifo_or_nothing_as_the_manifest_is_an_error(deployed, run_cli, make, message):
     path = deployed.parent / "given"
     make(path)

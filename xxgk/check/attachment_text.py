@@ -70,9 +70,14 @@ def lint(name: str, data: bytes, official_phones: frozenset[str] = frozenset()) 
     found = passages(name, data)
     text, starts = as_lines([p.text for p in found])
     folded = fold(text)
-    findings = [*privacy.find(folded, official_phones), *spam.find_terms(fold(text, squeeze=True), text),
-                *classified.find(folded, text)]
-    return sorted(((found[bisect_right(starts, f.offset) - 1].where, f) for f in findings), key=lambda pair: pair[1].offset)
+    findings = [
+        *privacy.find(folded, official_phones),
+        *spam.find_terms(fold(text, squeeze=True), text),
+        *classified.find(folded, text),
+    ]
+    return sorted(
+        ((found[bisect_right(starts, f.offset) - 1].where, f) for f in findings), key=lambda pair: pair[1].offset
+    )
 
 
 def passages(name: str, data: bytes) -> list[Passage]:
@@ -80,8 +85,18 @@ def passages(name: str, data: bytes) -> list[Passage]:
     kind = name.rsplit(".", 1)[-1].lower()
     if kind not in READABLE:
         raise Unreadable(f"不能读取 {kind.upper()} 格式的文字")
-    readers = {"txt": _text_lines, "csv": _text_lines, "docx": _docx, "xlsx": _xlsx, "pptx": _pptx, "pdf": _pdf,
-               "xls": _xls, "et": _xls, "doc": _doc, "wps": _wps}
+    readers = {
+        "txt": _text_lines,
+        "csv": _text_lines,
+        "docx": _docx,
+        "xlsx": _xlsx,
+        "pptx": _pptx,
+        "pdf": _pdf,
+        "xls": _xls,
+        "et": _xls,
+        "doc": _doc,
+        "wps": _wps,
+    }
     try:
         found, total = [], 0
         for passage in readers[kind](data):
@@ -184,7 +199,10 @@ def _xlsx(data: bytes) -> Iterator[Passage]:
 
 def _sheets(archive: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
     """(name, part) of each worksheet in the workbook's order."""
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in _xml(archive, "xl/_rels/workbook.xml.rels").iter(f"{_REL}Relationship")}
+    targets = {
+        rel.get("Id"): rel.get("Target", "")
+        for rel in _xml(archive, "xl/_rels/workbook.xml.rels").iter(f"{_REL}Relationship")
+    }
     for sheet in _xml(archive, "xl/workbook.xml").iter(f"{_S}sheet"):
         target = targets[sheet.get(f"{_R}id")]
         yield sheet.get("name", ""), target.lstrip("/") if target.startswith("/") else f"xl/{target}"

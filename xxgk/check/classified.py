@@ -18,10 +18,22 @@ def find(view: View, raw: str) -> list[Finding]:
     findings = []
     for match in _MARK.finditer(view.text):
         start, end = view.raw_span(*match.span())
-        findings.append(Finding("classified-mark", start, f"含密级标志“{raw[start:end]}”：标有密级的文件不得公开。"
-                                                          "请立即停止发布并按保密规定报告；如已依法解密，请删去密级标志并在公开前完成保密审查。"))
+        findings.append(
+            Finding(
+                "classified-mark",
+                start,
+                f"含密级标志“{raw[start:end]}”：标有密级的文件不得公开。"
+                "请立即停止发布并按保密规定报告；如已依法解密，请删去密级标志并在公开前完成保密审查。",
+            )
+        )
     for match in _NOTICE.finditer(view.text):
         start, end = view.raw_span(*match.span())
-        findings.append(Finding("classified-mark", start, f"含“{raw[start:end]}”字样：内部文件不应公开发布。"
-                                                          "请确认已经保密审查、可以公开后删去该字样，否则撤下本文件。"))
+        findings.append(
+            Finding(
+                "classified-mark",
+                start,
+                f"含“{raw[start:end]}”字样：内部文件不应公开发布。"
+                "请确认已经保密审查、可以公开后删去该字样，否则撤下本文件。",
+            )
+        )
     return findings

@@ -21,8 +21,10 @@ _OPEN = "[［(（【〔〈\u2329﹝<＜《〖〘"
 _CLOSE = "]］)）】〕〉\u232a﹞>＞》〗〙"
 _SPACE = r"[\s\u3000]"
 _DIGIT = "[0-9０-９]"
-_YEAR = re.compile(rf"([{re.escape(_OPEN)}]){_SPACE}*({_DIGIT}{{4}}|{_DIGIT}{{2}}){_SPACE}*(年?){_SPACE}*"
-                   rf"([{re.escape(_CLOSE)}])")
+_YEAR = re.compile(
+    rf"([{re.escape(_OPEN)}]){_SPACE}*({_DIGIT}{{4}}|{_DIGIT}{{2}}){_SPACE}*(年?){_SPACE}*"
+    rf"([{re.escape(_CLOSE)}])"
+)
 _LEADING_ZERO = re.compile(rf"(?:[{re.escape(_CLOSE)}]|第){_SPACE}*([0０]+)(?={_DIGIT})")
 _DI = re.compile(rf"第(?={_SPACE}*{_DIGIT})")
 _LING_BEFORE = re.compile(rf"令{_SPACE}*$")
@@ -42,13 +44,15 @@ def find(field: Field | None, written: Field | None = None) -> list[Finding]:
     if is_order_number(value):
         return [*_year_mismatch(field, written)]
     fixed = corrected(value)
-    found = [Finding(code, field.offset + index, message.format(value=value, fixed=fixed))
-             for code, index, message in _problems(value)]
+    found = [
+        Finding(code, field.offset + index, message.format(value=value, fixed=fixed))
+        for code, index, message in _problems(value)
+    ]
     return found + _year_mismatch(field, written)
 
 
 def is_order_number(doc_no: str) -> bool:
-    """Whether a 文号 is a 令 or 公告 number (with 第, the year with 年 or 〔〕), which GB/T 9704's pattern does not cover."""
+    """Whether a 文号 is a 令 or 公告 number (with 第, the year with 年 or 〔〕), which GB/T 9704's pattern does not cover."""  # noqa: E501
     # Spaces are kept (one for each run): they separate the bodies of a joint 公告.
     return bool(_ORDER.fullmatch(re.sub(r"\s+", " ", unicodedata.normalize("NFKC", doc_no)).strip()))
 
@@ -60,8 +64,14 @@ def _year_mismatch(field: Field, written: Field | None) -> list[Finding]:
     if match is None or day is None or (match[1] or match[2]) == day[1]:
         return []
     year = match[1] or match[2]
-    return [Finding("doc-no-year", field.offset, f"文号“{field.value}”的年份 {year} 与成文日期 {written.value.strip()} 的年份 {day[1]} 不一致："
-                    "文号的年份是发文（成文）的年份，请核对文号或成文日期。")]
+    return [
+        Finding(
+            "doc-no-year",
+            field.offset,
+            f"文号“{field.value}”的年份 {year} 与成文日期 {written.value.strip()} 的年份 {day[1]} 不一致："
+            "文号的年份是发文（成文）的年份，请核对文号或成文日期。",
+        )
+    ]
 
 
 def corrected(doc_no: str) -> str:
@@ -80,21 +90,32 @@ def _problems(value: str) -> Iterator[tuple[str, int, str]]:
     for match in _YEAR.finditer(value):
         opening, year, nian, closing = match.groups()
         if len(year) == 2:
-            yield ("doc-no-short-year", match.start(), f"文号“{{value}}”的年份只写了两位“{year}”：请写全四位年份，"
-                   f"如“〔{_guess(year)}〕”（请按发文年份核对）。")
+            yield (
+                "doc-no-short-year",
+                match.start(),
+                f"文号“{{value}}”的年份只写了两位“{year}”：请写全四位年份，"
+                f"如“〔{_guess(year)}〕”（请按发文年份核对）。",
+            )
         elif (opening, closing, nian) != ("〔", "〕", ""):
-            yield ("doc-no-brackets", match.start(), f"文号“{{value}}”的年份写成了“{match.group()}”，"
-                   "应使用六角括号〔〕且不加“年”：应写作“{fixed}”。")
+            yield (
+                "doc-no-brackets",
+                match.start(),
+                f"文号“{{value}}”的年份写成了“{match.group()}”，应使用六角括号〔〕且不加“年”：应写作“{{fixed}}”。",
+            )
     for match in _BARE_YEAR.finditer(value):
-        yield ("doc-no-brackets", match.start(), f"文号“{{value}}”的年份“{match.group()}”没有用六角括号〔〕：应写作“{{fixed}}”"
-               "（公告、令的编号才写“2024年第3号”这样的形式）。")
+        yield (
+            "doc-no-brackets",
+            match.start(),
+            f"文号“{{value}}”的年份“{match.group()}”没有用六角括号〔〕：应写作“{{fixed}}”"
+            "（公告、令的编号才写“2024年第3号”这样的形式）。",
+        )
     for match in _LEADING_ZERO.finditer(value):
         yield "doc-no-leading-zero", match.start(1), "文号“{value}”的序号前补了 0：序号不编虚位，应写作“{fixed}”。"
     for match in _DI.finditer(value):
         if not _LING_BEFORE.search(value, 0, match.start()):
             yield "doc-no-di", match.start(), "文号“{value}”的序号前不加“第”（只有令写作“令第N号”）：应写作“{fixed}”。"
     end = len(value.rstrip())
-    if re.fullmatch(_DIGIT, value[end - 1:end]):
+    if re.fullmatch(_DIGIT, value[end - 1 : end]):
         yield "doc-no-missing-hao", end, "文号“{value}”末尾缺少“号”：应写作“{fixed}”。"
     yield from _cosmetic(value)
 

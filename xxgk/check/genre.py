@@ -24,5 +24,10 @@ def find(title: Field | None, genre: Field | None) -> list[Finding]:
     declared = genre.value.strip()
     if ending is None or stem.endswith(_NOT_A_KIND) or _SAME.get(ending, ending) == _SAME.get(declared, declared):
         return []
-    return [Finding("genre-title-mismatch", title.offset + len(stem) - len(ending),
-                    f"标题以“{ending}”结尾，但文种（genre）写的是“{declared}”：请把文种改为“{ending}”，或核对标题。")]
+    return [
+        Finding(
+            "genre-title-mismatch",
+            title.offset + len(stem) - len(ending),
+            f"标题以“{ending}”结尾，但文种（genre）写的是“{declared}”：请把文种改为“{ending}”，或核对标题。",
+        )
+    ]

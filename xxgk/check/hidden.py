@@ -30,9 +30,14 @@ def find(raw: str, *, built: bool = False) -> list[Finding]:
     for match in _TAG.finditer(raw):
         for why in _reasons(match, raw, built):
             snippet = match.group()[:60] + ("…" if len(match.group()) > 60 else "")
-            findings.append(Finding("hidden-element", match.start(),
-                                    f"含隐藏元素 {snippet}（{why}）：隐藏文字和暗链是网页被篡改的常见手法，"
-                                    "请删除该元素及其中的内容，并排查来源。"))
+            findings.append(
+                Finding(
+                    "hidden-element",
+                    match.start(),
+                    f"含隐藏元素 {snippet}（{why}）：隐藏文字和暗链是网页被篡改的常见手法，"
+                    "请删除该元素及其中的内容，并排查来源。",
+                )
+            )
     return findings
 
 

@@ -17,16 +17,33 @@ def changed_index_numbers(content_dir: Path, rev: str, shown: callable) -> list[
     if top is None:
         return []
     root = Path(os.fsdecode(top.removesuffix(b"\n")))
-    committed = None if rev.startswith("-") else _committed_texts(root, content_dir.resolve().relative_to(root).as_posix(), rev)
+    committed = (
+        None if rev.startswith("-") else _committed_texts(root, content_dir.resolve().relative_to(root).as_posix(), rev)
+    )
     if committed is None:
-        return [Problem(shown(content_dir), None, f"无法读取 git 版本“{rev}”，未核对索引号是否被改动。", "index-history", WARNING)]
+        return [
+            Problem(
+                shown(content_dir),
+                None,
+                f"无法读取 git 版本“{rev}”，未核对索引号是否被改动。",
+                "index-history",
+                WARNING,
+            )
+        ]
     problems = []
     for relative, old_text in committed.items():
         path = root / relative
         before, now = written_value(old_text, "index_no"), _current(path)
         if before and now and before[0] != now[0]:
-            problems.append(Problem(shown(path), now[1], f"索引号由“{before[0]}”改为“{now[0]}”。索引号发布后不得更改：请恢复为“{before[0]}”；"
-                                    "如确属新文件，请新建文件并分配新的索引号。", "index-changed"))
+            problems.append(
+                Problem(
+                    shown(path),
+                    now[1],
+                    f"索引号由“{before[0]}”改为“{now[0]}”。索引号发布后不得更改：请恢复为“{before[0]}”；"
+                    "如确属新文件，请新建文件并分配新的索引号。",
+                    "index-changed",
+                )
+            )
     return problems
 
 
@@ -49,13 +66,17 @@ def _committed_texts(root: Path, folder: str, rev: str) -> dict[str, str] | None
         path = os.fsdecode(name)
         if meta.split()[1] == b"blob" and path.endswith(".md"):
             blobs[path] = meta.split()[2]
-    batch = subprocess.run(["git", "-C", str(root), "cat-file", "--batch"], input=b"".join(o + b"\n" for o in blobs.values()),
-                           capture_output=True, check=False).stdout
+    batch = subprocess.run(
+        ["git", "-C", str(root), "cat-file", "--batch"],
+        input=b"".join(o + b"\n" for o in blobs.values()),
+        capture_output=True,
+        check=False,
+    ).stdout
     texts, position = {}, 0
     for path in blobs:
         header_end = batch.index(b"\n", position)
         size = int(batch[position:header_end].split()[2])
-        texts[path] = batch[header_end + 1:header_end + 1 + size].decode("utf-8", errors="replace")
+        texts[path] = batch[header_end + 1 : header_end + 1 + size].decode("utf-8", errors="replace")
         position = header_end + 1 + size + 1
     return texts
 

@@ -12,8 +12,9 @@ from .rules import Finding
 from .spam import terms_in
 
 _MARKDOWN = re.compile(r"!?\[([^\[\]\n]*)\]\(\s*<?((?:https?:)?//[^\s()<>]+)", re.IGNORECASE)
-_ATTRIBUTE_URL = re.compile(r"""\s(href|src|action|formaction)\s*=\s*["']?\s*((?:https?:)?//[^\s"'<>]+)""",
-                            re.IGNORECASE)
+_ATTRIBUTE_URL = re.compile(
+    r"""\s(href|src|action|formaction)\s*=\s*["']?\s*((?:https?:)?//[^\s"'<>]+)""", re.IGNORECASE
+)
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)(\s[^<>]*)>")
 _BARE = re.compile(r"https?://[^\s<>\"'()\[\]{}（）【】，。；！？、“”‘’《》]+", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^<>]*>")
@@ -63,7 +64,7 @@ def _tag_links(raw: str) -> Iterator[Link]:
 def _anchor_text(raw: str, start: int) -> str:
     """The text of a link up to its </a> (at most 500 characters), without tags."""
     end = _ANCHOR_END.search(raw, start, start + 500)
-    return _ANY_TAG.sub("", raw[start:end.start() if end else start + 500])
+    return _ANY_TAG.sub("", raw[start : end.start() if end else start + 500])
 
 
 def _check(links: list[Link], allowed_hosts: frozenset[str]) -> list[Finding]:
@@ -96,7 +97,15 @@ def _finding(link: Link, host: str) -> Finding:
     spam = terms_in(host) + terms_in(link.text)
     url = link.url if len(link.url) <= 80 else link.url[:80] + "…"
     if spam:
-        return Finding("external-link", link.offset, f"链接 {url} 指向疑似博彩/色情网站（含“{spam[0]}”）："
-                                                     "请删除该链接，并排查页面是否被篡改。", ERROR)
-    return Finding("external-link", link.offset, f"链接 {url} 指向站外网站“{host}”：请确认链接必要且可信，"
-                                                 "可信的站点请加入配置的允许域名列表，否则请删除该链接。")
+        return Finding(
+            "external-link",
+            link.offset,
+            f"链接 {url} 指向疑似博彩/色情网站（含“{spam[0]}”）：请删除该链接，并排查页面是否被篡改。",
+            ERROR,
+        )
+    return Finding(
+        "external-link",
+        link.offset,
+        f"链接 {url} 指向站外网站“{host}”：请确认链接必要且可信，"
+        "可信的站点请加入配置的允许域名列表，否则请删除该链接。",
+    )

@@ -15,8 +15,9 @@ from .text import Locator, fold, front_matter
 __all__ = ["RULES", "lint_html", "lint_source"]
 
 
-def lint_source(src: str, text: str, *, allowed_hosts: frozenset[str] = frozenset(),
-                official_phones: frozenset[str] = frozenset()) -> list[Problem]:
+def lint_source(
+    src: str, text: str, *, allowed_hosts: frozenset[str] = frozenset(), official_phones: frozenset[str] = frozenset()
+) -> list[Problem]:
     """Every finding of every rule in one document's full source text (front matter + body)."""
     folded, squeezed, fields = fold(text), fold(text, squeeze=True), front_matter(text)
     findings = [

@@ -19,8 +19,13 @@ ALWAYS_ALLOWED = frozenset({"beian.miit.gov.cn"})
 Findings = dict[str, tuple[Problem, ...]]
 
 
-def scan(site: Path, allowed_hosts: frozenset[str], shown: Callable[[Path], str],
-         pages: Mapping[str, str] | None = None, known: Findings | None = None) -> tuple[list[Problem], Findings]:
+def scan(
+    site: Path,
+    allowed_hosts: frozenset[str],
+    shown: Callable[[Path], str],
+    pages: Mapping[str, str] | None = None,
+    known: Findings | None = None,
+) -> tuple[list[Problem], Findings]:
     """Every finding of the built-page linter in the HTML pages under site, and the findings of each page's bytes.
 
     pages maps each page's site path to the SHA-256 of its bytes (every *.html under site when None); a page
@@ -35,8 +40,11 @@ def scan(site: Path, allowed_hosts: frozenset[str], shown: Callable[[Path], str]
             unseen.setdefault(digest, dest)
     found = dict(map_chunks(_scan_chunk, (site, allowed_hosts | ALWAYS_ALLOWED), sorted(unseen.items())))
     findings = {digest: known[digest] if digest in known else found[digest] for digest in set(pages.values())}
-    problems = [replace(problem, path=shown(site.joinpath(*PurePosixPath(dest).parts)))
-                for dest, digest in sorted(pages.items()) for problem in findings[digest]]
+    problems = [
+        replace(problem, path=shown(site.joinpath(*PurePosixPath(dest).parts)))
+        for dest, digest in sorted(pages.items())
+        for problem in findings[digest]
+    ]
     return problems, findings
 
 
@@ -44,8 +52,20 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _scan_chunk(job: tuple[Path, frozenset[str]], pages: list[tuple[str, str]]) -> list[tuple[str, tuple[Problem, ...]]]:
+def _scan_chunk(
+    job: tuple[Path, frozenset[str]], pages: list[tuple[str, str]]
+) -> list[tuple[str, tuple[Problem, ...]]]:
     site, allowed_hosts = job
-    return [(digest, tuple(lint_html("", site.joinpath(*PurePosixPath(dest).parts).read_text(encoding="utf-8", errors="replace"),
-                                     allowed_hosts=allowed_hosts)))
-            for digest, dest in pages]
+    return [
+        (
+            digest,
+            tuple(
+                lint_html(
+                    "",
+                    site.joinpath(*PurePosixPath(dest).parts).read_text(encoding="utf-8", errors="replace"),
+                    allowed_hosts=allowed_hosts,
+                )
+            ),
+        )
+        for digest, dest in pages
+    ]

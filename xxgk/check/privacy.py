@@ -17,13 +17,17 @@ _EDGE_AFTER = r"(?![0-9a-z*])"
 _ID18 = re.compile(_EDGE_BEFORE + r"\d{17}[\dx]" + _EDGE_AFTER, re.ASCII)
 _ID15 = re.compile(_EDGE_BEFORE + r"\d{15}" + _EDGE_AFTER, re.ASCII)
 _MOBILE = re.compile(_EDGE_BEFORE + r"1[3-9]\d(?:[- ]?\d{4}){2}" + _EDGE_AFTER, re.ASCII)
-_CARD = re.compile(_EDGE_BEFORE + r"(?:\d{16,19}" + _EDGE_AFTER + r"|\d{4}(?:[- ]\d{4}){3}(?:[- ]\d{1,3})?(?![0-9a-z*]|[- ]\d))", re.ASCII)
+_CARD = re.compile(
+    _EDGE_BEFORE + r"(?:\d{16,19}" + _EDGE_AFTER + r"|\d{4}(?:[- ]\d{4}){3}(?:[- ]\d{1,3})?(?![0-9a-z*]|[- ]\d))",
+    re.ASCII,
+)
 _LANDLINE = re.compile(_EDGE_BEFORE + r"(\(0\d{2,3}\)|0\d{2,3}-?)(\d{7,8})" + _EDGE_AFTER, re.ASCII)
 _INDEX_NO_AFTER = re.compile(r"/[0-9]{4}")  # "114403006955506492/2019-00001": an index number's prefix
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 # GB/T 2260 province codes; residence permits for HK/Macau/Taiwan use 81-83, foreigners' cards start with 9.
-_PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
-                       "61 62 63 64 65 71 81 82 83".split())
+_PROVINCES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+)
 
 
 def find(view: View, official_phones: frozenset[str]) -> list[Finding]:
@@ -40,14 +44,20 @@ def _id_numbers(view: View) -> Iterator[Finding]:
         number = match.group().upper()
         if id18_valid(number) and not _index_prefix(view, match):
             masked = number[:6] + "*" * 8 + number[-4:]
-            yield Finding("privacy-id-number", view.raw_start(match.start()),
-                          f"公开了居民身份证号码（{masked}）：个人信息公开前必须去标识化，请改为“{masked}”或删除。")
+            yield Finding(
+                "privacy-id-number",
+                view.raw_start(match.start()),
+                f"公开了居民身份证号码（{masked}）：个人信息公开前必须去标识化，请改为“{masked}”或删除。",
+            )
     for match in _ID15.finditer(view.text):
         number = match.group()
         if id15_valid(number):
             masked = number[:6] + "*" * 5 + number[-4:]
-            yield Finding("privacy-id-number", view.raw_start(match.start()),
-                          f"公开了 15 位旧居民身份证号码（{masked}）：个人信息公开前必须去标识化，请改为“{masked}”或删除。")
+            yield Finding(
+                "privacy-id-number",
+                view.raw_start(match.start()),
+                f"公开了 15 位旧居民身份证号码（{masked}）：个人信息公开前必须去标识化，请改为“{masked}”或删除。",
+            )
 
 
 def id18_valid(number: str) -> bool:
@@ -60,8 +70,11 @@ def id18_valid(number: str) -> bool:
 
 def id15_valid(number: str) -> bool:
     """Whether 15 digits are a legacy (1980s-1999) 居民身份证号码: plausible area and a real 19YY birth date."""
-    return bool(re.fullmatch(r"[0-9]{15}", number)) and _area_ok(number) and _date_ok(
-        "19" + number[6:8], number[8:10], number[10:12])
+    return (
+        bool(re.fullmatch(r"[0-9]{15}", number))
+        and _area_ok(number)
+        and _date_ok("19" + number[6:8], number[8:10], number[10:12])
+    )
 
 
 def _area_ok(number: str) -> bool:
@@ -100,8 +113,11 @@ def _cards(view: View, taken: list[tuple[int, int]]) -> Iterator[Finding]:
         if any(a <= start < b for a, b in taken) or not _card_like(digits) or _index_prefix(view, match):
             continue
         masked = digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
-        yield Finding("privacy-bank-card", start,
-                      f"公开了银行卡号（{masked}）：请删除，或打码为“{masked}”（只保留前 4 位和后 4 位）。")
+        yield Finding(
+            "privacy-bank-card",
+            start,
+            f"公开了银行卡号（{masked}）：请删除，或打码为“{masked}”（只保留前 4 位和后 4 位）。",
+        )
 
 
 def _card_like(digits: str) -> bool:
@@ -119,8 +135,11 @@ def _mobiles(view: View, official: frozenset[str]) -> Iterator[Finding]:
         if digits in official:
             continue
         masked = digits[:3] + "****" + digits[-4:]
-        yield Finding("privacy-mobile", view.raw_start(match.start()),
-                      f"公开了手机号码（{masked}）：个人信息公开前必须去标识化，请改为“{masked}”或删除；单位的公开电话请登记为官方电话。")
+        yield Finding(
+            "privacy-mobile",
+            view.raw_start(match.start()),
+            f"公开了手机号码（{masked}）：个人信息公开前必须去标识化，请改为“{masked}”或删除；单位的公开电话请登记为官方电话。",
+        )
 
 
 def _landlines(view: View, official: frozenset[str]) -> Iterator[Finding]:
@@ -131,8 +150,11 @@ def _landlines(view: View, official: frozenset[str]) -> Iterator[Finding]:
             continue
         number = match.group()
         masked = area + "*" * (len(local) - 4) + local[-4:]
-        yield Finding("privacy-landline", view.raw_start(match.start()),
-                      f"电话号码“{number}”不是登记的单位官方电话：若是单位公开电话，请把它登记到配置的官方电话中；若是个人电话，请删除或打码为“{masked}”。")
+        yield Finding(
+            "privacy-landline",
+            view.raw_start(match.start()),
+            f"电话号码“{number}”不是登记的单位官方电话：若是单位公开电话，请把它登记到配置的官方电话中；若是个人电话，请删除或打码为“{masked}”。",
+        )
 
 
 def _digits(text: str) -> str:

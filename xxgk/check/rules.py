@@ -13,7 +13,10 @@ RULES: dict[str, tuple[str, str]] = {
     "privacy-landline": (WARNING, "出现未登记为单位官方电话的固定电话号码"),
     "spam-term": (ERROR, "含博彩、彩票或色情垃圾词（词表见 xxgk/data/spam_terms.txt）"),
     "spam-pinyin": (ERROR, "汉字后夹带拼音，如“辦(ban)”，常见于被篡改或镜像的页面"),
-    "hidden-element": (ERROR, "含隐藏元素（<noframes>、display:none、visibility:hidden、hidden 属性、0 号字、移出屏幕），常用于暗链"),
+    "hidden-element": (
+        ERROR,
+        "含隐藏元素（<noframes>、display:none、visibility:hidden、hidden 属性、0 号字、移出屏幕），常用于暗链",
+    ),
     "external-link": (WARNING, "链接指向允许列表以外的站外网站；链接文字或域名含垃圾词时为错误"),
     "classified-mark": (ERROR, "含密级标志（绝密/机密/秘密★、保密期限）或“内部资料”“内部文件”“注意保密”“不得外传”字样"),
     "doc-no-brackets": (ERROR, "文号年份未用六角括号〔〕"),
@@ -25,7 +28,10 @@ RULES: dict[str, tuple[str, str]] = {
     "doc-no-spaces": (WARNING, "文号中有空格"),
     "doc-no-year": (WARNING, "文号的年份与成文日期的年份不一致"),
     "genre-title-mismatch": (WARNING, "标题结尾的文种与“文种”字段不一致"),
-    "attachment-unreadable": (WARNING, "附件中的文字无法读取（格式不支持、已加密、已损坏或过大），未能检查其中的个人信息和垃圾词"),
+    "attachment-unreadable": (
+        WARNING,
+        "附件中的文字无法读取（格式不支持、已加密、已损坏或过大），未能检查其中的个人信息和垃圾词",
+    ),
 }
 
 

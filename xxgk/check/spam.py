@@ -38,14 +38,21 @@ def find_terms(view: View, raw: str, base: int = 0) -> list[Finding]:
         start, end = view.raw_span(match.start(), match.end())
         written = raw[start:end]
         shown = f"“{written}”" if _same(written, match.group()) else f"“{written}”（即“{match.group()}”）"
-        findings.append(Finding("spam-term", base + start, f"含疑似博彩/色情垃圾词{shown}，多为页面被篡改或采集时混入："
-                                                           "请删除该词（如替换了机关名称、文号，请改回原文），并排查来源。"))
+        findings.append(
+            Finding(
+                "spam-term",
+                base + start,
+                f"含疑似博彩/色情垃圾词{shown}，多为页面被篡改或采集时混入："
+                "请删除该词（如替换了机关名称、文号，请改回原文），并排查来源。",
+            )
+        )
     return findings
 
 
 _TAG = re.compile(r"<[a-zA-Z][^<>]*>")
-_TEXT_ATTRIBUTE = re.compile(r"""\s(?:content|title|alt|aria-label|placeholder|value)\s*=\s*("[^"]*"|'[^']*')""",
-                             re.IGNORECASE)
+_TEXT_ATTRIBUTE = re.compile(
+    r"""\s(?:content|title|alt|aria-label|placeholder|value)\s*=\s*("[^"]*"|'[^']*')""", re.IGNORECASE
+)
 
 
 def find_in_attributes(raw: str) -> list[Finding]:
@@ -90,7 +97,12 @@ def find_pinyin(view: View, raw: str) -> list[Finding]:
         if not _SYLLABLE.fullmatch(match.group(2)):
             continue
         start, end = view.raw_span(match.start(1), match.end(1))
-        findings.append(Finding("spam-pinyin", start, f"汉字“{match.group()[0]}”后夹带拼音“{raw[start:end]}”，"
-                                                      "这是被篡改或镜像页面的特征：请删除拼音，并核对全文是否被改动。"))
+        findings.append(
+            Finding(
+                "spam-pinyin",
+                start,
+                f"汉字“{match.group()[0]}”后夹带拼音“{raw[start:end]}”，"
+                "这是被篡改或镜像页面的特征：请删除拼音，并核对全文是否被改动。",
+            )
+        )
     return findings
-

@@ -42,15 +42,24 @@ def _char_class(chars: list[str], extra: str = "") -> str:
     return "[" + "".join(ranges) + extra + "\U00010000-\U0010ffff]"
 
 
-_ALL = [chr(c) for c in chain(range(0x3400), range(0x4DC0, 0x4E00), range(0xA000, 0xAC00), range(0xD7A4, 0xD800),
-                               range(0xF900, 0x10000))]
+_ALL = [
+    chr(c)
+    for c in chain(
+        range(0x3400), range(0x4DC0, 0x4E00), range(0xA000, 0xAC00), range(0xD7A4, 0xD800), range(0xF900, 0x10000)
+    )
+]
 _FOLD_SPECIAL = _char_class([c for c in _ALL if _changes(c)])
 _SQUEEZE_SPECIAL = _char_class([c for c in _ALL if _changes(c) or _drops(c)], "\ue000-\uf8ff")
 # Characters a squeezed view leaves out entirely, even after folding ("，" folds to "," and is dropped); "&" is not
 # one of them here, as it may start an entity. A run of them (and of tags) is one match: the spaces that indent
 # HTML would otherwise cost a match each.
-_GONE = "[" + "".join(re.escape(c) for c in _ALL if c != "&" and all(
-    _drops(f) for f in unicodedata.normalize("NFKC", c).casefold())) + "]"
+_GONE = (
+    "["
+    + "".join(
+        re.escape(c) for c in _ALL if c != "&" and all(_drops(f) for f in unicodedata.normalize("NFKC", c).casefold())
+    )
+    + "]"
+)
 del _ALL
 _ENTITY = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 _TAG = r"<[!/?a-zA-Z][^<>]*>"
@@ -188,7 +197,7 @@ def front_matter(raw: str) -> dict[str, Field]:
         match = _KEY_LINE.match(line)
         key = canonical(match.group(1)) if match else None
         if key and key not in fields:
-            fields[key] = _field(key, number, offset + match.end(), line[match.end():])
+            fields[key] = _field(key, number, offset + match.end(), line[match.end() :])
         offset += len(line) + 1
     return {}
 

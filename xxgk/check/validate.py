@@ -16,9 +16,15 @@ PUBLICATION_DELAY = 20  # working days from 成文日期 to publication (政府�
 
 def check_corpus(documents: list[Document], calendar: WorkCalendar) -> list[Problem]:
     """Problems between documents and deadlines in working days; each at the later file, naming the earlier one."""
-    return (_duplicate_index_numbers(documents) + _url_collisions(documents) + _dangling_references(documents)
-            + _reference_loops(documents, "interprets", "解读对象") + _reference_loops(documents, "replaced_by", "替代文件")
-            + _late(documents, calendar) + _uncovered_years(documents, calendar))
+    return (
+        _duplicate_index_numbers(documents)
+        + _url_collisions(documents)
+        + _dangling_references(documents)
+        + _reference_loops(documents, "interprets", "解读对象")
+        + _reference_loops(documents, "replaced_by", "替代文件")
+        + _late(documents, calendar)
+        + _uncovered_years(documents, calendar)
+    )
 
 
 def _duplicate_index_numbers(documents: list[Document]) -> list[Problem]:
@@ -27,9 +33,14 @@ def _duplicate_index_numbers(documents: list[Document]) -> list[Problem]:
     for doc in documents:
         other = first.setdefault(doc.index_no, doc)
         if other is not doc:
-            problems.append(Problem(doc.src, doc.lines.get("index_no"),
-                                    f"索引号“{doc.index_no}”已被 {other.src} 使用。索引号必须全站唯一，请为本文件分配新的索引号。",
-                                    "index-duplicate"))
+            problems.append(
+                Problem(
+                    doc.src,
+                    doc.lines.get("index_no"),
+                    f"索引号“{doc.index_no}”已被 {other.src} 使用。索引号必须全站唯一，请为本文件分配新的索引号。",
+                    "index-duplicate",
+                )
+            )
     return problems
 
 
@@ -40,23 +51,38 @@ def _url_collisions(documents: list[Document]) -> list[Problem]:
         path = doc.path
         other = first.setdefault(path, doc)
         if other is not doc and other.index_no != doc.index_no:
-            problems.append(Problem(doc.src, doc.lines.get("index_no"),
-                                    f"索引号“{doc.index_no}”与 {other.src} 的“{other.index_no}”会生成同一个网址 {path}。请核对索引号。",
-                                    "url-collision"))
+            problems.append(
+                Problem(
+                    doc.src,
+                    doc.lines.get("index_no"),
+                    f"索引号“{doc.index_no}”与 {other.src} 的“{other.index_no}”会生成同一个网址 {path}。请核对索引号。",
+                    "url-collision",
+                )
+            )
     return problems
 
 
 def _dangling_references(documents: list[Document]) -> list[Problem]:
     known = {doc.index_no for doc in documents}
     problems = [
-        Problem(doc.src, doc.lines.get("interprets"),
-                f"解读对象“{doc.interprets}”不是本站任何文件的索引号。请填写被解读政策文件的索引号。", "interprets-dangling")
-        for doc in documents if doc.interprets and doc.interprets not in known
+        Problem(
+            doc.src,
+            doc.lines.get("interprets"),
+            f"解读对象“{doc.interprets}”不是本站任何文件的索引号。请填写被解读政策文件的索引号。",
+            "interprets-dangling",
+        )
+        for doc in documents
+        if doc.interprets and doc.interprets not in known
     ]
     return problems + [
-        Problem(doc.src, doc.lines.get("replaced_by"),
-                f"替代文件“{doc.replaced_by}”不是本站任何文件的索引号。请填写替代本文件的新文件的索引号。", "replaced-by-dangling")
-        for doc in documents if doc.replaced_by and doc.replaced_by not in known
+        Problem(
+            doc.src,
+            doc.lines.get("replaced_by"),
+            f"替代文件“{doc.replaced_by}”不是本站任何文件的索引号。请填写替代本文件的新文件的索引号。",
+            "replaced-by-dangling",
+        )
+        for doc in documents
+        if doc.replaced_by and doc.replaced_by not in known
     ]
 
 
@@ -71,8 +97,14 @@ def _reference_loops(documents: list[Document], field: str, label: str) -> list[
         if following == doc.index_no:
             loop = " → ".join([*chain, doc.index_no])
             what = "指向本文件自己" if len(chain) == 1 else f"形成循环（{loop}）"
-            problems.append(Problem(doc.src, doc.lines.get(field), f"{label}“{getattr(doc, field)}”{what}。"
-                                    f"请填写另一份文件的索引号，或删去这一项。", f"{field.replace('_', '-')}-loop"))
+            problems.append(
+                Problem(
+                    doc.src,
+                    doc.lines.get(field),
+                    f"{label}“{getattr(doc, field)}”{what}。请填写另一份文件的索引号，或删去这一项。",
+                    f"{field.replace('_', '-')}-loop",
+                )
+            )
     return problems
 
 
@@ -80,8 +112,11 @@ def _deadline_spans(documents: list[Document]) -> list[tuple[Document, date, str
     """(document, the day its working-day deadline starts, the rule) for every deadline a document keeps."""
     policies = {doc.index_no: doc for doc in documents}
     spans = [(doc, doc.written, "publish-late") for doc in documents if doc.written]
-    return spans + [(doc, policies[doc.interprets].published, "interpretation-late")
-                    for doc in documents if doc.interprets in policies]
+    return spans + [
+        (doc, policies[doc.interprets].published, "interpretation-late")
+        for doc in documents
+        if doc.interprets in policies
+    ]
 
 
 _DEADLINES = {"publish-late": PUBLICATION_DELAY, "interpretation-late": INTERPRETATION_DELAY}
@@ -93,16 +128,22 @@ def _late(documents: list[Document], calendar: WorkCalendar) -> list[Problem]:
     for doc, start, code in _deadline_spans(documents):
         days = calendar.between(start, doc.published)
         if days > _DEADLINES[code]:
-            problems.append(Problem(doc.src, doc.lines.get("published"), _late_message(code, doc, start, days), code, WARNING))
+            problems.append(
+                Problem(doc.src, doc.lines.get("published"), _late_message(code, doc, start, days), code, WARNING)
+            )
     return problems
 
 
 def _late_message(code: str, doc: Document, start: date, days: int) -> str:
     if code == "interpretation-late":
-        return (f"政策解读晚于原文件 {days} 个工作日发布（原文件 {start}，本解读 {doc.published}）。"
-                f"解读应与政策同步发布，最迟不超过 {INTERPRETATION_DELAY} 个工作日。")
-    return (f"发布日期 {doc.published} 比成文日期 {start} 晚 {days} 个工作日。《政府信息公开条例》第二十六条要求"
-            f"主动公开的政府信息自形成或者变更之日起 {PUBLICATION_DELAY} 个工作日内公开：请核对两个日期，今后请及时公开。")
+        return (
+            f"政策解读晚于原文件 {days} 个工作日发布（原文件 {start}，本解读 {doc.published}）。"
+            f"解读应与政策同步发布，最迟不超过 {INTERPRETATION_DELAY} 个工作日。"
+        )
+    return (
+        f"发布日期 {doc.published} 比成文日期 {start} 晚 {days} 个工作日。《政府信息公开条例》第二十六条要求"
+        f"主动公开的政府信息自形成或者变更之日起 {PUBLICATION_DELAY} 个工作日内公开：请核对两个日期，今后请及时公开。"
+    )
 
 
 def _uncovered_years(documents: list[Document], calendar: WorkCalendar) -> list[Problem]:
@@ -112,11 +153,18 @@ def _uncovered_years(documents: list[Document], calendar: WorkCalendar) -> list[
         for year in calendar.uncovered(start, doc.published) if start < doc.published else []:
             first.setdefault(year, doc)
     covered = f"{min(calendar.years)}–{max(calendar.years)} 年" if calendar.years else "任何年份"
-    return [Problem(doc.src, doc.lines.get("published"),
-                    f"工作日日历不含 {year} 年的放假调休安排（内置日历覆盖{covered}），本文件的工作日按周一至周五计算。"
-                    f"国务院办公厅公布 {year} 年节假日安排后，请升级 chinese-calendar，或在 config.yaml 的 working_days 中写明该年的 "
-                    "holidays、workdays 并把该年加入 years。", "calendar-year", WARNING)
-            for year, doc in sorted(first.items())]
+    return [
+        Problem(
+            doc.src,
+            doc.lines.get("published"),
+            f"工作日日历不含 {year} 年的放假调休安排（内置日历覆盖{covered}），本文件的工作日按周一至周五计算。"
+            f"国务院办公厅公布 {year} 年节假日安排后，请升级 chinese-calendar，或在 config.yaml 的 working_days 中写明该年的 "  # noqa: E501
+            "holidays、workdays 并把该年加入 years。",
+            "calendar-year",
+            WARNING,
+        )
+        for year, doc in sorted(first.items())
+    ]
 
 
 def serial_gaps(documents: list[Document], form: IndexForm) -> list[Problem]:
@@ -132,7 +180,13 @@ def serial_gaps(documents: list[Document], form: IndexForm) -> list[Problem]:
         for (before, _), (serial, doc) in zip(series, series[1:], strict=False):
             if serial - before > 1:
                 missing = form.format(code, year, before + 1, month or 1)
-                problems.append(Problem(doc.src, doc.lines.get("index_no"),
-                                        f"索引号流水号不连续：{missing} 起缺少 {serial - before - 1} 个。请核对是否漏发或写错了索引号。",
-                                        "index-serial-gap", WARNING))
+                problems.append(
+                    Problem(
+                        doc.src,
+                        doc.lines.get("index_no"),
+                        f"索引号流水号不连续：{missing} 起缺少 {serial - before - 1} 个。请核对是否漏发或写错了索引号。",  # noqa: E501
+                        "index-serial-gap",
+                        WARNING,
+                    )
+                )
     return problems

@@ -68,7 +68,7 @@ def paragraphs(data: bytes) -> Iterator[Paragraph]:
     start = 0
     for story, length in zip(_STORIES, fib.lengths, strict=True):
         if story:
-            yield from _split(story, text[start:start + length])
+            yield from _split(story, text[start : start + length])
         start += length
 
 
@@ -143,7 +143,7 @@ def _fib(word: bytes) -> _Fib:
 
 def _clx(table: bytes, at: int, size: int) -> bytes:
     """The PlcPcd of the CLX: property runs (Prc) come first and are skipped, then the piece table (Pcdt)."""
-    clx = table[at:at + size]
+    clx = table[at : at + size]
     if len(clx) != size:
         raise WordBinaryError("文件已损坏：分段表超出了表格数据流")
     position = 0
@@ -153,7 +153,7 @@ def _clx(table: bytes, at: int, size: int) -> bytes:
     if position >= len(clx) or clx[position] != 2:
         raise WordBinaryError("文件已损坏：找不到文字的分段表")
     (plc_size,) = struct.unpack_from("<I", clx, position + 1)
-    plc = clx[position + 5:position + 5 + plc_size]
+    plc = clx[position + 5 : position + 5 + plc_size]
     if len(plc) != plc_size or plc_size < 16 or (plc_size - 4) % 12:
         raise WordBinaryError("文件已损坏：分段表的长度不对")
     return plc
@@ -171,7 +171,7 @@ def _piece_text(word: bytes, plc: bytes) -> str:
         (fc,) = struct.unpack_from("<I", plc, 4 * (count + 1) + 8 * number + 2)
         compressed = bool(fc & _COMPRESSED)
         offset, width = ((fc & _FC_MASK) // 2, 1) if compressed else (fc & _FC_MASK, 2)
-        raw = word[offset:offset + width * (end - start)]
+        raw = word[offset : offset + width * (end - start)]
         if len(raw) != width * (end - start):
             raise WordBinaryError("文件已损坏：文字超出了 WordDocument 数据流")
         pieces.append(raw.decode("cp1252", "replace") if compressed else _code_units(raw))

@@ -20,6 +20,21 @@ from .query import parse_query
 from .results import Hit, SearchResult, search
 from .snippets import Snippet, make_snippet
 
-__all__ = ["INDEX_NAME", "MARKER", "SCHEMA", "Hit", "IndexMissing", "IndexStats", "SearchResult", "SearchSyntaxError",
-           "Snippet", "field_query", "make_snippet", "parse_query", "positioned", "search", "text_query",
-           "update_index"]
+__all__ = [
+    "INDEX_NAME",
+    "MARKER",
+    "SCHEMA",
+    "Hit",
+    "IndexMissing",
+    "IndexStats",
+    "SearchResult",
+    "SearchSyntaxError",
+    "Snippet",
+    "field_query",
+    "make_snippet",
+    "parse_query",
+    "positioned",
+    "search",
+    "text_query",
+    "update_index",
+]

@@ -121,8 +121,18 @@ class BigramTokenizer(Tokenizer):
     """Whoosh face of `xxgk.search.tokens`: Han bigrams, whole ASCII runs and run-edge markers, with phrase-ready
     positions and character offsets."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        mode="",
+        **kwargs,
+    ):
         """Yield one reused Whoosh token per token of `positioned(value, markers=True)`."""
         t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for token in positioned(value, markers=True):

@@ -85,16 +85,26 @@ def _lone(token: tokens.Token) -> bool:
 
 def _in_fields(fields: tuple[str, ...], make) -> Q.Query:
     """The query made for each field, OR-ed, with title matches boosted."""
-    parts = [make(field).with_boost(TITLE_BOOST) if field == "title" and len(fields) > 1 else make(field)
-             for field in fields]
+    parts = [
+        make(field).with_boost(TITLE_BOOST) if field == "title" and len(fields) > 1 else make(field) for field in fields
+    ]
     return parts[0] if len(parts) == 1 else Q.Or(parts)
 
 
 # --- Field queries ------------------------------------------------------------------------------------------
 
-EXAMPLES = {"index_no": "114403006955506492/2019-00001", "doc_no": "深府办〔2019〕1号", "publisher": "坪山区",
-            "category": "政务公开", "genre": "通知", "validity": "有效", "published": "[2019-01-01 TO 2019-12-31]",
-            "written": "2019-03", "year": "2019", "title": "工作方案"}  # one per searchable field, for messages
+EXAMPLES = {
+    "index_no": "114403006955506492/2019-00001",
+    "doc_no": "深府办〔2019〕1号",
+    "publisher": "坪山区",
+    "category": "政务公开",
+    "genre": "通知",
+    "validity": "有效",
+    "published": "[2019-01-01 TO 2019-12-31]",
+    "written": "2019-03",
+    "year": "2019",
+    "title": "工作方案",
+}  # one per searchable field, for messages
 _DAY = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月)?)?年?")
 _COMPACT_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _RANGE_ENDS = re.compile(r"\s*(\S*?)\s*(?:\bto\b|至|~|～)\s*(\S*)\s*", re.IGNORECASE)
@@ -128,10 +138,12 @@ def _doc_no_query(value: str) -> Q.Query:
 
 def _contains(field: str):
     """A query maker for the facet values (few: matched against the field's lexicon) that contain the text."""
+
     def make(value: str) -> Q.Query:
         """Every value of the field containing the text (a / may stand for the \\ of 一级\\二级)."""
         key = tokens.normalize(value).replace("/", "\\")
         return Q.Wildcard(field, f"*{glob.escape(key)}*")
+
     return make
 
 
@@ -147,9 +159,15 @@ def _year_query(value: str) -> Q.Query:
     return Q.Term("year", tokens.normalize(value))
 
 
-_EXACT_FIELDS = {"index_no": _index_no_query, "doc_no": _doc_no_query, "publisher": _contains("publisher"),
-                 "category": _contains("category"), "genre": _term("genre"), "validity": _term("validity"),
-                 "year": _year_query}
+_EXACT_FIELDS = {
+    "index_no": _index_no_query,
+    "doc_no": _doc_no_query,
+    "publisher": _contains("publisher"),
+    "category": _contains("category"),
+    "genre": _term("genre"),
+    "validity": _term("validity"),
+    "year": _year_query,
+}
 
 
 def _date_query(field: str, value: str, kind: str) -> Q.Query:
@@ -178,7 +196,9 @@ def _parse_day(field: str, text: str, end: bool) -> datetime:
         first = date(year, month or 1, day or 1)
         last = first if day else _last_day(year, month)
     except (AttributeError, ValueError):
-        raise SearchSyntaxError(f"日期“{text}”无法识别。请写成 YYYY-MM-DD，例如 {field}:[2019-01-01 TO 2019-12-31]") from None
+        raise SearchSyntaxError(
+            f"日期“{text}”无法识别。请写成 YYYY-MM-DD，例如 {field}:[2019-01-01 TO 2019-12-31]"
+        ) from None
     return datetime.combine(last, clock.max) if end else datetime.combine(first, clock.min)
 
 

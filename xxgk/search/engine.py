@@ -88,8 +88,13 @@ class _Record:
     fields: dict
 
 
-def update_index(index_dir: Path, documents: Sequence[Document], *, full: bool = False,
-                 meanwhile: Callable[[], object] = lambda: None) -> IndexStats:
+def update_index(
+    index_dir: Path,
+    documents: Sequence[Document],
+    *,
+    full: bool = False,
+    meanwhile: Callable[[], object] = lambda: None,
+) -> IndexStats:
     """Bring the index at index_dir in line with exactly these documents, rebuilding it when needed or asked;
     meanwhile() is called once, while worker processes build the index when they do."""
     started = time.perf_counter()
@@ -122,13 +127,23 @@ def _fields(doc: Document) -> dict:
     """The values Whoosh indexes for a document (before compression and fingerprinting)."""
     category = tokens.normalize(doc.category)
     fields = {
-        "index_no": tokens.normalize(doc.index_no), "_stored_index_no": doc.index_no,
-        "doc_no": doc.doc_no, "doc_no_norm": doc_no_key(doc.doc_no),
-        "publisher": tokens.normalize(doc.publisher), "_stored_publisher": doc.publisher,
-        "category": category, "_stored_category": doc.category, "category1": category.partition("\\")[0],
-        "genre": doc.genre, "validity": doc.validity, "year": str(doc.published.year),
-        "published": _day_start(doc.published), "title": doc.title, "text": doc.title + "\n" + searchable_text(doc),
-        "url": document_path(doc.index_no), "excerpt": doc.body_text or doc.summary,
+        "index_no": tokens.normalize(doc.index_no),
+        "_stored_index_no": doc.index_no,
+        "doc_no": doc.doc_no,
+        "doc_no_norm": doc_no_key(doc.doc_no),
+        "publisher": tokens.normalize(doc.publisher),
+        "_stored_publisher": doc.publisher,
+        "category": category,
+        "_stored_category": doc.category,
+        "category1": category.partition("\\")[0],
+        "genre": doc.genre,
+        "validity": doc.validity,
+        "year": str(doc.published.year),
+        "published": _day_start(doc.published),
+        "title": doc.title,
+        "text": doc.title + "\n" + searchable_text(doc),
+        "url": document_path(doc.index_no),
+        "excerpt": doc.body_text or doc.summary,
     }
     if doc.written:
         fields["written"] = _day_start(doc.written)
@@ -174,10 +189,14 @@ def open_for_search(index_dir: Path):
         raise IndexMissing("找不到搜索索引。请先运行 xxgk build（源代码目录中为 ./dev build）构建站点。")
     ix, damaged = open_current(index_dir)
     if damaged:
-        raise IndexMissing("搜索索引已损坏（有文件缺失或被改动）。请重新运行 xxgk build（源代码目录中为 ./dev build），"
-                           "它会从内容自动重建索引。")
+        raise IndexMissing(
+            "搜索索引已损坏（有文件缺失或被改动）。请重新运行 xxgk build（源代码目录中为 ./dev build），"
+            "它会从内容自动重建索引。"
+        )
     if ix is None:
-        raise IndexMissing("搜索索引来自旧版本或没有完成。请重新运行 xxgk build（源代码目录中为 ./dev build）构建站点。")
+        raise IndexMissing(
+            "搜索索引来自旧版本或没有完成。请重新运行 xxgk build（源代码目录中为 ./dev build）构建站点。"
+        )
     return ix
 
 
@@ -200,8 +219,9 @@ def _rebuild(index_dir: Path, records: dict[str, _Record], meanwhile: Callable[[
             meanwhile()
             segments = [_write_segment(str(index_dir), share) for share in shares]
         else:
-            with ProcessPoolExecutor(max_workers=min(len(shares), os.cpu_count() or 1),
-                                     initializer=workers.ignore_interrupts) as pool:
+            with ProcessPoolExecutor(
+                max_workers=min(len(shares), os.cpu_count() or 1), initializer=workers.ignore_interrupts
+            ) as pool:
                 with workers.interrupts_held():  # the workers are forked here (see workers.ignore_interrupts)
                     pending = pool.map(_write_segment, [str(index_dir)] * len(shares), shares)
                 meanwhile()  # the workers are started: this process is free until their segments come back
@@ -215,7 +235,7 @@ def _shares(records: list[_Record]) -> list[list[_Record]]:
     there are none)."""
     count = 1 if len(records) < _PARALLEL_FROM else max(2, -(-len(records) // _SEGMENT_DOCS))
     size = -(-len(records) // count) or 1
-    return [records[i:i + size] for i in range(0, len(records), size)]
+    return [records[i : i + size] for i in range(0, len(records), size)]
 
 
 def _write_segment(index_dir: str, records: list[_Record]):

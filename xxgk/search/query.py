@@ -84,8 +84,12 @@ def _next_lexeme(text: str, at: int) -> tuple[_Lexeme, int]:
     field = _FIELD.match(text, at)
     if field and field.group(1).lower() in _FIELD_NAMES:
         return _field_lexeme(text, field.group(1), field.end())
-    if field and field.group().endswith(":") and text[field.end():field.end() + 1] not in ("", "/") \
-            and not text[field.end()].isspace():
+    if (
+        field
+        and field.group().endswith(":")
+        and text[field.end() : field.end() + 1] not in ("", "/")
+        and not text[field.end()].isspace()
+    ):
         # `name:value` with an ASCII colon is meant as a field; searching the words instead would hide the typo.
         raise SearchSyntaxError(f"没有“{field.group(1)}”这个检索字段。可用的字段：{_FIELD_LIST}。")
     end = _word_end(text, at)
@@ -106,7 +110,7 @@ def _quoted(text: str, at: int) -> tuple[str, int]:
     close = text.find(_QUOTES[text[at]], at + 1)
     if close < 0:
         raise SearchSyntaxError(f"引号没有配对：{text[at:]}。请在短语两端都加上引号。")
-    return text[at + 1:close], close + 1
+    return text[at + 1 : close], close + 1
 
 
 def _field_lexeme(text: str, name: str, at: int) -> tuple[_Lexeme, int]:
@@ -121,7 +125,7 @@ def _field_lexeme(text: str, name: str, at: int) -> tuple[_Lexeme, int]:
         close = text.find(_RANGES[text[at]], at + 1)
         if close < 0:
             raise SearchSyntaxError(f"范围缺少右方括号：{text[at:]}。请写成 {name}:[2019-01-01 TO 2019-12-31]")
-        return _Lexeme("field", text[at + 1:close], field, "range"), close + 1
+        return _Lexeme("field", text[at + 1 : close], field, "range"), close + 1
     end = _word_end(text, at)
     return _Lexeme("field", text[at:end], field, "word"), end
 

@@ -37,10 +37,17 @@ class Hit:
     snippet: Snippet
 
     def to_json(self) -> dict:
-        """The hit as `search --json` gives it (docs/content-format.md 三), plus the plain snippet and its match spans."""
-        return {"index_no": self.index_no, "title": self.title, "publisher": self.publisher,
-                "published": self.published.isoformat(), "url": self.url, "score": round(self.score, 4),
-                "snippet": self.snippet.text, "highlights": [list(span) for span in self.snippet.spans]}
+        """The hit as `search --json` gives it (docs/content-format.md 三), plus the plain snippet and its match spans."""  # noqa: E501
+        return {
+            "index_no": self.index_no,
+            "title": self.title,
+            "publisher": self.publisher,
+            "published": self.published.isoformat(),
+            "url": self.url,
+            "score": round(self.score, 4),
+            "snippet": self.snippet.text,
+            "highlights": [list(span) for span in self.snippet.spans],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +78,13 @@ def search(index_dir: Path, query: str, limit: int = 20, *, base_url: str = "", 
 
 def _newest(searcher, query: Q.Query, limit: int) -> tuple[list[tuple[float, dict]], int]:
     """The newest `limit` matching documents as (score, stored fields), equal dates by index number."""
-    order = sorting.MultiFacet([sorting.FieldFacet("published", reverse=True), sorting.FieldFacet("index_no"),
-                                sorting.ScoreFacet()])
+    order = sorting.MultiFacet(
+        [sorting.FieldFacet("published", reverse=True), sorting.FieldFacet("index_no"), sorting.ScoreFacet()]
+    )
     results = searcher.search(query, limit=max(limit, 1), sortedby=order)
-    return [(-results.score(n)[2], results[n].fields()) for n in range(min(limit, results.scored_length()))], \
-        len(results)
+    return [(-results.score(n)[2], results[n].fields()) for n in range(min(limit, results.scored_length()))], len(
+        results
+    )
 
 
 def _ranked(searcher, query: Q.Query, limit: int, scored: bool) -> tuple[list[tuple[float, dict]], int]:
@@ -88,20 +97,24 @@ def _ranked(searcher, query: Q.Query, limit: int, scored: bool) -> tuple[list[tu
         results = collector.results()
         top = [(results.score(n), results[n].fields()) for n in range(results.scored_length())]
         if not (limit and len(top) == limit + _SLACK and top[limit - 1][0] == top[-1][0]):
-            top.sort(key=lambda item: (-item[0], -item[1]["published"].toordinal(),
-                                       tokens.normalize(item[1]["index_no"])))
+            top.sort(
+                key=lambda item: (-item[0], -item[1]["published"].toordinal(), tokens.normalize(item[1]["index_no"]))
+            )
             return top[:limit], len(results)
-    order = sorting.MultiFacet([sorting.ScoreFacet(), sorting.FieldFacet("published", reverse=True),
-                                sorting.FieldFacet("index_no")])
+    order = sorting.MultiFacet(
+        [sorting.ScoreFacet(), sorting.FieldFacet("published", reverse=True), sorting.FieldFacet("index_no")]
+    )
     results = searcher.search(query, limit=max(limit, 1), sortedby=order)
-    return [(-results.score(n)[0], results[n].fields()) for n in range(min(limit, results.scored_length()))], \
-        len(results)
+    return [(-results.score(n)[0], results[n].fields()) for n in range(min(limit, results.scored_length()))], len(
+        results
+    )
 
 
 def _query_with_exact(searcher, text: str) -> tuple[Q.Query, tuple[str, ...]]:
     """The parsed query, OR-ed with the whole text as an exact index number or 文号 ranked above everything."""
-    exact = Q.Or([Q.Term("index_no", tokens.normalize(text.strip())), Q.Term("doc_no_norm", doc_no_key(text))],
-                 boost=EXACT_BOOST)
+    exact = Q.Or(
+        [Q.Term("index_no", tokens.normalize(text.strip())), Q.Term("doc_no_norm", doc_no_key(text))], boost=EXACT_BOOST
+    )
     try:
         parsed, needles = parse_query(text)
     except SearchSyntaxError:
@@ -114,5 +127,12 @@ def _query_with_exact(searcher, text: str) -> tuple[Q.Query, tuple[str, ...]]:
 def _hit(fields: dict, score: float, needles: tuple[str, ...], base_url: str) -> Hit:
     """A Hit from a result's stored fields."""
     body = fields.get("excerpt", "")
-    return Hit(fields["index_no"], fields.get("title", ""), fields.get("publisher", ""),
-               fields["published"].date(), base_url + fields["url"], score, make_snippet(body, needles))
+    return Hit(
+        fields["index_no"],
+        fields.get("title", ""),
+        fields.get("publisher", ""),
+        fields["published"].date(),
+        base_url + fields["url"],
+        score,
+        make_snippet(body, needles),
+    )

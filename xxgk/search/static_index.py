@@ -38,7 +38,7 @@ Files:
                           LEAD characters of the body text; search/d/<n>-<k>.txt holds the k-th further
                           piece of SEGMENT characters (fetched only when a match lies there)
 (varint = unsigned LEB128.)
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -83,6 +83,7 @@ _RUN = re.compile(f"([{HAN}]+)|([0-9a-z]+)")  # as xxgk.search.tokens splits tex
 
 # ---- small encodings ----
 
+
 def _varint(n: int) -> bytes:
     out = bytearray()
     while n >= 128:
@@ -116,7 +117,7 @@ def _pack(values: array, width: int) -> bytes:
 
 
 def _unpack(data: bytes, width: int) -> list[int]:
-    return [int.from_bytes(data[i:i + width], "little") for i in range(0, len(data), width)]
+    return [int.from_bytes(data[i : i + width], "little") for i in range(0, len(data), width)]
 
 
 def _bytes_for(bits: int) -> int:
@@ -146,6 +147,7 @@ def _json(value) -> bytes:
 
 # ---- postings ----
 
+
 class _Layout:
     """How postings are packed for one index: widths follow the number of documents and the longest text."""
 
@@ -162,8 +164,10 @@ def _invert(layout: _Layout, items: list[tuple[int, str, str]]) -> list[dict[str
     """Postings of a run of consecutive documents (number, title, rest): {term: trigram entries, or the
     documents and codes of a bigram, character or word}. Runs in worker processes."""
     slots, words, titles = _recorded(layout, items)
-    out = {word: _pairs(list(map(rshift, entries, repeat(8))), bytes(map(and_, entries, repeat(255))), layout)
-           for word, entries in words.items()}
+    out = {
+        word: _pairs(list(map(rshift, entries, repeat(8))), bytes(map(and_, entries, repeat(255))), layout)
+        for word, entries in words.items()
+    }
     out.update(_derived(slots, titles, layout))
     return [out]
 
@@ -175,12 +179,13 @@ def _recorded(layout: _Layout, items: list[tuple[int, str, str]]) -> tuple[defau
     words: defaultdict = defaultdict(partial(array, "Q"))  # word -> doc << 8 | code
     titles: defaultdict = defaultdict(set)  # character or bigram -> documents with it in the title
     for number, raw_title, raw_rest in items:
-        title, rest = normalize(raw_title)[:BODY_AT - 1], normalize(raw_rest)[:layout.rest_limit]
+        title, rest = normalize(raw_title)[: BODY_AT - 1], normalize(raw_rest)[: layout.rest_limit]
         counts = Counter(_WORD.findall(title))
         in_title = set(counts)
         counts.update(_WORD.findall(rest))
-        codes = map(add, map(_CODES.__getitem__, map(min, counts.values(), repeat(MAX_TF))),
-                    map(in_title.__contains__, counts))
+        codes = map(
+            add, map(_CODES.__getitem__, map(min, counts.values(), repeat(MAX_TF))), map(in_title.__contains__, counts)
+        )
         deque(map(array.append, map(words.__getitem__, counts), map(add, repeat(number << 8), codes)), 0)
         title_slots = _slots(title)
         for found, offsets in ((title_slots, count(number << shift)), (_slots(rest), count(number << shift | BODY_AT))):
@@ -237,6 +242,7 @@ def _pairs(docs: list[int], codes: bytes, layout: _Layout) -> tuple[bytes, bytes
 
 # ---- the files ----
 
+
 def static_index(documents: Sequence[Document], parallel: bool = True) -> list[tuple[str, bytes]]:
     """Every file of the static search index as (site path, bytes), in path order; the same bytes every time.
 
@@ -255,23 +261,51 @@ def static_index(documents: Sequence[Document], parallel: bool = True) -> list[t
     characters = (term for term, _ in joined if len(term) == 1)
     lookups, id_buckets = _id_files(docs)
     facets, facet_files = _facet_files(docs)
-    files = sorted([*terms, *lookups, *facet_files, *_doc_files(docs),
-                    ("search/t2s.txt", hanzi.browser_table(characters).encode("utf-8"))])
+    files = sorted(
+        [
+            *terms,
+            *lookups,
+            *facet_files,
+            *_doc_files(docs),
+            ("search/t2s.txt", hanzi.browser_table(characters).encode("utf-8")),
+        ]
+    )
     digest = hashlib.sha256()
     for path, data in files:
         digest.update(path.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
     meta = {
-        "format": FORMAT, "hash": digest.hexdigest()[:16], "documents": len(docs),
-        "term_buckets": term_buckets, "id_buckets": id_buckets, "body_at": BODY_AT, "lead": LEAD, "segment": SEGMENT,
-        "page_size": PAGE_SIZE, "offset_bits": layout.offset_bits, "slot_width": layout.slot_width,
-        "doc_width": layout.doc_width, **facets,
+        "format": FORMAT,
+        "hash": digest.hexdigest()[:16],
+        "documents": len(docs),
+        "term_buckets": term_buckets,
+        "id_buckets": id_buckets,
+        "body_at": BODY_AT,
+        "lead": LEAD,
+        "segment": SEGMENT,
+        "page_size": PAGE_SIZE,
+        "offset_bits": layout.offset_bits,
+        "slot_width": layout.slot_width,
+        "doc_width": layout.doc_width,
+        **facets,
     }
     return [*files, ("search/meta.json", _json(meta))]
 
 
 # Every Document field static_index reads (year comes from published): keep in step with the code above.
-_INPUTS = ("title", "body_text", "summary", "keywords", "index_no", "doc_no", "publisher", "category", "genre",
-           "validity", "published", "path")
+_INPUTS = (
+    "title",
+    "body_text",
+    "summary",
+    "keywords",
+    "index_no",
+    "doc_no",
+    "publisher",
+    "category",
+    "genre",
+    "validity",
+    "published",
+    "path",
+)
 
 
 def inputs_key(documents: Sequence[Document]) -> str:
@@ -339,8 +373,12 @@ def _bitmap(numbers: list[int], total: int) -> bytes:
 
 
 # The filters with a bitmap per value: meta.json name, file prefix, the value of a document.
-_FACETS = (("publishers", "p", lambda d: d.publisher), ("categories", "c", lambda d: d.category.partition("\\")[0]),
-           ("genres", "g", lambda d: d.genre), ("validities", "v", lambda d: d.validity))
+_FACETS = (
+    ("publishers", "p", lambda d: d.publisher),
+    ("categories", "c", lambda d: d.category.partition("\\")[0]),
+    ("genres", "g", lambda d: d.genre),
+    ("validities", "v", lambda d: d.validity),
+)
 
 
 def _facet_files(docs: list[Document]) -> tuple[dict, list[tuple[str, bytes]]]:
@@ -385,11 +423,17 @@ def _doc_files(docs: list[Document]) -> list[tuple[str, bytes]]:
     files = []
     for number, doc in enumerate(docs):
         text = doc.body_text
-        pieces = [text[i:i + SEGMENT] for i in range(LEAD, len(text), SEGMENT)]
+        pieces = [text[i : i + SEGMENT] for i in range(LEAD, len(text), SEGMENT)]
         shown = {
-            "title": doc.title, "index_no": doc.index_no, "doc_no": doc.doc_no, "publisher": doc.publisher,
-            "published": doc.published.isoformat(), "category": doc.category, "validity": doc.validity,
-            "url": getattr(doc, "path", "") or document_path(doc.index_no), "text": text[:LEAD],
+            "title": doc.title,
+            "index_no": doc.index_no,
+            "doc_no": doc.doc_no,
+            "publisher": doc.publisher,
+            "published": doc.published.isoformat(),
+            "category": doc.category,
+            "validity": doc.validity,
+            "url": getattr(doc, "path", "") or document_path(doc.index_no),
+            "text": text[:LEAD],
             "pieces": len(pieces),
         }
         if doc.summary and doc.summary not in text[:LEAD]:
@@ -400,6 +444,7 @@ def _doc_files(docs: list[Document]) -> list[tuple[str, bytes]]:
 
 
 # ---- reading: the browser's algorithm, in Python ----
+
 
 def query_parts(query: str) -> list[str]:
     """The parts of a query, each of which a result must contain: Han runs (as substrings) and words."""
@@ -441,16 +486,29 @@ class StaticReader:
             self.fetched.append(path)
         return self.files[path]
 
-    def search(self, query: str, publisher: str = "", category: str = "", year: int | None = None,
-               genre: str = "", validity: str = "", start: str = "", end: str = "", by_date: bool = False) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        publisher: str = "",
+        category: str = "",
+        year: int | None = None,
+        genre: str = "",
+        validity: str = "",
+        start: str = "",
+        end: str = "",
+        by_date: bool = False,
+    ) -> list[Hit]:
         """Every document matching the query and filters, best first (newest first with by_date).
 
         start and end bound the publication date (YYYY-MM-DD, inclusive)."""
         found: dict[int, list[tuple[int, bool]]] | None = None
         for part in query_parts(query):
             matches = self._part(part)
-            found = {d: [*found[d], m] for d, m in matches.items() if d in found} if found is not None else \
-                {d: [m] for d, m in matches.items()}
+            found = (
+                {d: [*found[d], m] for d, m in matches.items() if d in found}
+                if found is not None
+                else {d: [m] for d, m in matches.items()}
+            )
         exact = set(self._exact(query))
         values = {"publishers": publisher, "categories": category, "genres": genre, "validities": validity}
         allowed = self._filter(values, year, start, end)
@@ -459,26 +517,28 @@ class StaticReader:
             found = {} if exact or not filtered else {d: [] for d in allowed}
         for doc in exact:
             found.setdefault(doc, [])
-        hits = [Hit(d, d in exact, sum(t for _, t in m), sum(f for f, _ in m)) for d, m in found.items() if d in allowed]
+        hits = [
+            Hit(d, d in exact, sum(t for _, t in m), sum(f for f, _ in m)) for d, m in found.items() if d in allowed
+        ]
         return sorted(hits, key=lambda hit: hit.doc if by_date else hit.rank())
 
     def show(self, hits: list[Hit], page: int = 1) -> list[dict]:
         """The metadata of one page of results, as the browser fetches it."""
         size = self.meta["page_size"]
-        return [json.loads(self.fetch(f"search/d/{h.doc}.json")) for h in hits[(page - 1) * size:page * size]]
+        return [json.loads(self.fetch(f"search/d/{h.doc}.json")) for h in hits[(page - 1) * size : page * size]]
 
     def postings(self, term: str) -> bytes | None:
         bucket = bucket_of(term, self.meta["term_buckets"])
         shard, at = self.fetch(f"search/t/{bucket:x}.bin"), 0
         while at < len(shard):
             length, at = _read_varint(shard, at)
-            key, at = shard[at:at + length].decode("utf-8"), at + length
+            key, at = shard[at : at + length].decode("utf-8"), at + length
             tag, at = _read_varint(shard, at)
             if tag:
                 data = None if key != term else self.fetch(f"search/t/{bucket:x}-{tag - 1}.bin")
             else:
                 length, at = _read_varint(shard, at)
-                data, at = shard[at:at + length], at + length
+                data, at = shard[at : at + length], at + length
             if key == term:
                 return data
         return None
@@ -488,8 +548,8 @@ class StaticReader:
         if data is None:
             return {}
         df, at = _read_varint(data, 0)
-        docs = _unpack(data[at:at + df * self.meta["doc_width"]], self.meta["doc_width"])
-        codes = data[at + df * self.meta["doc_width"]:]
+        docs = _unpack(data[at : at + df * self.meta["doc_width"]], self.meta["doc_width"])
+        codes = data[at + df * self.meta["doc_width"] :]
         return {d: (c >> 1, bool(c & 1)) for d, c in zip(docs, codes, strict=True)}
 
     def _offsets(self, term: str) -> dict[int, set[int]]:
@@ -503,7 +563,7 @@ class StaticReader:
         """doc -> (how often the part occurs, whether in the title)."""
         if len(part) < 3 or not HAN_CHAR.match(part):
             return self._pairs(part)
-        trigrams = [(k, self._offsets(part[k:k + 3])) for k in cover(part)]
+        trigrams = [(k, self._offsets(part[k : k + 3])) for k in cover(part)]
         found = {}
         for doc, starts in trigrams[0][1].items():
             if all(doc in offsets for _, offsets in trigrams):

@@ -70,7 +70,7 @@ def tokenize(text: str) -> Iterator[Token]:
             position += 1
         else:
             for offset in range(len(han) - 1):
-                yield Token(han[offset:offset + 2], position, start + offset, start + offset + 2)
+                yield Token(han[offset : offset + 2], position, start + offset, start + offset + 2)
                 position += 1
 
 

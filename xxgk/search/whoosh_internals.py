@@ -108,8 +108,10 @@ class BigramPositions(formats.Positions):
     def word_values(self, value, analyzer, **kwargs):
         """(term, frequency, weight, encoded positions) of every distinct term of value."""
         boost = self.field_boost
-        return [(word, len(where), len(where) * boost, _encode(where))
-                for word, where in postings(tokens.normalize(value)).items()]
+        return [
+            (word, len(where), len(where) * boost, _encode(where))
+            for word, where in postings(tokens.normalize(value)).items()
+        ]
 
     def encode(self, poslist):
         """The positions as little-endian 32-bit integers."""
@@ -154,9 +156,9 @@ class _PostingsWriter(W3PostingsWriter):
         for at in range(0, len(docnums), limit):
             if self._ids:
                 self._write_block()
-            block = weights[at:at + limit]
-            self._ids, self._weights = array("I", docnums[at:at + limit]), array("f", block)
-            self._values = [value for value in values[at:at + limit] if value]
+            block = weights[at : at + limit]
+            self._ids, self._weights = array("I", docnums[at : at + limit]), array("f", block)
+            self._values = [value for value in values[at : at + limit] if value]
             self._maxweight = max(0, *block)
 
     def _mini_ids(self):
@@ -180,8 +182,17 @@ class _PostingsWriter(W3PostingsWriter):
         compression = self._compression if len(data) >= _DEFLATE_FROM else 0
         if compression:
             data = _deflate(data)
-        info = pickle.dumps((len(self._ids), self._ids[-1], self._maxweight, compression,
-                             length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2)
+        info = pickle.dumps(
+            (
+                len(self._ids),
+                self._ids[-1],
+                self._maxweight,
+                compression,
+                length_to_byte(self._minlength),
+                length_to_byte(self._maxlength),
+            ),
+            2,
+        )
         self._postfile.write_int(-(len(info) + len(data)) if last else len(info) + len(data))
         self._postfile.write(info)
         self._postfile.write(data)
@@ -216,8 +227,13 @@ class _Codec(W3Codec):
 
     def postings_writer(self, dbfile, byteids=False):
         """A postings writer with add_all."""
-        return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids, compression=self._compression,
-                               inlinelimit=self._inlinelimit)
+        return _PostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
 
 
 def update_writer(ix, limitmb: int):
@@ -424,8 +440,11 @@ class FreeText(Q.Query):
 def _phrase_scores(reader, field: str, words: tuple[str, ...]) -> dict[int, float]:
     """Document -> the sum of its words' scores, for the documents holding the words at consecutive positions."""
     if not reader.is_atomic():
-        return {offset + doc: score for sub, offset in reader.leaf_readers()
-                for doc, score in _phrase_scores(sub, field, words).items()}
+        return {
+            offset + doc: score
+            for sub, offset in reader.leaf_readers()
+            for doc, score in _phrase_scores(sub, field, words).items()
+        }
     if any((field, word) not in reader for word in words):
         return {}
     tables = [_whole_postings(reader, field, word) for word in words]

@@ -12,8 +12,13 @@ import xlwt
 book = xlwt.Workbook(encoding="utf-8")
 book.add_sheet("说明").write(0, 0, "2019年困难群众补贴发放名单")
 sheet = book.add_sheet("补贴名单")
-for row, values in enumerate([["序号", "姓名", "身份证号", "联系电话"], [1, "张三", "110105********002X", "138****5678"],
-                              [2, "李四", "11010519491231002X", 13812345678]]):
+for row, values in enumerate(
+    [
+        ["序号", "姓名", "身份证号", "联系电话"],
+        [1, "张三", "110105********002X", "138****5678"],
+        [2, "李四", "11010519491231002X", 13812345678],
+    ]
+):
     for column, value in enumerate(values):
         sheet.write(row, column, value)
 book.save(str(Path(__file__).with_name("名单.xls")))
