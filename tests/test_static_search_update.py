@@ -1,0 +1,202 @@
+"""The static search index updated in place (xxgk/static_search_update.py): a patched index has exactly the bytes
+of a full build of the same documents, an edit rewrites only what it touches, and anything that does not fit
+(a damaged record or file, other widths, renumbering) builds the index anew rather than a wrong one."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from xxgk.model import Document
+from xxgk.static_search import bucket_of, static_index
+from xxgk.static_search_update import Update, update
+
+from .test_static_search import CATEGORIES, HAN, PUBLISHERS, make_doc
+
+
+class Output:
+    """A previous build's output folder holding the static index, and the record saved beside it."""
+
+    def __init__(self, folder: Path, docs: list[Document]):
+        self.folder, self.built = folder, update(docs, None, None)
+        self._write(self.built.files)
+        self.record = self.built.record
+
+    def _write(self, files: list[tuple[str, bytes]]) -> None:
+        for path, data in files:
+            (self.folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (self.folder / path).write_bytes(data)
+
+    def next(self, docs: list[Document]) -> tuple[Update, dict[str, bytes]]:
+        """Update the index for docs as the pipeline does; the new output replaces this one."""
+        result = update(docs, self.folder, self.record)
+        files = {path: (self.folder / path).read_bytes() for path in result.kept} | dict(result.files)
+        for path in {p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*") if p.is_file()} - set(files):
+            (self.folder / path).unlink()
+        self._write(result.files)
+        self.record = result.record or self.record
+        return result, files
+
+
+def corpus(seed: int, size: int) -> list[Document]:
+    rng = random.Random(seed)
+    return [make_doc(rng, n) for n in range(size)]
+
+
+def full(docs: list[Document]) -> dict[str, bytes]:
+    return dict(static_index(docs, parallel=False))
+
+
+def phrase(rng: random.Random) -> str:
+    return "".join(rng.choice(HAN) for _ in range(rng.randint(1, 6)))
+
+
+# The edits that keep every document's number: (name, document -> changed fields).
+EDITS = {
+    "title": lambda doc, rng: {"title": doc.title + phrase(rng)},
+    "title-shorter": lambda doc, rng: {"title": doc.title[:len(doc.title) // 2]},
+    "body-insert": lambda doc, rng: {"body_text": doc.body_text[:7] + phrase(rng) + "，" + doc.body_text[7:]},
+    "body-cut": lambda doc, rng: {"body_text": doc.body_text[:len(doc.body_text) // 3]},
+    "body-word": lambda doc, rng: {"body_text": doc.body_text + " xyz2019 "},
+    "keywords": lambda doc, rng: {"keywords": (phrase(rng), "税费")},
+    "no-keywords": lambda doc, rng: {"keywords": ()},
+    "summary": lambda doc, rng: {"summary": phrase(rng)},
+    "category": lambda doc, rng: {"category": CATEGORIES[(CATEGORIES.index(doc.category) + 1) % len(CATEGORIES)]},
+    "publisher": lambda doc, rng: {"publisher": PUBLISHERS[(PUBLISHERS.index(doc.publisher) + 1) % len(PUBLISHERS)]},
+    "genre": lambda doc, rng: {"genre": rng.choice([g for g in ("通知", "意见", "决定", "") if g != doc.genre])},
+    "validity": lambda doc, rng: {"validity": rng.choice([v for v in ("有效", "失效", "废止") if v != doc.validity])},
+    "doc-no": lambda doc, rng: {"doc_no": f"深财预〔2020〕{rng.randint(1, 99)}号"},
+    "traditional": lambda doc, rng: {"body_text": doc.body_text + "政務公開，財政預算"},
+}
+
+
+def edited(docs: list[Document], n: int, kind: str, rng: random.Random) -> list[Document]:
+    changed = dataclasses.replace(docs[n], **EDITS[kind](docs[n], rng))
+    return [*docs[:n], changed, *docs[n + 1:]]
+
+
+def numbered(docs: list[Document]) -> list[Document]:
+    return sorted(docs, key=Document.sort_key)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), size=st.integers(1, 60),
+       steps=st.lists(st.lists(st.tuples(st.sampled_from(sorted(EDITS)), st.integers(0, 10**6)), min_size=1,
+                               max_size=3), min_size=1, max_size=3))
+def test_a_patched_index_is_byte_identical_to_a_full_build(seed, size, steps):
+    docs = numbered(corpus(seed, size))
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory() as folder:
+        output = Output(Path(folder), docs)
+        for step in steps:  # each step: a build after a few edits, patched from the previous (patched) build
+            for kind, n in step:
+                docs = edited(docs, n % len(docs), kind, rng)
+            result, files = output.next(docs)
+            assert files == full(docs), f"after {steps}"
+            # Widths change only when the longest text crosses a power of two; then the index is built anew.
+            assert result.kept or result.files == sorted(files.items())
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[Document]:
+    return numbered(corpus(20261130, 80))
+
+
+@pytest.mark.parametrize(("kind", "term_files"), [
+    ("title", True), ("body-insert", True), ("body-word", True), ("keywords", True), ("summary", True),
+    ("category", True), ("publisher", True), ("doc-no", True), ("traditional", True),
+    ("genre", False), ("validity", False),
+])
+def test_an_edit_rewrites_its_documents_files_and_only_the_buckets_its_terms_touch(tmp_path, docs, kind, term_files):
+    output = Output(tmp_path, docs)
+    changed = edited(docs, 5, kind, random.Random(1))
+    result, files = output.next(changed)
+    assert files == full(changed)
+    written = {path for path, _ in result.files}
+    assert result.kept and not written & set(result.kept)
+    assert "search/d/5.json" in written and not any(p.startswith("search/d/") and not p.startswith("search/d/5")
+                                                    for p in written)
+    # Exactly the term files whose bytes differ from the previous build's are written (a title's terms move
+    # only in the title, a body's insertion moves every offset after it).
+    before = dict(output.built.files)
+    terms = {p for p in written if p.startswith("search/t/")}
+    assert terms == {p for p, data in files.items() if p.startswith("search/t/") and before.get(p) != data}
+    assert bool(terms) == term_files
+    assert json.loads(result.record)["documents"][5] != json.loads(output.built.record)["documents"][5]
+
+
+def test_nothing_is_written_when_no_document_changed(tmp_path, docs):
+    output = Output(tmp_path, docs)
+    result = update(list(reversed(docs)), tmp_path, output.record)
+    assert result.files == [] and result.record is None and set(result.kept) == set(full(docs))
+
+
+def damage_bucket(folder: Path) -> None:
+    buckets = json.loads((folder / "search/meta.json").read_bytes())["term_buckets"]
+    bucket = folder / f"search/t/{bucket_of('政预算', buckets):x}.bin"  # a trigram the edit below adds
+    bucket.write_bytes(bucket.read_bytes()[:-3] + b"\xff\xff\xff")
+
+
+def damage_document(folder: Path) -> None:
+    (folder / "search/d/5.json").write_text("{}", encoding="utf-8")
+
+
+def remove_piece(folder: Path) -> None:
+    (folder / "search/d/5-1.txt").unlink()
+
+
+@pytest.mark.parametrize("damage", [damage_bucket, damage_document, remove_piece])
+def test_a_damaged_previous_file_builds_the_index_anew_not_a_wrong_one(tmp_path, docs, damage):
+    docs = [*docs[:5], dataclasses.replace(docs[5], body_text=docs[5].body_text * 20), *docs[6:]]  # in pieces
+    output = Output(tmp_path, docs)
+    changed = [*docs[:5], dataclasses.replace(docs[5], body_text=docs[5].body_text + "财政预算审计"), *docs[6:]]
+    damage(tmp_path)
+    result = update(changed, tmp_path, output.record)
+    assert result.kept == {} and dict(result.files) == full(changed)
+
+
+@pytest.mark.parametrize("record", [None, b"", b"{garbage", b"[]", b'{"key": "x", "files": {}}',
+                                    b'{"format": 2, "index_format": 2}'])
+def test_a_missing_or_damaged_record_builds_the_index_anew(tmp_path, docs, record):
+    Output(tmp_path, docs)
+    changed = edited(docs, 3, "title", random.Random(2))
+    result = update(changed, tmp_path, record)
+    assert result.kept == {} and dict(result.files) == full(changed) and json.loads(result.record)["format"] == 1
+
+
+def test_a_record_whose_documents_were_tampered_with_builds_anew(tmp_path, docs):
+    output = Output(tmp_path, docs)
+    record = json.loads(output.record)
+    record["documents"][5][3] = "不是原来的文字"  # the text after the body, as if another build had saved it
+    changed = edited(docs, 5, "body-insert", random.Random(3))
+    result = update(changed, tmp_path, json.dumps(record).encode("utf-8"))
+    assert result.kept == {} and dict(result.files) == full(changed)
+
+
+@pytest.mark.parametrize(("change", "why"), [
+    (lambda docs: docs[1:], "one document fewer: every number after it moves"),
+    (lambda docs: [*docs, dataclasses.replace(docs[0], index_no=docs[0].index_no + "9")], "one more"),
+    (lambda docs: [dataclasses.replace(d, published=date(2040, 1, 1) - (d.published - date(2010, 1, 1))) if i % 2
+                   else d for i, d in enumerate(docs)], "renumbered by new dates"),
+    (lambda docs: [dataclasses.replace(docs[0], body_text=docs[0].body_text * 40), *docs[1:]], "wider offsets"),
+])
+def test_a_change_of_numbering_or_widths_builds_the_index_anew(tmp_path, docs, change, why):
+    output = Output(tmp_path, docs)
+    changed = change(docs)
+    result, files = output.next(changed)
+    assert result.kept == {} and files == full(changed), why
+
+
+def test_a_new_date_that_moves_one_document_a_little_is_patched(tmp_path, docs):
+    output = Output(tmp_path, docs)
+    moved = numbered([dataclasses.replace(docs[10], published=docs[8].published), *docs[:10], *docs[11:]])
+    result, files = output.next(moved)
+    assert result.kept and files == full(moved)

@@ -1,0 +1,286 @@
+"""The static search index updated in place: when the documents keep their numbers, an edit rewrites only the
+files its changes touch, and the result has the same bytes as a full static_index() of the same documents.
+
+`update(documents, previous, record)` takes the previous build's output folder and the record saved beside it
+(by the pipeline) and returns the files to write, the files to keep from the previous build and the new record.
+
+The record holds, per document number, a digest of every input of the index (static_search.INPUTS), a digest of
+its body text, its title and the indexed text after its body (static_search.tail_of); per index file its SHA-256
+and size; and the figures that fix the index's shape (layout widths, term buckets and their total size, the
+one-character terms). An update is a patch when there are as many documents as before and only a few numbers hold
+changed documents (an edit of a title, body, keywords, category, 文种 or 有效性 moves no document; a new date or
+an added or removed document usually renumbers many, and then the index is built anew). For each changed number:
+
+- its old postings are worked out again from its old text (the body read back from its previous search/d/ files,
+  checked against the record's digest; the rest from the record), its new ones from the document, and only the
+  terms whose postings differ are changed, in place, in their buckets (a document's entries are one run in every
+  posting list, so a change is one splice, checked to remove exactly what the old text put there);
+- its search/d/ files are made again.
+
+The files made from the documents' fields alone (lookups, filter bitmaps, dates, t2s.txt and meta.json) are made
+again in full: that costs little per document and no tokenising. Anything that does not fit (other layout widths
+or bucket count, more than a few changed numbers, a record or a previous file that is missing or does not match
+its digest) builds the index anew: an update is never wrong, at worst as slow as a full build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .model import Document
+from .static_search import (
+    BIG_TERM,
+    DERIVED,
+    FORMAT,
+    INPUTS,
+    Layout,
+    bucket_files,
+    bucket_of,
+    bucket_records,
+    built,
+    derived_files,
+    doc_files,
+    invert,
+    read_varint,
+    rest_of,
+    tail_of,
+    term_buckets_for,
+    varint,
+)
+
+RECORD_FORMAT = 1
+FEW = 64  # changed document numbers a patch takes at least; beyond that and an eighth of the documents, a full build
+
+# What one document contributes to one term: trigram entries, or (document, code) of a bigram, character or word.
+Contribution = bytes | tuple[bytes, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """The static index's files for this build: some to write and the rest to keep from the previous build."""
+
+    files: list[tuple[str, bytes]]  # (site path, bytes) to write
+    kept: dict[str, tuple[str, int]]  # site path -> (SHA-256, size) of files to link from the previous build
+    record: bytes | None  # to save for the next build once this one is published; None: the saved one still holds
+
+
+class _Stale(Exception):
+    """The previous index cannot be patched into the new one: it is built anew."""
+
+
+def update(documents: Sequence[Document], previous: Path | None, record: bytes | None) -> Update:
+    """The static index of documents, patched from the index in the previous output folder when its record fits."""
+    docs = sorted(documents, key=Document.sort_key)
+    entries = [_entry(doc) for doc in docs]
+    key = hashlib.sha256(f"{FORMAT}:{RECORD_FORMAT}:".encode() + "".join(e[0] for e in entries).encode()).hexdigest()
+    if previous is not None and record is not None:
+        try:
+            return _patched(docs, entries, key, _Previous(previous, _loaded(record)))
+        except _Stale:
+            pass
+    index = built(docs)
+    return Update(index.files, {}, _record(key, entries, {path: _file_entry(data) for path, data in index.files},
+                                           index.layout, index.small, index.term_buckets, index.characters))
+
+
+def _entry(doc: Document) -> list[str]:
+    """What the record keeps of a document: digests of all its index inputs and of its body, its title, its tail."""
+    inputs = hashlib.sha256(repr([getattr(doc, name, "") for name in INPUTS]).encode("utf-8")).hexdigest()[:16]
+    return [inputs, _digest(doc.body_text), doc.title, tail_of(doc)]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _file_entry(data: bytes) -> tuple[str, int]:
+    return hashlib.sha256(data).hexdigest(), len(data)
+
+
+def _record(key: str, entries: list[list[str]], files: dict[str, tuple[str, int]], layout: Layout, small: int,
+            term_buckets: int, characters: frozenset[str] | set[str]) -> bytes:
+    return json.dumps({
+        "format": RECORD_FORMAT, "index_format": FORMAT, "key": key, "files": files,
+        "layout": [layout.offset_bits, layout.slot_width, layout.doc_width], "small": small,
+        "term_buckets": term_buckets, "characters": "".join(sorted(characters)), "documents": entries,
+    }, ensure_ascii=False).encode("utf-8")
+
+
+def _loaded(record: bytes) -> dict:
+    """The record saved by the previous build, refused (_Stale) unless it is whole and of this format."""
+    try:
+        value = json.loads(record)
+    except ValueError:
+        raise _Stale from None
+    shapes = {"format": int, "index_format": int, "key": str, "files": dict, "layout": list, "small": int,
+              "term_buckets": int, "characters": str, "documents": list}
+    if not isinstance(value, dict) or any(not isinstance(value.get(k), t) for k, t in shapes.items()) or \
+            (value["format"], value["index_format"]) != (RECORD_FORMAT, FORMAT):
+        raise _Stale
+    if not all(isinstance(e, list) and len(e) == 4 and all(isinstance(x, str) for x in e) for e in value["documents"]):
+        raise _Stale
+    return value
+
+
+class _Previous:
+    """The previous build's index files, each read only when its bytes are those the record names."""
+
+    def __init__(self, folder: Path, record: dict):
+        self.folder, self.record = folder, record
+
+    def read(self, path: str) -> bytes:
+        entry = self.record["files"].get(path)
+        try:
+            data = self.folder.joinpath(*PurePosixPath(path).parts).read_bytes()
+        except OSError:
+            raise _Stale from None
+        if not isinstance(entry, list) or [hashlib.sha256(data).hexdigest(), len(data)] != entry:
+            raise _Stale
+        return data
+
+    def bucket(self, b: int) -> tuple[dict[str, bytes], list[str]]:
+        """The postings of every term of bucket b, and the paths of its files."""
+        paths, terms = [f"search/t/{b:x}.bin"], {}
+        for term, tag, data in bucket_records(self.read(paths[0])):
+            if tag:
+                paths.append(f"search/t/{b:x}-{tag - 1}.bin")
+                data = self.read(paths[-1])
+            terms[term] = data
+        return terms, paths
+
+    def shown(self, n: int) -> tuple[dict, list[str]]:
+        """The result file of document n, and the paths of its files."""
+        shown = json.loads(self.read(f"search/d/{n}.json"))
+        return shown, [f"search/d/{n}.json", *(f"search/d/{n}-{k}.txt" for k in range(1, shown["pieces"] + 1))]
+
+
+def _patched(docs: list[Document], entries: list[list[str]], key: str, previous: _Previous) -> Update:
+    old = previous.record
+    if old["key"] == key:
+        return Update([], {path: tuple(entry) for path, entry in old["files"].items()}, None)
+    was = old["documents"]
+    if len(was) != len(docs):
+        raise _Stale
+    changed = [n for n, (now, then) in enumerate(zip(entries, was, strict=True)) if now[0] != then[0]]
+    if len(changed) > max(FEW, len(docs) // 8):
+        raise _Stale
+    longest = max((len(doc.body_text) + 1 + len(entry[3]) for doc, entry in zip(docs, entries, strict=True)), default=0)
+    layout = Layout(len(docs), longest)
+    if [layout.offset_bits, layout.slot_width, layout.doc_width] != old["layout"]:
+        raise _Stale
+    dropped: set[str] = set()
+    edits: dict[str, list[tuple[int, Contribution | None, Contribution | None]]] = defaultdict(list)
+    for n in changed:
+        shown, paths = previous.shown(n)
+        dropped.update(paths)
+        if entries[n][1:] != was[n][1:]:
+            body = shown["text"] + "".join(previous.read(path).decode("utf-8") for path in paths[1:])
+            if _digest(body) != was[n][1]:
+                raise _Stale
+            before = invert(layout, [(n, was[n][2], f"{body}\n{was[n][3]}")])[0]
+            after = invert(layout, [(n, docs[n].title, rest_of(docs[n]))])[0]
+            for term in before.keys() | after.keys():
+                if before.get(term) != after.get(term):
+                    edits[term].append((n, before.get(term), after.get(term)))
+    terms = _Terms(previous, layout, old)
+    written = [file for b, shard in terms.patched(edits) for file in bucket_files(b, shard)]
+    dropped.update(terms.dropped)
+    written += doc_files((n, docs[n]) for n in changed)
+    kept = {path: tuple(entry) for path, entry in old["files"].items()
+            if path not in dropped and not path.startswith(DERIVED)}
+    digests = [*((path, bytes.fromhex(sha)) for path, (sha, _) in kept.items()),
+               *((path, hashlib.sha256(data).digest()) for path, data in written)]
+    written += derived_files(docs, terms.characters, terms.buckets, layout, digests)
+    files = {**kept, **{path: _file_entry(data) for path, data in written}}
+    return Update(sorted(written), kept,
+                  _record(key, entries, files, layout, terms.small, terms.buckets, terms.characters))
+
+
+class _Terms:
+    """The term buckets of the previous index, changed term by term."""
+
+    def __init__(self, previous: _Previous, layout: Layout, record: dict):
+        self.previous, self.layout = previous, layout
+        self.buckets, self.small = record["term_buckets"], record["small"]
+        self.characters = set(record["characters"])
+        self.dropped: list[str] = []  # paths of the previous buckets' files
+
+    def patched(self, edits: dict[str, list]) -> list[tuple[int, list[tuple[str, bytes]]]]:
+        """(bucket, its (term, postings) in term order) of every bucket holding an edited term."""
+        by_bucket: dict[int, dict[str, list]] = defaultdict(dict)
+        for term, changes in edits.items():
+            by_bucket[bucket_of(term, self.buckets)][term] = changes
+        shards = []
+        for b, changes in sorted(by_bucket.items()):
+            postings, paths = self.previous.bucket(b)
+            self.dropped += paths
+            for term, term_changes in changes.items():
+                self._apply(postings, term, term_changes)
+            shards.append((b, sorted(postings.items())))
+        if term_buckets_for(self.small) != self.buckets:
+            raise _Stale
+        return shards
+
+    def _apply(self, postings: dict[str, bytes], term: str, changes: list) -> None:
+        data = postings.pop(term, None)
+        self.small -= _small(data)
+        for doc, before, after in changes:
+            data = _spliced(data, doc, before, after, self.layout)
+        if data:
+            postings[term] = data
+            self.small += _small(data)
+            if len(term) == 1:
+                self.characters.add(term)
+        else:
+            self.characters.discard(term)
+
+
+def _small(data: bytes | None) -> int:
+    return len(data) if data and len(data) < BIG_TERM else 0
+
+
+def _spliced(data: bytes | None, doc: int, before: Contribution | None, after: Contribution | None,
+             layout: Layout) -> bytes:
+    """A term's postings (None or b"": none) with document doc's contribution before replaced by after (either may
+    be None); b"" when no document is left."""
+    if isinstance(before or after, bytes):
+        return _spliced_entries(data or b"", doc, before or b"", after or b"", layout)
+    return _spliced_pairs(data or b"\0", doc, before or (b"", b""), after or (b"", b""), layout.doc_width)
+
+
+def _spliced_entries(data: bytes, doc: int, before: bytes, after: bytes, layout: Layout) -> bytes:
+    """Trigram entries (doc << offset_bits | offset, in order) with one document's run replaced."""
+    width = layout.slot_width
+    if len(data) % width:
+        raise _Stale
+    entries = range(len(data) // width)
+
+    def entry(i: int) -> int:
+        return int.from_bytes(data[i * width:(i + 1) * width], "little")
+
+    low = bisect_left(entries, doc << layout.offset_bits, key=entry) * width
+    high = bisect_left(entries, (doc + 1) << layout.offset_bits, low // width, key=entry) * width
+    if data[low:high] != before:
+        raise _Stale
+    return data[:low] + after + data[high:]
+
+
+def _spliced_pairs(data: bytes, doc: int, before: tuple[bytes, bytes], after: tuple[bytes, bytes],
+                   width: int) -> bytes:
+    """varint(df), df documents and df codes, with one document's (number, code) replaced, added or removed."""
+    df, at = read_varint(data, 0)
+    docs, codes = data[at:at + df * width], data[at + df * width:]
+    if len(docs) != df * width or len(codes) != df:
+        raise _Stale
+    i = bisect_left(range(df), doc, key=lambda k: int.from_bytes(docs[k * width:(k + 1) * width], "little"))
+    j = i + (i < df and int.from_bytes(docs[i * width:(i + 1) * width], "little") == doc)
+    if (docs[i * width:j * width], codes[i:j]) != before:
+        raise _Stale
+    docs, codes = docs[:i * width] + after[0] + docs[j * width:], codes[:i] + after[1] + codes[j:]
+    return varint(len(codes)) + docs + codes if codes else b""
