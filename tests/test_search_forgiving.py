@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from xxgk import search
+from xxgk import search, static_search
 from xxgk.model import Document
 from xxgk.static_search import StaticReader, static_index
 
@@ -37,7 +37,7 @@ def whoosh_index(tmp_path_factory, documents) -> Path:
 
 
 def static_answer(reader: StaticReader, documents: list[Document], query: str, **filters) -> list[str]:
-    numbered = sorted(documents, key=Document.sort_key)
+    numbered = static_search.numbered(documents)
     return [numbered[hit.doc].index_no for hit in reader.search(query, **filters)]
 
 

@@ -5,7 +5,9 @@ the way static/js/search.js does (same parsing, matching, ranking and files fetc
 benchmark can check results and bytes per query without a browser.
 
 Text is normalised and split as xxgk.tokens does (NFKC, lower case; runs of Han characters, runs of ASCII
-letters and digits). Documents are numbered newest first (Document.sort_key), so a smaller number is newer.
+letters and digits). Documents are numbered oldest first (`numbered`: Document.sort_key reversed), so a larger
+number is newer and a new document, the newest, takes the next number while the others keep theirs
+(xxgk.static_search_update then patches the index instead of building it again).
 Per document the index records:
 
 - for every Han character, the "slot" starting there: the trigram, or at the end of a run the bigram or the
@@ -31,7 +33,7 @@ Files:
   search/id/<b>.json      {lookup key of an 索引号 or 文号: [doc numbers]}, bucket = CRC-32 of the key mod id_buckets
   search/f/p<i>.bin, c<i>.bin, g<i>.bin, v<i>.bin  documents of the i-th 发布机构 / 主题分类 (一级) / 文种 /
                           有效性 in meta.json: a bitmap, bit n in byte n >> 3, lowest bit first
-  search/dates.json       [yyyymmdd, first document number] per publication date, newest first (date ranges)
+  search/dates.json       [yyyymmdd, first document number] per publication date, oldest first (date ranges)
   search/t2s.txt          "繁简繁简…": the traditional characters whose simplified form is indexed, for the browser
                           to read queries as xxgk.tokens.normalize does (xxgk.hanzi)
   search/d/<n>.json       what a result shows: title, 索引号, 文号, 发布机构, date, category, url and the first
@@ -62,7 +64,7 @@ from .model import Document
 from .tokens import normalize
 from .urls import document_path
 
-FORMAT = 2  # 2: 文种/有效性 bitmaps, dates.json and t2s.txt
+FORMAT = 3  # 2: 文种/有效性 bitmaps, dates.json and t2s.txt; 3: numbered oldest first
 BODY_AT = 1024  # offset of the text after the title; titles are indexed up to BODY_AT - 1 characters
 LEAD = 1000  # characters of body text in a result's own file, for its snippet
 SEGMENT = 2000  # characters of body text per further piece
@@ -273,7 +275,7 @@ class Built:
 
 def built(documents: Sequence[Document], parallel: bool = True) -> Built:
     """static_index(documents) with the figures an update in place starts from (xxgk.static_search_update)."""
-    docs = sorted(documents, key=Document.sort_key)
+    docs = numbered(documents)
     items = [(n, doc.title, rest_of(doc)) for n, doc in enumerate(docs)]
     layout = Layout(len(docs), max((len(rest) for _, _, rest in items), default=0))
     with workers.paused_gc():
@@ -290,6 +292,11 @@ def built(documents: Sequence[Document], parallel: bool = True) -> Built:
     files = [*files, *derived_files(docs, characters, term_buckets, layout,
                                     [(path, hashlib.sha256(data).digest()) for path, data in files])]
     return Built(sorted(files[:-1]) + files[-1:], layout, small, term_buckets, characters)
+
+
+def numbered(documents: Iterable[Document]) -> list[Document]:
+    """The documents in the order of their numbers in the index: oldest first."""
+    return sorted(documents, key=Document.sort_key, reverse=True)
 
 
 def term_buckets_for(small: int) -> int:
@@ -412,14 +419,14 @@ def _facet_files(docs: list[Document]) -> tuple[dict, list[tuple[str, bytes]]]:
         facets[name] = [{"name": v, "count": len(groups[v])} for v in ordered]
         files += [(f"search/f/{prefix}{i}.bin", _bitmap(groups[v], len(docs))) for i, v in enumerate(ordered)]
     years: dict[int, list[int]] = {}
-    for number, doc in enumerate(docs):  # newest first, so each year is one run of numbers
+    for number, doc in enumerate(docs):  # oldest first, so each year is one run of numbers
         years.setdefault(doc.year, [number, number])[1] = number + 1
-    facets["years"] = [{"year": y, "first": first, "end": end} for y, (first, end) in years.items()]
+    facets["years"] = [{"year": y, "first": first, "end": end} for y, (first, end) in reversed(years.items())]
     return facets, [*files, ("search/dates.json", _json(_date_runs(docs)))]
 
 
 def _date_runs(docs: list[Document]) -> list[list[int]]:
-    """[yyyymmdd, first document number] for each publication date, newest first: a date range is a run of numbers."""
+    """[yyyymmdd, first document number] for each publication date, oldest first: a date range is a run of numbers."""
     runs: list[list[int]] = []
     for number, doc in enumerate(docs):
         day = int(doc.published.strftime("%Y%m%d"))
@@ -484,7 +491,7 @@ class Hit:
     tf: int
 
     def rank(self) -> tuple:
-        return (not self.exact, -self.title_parts, -self.tf, self.doc)
+        return (not self.exact, -self.title_parts, -self.tf, -self.doc)
 
 
 class StaticReader:
@@ -519,7 +526,7 @@ class StaticReader:
         for doc in exact:
             found.setdefault(doc, [])
         hits = [Hit(d, d in exact, sum(t for _, t in m), sum(f for f, _ in m)) for d, m in found.items() if d in allowed]
-        return sorted(hits, key=lambda hit: hit.doc if by_date else hit.rank())
+        return sorted(hits, key=lambda hit: -hit.doc if by_date else hit.rank())
 
     def show(self, hits: list[Hit], page: int = 1) -> list[dict]:
         """The metadata of one page of results, as the browser fetches it."""

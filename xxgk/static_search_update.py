@@ -1,5 +1,5 @@
-"""The static search index updated in place: when the documents keep their numbers, an edit rewrites only the
-files its changes touch, and the result has the same bytes as a full static_index() of the same documents.
+"""The static search index updated in place: when most documents keep their numbers, a change rewrites only the
+files it touches, and the result has the same bytes as a full static_index() of the same documents.
 
 `update(documents, previous, record)` takes the previous build's output folder and the record saved beside it
 (by the pipeline) and returns the files to write, the files to keep from the previous build and the new record.
@@ -7,15 +7,17 @@ files its changes touch, and the result has the same bytes as a full static_inde
 The record holds, per document number, a digest of every input of the index (static_search.INPUTS), a digest of
 its body text, its title and the indexed text after its body (static_search.tail_of); per index file its SHA-256
 and size; and the figures that fix the index's shape (layout widths, term buckets and their total size, the
-one-character terms). An update is a patch when there are as many documents as before and only a few numbers hold
-changed documents (an edit of a title, body, keywords, category, 文种 or 有效性 moves no document; a new date or
-an added or removed document usually renumbers many, and then the index is built anew). For each changed number:
+one-character terms). Documents are numbered oldest first, so an update is a patch when only a few numbers hold
+another document than before: an edit of any field moves no document; a new document (the newest) takes the next
+number, and removing the newest frees the last; a new date moves the documents between its old and new place.
+Removing or adding an old document renumbers all newer ones, and then the index is built anew. For each changed
+number:
 
 - its old postings are worked out again from its old text (the body read back from its previous search/d/ files,
   checked against the record's digest; the rest from the record), its new ones from the document, and only the
   terms whose postings differ are changed, in place, in their buckets (a document's entries are one run in every
   posting list, so a change is one splice, checked to remove exactly what the old text put there);
-- its search/d/ files are made again.
+- its search/d/ files are made again (or removed with the number).
 
 The files made from the documents' fields alone (lookups, filter bitmaps, dates, t2s.txt and meta.json) are made
 again in full: that costs little per document and no tokenising. Anything that does not fit (other layout widths
@@ -47,6 +49,7 @@ from .static_search import (
     derived_files,
     doc_files,
     invert,
+    numbered,
     read_varint,
     rest_of,
     tail_of,
@@ -76,7 +79,7 @@ class _Stale(Exception):
 
 def update(documents: Sequence[Document], previous: Path | None, record: bytes | None) -> Update:
     """The static index of documents, patched from the index in the previous output folder when its record fits."""
-    docs = sorted(documents, key=Document.sort_key)
+    docs = numbered(documents)
     entries = [_entry(doc) for doc in docs]
     key = hashlib.sha256(f"{FORMAT}:{RECORD_FORMAT}:".encode() + "".join(e[0] for e in entries).encode()).hexdigest()
     if previous is not None and record is not None:
@@ -165,9 +168,8 @@ def _patched(docs: list[Document], entries: list[list[str]], key: str, previous:
     if old["key"] == key:
         return Update([], {path: tuple(entry) for path, entry in old["files"].items()}, None)
     was = old["documents"]
-    if len(was) != len(docs):
-        raise _Stale
-    changed = [n for n, (now, then) in enumerate(zip(entries, was, strict=True)) if now[0] != then[0]]
+    changed = [n for n in range(max(len(docs), len(was)))
+               if n >= len(docs) or n >= len(was) or entries[n][0] != was[n][0]]
     if len(changed) > max(FEW, len(docs) // 8):
         raise _Stale
     longest = max((len(doc.body_text) + 1 + len(entry[3]) for doc, entry in zip(docs, entries, strict=True)), default=0)
@@ -177,21 +179,18 @@ def _patched(docs: list[Document], entries: list[list[str]], key: str, previous:
     dropped: set[str] = set()
     edits: dict[str, list[tuple[int, Contribution | None, Contribution | None]]] = defaultdict(list)
     for n in changed:
-        shown, paths = previous.shown(n)
-        dropped.update(paths)
-        if entries[n][1:] != was[n][1:]:
-            body = shown["text"] + "".join(previous.read(path).decode("utf-8") for path in paths[1:])
-            if _digest(body) != was[n][1]:
-                raise _Stale
-            before = invert(layout, [(n, was[n][2], f"{body}\n{was[n][3]}")])[0]
-            after = invert(layout, [(n, docs[n].title, rest_of(docs[n]))])[0]
-            for term in before.keys() | after.keys():
-                if before.get(term) != after.get(term):
-                    edits[term].append((n, before.get(term), after.get(term)))
+        if n < len(docs) and n < len(was) and entries[n][1:] == was[n][1:]:  # no indexed text changed
+            dropped.update(previous.shown(n)[1])
+            continue
+        before = _old_postings(previous, layout, n, dropped) if n < len(was) else {}
+        after = invert(layout, [(n, docs[n].title, rest_of(docs[n]))])[0] if n < len(docs) else {}
+        for term in before.keys() | after.keys():
+            if before.get(term) != after.get(term):
+                edits[term].append((n, before.get(term), after.get(term)))
     terms = _Terms(previous, layout, old)
     written = [file for b, shard in terms.patched(edits) for file in bucket_files(b, shard)]
     dropped.update(terms.dropped)
-    written += doc_files((n, docs[n]) for n in changed)
+    written += doc_files((n, docs[n]) for n in changed if n < len(docs))
     kept = {path: tuple(entry) for path, entry in old["files"].items()
             if path not in dropped and not path.startswith(DERIVED)}
     digests = [*((path, bytes.fromhex(sha)) for path, (sha, _) in kept.items()),
@@ -200,6 +199,18 @@ def _patched(docs: list[Document], entries: list[list[str]], key: str, previous:
     files = {**kept, **{path: _file_entry(data) for path, data in written}}
     return Update(sorted(written), kept,
                   _record(key, entries, files, layout, terms.small, terms.buckets, terms.characters))
+
+
+def _old_postings(previous: _Previous, layout: Layout, n: int, dropped: set[str]) -> dict[str, Contribution]:
+    """What document number n contributed to the previous index, from its text read back (its body from its
+    search/d/ files, the rest from the record); adds the paths of those files to dropped."""
+    shown, paths = previous.shown(n)
+    dropped.update(paths)
+    _, body_digest, title, tail = previous.record["documents"][n]
+    body = shown["text"] + "".join(previous.read(path).decode("utf-8") for path in paths[1:])
+    if _digest(body) != body_digest:
+        raise _Stale
+    return invert(layout, [(n, title, f"{body}\n{tail}")])[0]
 
 
 class _Terms:
