@@ -9,6 +9,7 @@ import json
 import random
 import tempfile
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -185,8 +186,26 @@ def test_a_damaged_previous_file_builds_the_index_anew_not_a_wrong_one(tmp_path,
     assert result.kept == {} and dict(result.files) == full(changed)
 
 
-@pytest.mark.parametrize("record", [None, b"", b"{garbage", b"[]", b'{"key": "x", "files": {}}',
-                                    b'{"format": 2, "index_format": 2}'])
+@cache
+def fitting_record() -> bytes:
+    """The record of the `docs` fixture's index."""
+    return update(corpus(20261130, 80), None, None).record
+
+
+def tampered(change) -> bytes:
+    """A record that fits the `docs` fixture, changed."""
+    record = json.loads(fitting_record())
+    change(record)
+    return json.dumps(record).encode("utf-8")
+
+
+@pytest.mark.parametrize("record", [
+    None, b"", b"{garbage", b"[]", b'{"key": "x", "files": {}}', b'{"format": 2, "index_format": 2}',
+    tampered(lambda r: r.update(format=0)), tampered(lambda r: r.update(index_format=2)),
+    tampered(lambda r: r["files"].update({"search/t/0.bin": "x"})),
+    tampered(lambda r: r["files"].update({"search/t/0.bin": ["x", 1]})),
+    tampered(lambda r: r["documents"][0].pop()), tampered(lambda r: r.update(layout=[1, 2, 3])),
+])
 def test_a_missing_or_damaged_record_builds_the_index_anew(tmp_path, docs, record):
     Output(tmp_path, docs)
     changed = edited(docs, 3, "title", random.Random(2))

@@ -130,6 +130,9 @@ def _loaded(record: bytes) -> dict:
         raise _Stale
     if not all(isinstance(e, list) and len(e) == 4 and all(isinstance(x, str) for x in e) for e in value["documents"]):
         raise _Stale
+    if not all(isinstance(e, list) and len(e) == 2 and isinstance(e[0], str) and len(e[0]) == 64 and
+               isinstance(e[1], int) for e in value["files"].values()):
+        raise _Stale
     return value
 
 
