@@ -172,32 +172,17 @@ def _patched(docs: list[Document], entries: list[list[str]], key: str, previous:
     old = previous.record
     if old["key"] == key:
         return Update([], {path: tuple(entry) for path, entry in old["files"].items()}, None)
-    was = old["documents"]
-    changed = [n for n in range(max(len(docs), len(was)))
-               if n >= len(docs) or n >= len(was) or entries[n][0] != was[n][0]]
-    if len(changed) > max(FEW, len(docs) // 8):
-        raise _Stale
+    changed = _changed(entries, old["documents"])
     longest = max((len(doc.body_text) + 1 + len(entry[3]) for doc, entry in zip(docs, entries, strict=True)), default=0)
     layout = Layout(len(docs), longest)
     if [layout.offset_bits, layout.slot_width, layout.doc_width] != old["layout"]:
         raise _Stale
-    dropped: set[str] = set()
-    edits: dict[str, list[tuple[int, Contribution | None, Contribution | None]]] = defaultdict(list)
-    for n in changed:
-        if n < len(docs) and n < len(was) and entries[n][1:] == was[n][1:]:  # no indexed text changed
-            dropped.update(previous.shown(n)[1])
-            continue
-        before = _old_postings(previous, layout, n, dropped) if n < len(was) else {}
-        after = invert(layout, [(n, docs[n].title, rest_of(docs[n]))])[0] if n < len(docs) else {}
-        for term in before.keys() | after.keys():
-            if before.get(term) != after.get(term):
-                edits[term].append((n, before.get(term), after.get(term)))
+    edits, dropped = _term_edits(docs, entries, changed, layout, previous)
     terms = _Terms(previous, layout, old)
     written = [file for b, shard in terms.patched(edits) for file in bucket_files(b, shard)]
-    dropped.update(terms.dropped)
     written += doc_files((n, docs[n]) for n in changed if n < len(docs))
     kept = {path: tuple(entry) for path, entry in old["files"].items()
-            if path not in dropped and not path.startswith(DERIVED)}
+            if path not in dropped and path not in terms.dropped and not path.startswith(DERIVED)}
     digests = [*((path, bytes.fromhex(sha)) for path, (sha, _) in kept.items()),
                *((path, hashlib.sha256(data).digest()) for path, data in written)]
     written += derived_files(docs, terms.characters, terms.buckets, layout, digests)
@@ -206,11 +191,41 @@ def _patched(docs: list[Document], entries: list[list[str]], key: str, previous:
                   _record(key, entries, files, layout, terms.small, terms.buckets, terms.characters))
 
 
-def _old_postings(previous: _Previous, layout: Layout, n: int, dropped: set[str]) -> dict[str, Contribution]:
-    """What document number n contributed to the previous index, from its text read back (its body from its
-    search/d/ files, the rest from the record); adds the paths of those files to dropped."""
-    shown, paths = previous.shown(n)
-    dropped.update(paths)
+def _changed(entries: list[list[str]], was: list[list[str]]) -> list[int]:
+    """The numbers, in order, that hold another document (or none) than before; _Stale when so many that a full
+    build costs less."""
+    changed = [n for n in range(max(len(entries), len(was)))
+               if n >= len(entries) or n >= len(was) or entries[n][0] != was[n][0]]
+    if len(changed) > max(FEW, len(entries) // 8):
+        raise _Stale
+    return changed
+
+
+def _term_edits(docs: list[Document], entries: list[list[str]], changed: list[int], layout: Layout,
+                previous: _Previous) -> tuple[dict[str, list[tuple[int, Contribution | None, Contribution | None]]],
+                                              set[str]]:
+    """{term: [(number, what it contributed, what it contributes), …] in number order} for every term whose
+    postings change, and the previous result files of the changed numbers."""
+    was = previous.record["documents"]
+    edits: dict[str, list] = defaultdict(list)
+    dropped: set[str] = set()
+    for n in changed:
+        shown, paths = previous.shown(n) if n < len(was) else ({}, [])
+        dropped.update(paths)
+        if n < len(docs) and n < len(was) and entries[n][1:] == was[n][1:]:  # no indexed text changed
+            continue
+        before = _old_postings(previous, layout, n, shown, paths) if n < len(was) else {}
+        after = invert(layout, [(n, docs[n].title, rest_of(docs[n]))])[0] if n < len(docs) else {}
+        for term in before.keys() | after.keys():
+            if before.get(term) != after.get(term):
+                edits[term].append((n, before.get(term), after.get(term)))
+    return edits, dropped
+
+
+def _old_postings(previous: _Previous, layout: Layout, n: int, shown: dict, paths: list[str]
+                  ) -> dict[str, Contribution]:
+    """What document number n contributed to the previous index, from its text read back: its body from its
+    result files (shown and the pieces in paths), the rest from the record."""
     _, body_digest, title, tail = previous.record["documents"][n]
     body = shown["text"] + "".join(previous.read(path).decode("utf-8") for path in paths[1:])
     if _digest(body) != body_digest:
@@ -225,7 +240,7 @@ class _Terms:
         self.previous, self.layout = previous, layout
         self.buckets, self.small = record["term_buckets"], record["small"]
         self.characters = set(record["characters"])
-        self.dropped: list[str] = []  # paths of the previous buckets' files
+        self.dropped: set[str] = set()  # paths of the previous buckets' files
 
     def patched(self, edits: dict[str, list]) -> list[tuple[int, list[tuple[str, bytes]]]]:
         """(bucket, its (term, postings) in term order) of every bucket holding an edited term."""
@@ -235,7 +250,7 @@ class _Terms:
         shards = []
         for b, changes in sorted(by_bucket.items()):
             postings, paths = self.previous.bucket(b)
-            self.dropped += paths
+            self.dropped.update(paths)
             for term, term_changes in changes.items():
                 self._apply(postings, term, term_changes)
             shards.append((b, sorted(postings.items())))
@@ -246,8 +261,7 @@ class _Terms:
     def _apply(self, postings: dict[str, bytes], term: str, changes: list) -> None:
         data = postings.pop(term, None)
         self.small -= _small(data)
-        for doc, before, after in changes:
-            data = _spliced(data, doc, before, after, self.layout)
+        data = _spliced(data, changes, self.layout)
         if data:
             postings[term] = data
             self.small += _small(data)
@@ -261,17 +275,17 @@ def _small(data: bytes | None) -> int:
     return len(data) if data and len(data) < BIG_TERM else 0
 
 
-def _spliced(data: bytes | None, doc: int, before: Contribution | None, after: Contribution | None,
+def _spliced(data: bytes | None, changes: list[tuple[int, Contribution | None, Contribution | None]],
              layout: Layout) -> bytes:
-    """A term's postings (None or b"": none) with document doc's contribution before replaced by after (either may
-    be None); b"" when no document is left."""
-    if isinstance(before or after, bytes):
-        return _spliced_entries(data or b"", doc, before or b"", after or b"", layout)
-    return _spliced_pairs(data or b"\0", doc, before or (b"", b""), after or (b"", b""), layout.doc_width)
+    """A term's postings (None: none) with the contributions of some documents replaced, in one pass: changes holds
+    (number, before, after) in number order, None where the document had or has none; b"" when none is left."""
+    if any(isinstance(c, bytes) for _, before, after in changes for c in (before, after)):
+        return _spliced_entries(data or b"", changes, layout)
+    return _spliced_pairs(data or b"\0", changes, layout.doc_width)
 
 
-def _spliced_entries(data: bytes, doc: int, before: bytes, after: bytes, layout: Layout) -> bytes:
-    """Trigram entries (doc << offset_bits | offset, in order) with one document's run replaced."""
+def _spliced_entries(data: bytes, changes: list, layout: Layout) -> bytes:
+    """Trigram entries (number << offset_bits | offset, in order), each document's run replaced."""
     width = layout.slot_width
     if len(data) % width:
         raise _Stale
@@ -280,23 +294,36 @@ def _spliced_entries(data: bytes, doc: int, before: bytes, after: bytes, layout:
     def entry(i: int) -> int:
         return int.from_bytes(data[i * width:(i + 1) * width], "little")
 
-    low = bisect_left(entries, doc << layout.offset_bits, key=entry) * width
-    high = bisect_left(entries, (doc + 1) << layout.offset_bits, low // width, key=entry) * width
-    if data[low:high] != before:
-        raise _Stale
-    return data[:low] + after + data[high:]
+    pieces, at = [], 0
+    for doc, before, after in changes:
+        low = bisect_left(entries, doc << layout.offset_bits, at // width, key=entry) * width
+        high = bisect_left(entries, (doc + 1) << layout.offset_bits, low // width, key=entry) * width
+        if data[low:high] != (before or b""):
+            raise _Stale
+        pieces += [data[at:low], after or b""]
+        at = high
+    return b"".join([*pieces, data[at:]])
 
 
-def _spliced_pairs(data: bytes, doc: int, before: tuple[bytes, bytes], after: tuple[bytes, bytes],
-                   width: int) -> bytes:
-    """varint(df), df documents and df codes, with one document's (number, code) replaced, added or removed."""
-    df, at = read_varint(data, 0)
-    docs, codes = data[at:at + df * width], data[at + df * width:]
+def _spliced_pairs(data: bytes, changes: list, width: int) -> bytes:
+    """varint(df), df document numbers and df codes, each document's (number, code) replaced, added or removed."""
+    df, start = read_varint(data, 0)
+    docs, codes = data[start:start + df * width], data[start + df * width:]
     if len(docs) != df * width or len(codes) != df:
         raise _Stale
-    i = bisect_left(range(df), doc, key=lambda k: int.from_bytes(docs[k * width:(k + 1) * width], "little"))
-    j = i + (i < df and int.from_bytes(docs[i * width:(i + 1) * width], "little") == doc)
-    if (docs[i * width:j * width], codes[i:j]) != before:
-        raise _Stale
-    docs, codes = docs[:i * width] + after[0] + docs[j * width:], codes[:i] + after[1] + codes[j:]
-    return varint(len(codes)) + docs + codes if codes else b""
+
+    def number(i: int) -> int:
+        return int.from_bytes(docs[i * width:(i + 1) * width], "little")
+
+    doc_pieces, code_pieces, at = [], [], 0
+    for doc, before, after in changes:
+        i = bisect_left(range(df), doc, at, key=number)
+        j = i + (i < df and number(i) == doc)
+        if (docs[i * width:j * width], codes[i:j]) != (before or (b"", b"")):
+            raise _Stale
+        new_docs, new_codes = after or (b"", b"")
+        doc_pieces += [docs[at * width:i * width], new_docs]
+        code_pieces += [codes[at:i], new_codes]
+        at = j
+    codes = b"".join([*code_pieces, codes[at:]])
+    return varint(len(codes)) + b"".join([*doc_pieces, docs[at * width:]]) + codes if codes else b""
