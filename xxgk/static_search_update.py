@@ -58,7 +58,9 @@ from .static_search import (
 )
 
 RECORD_FORMAT = 1
-FEW = 64  # changed document numbers a patch takes at least; beyond that and an eighth of the documents, a full build
+# A patch costs about ten times as much per changed document as a full build per document (measured at 2,000
+# documents), so beyond FEW numbers and a sixteenth of them a full build, on every core, is as quick.
+FEW = 64
 
 # What one document contributes to one term: trigram entries, or (document, code) of a bigram, character or word.
 Contribution = bytes | tuple[bytes, bytes]
@@ -196,7 +198,7 @@ def _changed(entries: list[list[str]], was: list[list[str]]) -> list[int]:
     build costs less."""
     changed = [n for n in range(max(len(entries), len(was)))
                if n >= len(entries) or n >= len(was) or entries[n][0] != was[n][0]]
-    if len(changed) > max(FEW, len(entries) // 8):
+    if len(changed) > max(FEW, len(entries) // 16):
         raise _Stale
     return changed
 
@@ -207,30 +209,50 @@ def _term_edits(docs: list[Document], entries: list[list[str]], changed: list[in
     """{term: [(number, what it contributed, what it contributes), …] in number order} for every term whose
     postings change, and the previous result files of the changed numbers."""
     was = previous.record["documents"]
-    edits: dict[str, list] = defaultdict(list)
-    dropped: set[str] = set()
+    olds, news, dropped = [], [], set()
     for n in changed:
         shown, paths = previous.shown(n) if n < len(was) else ({}, [])
         dropped.update(paths)
         if n < len(docs) and n < len(was) and entries[n][1:] == was[n][1:]:  # no indexed text changed
             continue
-        before = _old_postings(previous, layout, n, shown, paths) if n < len(was) else {}
-        after = invert(layout, [(n, docs[n].title, rest_of(docs[n]))])[0] if n < len(docs) else {}
-        for term in before.keys() | after.keys():
-            if before.get(term) != after.get(term):
-                edits[term].append((n, before.get(term), after.get(term)))
-    return edits, dropped
+        if n < len(was):
+            olds.append(_old_text(previous, n, shown, paths))
+        if n < len(docs):
+            news.append((n, docs[n].title, rest_of(docs[n])))
+    # Each side is inverted in one call, as a full build does for a run of documents, then split by document.
+    before, after = (_by_document(invert(layout, items)[0] if items else {}, layout) for items in (olds, news))
+    edits: dict[str, list] = defaultdict(list)
+    for term in before.keys() | after.keys():
+        had, has = before.get(term, {}), after.get(term, {})
+        edits[term] = [(n, had.get(n), has.get(n)) for n in sorted(had.keys() | has.keys()) if had.get(n) != has.get(n)]
+    return {term: changes for term, changes in edits.items() if changes}, dropped
 
 
-def _old_postings(previous: _Previous, layout: Layout, n: int, shown: dict, paths: list[str]
-                  ) -> dict[str, Contribution]:
-    """What document number n contributed to the previous index, from its text read back: its body from its
-    result files (shown and the pieces in paths), the rest from the record."""
+def _old_text(previous: _Previous, n: int, shown: dict, paths: list[str]) -> tuple[int, str, str]:
+    """(n, title, rest) of document number n in the previous index, read back: its body from its result files (shown
+    and the pieces in paths), the rest from the record."""
     _, body_digest, title, tail = previous.record["documents"][n]
     body = shown["text"] + "".join(previous.read(path).decode("utf-8") for path in paths[1:])
     if _digest(body) != body_digest:
         raise _Stale
-    return invert(layout, [(n, title, f"{body}\n{tail}")])[0]
+    return n, title, f"{body}\n{tail}"
+
+
+def _by_document(postings: dict[str, Contribution], layout: Layout) -> dict[str, dict[int, Contribution]]:
+    """Postings of a few documents split into each document's contribution: {term: {number: contribution}}."""
+    split: dict[str, dict[int, Contribution]] = {}
+    for term, data in postings.items():
+        if isinstance(data, bytes):
+            width, runs = layout.slot_width, defaultdict(list)
+            for at in range(0, len(data), width):
+                runs[int.from_bytes(data[at:at + width], "little") >> layout.offset_bits].append(data[at:at + width])
+            split[term] = {n: b"".join(run) for n, run in runs.items()}
+        else:
+            numbers, codes = data
+            width = layout.doc_width
+            split[term] = {int.from_bytes(numbers[k * width:(k + 1) * width], "little"):
+                           (numbers[k * width:(k + 1) * width], codes[k:k + 1]) for k in range(len(codes))}
+    return split
 
 
 class _Terms:
