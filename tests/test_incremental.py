@@ -161,6 +161,10 @@ def test_the_static_search_index_is_not_rebuilt_when_no_document_changed_and_pat
     assert calls == [1]
     edit(root / "content/fdzdgknr/2018-pingshan-gzld.md", r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
     pipeline.build(load_config(root / "config.yaml"), today)  # the edit is patched into the index
+    source = root / "content/fdzdgknr/2018-pingshan-gzld.md"
+    text = source.read_text(encoding="utf-8").replace("2019-00001", "2026-00001").replace("2018-03-06", "2026-11-02")
+    (root / "content/fdzdgknr/2026-pingshan-new.md").write_text(text.replace("工作亮点", "新的工作亮点"), encoding="utf-8")
+    pipeline.build(load_config(root / "config.yaml"), today)  # a new document, the newest: patched too
     assert calls == [1]
     pipeline.build(load_config(root / "config.yaml", output_dir=tmp_path / "fresh"), today, reuse=False)
     fresh = {p: b for p, b in files(tmp_path / "fresh").items() if p.startswith("search/")}
