@@ -16,13 +16,13 @@ number:
 - its old postings are worked out again from its old text (the body read back from its previous search/d/ files,
   checked against the record's digest; the rest from the record), its new ones from the document, and only the
   terms whose postings differ are changed, in place, in their buckets (a document's entries are one run in every
-  posting list, so a change is one splice, checked to remove exactly what the old text put there);
+  posting list, so each changed document is one splice, checked to remove exactly what its old text put there);
 - its search/d/ files are made again (or removed with the number).
 
 The files made from the documents' fields alone (lookups, filter bitmaps, dates, t2s.txt and meta.json) are made
 again in full: that costs little per document and no tokenising. Anything that does not fit (other layout widths
 or bucket count, more than a few changed numbers, a record or a previous file that is missing or does not match
-its digest) builds the index anew: an update is never wrong, at worst as slow as a full build.
+its digest) builds the index anew: an update is never wrong, at worst a full build.
 """
 
 from __future__ import annotations
