@@ -162,18 +162,20 @@ def test_many_scheduled_documents_are_summarised_not_listed(make_site, run_cli):
     assert "另有 2 篇定时发布的文件未生成（最晚 2027-05-01 发布）。" in result.out
 
 
-def test_the_static_search_index_is_not_rebuilt_when_no_document_changed(tmp_path, monkeypatch):
+def test_the_static_search_index_is_not_rebuilt_when_no_document_changed_and_patched_after_an_edit(
+    tmp_path, monkeypatch
+):
     from xxgk import pipeline
     from xxgk.config import load_config
-    from xxgk.search import static_index as static_search
+    from xxgk.search import static_update as static_search_update
 
     root = sample_project(tmp_path)
     today = date.fromisoformat(TODAY)
     pipeline.build(load_config(root / "config.yaml"), today)
     built = files(root / "site")
     calls = []
-    real = static_search.static_index
-    monkeypatch.setattr(static_search, "static_index", lambda docs: calls.append(1) or real(docs))
+    real = static_search_update.built
+    monkeypatch.setattr(static_search_update, "built", lambda docs: calls.append(1) or real(docs))
     edit(root / "config.yaml", r"^site_name: .*$", "site_name: 改名后的政府信息公开")
     pipeline.build(load_config(root / "config.yaml"), today)  # every page changes, the index does not
     index = {p: b for p, b in built.items() if p.startswith("search/") and p != "search/index.html"}
@@ -181,6 +183,16 @@ def test_the_static_search_index_is_not_rebuilt_when_no_document_changed(tmp_pat
     record = root / ".site-cache/static-search.json"
     record.write_text("{garbage", encoding="utf-8")  # a damaged record: the index is built again
     pipeline.build(load_config(root / "config.yaml"), today)
+    assert calls == [1]
     edit(root / "content/fdzdgknr/2018-pingshan-gzld.md", r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
-    pipeline.build(load_config(root / "config.yaml"), today)
-    assert calls == [1, 1]
+    pipeline.build(load_config(root / "config.yaml"), today)  # the edit is patched into the index
+    source = root / "content/fdzdgknr/2018-pingshan-gzld.md"
+    text = source.read_text(encoding="utf-8").replace("2019-00001", "2026-00001").replace("2018-03-06", "2026-11-02")
+    (root / "content/fdzdgknr/2026-pingshan-new.md").write_text(
+        text.replace("工作亮点", "新的工作亮点"), encoding="utf-8"
+    )
+    pipeline.build(load_config(root / "config.yaml"), today)  # a new document, the newest: patched too
+    assert calls == [1]
+    pipeline.build(load_config(root / "config.yaml", output_dir=tmp_path / "fresh"), today, reuse=False)
+    fresh = {p: b for p, b in files(tmp_path / "fresh").items() if p.startswith("search/")}
+    assert {p: b for p, b in files(root / "site").items() if p.startswith("search/")} == fresh

@@ -11,6 +11,7 @@ import pytest
 
 from xxgk import search
 from xxgk.model import Document
+from xxgk.search import static_index as static_search
 from xxgk.search.static_index import StaticReader, static_index
 
 from .conftest import corpus_module
@@ -52,7 +53,7 @@ def whoosh_index(tmp_path_factory, documents) -> Path:
 
 
 def static_answer(reader: StaticReader, documents: list[Document], query: str, **filters) -> list[str]:
-    numbered = sorted(documents, key=Document.sort_key)
+    numbered = static_search.numbered(documents)
     return [numbered[hit.doc].index_no for hit in reader.search(query, **filters)]
 
 

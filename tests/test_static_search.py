@@ -79,7 +79,8 @@ def searchable(doc: Document) -> str:
 
 
 def numbered(docs: list[Document]) -> list[Document]:
-    return sorted(docs, key=Document.sort_key)
+    """The documents in the order of their numbers: oldest first."""
+    return static_search.numbered(docs)
 
 
 def found(files, query: str, **filters) -> list[int]:
@@ -188,8 +189,8 @@ def test_filters_narrow_by_publisher_category_and_year(docs, files):
     ]:
         want = {n for n, d in enumerate(ordered) if query in texts[n] and keep(d)}
         assert set(found(files, query, **filters)) == want, filters
-        # With no words, the filters alone list their documents, newest first.
-        assert found(files, "", **filters) == [n for n, d in enumerate(ordered) if keep(d)], filters
+        # With no words, the filters alone list their documents, newest first (the largest numbers).
+        assert found(files, "", **filters) == [n for n, d in reversed(list(enumerate(ordered))) if keep(d)], filters
     assert found(files, query, publisher="没有这个机构") == []
 
 
@@ -203,7 +204,7 @@ def test_title_hits_come_first_then_frequency_then_newest(docs, files):
     assert all("预算" in normalize(ordered[h.doc].title) for h in titled)
     assert all("预算" not in normalize(ordered[h.doc].title) for h in hits[len(titled) :])
     same = [h for h in hits if not h.title_parts and h.tf == hits[-1].tf]
-    assert [h.doc for h in same] == sorted(h.doc for h in same)
+    assert [h.doc for h in same] == sorted((h.doc for h in same), reverse=True)
 
 
 def test_result_files_hold_what_the_page_shows(docs, files):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +29,7 @@ from .check.spam import terms_in
 from .config import Config
 from .errors import ContentError, Problem, raise_if_errors, shown_path
 from .model import Document, NavLink, Output, Site
-from .search import static_index
+from .search import static_update
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,18 +295,16 @@ def _static_files(
     documents: tuple[Document, ...], stage: output.Staging, record: Path | None
 ) -> tuple[list[Output], bytes | None]:
     """The static search index's files to write, and the record to save for the next build once this one is
-    published: no files when the previous build indexed exactly these documents (as its record says) and its
-    index files are unchanged, for then they are linked."""
-    key = static_index.inputs_key(documents)
+    published (None: the saved one still holds). What the previous build indexed (as its record says) and what
+    this one changes nothing in is linked, the rest patched or, when the record does not fit, built anew."""
     try:
-        previous = json.loads(record.read_text(encoding="utf-8")) if record else {}
-    except (OSError, ValueError):
-        previous = {}
-    if previous.get("key") == key and stage.keep({path: tuple(entry) for path, entry in previous["files"].items()}):
-        return [], None
-    files = [Output(path, data) for path, data in static_index.static_index(documents)]
-    entries = {o.dest: (hashlib.sha256(o.data).hexdigest(), len(o.data)) for o in files}
-    return files, json.dumps({"key": key, "files": entries}).encode("utf-8")
+        previous = record.read_bytes() if record else None
+    except OSError:
+        previous = None
+    update = static_update.update(documents, stage.previous.folder, previous)
+    if update.kept and not stage.keep(update.kept):
+        update = static_update.update(documents, None, None)
+    return [Output(path, data) for path, data in update.files], update.record
 
 
 def _write_documents(

@@ -12,7 +12,8 @@
  * Python, and the tests hold the two to the same results.
  *
  * Ranking: an exact 索引号/文号 hit first, then more query parts in the title, then more occurrences,
- * then newer documents (documents are numbered newest first); with sort=date simply newest first.
+ * then newer documents (documents are numbered oldest first, so a larger number is newer); with sort=date
+ * simply newest first.
  * Filters: 发布机构, 主题分类, 文种 and 有效性 (a bitmap each), 年份, and a date range (search/dates.json). */
 (function () {
   "use strict";
@@ -354,8 +355,8 @@
           });
         }
       });
-      hits.sort(byDate ? function (a, b) { return a.doc - b.doc; } : function (a, b) {
-        return b.exact - a.exact || b.title - a.title || b.tf - a.tf || a.doc - b.doc;
+      hits.sort(byDate ? function (a, b) { return b.doc - a.doc; } : function (a, b) {
+        return b.exact - a.exact || b.title - a.title || b.tf - a.tf || b.doc - a.doc;
       });
       return hits;
     });

@@ -5,7 +5,9 @@ the way static/js/search.js does (same parsing, matching, ranking and files fetc
 benchmark can check results and bytes per query without a browser.
 
 Text is normalised and split as xxgk.search.tokens does (NFKC, lower case; runs of Han characters, runs of ASCII
-letters and digits). Documents are numbered newest first (Document.sort_key), so a smaller number is newer.
+letters and digits). Documents are numbered oldest first (`numbered`: Document.sort_key reversed), so a larger
+number is newer and a new document, the newest, takes the next number while the others keep theirs
+(xxgk.search.static_update then patches the index instead of building it again).
 Per document the index records:
 
 - for every Han character, the "slot" starting there: the trigram, or at the end of a run the bigram or the
@@ -15,8 +17,8 @@ Per document the index records:
   tokenizer's overlapping bigrams finds, with no word segmentation to disagree with;
 - every bigram (two-character queries) and every character (one-character queries), with their documents;
 - every ASCII/digit run as one word, as the tokenizer keeps it;
-- the title and the rest (body text, summary, keywords, 索引号, 文号, 发布机构, 主题分类) in one offset space: title offsets start
-  at 0, the rest at BODY_AT, so a hit below BODY_AT is a title hit.
+- the title and the rest (body text, summary, keywords, 索引号, 文号, 发布机构, 主题分类) in one offset space: title
+  offsets start at 0, the rest at BODY_AT, so a hit below BODY_AT is a title hit.
 
 Postings are fixed-width little-endian integers, so building them needs no Python work per number:
   trigrams: entries doc << offset_bits | offset, in doc then offset order, slot_width bytes each;
@@ -31,14 +33,14 @@ Files:
   search/id/<b>.json      {lookup key of an 索引号 or 文号: [doc numbers]}, bucket = CRC-32 of the key mod id_buckets
   search/f/p<i>.bin, c<i>.bin, g<i>.bin, v<i>.bin  documents of the i-th 发布机构 / 主题分类 (一级) / 文种 /
                           有效性 in meta.json: a bitmap, bit n in byte n >> 3, lowest bit first
-  search/dates.json       [yyyymmdd, first document number] per publication date, newest first (date ranges)
+  search/dates.json       [yyyymmdd, first document number] per publication date, oldest first (date ranges)
   search/t2s.txt          "繁简繁简…": the traditional characters whose simplified form is indexed, for the browser
                           to read queries as xxgk.search.tokens.normalize does (xxgk.hanzi)
   search/d/<n>.json       what a result shows: title, 索引号, 文号, 发布机构, date, category, url and the first
                           LEAD characters of the body text; search/d/<n>-<k>.txt holds the k-th further
                           piece of SEGMENT characters (fetched only when a match lies there)
 (varint = unsigned LEB128.)
-"""  # noqa: E501
+"""
 
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import compress, count, repeat
@@ -63,7 +65,7 @@ from ..urls import document_path
 from .text import searchable_text
 from .tokens import HAN, HAN_CHAR, HAN_RUN, normalize
 
-FORMAT = 2  # 2: 文种/有效性 bitmaps, dates.json and t2s.txt
+FORMAT = 3  # 2: 文种/有效性 bitmaps, dates.json and t2s.txt; 3: numbered oldest first
 BODY_AT = 1024  # offset of the text after the title; titles are indexed up to BODY_AT - 1 characters
 LEAD = 1000  # characters of body text in a result's own file, for its snippet
 SEGMENT = 2000  # characters of body text per further piece
@@ -84,7 +86,7 @@ _RUN = re.compile(f"([{HAN}]+)|([0-9a-z]+)")  # as xxgk.search.tokens splits tex
 # ---- small encodings ----
 
 
-def _varint(n: int) -> bytes:
+def varint(n: int) -> bytes:
     out = bytearray()
     while n >= 128:
         out.append(n & 127 | 128)
@@ -93,7 +95,7 @@ def _varint(n: int) -> bytes:
     return bytes(out)
 
 
-def _read_varint(data: bytes, at: int) -> tuple[int, int]:
+def read_varint(data: bytes, at: int) -> tuple[int, int]:
     value = shift = 0
     while True:
         byte = data[at]
@@ -148,7 +150,7 @@ def _json(value) -> bytes:
 # ---- postings ----
 
 
-class _Layout:
+class Layout:
     """How postings are packed for one index: widths follow the number of documents and the longest text."""
 
     def __init__(self, documents: int, longest: int):
@@ -160,7 +162,7 @@ class _Layout:
         self.doc_width = _bytes_for(doc_bits)
 
 
-def _invert(layout: _Layout, items: list[tuple[int, str, str]]) -> list[dict[str, bytes | tuple[bytes, bytes]]]:
+def invert(layout: Layout, items: list[tuple[int, str, str]]) -> list[dict[str, bytes | tuple[bytes, bytes]]]:
     """Postings of a run of consecutive documents (number, title, rest): {term: trigram entries, or the
     documents and codes of a bigram, character or word}. Runs in worker processes."""
     slots, words, titles = _recorded(layout, items)
@@ -172,7 +174,7 @@ def _invert(layout: _Layout, items: list[tuple[int, str, str]]) -> list[dict[str
     return [out]
 
 
-def _recorded(layout: _Layout, items: list[tuple[int, str, str]]) -> tuple[defaultdict, defaultdict, defaultdict]:
+def _recorded(layout: Layout, items: list[tuple[int, str, str]]) -> tuple[defaultdict, defaultdict, defaultdict]:
     """One pass over each document: its slots with their offsets, its words with codes, its title's terms."""
     shift = layout.offset_bits
     slots: defaultdict = defaultdict(partial(array, "Q"))  # slot -> doc << shift | offset
@@ -196,7 +198,7 @@ def _recorded(layout: _Layout, items: list[tuple[int, str, str]]) -> tuple[defau
     return slots, words, titles
 
 
-def _derived(slots: defaultdict, titles: defaultdict, layout: _Layout) -> Iterable[tuple[str, bytes | tuple]]:
+def _derived(slots: defaultdict, titles: defaultdict, layout: Layout) -> Iterable[tuple[str, bytes | tuple]]:
     """Trigram postings as recorded; bigrams and characters from the slots they start, counted in bulk."""
     by_bigram: defaultdict = defaultdict(list)
     by_char: defaultdict = defaultdict(list)
@@ -235,7 +237,7 @@ def _flag_titles(codes: bytearray, docs: list[int], in_title: set[int] | None) -
     return bytes(codes)
 
 
-def _pairs(docs: list[int], codes: bytes, layout: _Layout) -> tuple[bytes, bytes]:
+def _pairs(docs: list[int], codes: bytes, layout: Layout) -> tuple[bytes, bytes]:
     """The documents (doc_width bytes each) and one code byte per document; joined by static_index."""
     return _pack(array("Q", docs), layout.doc_width), codes
 
@@ -248,31 +250,74 @@ def static_index(documents: Sequence[Document], parallel: bool = True) -> list[t
 
     With parallel, the postings of chunks of documents are built in worker processes (xxgk.workers).
     """
-    docs = sorted(documents, key=Document.sort_key)
+    return built(documents, parallel).files
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A whole static index, and what an update of it in place needs to know about it."""
+
+    files: list[tuple[str, bytes]]  # (site path, bytes), in path order, meta.json last
+    layout: Layout
+    small: int  # bytes of postings kept inside bucket files: what sets term_buckets
+    term_buckets: int
+    characters: frozenset[str]  # the one-character terms
+
+
+def built(documents: Sequence[Document], parallel: bool = True) -> Built:
+    """static_index(documents) with the figures an update in place starts from (xxgk.search.static_update)."""
+    docs = numbered(documents)
     items = [(n, doc.title, searchable_text(doc)) for n, doc in enumerate(docs)]
-    layout = _Layout(len(docs), max((len(rest) for _, _, rest in items), default=0))
+    layout = Layout(len(docs), max((len(rest) for _, _, rest in items), default=0))
     with workers.paused_gc():
         if parallel:
-            chunks = workers.map_chunks(_invert, layout, items, parallel_from=PARALLEL_FROM)
+            chunks = workers.map_chunks(invert, layout, items, parallel_from=PARALLEL_FROM)
         else:
-            chunks = _invert(layout, items)
+            chunks = invert(layout, items)
     joined = sorted(_joined(chunks, layout))
-    terms, term_buckets = _term_files(joined)
-    characters = (term for term, _ in joined if len(term) == 1)
+    small = sum(len(data) for _, data in joined if len(data) < BIG_TERM)
+    term_buckets = term_buckets_for(small)
+    terms = [file for b, shard in enumerate(shards(joined, term_buckets)) for file in bucket_files(b, shard)]
+    characters = frozenset(term for term, _ in joined if len(term) == 1)
+    files = sorted([*terms, *doc_files(enumerate(docs))])
+    files = [
+        *files,
+        *derived_files(
+            docs, characters, term_buckets, layout, [(path, hashlib.sha256(data).digest()) for path, data in files]
+        ),
+    ]
+    return Built(sorted(files[:-1]) + files[-1:], layout, small, term_buckets, characters)
+
+
+def numbered(documents: Iterable[Document]) -> list[Document]:
+    """The documents in the order of their numbers in the index: oldest first."""
+    return sorted(documents, key=Document.sort_key, reverse=True)
+
+
+def term_buckets_for(small: int) -> int:
+    """How many term buckets hold small postings of this many bytes in all."""
+    return _power_of_two(small / SHARD_TARGET)
+
+
+# The files derived_files makes (site path prefixes): an update in place makes them all again.
+DERIVED = ("search/id/", "search/f/", "search/dates.json", "search/t2s.txt", "search/meta.json")
+
+
+def derived_files(
+    docs: list[Document],
+    characters: Iterable[str],
+    term_buckets: int,
+    layout: Layout,
+    digests: Iterable[tuple[str, bytes]],
+) -> list[tuple[str, bytes]]:
+    """The files made from the documents' fields alone (lookups, filters, dates), t2s.txt and, last, meta.json,
+    given the (site path, SHA-256) of the term and document files."""
     lookups, id_buckets = _id_files(docs)
     facets, facet_files = _facet_files(docs)
-    files = sorted(
-        [
-            *terms,
-            *lookups,
-            *facet_files,
-            *_doc_files(docs),
-            ("search/t2s.txt", hanzi.browser_table(characters).encode("utf-8")),
-        ]
-    )
+    files = [*lookups, *facet_files, ("search/t2s.txt", hanzi.browser_table(characters).encode("utf-8"))]
     digest = hashlib.sha256()
-    for path, data in files:
-        digest.update(path.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+    for path, data in sorted([*digests, *((path, hashlib.sha256(data).digest()) for path, data in files)]):
+        digest.update(path.encode("utf-8") + b"\0" + data)
     meta = {
         "format": FORMAT,
         "hash": digest.hexdigest()[:16],
@@ -292,7 +337,7 @@ def static_index(documents: Sequence[Document], parallel: bool = True) -> list[t
 
 
 # Every Document field static_index reads (year comes from published): keep in step with the code above.
-_INPUTS = (
+INPUTS = (
     "title",
     "body_text",
     "summary",
@@ -308,15 +353,7 @@ _INPUTS = (
 )
 
 
-def inputs_key(documents: Sequence[Document]) -> str:
-    """A hash of everything static_index(documents) depends on: equal keys, equal files."""
-    digest = hashlib.sha256(f"{FORMAT}".encode())
-    for doc in sorted(documents, key=Document.sort_key):
-        digest.update(repr([getattr(doc, name, "") for name in _INPUTS]).encode("utf-8") + b"\0")
-    return digest.hexdigest()
-
-
-def _joined(chunks: list[dict], layout: _Layout) -> Iterable[tuple[str, bytes]]:
+def _joined(chunks: list[dict], layout: Layout) -> Iterable[tuple[str, bytes]]:
     """Each term's postings from all chunks: chunks hold consecutive documents in order, so parts concatenate."""
     parts: defaultdict = defaultdict(list)
     for chunk in chunks:
@@ -327,30 +364,46 @@ def _joined(chunks: list[dict], layout: _Layout) -> Iterable[tuple[str, bytes]]:
             yield term, b"".join(pieces)
         else:
             docs = b"".join(p[0] for p in pieces)
-            yield term, _varint(len(docs) // layout.doc_width) + docs + b"".join(p[1] for p in pieces)
+            yield term, varint(len(docs) // layout.doc_width) + docs + b"".join(p[1] for p in pieces)
 
 
-def _term_files(terms: Iterable[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], int]:
-    ordered = sorted(terms)
-    small = sum(len(data) for _, data in ordered if len(data) < BIG_TERM)
-    buckets = _power_of_two(small / SHARD_TARGET)
-    shards: list[list[tuple[str, bytes]]] = [[] for _ in range(buckets)]
-    for term, data in ordered:
-        shards[bucket_of(term, buckets)].append((term, data))
-    files = []
-    for b, shard in enumerate(shards):
-        records, big = [], 0
-        for term, data in shard:
-            key = term.encode("utf-8")
-            records.append(_varint(len(key)) + key)
-            if len(data) < BIG_TERM:
-                records.append(b"\0" + _varint(len(data)) + data)
-            else:
-                big += 1
-                records.append(_varint(big))
-                files.append((f"search/t/{b:x}-{big - 1}.bin", data))
-        files.append((f"search/t/{b:x}.bin", b"".join(records)))
-    return files, buckets
+def shards(terms: Iterable[tuple[str, bytes]], buckets: int) -> list[list[tuple[str, bytes]]]:
+    """The (term, postings) pairs of each bucket, in term order."""
+    grouped: list[list[tuple[str, bytes]]] = [[] for _ in range(buckets)]
+    for term, data in sorted(terms):
+        grouped[bucket_of(term, buckets)].append((term, data))
+    return grouped
+
+
+def bucket_files(b: int, shard: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The files of term bucket b from its (term, postings) pairs in term order: its large terms' files, then its
+    own."""
+    files, records, big = [], [], 0
+    for term, data in shard:
+        key = term.encode("utf-8")
+        records.append(varint(len(key)) + key)
+        if len(data) < BIG_TERM:
+            records.append(b"\0" + varint(len(data)) + data)
+        else:
+            big += 1
+            records.append(varint(big))
+            files.append((f"search/t/{b:x}-{big - 1}.bin", data))
+    return [*files, (f"search/t/{b:x}.bin", b"".join(records))]
+
+
+def bucket_records(shard: bytes) -> Iterator[tuple[str, int, bytes]]:
+    """(term, tag, postings) of each record in a bucket file; a large term (tag k > 0) has its postings in
+    search/t/<b>-<k-1>.bin, and b"" here."""
+    at = 0
+    while at < len(shard):
+        length, at = read_varint(shard, at)
+        key, at = shard[at : at + length].decode("utf-8"), at + length
+        tag, at = read_varint(shard, at)
+        data = b""
+        if not tag:
+            length, at = read_varint(shard, at)
+            data, at = shard[at : at + length], at + length
+        yield key, tag, data
 
 
 def _id_files(docs: list[Document]) -> tuple[list[tuple[str, bytes]], int]:
@@ -392,14 +445,14 @@ def _facet_files(docs: list[Document]) -> tuple[dict, list[tuple[str, bytes]]]:
         facets[name] = [{"name": v, "count": len(groups[v])} for v in ordered]
         files += [(f"search/f/{prefix}{i}.bin", _bitmap(groups[v], len(docs))) for i, v in enumerate(ordered)]
     years: dict[int, list[int]] = {}
-    for number, doc in enumerate(docs):  # newest first, so each year is one run of numbers
+    for number, doc in enumerate(docs):  # oldest first, so each year is one run of numbers
         years.setdefault(doc.year, [number, number])[1] = number + 1
-    facets["years"] = [{"year": y, "first": first, "end": end} for y, (first, end) in years.items()]
+    facets["years"] = [{"year": y, "first": first, "end": end} for y, (first, end) in reversed(years.items())]
     return facets, [*files, ("search/dates.json", _json(_date_runs(docs)))]
 
 
 def _date_runs(docs: list[Document]) -> list[list[int]]:
-    """[yyyymmdd, first document number] for each publication date, newest first: a date range is a run of numbers."""
+    """[yyyymmdd, first document number] for each publication date, oldest first: a date range is a run of numbers."""
     runs: list[list[int]] = []
     for number, doc in enumerate(docs):
         day = int(doc.published.strftime("%Y%m%d"))
@@ -419,9 +472,10 @@ def date_span(runs: list[list[int]], total: int, start: str, end: str) -> range:
     return range(runs[inside[0]][1], runs[after][1] if after < len(runs) else total)
 
 
-def _doc_files(docs: list[Document]) -> list[tuple[str, bytes]]:
+def doc_files(numbered: Iterable[tuple[int, Document]]) -> list[tuple[str, bytes]]:
+    """The result files (search/d/) of documents with their numbers."""
     files = []
-    for number, doc in enumerate(docs):
+    for number, doc in numbered:
         text = doc.body_text
         pieces = [text[i : i + SEGMENT] for i in range(LEAD, len(text), SEGMENT)]
         shown = {
@@ -470,7 +524,7 @@ class Hit:
     tf: int
 
     def rank(self) -> tuple:
-        return (not self.exact, -self.title_parts, -self.tf, self.doc)
+        return (not self.exact, -self.title_parts, -self.tf, -self.doc)
 
 
 class StaticReader:
@@ -520,7 +574,7 @@ class StaticReader:
         hits = [
             Hit(d, d in exact, sum(t for _, t in m), sum(f for f, _ in m)) for d, m in found.items() if d in allowed
         ]
-        return sorted(hits, key=lambda hit: hit.doc if by_date else hit.rank())
+        return sorted(hits, key=lambda hit: -hit.doc if by_date else hit.rank())
 
     def show(self, hits: list[Hit], page: int = 1) -> list[dict]:
         """The metadata of one page of results, as the browser fetches it."""
@@ -529,25 +583,16 @@ class StaticReader:
 
     def postings(self, term: str) -> bytes | None:
         bucket = bucket_of(term, self.meta["term_buckets"])
-        shard, at = self.fetch(f"search/t/{bucket:x}.bin"), 0
-        while at < len(shard):
-            length, at = _read_varint(shard, at)
-            key, at = shard[at : at + length].decode("utf-8"), at + length
-            tag, at = _read_varint(shard, at)
-            if tag:
-                data = None if key != term else self.fetch(f"search/t/{bucket:x}-{tag - 1}.bin")
-            else:
-                length, at = _read_varint(shard, at)
-                data, at = shard[at : at + length], at + length
+        for key, tag, data in bucket_records(self.fetch(f"search/t/{bucket:x}.bin")):
             if key == term:
-                return data
+                return self.fetch(f"search/t/{bucket:x}-{tag - 1}.bin") if tag else data
         return None
 
     def _pairs(self, term: str) -> dict[int, tuple[int, bool]]:
         data = self.postings(term)
         if data is None:
             return {}
-        df, at = _read_varint(data, 0)
+        df, at = read_varint(data, 0)
         docs = _unpack(data[at : at + df * self.meta["doc_width"]], self.meta["doc_width"])
         codes = data[at + df * self.meta["doc_width"] :]
         return {d: (c >> 1, bool(c & 1)) for d, c in zip(docs, codes, strict=True)}
