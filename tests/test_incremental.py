@@ -15,6 +15,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from xxgk.manifest import MANIFEST
 
 from .conftest import GOOD_DOC, REPO, TODAY, write_config
@@ -196,3 +198,26 @@ def test_the_static_search_index_is_not_rebuilt_when_no_document_changed_and_pat
     pipeline.build(load_config(root / "config.yaml", output_dir=tmp_path / "fresh"), today, reuse=False)
     fresh = {p: b for p, b in files(tmp_path / "fresh").items() if p.startswith("search/")}
     assert {p: b for p, b in files(root / "site").items() if p.startswith("search/")} == fresh
+
+
+def test_a_build_that_fails_after_updating_the_index_leaves_the_served_index_byte_for_byte(tmp_path, monkeypatch):
+    from xxgk import output, pipeline
+    from xxgk.config import load_config
+
+    root = sample_project(tmp_path)
+    today = date.fromisoformat(TODAY)
+    pipeline.build(load_config(root / "config.yaml"), today)
+    before = files(root / ".site-index")
+    edit(root / "content/fdzdgknr/2018-pingshan-gzld.md", r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
+
+    def fail(stage):
+        raise OSError("磁盘已满")
+
+    # The staged index shares its files with the served one (hard links): updating it must not touch them.
+    monkeypatch.setattr(output.Staging, "write_manifest", fail)
+    with pytest.raises(OSError):
+        pipeline.build(load_config(root / "config.yaml"), today)
+    assert files(root / ".site-index") == before
+    monkeypatch.undo()
+    report = pipeline.build(load_config(root / "config.yaml"), today)
+    assert report.index.updated == 1 and files(root / ".site-index") != before

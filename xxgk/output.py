@@ -204,19 +204,29 @@ class Staging:
 
 @contextmanager
 def staged(out_dir: Path, *, seed: Path | None = None, reuse: bool = False) -> Iterator[Staging]:
-    """Yield a Staging (a copy of seed when given; linking unchanged files from out_dir when reuse); on success
-    it replaces out_dir, on failure out_dir is untouched."""
+    """Yield a Staging (seed's files hard-linked in when given; linking unchanged files from out_dir when reuse);
+    on success it replaces out_dir, on failure out_dir is untouched.
+
+    A seed's files are shared with the seed (hard links), so whoever writes into the staging folder must never
+    rewrite a file in place: it replaces it (write_atomically) or writes new names, as the Whoosh index does."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     previous = Previous.of(out_dir) if reuse else Previous()
     staging = Staging(Path(tempfile.mkdtemp(prefix=_prefix(out_dir, "new"), dir=out_dir.parent)), previous)
     if seed is not None and seed.is_dir():
-        shutil.copytree(seed, staging.path, dirs_exist_ok=True)
+        shutil.copytree(seed, staging.path, dirs_exist_ok=True, copy_function=_link_or_copy)
     try:
         yield staging
     except BaseException:
         shutil.rmtree(staging.path, ignore_errors=True)
         raise
     _swap(staging.path, out_dir)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or one without hard links
+        shutil.copy2(source, target)
 
 
 def _prefix(out_dir: Path, kind: str) -> str:

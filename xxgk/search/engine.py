@@ -28,6 +28,7 @@ from whoosh.fields import DATETIME, ID, STORED, Schema
 
 from .. import workers
 from ..model import Document
+from ..output import write_atomically
 from ..urls import document_path
 from . import tokens
 from .analysis import doc_no_key
@@ -255,7 +256,8 @@ def _write_marker(index_dir: Path, count: int) -> None:
     """Record the schema version and the size and hash of every index file next to the index: written last, so a
     half-built index is never trusted, and a file deleted or damaged later is noticed (see open_current)."""
     marker = {"schema": SCHEMA_VERSION, "documents": count, "files": _index_files(index_dir)}
-    (index_dir / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+    # Replaced, not rewritten: the staged index shares its files with the served one (output.staged's seed).
+    write_atomically(index_dir / MARKER, (json.dumps(marker) + "\n").encode("utf-8"))
 
 
 def _apply_changes(ix, records: dict[str, _Record]) -> tuple[int, int, int, int]:
