@@ -22,7 +22,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -118,9 +118,11 @@ class Staging:
                 raise ValueError(f"two outputs claim one path: {dest!r}")
             self._written[dest] = digest
 
-    def write(self, outputs: list[Output]) -> list[tuple[str, str]]:
+    def write(self, outputs: Iterable[Output]) -> list[tuple[str, str]]:
         """Write every Output (rendered bytes, or a copy of its source file), or link the previous build's file
-        when its bytes are the same; returns (path, SHA-256) of each."""
+        when its bytes are the same; returns (path, SHA-256) of each. outputs may be a generator: each is written
+        before the next is asked for."""
+        written = []
         for output in outputs:
             path = self.target(output.dest)
             if output.data is not None:
@@ -132,7 +134,8 @@ class Staging:
                 if not self._link_unchanged(output.dest, digest, output.source.stat().st_size, path):
                     shutil.copyfile(output.source, path)
             self._written[output.dest] = digest
-        return [(o.dest, self._written[o.dest]) for o in outputs]
+            written.append((output.dest, digest))
+        return written
 
     def _link_unchanged(self, dest: str, digest: str, size: int, path: Path) -> bool:
         old = self.previous.unchanged(dest, digest, size)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -217,13 +218,13 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
                     not built.reuse(stage, (dest,), page_keys.listing_key(shared, listing, page, facet))
                 ),
             )
-            pages += [annual.render_report(figures, data, year, context, env) for year, figures, data in reports]
-            stage.write(pages)
+            annual_pages = (annual.render_report(figures, data, year, context, env) for year, figures, data in reports)
+            rendered = len(stage.write(itertools.chain(pages, annual_pages)))
             report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
             stage.write([*feeds.discovery_files(site, config, report_pages), *opendata.catalog_files(site, config)])
             stage.claim(document_paths())
         page_count = len(stage.pages())
-        stages.done("生成页面", f"{page_count} 个页面，其中 {len(pages) + len(todo)} 个重新生成")
+        stages.done("生成页面", f"{page_count} 个页面，其中 {rendered + len(todo)} 个重新生成")
         for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's
             stage.copy_tree(folder, "static", fill=True)
         stages.done("静态文件", "已复制")

@@ -148,18 +148,17 @@ Needed = Callable[[str, Listing, ListingPage, Facet | None], bool]
 
 def render_pages(
     site: Site, context: PageContext, env: jinja2.Environment, needed: Needed = lambda *page: True
-) -> list[Output]:
-    """The home page, the 目录, column and browse listings (those needed) and the 404 page (document pages are apart)."""  # noqa: E501
+) -> Iterator[Output]:
+    """The home page, the 目录, column and browse listings (those needed) and the 404 page (document pages are apart),
+    one at a time: whoever writes them holds one page at once, not thousands."""
     with template_problems():
         pages = _Pages(context, env, needed)
-        return [
-            *pages.home(site),
-            *pages.listings(site),
-            *pages.facets(site),
-            pages.search(),
-            *pages.guides(site),
-            *pages.not_found(),
-        ]
+        yield from pages.home(site)
+        yield from pages.listings(site)
+        yield from pages.facets(site)
+        yield pages.search()
+        yield from pages.guides(site)
+        yield from pages.not_found()
 
 
 def render_page(context: PageContext, env: jinja2.Environment, template: str, dest: str, **values) -> Output:
@@ -169,11 +168,13 @@ def render_page(context: PageContext, env: jinja2.Environment, template: str, de
         return _Pages(context, env).page(template, dest, **values)
 
 
-def render_documents(context: PageContext, documents: list[Document]) -> list[Output]:
-    """Each document's page and its attachments; runs in worker processes, so it makes its own environment."""
+def render_documents(context: PageContext, documents: list[Document]) -> Iterator[Output]:
+    """Each document's page and its attachments, one document at a time; runs in worker processes, so it makes
+    its own environment."""
     with template_problems():
         pages = _Pages(context, make_env(context.config.templates_dir))
-        return [output for doc in documents for output in pages.document(doc)]
+        for doc in documents:
+            yield from pages.document(doc)
 
 
 def document_outputs(doc: Document) -> tuple[str, str]:
@@ -260,25 +261,19 @@ class _Pages:
         latest = site.documents[: self.context.config.home_latest]
         return [self.page("home.html", "index.html", latest=latest, columns=site.columns, facets=site.facets)]
 
-    def listings(self, site: Site) -> list[Output]:
-        return [
-            self._listing(listing, page, None)
-            for listing in (site.catalog, *site.columns)
-            for page in listing.pages
-            if self.needed(page.url, listing, page, None)
-        ]
+    def listings(self, site: Site) -> Iterator[Output]:
+        for listing in (site.catalog, *site.columns):
+            for page in listing.pages:
+                if self.needed(page.url, listing, page, None):
+                    yield self._listing(listing, page, None)
 
-    def facets(self, site: Site) -> list[Output]:
-        outputs = []
+    def facets(self, site: Site) -> Iterator[Output]:
         for facet in site.facets:
-            outputs.append(self.page("facet.html", facet.url, facet=facet))
-            outputs += [
-                self._listing(term, page, facet)
-                for term in facet.terms
-                for page in term.pages
-                if self.needed(page.url, term, page, facet)
-            ]
-        return outputs
+            yield self.page("facet.html", facet.url, facet=facet)
+            for term in facet.terms:
+                for page in term.pages:
+                    if self.needed(page.url, term, page, facet):
+                        yield self._listing(term, page, facet)
 
     def _listing(self, listing: Listing, page: ListingPage, facet: Facet | None) -> Output:
         return self.page("listing.html", page.url, listing=listing, current=page, facet=facet)
