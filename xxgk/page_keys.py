@@ -64,17 +64,30 @@ def _row(entry: Document | CatalogEntry) -> str:
     return document_digest(entry) if isinstance(entry, Document) else repr(entry)
 
 
-def listing_key(shared: str, listing: Listing, page: ListingPage, facet: Facet | None) -> str:
-    """The key of one page of a listing: the listing's own fields, this page's rows and pager, and the facet's
-    terms (a 一级 主题分类 page lists its 二级 terms)."""
-    own = tuple(getattr(listing, f.name) for f in dataclasses.fields(listing) if f.name != "pages")
-    terms = facet and (
-        facet.kind,
-        facet.title,
-        facet.url,
-        tuple((t.title, t.url, t.total, t.parent, t.parent_url) for t in facet.terms),
-    )
-    return _key(shared, own, page.url, page.number, page.pages, tuple(map(_row, page.documents)), terms)
+class ListingKeys:
+    """The keys of a build's listing pages: one page's key is the listing's own fields, its rows and pager, and
+    the facet's terms (a 一级 主题分类 page lists its 二级 terms). A pager and a facet's terms are shared by
+    hundreds of pages, so each is hashed once."""
+
+    def __init__(self, shared: str):
+        self.shared = shared
+        self._digests: dict[int, tuple[object, str]] = {}  # id -> (the value, kept alive so ids stay unique; digest)
+
+    def key(self, listing: Listing, page: ListingPage, facet: Facet | None) -> str:
+        own = tuple(getattr(listing, f.name) for f in dataclasses.fields(listing) if f.name != "pages")
+        terms = facet and (facet.kind, facet.title, facet.url, self._digest(facet.terms, _terms))
+        pager = self._digest(page.pages, repr)
+        return _key(self.shared, own, page.url, page.number, pager, tuple(map(_row, page.documents)), terms)
+
+    def _digest(self, value: object, text) -> str:
+        found = self._digests.get(id(value))
+        if found is None or found[0] is not value:
+            found = self._digests[id(value)] = (value, _key(text(value)))
+        return found[1]
+
+
+def _terms(terms: tuple[Listing, ...]) -> str:
+    return repr(tuple((t.title, t.url, t.total, t.parent, t.parent_url) for t in terms))
 
 
 class PageRecord:

@@ -209,14 +209,12 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
             else:
                 todo.append(doc)
         with workers.started(_write_documents, (context, stage.path, stage.previous), todo) as document_paths:
-            env = render.make_env(config.templates_dir)
+            env, keys = render.make_env(config.templates_dir), page_keys.ListingKeys(shared)
             pages = render.render_pages(
                 site,
                 context,
                 env,
-                lambda dest, listing, page, facet: (
-                    not built.reuse(stage, (dest,), page_keys.listing_key(shared, listing, page, facet))
-                ),
+                lambda dest, listing, page, facet: not built.reuse(stage, (dest,), keys.key(listing, page, facet)),
             )
             annual_pages = (annual.render_report(figures, data, year, context, env) for year, figures, data in reports)
             rendered = len(stage.write(itertools.chain(pages, annual_pages)))
