@@ -21,8 +21,10 @@ import dataclasses
 import hashlib
 import importlib.metadata
 import json
+import os
 import pickle
 import sqlite3
+import stat
 import sys
 import time
 from collections.abc import Iterable
@@ -286,8 +288,12 @@ def _entry(row: tuple[bytes, str] | None) -> Entry | None:
 
 
 def file_digest(path: Path) -> str | None:
-    """SHA-256 of a file's bytes, or None when it cannot be read."""
+    """SHA-256 of a regular file's bytes, or None when it cannot be read or is not a regular file."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        # O_NONBLOCK: an attachment may be a FIFO, whose plain open() waits forever for a writer.
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return hashlib.sha256(handle.read()).hexdigest()
     except OSError:
         return None
