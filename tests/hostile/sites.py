@@ -14,6 +14,7 @@ from ..conftest import MINIMAL_CONFIG, REPO
 
 # The site's own templates/ and static/ (copies), so no test can reach the repository's folders.
 LOCAL_PATHS = "paths:\n  templates: templates\n  static: static\n"
+BIG = 2**20  # bytes: snapshot() compares larger files by their stat, not their bytes
 
 
 def local_site(root: Path, files: dict[str, str | bytes], config: str = MINIMAL_CONFIG + LOCAL_PATHS) -> Path:
@@ -30,14 +31,21 @@ def local_site(root: Path, files: dict[str, str | bytes], config: str = MINIMAL_
 
 
 def snapshot(root: Path) -> dict[str, tuple]:
-    """Every entry under root, links not followed: (kind, bytes) for files, the target for links, the kind otherwise."""
+    """Every entry under root, links not followed: (kind, bytes) for files, the target for links, the kind otherwise.
+
+    A file over BIG is known by its size, inode and change time instead of its bytes (any write moves the change
+    time): reading a case's 2 GB sparse file twice per test took most of the hostile tests' time and memory.
+    """
     found: dict[str, tuple] = {}
     for folder, subfolders, files in os.walk(root):
         for name in [*subfolders, *files]:
             path = Path(folder, name)
-            mode = path.lstat().st_mode
+            about = path.lstat()
+            mode = about.st_mode
             if stat.S_ISLNK(mode):
                 found[path.relative_to(root).as_posix()] = ("link", os.readlink(path))
+            elif stat.S_ISREG(mode) and about.st_size > BIG:
+                found[path.relative_to(root).as_posix()] = ("file", about.st_size, about.st_ino, about.st_ctime_ns)
             elif stat.S_ISREG(mode):
                 found[path.relative_to(root).as_posix()] = ("file", path.read_bytes())
             else:
