@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,28 +128,79 @@ def run_cli(capsys, monkeypatch):
     return run
 
 
+# Modules whose tests share costly module fixtures (a clone, a built wheel, a new virtual environment): under
+# pytest-xdist all their tests run on one worker, so each fixture is made once. Every other test is sent on its own.
+ONE_WORKER = ("tests/test_package.py",)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's default (load) scheduling, except that each module of ONE_WORKER runs whole on one worker, first.
+
+    xdist's own --dist loadgroup would do this by a mark, but with pytest 9 its mark no longer reaches the node ids.
+    """
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_WORKER else nodeid
+
+    return Scheduling(config, log)
+
+
+def once_per_run(
+    config: pytest.Config, factory: pytest.TempPathFactory, name: str, make: Callable[[Path], Path]
+) -> Path:
+    """What make(empty folder) returns, made once for the whole test run and shared by every xdist worker.
+
+    Each worker is a separate process with its own session fixtures: without this, every worker would build the
+    same site again. The first worker to ask makes it under a lock in the run's base folder (the parent of the
+    workers' own); the others wait for the lock and reuse the result. Whatever is shared this way is read only.
+    """
+    if not hasattr(config, "workerinput"):  # a run without xdist workers: nothing to share
+        return make(factory.mktemp(name))
+    shared = factory.getbasetemp().parent
+    folder, done = shared / name, shared / f"{name}.done"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, even if make() fails
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker whose make() failed left behind
+            folder.mkdir()
+            done.write_text(str(make(folder)), encoding="utf-8")
+    return Path(done.read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="session")
-def built_sample_site(tmp_path_factory) -> Path:
+def built_sample_site(pytestconfig, tmp_path_factory) -> Path:
     """The repository's own sample site, built once into a temporary folder by the real command."""
-    out = tmp_path_factory.mktemp("sample") / "site"
-    subprocess.run(
-        [sys.executable, "build.py", "build", "--out", str(out), "--today", TODAY],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
-    return out
+
+    def make(folder: Path) -> Path:
+        subprocess.run(
+            [sys.executable, "build.py", "build", "--out", str(folder / "site"), "--today", TODAY],
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+        )
+        return folder / "site"
+
+    return once_per_run(pytestconfig, tmp_path_factory, "sample", make)
 
 
 @pytest.fixture(scope="session")
-def built_root_site(tmp_path_factory) -> Path:
+def built_root_site(pytestconfig, tmp_path_factory) -> Path:
     """The repository's sample site built for the root of its host (base_url without /xxgk/), once."""
-    folder = tmp_path_factory.mktemp("sample-root")
-    text = (REPO / "config.yaml").read_text(encoding="utf-8")
-    assert "base_url: https://www.example.gov.cn/xxgk/\n" in text and "paths:" not in text
-    paths = "".join(f"  {name}: {REPO / name}\n" for name in ("content", "templates", "static", "reports"))
-    (folder / "config.yaml").write_text(text.replace("/xxgk/\n", "/\n", 1) + f"paths:\n{paths}", encoding="utf-8")
-    return build_site(folder)
+
+    def make(folder: Path) -> Path:
+        text = (REPO / "config.yaml").read_text(encoding="utf-8")
+        assert "base_url: https://www.example.gov.cn/xxgk/\n" in text and "paths:" not in text
+        paths = "".join(f"  {name}: {REPO / name}\n" for name in ("content", "templates", "static", "reports"))
+        (folder / "config.yaml").write_text(text.replace("/xxgk/\n", "/\n", 1) + f"paths:\n{paths}", encoding="utf-8")
+        return build_site(folder)
+
+    return once_per_run(pytestconfig, tmp_path_factory, "sample-root", make)
 
 
 def corpus_module():
@@ -267,8 +320,11 @@ def _not_in_ci(monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def paged_site(tmp_path_factory) -> Path:
+def paged_site(pytestconfig, tmp_path_factory) -> Path:
     """50 generated documents, built once: the 目录 has three pages and a common word has pages of search results."""
-    root = tmp_path_factory.mktemp("paged")
-    corpus_module().generate(root, 50, seed=5)
-    return build_site(root)
+
+    def make(root: Path) -> Path:
+        corpus_module().generate(root, 50, seed=5)
+        return build_site(root)
+
+    return once_per_run(pytestconfig, tmp_path_factory, "paged", make)

@@ -32,7 +32,7 @@ from xxgk.search.tokens import normalize
 
 from . import nginx
 from .browser import launched
-from .conftest import REPO, TODAY, corpus_module
+from .conftest import REPO, TODAY, corpus_module, once_per_run
 
 PREFIX = "/xxgk/"
 BUDGET = 300 * 1024  # bytes one query may fetch on a 10,000-document site (the target in CHANGELOG.md)
@@ -86,10 +86,7 @@ def serve() -> Iterator:
         server.server_close()
 
 
-@pytest.fixture(scope="module")
-def small_site(tmp_path_factory) -> Path:
-    """80 documents from the benchmark's generator; three mention 财政预算, one only 财政预备 … 预算."""
-    root = tmp_path_factory.mktemp("search-small")
+def _small_site(root: Path) -> Path:
     corpus_module().generate(root, 80, seed=3)
     sources = sorted((root / "content").rglob("*.md"))
     for path in sources[:3]:
@@ -114,6 +111,12 @@ def small_site(tmp_path_factory) -> Path:
     )
     _search_page(load_config(root / "config.yaml"), out)
     return out
+
+
+@pytest.fixture(scope="module")
+def small_site(pytestconfig, tmp_path_factory) -> Path:
+    """80 documents from the benchmark's generator; three mention 财政预算, one only 财政预备 … 预算."""
+    return once_per_run(pytestconfig, tmp_path_factory, "search-small", _small_site)
 
 
 @pytest.fixture(scope="module", params=["http.server", "nginx"])

@@ -17,14 +17,12 @@ import pytest
 from xxgk.search.static_index import StaticReader
 
 from .browser import launched, served
-from .conftest import build_site, corpus_module
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("forgiving")
-    corpus_module().generate(root, 50, seed=5)
-    return build_site(root)
+def site(paged_site: Path) -> Path:
+    """The 50 generated documents of paged_site: the same corpus, so the run builds it once."""
+    return paged_site
 
 
 @pytest.fixture(scope="module")
