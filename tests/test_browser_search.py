@@ -42,7 +42,7 @@ NEAR_MISS_LINE = "\n\n本年度财政预备费已经安排，预算执行情况�
 
 
 def _search_page(config: Config, out: Path, documents=None) -> None:
-    """Render search/index.html (and write the index) unless the build already did: the lead wires both in."""
+    """Render search/index.html and write the static index into out, where the build has not written them."""
     if documents is None:
         documents, _ = content.read_all(config)
     site = assemble.assemble(documents, config, date.fromisoformat(TODAY))
