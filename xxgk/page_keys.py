@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import pickle
 from pathlib import Path
 
-from . import theme
+from . import records, theme
 from .cache import fingerprint, stable
 from .config import Config
 from .model import CatalogEntry, Document, Facet, Listing, ListingPage
@@ -112,20 +111,19 @@ class PageRecord:
         for dest, key in sorted(self._new.items()):
             if written.get(dest):
                 body[dest] = [key, written[dest], stage.size(dest)]
-        return json.dumps({"format": FORMAT, "pages": body}, ensure_ascii=False).encode("utf-8")
+        return records.encoded(_RECORD_KEY, body)
+
+
+_RECORD_KEY = f"pages {FORMAT}"
 
 
 def _load(path: Path | None) -> dict[str, tuple[str, str, int]]:
-    if path is None:
-        return {}
+    """The previous record's entries; none from a missing, damaged or foreign one."""
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        if record.get("format") != FORMAT:
-            return {}
         return {
             dest: (key, digest, size)
-            for dest, (key, digest, size) in record["pages"].items()
+            for dest, (key, digest, size) in (records.load(path, _RECORD_KEY) or {}).items()
             if isinstance(key, str) and isinstance(digest, str) and isinstance(size, int)
         }
-    except (OSError, ValueError, TypeError, AttributeError, KeyError):
+    except (ValueError, TypeError, AttributeError):
         return {}

@@ -236,7 +236,7 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
             site.documents,
             lambda path: shown_path(config.output_dir / path.relative_to(stage.path)),
             stage.pages(),
-            _known_findings(records.load(scan_record, scan_key)),
+            page_scan.known_findings(records.load(scan_record, scan_key)),
         )
         raise_if_errors(checked.warnings + page_problems, ContentError)
         record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
@@ -254,7 +254,7 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
     if record and static_record:
         output.write_atomically(record, static_record)
     if scan_record:
-        output.write_atomically(scan_record, records.encoded(scan_key, _findings_record(findings)))
+        output.write_atomically(scan_record, records.encoded(scan_key, page_scan.findings_record(findings)))
     if built.path:
         output.write_atomically(built.path, page_record)
     stages.done("发布", "已替换输出文件夹")
@@ -273,21 +273,6 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
         reread=checked.reread,
         stages=tuple(stages.times),
     )
-
-
-def _known_findings(body: dict | None) -> page_scan.Findings:
-    """The page findings a scan record holds (digest -> problems without a path); none from a damaged one."""
-    try:
-        return {digest: tuple(Problem("", *row) for row in rows) for digest, rows in (body or {}).items()}
-    except TypeError:
-        return {}
-
-
-def _findings_record(findings: page_scan.Findings) -> dict:
-    return {
-        digest: [[p.line, p.message, p.code, p.level, p.column] for p in problems]
-        for digest, problems in findings.items()
-    }
 
 
 def _static_files(

@@ -69,3 +69,18 @@ def _scan_chunk(
         )
         for digest, dest in pages
     ]
+
+
+def findings_record(findings: Findings) -> dict:
+    """Findings as JSON values, for a record the next build reads back with known_findings()."""
+    return {
+        digest: [[p.line, p.message, p.code, p.level, p.column] for p in found] for digest, found in findings.items()
+    }
+
+
+def known_findings(body: dict | None) -> Findings:
+    """The findings a record holds (digest -> problems without a path); none from a damaged one."""
+    try:
+        return {digest: tuple(Problem("", *row) for row in rows) for digest, rows in (body or {}).items()}
+    except (TypeError, AttributeError):
+        return {}
