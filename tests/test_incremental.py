@@ -130,7 +130,7 @@ def test_a_killed_build_leaves_the_previous_or_the_next_site_and_the_next_build_
         ).stdout
         assert ('"total": 1' in found) == (version == "content-b"), found
     leftovers = sorted(p.name for p in root.iterdir() if p.name.startswith("."))
-    assert leftovers == [".site-cache", ".site-index"]
+    assert leftovers == [".site-cache", ".site-index", ".site.spare"]
 
 
 def test_in_ci_each_stage_prints_a_line_and_the_summary_times_them(tmp_path):

@@ -3,10 +3,14 @@ are not rewritten, and one build at a time writes into a folder."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from xxgk import output
-from xxgk.manifest import MANIFEST
+from xxgk.manifest import MANIFEST, parse
 from xxgk.model import Output
 from xxgk.output import Changes, Staging, staged
 
@@ -97,7 +101,7 @@ def test_unchanged_files_are_linked_not_rewritten_and_removed_files_go(tmp_path)
     assert after["edited.html"][0] == b"new" and after["edited.html"][1] != before["edited.html"][1]
     assert after["added/x.html"][0] == b"hi" and "gone.html" not in after
     assert stage.changes() == Changes(added=1, changed=1, removed=1, unchanged=1)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.spare", "site"]  # the replaced site, kept
 
 
 def test_without_reuse_every_file_is_written_again(tmp_path):
@@ -133,8 +137,9 @@ def test_the_swap_works_without_an_atomic_exchange(tmp_path, monkeypatch):
     out = tmp_path / "site"
     build_once(out, {"a.html": b"1", "b.html": b"2"})
     build_once(out, {"a.html": b"1", "c.html": b"3"})
-    assert {k: v[0] for k, v in tree(out).items() if k != MANIFEST} == {"a.html": b"1", "c.html": b"3"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    build_once(out, {"a.html": b"1", "d/e.html": b"4"})
+    assert {k: v[0] for k, v in tree(out).items() if k != MANIFEST} == {"a.html": b"1", "d/e.html": b"4"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.spare", "site"]
 
 
 def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(tmp_path):
@@ -167,3 +172,82 @@ def test_a_leftover_previous_site_does_not_replace_a_present_one(tmp_path):
     with output.locked(out):
         pass
     assert [p.name for p in out.iterdir()] == ["current"] and not (tmp_path / ".site.old-x").exists()
+
+
+# The spare site: each build stages into the site the previous swap replaced, changing only what differs.
+
+_PATHS = ["index.html", "a.html", "a/b.html", "a/c/d.html", "doc/x.html", "doc/y/z.html", "doc", "doc/y/w.pdf"]
+_SITES = st.dictionaries(st.sampled_from(_PATHS), st.sampled_from([b"1", b"22", b"333", b"22 "]), min_size=1)
+
+
+def _consistent(files):
+    """No path is both a file and a folder of the same site."""
+    return not any(other.startswith(path + "/") for path in files for other in files)
+
+
+def _spare_holds_its_manifest(tmp_path):
+    spare = tmp_path / ".site.spare"
+    held = parse((spare / MANIFEST).read_text(encoding="utf-8"))
+    assert {k: v[0] for k, v in tree(spare).items() if k != MANIFEST} == {
+        path: (spare / path).read_bytes() for path in held
+    }
+    assert all(hashlib.sha256((spare / path).read_bytes()).hexdigest() == digest for path, digest in held.items())
+    assert not [p for p in spare.rglob("*") if p.is_dir() and not any(p.iterdir())]  # no empty folder left
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_SITES.filter(_consistent), min_size=2, max_size=6), st.integers(0, 5))
+def test_builds_through_the_spare_publish_exactly_each_site(tmp_path_factory, sites, failing):
+    """Every build publishes exactly its files (no folder left empty); a file unchanged since the previous build
+    keeps its inode and mtime; a build that fails midway changes nothing served and the next one is exact."""
+    root = tmp_path_factory.mktemp("spare")
+    out = root / "site"
+    for number, files in enumerate(sites):
+        if number == failing:
+            with pytest.raises(RuntimeError), staged(out, reuse=True) as stage:
+                before = tree(out) if out.exists() else {}
+                stage.write([Output(dest, data + b"!") for dest, data in sorted(files.items())][:2])
+                raise RuntimeError("a later stage failed")
+            assert tree(out) == before
+            if (root / ".site.spare").exists():
+                _spare_holds_its_manifest(root)
+        before = tree(out) if out.exists() else {}
+        build_once(out, files)
+        after = tree(out)
+        assert {k: v[0] for k, v in after.items() if k != MANIFEST} == files
+        assert not [p for p in out.rglob("*") if p.is_dir() and not any(p.iterdir())]
+        assert all(after[p][1:] == before[p][1:] for p in files if p in before and before[p][0] == files[p])
+        if number:
+            _spare_holds_its_manifest(root)
+
+
+def test_a_spare_left_by_a_killed_build_is_deleted_not_trusted(tmp_path):
+    out = tmp_path / "site"
+    for files in ({"a.html": b"1"}, {"a.html": b"2"}):
+        build_once(out, files)
+    spare = tmp_path / ".site.spare"
+    (spare / MANIFEST).unlink()  # what a build changing the spare leaves when it is killed
+    (spare / "planted.html").write_bytes(b"not built")
+    with output.locked(out):
+        assert not spare.exists()
+    build_once(out, {"a.html": b"3"})
+    assert {k: v[0] for k, v in tree(out).items() if k != MANIFEST} == {"a.html": b"3"}
+
+
+def test_a_spare_file_changed_on_disk_is_replaced(tmp_path):
+    out = tmp_path / "site"
+    for files in ({"a.html": b"same", "b.html": b"1"}, {"a.html": b"same", "b.html": b"2"}):
+        build_once(out, files)
+    spare = tmp_path / ".site.spare"
+    (spare / "a.html").unlink()
+    (spare / "a.html").write_bytes(b"edited")  # the spare's manifest now lies about it
+    build_once(out, {"a.html": b"same", "b.html": b"3"})
+    assert (out / "a.html").read_bytes() == b"same"
+
+
+def test_no_reuse_discards_the_spare(tmp_path):
+    out = tmp_path / "site"
+    for files in ({"a.html": b"1"}, {"a.html": b"2"}):
+        build_once(out, files)
+    build_once(out, {"a.html": b"3"}, reuse=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

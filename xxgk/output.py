@@ -2,15 +2,22 @@
 
 What holds for the output folder (say site/) at every moment, even when a build is killed:
 - site/ is always either the whole previous build or the whole new one. The new build is staged in a
-  sibling folder (.site.new-*) and exchanged with site/ in one atomic rename (Linux's RENAME_EXCHANGE), so a
-  reader (nginx, rsync) never sees a mix or a missing folder. Where that call does not exist, two renames are
-  used, and a kill between them is undone by the next build (site/ is renamed back from .site.old-*).
-- A file whose bytes did not change is not written again: the staging folder gets a hard link to the file
-  already served, so it keeps its inode and mtime and `rsync` (on times and sizes) sees only real changes.
-  Which files are unchanged is read from the previous build's manifest.sha256 (and the size on disk).
+  sibling folder and exchanged with site/ in one atomic rename (Linux's RENAME_EXCHANGE), so a reader (nginx,
+  rsync) never sees a mix or a missing folder. Where that call does not exist, two renames are used, and a kill
+  between them is undone by the next build (site/ is renamed back from .site.old-*).
+- A file whose bytes did not change is not written again: it is a hard link to the file already served, so it
+  keeps its inode and mtime and `rsync` (on times and sizes) sees only real changes. Which files are unchanged is
+  read from the previous build's manifest.sha256 (and the size on disk).
 - A file that the new build does not produce is absent from the staging folder, so it is gone after the swap.
 - Only one build writes into one output folder at a time (an exclusive flock on the folder that holds it); the
   holder of the lock removes staging folders that a killed build left behind.
+
+The staging folder is the site the swap replaced, kept as a spare (.site.spare) with its own manifest: a build
+changes in it only the files that differ from what it must hold, so an edit costs what it changed rather than a
+link per file of the site. Its files share inodes with the served ones, so nothing in it is ever rewritten in
+place: a file is unlinked before its new bytes are written. While a build changes it the spare has no manifest,
+so a spare left by a killed build is deleted, not trusted; a build that fails records what the spare now holds.
+Without a usable spare (the first builds, --no-cache) the staging folder is a new one (.site.new-*).
 """
 
 from __future__ import annotations
@@ -25,12 +32,12 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from stat import S_ISREG
 
 from . import sources
 from .errors import BuildError, Problem, shown_path
-from .manifest import MANIFEST, file_hash, manifest_text, parse
+from .manifest import MANIFEST, Unusable, file_hash, manifest_text, parse
 from .model import Output
 
 
@@ -50,9 +57,9 @@ class Previous:
         """The previous build in out_dir, or nothing to reuse when it has no readable manifest."""
         try:
             text = (out_dir / MANIFEST).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            return cls(out_dir, parse(text))
+        except (OSError, UnicodeDecodeError, Unusable):
             return cls()
-        return cls(out_dir, parse(text))
 
     def unchanged(self, dest: str, digest: str, size: int) -> str | None:
         """The previous file for dest when it holds exactly these bytes (by the manifest and its size), else None."""
@@ -77,15 +84,34 @@ class Changes:
 
 
 class Staging:
-    """A temporary folder beside the output folder that receives the whole new site."""
+    """A folder beside the output folder that receives the whole new site: a new, empty one, or the spare site,
+    which already holds the files `held` lists (site path -> SHA-256, from its manifest)."""
 
-    def __init__(self, path: Path, previous: Previous | None = None):
+    def __init__(
+        self,
+        path: Path,
+        previous: Previous | None = None,
+        held: dict[str, str] | None = None,
+        folders: set[str] | None = None,
+    ):
         self.path = path
         self.previous = previous or Previous()
+        self.held = held or {}
+        self._spare = held is not None
         path.mkdir(parents=True, exist_ok=True)
         self._root = os.fspath(path)
         self._written: dict[str, str] = {}  # site path -> SHA-256
-        self._folders: set[str] = set()
+        self._sizes: dict[str, int] = {}  # site path -> size of the file written
+        self._touched: set[str] = set()  # held paths whose file this process removed or replaced
+        self._made: list[str] = []  # folders this process made
+        # Folders known to be there (a spare's): made or checked once, not once per file.
+        self._folders = set(folders) if folders is not None else _folders_of(self._root, self.held)
+        self._lent = False  # worker processes were given the folder and have not reported back (claim)
+
+    def for_workers(self) -> tuple[Path, Previous, dict[str, str] | None, set[str]]:
+        """What a worker process needs to write into this folder (Staging(*args)); its files are claim()ed later."""
+        self._lent = True
+        return self.path, self.previous, self.held if self._spare else None, self._folders
 
     def target(self, dest: str) -> str:
         """The file for a site path; refuses paths that leave the folder or are written twice."""
@@ -107,37 +133,78 @@ class Staging:
         self._make_folder(os.path.dirname(folder), dest)
         try:
             os.mkdir(folder)
+            self._made.append(folder)
         except FileExistsError:
-            if os.path.islink(folder) or not os.path.isdir(folder):
+            if self._spare and self._held_file(folder):  # the spare's file where this build puts a folder
+                self._clear(os.path.relpath(folder, self._root), folder)
+                os.mkdir(folder)
+                self._made.append(folder)
+            elif os.path.islink(folder) or not os.path.isdir(folder):
                 raise ValueError(f"output path escapes the site folder: {dest!r}") from None
         self._folders.add(folder)
 
-    def claim(self, written: list[tuple[str, str]]) -> None:
-        """Record (path, SHA-256) of files written here by worker processes, refusing any path already written."""
-        for dest, digest in written:
+    def _held_file(self, path: str) -> bool:
+        """Whether path is a regular file of the spare's that this build has not written (it may go)."""
+        dest = os.path.relpath(path, self._root)
+        return dest in self.held and dest not in self._written and os.path.isfile(path) and not os.path.islink(path)
+
+    def claim(self, written: list[tuple[str, str, int]]) -> None:
+        """Record (path, SHA-256, size) of files written here by worker processes, refusing any path already
+        written."""
+        for dest, digest, size in written:
             if dest in self._written:
                 raise ValueError(f"two outputs claim one path: {dest!r}")
-            self._written[dest] = digest
+            self._written[dest], self._sizes[dest] = digest, size
+        self._lent = False
 
-    def write(self, outputs: Iterable[Output]) -> list[tuple[str, str]]:
+    def write(self, outputs: Iterable[Output]) -> list[tuple[str, str, int]]:
         """Write every Output (rendered bytes, or a copy of its source file), or link the previous build's file
-        when its bytes are the same; returns (path, SHA-256) of each. outputs may be a generator: each is written
-        before the next is asked for."""
+        when its bytes are the same; returns (path, SHA-256, size) of each. outputs may be a generator: each is
+        written before the next is asked for."""
         written = []
         for output in outputs:
             path = self.target(output.dest)
             if output.data is not None:
-                digest = hashlib.sha256(output.data).hexdigest()
-                if not self._link_unchanged(output.dest, digest, len(output.data), path):
-                    with open(path, "wb") as file:
-                        file.write(output.data)
+                digest, size = hashlib.sha256(output.data).hexdigest(), len(output.data)
             else:
-                digest = file_hash(output.source)
-                if not self._link_unchanged(output.dest, digest, output.source.stat().st_size, path):
-                    shutil.copyfile(output.source, path)
-            self._written[output.dest] = digest
-            written.append((output.dest, digest))
+                digest, size = file_hash(output.source), output.source.stat().st_size
+            if not self._holds(output.dest, digest, size, path):
+                self._clear(output.dest, path)
+                if not self._link_unchanged(output.dest, digest, size, path):
+                    if output.data is not None:
+                        with open(path, "wb") as file:
+                            file.write(output.data)
+                    else:
+                        shutil.copyfile(output.source, path)
+            self._written[output.dest], self._sizes[output.dest] = digest, size
+            written.append((output.dest, digest, size))
         return written
+
+    def _holds(self, dest: str, digest: str, size: int, path: str) -> bool:
+        """Whether the folder already has these bytes at dest (a spare's file, by its manifest and size)."""
+        if self.held.get(dest) != digest:
+            return False
+        try:
+            found = os.lstat(path)
+        except OSError:
+            return False
+        return found.st_size == size and S_ISREG(found.st_mode)
+
+    def _clear(self, dest: str, path: str) -> None:
+        """Make way for new bytes at dest: a spare's file may share its inode with a served one, so it is
+        unlinked, never opened for writing."""
+        if not self._spare:
+            return  # a new staging folder: nothing is there
+        self._touched.add(dest)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except IsADirectoryError:  # the spare's folder where this build puts a file: nothing in it was written
+            shutil.rmtree(path)
+            inside = path + os.sep
+            self._touched.update(held for held in self.held if held.startswith(dest + "/"))
+            self._folders = {folder for folder in self._folders if folder != path and not folder.startswith(inside)}
 
     def _link_unchanged(self, dest: str, digest: str, size: int, path: str) -> bool:
         old = self.previous.unchanged(dest, digest, size)
@@ -157,11 +224,11 @@ class Staging:
             return False
         for dest, old in found.items():
             path = self.target(dest)
-            try:
-                os.link(old, path)
-            except OSError:
-                shutil.copyfile(old, path)
-            self._written[dest] = files[dest][0]
+            digest, size = files[dest]
+            if not self._holds(dest, digest, size, path):
+                self._clear(dest, path)
+                _link_or_copy(old, path)
+            self._written[dest], self._sizes[dest] = digest, size
         return True
 
     def written(self) -> dict[str, str]:
@@ -170,7 +237,7 @@ class Staging:
 
     def size(self, dest: str) -> int:
         """The size of a file written here."""
-        return self.path.joinpath(*PurePosixPath(dest).parts).stat().st_size
+        return self._sizes[dest]
 
     def pages(self) -> dict[str, str]:
         """Site path -> SHA-256 of every HTML page written so far."""
@@ -202,29 +269,127 @@ class Staging:
         added = sum(dest not in old for dest in new)
         return Changes(added, len(new) - added - same, sum(dest not in new for dest in old if dest != MANIFEST), same)
 
+    def prune(self) -> None:
+        """Remove what the folder held that this build did not write, and the folders that leaves empty."""
+        emptied = set()
+        for dest in self.held:
+            if dest not in self._written and dest not in self._touched:
+                _unlink(os.path.join(self._root, dest))
+                emptied.add(os.path.dirname(dest))
+        _remove_empty(self._root, emptied)
+
+    def abandon(self) -> None:
+        """After a failure: a new folder is deleted; the spare keeps a manifest of what it now holds (every file
+        this process touched and did not finish is removed), or is deleted when worker processes may have left
+        files it cannot account for."""
+        if not self._spare or self._lent:
+            shutil.rmtree(self.path, ignore_errors=True)
+            return
+        done = {dest: digest for dest, digest in self._written.items() if digest and dest != MANIFEST}
+        for dest in self._touched - done.keys():
+            _unlink(os.path.join(self._root, dest))
+        for dest, digest in self._written.items():
+            if not digest:  # asked for, not finished
+                _unlink(os.path.join(self._root, dest))
+        for folder in reversed(self._made):
+            try:
+                os.rmdir(folder)
+            except OSError:
+                pass
+        holds = {dest: digest for dest, digest in self.held.items() if dest not in self._touched} | done
+        _unlink(os.path.join(self._root, MANIFEST))
+        write_atomically(self.path / MANIFEST, manifest_text(holds).encode("utf-8"))
+
     @property
     def file_count(self) -> int:
         return len(self._written)
 
 
+def _folders_of(root: str, paths: Iterable[str]) -> set[str]:
+    """Every folder (as a path under root) that holds one of the site paths."""
+    folders: set[str] = set()
+    for dest in paths:
+        folder = os.path.dirname(dest)
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = os.path.dirname(folder)
+    return {os.path.join(root, folder) for folder in folders}
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):  # gone, or a file and a folder swapped
+        pass
+
+
+def _remove_empty(root: str, folders: set[str]) -> None:
+    """Remove each of the folders (site paths under root), and then its parents, while they are empty."""
+    pending = set()
+    for folder in folders:
+        while folder:
+            pending.add(folder)
+            folder = os.path.dirname(folder)
+    for folder in sorted(pending, key=lambda f: f.count("/"), reverse=True):
+        try:
+            os.rmdir(os.path.join(root, folder))
+        except OSError:  # not empty (or already gone)
+            pass
+
+
 @contextmanager
 def staged(out_dir: Path, *, seed: Path | None = None, reuse: bool = False) -> Iterator[Staging]:
-    """Yield a Staging (seed's files hard-linked in when given; linking unchanged files from out_dir when reuse);
-    on success it replaces out_dir, on failure out_dir is untouched.
+    """Yield a Staging (seed's files hard-linked in when given; with reuse, the spare site updated in place and
+    unchanged files linked from out_dir); on success it replaces out_dir, on failure out_dir is untouched.
 
     A seed's files are shared with the seed (hard links), so whoever writes into the staging folder must never
     rewrite a file in place: it replaces it (write_atomically) or writes new names, as the Whoosh index does."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     previous = Previous.of(out_dir) if reuse else Previous()
-    staging = Staging(Path(tempfile.mkdtemp(prefix=_prefix(out_dir, "new"), dir=out_dir.parent)), previous)
+    staging = _spare_staging(out_dir, previous) if previous.folder else None
+    if staging is None:
+        _discard(spare_dir(out_dir))  # out of date, or not wanted (no reuse)
+        staging = Staging(Path(tempfile.mkdtemp(prefix=_prefix(out_dir, "new"), dir=out_dir.parent)), previous)
     if seed is not None and seed.is_dir():
         shutil.copytree(seed, staging.path, dirs_exist_ok=True, copy_function=_link_or_copy)
     try:
         yield staging
+        staging.prune()
     except BaseException:
-        shutil.rmtree(staging.path, ignore_errors=True)
+        staging.abandon()
         raise
-    _swap(staging.path, out_dir)
+    replaced = _swap(staging.path, out_dir)
+    if replaced is None:
+        return
+    if reuse and replaced != spare_dir(out_dir):
+        replaced.rename(spare_dir(out_dir))  # the site just replaced: the next build's staging folder
+    elif not reuse:
+        shutil.rmtree(replaced, ignore_errors=True)
+
+
+def spare_dir(out_dir: Path) -> Path:
+    """The spare site beside the output folder: site/ -> .site.spare/ (the site the last swap replaced)."""
+    return out_dir.parent / f".{out_dir.name.lstrip('.')}.spare"
+
+
+def _discard(path: Path) -> None:
+    """Remove whatever is at path: a folder with its files, or a file or symlink itself."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        path.unlink()
+
+
+def _spare_staging(out_dir: Path, previous: Previous) -> Staging | None:
+    """The spare site as the staging folder, or None when there is none with a readable manifest."""
+    spare = spare_dir(out_dir)
+    if spare.is_symlink() or not spare.is_dir():
+        return None
+    held = Previous.of(spare)
+    if held.folder is None:
+        return None
+    os.unlink(spare / MANIFEST)  # from now until the build ends the spare's files are not what a manifest says
+    return Staging(spare, previous, held.hashes)
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -239,18 +404,22 @@ def _prefix(out_dir: Path, kind: str) -> str:
     return f".{out_dir.name.lstrip('.')}.{kind}-"
 
 
-def _swap(new: Path, out_dir: Path) -> None:
+def _swap(new: Path, out_dir: Path) -> Path | None:
+    """Put new in out_dir's place; returns the folder that now holds the replaced site (None: there was none)."""
     new.chmod(0o755)
     if not out_dir.exists():
         new.rename(out_dir)
-    elif _exchange(new, out_dir):
-        shutil.rmtree(new, ignore_errors=True)  # `new` now holds the previous site
-    else:
-        # Two renames: a kill between them leaves no out_dir, which recover() undoes in the next build.
-        old = Path(tempfile.mkdtemp(prefix=_prefix(out_dir, "old"), dir=out_dir.parent))
-        out_dir.rename(old / out_dir.name)
-        new.rename(out_dir)
-        shutil.rmtree(old, ignore_errors=True)
+        return None
+    if _exchange(new, out_dir):
+        return new  # `new` now holds the previous site
+    # Two renames: a kill between them leaves no out_dir, which recover() undoes in the next build.
+    old = Path(tempfile.mkdtemp(prefix=_prefix(out_dir, "old"), dir=out_dir.parent))
+    out_dir.rename(old / out_dir.name)
+    new.rename(out_dir)
+    replaced = new.parent / f"{_prefix(out_dir, 'new')}{old.name}"
+    (old / out_dir.name).rename(replaced)
+    old.rmdir()
+    return replaced
 
 
 _RENAME_EXCHANGE = 2
@@ -316,10 +485,13 @@ def remove_folder(folder: Path) -> bool:
 
 def recover(out_dir: Path) -> None:
     """Undo what a killed build left beside out_dir: put the previous folder back if only it remains, and remove
-    staging folders. Call only while holding the lock."""
+    staging folders and a spare that has no manifest (a build was changing it). Call only while holding the lock."""
     for old in sorted(out_dir.parent.glob(_prefix(out_dir, "old") + "*")):
         if not out_dir.exists() and (old / out_dir.name).is_dir():
             (old / out_dir.name).rename(out_dir)
         shutil.rmtree(old, ignore_errors=True)
     for new in out_dir.parent.glob(_prefix(out_dir, "new") + "*"):
         shutil.rmtree(new, ignore_errors=True)
+    spare = spare_dir(out_dir)
+    if spare.is_dir() and not spare.is_symlink() and not (spare / MANIFEST).is_file():
+        shutil.rmtree(spare, ignore_errors=True)

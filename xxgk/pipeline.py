@@ -139,9 +139,9 @@ def cache_dir(output_dir: Path) -> Path:
 
 
 def clean(output_dir: Path) -> list[Path]:
-    """Delete the derived data beside the output folder (cache, search index, staging leftovers), never the site
-    itself; returns the folders deleted. Refused (OutputBusy) while a build holds the lock."""
-    derived = [cache_dir(output_dir), index_dir(output_dir)]
+    """Delete the derived data beside the output folder (cache, search index, spare site), never the site itself;
+    returns the folders deleted. Refused (OutputBusy) while a build holds the lock."""
+    derived = [cache_dir(output_dir), index_dir(output_dir), output.spare_dir(output_dir)]
     with output.locked(output_dir, *derived):
         return [folder for folder in derived if output.remove_folder(folder)]
 
@@ -208,7 +208,7 @@ def _build_checked(config: Config, checked: Checked, stages: Stages, full_index:
                 stage.write(render.attachment_copies(doc, config))
             else:
                 todo.append(doc)
-        with workers.started(_write_documents, (context, stage.path, stage.previous), todo) as document_paths:
+        with workers.started(_write_documents, (context, stage.for_workers()), todo) as document_paths:
             env, keys = render.make_env(config.templates_dir), page_keys.ListingKeys(shared)
             pages = render.render_pages(
                 site,
@@ -291,9 +291,8 @@ def _static_files(
     return [Output(path, data) for path, data in update.files], update.record
 
 
-def _write_documents(
-    job: tuple[render.PageContext, Path, output.Previous], documents: list[Document]
-) -> list[tuple[str, str]]:
-    """Render and write a share of the document pages (in a worker process); returns (path, SHA-256) of each file."""
-    context, staging_path, previous = job
-    return output.Staging(staging_path, previous).write(render.render_documents(context, documents))
+def _write_documents(job: tuple[render.PageContext, tuple], documents: list[Document]) -> list[tuple[str, str, int]]:
+    """Render and write a share of the document pages (in a worker process); returns (path, SHA-256, size) of each
+    file."""
+    context, staging = job
+    return output.Staging(*staging).write(render.render_documents(context, documents))

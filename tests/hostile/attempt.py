@@ -8,7 +8,13 @@ from pathlib import Path
 from ..conftest import TODAY, Run, brief_lines
 from .sites import snapshot
 
-GENERATED = ("site", ".site-index", ".site-cache", ".site.lock")  # a build's output and what it keeps beside it
+GENERATED = (
+    "site",
+    ".site-index",
+    ".site-cache",
+    ".site.spare",
+    ".site.lock",
+)  # a build's output and what it keeps beside it
 
 
 def outside_output(root: Path) -> dict[str, tuple]:
