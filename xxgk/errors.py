@@ -93,15 +93,18 @@ def shown_path(path: Path) -> str:
 
 def shown_paths(paths: list[Path]) -> list[str]:
     """shown_path for many files, looking up the working folder once."""
-    cwd = Path.cwd()
-    return [_shown(path, (cwd, cwd.resolve())) for path in paths]
+    cwd = os.getcwd()
+    cwds = tuple(dict.fromkeys(folder.rstrip("/") + "/" for folder in (cwd, os.path.realpath(cwd))))
+    return [_shown(path, cwds) for path in paths]
 
 
-def _shown(path: Path, cwds: tuple[Path, Path]) -> str:
+def _shown(path: Path, cwds: tuple[str, ...]) -> str:
     # Never relative to some other folder, and a symbolic link is not followed: an editor must recognise the path
-    # and be able to paste it into their shell as it is.
-    absolute = Path(os.path.abspath(path))
+    # and be able to paste it into their shell as it is. Strings, not pathlib: a build names thousands of files.
+    absolute = os.path.abspath(path)
     for cwd in cwds:
-        if absolute.is_relative_to(cwd):
-            return absolute.relative_to(cwd).as_posix()
-    return absolute.as_posix()
+        if absolute in (cwd, cwd[:-1]):  # the working folder itself (cwd ends with "/")
+            return "."
+        if absolute.startswith(cwd):
+            return absolute[len(cwd) :]
+    return absolute
