@@ -429,7 +429,8 @@ def every_posting(index_dir: Path) -> dict:
     return out
 
 
-def test_a_rebuild_writes_the_postings_whooshs_own_writer_writes(tmp_path):
+def test_a_rebuild_writes_the_postings_whooshs_own_writer_writes(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "_REWRITE_SHARE", 100.0)  # add the rest one by one, however many they are
     rebuilt, added = tmp_path / "rebuilt", tmp_path / "added"
     search.update_index(rebuilt, CORPUS)  # a fresh index: segments written by _SegmentBuilder
     search.update_index(added, CORPUS[:1])
@@ -666,3 +667,11 @@ def test_queries_never_leak_tracebacks(index):
             search.search(index, query)
         except search.SearchSyntaxError:
             pass
+
+
+def test_rewriting_most_documents_rebuilds_the_index_instead(tmp_path):
+    search.update_index(tmp_path, CORPUS)
+    one = search.update_index(tmp_path, [replace(CORPUS[0], title=CORPUS[0].title + "（修订）"), *CORPUS[1:]])
+    assert (one.full, one.updated) == (False, 1)
+    most = search.update_index(tmp_path, [replace(d, title=d.title + "（修订）") for d in CORPUS])
+    assert most.full and most.added == len(CORPUS)

@@ -18,7 +18,7 @@ from .errors import WARNING, Problem, shown_paths
 from .fields import FieldReader, closest
 from .frontmatter import RECOMMENDED, REQUIRED, label
 from .markup import MAX_NESTING, MarkdownRenderer, Rendered, line_of
-from .model import Document
+from .model import Document, document_digest
 from .taxonomy import CategoryTree, load_tree
 from .urls import document_path
 from .workers import map_chunks
@@ -434,6 +434,8 @@ def _read_chunk(config: Config, items: list[tuple[str, Path]]) -> list[Entry]:
             entries.append(Entry(src, stamp, "", (), (None, unreadable)))
             continue
         doc, problems, looked_at = read_source(raw, path, src, config, tree, renderer)
+        if doc is not None:
+            document_digest(doc)  # here, on every core, and kept with the entry: later builds read it back
         depends = tuple(Dependency.of(target, stamp.seen_ns) for target in looked_at)
         entries.append(Entry(src, stamp, hashlib.sha256(raw).hexdigest(), depends, (doc, problems)))
     return entries

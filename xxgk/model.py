@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import pickle
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -86,7 +89,7 @@ class Document:
     # (code, message) of every rule finding in the source, allowed ones included: the built-page scan does not
     # report these again, so only what a template, the config or static files brought in is new there.
     seen: frozenset[tuple[str, str]] = field(default=frozenset(), compare=False)
-    # The SHA-256 of every compared field, filled in by page_keys.document_digest() on first use (a memo of a pure
+    # The SHA-256 of every compared field, filled in by document_digest() on first use (a memo of a pure
     # function of this object's own fields; replace() leaves it empty in the copy, so it can never go stale).
     digest: str = field(default="", init=False, repr=False, compare=False)
 
@@ -114,6 +117,17 @@ class Document:
     def sort_key(self) -> tuple:
         """Newest first, then by index number, so equal dates still order the same way every build."""
         return (-self.published.toordinal(), self.index_no)
+
+
+_COMPARED = tuple(f.name for f in dataclasses.fields(Document) if f.compare)
+
+
+def document_digest(doc: Document) -> str:
+    """The SHA-256 of everything a page or an index can show of doc, computed once per object (see Document.digest)."""
+    if not doc.digest:
+        values = pickle.dumps(tuple(getattr(doc, name) for name in _COMPARED), protocol=5)
+        object.__setattr__(doc, "digest", hashlib.sha256(values).hexdigest())
+    return doc.digest
 
 
 @dataclass(frozen=True, slots=True)

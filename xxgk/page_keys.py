@@ -12,26 +12,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import pickle
 from pathlib import Path
 
 from . import records, theme
 from .cache import fingerprint, stable
 from .config import Config
-from .model import CatalogEntry, Document, Facet, Listing, ListingPage
+from .model import CatalogEntry, Document, Facet, Listing, ListingPage, document_digest
 from .output import Staging
 from .render import PageContext
 
 FORMAT = 1
-_COMPARED = tuple(f.name for f in dataclasses.fields(Document) if f.compare)
-
-
-def document_digest(doc: Document) -> str:
-    """The SHA-256 of everything a page can show of doc, computed once per object (see Document.digest)."""
-    if not doc.digest:
-        values = pickle.dumps(tuple(getattr(doc, name) for name in _COMPARED), protocol=5)
-        object.__setattr__(doc, "digest", hashlib.sha256(values).hexdigest())
-    return doc.digest
 
 
 def shared_key(config: Config, context: PageContext) -> str:

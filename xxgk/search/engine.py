@@ -27,7 +27,8 @@ from whoosh import index as whoosh_index
 from whoosh.fields import DATETIME, ID, STORED, Schema
 
 from .. import workers
-from ..model import Document
+from ..cache import fingerprint
+from ..model import Document, document_digest
 from ..output import write_atomically
 from ..urls import document_path
 from . import tokens
@@ -35,12 +36,13 @@ from .analysis import doc_no_key
 from .text import searchable_text
 from .whoosh_internals import bigram_field, commit_segments, update_writer, write_segment
 
-SCHEMA_VERSION = 4  # raise whenever the schema, the analysis or the stored fields change: forces a rebuild
+SCHEMA_VERSION = 5  # raise whenever the schema, the analysis or the stored fields change: forces a rebuild
 INDEX_NAME = "XXGK"
 MARKER = "xxgk-search.json"
 _LIMIT_MB = 256  # Whoosh's in-memory posting sort limit for incremental updates
 _PARALLEL_FROM = 2_000  # documents; below this, worker processes cost more than they save
 _STALE_SHARE = 0.25  # rebuild once this share of the indexed documents are deleted versions
+_REWRITE_SHARE = 0.25  # rebuild rather than update when this share of the documents is to be deleted or rewritten
 _SEGMENT_DOCS = 2_500  # documents per segment of a rebuild: bounds a worker's memory (all postings of a segment)
 
 SCHEMA = Schema(
@@ -82,11 +84,12 @@ class IndexStats:
 
 @dataclass(frozen=True, slots=True)
 class _Record:
-    """One document as the index sees it: its key, the hash of its indexed fields, and those fields."""
+    """One document as the index sees it: its key, a hash of what its indexed fields are made from, and the
+    document (its fields are computed only for the documents that are indexed)."""
 
     key: str
     digest: str
-    fields: dict
+    doc: Document
 
 
 def update_index(
@@ -101,12 +104,18 @@ def update_index(
     started = time.perf_counter()
     records = _records(documents)
     ix, damaged = (None, False) if full else open_current(index_dir)
-    if ix is None or _mostly_stale(ix):
+    changes = None if ix is None or _mostly_stale(ix) else _changes(ix, records)
+    # Replacing most documents one by one costs more than writing the index afresh on every core (a new version
+    # of this tool changes every document's fingerprint).
+    if changes is None or len(changes.stale) + len(changes.replaced) > _REWRITE_SHARE * max(len(records), 1):
         _rebuild(index_dir, records, meanwhile)
         return IndexStats(len(records), 0, 0, 0, time.perf_counter() - started, True, damaged)
     meanwhile()
-    added, updated, deleted, unchanged = _apply_changes(ix, records)
-    return IndexStats(added, updated, deleted, unchanged, time.perf_counter() - started, False)
+    _apply_changes(ix, records, changes)
+    added, updated = len(changes.fresh), len(changes.replaced) - len(changes.fresh)
+    return IndexStats(
+        added, updated, len(changes.stale), len(records) - added - updated, time.perf_counter() - started, False
+    )
 
 
 def _mostly_stale(ix) -> bool:
@@ -116,11 +125,11 @@ def _mostly_stale(ix) -> bool:
 
 def _records(documents: Sequence[Document]) -> dict[str, _Record]:
     """The records of the documents by index key, in key order (the last of any duplicate wins)."""
-    records = {}
+    # The fields are a pure function of the document and this tool's code, so the hash of both stands for them.
+    code, records = fingerprint(SCHEMA_VERSION), {}
     for doc in documents:
-        fields = _fields(doc)
-        blob = "\x1f".join(f"{name}\x1e{value}" for name, value in sorted(fields.items()))
-        records[fields["index_no"]] = _Record(fields["index_no"], hashlib.sha1(blob.encode()).hexdigest(), fields)
+        key = tokens.normalize(doc.index_no)
+        records[key] = _Record(key, hashlib.sha1(f"{code} {document_digest(doc)}".encode()).hexdigest(), doc)
     return dict(sorted(records.items()))
 
 
@@ -158,7 +167,7 @@ def _day_start(day: date) -> datetime:
 
 def _whoosh_fields(record: _Record) -> dict:
     """The keyword arguments of add_document: the fields and the fingerprint."""
-    fields = dict(record.fields)
+    fields = _fields(record.doc)
     fields["fingerprint"] = f"{record.digest} {record.key}"
     return fields
 
@@ -260,20 +269,33 @@ def _write_marker(index_dir: Path, count: int) -> None:
     write_atomically(index_dir / MARKER, (json.dumps(marker) + "\n").encode("utf-8"))
 
 
-def _apply_changes(ix, records: dict[str, _Record]) -> tuple[int, int, int, int]:
-    """Add, replace and delete only the documents whose fingerprints differ; returns the four counts."""
+@dataclass(frozen=True, slots=True)
+class _Changes:
+    """What an update does: index keys to delete, and records to (re)write, of which `fresh` are new."""
+
+    stale: list[str]
+    replaced: list[_Record]
+    fresh: list[_Record]
+
+
+def _changes(ix, records: dict[str, _Record]) -> _Changes:
+    """The documents whose fingerprints differ from the index's."""
     indexed = _indexed_digests(ix)
-    stale = sorted(key for key in indexed if key not in records)
     fresh = [r for r in records.values() if r.key not in indexed]
     changed = [r for r in records.values() if r.key in indexed and indexed[r.key] != r.digest]
-    if stale or fresh or changed:
+    return _Changes(sorted(key for key in indexed if key not in records), fresh + changed, fresh)
+
+
+def _apply_changes(ix, records: dict[str, _Record], changes: _Changes) -> None:
+    """Add, replace and delete only the documents whose fingerprints differ."""
+    fresh = {r.key for r in changes.fresh}
+    if changes.stale or changes.replaced:
         with update_writer(ix, _LIMIT_MB) as writer:
-            for key in stale + [r.key for r in changed]:
+            for key in changes.stale + [r.key for r in changes.replaced if r.key not in fresh]:
                 writer.delete_by_term("index_no", key)
-            for record in sorted(fresh + changed, key=lambda r: r.key):
+            for record in sorted(changes.replaced, key=lambda r: r.key):
                 writer.add_document(**_whoosh_fields(record))
         _write_marker(Path(ix.storage.folder), len(records))
-    return len(fresh), len(changed), len(stale), len(records) - len(fresh) - len(changed)
 
 
 def _indexed_digests(ix) -> dict[str, str]:
