@@ -548,13 +548,16 @@ def _progress():
     return lambda line: None
 
 
-def _summary(report: Report) -> str:
+def _unchanged_lines(report: Report) -> list[str]:
+    return [
+        "输入（文件、模板、静态文件、配置、日期和 git 版本）与上一次成功构建时完全相同：站点和搜索索引无须改动，"
+        "本次没有写任何文件。" + ("上面的警告是上一次构建检查的结果，仍然有效。" if report.warnings else ""),
+    ]
+
+
+def _work_lines(report: Report) -> list[str]:
     index, changes = report.index, report.changes
-    if sys.stderr.isatty():
-        print("\r\033[K", end="", file=sys.stderr, flush=True)  # clears the progress line
     lines = [
-        f"构建完成：{report.documents} 篇文件，{report.pages} 个页面，共 {report.files} 个文件；"
-        f"警告 {len(report.warnings)} 条；用时 {report.seconds:.2f} 秒。",
         f"读取：{report.reread} 篇文件重新读取，{report.cached} 篇沿用缓存。" if report.cached or report.reread else "",
         "各阶段用时：" + "，".join(f"{name} {seconds:.2f} 秒" for name, seconds in report.stages) + "。",
         f"其中搜索索引用时 {report.search_seconds:.2f} 秒（search index: {report.search_seconds:.2f} s）："
@@ -569,6 +572,17 @@ def _summary(report: Report) -> str:
     ]
     if index.healed:
         lines.append("注意：上一次的搜索索引已损坏（有文件缺失或被改动），本次已从内容重建。")
+    return lines
+
+
+def _summary(report: Report) -> str:
+    if sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr, flush=True)  # clears the progress line
+    lines = [
+        f"构建完成：{report.documents} 篇文件，{report.pages} 个页面，共 {report.files} 个文件；"
+        f"警告 {len(report.warnings)} 条；用时 {report.seconds:.2f} 秒。",
+        *(_unchanged_lines(report) if report.unchanged else _work_lines(report)),
+    ]
     for src, day in report.held_back[:_SCHEDULED_LISTED]:
         lines.append(one_line(f"定时发布：{src} 将于 {day.isoformat()} 发布，本次未生成。"))
     if len(report.held_back) > _SCHEDULED_LISTED:

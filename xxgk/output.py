@@ -219,16 +219,21 @@ class Staging:
     def keep(self, files: dict[str, tuple[str, int]]) -> bool:
         """Link every file (site path -> SHA-256 and size) from the previous build when all of them are there
         unchanged; else link none and return False, so the caller writes them."""
-        found = {dest: self.previous.unchanged(dest, digest, size) for dest, (digest, size) in files.items()}
+        # The spare's own file is enough (one lstat); else the served one, which the caller's record vouches for.
+        found = {
+            dest: True
+            if self._holds(dest, digest, size, os.path.join(self._root, dest))
+            else self.previous.unchanged(dest, digest, size)
+            for dest, (digest, size) in files.items()
+        }
         if not files or None in found.values():
             return False
         for dest, old in found.items():
             path = self.target(dest)
-            digest, size = files[dest]
-            if not self._holds(dest, digest, size, path):
+            if old is not True:
                 self._clear(dest, path)
                 _link_or_copy(old, path)
-            self._written[dest], self._sizes[dest] = digest, size
+            self._written[dest], self._sizes[dest] = files[dest]
         return True
 
     def written(self) -> dict[str, str]:

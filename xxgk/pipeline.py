@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from . import (
     search,
     sources,
     theme,
+    unchanged,
     workers,
 )
 from .cache import Cache, Memory, fingerprint
@@ -50,6 +52,7 @@ class Report:
     cached: int = 0  # documents taken from the build cache instead of being read again
     reread: int = 0  # documents read because the cache had no valid entry for them (0 without a cache)
     stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds) in the order they ran
+    unchanged: bool = False  # every input was as the last published build found it: nothing was done
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,11 +179,78 @@ def build(
     read between builds of one process (see cache.Memory)."""
     stages = Stages(progress)
     with output.locked(config.output_dir, index_dir(config.output_dir)):
+        before = _look(config, today, since) if reuse and not full_index else None
+        kept = _recorded(config, before)
+        if kept is not None:
+            stages.done("核对输入", "与上一次构建时相同，站点和索引无须改动")
+            return _as_unchanged(kept, stages)
         checked = check(config, today, since=since, cached=reuse, memory=memory)
         stages.done("读取和校验", f"{len(checked.site.documents)} 篇已发布，{checked.cached} 篇沿用缓存")
         # The documents and the site model live for the rest of the build: see workers.frozen_heap.
         with workers.frozen_heap():
-            return _build_checked(config, checked, stages, full_index, reuse)
+            report = _build_checked(config, checked, stages, full_index, reuse)
+        if before is not None:
+            _record(config, before, _look(config, today, since), report)
+        return report
+
+
+def _look(config: Config, today: date, since: str | None) -> unchanged.Look:
+    """The inputs of a build of config as they are now (see unchanged.py)."""
+    revision = history.revision(config.content_dir, since) if since is not None else ""
+    folders = [
+        config.content_dir,
+        *theme.search_path(config.templates_dir, "templates"),
+        *theme.search_path(config.static_dir, "static"),
+        config.reports_dir,
+    ]
+    return unchanged.look(config, today, revision, folders)
+
+
+def _published(config: Config) -> str:
+    return unchanged.published([config.output_dir, index_dir(config.output_dir)])
+
+
+def _recorded(config: Config, before: unchanged.Look | None) -> Report | None:
+    """The report of the last published build when its inputs and published files are exactly these."""
+    if before is None or not before.trusted:
+        return None
+    kept = unchanged.recorded(cache_dir(config.output_dir) / unchanged.RECORD, before.key + _published(config))
+    return kept if isinstance(kept, Report) else None
+
+
+def _record(config: Config, before: unchanged.Look, after: unchanged.Look, report: Report) -> None:
+    """Record the published build's inputs when nothing changed while it ran (else forget any earlier record)."""
+    record = cache_dir(config.output_dir) / unchanged.RECORD
+    if after.key == before.key and (before.trusted or after.trusted):
+        output.write_atomically(record, unchanged.encoded(before.key + _published(config), report))
+    else:
+        record.unlink(missing_ok=True)
+
+
+def _as_unchanged(kept: Report, stages: Stages) -> Report:
+    """The last build's report, as a build that found nothing to do tells it."""
+    files = kept.changes.added + kept.changes.changed + kept.changes.unchanged
+    index = kept.index
+    return dataclasses.replace(
+        kept,
+        seconds=time.perf_counter() - stages.started,
+        search_seconds=0.0,
+        index=dataclasses.replace(
+            index,
+            added=0,
+            updated=0,
+            deleted=0,
+            unchanged=index.added + index.updated + index.unchanged,
+            seconds=0.0,
+            full=False,
+            healed=False,
+        ),
+        changes=output.Changes(0, 0, 0, files),
+        cached=kept.cached + kept.reread,
+        reread=0,
+        stages=tuple(stages.times),
+        unchanged=True,
+    )
 
 
 def _build_checked(config: Config, checked: Checked, stages: Stages, full_index: bool, reuse: bool) -> Report:

@@ -88,3 +88,12 @@ def _git(folder: Path, *args: str) -> bytes | None:
     except FileNotFoundError:
         return None
     return result.stdout if result.returncode == 0 else None
+
+
+def revision(content_dir: Path, rev: str) -> str:
+    """The repository and commit that rev names for the content folder (what changed_index_numbers compares with),
+    or "" when there is none."""
+    if rev.startswith("-"):
+        return ""
+    found = _git(content_dir, "rev-parse", "--show-toplevel", f"{rev}^{{commit}}")
+    return os.fsdecode(found) if found else ""
