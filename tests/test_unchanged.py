@@ -64,7 +64,10 @@ CHANGES = {
     "an annual-report file touched": lambda root: os.utime(sorted((root / "reports").glob("*.yaml"))[0]),
     "the config edited": lambda root: edit(root / "config.yaml", r"^site_name: .*$", "site_name: 改名后的网站"),
     "a published page removed": lambda root: (root / "site/index.html").unlink(),
-    "a published page changed in size": lambda root: (root / "site/index.html").write_bytes(b"defaced"),
+    "a published page replaced": lambda root: (
+        (root / "site/x").write_bytes(b"defaced") or (root / "site/x").replace(root / "site/index.html")
+    ),
+    "a file added to the site": lambda root: (root / "site/doc/planted.html").write_bytes(b"planted"),
     "the search index removed": lambda root: shutil.rmtree(root / ".site-index"),
     "the site replaced by a copy": lambda root: (
         shutil.copytree(root / "site", root / "site-copy")

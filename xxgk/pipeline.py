@@ -31,6 +31,7 @@ from .check import history, links, page_scan, validate
 from .check.spam import terms_in
 from .config import Config
 from .errors import ContentError, Problem, raise_if_errors, shown_path
+from .manifest import MANIFEST
 from .model import Document, NavLink, Output, Site
 from .search import static_update
 
@@ -179,7 +180,9 @@ def build(
     read between builds of one process (see cache.Memory)."""
     stages = Stages(progress)
     with output.locked(config.output_dir, index_dir(config.output_dir)):
-        before = _look(config, today, since) if reuse and not full_index else None
+        # serve rebuilds because it saw a change: only its first build (nothing in memory yet) looks for none.
+        looks = reuse and not full_index and (memory is None or not memory.entries)
+        before = _look(config, today, since) if looks else None
         kept = _recorded(config, before)
         if kept is not None:
             stages.done("核对输入", "与上一次构建时相同，站点和索引无须改动")
@@ -190,7 +193,7 @@ def build(
         with workers.frozen_heap():
             report = _build_checked(config, checked, stages, full_index, reuse)
         if before is not None:
-            _record(config, before, _look(config, today, since), report)
+            _record(config, today, since, before, report)
         return report
 
 
@@ -207,22 +210,24 @@ def _look(config: Config, today: date, since: str | None) -> unchanged.Look:
 
 
 def _published(config: Config) -> str:
-    return unchanged.published([config.output_dir, index_dir(config.output_dir)])
+    site = config.output_dir
+    return unchanged.published(site, [site / MANIFEST], index_dir(site))
 
 
 def _recorded(config: Config, before: unchanged.Look | None) -> Report | None:
     """The report of the last published build when its inputs and published files are exactly these."""
     if before is None or not before.trusted:
         return None
-    kept = unchanged.recorded(cache_dir(config.output_dir) / unchanged.RECORD, before.key + _published(config))
+    kept = unchanged.recorded(cache_dir(config.output_dir) / unchanged.RECORD, before.key, lambda: _published(config))
     return kept if isinstance(kept, Report) else None
 
 
-def _record(config: Config, before: unchanged.Look, after: unchanged.Look, report: Report) -> None:
-    """Record the published build's inputs when nothing changed while it ran (else forget any earlier record)."""
+def _record(config: Config, today: date, since: str | None, before: unchanged.Look, report: Report) -> None:
+    """Record the published build's inputs when they are known not to have changed while it ran (else forget any
+    earlier record). A trusted first look is enough: an input changed since then no longer matches it."""
     record = cache_dir(config.output_dir) / unchanged.RECORD
-    if after.key == before.key and (before.trusted or after.trusted):
-        output.write_atomically(record, unchanged.encoded(before.key + _published(config), report))
+    if before.trusted or _look(config, today, since) == unchanged.Look(before.key, True):
+        output.write_atomically(record, unchanged.encoded(before.key, _published(config), report))
     else:
         record.unlink(missing_ok=True)
 

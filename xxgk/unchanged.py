@@ -4,12 +4,12 @@ and report stand and the build ends after a look at the inputs (like `make` when
 The inputs are everything a build reads: the tool's code and libraries, the validated config, the day it builds
 for, the working folder (paths in messages are shown from it), the git revision index numbers are compared with,
 and every entry under the content, template, static and annual-report folders (path, type, size, mtime, ctime
-and inode, the way the document cache proves a file). Every entry of the published site and index counts too,
-so a file removed or changed there is put right by the next build. A look at the inputs is trusted only when no
-entry changed within two seconds of it (an edit in the same clock tick could hide); the published files are
-this tool's own, compared with what it saw right after publishing them. A build records its inputs once
-published, when they looked the same before and after it (nothing changed while it ran) and one of the two
-looks is trusted.
+and inode, the way the document cache proves a file). The published site's folders and manifest and every file
+of the index count too, so a file removed or replaced there is put right by the next build. A look at the
+inputs is trusted only when no entry changed within two seconds of it (an edit in the same clock tick could
+hide); the published files are this tool's own, compared with what it saw right after publishing them. A build
+records its inputs once published when the look before it was trusted (an input changed since no longer
+matches it), or else when a trusted look after it finds the same inputs (nothing changed while it ran).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import os
 import pickle
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -51,8 +51,9 @@ def look(config: Config, today: date, revision: str, folders: Iterable[Path]) ->
     return Look(digest.hexdigest(), trusted)
 
 
-def _tree(root: str) -> Iterator[tuple[bytes, int]]:
-    """A line per entry under root (in name order, inside .git folders left out) and its latest of mtime and ctime."""
+def _tree(root: str, files: bool = True) -> Iterator[tuple[bytes, int]]:
+    """A line per entry under root (in name order, inside .git folders left out; with files false, folders only)
+    and its latest of mtime and ctime."""
     try:
         entries = sorted(os.scandir(root), key=lambda entry: entry.name)
     except FileNotFoundError:
@@ -62,6 +63,8 @@ def _tree(root: str) -> Iterator[tuple[bytes, int]]:
         yield f"unreadable {exc.errno}\n".encode(), 0
         return
     for entry in entries:
+        if not files and not entry.is_dir(follow_symlinks=False):
+            continue
         try:
             found = entry.stat(follow_symlinks=False)
         except OSError:
@@ -70,29 +73,40 @@ def _tree(root: str) -> Iterator[tuple[bytes, int]]:
         line = f" {found.st_mode} {found.st_size} {found.st_mtime_ns} {found.st_ctime_ns} {found.st_ino}\n"
         yield os.fsencode(entry.path) + line.encode(), max(found.st_mtime_ns, found.st_ctime_ns)
         if stat.S_ISDIR(found.st_mode) and entry.name != ".git":
-            yield from _tree(entry.path)
+            yield from _tree(entry.path, files)
 
 
-def published(folders: Iterable[Path]) -> str:
-    """A hash of every entry of the published site and index as they are now: a file removed, replaced or
-    changed in size or time there since makes the next build do its work (and so put it right)."""
+def published(site: Path, records: Iterable[Path], index: Path) -> str:
+    """A hash of the published site's folders and records (its manifest) and of every file of the index, as they
+    are now: a file added, removed or replaced there since (a folder's times change) makes the next build do its
+    work and so put it right. A file rewritten in place is not seen (that would cost a stat of every file):
+    `xxgk verify` compares a site with its manifest."""
     digest = hashlib.sha256()
-    for folder in folders:
+    for folder, files in ((site, False), (index, True)):
         digest.update(b"\0folder " + os.fsencode(folder) + b"\n")
-        for line, _ in _tree(os.fspath(folder)):
+        for line, _ in _tree(os.fspath(folder), files):
             digest.update(line)
+    for path in (site, *records):
+        try:
+            found = os.lstat(path)
+            digest.update(f"{path} {found.st_size} {found.st_mtime_ns} {found.st_ctime_ns} {found.st_ino}\n".encode())
+        except OSError:
+            digest.update(f"{path} missing\n".encode())
     return digest.hexdigest()
 
 
-def recorded(record: Path, key: str) -> object | None:
-    """What the last published build recorded for these inputs (its report), or None: other inputs, or no record."""
+def recorded(record: Path, key: str, published_now: Callable[[], str]) -> object | None:
+    """What the last published build recorded (its report) when it had these inputs and its published files are
+    as published_now() finds them; else None (other inputs, no record, or the site or index changed since)."""
     try:
         kept = pickle.loads(record.read_bytes())  # noqa: S301 - this tool's own cache folder
     except Exception:  # noqa: BLE001 - missing, damaged or of another version: the build simply runs
         return None
-    return kept[1] if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key else None
+    if not (isinstance(kept, tuple) and len(kept) == 3 and kept[0] == key):
+        return None
+    return kept[2] if kept[1] == published_now() else None  # the site is looked at only when the inputs match
 
 
-def encoded(key: str, report: object) -> bytes:
+def encoded(key: str, published_key: str, report: object) -> bytes:
     """The record's bytes, to write into the cache folder once the build is published."""
-    return pickle.dumps((key, report), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((key, published_key, report), protocol=pickle.HIGHEST_PROTOCOL)
