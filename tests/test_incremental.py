@@ -185,7 +185,7 @@ def test_the_static_search_index_is_not_rebuilt_when_no_document_changed_and_pat
     assert calls == [] and len(index) > 10 and all(files(root / "site")[p] == b for p, b in index.items())
     record = root / ".site-cache/static-search.json"
     record.write_text("{garbage", encoding="utf-8")  # a damaged record: the index is built again
-    (root / ".site-cache/unchanged.pickle").unlink()  # by the next build that runs (here no input changed)
+    (root / ".site-cache/unchanged.pickle").unlink(missing_ok=True)  # by the next build that runs (no input changed)
     pipeline.build(load_config(root / "config.yaml"), today)
     assert calls == [1]
     edit(root / "content/fdzdgknr/2018-pingshan-gzld.md", r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")

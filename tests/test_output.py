@@ -251,3 +251,12 @@ def test_no_reuse_discards_the_spare(tmp_path):
         build_once(out, files)
     build_once(out, {"a.html": b"3"}, reuse=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_the_first_build_leaves_a_spare_of_links_for_the_next(tmp_path):
+    out = tmp_path / "site"
+    build_once(out, {"a.html": b"1", "d/e.html": b"2"})
+    spare = tree(tmp_path / ".site.spare")
+    assert spare == tree(out)  # the same files: same bytes, inodes and mtimes
+    build_once(out, {"a.html": b"1", "d/e.html": b"3"})
+    assert tree(out)["a.html"] == spare["a.html"] and tree(out)["d/e.html"][0] == b"3"

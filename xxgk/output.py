@@ -364,12 +364,20 @@ def staged(out_dir: Path, *, seed: Path | None = None, reuse: bool = False) -> I
         staging.abandon()
         raise
     replaced = _swap(staging.path, out_dir)
-    if replaced is None:
-        return
-    if reuse and replaced != spare_dir(out_dir):
+    if replaced is None and reuse:
+        _seed_spare(out_dir)  # the first build: the next one should not have to link every file either
+    elif replaced is not None and reuse and replaced != spare_dir(out_dir):
         replaced.rename(spare_dir(out_dir))  # the site just replaced: the next build's staging folder
-    elif not reuse:
+    elif replaced is not None and not reuse:
         shutil.rmtree(replaced, ignore_errors=True)
+
+
+def _seed_spare(out_dir: Path) -> None:
+    """Make the spare a copy of the site just published, of hard links, made aside and renamed into place (a
+    copy left half made by a kill is a staging leftover, which recover() removes)."""
+    copy = Path(tempfile.mkdtemp(prefix=_prefix(out_dir, "new"), dir=out_dir.parent))
+    shutil.copytree(out_dir, copy, dirs_exist_ok=True, copy_function=_link_or_copy)
+    copy.rename(spare_dir(out_dir))
 
 
 def spare_dir(out_dir: Path) -> Path:
