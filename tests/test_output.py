@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xxgk import output
-from xxgk.manifest import MANIFEST, parse
+from xxgk.manifest import MANIFEST, Unusable, parse
 from xxgk.model import Output
 from xxgk.output import Changes, Staging, staged
 
@@ -260,3 +260,45 @@ def test_the_first_build_leaves_a_spare_of_links_for_the_next(tmp_path):
     assert spare == tree(out)  # the same files: same bytes, inodes and mtimes
     build_once(out, {"a.html": b"1", "d/e.html": b"3"})
     assert tree(out)["a.html"] == spare["a.html"] and tree(out)["d/e.html"][0] == b"3"
+
+
+def _parsed_line_by_line(text):
+    """The manifest's entries as a line-by-line reading finds them, or None where parse must refuse it."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    entries = {}
+    for line in lines:
+        digest, sep, path = line.partition("  ")
+        parts = path.split("/")
+        valid = (
+            sep
+            and len(digest) == 64
+            and all(c in "0123456789abcdef" for c in digest)
+            and path
+            and "\n" not in path
+            and not {"", ".", ".."} & set(parts)
+            and path != MANIFEST
+            and path not in entries
+        )
+        if not valid:
+            return None
+        entries[path] = digest
+    return entries or None
+
+
+_DIGESTS = st.sampled_from(["a" * 64, "0123456789abcdef" * 4, "A" * 64, "a" * 63, "g" * 64])
+_NAMES = st.sampled_from(["index.html", "a/b.html", "a//b", "../x", "./y", MANIFEST, "x y", " z", "a\r", "", "doc/"])
+_LINES = st.builds(lambda d, sep, n: f"{d}{sep}{n}", _DIGESTS, st.sampled_from(["  ", " ", "   "]), _NAMES)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_LINES, max_size=6), st.booleans())
+def test_a_manifest_is_read_exactly_or_refused(lines, final_newline):
+    text = "\n".join(lines) + ("\n" if final_newline and lines else "")
+    expected = _parsed_line_by_line(text)
+    if expected is None:
+        with pytest.raises(Unusable):
+            parse(text)
+    else:
+        assert parse(text) == expected

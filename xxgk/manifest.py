@@ -16,6 +16,7 @@ MANIFEST = "manifest.sha256"
 # A manifest larger than this is not one this tool wrote (a site of a million files needs about 100 MB).
 LIMIT_BYTES = 512 * 2**20
 _LINE = re.compile(r"([0-9a-f]{64})  ([^\n]+)")
+_LINES = re.compile(r"(?:[0-9a-f]{64}  [^\n]+\n)+")
 
 
 class Unusable(Exception):
@@ -68,7 +69,16 @@ def parse(text: str, shown: str = MANIFEST) -> dict[str, str]:
     if not lines:
         raise Unusable(f"{shown}: 构建清单是空的。请重新运行 build 生成完整的清单。")
     entries: dict[str, str] = {}
-    for number, line in enumerate(lines, start=1):
+    if _LINES.fullmatch(text if text.endswith("\n") else text + "\n"):  # every line well formed, in one pass
+        for line in lines:
+            digest, _, path = line.partition("  ")
+            if not _is_site_path(path) or path in entries:
+                break
+            entries[path] = digest
+        else:
+            return entries
+        entries = {}
+    for number, line in enumerate(lines, start=1):  # find the first bad line, to name it
         match = _LINE.fullmatch(line)
         if match is None or not _is_site_path(match[2]) or match[2] in entries:
             raise Unusable(
