@@ -129,3 +129,13 @@ def test_no_cache_and_a_full_index_always_do_their_work(project):
     assert not pipeline.build(config, date.fromisoformat(TODAY), since=None, reuse=False).unchanged
     build(project)
     assert not pipeline.build(config, date.fromisoformat(TODAY), since=None, full_index=True).unchanged
+
+
+def test_serve_always_builds_and_so_fills_its_memory(project):
+    from xxgk.cache import Memory
+
+    build(project)
+    memory = Memory()
+    config = load_config(project / "config.yaml")
+    report = pipeline.build(config, date.fromisoformat(TODAY), since=None, memory=memory)
+    assert not report.unchanged and len(memory.entries) == report.documents

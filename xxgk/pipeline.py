@@ -180,9 +180,8 @@ def build(
     read between builds of one process (see cache.Memory)."""
     stages = Stages(progress)
     with output.locked(config.output_dir, index_dir(config.output_dir)):
-        # serve rebuilds because it saw a change: only its first build (nothing in memory yet) looks for none.
-        looks = reuse and not full_index and (memory is None or not memory.entries)
-        before = _look(config, today, since) if looks else None
+        # Not for serve (memory): it rebuilds because it saw a change, and its first build must fill the memory.
+        before = _look(config, today, since) if reuse and not full_index and memory is None else None
         kept = _recorded(config, before)
         if kept is not None:
             stages.done("核对输入", "与上一次构建时相同，站点和索引无须改动")
