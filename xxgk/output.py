@@ -301,7 +301,8 @@ class Staging:
                 os.rmdir(folder)
             except OSError:
                 pass
-        holds = {dest: digest for dest, digest in self.held.items() if dest not in self._touched} | done
+        unsure = self._touched | {dest for dest, digest in self._written.items() if not digest}
+        holds = {dest: digest for dest, digest in self.held.items() if dest not in unsure} | done
         _unlink(os.path.join(self._root, MANIFEST))
         write_atomically(self.path / MANIFEST, manifest_text(holds).encode("utf-8"))
 
