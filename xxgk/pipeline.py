@@ -1,4 +1,5 @@
-"""The build, stage by stage: config -> documents -> validation -> site model -> pages -> staged write -> swap."""
+"""The build, stage by stage: config -> (inputs unchanged? done) -> documents -> validation -> site model -> pages ->
+staged write -> swap."""
 
 from __future__ import annotations
 
@@ -174,10 +175,11 @@ def build(
     progress: Callable[[str], None] = lambda line: None,
     memory: Memory | None = None,
 ) -> Report:
-    """Build the whole site into config.output_dir, replacing it only when every stage succeeded; with reuse,
-    documents unchanged since the last build are not read again and files whose bytes did not change are kept
-    as they were (same inode and mtime). progress() receives a line as each stage ends; memory keeps the documents
-    read between builds of one process (see cache.Memory)."""
+    """Build the whole site into config.output_dir, replacing it only when every stage succeeded; with reuse, a
+    build whose inputs are all as the last published build found them does nothing (see unchanged.py), documents
+    unchanged since the last build are not read again and files whose bytes did not change are kept as they were
+    (same inode and mtime). progress() receives a line as each stage ends; memory keeps the documents read
+    between builds of one process (see cache.Memory)."""
     stages = Stages(progress)
     with output.locked(config.output_dir, index_dir(config.output_dir)):
         # Not for serve (memory): it rebuilds because it saw a change, and its first build must fill the memory.
