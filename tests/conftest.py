@@ -213,6 +213,31 @@ def corpus_module():
     return sys.modules["bench_corpus"]
 
 
+def corpus_documents(count: int, seed: int) -> list:
+    """count Documents of bench/corpus.py's realistic kind (front matter and body, not read through content.py)."""
+    from xxgk.model import Document  # noqa: PLC0415
+
+    _, records = corpus_module().generate_documents(count, seed=seed)
+    return [
+        Document(
+            src=r.rel_path,
+            title=r.title,
+            index_no=r.index_no,
+            publisher=r.publisher,
+            published=r.published,
+            written=r.written,
+            category=r.category,
+            genre=r.genre,
+            doc_no=r.doc_no,
+            keywords=r.keywords,
+            summary=r.summary,
+            validity=r.validity,
+            body_text=r.body,
+        )
+        for r in records
+    ]
+
+
 def build_site(root: Path) -> Path:
     """Build the site folder root (its config.yaml) into root/site by the real command; returns that folder."""
     out = root / "site"
@@ -275,19 +300,20 @@ def copy_tree(source: Path, dest: Path) -> Path:
     return dest
 
 
+def repository_files() -> list[str]:
+    """The repository's tracked and not-ignored files (what a commit of the work tree would hold), as git names them."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    )
+    return [name for name in listed.stdout.decode("utf-8").split("\0") if name]
+
+
 def fresh_clone(dest: Path) -> Path:
     """A git repository at dest holding what a clone of this one would: its tracked and not-ignored files, committed."""
-    listed = (
-        subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=REPO,
-            capture_output=True,
-            check=True,
-        )
-        .stdout.decode("utf-8")
-        .split("\0")
-    )
-    for name in filter(None, listed):
+    for name in repository_files():
         source = REPO / name
         if source.is_file():  # a file deleted but not yet committed is listed and absent
             (dest / name).parent.mkdir(parents=True, exist_ok=True)

@@ -14,8 +14,6 @@ import http.server
 import json
 import re
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -32,7 +30,7 @@ from xxgk.search.tokens import normalize
 
 from . import nginx
 from .browser import launched
-from .conftest import REPO, TODAY, corpus_module, once_per_run
+from .conftest import REPO, TODAY, build_site, corpus_module, once_per_run
 
 PREFIX = "/xxgk/"
 BUDGET = 300 * 1024  # bytes one query may fetch on a 10,000-document site (the target in CHANGELOG.md)
@@ -92,23 +90,7 @@ def _small_site(root: Path) -> Path:
     for path in sources[:3]:
         path.write_text(path.read_text(encoding="utf-8") + COMPOUND_LINE, encoding="utf-8")
     sources[3].write_text(sources[3].read_text(encoding="utf-8") + NEAR_MISS_LINE, encoding="utf-8")
-    out = root / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "build.py",
-            "build",
-            "--config",
-            str(root / "config.yaml"),
-            "--out",
-            str(out),
-            "--today",
-            TODAY,
-        ],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
+    out = build_site(root)
     _search_page(load_config(root / "config.yaml"), out)
     return out
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, fresh_clone, git
+from .conftest import REPO, fresh_clone, git, repository_files
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 SH_BLOCK = re.compile(r"^```(?:sh|bash|shell)\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -142,18 +142,8 @@ OUTSIDE = re.compile(
 
 
 def test_no_file_refers_to_anything_outside_the_repository():
-    listed = (
-        subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=REPO,
-            capture_output=True,
-            check=True,
-        )
-        .stdout.decode("utf-8")
-        .split("\0")
-    )
     hits = []
-    for name in filter(None, listed):
+    for name in repository_files():
         path = REPO / name
         try:
             text = path.read_text(encoding="utf-8")

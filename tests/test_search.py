@@ -8,7 +8,6 @@ import json
 import multiprocessing
 import random
 import re
-import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -21,7 +20,8 @@ from xxgk import search
 from xxgk.model import Document
 from xxgk.search import analysis, engine, tokens
 
-REPO = Path(__file__).resolve().parent.parent
+from .conftest import corpus_documents
+
 PS = "114403006955506492"  # 深圳市坪山区政府办公室 and its departments share the district's prefix here
 CODE_WITH_LETTERS = "11440310MB2C98765K"
 
@@ -466,28 +466,7 @@ def test_han_class_matches_the_tokenizer_of_record():
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> tuple[Path, list[Document]]:
-    sys.path.insert(0, str(REPO / "bench"))
-    import corpus  # noqa: PLC0415
-
-    _, records = corpus.generate_documents(300, seed=7)
-    documents = [
-        Document(
-            src=r.rel_path,
-            title=r.title,
-            index_no=r.index_no,
-            publisher=r.publisher,
-            published=r.published,
-            written=r.written,
-            category=r.category,
-            genre=r.genre,
-            doc_no=r.doc_no,
-            keywords=r.keywords,
-            summary=r.summary,
-            validity=r.validity,
-            body_text=r.body,
-        )
-        for r in records
-    ]
+    documents = corpus_documents(300, seed=7)
     path = tmp_path_factory.mktemp("recall") / "index"
     search.update_index(path, documents)
     return path, documents

@@ -14,30 +14,12 @@ from xxgk.model import Document
 from xxgk.search import static_index as static_search
 from xxgk.search.static_index import StaticReader, static_index
 
-from .conftest import corpus_module
+from .conftest import corpus_documents
 
 
 @pytest.fixture(scope="module")
 def documents() -> list[Document]:
-    _, records = corpus_module().generate_documents(300, seed=12)
-    return [
-        Document(
-            src=r.rel_path,
-            title=r.title,
-            index_no=r.index_no,
-            publisher=r.publisher,
-            published=r.published,
-            written=r.written,
-            category=r.category,
-            genre=r.genre,
-            doc_no=r.doc_no,
-            keywords=r.keywords,
-            summary=r.summary,
-            validity=r.validity,
-            body_text=r.body,
-        )
-        for r in records
-    ]
+    return corpus_documents(300, seed=12)
 
 
 @pytest.fixture(scope="module")
