@@ -23,7 +23,7 @@ DOC = "content/fdzdgknr/2018-pingshan-gzld.md"
 def project(tmp_path, monkeypatch):
     """The sample site with its own templates, static files and reports, built once; every file counts as old
     enough to trust its stat (the two-second guard against same-tick edits is tested apart)."""
-    monkeypatch.setattr(unchanged, "_RACY_NS", 0)
+    monkeypatch.setattr(unchanged, "RACY_NS", 0)
     monkeypatch.chdir(tmp_path)
     root = sample_project(tmp_path / "p")
     for folder in ("templates", "static", "reports"):
@@ -97,7 +97,7 @@ def test_another_day_or_working_folder_makes_the_build_do_its_work(project, monk
 
 
 def test_an_input_changed_within_two_seconds_is_not_trusted(project, monkeypatch):
-    monkeypatch.setattr(unchanged, "_RACY_NS", 2_000_000_000)
+    monkeypatch.setattr(unchanged, "RACY_NS", 2_000_000_000)
     build(project)
     os.utime(project / DOC)  # now: an edit in the same clock tick could leave this stat as it is
     assert not build(project).unchanged
@@ -116,7 +116,7 @@ def test_an_input_changed_while_the_build_runs_is_not_recorded(project, monkeypa
     monkeypatch.setattr(pipeline, "_build_checked", edited_meanwhile)
     assert not build(project).unchanged
     monkeypatch.undo()
-    monkeypatch.setattr(unchanged, "_RACY_NS", 0)
+    monkeypatch.setattr(unchanged, "RACY_NS", 0)
     assert not build(project).unchanged  # the edit made during the last build is built now
     assert "较好地完成了各项工作任务" in (project / "site/doc/114403006955506492/2019-00001.html").read_text(
         encoding="utf-8"

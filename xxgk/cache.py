@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = 1
-_RACY_NS = 2_000_000_000  # an mtime this close to the moment of reading is not trusted (same-tick edits)
+RACY_NS = 2_000_000_000  # an mtime this close to the moment of reading is not trusted (same-tick edits)
 _LIBRARIES = ("Markdown", "nh3", "PyYAML", "Jinja2", "MarkupSafe", "Whoosh", "python-slugify")
 _KEPT_CONTEXTS = 4  # fingerprints whose entries are kept (build and check differ; the rest are old code or config)
 
@@ -63,7 +63,7 @@ class Stamp:
         return (
             other is not None
             and self._identity() == other._identity()
-            and max(self.mtime_ns, self.ctime_ns) < self.seen_ns - _RACY_NS
+            and max(self.mtime_ns, self.ctime_ns) < self.seen_ns - RACY_NS
         )
 
     def _identity(self) -> tuple[int, int, int, int]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .cache import _RACY_NS, fingerprint
+from .cache import RACY_NS, fingerprint
 from .config import Config
 
 RECORD = "unchanged.pickle"
@@ -46,7 +46,7 @@ def look(config: Config, today: date, revision: str, folders: Iterable[Path]) ->
     for folder in folders:
         digest.update(b"\0folder " + os.fsencode(folder) + b"\n")
         for line, newest in _tree(os.fspath(folder)):
-            trusted = trusted and newest < started - _RACY_NS
+            trusted = trusted and newest < started - RACY_NS
             digest.update(line)
     return Look(digest.hexdigest(), trusted)
 
