@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from .rules import Finding
+from .tags import Clues, tags_at, tags_with
 
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)((?:\s[^<>]*)?)>")
 _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
@@ -22,12 +23,24 @@ _HIDING_CSS = (
 )
 _ZERO_BOX = re.compile(rf"(?:height|width|max-height)\s*:\s*{_ZERO}(?:px)?{_END}")
 _OVERFLOW_HIDDEN = re.compile(r"overflow\s*:\s*hidden")
+# What a tag must hold for _reasons to find anything (most tags of a page hold none of them).
+_CLUES = Clues("hidden", "style", "<noframes")
 
 
-def find(raw: str, *, built: bool = False) -> list[Finding]:
-    """Every hidden element in raw HTML; on a built page a `hidden` attribute counts only around a link."""
+def candidate_tags(raw: str) -> list[int]:
+    """Where the start tags that may hide something begin in raw: those with a reason of their own, or a `hidden`
+    attribute (which on a built page counts only when a link follows inside)."""
+    return [match.start() for match in tags_with(raw, _CLUES, _TAG) if any(_reasons(match, raw, built=False))]
+
+
+def find(raw: str, *, built: bool = False, candidates: list[int] | None = None) -> list[Finding]:
+    """Every hidden element in raw HTML; on a built page a `hidden` attribute counts only around a link.
+
+    candidates, when given, are candidate_tags(raw), worked out piece by piece by a caller that remembers them.
+    """
     findings = []
-    for match in _TAG.finditer(raw):
+    tags = tags_with(raw, _CLUES, _TAG) if candidates is None else tags_at(raw, candidates, _TAG)
+    for match in tags:
         for why in _reasons(match, raw, built):
             snippet = match.group()[:60] + ("…" if len(match.group()) > 60 else "")
             findings.append(

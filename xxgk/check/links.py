@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ..errors import ERROR
 from .rules import Finding
 from .spam import terms_in
+from .tags import Clues, tags_at, tags_with
 
 _MARKDOWN = re.compile(r"!?\[([^\[\]\n]*)\]\(\s*<?((?:https?:)?//[^\s()<>]+)", re.IGNORECASE)
 _ATTRIBUTE_URL = re.compile(
@@ -21,6 +23,8 @@ _ANY_TAG = re.compile(r"<[^<>]*>")
 # <link rel="schema.DC" href="http://purl.org/dc/elements/1.1/">: a metadata vocabulary's name, never fetched.
 _SCHEMA_REL = re.compile(r"""\srel\s*=\s*["']?schema\.""", re.IGNORECASE)
 _ANCHOR_END = re.compile(r"</a\s*>", re.IGNORECASE)
+# Every URL _ATTRIBUTE_URL takes is absolute or protocol-relative: a tag without "//" links nowhere off site.
+_URL_CLUES = Clues("//")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +44,14 @@ def find_source(raw: str, allowed_hosts: frozenset[str]) -> list[Finding]:
     return _check(links, allowed_hosts)
 
 
-def find_html(raw: str, allowed_hosts: frozenset[str]) -> list[Finding]:
-    """Off-site links and resources in a built page's tags."""
-    return _check(list(_tag_links(raw)), allowed_hosts)
+def find_html(raw: str, allowed_hosts: frozenset[str], candidates: list[int] | None = None) -> list[Finding]:
+    """Off-site links and resources in a built page's tags (candidates as in hidden.find)."""
+    return _check(list(_tag_links(raw, candidates)), allowed_hosts)
+
+
+def candidate_tags(raw: str) -> list[int]:
+    """Where the start tags that can hold an off-site URL begin in raw."""
+    return [match.start() for match in tags_with(raw, _URL_CLUES, _TAG)]
 
 
 def _markdown_links(raw: str) -> Iterator[Link]:
@@ -51,9 +60,10 @@ def _markdown_links(raw: str) -> Iterator[Link]:
         yield Link(match.start(2), match.group(2), match.group(1))
 
 
-def _tag_links(raw: str) -> Iterator[Link]:
+def _tag_links(raw: str, candidates: list[int] | None = None) -> Iterator[Link]:
     """URLs in href, src and action attributes of HTML tags (not metadata vocabularies)."""
-    for tag in _TAG.finditer(raw):
+    tags = tags_with(raw, _URL_CLUES, _TAG) if candidates is None else tags_at(raw, candidates, _TAG)
+    for tag in tags:
         if tag.group(1).lower() == "link" and _SCHEMA_REL.search(tag.group(2)):
             continue
         for attribute in _ATTRIBUTE_URL.finditer(tag.group(2)):
@@ -69,7 +79,7 @@ def _anchor_text(raw: str, start: int) -> str:
 
 def _check(links: list[Link], allowed_hosts: frozenset[str]) -> list[Finding]:
     """A finding for each link whose host is not allowed."""
-    allowed = frozenset(h.strip().lower().lstrip("*.").rstrip(".") for h in allowed_hosts)
+    allowed = _normalized(allowed_hosts)
     findings = []
     for link in links:
         host = host_of(link.url)
@@ -78,6 +88,13 @@ def _check(links: list[Link], allowed_hosts: frozenset[str]) -> list[Finding]:
     return findings
 
 
+@lru_cache(maxsize=64)
+def _normalized(allowed_hosts: frozenset[str]) -> frozenset[str]:
+    """Allowed hosts in lower case without a leading "*." or a trailing dot (a site has one list: worked out once)."""
+    return frozenset(h.strip().lower().lstrip("*.").rstrip(".") for h in allowed_hosts)
+
+
+@lru_cache(maxsize=4096)
 def host_of(url: str) -> str:
     """The lower-case host of an absolute or protocol-relative URL, or "" when it has none."""
     try:

@@ -30,7 +30,7 @@ def lint_source(
         *docno.find(fields.get("doc_no"), fields.get("written")),
         *genre.find(fields.get("title"), fields.get("genre")),
     ]
-    return _problems(src, text, findings)
+    return located(src, text, findings)
 
 
 def lint_html(dest: str, html: str, *, allowed_hosts: frozenset[str] = frozenset()) -> list[Problem]:
@@ -41,11 +41,13 @@ def lint_html(dest: str, html: str, *, allowed_hosts: frozenset[str] = frozenset
         *hidden.find(html, built=True),
         *links.find_html(html, allowed_hosts),
     ]
-    return _problems(dest, html, findings)
+    return located(dest, html, findings)
 
 
-def _problems(path: str, text: str, findings: list[Finding]) -> list[Problem]:
+def located(path: str, text: str, findings: list[Finding]) -> list[Problem]:
     """Locate findings in the text and turn them into Problems, in file order."""
+    if not findings:
+        return []
     locator = Locator(text)
     problems = []
     for finding in findings:

@@ -12,16 +12,27 @@ from .text import View
 
 # Works on a folded view (NFKC + casefold), so full-width digits are ASCII and the ID check "X" is "x".
 # Numbers touching another letter, digit or "*" are part of something longer (an order number, a mask).
-_EDGE_BEFORE = r"(?<![0-9a-z*])"
-_EDGE_AFTER = r"(?![0-9a-z*])"
-_ID18 = re.compile(_EDGE_BEFORE + r"\d{17}[\dx]" + _EDGE_AFTER, re.ASCII)
-_ID15 = re.compile(_EDGE_BEFORE + r"\d{15}" + _EDGE_AFTER, re.ASCII)
-_MOBILE = re.compile(_EDGE_BEFORE + r"1[3-9]\d(?:[- ]?\d{4}){2}" + _EDGE_AFTER, re.ASCII)
+# The look back sits after a number's first character, so that each pattern starts with a character and the
+# matcher skips to the places where one stands instead of trying every position.
+_EDGE = "[0-9a-z*]"
+_EDGE_AFTER = rf"(?!{_EDGE})"
+
+
+def _first(char: str) -> str:
+    """A number's first character (a pattern for one), not right after another letter, digit or "*"."""
+    return rf"{char}(?<!{_EDGE}{char})"
+
+
+_ID18 = re.compile(_first(r"\d") + r"\d{16}[\dx]" + _EDGE_AFTER, re.ASCII)
+_ID15 = re.compile(_first(r"\d") + r"\d{14}" + _EDGE_AFTER, re.ASCII)
+_MOBILE = re.compile(_first("1") + r"[3-9]\d(?:[- ]?\d{4}){2}" + _EDGE_AFTER, re.ASCII)
 _CARD = re.compile(
-    _EDGE_BEFORE + r"(?:\d{16,19}" + _EDGE_AFTER + r"|\d{4}(?:[- ]\d{4}){3}(?:[- ]\d{1,3})?(?![0-9a-z*]|[- ]\d))",
+    _first(r"\d") + r"(?:\d{15,18}" + _EDGE_AFTER + r"|\d{3}(?:[- ]\d{4}){3}(?:[- ]\d{1,3})?(?![0-9a-z*]|[- ]\d))",
     re.ASCII,
 )
-_LANDLINE = re.compile(_EDGE_BEFORE + r"(\(0\d{2,3}\)|0\d{2,3}-?)(\d{7,8})" + _EDGE_AFTER, re.ASCII)
+_LANDLINE = re.compile(
+    "(" + _first(r"\(") + r"0\d{2,3}\)|" + _first("0") + r"\d{2,3}-?)(\d{7,8})" + _EDGE_AFTER, re.ASCII
+)
 _INDEX_NO_AFTER = re.compile(r"/[0-9]{4}")  # "114403006955506492/2019-00001": an index number's prefix
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 # GB/T 2260 province codes; residence permits for HK/Macau/Taiwan use 81-83, foreigners' cards start with 9.

@@ -9,19 +9,24 @@ from pathlib import Path
 
 from ..search.tokens import HAN
 from .rules import Finding
-from .text import View, as_lines, fold
+from .tags import Clues, tags_with
+from .text import View, as_lines, fold, fold_each
 
 TERMS_FILE = Path(__file__).resolve().parent.parent / "data" / "spam_terms.txt"
 
 
 def load_terms(text: str) -> re.Pattern:
-    """One pattern for every term and `re:` line of a term list, matched against a squeezed view."""
+    """One pattern for every term and `re:` line of a term list, matched against a squeezed view.
+
+    The lines are joined as alternatives, not wrapped in groups: when every alternative starts with a character,
+    the regular expression engine tries only the positions where one of those characters stands.
+    """
     literals: list[str] = []
     patterns: list[str] = []
     for line in text.splitlines():
         line = line.strip()
         if line.startswith("re:"):
-            patterns.append(f"(?:{line[3:].strip()})")
+            patterns.append(re.compile(line[3:].strip()).pattern)  # each line must stand alone
         elif line and not line.startswith("#"):
             literals.append(fold(line, squeeze=True).text)
     literals = sorted({t for t in literals if t}, key=lambda t: (-len(t), t))
@@ -53,20 +58,30 @@ _TAG = re.compile(r"<[a-zA-Z][^<>]*>")
 _TEXT_ATTRIBUTE = re.compile(
     r"""\s(?:content|title|alt|aria-label|placeholder|value)\s*=\s*("[^"]*"|'[^']*')""", re.IGNORECASE
 )
+_ATTRIBUTE_CLUES = Clues("content", "title", "alt", "aria-label", "placeholder", "value", after=r"\s*=")
 
 
 def find_in_attributes(raw: str) -> list[Finding]:
-    """Spam terms in the text-bearing attributes of HTML tags (meta keywords and description, title, alt)."""
-    bases, values = [], []
-    for tag in _TAG.finditer(raw):
+    """Spam terms in the text-bearing attributes of HTML tags (meta keywords and description, title, alt).
+
+    Each tag's values are read on their own, so what one tag holds never depends on the tags around it.
+    """
+    tags = []  # (offset of each value, the values as lines, where each line starts) of each tag with values
+    for tag in tags_with(raw, _ATTRIBUTE_CLUES, _TAG):
+        bases, values = [], []
         for attribute in _TEXT_ATTRIBUTE.finditer(tag.group()):
             bases.append(tag.start() + attribute.start(1) + 1)
             values.append(attribute.group(1)[1:-1])
-    joined, starts = as_lines(values)
+        if values:
+            tags.append((bases, *as_lines(values)))
     findings = []
-    for finding in find_terms(fold(joined, squeeze=True, markup=True), joined):
-        which = bisect_right(starts, finding.offset) - 1
-        findings.append(replace(finding, offset=bases[which] + finding.offset - starts[which]))
+    folded = fold_each([joined for _, joined, _ in tags], squeeze=True, markup=True)
+    for (bases, joined, starts), text in zip(tags, folded, strict=True):
+        if not TERMS.search(text):
+            continue  # the common case, known without mapping the view back to the values
+        for finding in find_terms(fold(joined, squeeze=True, markup=True), joined):
+            which = bisect_right(starts, finding.offset) - 1
+            findings.append(replace(finding, offset=bases[which] + finding.offset - starts[which]))
     return findings
 
 
@@ -82,7 +97,8 @@ def terms_in(text: str) -> list[str]:
 
 # A Han character followed by a toneless pinyin syllable in brackets, as in 國務院辦(ban)公廳 (on a folded view,
 # where full-width brackets are ASCII). A reading with tone marks, 蔚(yù)县, is an editor's pronunciation note.
-_PINYIN = re.compile(rf"[{HAN}](\(([a-z]{{2,6}})\))")
+# The match starts at the bracket, so the matcher skips to brackets; the look back checks the Han character.
+_PINYIN = re.compile(rf"\((?<=[{HAN}]\()([a-z]{{2,6}})\)")
 _SYLLABLE = re.compile(
     r"(?:[bpmfdtnlgkhjqxryw]|zh|ch|sh|z|c|s)?"
     r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|in|un|vn|ia|ie|iu|ua|uo|ui|ue|ve|er"
@@ -94,14 +110,14 @@ def find_pinyin(view: View, raw: str) -> list[Finding]:
     """A spam-pinyin finding for every pinyin syllable in brackets right after a Han character."""
     findings = []
     for match in _PINYIN.finditer(view.text):
-        if not _SYLLABLE.fullmatch(match.group(2)):
+        if not _SYLLABLE.fullmatch(match.group(1)):
             continue
-        start, end = view.raw_span(match.start(1), match.end(1))
+        start, end = view.raw_span(*match.span())
         findings.append(
             Finding(
                 "spam-pinyin",
                 start,
-                f"汉字“{match.group()[0]}”后夹带拼音“{raw[start:end]}”，"
+                f"汉字“{view.text[match.start() - 1]}”后夹带拼音“{raw[start:end]}”，"
                 "这是被篡改或镜像页面的特征：请删除拼音，并核对全文是否被改动。",
             )
         )

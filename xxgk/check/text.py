@@ -6,9 +6,11 @@ import html
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import accumulate, chain
+from operator import add
 
 from ..frontmatter import canonical
 
@@ -28,8 +30,8 @@ def _drops(ch: str) -> bool:
     return ch != "\n" and unicodedata.category(ch)[0] in _DROPPED
 
 
-def _char_class(chars: list[str], extra: str = "") -> str:
-    """A regex character class matching these characters, `extra` ranges and every astral character."""
+def _char_class(chars: list[str], extra: str = "\U00010000-\U0010ffff") -> str:
+    """A regex character class matching these characters and `extra` ranges (by default every astral character)."""
     ranges: list[str] = []
     start = prev = -2
     for code in [ord(c) for c in chars] + [-2]:
@@ -39,7 +41,7 @@ def _char_class(chars: list[str], extra: str = "") -> str:
         if start >= 0:
             ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
         start = prev = code
-    return "[" + "".join(ranges) + extra + "\U00010000-\U0010ffff]"
+    return "[" + "".join(ranges) + extra + "]"
 
 
 _ALL = [
@@ -49,16 +51,12 @@ _ALL = [
     )
 ]
 _FOLD_SPECIAL = _char_class([c for c in _ALL if _changes(c)])
-_SQUEEZE_SPECIAL = _char_class([c for c in _ALL if _changes(c) or _drops(c)], "\ue000-\uf8ff")
+_SQUEEZE_SPECIAL = _char_class([c for c in _ALL if _changes(c) or _drops(c)], "\ue000-\uf8ff\U00010000-\U0010ffff")
 # Characters a squeezed view leaves out entirely, even after folding ("，" folds to "," and is dropped); "&" is not
 # one of them here, as it may start an entity. A run of them (and of tags) is one match: the spaces that indent
 # HTML would otherwise cost a match each.
-_GONE = (
-    "["
-    + "".join(
-        re.escape(c) for c in _ALL if c != "&" and all(_drops(f) for f in unicodedata.normalize("NFKC", c).casefold())
-    )
-    + "]"
+_GONE = _char_class(
+    [c for c in _ALL if c != "&" and all(_drops(f) for f in unicodedata.normalize("NFKC", c).casefold())], extra=""
 )
 del _ALL
 _ENTITY = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
@@ -69,64 +67,103 @@ _SPECIAL = {
     (False, True): re.compile(f"{_TAG}|{_ENTITY}|{_FOLD_SPECIAL}"),
     (True, True): re.compile(f"(?:{_TAG}|{_GONE})+|{_ENTITY}|{_SQUEEZE_SPECIAL}"),
 }
+# The same tokens for re.split, each captured whole, so that it hands over the view's text with no Python code run
+# per token (_FOLD_TOKEN maps a tag or a run of dropped characters to nothing). A squeezed view's every token starts
+# with a character of _SQUEEZE_SPECIAL ("<", "&" and what it drops are in it), so its patterns start with that class
+# and the look back tells which token follows: the matcher then skips the plain text between tokens.
+_ENTITY_REST = r"(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+_RUN_REST = rf"(?:(?<=<)(?:[!/?a-zA-Z][^<>]*>)?|(?<={_GONE}))(?:{_TAG}|{_GONE})*"
+_SPLIT = {
+    (False, False): re.compile(f"({_FOLD_SPECIAL})"),
+    (True, False): re.compile(f"({_SQUEEZE_SPECIAL}(?:(?<={_GONE}){_GONE}*)?)"),
+    (False, True): re.compile(f"{_TAG}|({_ENTITY}|{_FOLD_SPECIAL})"),
+    (True, True): re.compile(f"({_SQUEEZE_SPECIAL}(?:{_RUN_REST}|(?<=&){_ENTITY_REST}?|))"),
+}
 
 
-@dataclass(frozen=True, slots=True)
 class View:
     """Text after NFKC and case folding (optionally squeezed or HTML-decoded), mapped back to the raw text.
 
     The view is a sequence of pieces, each either copied from the raw text character for character or the folded
-    form of one raw token (a special character, an entity); the map is kept per piece, not per character, so
-    folding a page with no finding costs little more than the regular expression that finds its tokens.
+    form of one raw token (a special character, an entity); the map is kept per piece, not per character, and
+    worked out only when a match is located, so folding a page with no finding costs one split of its text.
     """
 
-    text: str
-    piece_starts: tuple[int, ...]  # view offset where each non-empty piece begins, ascending
-    raw_starts: tuple[int, ...]  # raw offset of each piece
-    raw_ends: tuple[int, ...]  # raw offset just after it
-    copied: tuple[bool, ...]  # whether the piece is raw text copied as it is (else one folded token)
-    raw_length: int
+    __slots__ = ("_map", "_mode", "_raw", "text")
+
+    def __init__(self, raw: str, squeeze: bool, markup: bool) -> None:
+        self._raw, self._mode, self._map = raw, (squeeze, markup), None
+        parts = _SPLIT[squeeze, markup].split(raw)
+        fold_token = _FOLD_TOKEN[squeeze]
+        parts[1::2] = map(fold_token, parts[1::2])
+        self.text: str = "".join(parts)
 
     def raw_start(self, index: int) -> int:
         """The raw offset where view character `index` begins (the raw end for the end of the view)."""
         if index >= len(self.text):
-            return self.raw_length
-        piece = bisect_right(self.piece_starts, index) - 1
-        return self.raw_starts[piece] + (index - self.piece_starts[piece] if self.copied[piece] else 0)
+            return len(self._raw)
+        piece_starts, raw_starts, _, copied = self._pieces()
+        piece = bisect_right(piece_starts, index) - 1
+        return raw_starts[piece] + (index - piece_starts[piece] if copied[piece] else 0)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """The raw slice covering view characters start..end."""
         first = self.raw_start(start)
         if end <= start:
             return first, first
-        piece = bisect_right(self.piece_starts, end - 1) - 1
-        if self.copied[piece]:
-            return first, self.raw_starts[piece] + (end - self.piece_starts[piece])
-        return first, self.raw_ends[piece]
+        piece_starts, raw_starts, raw_ends, copied = self._pieces()
+        piece = bisect_right(piece_starts, end - 1) - 1
+        if copied[piece]:
+            return first, raw_starts[piece] + (end - piece_starts[piece])
+        return first, raw_ends[piece]
+
+    def _pieces(self) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[bool, ...]]:
+        """(view start, raw start, raw end, copied) of each non-empty piece, as columns; worked out once."""
+        if self._map is None:
+            self._map = _piece_map(self._raw, *self._mode)
+        return self._map
 
 
-def fold(raw: str, *, squeeze: bool = False, markup: bool = False) -> View:
-    """NFKC + casefold `raw`; squeeze drops spaces, punctuation and symbols; markup skips tags and decodes entities."""
-    parts: list[str] = []
-    pieces: list[tuple[int, int, int, bool]] = []  # (view start, raw start, raw end, copied)
+def _piece_map(
+    raw: str, squeeze: bool, markup: bool
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[bool, ...]]:
+    """Where each piece of the view of raw begins in the view and in raw, where it ends in raw, and if copied."""
+    pieces: list[tuple[int, int, int, bool]] = []
     length = done = 0
     for match in _SPECIAL[squeeze, markup].finditer(raw):
         begin, stop = match.span()
         if begin > done:
             pieces.append((length, done, begin, True))
-            parts.append(raw[done:begin])
             length += begin - done
         out = _special(match.group(), squeeze)
         if out:
             pieces.append((length, begin, stop, False))
-            parts.append(out)
             length += len(out)
         done = stop
     if done < len(raw):
         pieces.append((length, done, len(raw), True))
-        parts.append(raw[done:])
-    columns = tuple(zip(*pieces, strict=True)) or ((), (), (), ())
-    return View("".join(parts), *columns, len(raw))
+    return tuple(zip(*pieces, strict=True)) or ((), (), (), ())  # type: ignore[return-value]
+
+
+def fold(raw: str, *, squeeze: bool = False, markup: bool = False) -> View:
+    """NFKC + casefold `raw`; squeeze drops spaces, punctuation and symbols; markup skips tags and decodes entities."""
+    return View(raw, squeeze, markup)
+
+
+# Texts folded together are joined with this character between them: a CJK ideograph that folding copies as it is
+# and that no other character, and no entity but its own numeric ones, folds into.
+_SEAM = "\u9fff"
+_SEAM_ENTITY = re.compile(r"&#(?:0*40959|[xX]0*9[fF]{3});")
+
+
+def fold_each(texts: list[str], *, squeeze: bool = False, markup: bool = False) -> list[str]:
+    """fold(text, ...).text of each text, in one pass over them all where that gives the same texts."""
+    joined = _SEAM.join(texts)
+    if joined.count(_SEAM) == len(texts) - 1 and not _SEAM_ENTITY.search(joined):
+        folded = fold(joined, squeeze=squeeze, markup=markup).text.split(_SEAM)
+        if len(folded) == len(texts):  # no tag swallowed a seam: no token crossed one
+            return folded
+    return [fold(text, squeeze=squeeze, markup=markup).text for text in texts]
 
 
 def _special(token: str, squeeze: bool) -> str:
@@ -136,6 +173,20 @@ def _special(token: str, squeeze: bool) -> str:
     elif len(token) > 1:  # a tag, or a run of tags and characters the squeezed view leaves out
         return ""
     return "".join(_fold_char(ch, squeeze) for ch in token)
+
+
+def _token_folder(squeeze: bool) -> Callable[[str | None], str]:
+    """_special for one kind of view as a cached function of the token alone (None, a token that leaves nothing,
+    is what re.split gives for an unmatched group); pages repeat a few entities and characters many times."""
+
+    @lru_cache(maxsize=65536)
+    def fold_token(token: str | None) -> str:
+        return _special(token, squeeze) if token else ""
+
+    return fold_token
+
+
+_FOLD_TOKEN = {squeeze: _token_folder(squeeze) for squeeze in (False, True)}
 
 
 @lru_cache(maxsize=4096)
@@ -161,7 +212,8 @@ class Locator:
     """Turns raw offsets into 1-based (line, column) pairs."""
 
     def __init__(self, raw: str) -> None:
-        self._starts = [0, *(m.end() for m in re.finditer("\n", raw))]
+        lines = raw.split("\n")
+        self._starts = list(map(add, accumulate(map(len, lines), initial=0), range(len(lines))))
 
     def where(self, offset: int) -> tuple[int, int]:
         """The line and column of a raw offset."""

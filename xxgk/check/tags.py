@@ -1,0 +1,64 @@
+"""The few HTML start tags a rule looks at, found from clues in the text instead of by walking every tag."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+# The only characters outside ASCII that a case-insensitive pattern takes for an ASCII letter (İ and ı for i,
+# ſ for s, the Kelvin sign for k).
+_LOOKALIKES = "\u0130\u0131\u017f\u212a"
+
+
+class Clues:
+    """Words of which a start tag must hold one for a rule to look at it, matched without regard to case."""
+
+    def __init__(self, *words: str, after: str = "") -> None:
+        """after is a pattern a clue must have right after its word, as in `title=` (ASCII, and \\s only for space)."""
+        self._words = [word.encode("ascii") for word in words]
+        # In the ASCII copy every other character is "?", so "?" stands in for a space outside ASCII too.
+        self._after = re.compile(after.replace(r"\s", r"[\s?]").encode("ascii"))
+        self._any_case = re.compile("(?:" + "|".join(map(re.escape, words)) + ")" + after, re.IGNORECASE)
+
+    def starts(self, text: str) -> list[int]:
+        """Where each clue in text starts, ascending (a superset of what str.lower() or re.IGNORECASE would find).
+
+        The words are looked for in an ASCII copy of text in lower case, one byte for each character, unless text
+        holds a lookalike: then with a case-insensitive pattern.
+        """
+        if any(lookalike in text for lookalike in _LOOKALIKES):
+            return [match.start() for match in self._any_case.finditer(text)]
+        ascii_copy = text.encode("ascii", "replace").lower()
+        found = []
+        for word in self._words:
+            start = ascii_copy.find(word)
+            while start >= 0:
+                if self._after.match(ascii_copy, start + len(word)):
+                    found.append(start)
+                start = ascii_copy.find(word, start + 1)
+        return sorted(found)
+
+
+def tags_with(raw: str, clues: Clues, tag: re.Pattern) -> Iterator[re.Match]:
+    """The matches of tag.finditer(raw) that hold a clue (from their "<" to their ">"), in order.
+
+    tag must match from a "<" to a ">" with neither inside, like every tag pattern of the rules: then the tag around
+    a clue starts at the last "<" up to it, and each "<" where tag matches starts one of finditer's matches.
+    """
+    last = -1
+    for clue in clues.starts(raw):
+        start = raw.rfind("<", 0, clue + 1)
+        if start <= last:
+            continue
+        match = tag.match(raw, start)
+        if match and match.end() > clue:
+            last = start
+            yield match
+
+
+def tags_at(raw: str, starts: list[int], tag: re.Pattern) -> Iterator[re.Match]:
+    """The matches of tag at these offsets of raw (offsets where tags_with found one), in order."""
+    for start in starts:
+        match = tag.match(raw, start)
+        if match:
+            yield match
