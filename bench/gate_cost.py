@@ -4,7 +4,8 @@ measured in one process over a corpus that bench/run.py has just built (its docu
 python bench/gate_cost.py ROOT   ->   {"lint": seconds, "scan": seconds, "documents": n, "pages": n} on stdout
 
 lint: the document rules (check.lint.lint_source) over every source file, as `read_all` runs them;
-scan: the built-page rules (check.page_scan) over every HTML page of ROOT/site, as a build without a cache does.
+scan: the built-page rules over every HTML page of ROOT/site in path order, as a build without a cache runs them
+(check.page_lint.PageLinter, which reads the markup that pages share once).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from xxgk.check.lint import lint_html, lint_source  # noqa: E402
+from xxgk.check.lint import lint_source  # noqa: E402
+from xxgk.check.page_lint import PageLinter  # noqa: E402
 from xxgk.check.page_scan import ALWAYS_ALLOWED  # noqa: E402
 from xxgk.config import load_config  # noqa: E402
+from xxgk.pipeline import scanned_hosts  # noqa: E402
 
 
 def main(root: Path) -> dict:
@@ -30,10 +33,10 @@ def main(root: Path) -> dict:
     for src, text in sources:
         lint_source(src, text, allowed_hosts=config.allowed_hosts, official_phones=config.official_phones)
     lint = time.process_time() - start
-    hosts = config.allowed_hosts | ALWAYS_ALLOWED
+    linter = PageLinter(scanned_hosts(config) | ALWAYS_ALLOWED)
     start = time.process_time()
     for html in pages:
-        lint_html("", html, allowed_hosts=hosts)
+        linter.lint("", html)
     scan = time.process_time() - start
     return {"lint": lint, "scan": scan, "documents": len(sources), "pages": len(pages)}
 

@@ -122,10 +122,14 @@ def scan_pages(
     configured ones, unless a host holds a spam term (then its link on every page stops the build).
     """
     seen = frozenset().union(*(doc.seen for doc in documents))
-    urls = (config.footer.error_report_url, config.footer.conac_url)
-    footer = frozenset(host for host in map(links.host_of, urls) if host and not terms_in(host))
-    found, findings = page_scan.scan(folder, config.allowed_hosts | footer, shown, pages, known)
+    found, findings = page_scan.scan(folder, scanned_hosts(config), shown, pages, known)
     return [p for p in found if (p.code, p.message) not in seen], findings
+
+
+def scanned_hosts(config: Config) -> frozenset[str]:
+    """The hosts a built page may link to: the configured ones and the footer's (see scan_pages)."""
+    urls = (config.footer.error_report_url, config.footer.conac_url)
+    return config.allowed_hosts | frozenset(host for host in map(links.host_of, urls) if host and not terms_in(host))
 
 
 def annual_link(year: int, data: annual.ReportData) -> NavLink:

@@ -24,7 +24,7 @@ Across documents (validate.check_corpus, validate.serial_gaps):
 
 Against git history (history.changed_index_numbers): index-changed, index-history
 
-The built pages before publication (page_scan.scan): the lint_html codes above.
+The built pages before publication (page_scan.scan, through page_lint.PageLinter): the lint_html codes above.
 
 Elsewhere, next to what they check:
     reading a document (content.py): front-matter-missing, front-matter-empty, required, recommended, encoding,

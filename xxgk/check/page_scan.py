@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import Problem
 from ..workers import map_chunks
-from .lint import lint_html
+from .page_lint import PageLinter
 
 # The footer links the ICP filing to the ministry's register, as the filing rules expect.
 ALWAYS_ALLOWED = frozenset({"beian.miit.gov.cn"})
@@ -38,7 +38,9 @@ def scan(
     for dest, digest in sorted(pages.items()):
         if digest not in known:
             unseen.setdefault(digest, dest)
-    found = dict(map_chunks(_scan_chunk, (site, allowed_hosts | ALWAYS_ALLOWED), sorted(unseen.items())))
+    # In path order, neighbours share the most markup for the linter to remember.
+    in_order = sorted(unseen.items(), key=lambda item: item[1])
+    found = dict(map_chunks(_scan_chunk, (site, allowed_hosts | ALWAYS_ALLOWED), in_order))
     findings = {digest: known[digest] if digest in known else found[digest] for digest in set(pages.values())}
     problems = [
         replace(problem, path=shown(site.joinpath(*PurePosixPath(dest).parts)))
@@ -56,17 +58,9 @@ def _scan_chunk(
     job: tuple[Path, frozenset[str]], pages: list[tuple[str, str]]
 ) -> list[tuple[str, tuple[Problem, ...]]]:
     site, allowed_hosts = job
+    linter = PageLinter(allowed_hosts)
     return [
-        (
-            digest,
-            tuple(
-                lint_html(
-                    "",
-                    site.joinpath(*PurePosixPath(dest).parts).read_text(encoding="utf-8", errors="replace"),
-                    allowed_hosts=allowed_hosts,
-                )
-            ),
-        )
+        (digest, tuple(linter.lint("", site.joinpath(*PurePosixPath(dest).parts).read_text("utf-8", "replace"))))
         for digest, dest in pages
     ]
 

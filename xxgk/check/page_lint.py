@@ -1,0 +1,111 @@
+"""lint_html over the many pages of one site, reading the markup that pages share (header, menus, footer) once."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, replace
+from itertools import accumulate, compress
+from operator import add, attrgetter
+
+from ..errors import Problem
+from . import hidden, links, spam
+from .lint import located
+from .rules import Finding
+from .text import fold, fold_each
+
+# A page is read in pieces, each ending with a ">" and the line break after it. No tag, entity or run of dropped
+# characters crosses such a cut (none holds a ">" but at a tag's end, and none holds a line break that follows one),
+# so the folded page is the pieces' folded texts joined, and every tag lies inside one piece.
+_CUT = ">\n"
+
+
+@dataclass(frozen=True, slots=True)
+class _Marks:
+    """The tags the rules look at in one piece, and what its tags' own values hold; offsets from the piece's start."""
+
+    hidden_tags: tuple[int, ...]  # hidden.candidate_tags
+    link_tags: tuple[int, ...]  # links.candidate_tags
+    attribute_findings: tuple[Finding, ...]  # spam.find_in_attributes
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """What the rules need from one piece of a page."""
+
+    folded: str  # the text of its squeezed view that skips markup
+    marks: _Marks | None  # None when it holds no tag a rule looks at (most pieces)
+
+
+class PageLinter:
+    """lint_html for page after page of one site: the same findings, with each distinct piece of markup read once."""
+
+    def __init__(self, allowed_hosts: frozenset[str], memory: int = 20000) -> None:
+        """memory bounds how many distinct pieces it remembers (all are forgotten when it is full)."""
+        self._allowed_hosts = allowed_hosts
+        self._memory = memory
+        self._known: dict[str, _Piece] = {}  # by the piece's text without its closing cut
+
+    def lint(self, dest: str, html: str) -> list[Problem]:
+        """lint_html(dest, html, allowed_hosts=...) for one page."""
+        parts = html.split(_CUT)
+        last = parts.pop()
+        pieces = self._facts(parts)
+        # Each piece is its part and the cut after it.
+        starts = list(map(add, accumulate(map(len, parts), initial=0), range(0, len(html) + 1, len(_CUT))))
+        if last:
+            pieces += _read([last], cut=False)
+        findings: list[Finding] = []
+        if spam.TERMS.search("".join(map(attrgetter("folded"), pieces))):
+            findings += spam.find_terms(fold(html, squeeze=True, markup=True), html)
+        marked = [(starts[i], pieces[i].marks) for i in compress(range(len(pieces)), map(attrgetter("marks"), pieces))]
+        findings += (replace(f, offset=start + f.offset) for start, marks in marked for f in marks.attribute_findings)
+        hidden_tags = [start + offset for start, marks in marked for offset in marks.hidden_tags]
+        link_tags = [start + offset for start, marks in marked for offset in marks.link_tags]
+        findings += hidden.find(html, built=True, candidates=hidden_tags)
+        findings += links.find_html(html, self._allowed_hosts, link_tags)
+        return located(dest, html, findings)
+
+    def _facts(self, parts: list[str]) -> list[_Piece]:
+        """The facts of each piece (a part and the cut after it), read together for the pieces not seen before."""
+        known = self._known
+        unseen = list(set(parts).difference(known))
+        if len(known) + len(unseen) > self._memory:
+            known.clear()
+            unseen = list(set(parts))
+        if unseen:
+            known.update(zip(unseen, _read(unseen, cut=True), strict=True))
+        return list(map(known.__getitem__, parts))
+
+
+def _read(parts: list[str], *, cut: bool) -> list[_Piece]:
+    """The facts of pieces that are these parts, each with the cut after it when cut is true."""
+    texts = [part + _CUT for part in parts] if cut else parts
+    joined = "".join(texts)
+    starts = list(accumulate(map(len, texts), initial=0))
+    hidden_tags = _by_piece(starts, hidden.candidate_tags(joined))
+    link_tags = _by_piece(starts, links.candidate_tags(joined))
+    attribute_findings = _findings_by_piece(starts, spam.find_in_attributes(joined))
+    marks = [
+        _Marks(*found) if any(found) else None for found in zip(hidden_tags, link_tags, attribute_findings, strict=True)
+    ]
+    return [
+        _Piece(folded, mark) for folded, mark in zip(fold_each(texts, squeeze=True, markup=True), marks, strict=True)
+    ]
+
+
+def _by_piece(starts: list[int], offsets: list[int]) -> list[tuple[int, ...]]:
+    """Ascending offsets into joined pieces, sorted out by piece and counted from its start."""
+    pieces: list[list[int]] = [[] for _ in starts[1:]]
+    for offset in offsets:
+        which = bisect_right(starts, offset) - 1
+        pieces[which].append(offset - starts[which])
+    return [tuple(piece) for piece in pieces]
+
+
+def _findings_by_piece(starts: list[int], findings: list[Finding]) -> list[tuple[Finding, ...]]:
+    """Findings in joined pieces, in order, sorted out by piece with offsets counted from its start."""
+    pieces: list[list[Finding]] = [[] for _ in starts[1:]]
+    for finding in findings:
+        which = bisect_right(starts, finding.offset) - 1
+        pieces[which].append(replace(finding, offset=finding.offset - starts[which]))
+    return [tuple(piece) for piece in pieces]
