@@ -2,10 +2,11 @@
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xxgk.check import privacy
+from xxgk.check import privacy, spam
 from xxgk.check.lint import lint_html
 from xxgk.check.page_lint import PageLinter
 from xxgk.check.text import fold, fold_each
@@ -117,3 +118,30 @@ def test_the_privacy_patterns_match_what_the_look_back_first_patterns_matched(te
     for name, before in EDGE_FIRST.items():
         expected = [(m.span(), m.groups()) for m in re.finditer(before, text, re.ASCII)]
         assert [(m.span(), m.groups()) for m in getattr(privacy, name).finditer(text)] == expected, name
+
+
+@pytest.mark.parametrize(
+    ("line", "refused"),
+    [
+        ("re:快[3三](?:计划|开奖)", False),
+        ("re:棋牌(?!室)|(?<=天天)棋牌", False),
+        (r"re:太阳城\(官网\)", False),
+        ("re:a.b", False),
+        (r"re:皇冠\s体育", True),
+        (r"re:皇冠\n", True),
+        (r"re:\x0a", True),
+        ("re:皇冠[^a]体育", True),
+        ("re:(?s)皇冠.体育", True),
+        ("re:^皇冠", True),
+        ("re:皇冠$", True),
+        ("re:皇冠\t体育", True),
+        (r"re:(a)\1", True),
+    ],
+)
+def test_a_term_pattern_that_could_match_a_line_break_is_refused(line, refused):
+    if refused:
+        with pytest.raises(ValueError, match="line break"):
+            spam.load_terms(line)
+    else:
+        pattern = spam.load_terms(line)
+        assert not any(pattern.search(text) for text in ["\n", "快\n3计划", "天天\n棋牌", "a\nb"])

@@ -15,7 +15,9 @@ from .text import fold, fold_each
 
 # A page is read in pieces, each ending with a ">" and the line break after it. No tag, entity or run of dropped
 # characters crosses such a cut (none holds a ">" but at a tag's end, and none holds a line break that follows one),
-# so the folded page is the pieces' folded texts joined, and every tag lies inside one piece.
+# so the folded page is the pieces' folded texts joined, each ending with that line break; no spam term matches
+# or looks past a line break (spam.load_terms), so a page holds one only if one of its pieces does. Every tag lies
+# inside one piece.
 _CUT = ">\n"
 
 
@@ -32,7 +34,7 @@ class _Marks:
 class _Piece:
     """What the rules need from one piece of a page."""
 
-    folded: str  # the text of its squeezed view that skips markup
+    has_term: bool  # whether its squeezed view that skips markup holds a spam term
     marks: _Marks | None  # None when it holds no tag a rule looks at (most pieces)
 
 
@@ -55,7 +57,7 @@ class PageLinter:
         if last:
             pieces += _read([last], cut=False)
         findings: list[Finding] = []
-        if spam.TERMS.search("".join(map(attrgetter("folded"), pieces))):
+        if any(map(attrgetter("has_term"), pieces)):
             findings += spam.find_terms(fold(html, squeeze=True, markup=True), html)
         marked = [(starts[i], pieces[i].marks) for i in compress(range(len(pieces)), map(attrgetter("marks"), pieces))]
         findings += (replace(f, offset=start + f.offset) for start, marks in marked for f in marks.attribute_findings)
@@ -88,9 +90,8 @@ def _read(parts: list[str], *, cut: bool) -> list[_Piece]:
     marks = [
         _Marks(*found) if any(found) else None for found in zip(hidden_tags, link_tags, attribute_findings, strict=True)
     ]
-    return [
-        _Piece(folded, mark) for folded, mark in zip(fold_each(texts, squeeze=True, markup=True), marks, strict=True)
-    ]
+    folded = fold_each(texts, squeeze=True, markup=True)
+    return [_Piece(bool(spam.TERMS.search(text)), mark) for text, mark in zip(folded, marks, strict=True)]
 
 
 def _by_piece(starts: list[int], offsets: list[int]) -> list[tuple[int, ...]]:

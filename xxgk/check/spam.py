@@ -15,18 +15,29 @@ from .text import View, as_lines, fold, fold_each
 TERMS_FILE = Path(__file__).resolve().parent.parent / "data" / "spam_terms.txt"
 
 
+# What a `re:` line may not hold, so that no term can match a line break or depend on what lies beyond one: a control
+# character, a negated class, an escaped letter or digit (\s, \n, \x0a, \W, \A ...), a group with flags ((?s)
+# makes "." match one), or an anchor.
+_MAY_MATCH_NEWLINE = re.compile(r"[\x00-\x1f\x7f^$]|\\[0-9A-Za-z]|\(\?(?![:=!]|<[=!])")
+
+
 def load_terms(text: str) -> re.Pattern:
     """One pattern for every term and `re:` line of a term list, matched against a squeezed view.
 
     The lines are joined as alternatives, not wrapped in groups: when every alternative starts with a character,
-    the regular expression engine tries only the positions where one of those characters stands.
+    the regular expression engine tries only the positions where one of those characters stands. No term matches
+    a line break or looks past one (a `re:` line that could is refused with ValueError), so the lines of a view can
+    be searched one by one.
     """
     literals: list[str] = []
     patterns: list[str] = []
     for line in text.splitlines():
         line = line.strip()
         if line.startswith("re:"):
-            patterns.append(re.compile(line[3:].strip()).pattern)  # each line must stand alone
+            pattern = line[3:].strip()
+            if _MAY_MATCH_NEWLINE.search(pattern):
+                raise ValueError(f"spam term pattern may match a line break: {pattern}")
+            patterns.append(re.compile(pattern).pattern)  # each line must stand alone
         elif line and not line.startswith("#"):
             literals.append(fold(line, squeeze=True).text)
     literals = sorted({t for t in literals if t}, key=lambda t: (-len(t), t))
