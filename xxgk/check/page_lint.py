@@ -5,7 +5,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from itertools import accumulate, compress
-from operator import add, attrgetter
+from operator import add, attrgetter, not_
+from typing import NamedTuple
 
 from ..errors import Problem
 from . import hidden, links, spam
@@ -30,12 +31,14 @@ class _Marks:
     attribute_findings: tuple[Finding, ...]  # spam.find_in_attributes
 
 
-@dataclass(frozen=True, slots=True)
-class _Piece:
+class _Piece(NamedTuple):
     """What the rules need from one piece of a page."""
 
     has_term: bool  # whether its squeezed view that skips markup holds a spam term
     marks: _Marks | None  # None when it holds no tag a rule looks at (most pieces)
+
+
+_PLAIN = _Piece(False, None)
 
 
 class PageLinter:
@@ -70,43 +73,52 @@ class PageLinter:
     def _facts(self, parts: list[str]) -> list[_Piece]:
         """The facts of each piece (a part and the cut after it), read together for the pieces not seen before."""
         known = self._known
-        unseen = list(set(parts).difference(known))
+        pieces = list(map(known.get, parts))
+        if None not in pieces:
+            return pieces
+        unseen = list(dict.fromkeys(compress(parts, map(not_, pieces))))
         if len(known) + len(unseen) > self._memory:
             known.clear()
-            unseen = list(set(parts))
-        if unseen:
-            known.update(zip(unseen, _read(unseen, cut=True), strict=True))
+            unseen = list(dict.fromkeys(parts))
+        known.update(zip(unseen, _read(unseen, cut=True), strict=True))
         return list(map(known.__getitem__, parts))
 
 
 def _read(parts: list[str], *, cut: bool) -> list[_Piece]:
     """The facts of pieces that are these parts, each with the cut after it when cut is true."""
     texts = [part + _CUT for part in parts] if cut else parts
-    joined = "".join(texts)
     starts = list(accumulate(map(len, texts), initial=0))
+    marks = _marks("".join(texts), starts)
+    # No term matches a line break: one search over the folded pieces, a line each, tells which hold one.
+    lines = fold_each(texts, squeeze=True, markup=True)
+    line_starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+    with_terms = {bisect_right(line_starts, m.start()) - 1 for m in spam.TERMS.finditer("\n".join(lines))}
+    return [
+        _Piece(index in with_terms, marks.get(index)) if index in with_terms or index in marks else _PLAIN
+        for index in range(len(texts))
+    ]
+
+
+def _marks(joined: str, starts: list[int]) -> dict[int, _Marks]:
+    """The marks of the pieces that have any, by piece, in pieces joined (each begins at its start)."""
     hidden_tags = _by_piece(starts, hidden.candidate_tags(joined))
     link_tags = _by_piece(starts, links.candidate_tags(joined))
-    attribute_findings = _findings_by_piece(starts, spam.find_in_attributes(joined))
-    marks = [
-        _Marks(*found) if any(found) else None for found in zip(hidden_tags, link_tags, attribute_findings, strict=True)
-    ]
-    folded = fold_each(texts, squeeze=True, markup=True)
-    return [_Piece(bool(spam.TERMS.search(text)), mark) for text, mark in zip(folded, marks, strict=True)]
+    attributes: dict[int, list[Finding]] = {}
+    for finding in spam.find_in_attributes(joined):
+        which = bisect_right(starts, finding.offset) - 1
+        attributes.setdefault(which, []).append(replace(finding, offset=finding.offset - starts[which]))
+    return {
+        index: _Marks(
+            tuple(hidden_tags.get(index, ())), tuple(link_tags.get(index, ())), tuple(attributes.get(index, ()))
+        )
+        for index in hidden_tags.keys() | link_tags.keys() | attributes.keys()
+    }
 
 
-def _by_piece(starts: list[int], offsets: list[int]) -> list[tuple[int, ...]]:
-    """Ascending offsets into joined pieces, sorted out by piece and counted from its start."""
-    pieces: list[list[int]] = [[] for _ in starts[1:]]
+def _by_piece(starts: list[int], offsets: list[int]) -> dict[int, list[int]]:
+    """Offsets into joined pieces, by the piece they fall in and counted from its start."""
+    pieces: dict[int, list[int]] = {}
     for offset in offsets:
         which = bisect_right(starts, offset) - 1
-        pieces[which].append(offset - starts[which])
-    return [tuple(piece) for piece in pieces]
-
-
-def _findings_by_piece(starts: list[int], findings: list[Finding]) -> list[tuple[Finding, ...]]:
-    """Findings in joined pieces, in order, sorted out by piece with offsets counted from its start."""
-    pieces: list[list[Finding]] = [[] for _ in starts[1:]]
-    for finding in findings:
-        which = bisect_right(starts, finding.offset) - 1
-        pieces[which].append(replace(finding, offset=finding.offset - starts[which]))
-    return [tuple(piece) for piece in pieces]
+        pieces.setdefault(which, []).append(offset - starts[which])
+    return pieces
