@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 # The only characters outside ASCII that a case-insensitive pattern takes for an ASCII letter (İ and ı for i,
 # ſ for s, the Kelvin sign for k).
@@ -26,9 +27,9 @@ class Clues:
         The words are looked for in an ASCII copy of text in lower case, one byte for each character, unless text
         holds a lookalike: then with a case-insensitive pattern.
         """
-        if any(lookalike in text for lookalike in _LOOKALIKES):
+        ascii_copy = _ascii_copy(text)
+        if ascii_copy is None:
             return [match.start() for match in self._any_case.finditer(text)]
-        ascii_copy = text.encode("ascii", "replace").lower()
         found = []
         for word in self._words:
             start = ascii_copy.find(word)
@@ -37,6 +38,17 @@ class Clues:
                     found.append(start)
                 start = ascii_copy.find(word, start + 1)
         return sorted(found)
+
+
+@lru_cache(maxsize=1)
+def _ascii_copy(text: str) -> bytes | None:
+    """text in lower case as ASCII bytes, one for each character (others "?"); None when it holds a lookalike.
+
+    Remembered for the last text: the rules look for their clues in the same page one after another.
+    """
+    if any(lookalike in text for lookalike in _LOOKALIKES):
+        return None
+    return text.encode("ascii", "replace").lower()
 
 
 def tags_with(raw: str, clues: Clues, tag: re.Pattern) -> Iterator[re.Match]:
