@@ -14,12 +14,15 @@ from .text import Locator, fold, front_matter
 
 __all__ = ["RULES", "lint_html", "lint_source"]
 
+# The front-matter fields the document rules read as written (文号, 成文日期, 标题, 文种).
+_LINTED_FIELDS = frozenset({"doc_no", "written", "title", "genre"})
+
 
 def lint_source(
     src: str, text: str, *, allowed_hosts: frozenset[str] = frozenset(), official_phones: frozenset[str] = frozenset()
 ) -> list[Problem]:
     """Every finding of every rule in one document's full source text (front matter + body)."""
-    folded, squeezed, fields = fold(text), fold(text, squeeze=True), front_matter(text)
+    folded, squeezed, fields = fold(text), fold(text, squeeze=True), front_matter(text, _LINTED_FIELDS)
     findings = [
         *privacy.find(folded, official_phones),
         *spam.find_terms(squeezed, text),

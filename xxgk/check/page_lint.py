@@ -89,10 +89,7 @@ def _read(parts: list[str], *, cut: bool) -> list[_Piece]:
     texts = [part + _CUT for part in parts] if cut else parts
     starts = list(accumulate(map(len, texts), initial=0))
     marks = _marks("".join(texts), starts)
-    # No term matches a line break: one search over the folded pieces, a line each, tells which hold one.
-    lines = fold_each(texts, squeeze=True, markup=True)
-    line_starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
-    with_terms = {bisect_right(line_starts, m.start()) - 1 for m in spam.TERMS.finditer("\n".join(lines))}
+    with_terms = set(spam.views_with_terms(fold_each(texts, squeeze=True, markup=True)))
     return [
         _Piece(index in with_terms, marks.get(index)) if index in with_terms or index in marks else _PLAIN
         for index in range(len(texts))

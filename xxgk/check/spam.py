@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import replace
+from itertools import accumulate
 from pathlib import Path
 
 from ..search.tokens import HAN
@@ -80,20 +81,24 @@ def find_in_attributes(raw: str) -> list[Finding]:
     tags = []  # (offset of each value, the values as lines, where each line starts) of each tag with values
     for tag in tags_with(raw, _ATTRIBUTE_CLUES, _TAG):
         bases, values = [], []
-        for attribute in _TEXT_ATTRIBUTE.finditer(tag.group()):
-            bases.append(tag.start() + attribute.start(1) + 1)
+        for attribute in _TEXT_ATTRIBUTE.finditer(raw, tag.start(), tag.end()):
+            bases.append(attribute.start(1) + 1)
             values.append(attribute.group(1)[1:-1])
         if values:
             tags.append((bases, *as_lines(values)))
     findings = []
-    folded = fold_each([joined for _, joined, _ in tags], squeeze=True, markup=True)
-    for (bases, joined, starts), text in zip(tags, folded, strict=True):
-        if not TERMS.search(text):
-            continue  # the common case, known without mapping the view back to the values
+    for index in views_with_terms(fold_each([joined for _, joined, _ in tags], squeeze=True, markup=True)):
+        bases, joined, starts = tags[index]
         for finding in find_terms(fold(joined, squeeze=True, markup=True), joined):
             which = bisect_right(starts, finding.offset) - 1
             findings.append(replace(finding, offset=bases[which] + finding.offset - starts[which]))
     return findings
+
+
+def views_with_terms(views: list[str]) -> list[int]:
+    """Which of these squeezed views hold a term, found in one search over them as lines (no term spans one)."""
+    starts = list(accumulate((len(view) + 1 for view in views), initial=0))
+    return sorted({bisect_right(starts, match.start()) - 1 for match in TERMS.finditer("\n".join(views))})
 
 
 def _same(written: str, term: str) -> bool:

@@ -234,10 +234,12 @@ class Field:
 _FENCE = re.compile(r"---[ \t]*\r?")
 _KEY_LINE = re.compile(r"([^\s:#\"'-][^:]*?)[ \t]*:(?:[ \t]+|$)")
 _QUOTED = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^']|'')*)'")
+_COMMENT = re.compile(r"[ \t]#")
 
 
-def front_matter(raw: str) -> dict[str, Field]:
-    """The known top-level single-line fields of a `---` front-matter block by canonical key (first one wins)."""
+def front_matter(raw: str, keys: frozenset[str] | None = None) -> dict[str, Field]:
+    """The known top-level single-line fields of a `---` front-matter block by canonical key (first one wins);
+    only those of keys when given."""
     lines = raw.split("\n")
     if not _FENCE.fullmatch(lines[0]):
         return {}
@@ -248,7 +250,7 @@ def front_matter(raw: str) -> dict[str, Field]:
             return fields
         match = _KEY_LINE.match(line)
         key = canonical(match.group(1)) if match else None
-        if key and key not in fields:
+        if key and key not in fields and (keys is None or key in keys):
             fields[key] = _field(key, number, offset + match.end(), line[match.end() :])
         offset += len(line) + 1
     return {}
@@ -260,5 +262,5 @@ def _field(key: str, line: int, offset: int, rest: str) -> Field:
     if quoted:
         inner = quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
         return Field(key, line, offset + 1, inner)
-    plain = re.split(r"[ \t]#", rest, maxsplit=1)[0].rstrip(" \t\r")
+    plain = _COMMENT.split(rest, maxsplit=1)[0].rstrip(" \t\r")
     return Field(key, line, offset, plain)
