@@ -103,6 +103,14 @@ def report_failure(what: str, run: Run) -> None:
         progress(f"    {line}")
 
 
+def logged(root: Path, name: str, run: Run) -> Run:
+    """The run, its output kept beside the corpus (ROOT-logs/NAME.txt) for a look at what a build reported."""
+    logs = root.parent / f"{root.name}-logs"
+    logs.mkdir(exist_ok=True)
+    (logs / f"{name}.txt").write_text(run.stdout + run.stderr, encoding="utf-8")
+    return run
+
+
 def ok(what: str, run: Run) -> Run | None:
     """The run when it succeeded; else None, after showing why."""
     if run.returncode == 0:
@@ -122,14 +130,14 @@ def bench_ours(root: Path, n: int, seed: int) -> Result:
     build = [sys.executable, "build.py", "build", *config]
     check = [sys.executable, "build.py", "check", *config, "--since", "none"]
     progress(f"N={n}: build (cold: no site, cache or index)")
-    cold = ok("cold build", timed(build, REPO))
+    cold = ok("cold build", logged(root, "cold", timed(build, REPO)))
     if cold is None:
         return Result(n, docs)
     progress(f"N={n}: build again, nothing changed")
-    noop = ok("unchanged build", timed(build, REPO))
+    noop = ok("unchanged build", logged(root, "unchanged", timed(build, REPO)))
     edit_one(root / "content")
     progress(f"N={n}: build after a one-line edit")
-    edit = ok("build after an edit", timed(build, REPO))
+    edit = ok("build after an edit", logged(root, "edit", timed(build, REPO)))
     progress(f"N={n}: check (fills check's own cache), then check of one edited file")
     ok("check", timed(check, REPO))
     edited = edit_one(root / "content")
