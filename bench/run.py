@@ -62,11 +62,16 @@ class Result:
     hugo_edit: Run | None = None
 
 
+# The measured commands run with Python's bytecode caches, as on an installed system (pip compiles them at install
+# time): a shell that turns them off (PYTHONDONTWRITEBYTECODE) would make every run compile each tool's sources.
+CHILD_ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed(cmd: list[str], cwd: Path) -> Run:
     """Run cmd, timing it with perf_counter and reading that child's peak RSS and CPU time from os.wait4."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=CHILD_ENV, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: stop Popen from waiting again
@@ -156,6 +161,7 @@ def serve_edit(root: Path, config: list[str]) -> float | None:
         proc = subprocess.Popen(
             [sys.executable, "build.py", "serve", *config, "--port", "0"],
             cwd=REPO,
+            env=CHILD_ENV,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
