@@ -622,7 +622,10 @@ def reference_fold(raw: str, squeeze: bool, markup: bool) -> tuple[str, list[tup
 @settings(max_examples=200, deadline=None)
 @given(
     text=st.lists(
-        st.sampled_from([*"<p> &;#皇冠，体育。ＡＢ1２\n-x　", "&amp;", "&#12;", "<a href='x'>", "</p>"]), max_size=40
+        st.sampled_from(
+            [*"<p> &;#皇冠，体育。ＡＢ1２\n-x　", "&amp;", "&#12;", "&amp", "&#32946", "&#x41", "<a href='x'>", "</p>"]
+        ),
+        max_size=40,
     ).map("".join)
     | st.text(max_size=100),
     squeeze=st.booleans(),

@@ -32,7 +32,7 @@ def load_terms(text: str) -> re.Pattern:
     """
     literals: list[str] = []
     patterns: list[str] = []
-    for line in text.splitlines():
+    for line in text.split("\n"):  # not splitlines: \x85 or \u2028 inside a pattern is not a line end
         line = line.strip()
         if line.startswith("re:"):
             pattern = line[3:].strip()

@@ -9,6 +9,8 @@ from functools import lru_cache
 # The only characters outside ASCII that a case-insensitive pattern takes for an ASCII letter (İ and ı for i,
 # ſ for s, the Kelvin sign for k).
 _LOOKALIKES = "\u0130\u0131\u017f\u212a"
+# The ASCII characters a text pattern's \s matches, as a class body.
+_ASCII_SPACES = "".join(f"\\x{c:02x}" for c in range(128) if re.match(r"\s", chr(c)))
 
 
 class Clues:
@@ -17,8 +19,9 @@ class Clues:
     def __init__(self, *words: str, after: str = "") -> None:
         """after is a pattern a clue must have right after its word, as in `title=` (ASCII, and \\s only for space)."""
         self._words = [word.encode("ascii") for word in words]
-        # In the ASCII copy every other character is "?", so "?" stands in for a space outside ASCII too.
-        self._after = re.compile(after.replace(r"\s", r"[\s?]").encode("ascii"))
+        # In the ASCII copy every other character is "?", so "?" stands in for a space outside ASCII too; a bytes
+        # pattern's \s knows fewer ASCII spaces than a text pattern's (not \x1c-\x1f), so they are spelt out.
+        self._after = re.compile(after.replace(r"\s", f"[{_ASCII_SPACES}?]").encode("ascii"))
         self._any_case = re.compile("(?:" + "|".join(map(re.escape, words)) + ")" + after, re.IGNORECASE)
 
     def starts(self, text: str) -> list[int]:

@@ -77,7 +77,7 @@ _SPLIT = {
     (False, False): re.compile(f"({_FOLD_SPECIAL})"),
     (True, False): re.compile(f"({_SQUEEZE_SPECIAL}(?:(?<={_GONE}){_GONE}*)?)"),
     (False, True): re.compile(f"{_TAG}|({_ENTITY}|{_FOLD_SPECIAL})"),
-    (True, True): re.compile(f"({_SQUEEZE_SPECIAL}(?:{_RUN_REST}|(?<=&){_ENTITY_REST}?|))"),
+    (True, True): re.compile(f"({_SQUEEZE_SPECIAL}(?:{_RUN_REST}|(?<=&)(?:{_ENTITY_REST})?|))"),
 }
 
 
