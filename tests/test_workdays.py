@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xxgk.workdays import national
 
@@ -48,3 +50,24 @@ def test_config_adds_local_holidays_make_up_days_and_years():
     calendar = national().extended(frozenset({D("2027-01-01")}), frozenset({D("2027-01-09")}), frozenset({2027}))
     assert calendar.between(D("2026-12-31"), D("2027-01-09")) == 6  # 01-01 off; Mon 4 .. Fri 8 and Saturday 9
     assert calendar.uncovered(D("2026-12-28"), D("2027-01-05")) == []
+
+
+calendars = st.sampled_from(
+    [
+        national(),
+        national().extended(
+            frozenset({D("2027-01-01"), D("2027-01-02"), D("2024-02-09")}),
+            frozenset({D("2027-01-09"), D("2027-01-05"), D("2024-02-10")}),
+            frozenset({2027}),
+        ),
+    ]
+)
+days = st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(calendar=calendars, start=days, length=st.integers(min_value=-40, max_value=400))
+def test_working_days_between_count_each_day_as_is_workday_says(calendar, start, length):
+    end = start + timedelta(days=length)
+    expected = sum(calendar.is_workday(start + timedelta(days=n)) for n in range(1, length + 1))
+    assert calendar.between(start, end) == expected

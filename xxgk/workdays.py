@@ -13,8 +13,10 @@ are those it has dates for. config.yaml may add local holidays and make-up days 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -37,7 +39,10 @@ class WorkCalendar:
 
     def between(self, start: date, end: date) -> int:
         """Working days after start up to and including end; 0 when end is not after start."""
-        return sum(self.is_workday(start + timedelta(days=n)) for n in range(1, (end - start).days + 1))
+        if end <= start:
+            return 0
+        exceptions = _exceptions(self)
+        return _up_to(end, exceptions) - _up_to(start, exceptions)
 
     def uncovered(self, start: date, end: date) -> list[int]:
         """The years from start to end that the calendar does not cover (counted Monday–Friday)."""
@@ -48,6 +53,23 @@ class WorkCalendar:
         return WorkCalendar(
             self.holidays - workdays | holidays, self.workdays - holidays | workdays, self.years | years
         )
+
+
+@lru_cache(maxsize=8)
+def _exceptions(calendar: WorkCalendar) -> tuple[list[int], list[int]]:
+    """The day numbers (date.toordinal) of the weekdays that are not working days and of the weekend days that
+    are, each sorted: what the calendar changes in the Monday-to-Friday week."""
+    off = sorted(d.toordinal() for d in calendar.holidays - calendar.workdays if d.weekday() < 5)
+    on = sorted(d.toordinal() for d in calendar.workdays if d.weekday() >= 5)
+    return off, on
+
+
+def _up_to(day: date, exceptions: tuple[list[int], list[int]]) -> int:
+    """Working days from 0001-01-01 (a Monday, day number 1) up to and including day."""
+    number = day.toordinal()
+    weeks, rest = divmod(number, 7)
+    off, on = exceptions
+    return weeks * 5 + min(rest, 5) - bisect_right(off, number) + bisect_right(on, number)
 
 
 def national() -> WorkCalendar:
