@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from .rules import Finding
-from .tags import Clues, tags_at, tags_with
+from .tags import Clues, tags_to_read, tags_with
 
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)((?:\s[^<>]*)?)>")
 _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
@@ -39,8 +39,7 @@ def find(raw: str, *, built: bool = False, candidates: list[int] | None = None) 
     candidates, when given, are candidate_tags(raw), worked out piece by piece by a caller that remembers them.
     """
     findings = []
-    tags = tags_with(raw, _CLUES, _TAG) if candidates is None else tags_at(raw, candidates, _TAG)
-    for match in tags:
+    for match in tags_to_read(raw, _CLUES, _TAG, candidates):
         for why in _reasons(match, raw, built):
             snippet = match.group()[:60] + ("…" if len(match.group()) > 60 else "")
             findings.append(

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from ..errors import ERROR
 from .rules import Finding
 from .spam import terms_in
-from .tags import Clues, tags_at, tags_with
+from .tags import Clues, tags_to_read, tags_with
 
 _MARKDOWN = re.compile(r"!?\[([^\[\]\n]*)\]\(\s*<?((?:https?:)?//[^\s()<>]+)", re.IGNORECASE)
 _ATTRIBUTE_URL = re.compile(
@@ -62,8 +62,7 @@ def _markdown_links(raw: str) -> Iterator[Link]:
 
 def _tag_links(raw: str, candidates: list[int] | None = None) -> Iterator[Link]:
     """URLs in href, src and action attributes of HTML tags (not metadata vocabularies)."""
-    tags = tags_with(raw, _URL_CLUES, _TAG) if candidates is None else tags_at(raw, candidates, _TAG)
-    for tag in tags:
+    for tag in tags_to_read(raw, _URL_CLUES, _TAG, candidates):
         if tag.group(1).lower() == "link" and _SCHEMA_REL.search(tag.group(2)):
             continue
         for attribute in _ATTRIBUTE_URL.finditer(tag.group(2)):

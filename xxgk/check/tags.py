@@ -71,9 +71,13 @@ def tags_with(raw: str, clues: Clues, tag: re.Pattern) -> Iterator[re.Match]:
             yield match
 
 
-def tags_at(raw: str, starts: list[int], tag: re.Pattern) -> Iterator[re.Match]:
-    """The matches of tag at these offsets of raw (offsets where tags_with found one), in order."""
-    for start in starts:
+def tags_to_read(raw: str, clues: Clues, tag: re.Pattern, candidates: list[int] | None = None) -> Iterator[re.Match]:
+    """tags_with(raw, clues, tag), or when a caller has worked them out already (piece by piece, remembered), the
+    matches of tag at those candidate offsets."""
+    if candidates is None:
+        yield from tags_with(raw, clues, tag)
+        return
+    for start in candidates:
         match = tag.match(raw, start)
         if match:
             yield match

@@ -59,7 +59,8 @@ _GONE = _char_class(
     [c for c in _ALL if c != "&" and all(_drops(f) for f in unicodedata.normalize("NFKC", c).casefold())], extra=""
 )
 del _ALL
-_ENTITY = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+_ENTITY_REST = r"(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"  # what follows an entity's "&"
+_ENTITY = f"&{_ENTITY_REST}"
 _TAG = r"<[!/?a-zA-Z][^<>]*>"
 _SPECIAL = {
     (False, False): re.compile(_FOLD_SPECIAL),
@@ -71,7 +72,6 @@ _SPECIAL = {
 # per token (_FOLD_TOKEN maps a tag or a run of dropped characters to nothing). A squeezed view's every token starts
 # with a character of _SQUEEZE_SPECIAL ("<", "&" and what it drops are in it), so its patterns start with that class
 # and the look back tells which token follows: the matcher then skips the plain text between tokens.
-_ENTITY_REST = r"(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 _RUN_REST = rf"(?:(?<=<)(?:[!/?a-zA-Z][^<>]*>)?|(?<={_GONE}))(?:{_TAG}|{_GONE})*"
 _SPLIT = {
     (False, False): re.compile(f"({_FOLD_SPECIAL})"),
