@@ -623,7 +623,21 @@ def reference_fold(raw: str, squeeze: bool, markup: bool) -> tuple[str, list[tup
 @given(
     text=st.lists(
         st.sampled_from(
-            [*"<p> &;#皇冠，体育。ＡＢ1２\n-x　", "&amp;", "&#12;", "&amp", "&#32946", "&#x41", "<a href='x'>", "</p>"]
+            [
+                *"<p> &;#皇冠，体育。ＡＢ1２\n-x　AZaz\x00\x7fİßﬀ½㍿\u0301e\u1161ᄀ가ΣΑ\ud800😀",
+                *[
+                    "&amp;",
+                    "&#12;",
+                    "&amp",
+                    "&#32946",
+                    "&#x41",
+                    "&#x130;",
+                    "&lt;b&gt;",
+                    "&#60;p>",
+                    "<a href='x'>",
+                    "</p>",
+                ],
+            ]
         ),
         max_size=40,
     ).map("".join)
@@ -631,7 +645,7 @@ def reference_fold(raw: str, squeeze: bool, markup: bool) -> tuple[str, list[tup
     squeeze=st.booleans(),
     markup=st.booleans(),
 )
-def test_the_piecewise_map_gives_each_character_the_span_a_per_character_map_gives(text, squeeze, markup):
+def test_the_view_and_its_map_are_what_folding_one_token_at_a_time_gives(text, squeeze, markup):
     view = fold(text, squeeze=squeeze, markup=markup)
     expected_text, expected_spans = reference_fold(text, squeeze, markup)
     assert view.text == expected_text

@@ -59,8 +59,7 @@ _GONE = _char_class(
     [c for c in _ALL if c != "&" and all(_drops(f) for f in unicodedata.normalize("NFKC", c).casefold())], extra=""
 )
 del _ALL
-_ENTITY_REST = r"(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"  # what follows an entity's "&"
-_ENTITY = f"&{_ENTITY_REST}"
+_ENTITY = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 _TAG = r"<[!/?a-zA-Z][^<>]*>"
 _SPECIAL = {
     (False, False): re.compile(_FOLD_SPECIAL),
@@ -68,16 +67,13 @@ _SPECIAL = {
     (False, True): re.compile(f"{_TAG}|{_ENTITY}|{_FOLD_SPECIAL}"),
     (True, True): re.compile(f"(?:{_TAG}|{_GONE})+|{_ENTITY}|{_SQUEEZE_SPECIAL}"),
 }
-# The same tokens for re.split, each captured whole, so that it hands over the view's text with no Python code run
-# per token (_FOLD_TOKEN maps a tag or a run of dropped characters to nothing). A squeezed view's every token starts
-# with a character of _SQUEEZE_SPECIAL ("<", "&" and what it drops are in it), so its patterns start with that class
-# and the look back tells which token follows: the matcher then skips the plain text between tokens.
-_RUN_REST = rf"(?:(?<=<)(?:[!/?a-zA-Z][^<>]*>)?|(?<={_GONE}))(?:{_TAG}|{_GONE})*"
+# The same tokens without markup for re.split, each captured whole, so that it hands over the view's text with no
+# Python code run per token (_FOLD_TOKEN maps a run of dropped characters to nothing). A squeezed view's every token
+# starts with a character of _SQUEEZE_SPECIAL, so its pattern starts with that class and the look back tells a run
+# of dropped characters: the matcher then skips the plain text between tokens.
 _SPLIT = {
-    (False, False): re.compile(f"({_FOLD_SPECIAL})"),
-    (True, False): re.compile(f"({_SQUEEZE_SPECIAL}(?:(?<={_GONE}){_GONE}*)?)"),
-    (False, True): re.compile(f"{_TAG}|({_ENTITY}|{_FOLD_SPECIAL})"),
-    (True, True): re.compile(f"({_SQUEEZE_SPECIAL}(?:{_RUN_REST}|(?<=&)(?:{_ENTITY_REST})?|))"),
+    False: re.compile(f"({_FOLD_SPECIAL})"),
+    True: re.compile(f"({_SQUEEZE_SPECIAL}(?:(?<={_GONE}){_GONE}*)?)"),
 }
 
 
@@ -86,17 +82,14 @@ class View:
 
     The view is a sequence of pieces, each either copied from the raw text character for character or the folded
     form of one raw token (a special character, an entity); the map is kept per piece, not per character, and
-    worked out only when a match is located, so folding a page with no finding costs one split of its text.
+    worked out only when a match is located, so folding a page with no finding costs a few passes over it in C.
     """
 
     __slots__ = ("_map", "_mode", "_raw", "text")
 
     def __init__(self, raw: str, squeeze: bool, markup: bool) -> None:
         self._raw, self._mode, self._map = raw, (squeeze, markup), None
-        parts = _SPLIT[squeeze, markup].split(raw)
-        fold_token = _FOLD_TOKEN[squeeze]
-        parts[1::2] = map(fold_token, parts[1::2])
-        self.text: str = "".join(parts)
+        self.text: str = _view_text(raw, squeeze, markup)
 
     def raw_start(self, index: int) -> int:
         """The raw offset where view character `index` begins (the raw end for the end of the view)."""
@@ -122,6 +115,41 @@ class View:
         if self._map is None:
             self._map = _piece_map(self._raw, *self._mode)
         return self._map
+
+
+# The view's text is each character folded on its own, so it can be worked out in stages that each run in C: the
+# markup first (tags skipped and entities decoded in one scan from the left, as the view's tokens are found; what an
+# entity stands for is never read as markup again), then every ASCII character at once on the UTF-8 bytes (an ASCII
+# byte is never part of another character), then the rest of the special characters token by token.
+_MARKUP = re.compile(f"{_TAG}|({_ENTITY})")
+_TAGS = re.compile(_TAG)
+_ASCII_FOLD = bytes(range(128)).lower() + bytes(range(128, 256))
+_ASCII_DROPPED = bytes(code for code in range(128) if _drops(chr(code)))
+
+
+def _view_text(raw: str, squeeze: bool, markup: bool) -> str:
+    """The text of the view of raw: what its tokens (see _SPECIAL) fold to, the rest copied."""
+    if markup:
+        if "&" in raw:
+            parts = _MARKUP.split(raw)
+            parts[1::2] = map(_unescape, parts[1::2])
+            raw = "".join(parts)
+        else:
+            raw = _TAGS.sub("", raw)
+    raw = (
+        raw.encode("utf-8", "surrogatepass")
+        .translate(_ASCII_FOLD, _ASCII_DROPPED if squeeze else b"")
+        .decode("utf-8", "surrogatepass")
+    )
+    parts = _SPLIT[squeeze].split(raw)
+    parts[1::2] = map(_FOLD_TOKEN[squeeze], parts[1::2])
+    return "".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def _unescape(entity: str | None) -> str:
+    """What an entity stands for ("" for the None that re.split gives where a tag was)."""
+    return html.unescape(entity) if entity else ""
 
 
 def _piece_map(
@@ -175,13 +203,12 @@ def _special(token: str, squeeze: bool) -> str:
     return "".join(_fold_char(ch, squeeze) for ch in token)
 
 
-def _token_folder(squeeze: bool) -> Callable[[str | None], str]:
-    """_special for one kind of view as a cached function of the token alone (None, a token that leaves nothing,
-    is what re.split gives for an unmatched group); pages repeat a few entities and characters many times."""
+def _token_folder(squeeze: bool) -> Callable[[str], str]:
+    """_special for one kind of view as a cached function of the token alone; pages repeat a few characters."""
 
     @lru_cache(maxsize=65536)
-    def fold_token(token: str | None) -> str:
-        return _special(token, squeeze) if token else ""
+    def fold_token(token: str) -> str:
+        return _special(token, squeeze)
 
     return fold_token
 
