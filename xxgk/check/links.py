@@ -29,11 +29,13 @@ _URL_CLUES = Clues("//")
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """One link as written: where its URL starts, the URL and the text shown for it."""
+    """One link as written: where its URL starts, the URL, and the text shown for it (or where an <a>'s text
+    starts in the raw text, read only when the link is reported)."""
 
     offset: int
     url: str
     text: str = ""
+    anchor: int = -1
 
 
 def find_source(raw: str, allowed_hosts: frozenset[str]) -> list[Finding]:
@@ -41,17 +43,23 @@ def find_source(raw: str, allowed_hosts: frozenset[str]) -> list[Finding]:
     links = [*_markdown_links(raw), *_tag_links(raw)]
     starts = {link.offset for link in links}
     links += [Link(m.start(), m.group()) for m in _BARE.finditer(raw) if m.start() not in starts]
-    return _check(links, allowed_hosts)
+    return _check(links, allowed_hosts, raw)
 
 
 def find_html(raw: str, allowed_hosts: frozenset[str], candidates: list[int] | None = None) -> list[Finding]:
-    """Off-site links and resources in a built page's tags (candidates as in hidden.find)."""
-    return _check(list(_tag_links(raw, candidates)), allowed_hosts)
+    """Off-site links and resources in a built page's tags (candidates, when given, are candidate_tags(raw, ...)
+    worked out piece by piece by a caller that remembers them)."""
+    return _check(list(_tag_links(raw, candidates)), allowed_hosts, raw)
 
 
-def candidate_tags(raw: str) -> list[int]:
-    """Where the start tags that can hold an off-site URL begin in raw."""
-    return [match.start() for match in tags_with(raw, _URL_CLUES, _TAG)]
+def candidate_tags(raw: str, allowed_hosts: frozenset[str]) -> list[int]:
+    """Where the start tags that hold a URL to a host not allowed begin in raw (no other tag gives a finding)."""
+    allowed = _normalized(allowed_hosts)
+    return [
+        tag.start()
+        for tag in tags_with(raw, _URL_CLUES, _TAG)
+        if any(not _is_allowed_url(url, allowed) for _, url in _tag_urls(tag))
+    ]
 
 
 def _markdown_links(raw: str) -> Iterator[Link]:
@@ -63,11 +71,17 @@ def _markdown_links(raw: str) -> Iterator[Link]:
 def _tag_links(raw: str, candidates: list[int] | None = None) -> Iterator[Link]:
     """URLs in href, src and action attributes of HTML tags (not metadata vocabularies)."""
     for tag in tags_to_read(raw, _URL_CLUES, _TAG, candidates):
-        if tag.group(1).lower() == "link" and _SCHEMA_REL.search(tag.group(2)):
-            continue
-        for attribute in _ATTRIBUTE_URL.finditer(tag.group(2)):
-            text = _anchor_text(raw, tag.end()) if tag.group(1).lower() == "a" else ""
-            yield Link(tag.start(2) + attribute.start(2), attribute.group(2), text)
+        anchor = tag.end() if tag.group(1).lower() == "a" else -1
+        for offset, url in _tag_urls(tag):
+            yield Link(offset, url, anchor=anchor)
+
+
+def _tag_urls(tag: re.Match) -> Iterator[tuple[int, str]]:
+    """Where each absolute or protocol-relative URL of one tag starts, and the URL (none for a vocabulary's name)."""
+    if tag.group(1).lower() == "link" and _SCHEMA_REL.search(tag.group(2)):
+        return
+    for attribute in _ATTRIBUTE_URL.finditer(tag.group(2)):
+        yield tag.start(2) + attribute.start(2), attribute.group(2)
 
 
 def _anchor_text(raw: str, start: int) -> str:
@@ -76,15 +90,16 @@ def _anchor_text(raw: str, start: int) -> str:
     return _ANY_TAG.sub("", raw[start : end.start() if end else start + 500])
 
 
-def _check(links: list[Link], allowed_hosts: frozenset[str]) -> list[Finding]:
+def _check(links: list[Link], allowed_hosts: frozenset[str], raw: str) -> list[Finding]:
     """A finding for each link whose host is not allowed."""
     allowed = _normalized(allowed_hosts)
-    findings = []
-    for link in links:
-        host = host_of(link.url)
-        if host and not is_allowed(host, allowed):
-            findings.append(_finding(link, host))
-    return findings
+    return [_finding(link, host_of(link.url), raw) for link in links if not _is_allowed_url(link.url, allowed)]
+
+
+def _is_allowed_url(url: str, allowed: frozenset[str]) -> bool:
+    """Whether a URL stays on the site: it names no host, or an allowed one (hosts from _normalized)."""
+    host = host_of(url)
+    return not host or is_allowed(host, allowed)
 
 
 @lru_cache(maxsize=64)
@@ -108,9 +123,10 @@ def is_allowed(host: str, allowed: frozenset[str]) -> bool:
     return any(host == a or host.endswith("." + a) for a in allowed if a)
 
 
-def _finding(link: Link, host: str) -> Finding:
+def _finding(link: Link, host: str, raw: str) -> Finding:
     """An error for a spam link, a warning for any other off-site link."""
-    spam = terms_in(host) + terms_in(link.text)
+    text = _anchor_text(raw, link.anchor) if link.anchor >= 0 else link.text
+    spam = terms_in(host) + terms_in(text)
     url = link.url if len(link.url) <= 80 else link.url[:80] + "…"
     if spam:
         return Finding(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, replace
-from itertools import accumulate, compress
-from operator import add, attrgetter, not_
+from itertools import accumulate, compress, repeat
+from operator import is_, is_not
 from typing import NamedTuple
 
 from ..errors import Problem
@@ -52,20 +52,24 @@ class PageLinter:
 
     def lint(self, dest: str, html: str) -> list[Problem]:
         """lint_html(dest, html, allowed_hosts=...) for one page."""
-        parts = html.split(_CUT)
-        last = parts.pop()
-        pieces = self._facts(parts)
-        # Each piece is its part and the cut after it.
-        starts = list(map(add, accumulate(map(len, parts), initial=0), range(0, len(html) + 1, len(_CUT))))
-        if last:
-            pieces += _read([last], cut=False)
+        parts = html.split(_CUT)  # each piece is a part and the cut after it; the last part has none
+        pieces = self._facts(parts[:-1]) + _read(parts[-1:], self._allowed_hosts, cut=False)
         findings: list[Finding] = []
-        if any(map(attrgetter("has_term"), pieces)):
-            findings += spam.find_terms(fold(html, squeeze=True, markup=True), html)
-        marked = [(starts[i], pieces[i].marks) for i in compress(range(len(pieces)), map(attrgetter("marks"), pieces))]
-        findings += (replace(f, offset=start + f.offset) for start, marks in marked for f in marks.attribute_findings)
-        hidden_tags = [start + offset for start, marks in marked for offset in marks.hidden_tags]
-        link_tags = [start + offset for start, marks in marked for offset in marks.link_tags]
+        hidden_tags: list[int] = []
+        link_tags: list[int] = []
+        start = done = 0
+        terms_found = False
+        for index in compress(range(len(pieces)), map(is_not, pieces, repeat(_PLAIN))):  # the few pieces that matter
+            start += sum(map(len, parts[done:index])) + len(_CUT) * (index - done)
+            done = index
+            has_term, marks = pieces[index]
+            if has_term and not terms_found:  # the page's terms, found once on the whole page
+                findings += spam.find_terms(fold(html, squeeze=True, markup=True), html)
+                terms_found = True
+            if marks:
+                findings += (replace(f, offset=start + f.offset) for f in marks.attribute_findings)
+                hidden_tags += (start + offset for offset in marks.hidden_tags)
+                link_tags += (start + offset for offset in marks.link_tags)
         findings += hidden.find(html, built=True, candidates=hidden_tags)
         findings += links.find_html(html, self._allowed_hosts, link_tags)
         return located(dest, html, findings)
@@ -74,21 +78,22 @@ class PageLinter:
         """The facts of each piece (a part and the cut after it), read together for the pieces not seen before."""
         known = self._known
         pieces = list(map(known.get, parts))
-        if None not in pieces:
-            return pieces
-        unseen = list(dict.fromkeys(compress(parts, map(not_, pieces))))
-        if len(known) + len(unseen) > self._memory:
-            known.clear()
-            unseen = list(dict.fromkeys(parts))
-        known.update(zip(unseen, _read(unseen, cut=True), strict=True))
-        return list(map(known.__getitem__, parts))
+        if None in pieces:
+            missing = list(compress(range(len(parts)), map(is_, pieces, repeat(None))))
+            unseen = list(dict.fromkeys(parts[index] for index in missing))
+            if len(known) + len(unseen) > self._memory:
+                known.clear()
+            known.update(zip(unseen, _read(unseen, self._allowed_hosts, cut=True), strict=True))
+            for index in missing:
+                pieces[index] = known[parts[index]]
+        return pieces
 
 
-def _read(parts: list[str], *, cut: bool) -> list[_Piece]:
+def _read(parts: list[str], allowed_hosts: frozenset[str], *, cut: bool) -> list[_Piece]:
     """The facts of pieces that are these parts, each with the cut after it when cut is true."""
     texts = [part + _CUT for part in parts] if cut else parts
     starts = list(accumulate(map(len, texts), initial=0))
-    marks = _marks("".join(texts), starts)
+    marks = _marks("".join(texts), starts, allowed_hosts)
     with_terms = set(spam.views_with_terms(fold_each(texts, squeeze=True, markup=True)))
     return [
         _Piece(index in with_terms, marks.get(index)) if index in with_terms or index in marks else _PLAIN
@@ -96,10 +101,10 @@ def _read(parts: list[str], *, cut: bool) -> list[_Piece]:
     ]
 
 
-def _marks(joined: str, starts: list[int]) -> dict[int, _Marks]:
+def _marks(joined: str, starts: list[int], allowed_hosts: frozenset[str]) -> dict[int, _Marks]:
     """The marks of the pieces that have any, by piece, in pieces joined (each begins at its start)."""
     hidden_tags = _by_piece(starts, hidden.candidate_tags(joined))
-    link_tags = _by_piece(starts, links.candidate_tags(joined))
+    link_tags = _by_piece(starts, links.candidate_tags(joined, allowed_hosts))
     attributes: dict[int, list[Finding]] = {}
     for finding in spam.find_in_attributes(joined):
         which = bisect_right(starts, finding.offset) - 1

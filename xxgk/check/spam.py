@@ -11,7 +11,7 @@ from pathlib import Path
 from ..search.tokens import HAN
 from .rules import Finding
 from .tags import Clues, tags_with
-from .text import View, as_lines, fold, fold_each
+from .text import View, fold, fold_each
 
 TERMS_FILE = Path(__file__).resolve().parent.parent / "data" / "spam_terms.txt"
 
@@ -76,22 +76,20 @@ _ATTRIBUTE_CLUES = Clues("content", "title", "alt", "aria-label", "placeholder",
 def find_in_attributes(raw: str) -> list[Finding]:
     """Spam terms in the text-bearing attributes of HTML tags (meta keywords and description, title, alt).
 
-    Each tag's values are read on their own, so what one tag holds never depends on the tags around it.
+    Each value is read on its own (its newlines as spaces), so what one holds never depends on the values around it.
     """
-    tags = []  # (offset of each value, the values as lines, where each line starts) of each tag with values
+    bases, values = [], []  # where each value starts in raw, and the value
     for tag in tags_with(raw, _ATTRIBUTE_CLUES, _TAG):
-        bases, values = [], []
         for attribute in _TEXT_ATTRIBUTE.finditer(raw, tag.start(), tag.end()):
             bases.append(attribute.start(1) + 1)
-            values.append(attribute.group(1)[1:-1])
-        if values:
-            tags.append((bases, *as_lines(values)))
+            values.append(attribute.group(1)[1:-1].replace("\n", " "))
     findings = []
-    for index in views_with_terms(fold_each([joined for _, joined, _ in tags], squeeze=True, markup=True)):
-        bases, joined, starts = tags[index]
-        for finding in find_terms(fold(joined, squeeze=True, markup=True), joined):
-            which = bisect_right(starts, finding.offset) - 1
-            findings.append(replace(finding, offset=bases[which] + finding.offset - starts[which]))
+    for index in views_with_terms(fold_each(values, squeeze=True, markup=True)):
+        value = values[index]
+        findings += (
+            replace(finding, offset=bases[index] + finding.offset)
+            for finding in find_terms(fold(value, squeeze=True, markup=True), value)
+        )
     return findings
 
 
