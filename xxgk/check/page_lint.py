@@ -53,7 +53,9 @@ class PageLinter:
     def lint(self, dest: str, html: str) -> list[Problem]:
         """lint_html(dest, html, allowed_hosts=...) for one page."""
         parts = html.split(_CUT)  # each piece is a part and the cut after it; the last part has none
-        pieces = self._facts(parts[:-1]) + _read(parts[-1:], self._allowed_hosts, cut=False)
+        pieces = self._facts(parts[:-1])
+        if parts[-1]:
+            pieces += _read(parts[-1:], self._allowed_hosts, cut=False)
         findings: list[Finding] = []
         hidden_tags: list[int] = []
         link_tags: list[int] = []
