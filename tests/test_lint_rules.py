@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xxgk.check.docno import corrected
+from xxgk.check.links import host_of
 from xxgk.check.lint import RULES, lint_html, lint_source
 from xxgk.check.privacy import id15_valid, id18_valid, luhn_ok
 from xxgk.check.text import fold
@@ -650,3 +652,23 @@ def test_the_view_and_its_map_are_what_folding_one_token_at_a_time_gives(text, s
     expected_text, expected_spans = reference_fold(text, squeeze, markup)
     assert view.text == expected_text
     assert [view.raw_span(i, i + 1) for i in range(len(view.text))] == expected_spans
+
+
+def hostname_by_urlsplit(url: str) -> str:
+    """The host as urlsplit reads it, the way host_of defines it."""
+    try:
+        host = urlsplit("http:" + url if url.startswith("//") else url).hostname
+    except ValueError:
+        return ""
+    return (host or "").rstrip(".")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    url=st.tuples(
+        st.sampled_from(["http://", "https://", "//", "HTTP://", "", "ftp://"]),
+        st.lists(st.sampled_from([*"aZ0.-/?#:@[]%\t\n\r x", "example.com", "gov.cn", "::1", "１"]), max_size=12),
+    ).map(lambda t: t[0] + "".join(t[1]))
+)
+def test_a_links_host_is_the_host_urlsplit_reads(url):
+    assert host_of.__wrapped__(url) == hostname_by_urlsplit(url)

@@ -150,3 +150,29 @@ def test_a_term_pattern_that_could_match_a_line_break_is_refused(line, refused):
         pattern = spam.load_terms(line)
         texts = ["\n", "快\n3计划", "天天\n棋牌", "a\nb", "太阳城(官网)"]
         assert all("\n" not in match.group() for text in texts for match in pattern.finditer(text))
+
+
+def flat_terms_pattern() -> re.Pattern:
+    """The term list as one alternative per line, `re:` lines first, then the terms longest first."""
+    patterns, terms = [], set()
+    for line in spam.TERMS_FILE.read_text(encoding="utf-8").split("\n"):
+        line = line.strip()
+        if line.startswith("re:"):
+            patterns.append(line[3:].strip())
+        elif line and not line.startswith("#"):
+            terms.add(fold(line, squeeze=True).text)
+    literals = sorted((t for t in terms if t), key=lambda t: (-len(t), t))
+    return re.compile("|".join([*patterns, *map(re.escape, literals)]))
+
+
+TERM_TEXT = st.lists(
+    st.sampled_from([*"皇冠体育快3三计划棋牌室天娱乐城真人钱游戏澳门赌场金沙bet365aox。\n", "皇冠现金网", "六合彩"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TERM_TEXT)
+def test_terms_grouped_by_first_character_match_what_one_alternative_per_term_matches(text):
+    flat = flat_terms_pattern()
+    assert [m.span() for m in spam.TERMS.finditer(text)] == [m.span() for m in flat.finditer(text)]

@@ -108,9 +108,17 @@ def _normalized(allowed_hosts: frozenset[str]) -> frozenset[str]:
     return frozenset(h.strip().lower().lstrip("*.").rstrip(".") for h in allowed_hosts)
 
 
+# A URL whose host is plain letters, digits, dots and hyphens, followed by nothing or a path, query or fragment:
+# its host is that text in lower case, as urlsplit would give it (a page's own URLs are nearly all like this).
+_PLAIN_HOST = re.compile(r"(?:https?:)?//([a-zA-Z0-9.-]+)(?:[/?#][^\t\n\r]*)?", re.ASCII)
+
+
 @lru_cache(maxsize=4096)
 def host_of(url: str) -> str:
     """The lower-case host of an absolute or protocol-relative URL, or "" when it has none."""
+    plain = _PLAIN_HOST.fullmatch(url)
+    if plain:
+        return plain.group(1).lower().rstrip(".")
     try:
         host = urlsplit("http:" + url if url.startswith("//") else url).hostname
     except ValueError:

@@ -26,9 +26,11 @@ def load_terms(text: str) -> re.Pattern:
     """One pattern for every term and `re:` line of a term list, matched against a squeezed view.
 
     The lines are joined as alternatives, not wrapped in groups: when every alternative starts with a character,
-    the regular expression engine tries only the positions where one of those characters stands. No term matches
-    a line break or looks past one (a `re:` line that could is refused with ValueError), so the lines of a view can
-    be searched one by one.
+    the regular expression engine tries only the positions where one of those characters stands. The `re:` lines
+    come first; the terms follow grouped by their first character, longest first within a group, so that where
+    several terms match the longest wins and a position tries one group per first character, not every term. No
+    term matches a line break or looks past one (a `re:` line that could is refused with ValueError), so the lines
+    of a view can be searched one by one.
     """
     literals: list[str] = []
     patterns: list[str] = []
@@ -41,8 +43,11 @@ def load_terms(text: str) -> re.Pattern:
             patterns.append(re.compile(pattern).pattern)  # each line must stand alone
         elif line and not line.startswith("#"):
             literals.append(fold(line, squeeze=True).text)
-    literals = sorted({t for t in literals if t}, key=lambda t: (-len(t), t))
-    return re.compile("|".join([*patterns, *map(re.escape, literals)]) or r"(?!)")
+    groups: dict[str, list[str]] = {}
+    for term in sorted({t for t in literals if t}, key=lambda t: (-len(t), t)):
+        groups.setdefault(term[0], []).append(re.escape(term[1:]))
+    grouped = [f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in sorted(groups.items())]
+    return re.compile("|".join([*patterns, *grouped]) or r"(?!)")
 
 
 TERMS = load_terms(TERMS_FILE.read_text(encoding="utf-8"))
