@@ -119,8 +119,9 @@ class View:
 
 # The view's text is each character folded on its own, so it can be worked out in stages that each run in C: the
 # markup first (tags skipped and entities decoded in one scan from the left, as the view's tokens are found; what an
-# entity stands for is never read as markup again), then every ASCII character at once on the UTF-8 bytes (an ASCII
-# byte is never part of another character), then the rest of the special characters token by token.
+# entity stands for is never read as markup again), then, in a squeezed view, every ASCII character at once on the
+# UTF-8 bytes (an ASCII byte is never part of another character), then the rest of the special characters token by
+# token.
 _MARKUP = re.compile(f"{_TAG}|({_ENTITY})")
 _TAGS = re.compile(_TAG)
 _ASCII_FOLD = bytes(range(128)).lower() + bytes(range(128, 256))
@@ -136,11 +137,10 @@ def _view_text(raw: str, squeeze: bool, markup: bool) -> str:
             raw = "".join(parts)
         else:
             raw = _TAGS.sub("", raw)
-    raw = (
-        raw.encode("utf-8", "surrogatepass")
-        .translate(_ASCII_FOLD, _ASCII_DROPPED if squeeze else b"")
-        .decode("utf-8", "surrogatepass")
-    )
+    if squeeze:  # without squeezing, only capital letters would change: too few to pay for the round trip
+        raw = (
+            raw.encode("utf-8", "surrogatepass").translate(_ASCII_FOLD, _ASCII_DROPPED).decode("utf-8", "surrogatepass")
+        )
     parts = _SPLIT[squeeze].split(raw)
     parts[1::2] = map(_FOLD_TOKEN[squeeze], parts[1::2])
     return "".join(parts)
