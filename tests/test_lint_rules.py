@@ -13,7 +13,7 @@ from xxgk.check.docno import corrected
 from xxgk.check.links import host_of
 from xxgk.check.lint import RULES, lint_html, lint_source
 from xxgk.check.privacy import id15_valid, id18_valid, luhn_ok
-from xxgk.check.text import fold
+from xxgk.check.text import fold, front_matter
 
 from .conftest import REPO
 
@@ -672,3 +672,16 @@ def hostname_by_urlsplit(url: str) -> str:
 )
 def test_a_links_host_is_the_host_urlsplit_reads(url):
     assert host_of.__wrapped__(url) == hostname_by_urlsplit(url)
+
+
+FRONT_MATTER_LINES = ["---", "--- ", "---\r", "----", "title: a", "标题: b", "doc_no: '1'", "genre: x", "written: 2020"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(st.sampled_from([*FRONT_MATTER_LINES, "", " ", "#", "x: y", "---\t\r", "\r"]), max_size=14),
+    keys=st.sampled_from([frozenset({"doc_no", "written", "title", "genre"}), frozenset({"title"})]),
+)
+def test_front_matter_for_some_keys_is_the_whole_block_read_for_those_keys(lines, keys):
+    raw = "\n".join(lines)
+    assert front_matter(raw, keys) == {k: v for k, v in front_matter(raw).items() if k in keys}

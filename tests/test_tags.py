@@ -20,6 +20,7 @@ def test_a_clue_is_found_in_any_case_and_with_its_surroundings():
     assert clues.starts("<a tıtle='x'>") == [3]  # dotless i, as re.IGNORECASE reads it
     # Every space a text pattern's \s knows, inside ASCII (\x1c-\x1f too) and outside it.
     assert clues.starts("<img alt\x1c='x' title\u3000='y'>") == [5, 14]
+    assert Clues("//").starts("<a href='///x'>İ//") == [9, 10, 16]  # no letter: found in the text, overlaps too
 
 
 PIECES = [

@@ -13,7 +13,8 @@ from .rules import Finding
 from .spam import terms_in
 from .tags import Clues, tags_to_read, tags_with
 
-_MARKDOWN = re.compile(r"!?\[([^\[\]\n]*)\]\(\s*<?((?:https?:)?//[^\s()<>]+)", re.IGNORECASE)
+# A Markdown link or image (its "!" changes neither its text nor its URL, so the pattern starts at the "[").
+_MARKDOWN = re.compile(r"\[([^\[\]\n]*)\]\(\s*<?((?:https?:)?//[^\s()<>]+)", re.IGNORECASE)
 _ATTRIBUTE_URL = re.compile(
     r"""\s(href|src|action|formaction)\s*=\s*["']?\s*((?:https?:)?//[^\s"'<>]+)""", re.IGNORECASE
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import AnyStr
 
 # The only characters outside ASCII that a case-insensitive pattern takes for an ASCII letter (İ and ı for i,
 # ſ for s, the Kelvin sign for k).
@@ -23,24 +24,35 @@ class Clues:
         # pattern's \s knows fewer ASCII spaces than a text pattern's (not \x1c-\x1f), so they are spelt out.
         self._after = re.compile(after.replace(r"\s", f"[{_ASCII_SPACES}?]").encode("ascii"))
         self._any_case = re.compile("(?:" + "|".join(map(re.escape, words)) + ")" + after, re.IGNORECASE)
+        # Words without a letter, and nothing after them, are found in the text itself: case cannot matter.
+        self._caseless = not after and not any(ch.isalpha() for word in words for ch in word)
+        self._texts = list(words)
 
     def starts(self, text: str) -> list[int]:
         """Where each clue in text starts, ascending (a superset of what str.lower() or re.IGNORECASE would find).
 
         The words are looked for in an ASCII copy of text in lower case, one byte for each character, unless text
-        holds a lookalike: then with a case-insensitive pattern.
+        holds a lookalike: then with a case-insensitive pattern. Words without a letter and with nothing after them
+        are looked for in text itself.
         """
+        if self._caseless:
+            return _occurrences(text, self._texts, None)
         ascii_copy = _ascii_copy(text)
         if ascii_copy is None:
             return [match.start() for match in self._any_case.finditer(text)]
-        found = []
-        for word in self._words:
-            start = ascii_copy.find(word)
-            while start >= 0:
-                if self._after.match(ascii_copy, start + len(word)):
-                    found.append(start)
-                start = ascii_copy.find(word, start + 1)
-        return sorted(found)
+        return _occurrences(ascii_copy, self._words, self._after)
+
+
+def _occurrences(haystack: AnyStr, words: list[AnyStr], after: re.Pattern | None) -> list[int]:
+    """Where each word occurs in haystack (overlaps included) with after matching right behind it, ascending."""
+    found = []
+    for word in words:
+        start = haystack.find(word)
+        while start >= 0:
+            if after is None or after.match(haystack, start + len(word)):
+                found.append(start)
+            start = haystack.find(word, start + 1)
+    return sorted(found)
 
 
 @lru_cache(maxsize=1)

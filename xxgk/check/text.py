@@ -259,6 +259,7 @@ class Field:
 
 
 _FENCE = re.compile(r"---[ \t]*\r?")
+_CLOSING_FENCE = re.compile(r"\n---[ \t]*\r?(?=\n|\Z)")  # the first fence line after the opening one
 _KEY_LINE = re.compile(r"([^\s:#\"'-][^:]*?)[ \t]*:(?:[ \t]+|$)")
 _QUOTED = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^']|'')*)'")
 _COMMENT = re.compile(r"[ \t]#")
@@ -267,20 +268,21 @@ _COMMENT = re.compile(r"[ \t]#")
 def front_matter(raw: str, keys: frozenset[str] | None = None) -> dict[str, Field]:
     """The known top-level single-line fields of a `---` front-matter block by canonical key (first one wins);
     only those of keys when given."""
-    lines = raw.split("\n")
-    if not _FENCE.fullmatch(lines[0]):
+    first = raw.split("\n", 1)[0]
+    closing = _CLOSING_FENCE.search(raw, len(first)) if _FENCE.fullmatch(first) else None
+    if closing is None:
         return {}
     fields: dict[str, Field] = {}
-    offset = len(lines[0]) + 1
-    for number, line in enumerate(lines[1:], start=2):
-        if _FENCE.fullmatch(line):
-            return fields
+    offset = len(first) + 1
+    for number, line in enumerate(raw[offset : closing.start()].split("\n"), start=2):
         match = _KEY_LINE.match(line)
         key = canonical(match.group(1)) if match else None
         if key and key not in fields and (keys is None or key in keys):
             fields[key] = _field(key, number, offset + match.end(), line[match.end() :])
+            if keys is not None and len(fields) == len(keys):
+                break  # every field asked for is found: the rest of the block cannot change them
         offset += len(line) + 1
-    return {}
+    return fields
 
 
 def _field(key: str, line: int, offset: int, rest: str) -> Field:
