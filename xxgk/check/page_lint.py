@@ -80,8 +80,8 @@ class PageLinter:
         """The facts of each piece (a part and the cut after it), read together for the pieces not seen before."""
         known = self._known
         pieces = list(map(known.get, parts))
-        if None in pieces:
-            missing = list(compress(range(len(parts)), map(is_, pieces, repeat(None))))
+        missing = list(compress(range(len(parts)), map(is_, pieces, repeat(None))))
+        if missing:
             unseen = list(dict.fromkeys(parts[index] for index in missing))
             if len(known) + len(unseen) > self._memory:
                 known.clear()

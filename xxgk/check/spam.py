@@ -100,8 +100,11 @@ def find_in_attributes(raw: str) -> list[Finding]:
 
 def views_with_terms(views: list[str]) -> list[int]:
     """Which of these squeezed views hold a term, found in one search over them as lines (no term spans one)."""
+    found = [match.start() for match in TERMS.finditer("\n".join(views))]
+    if not found:
+        return []  # nearly always: no need to know where each view starts
     starts = list(accumulate((len(view) + 1 for view in views), initial=0))
-    return sorted({bisect_right(starts, match.start()) - 1 for match in TERMS.finditer("\n".join(views))})
+    return sorted({bisect_right(starts, offset) - 1 for offset in found})
 
 
 def _same(written: str, term: str) -> bool:
