@@ -5,7 +5,7 @@ python bench/gate_cost.py ROOT   ->   {"lint": seconds, "scan": seconds, "docume
 
 lint: the document rules (check.lint.lint_source) over every source file, as `read_all` runs them;
 scan: the built-page rules over every HTML page of ROOT/site in path order, as a build without a cache runs them
-(check.page_lint.PageLinter, which reads the markup that pages share once).
+(check.page_lint.PageLinter, which reads the markup that pages share once, BATCH pages at a time).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from xxgk.check.lint import lint_source  # noqa: E402
 from xxgk.check.page_lint import PageLinter  # noqa: E402
-from xxgk.check.page_scan import ALWAYS_ALLOWED  # noqa: E402
+from xxgk.check.page_scan import ALWAYS_ALLOWED, BATCH  # noqa: E402
 from xxgk.config import load_config  # noqa: E402
 from xxgk.pipeline import scanned_hosts  # noqa: E402
 
@@ -35,8 +35,8 @@ def main(root: Path) -> dict:
     lint = time.process_time() - start
     linter = PageLinter(scanned_hosts(config) | ALWAYS_ALLOWED)
     start = time.process_time()
-    for html in pages:
-        linter.lint("", html)
+    for at in range(0, len(pages), BATCH):
+        linter.lint_pages([("", html) for html in pages[at : at + BATCH]])
     scan = time.process_time() - start
     return {"lint": lint, "scan": scan, "documents": len(sources), "pages": len(pages)}
 

@@ -69,13 +69,22 @@ def test_the_page_linter_finds_what_lint_html_finds_on_every_page(pages, memory)
         assert linter.lint(dest, page) == lint_html(dest, page, allowed_hosts=ALLOWED)
 
 
+@settings(max_examples=300, deadline=None)
+@given(batches=st.lists(pages, min_size=1, max_size=3), memory=st.sampled_from([1, 3, 20000]))
+def test_pages_linted_together_get_what_lint_html_finds_in_each(batches, memory):
+    linter = PageLinter(ALLOWED, memory=memory)
+    for batch in batches:
+        named = [(f"site/{number}.html", page) for number, page in enumerate(batch)]
+        assert linter.lint_pages(named) == [lint_html(dest, page, allowed_hosts=ALLOWED) for dest, page in named]
+
+
 def test_the_built_sample_site_reads_alike_both_ways(built_sample_site):
-    linter = PageLinter(frozenset({"www.example.gov.cn"}))
-    for page in sorted(built_sample_site.rglob("*.html")):
-        html = page.read_text(encoding="utf-8")
-        assert linter.lint(str(page), html) == lint_html(
-            str(page), html, allowed_hosts=frozenset({"www.example.gov.cn"})
-        )
+    allowed = frozenset({"www.example.gov.cn"})
+    named = [(str(page), page.read_text(encoding="utf-8")) for page in sorted(built_sample_site.rglob("*.html"))]
+    expected = [lint_html(dest, html, allowed_hosts=allowed) for dest, html in named]
+    linter = PageLinter(allowed)
+    assert [linter.lint(dest, html) for dest, html in named] == expected
+    assert PageLinter(allowed).lint_pages(named) == expected
 
 
 SEAMY = [*"<>&#;x9f\n 皇冠", "\u9fff", "&#40959;", "&#x9FFF;", "&#x9fff", "<b>", "<a\n", "&amp;", "\uf9a4"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, replace
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, compress, islice, repeat
 from operator import is_, is_not
 from typing import NamedTuple
 
@@ -52,10 +52,25 @@ class PageLinter:
 
     def lint(self, dest: str, html: str) -> list[Problem]:
         """lint_html(dest, html, allowed_hosts=...) for one page."""
-        parts = html.split(_CUT)  # each piece is a part and the cut after it; the last part has none
-        pieces = self._facts(parts[:-1])
-        if parts[-1]:
-            pieces += _read(parts[-1:], self._allowed_hosts, cut=False)
+        return self.lint_pages([(dest, html)])[0]
+
+    def lint_pages(self, pages: list[tuple[str, str]]) -> list[list[Problem]]:
+        """lint(dest, html) of each (dest, html), the new pieces of all of them read together (fewer, longer
+        passes of each rule: a few dozen pages at a time is best)."""
+        split = [html.split(_CUT) for _, html in pages]  # a piece is a part and the cut after it; a last part has none
+        facts = iter(self._facts([part for parts in split for part in parts[:-1]]))
+        lasts = [parts[-1] for parts in split if parts[-1]]
+        last_facts = iter(_read(lasts, self._allowed_hosts, cut=False) if lasts else [])
+        results = []
+        for (dest, html), parts in zip(pages, split, strict=True):
+            pieces = list(islice(facts, len(parts) - 1))
+            if parts[-1]:
+                pieces.append(next(last_facts))
+            results.append(located(dest, html, self._findings(html, parts, pieces)))
+        return results
+
+    def _findings(self, html: str, parts: list[str], pieces: list[_Piece]) -> list[Finding]:
+        """What lint_html finds in one page, given its parts and the facts of its pieces."""
         findings: list[Finding] = []
         hidden_tags: list[int] = []
         link_tags: list[int] = []
@@ -74,7 +89,7 @@ class PageLinter:
                 link_tags += (start + offset for offset in marks.link_tags)
         findings += hidden.find(html, built=True, candidates=hidden_tags)
         findings += links.find_html(html, self._allowed_hosts, link_tags)
-        return located(dest, html, findings)
+        return findings
 
     def _facts(self, parts: list[str]) -> list[_Piece]:
         """The facts of each piece (a part and the cut after it), read together for the pieces not seen before."""
@@ -82,7 +97,7 @@ class PageLinter:
         pieces = list(map(known.get, parts))
         missing = list(compress(range(len(parts)), map(is_, pieces, repeat(None))))
         if missing:
-            unseen = list(dict.fromkeys(parts[index] for index in missing))
+            unseen = list(dict.fromkeys(compress(parts, map(is_, pieces, repeat(None)))))
             if len(known) + len(unseen) > self._memory:
                 known.clear()
             known.update(zip(unseen, _read(unseen, self._allowed_hosts, cut=True), strict=True))
