@@ -43,10 +43,11 @@ def find(field: Field | None, written: Field | None = None) -> list[Finding]:
     value = field.value
     if is_order_number(value):
         return [*_year_mismatch(field, written)]
-    fixed = corrected(value)
+    problems = list(_problems(value))
+    fixed = corrected(value) if problems else ""  # worked out only for a message that shows it
     found = [
         Finding(code, field.offset + index, message.format(value=value, fixed=fixed))
-        for code, index, message in _problems(value)
+        for code, index, message in problems
     ]
     return found + _year_mismatch(field, written)
 

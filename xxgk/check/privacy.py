@@ -120,8 +120,10 @@ def _cards(view: View, taken: list[tuple[int, int]]) -> Iterator[Finding]:
     """Card-like numbers passing Luhn that are not already reported as ID numbers."""
     for match in _CARD.finditer(view.text):
         digits = _digits(match.group())
-        start = view.raw_start(match.start())
-        if any(a <= start < b for a, b in taken) or not _card_like(digits) or _index_prefix(view, match):
+        if not _card_like(digits) or _index_prefix(view, match):
+            continue
+        start = view.raw_start(match.start())  # after the cheap checks: the first raw_start maps the whole view
+        if any(a <= start < b for a, b in taken):
             continue
         masked = digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
         yield Finding(
