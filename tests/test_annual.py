@@ -493,7 +493,8 @@ class Tables(HTMLParser):
 @pytest.fixture(scope="module")
 def page():
     config = load_config(REPO / "config.yaml")
-    site = pipeline.check(config, date.fromisoformat(TODAY)).site
+    day = date.fromisoformat(TODAY)
+    site = pipeline.site_model(pipeline.check(config, day), config, day)
     context = render.page_context(site, config)
     figures = annual.corpus_figures([*site.documents, *CORPUS], 2021)
     data, _ = annual.read_report_data(GOOD, SRC)
@@ -666,7 +667,8 @@ def test_several_bodies_report_on_themselves_each_on_its_own_page(tmp_path):
 
 def test_the_report_page_shows_its_index_number_body_and_date(tmp_path):
     config = load_config(REPO / "config.yaml")
-    site = pipeline.check(config, date.fromisoformat(TODAY)).site
+    day = date.fromisoformat(TODAY)
+    site = pipeline.site_model(pipeline.check(config, day), config, day)
     data = report(
         with_meta(GOOD, 发布机构="示例市人民政府办公室", 发布日期="2022-01-20", 索引号="1133990000274816X7/2022-00001")
     )
@@ -690,7 +692,8 @@ def test_each_published_report_is_listed_in_the_catalog_among_the_documents():
     is published. So each report with a 索引号 is a row of the 目录 (HTML, catalog.json, catalog.csv), by date among
     the documents and linking to its page, while it stays out of what only documents make (facets, feeds, search)."""
     config = load_config(REPO / "config.yaml")
-    site = pipeline.check(config, date.fromisoformat(TODAY)).site
+    day = date.fromisoformat(TODAY)
+    site = pipeline.site_model(pipeline.check(config, day), config, day)
     rows = [entry for page in site.catalog.pages for entry in page.documents]
     index_no = "1133990000274816X7/2022-00001"  # reports/2021.yaml
     [entry] = [e for e in rows if e.index_no == index_no]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -26,10 +26,20 @@ from .taxonomy import load_tree
 from .urls import listing_path, term_slugs
 
 
+def partition(documents: Iterable[Document], today: date) -> tuple[list[Document], list[Document], list[Document]]:
+    """The documents published by `today`, those scheduled after it, and the drafts, each in listing order."""
+    ordered = sorted(documents, key=Document.sort_key)
+    return (
+        [d for d in ordered if not d.draft and d.published <= today],
+        [d for d in ordered if not d.draft and d.published > today],
+        [d for d in ordered if d.draft],
+    )
+
+
 def assemble(documents: list[Document], config: Config, today: date, reports: Sequence[CatalogEntry] = ()) -> Site:
     """Build the whole site model; documents dated after `today` and drafts are held back. `reports` are the annual
     reports' 目录 rows: listed in the 目录 among the documents by date once published, and nowhere else."""
-    live = sorted((d for d in documents if not d.draft and d.published <= today), key=Document.sort_key)
+    live, held_back, drafts = partition(documents, today)
     live = _unpublished_references_left_out(live)
     catalog = sorted([*live, *(r for r in reports if r.published <= today)], key=lambda entry: entry.sort_key())
     size = config.page_size
@@ -47,8 +57,8 @@ def assemble(documents: list[Document], config: Config, today: date, reports: Se
             _genre_facet(live, config, size),
             _validity_facet(live, size),
         ),
-        held_back=tuple(sorted((d for d in documents if not d.draft and d.published > today), key=Document.sort_key)),
-        drafts=tuple(sorted((d for d in documents if d.draft), key=Document.sort_key)),
+        held_back=tuple(held_back),
+        drafts=tuple(drafts),
         urls={d.index_no: d.path for d in live},
         relations=relations(live),
     )

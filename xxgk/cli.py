@@ -240,13 +240,14 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from . import pipeline
+    from . import assemble, pipeline
 
-    site = config = None
+    parts = config = None  # the published, scheduled and draft documents, once read without errors
     try:
         config = _load(args)
-        checked = pipeline.check(config, _today_or_exit(args.today), since=_since(args), cached=args.reuse)
-        problems, site = list(checked.warnings), checked.site
+        day = _today_or_exit(args.today)
+        checked = pipeline.check(config, day, since=_since(args), cached=args.reuse)
+        problems, parts = list(checked.warnings), assemble.partition(checked.documents, day)
         if checked.cache:
             checked.cache.commit()  # every document read without errors: the next check reads only edited ones
     except BuildError as exc:
@@ -254,17 +255,17 @@ def _check(args: argparse.Namespace) -> int:
     if config is not None and args.site is not None:
         problems += (
             _missing([args.site], "--site 指定的站点文件夹")
-            or pipeline.scan_pages(args.site, config, site.documents if site else [], shown_path)[0]
+            or pipeline.scan_pages(args.site, config, parts[0] if parts else [], shown_path)[0]
         )
     problems += _missing([Path(p) for p in args.paths], "要检查的文件")
     wanted = {Path(p).resolve() for p in args.paths}
     problems = sorted((p for p in problems if not wanted or _is_wanted(p, wanted)), key=Problem.sort_key)
     _print_problems(problems, args.format)
     errors = sum(p.is_error for p in problems)
-    if site is not None and not errors:
+    if parts is not None and not errors:
+        published, held_back, drafts = map(len, parts)
         print(
-            f"检查通过：{len(site.documents)} 篇已发布文件，{len(site.held_back)} 篇定时发布，{len(site.drafts)} 篇草稿；"  # noqa: E501
-            f"警告 {len(problems)} 条。",
+            f"检查通过：{published} 篇已发布文件，{held_back} 篇定时发布，{drafts} 篇草稿；警告 {len(problems)} 条。",
             file=_chatter(args),
         )
     else:
@@ -403,8 +404,10 @@ def _report(args: argparse.Namespace) -> int:
     from . import annual, pipeline
 
     config = _load(args)
-    checked = pipeline.check(config, _today_or_exit(args.today))
-    figures = annual.corpus_figures(checked.site.documents, args.year, annual.site_rule(config.bodies))
+    day = _today_or_exit(args.today)
+    checked = pipeline.check(config, day)
+    site = pipeline.site_model(checked, config, day)
+    figures = annual.corpus_figures(site.documents, args.year, annual.site_rule(config.bodies))
     for data in [data for year, data in checked.reports if year == args.year] or [None]:
         print(annual.report_text(figures, data, args.year), end="")
     return 0

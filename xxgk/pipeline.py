@@ -59,9 +59,10 @@ class Report:
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """Everything validated: the site model, the annual-report data, and the warnings found on the way."""
+    """Everything validated: every document read (published, scheduled and drafts), the annual-report data, and the
+    warnings found on the way; site_model() gathers them into the site."""
 
-    site: Site
+    documents: tuple[Document, ...]
     reports: tuple[tuple[int, annual.ReportData], ...]
     warnings: list[Problem]
     cached: int = 0  # documents taken from the build cache instead of being read again
@@ -98,13 +99,18 @@ def check(
         problems += history.changed_index_numbers(config.content_dir, since, shown_path)
     raise_if_errors(problems, ContentError)
     return Checked(
-        assemble.assemble(documents, config, today, annual.catalog_entries(reports)),
+        tuple(documents),
         tuple(reports),
         problems,
         cache.reused if cache else 0,
         cache.missed if cache else 0,
         cache,
     )
+
+
+def site_model(checked: Checked, config: Config, today: date) -> Site:
+    """The site model of what check() read, as published on `today`."""
+    return assemble.assemble(list(checked.documents), config, today, annual.catalog_entries(checked.reports))
 
 
 def scan_pages(
@@ -193,10 +199,11 @@ def build(
             stages.done("核对输入", "与上一次构建时相同，站点和索引无须改动")
             return _as_unchanged(kept, stages)
         checked = check(config, today, since=since, cached=reuse, memory=memory)
-        stages.done("读取和校验", f"{len(checked.site.documents)} 篇已发布，{checked.cached} 篇沿用缓存")
+        site = site_model(checked, config, today)
+        stages.done("读取和校验", f"{len(site.documents)} 篇已发布，{checked.cached} 篇沿用缓存")
         # The documents and the site model live for the rest of the build: see workers.frozen_heap.
         with workers.frozen_heap():
-            report = _build_checked(config, checked, stages, full_index, reuse)
+            report = _build_checked(config, checked, site, stages, full_index, reuse)
         if before is not None:
             _record(config, today, since, before, report)
         return report
@@ -263,9 +270,10 @@ def _as_unchanged(kept: Report, stages: Stages) -> Report:
     )
 
 
-def _build_checked(config: Config, checked: Checked, stages: Stages, full_index: bool, reuse: bool) -> Report:
-    """build() once everything is read and validated."""
-    site = checked.site
+def _build_checked(
+    config: Config, checked: Checked, site: Site, stages: Stages, full_index: bool, reuse: bool
+) -> Report:
+    """build() once everything is read and validated, and gathered into the site model."""
     rule = annual.site_rule(config.bodies)
     reports = [(year, annual.corpus_figures(site.documents, year, rule), data) for year, data in checked.reports]
     context = render.page_context(site, config, [annual_link(year, data) for year, _, data in reports])
