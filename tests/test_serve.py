@@ -63,6 +63,20 @@ def test_watch_notices_added_changed_and_removed_files(tmp_path):
     stop.set()
 
 
+def test_an_edit_made_before_the_watcher_starts_is_built(tmp_path):
+    """serve takes its snapshot before the first build: a save during that build, or before the watcher's first
+    look, must still bring a rebuild."""
+    (tmp_path / "a.md").write_text("1")
+    seen_before = serve.snapshot([tmp_path])
+    (tmp_path / "a.md").write_text("22")
+    rebuilt = threading.Event()
+    stop = threading.Event()
+    args = ([tmp_path], rebuilt.set, stop, 0.05, None, seen_before)
+    threading.Thread(target=serve.watch, args=args, daemon=True).start()
+    assert rebuilt.wait(5)
+    stop.set()
+
+
 def test_serve_command_builds_serves_and_rebuilds(tmp_path):
     root = copy_sample(tmp_path / "src")
     command = [sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "--today", TODAY]

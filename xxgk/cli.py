@@ -293,6 +293,9 @@ def _serve(args: argparse.Namespace) -> int:
     config = _load(args)
     day = _today_or_exit(args.today)
     memory = Memory()  # the documents read, kept between rebuilds: an edit reads one file, not the cache
+    watched = [config.content_dir, config.templates_dir, config.static_dir, config.path, config.reports_dir]
+    # Taken before the first build: an edit saved while it runs, or before the watcher starts, is built next.
+    seen = serve.snapshot(watched)
     report = pipeline.build(config, day, since=_since(args), reuse=args.reuse, memory=memory)
     _print_problems(list(report.warnings), args.format)
     print(_summary(report), file=_chatter(args), flush=True)
@@ -319,8 +322,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 1
     print(f"预览地址：http://127.0.0.1:{server.server_address[1]}{config.base_path}  （按 Ctrl+C 停止）", flush=True)
-    watched = [config.content_dir, config.templates_dir, config.static_dir, config.path, config.reports_dir]
-    serve.serve_forever(server, watched, rebuild, status)
+    serve.serve_forever(server, watched, rebuild, status, seen)
     return 0
 
 

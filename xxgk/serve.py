@@ -63,11 +63,12 @@ def watch(
     stop: threading.Event,
     interval: float = 1.0,
     status: Status | None = None,
+    seen: dict[Path, tuple[int, int]] | None = None,
 ) -> None:
-    """Call rebuild() after any file under the folders is added, changed or removed, until stop is set; an
-    error in a rebuild is reported (and shown in open pages) and watching goes on, so the preview never silently
-    stops following edits."""
-    seen = snapshot(folders)
+    """Call rebuild() after any file under the folders is added, changed or removed (against seen, the snapshot
+    the last build started from, taken now when None), until stop is set; an error in a rebuild is reported (and
+    shown in open pages) and watching goes on, so the preview never silently stops following edits."""
+    seen = snapshot(folders) if seen is None else seen
     while not stop.wait(interval):
         current = snapshot(folders)
         if current != seen:
@@ -191,11 +192,12 @@ def serve_forever(
     folders: list[Path],
     rebuild: Callable[[], None],
     status: Status | None = None,
+    seen: dict[Path, tuple[int, int]] | None = None,
 ) -> None:
-    """Serve until interrupted (Ctrl+C), rebuilding on changes in a background thread."""
+    """Serve until interrupted (Ctrl+C), rebuilding in a background thread on changes against seen (see watch)."""
     stop = threading.Event()
     # Half a second between looks: an edit is noticed quickly, and a look (a stat per file) stays cheap.
-    watcher = threading.Thread(target=watch, args=(folders, rebuild, stop, 0.5, status), daemon=True)
+    watcher = threading.Thread(target=watch, args=(folders, rebuild, stop, 0.5, status, seen), daemon=True)
     watcher.start()
     try:
         server.serve_forever()
