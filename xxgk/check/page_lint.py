@@ -97,7 +97,7 @@ class PageLinter:
         pieces = list(map(known.get, parts))
         missing = list(compress(range(len(parts)), map(is_, pieces, repeat(None))))
         if missing:
-            unseen = list(dict.fromkeys(compress(parts, map(is_, pieces, repeat(None)))))
+            unseen = list(dict.fromkeys(map(parts.__getitem__, missing)))
             if len(known) + len(unseen) > self._memory:
                 known.clear()
             known.update(zip(unseen, _read(unseen, self._allowed_hosts, cut=True), strict=True))
