@@ -594,6 +594,31 @@ def test_large_rebuilds_write_segments_in_worker_processes(tmp_path, generated, 
         assert search.search(path, query, 30) == search.search(single, query, 30)
 
 
+def segment_ids(index_dir: Path) -> set[str]:
+    """The ids of the segments whose files are in the index folder."""
+    return {path.name.split(".")[0] for path in index_dir.glob(f"{search.INDEX_NAME}_*.trm")}
+
+
+def test_updates_merge_their_small_segments_and_never_a_large_one(tmp_path, generated, monkeypatch):
+    _, documents = generated
+    monkeypatch.setattr(engine, "_PARALLEL_FROM", 100)
+    monkeypatch.setattr(engine, "_SEGMENT_DOCS", 30)
+    monkeypatch.setattr(engine, "_SMALL_SEGMENT", 10)
+    path, fresh = tmp_path / "index", tmp_path / "fresh"
+    search.update_index(path, documents)
+    large = segment_ids(path)
+    assert len(large) == 10
+    current = list(documents)
+    for step in range(20):  # one edit at a time, as an editor saves
+        current[step * 7] = replace(current[step * 7], body_text=current[step * 7].body_text + f"第{step}次修改。")
+        assert not search.update_index(path, current).full
+        small = segment_ids(path) - large
+        assert large <= segment_ids(path) and 1 <= len(small) <= engine._SMALL_SEGMENTS, step
+    search.update_index(fresh, current, full=True)
+    assert answers(path) == answers(fresh)
+    assert found(path, "第13次修改") == [current[13 * 7].index_no]
+
+
 # --- Errors ---------------------------------------------------------------------------------------------------
 
 

@@ -50,7 +50,7 @@ import sys
 import zlib
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from itertools import accumulate, chain, repeat
 from pathlib import Path
@@ -236,9 +236,12 @@ class _Codec(W3Codec):
         )
 
 
-def update_writer(ix, limitmb: int):
-    """Whoosh's own writer for changing an index in place, writing its new segment with this module's codec."""
-    return ix.writer(limitmb=limitmb, codec=_Codec(), compound=False)
+def update_writer(ix, limitmb: int, mergetype: Callable):
+    """Whoosh's own writer for changing an index in place, writing its new segment with this module's codec and
+    committing (at the end of its `with` block) with the merge policy mergetype."""
+    writer = ix.writer(limitmb=limitmb, codec=_Codec(), compound=False)
+    writer.mergetype = mergetype  # what commit() uses when called without one, as `with` calls it
+    return writer
 
 
 def write_segment(index_dir: str, indexname: str, documents: Iterable[dict]):
