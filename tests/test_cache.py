@@ -165,3 +165,36 @@ def test_a_memory_forgets_documents_no_longer_there(tmp_path, source):
     cache.store([], live=set())
     cache.commit()
     assert memory.entries == {}
+
+
+def test_entries_come_back_from_pickling_whole_every_field_included():
+    import dataclasses
+    import pickle
+    from datetime import date
+
+    from xxgk.errors import Problem
+    from xxgk.model import Attachment, Document, Heading, document_digest
+
+    doc = Document(
+        src="content/a.md",
+        title="关于印发某办法的通知",
+        index_no="11440300MB2C92051E/2021-00001",
+        publisher="某局",
+        published=date(2021, 3, 4),
+        written=date(2021, 3, 1),
+        keywords=("办法", "通知"),
+        attachments=(Attachment("a/附件1.pdf", "附件1", 1234),),
+        headings=(Heading(2, "h-1", "一、总则"),),
+        lines={"标题": 2, "索引号": 3},
+        seen=frozenset({("privacy-phone", "电话")}),
+    )
+    document_digest(doc)  # memoised in the object: it must survive the cache too
+    problem = Problem("content/a.md", 3, "消息", "code", "warning", 5)
+    stamp = Stamp(10, 1, 2, 3, 4)
+    entry = Entry("a.md", stamp, "ab" * 32, (Dependency("a/附件1.pdf", stamp, "cd" * 32),), (doc, [problem]))
+    back = pickle.loads(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == entry
+    for before, after in [(entry, back), (doc, back.value[0]), (problem, back.value[1][0])]:
+        for field in dataclasses.fields(before):
+            assert getattr(after, field.name) == getattr(before, field.name), field.name
+    assert back.value[0].digest == doc.digest != ""

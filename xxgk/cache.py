@@ -32,12 +32,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .pickled import quick_state
+
 FORMAT = 1
 RACY_NS = 2_000_000_000  # an mtime this close to the moment of reading is not trusted (same-tick edits)
 _LIBRARIES = ("Markdown", "nh3", "PyYAML", "Jinja2", "MarkupSafe", "Whoosh", "python-slugify")
 _KEPT_CONTEXTS = 4  # fingerprints whose entries are kept (build and check differ; the rest are old code or config)
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class Stamp:
     """A file as seen before it was read: size, mtime, ctime, inode (from os.stat) and when it was looked at."""
@@ -70,6 +73,7 @@ class Stamp:
         return self.size, self.mtime_ns, self.ctime_ns, self.inode
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class Dependency:
     """A file a document's result depends on (an attachment), as it was: stamp and SHA-256, or None if missing."""
@@ -98,6 +102,7 @@ class Dependency:
         )
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One document's result with what it was made from: the source's stamp and SHA-256, and its attachments."""

@@ -7,10 +7,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .pickled import quick_state
+
 ERROR = "error"
 WARNING = "warning"
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong with a file, located and explained in Chinese an editor can act on."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .pickled import quick_state
 from .urls import section_of
 
 VALIDITY_VALUES = ("有效", "失效", "废止")
@@ -38,6 +39,7 @@ GENRES = (
 )
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class Attachment:
     """A file attached to a document, kept next to it in content/."""
@@ -47,6 +49,7 @@ class Attachment:
     size: int  # bytes
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class Heading:
     """A heading of a document body, for its table of contents."""
@@ -56,6 +59,7 @@ class Heading:
     text: str
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class Document:
     """One disclosure document with its validated metadata and its sanitised body."""
