@@ -3,6 +3,7 @@ scan, incremental updates against full rebuilds, and the errors users see."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import multiprocessing
@@ -561,6 +562,31 @@ def test_a_schema_change_or_a_broken_index_rebuilds(tmp_path):
         file.write_bytes(b"garbage")
     assert search.update_index(path, CORPUS).full
     assert found(path, "释") == ids("21-07")
+
+
+def test_an_intact_index_is_trusted_by_stat_and_a_changed_file_is_hashed_again(tmp_path, monkeypatch):
+    hashed = []
+
+    class Hashlib:  # engine's hashlib, counting the files hashed
+        sha1 = staticmethod(hashlib.sha1)
+
+        @staticmethod
+        def sha256(data: bytes):
+            hashed.append(len(data))
+            return hashlib.sha256(data)
+
+    path = tmp_path / "index"
+    search.update_index(path, CORPUS)
+    monkeypatch.setattr(engine, "hashlib", Hashlib)
+    assert engine.open_current(path)[0] is not None and hashed  # just written: mtimes too recent to trust
+    monkeypatch.setattr(engine, "RACY_NS", 0)
+    hashed.clear()
+    assert engine.open_current(path)[0] is not None and not hashed
+    segment = max(path.glob("*.pst"), key=lambda p: p.stat().st_size)
+    data = segment.read_bytes()
+    segment.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # same size, another mtime
+    assert engine.open_current(path) == (None, True) and len(hashed) == 1
+    assert search.update_index(path, CORPUS).healed
 
 
 def test_many_deleted_versions_trigger_a_rebuild(tmp_path, monkeypatch):

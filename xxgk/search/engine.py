@@ -1,9 +1,11 @@
 """The Whoosh index beside the site: its schema, and `update_index` keeping it in step with the documents.
 
 A rebuild writes segments on every core (whoosh_internals.write_segment); an update changes only the documents
-whose fingerprints differ. A marker written last records the schema version and every index file's hash, so a
-half-built, outdated or damaged index is never trusted (`open_current`). Scores use no collection statistics
-(whoosh_internals.Weighting), so an index updated in place ranks exactly like one rebuilt from scratch.
+whose fingerprints differ. A marker written last records the schema version and every index file's size and hash,
+so a half-built, outdated or damaged index is never trusted (`open_current`); a file is hashed again only when its
+size, mtime or inode differ from the marker's, or its mtime was too close to the marker's writing to tell. Scores
+use no collection statistics (whoosh_internals.Weighting), so an index updated in place ranks exactly like one
+rebuilt from scratch.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from whoosh.fields import DATETIME, ID, STORED, Schema
 from whoosh.reading import SegmentReader
 
 from .. import workers
-from ..cache import fingerprint
+from ..cache import RACY_NS, fingerprint
 from ..model import Document, document_digest
 from ..output import write_atomically
 from ..urls import document_path
@@ -186,7 +188,8 @@ def open_current(index_dir: Path) -> tuple[Any, bool]:
         return None, True
     if not isinstance(marker, dict) or marker.get("schema") != SCHEMA_VERSION:
         return None, not isinstance(marker, dict)
-    if marker.get("files") != _index_files(index_dir):
+    files = _contents(marker.get("files"))
+    if files is None or files != _contents(_index_files(index_dir, marker)):
         return None, True
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)  # Whoosh leaves the file open when a TOC is unreadable
@@ -213,13 +216,37 @@ def open_for_search(index_dir: Path):
     return ix
 
 
-def _index_files(index_dir: Path) -> dict[str, list]:
-    """Name -> [size, SHA-256] of every file of the Whoosh index in index_dir (its lock excepted)."""
+def _index_files(index_dir: Path, marker: object = None) -> dict[str, list]:
+    """Name -> [size, SHA-256, mtime, inode] of every file of the Whoosh index in index_dir (its lock excepted).
+    A file that a marker lists with the same size, mtime and inode, and an mtime older than the marker by more
+    than RACY_NS, keeps the marker's SHA-256 instead of being read again."""
+    # Whoosh never rewrites a file of a committed segment, and a staged copy of the index is hard links to the
+    # served one (same inode and mtime): an unchanged index costs a stat per file, not a read of every byte.
+    known = marker.get("files") if isinstance(marker, dict) and isinstance(marker.get("files"), dict) else {}
+    seen = marker.get("seen") if isinstance(marker, dict) and isinstance(marker.get("seen"), int) else 0
     files = {}
     for path in sorted(index_dir.iterdir()):
         if path.name.startswith((INDEX_NAME, "_" + INDEX_NAME + "_")) and "LOCK" not in path.name and path.is_file():
-            files[path.name] = [path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest()]
+            stat, was = path.stat(), known.get(path.name)
+            if (
+                isinstance(was, list)
+                and len(was) == 4
+                and [was[0], was[2], was[3]] == [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+                and stat.st_mtime_ns < seen - RACY_NS
+            ):
+                files[path.name] = was
+            else:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                files[path.name] = [stat.st_size, digest, stat.st_mtime_ns, stat.st_ino]
     return files
+
+
+def _contents(files: object) -> object:
+    """Name -> [size, SHA-256] of _index_files' answer or a marker's "files": what must match for an index to be
+    trusted (a copy of the index without hard links has other inodes and is still intact)."""
+    if not isinstance(files, dict) or not all(isinstance(entry, list) for entry in files.values()):
+        return None
+    return {name: entry[:2] for name, entry in files.items()}
 
 
 def _rebuild(index_dir: Path, records: dict[str, _Record], meanwhile: Callable[[], object]) -> None:
@@ -265,9 +292,15 @@ def _clear(index_dir: Path) -> None:
 
 
 def _write_marker(index_dir: Path, count: int) -> None:
-    """Record the schema version and the size and hash of every index file next to the index: written last, so a
-    half-built index is never trusted, and a file deleted or damaged later is noticed (see open_current)."""
-    marker = {"schema": SCHEMA_VERSION, "documents": count, "files": _index_files(index_dir)}
+    """Record the schema version and the size, hash, mtime and inode of every index file next to the index: written
+    last, so a half-built index is never trusted, and a file deleted or changed later is noticed (see
+    open_current)."""
+    try:  # the marker of the index this update started from: its files' hashes still hold if their stats do
+        previous = json.loads((index_dir / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        previous = None
+    seen = time.time_ns()  # before the files are looked at: a file changed after this is never trusted by stat
+    marker = {"schema": SCHEMA_VERSION, "documents": count, "seen": seen, "files": _index_files(index_dir, previous)}
     # Replaced, not rewritten: the staged index shares its files with the served one (output.staged's seed).
     write_atomically(index_dir / MARKER, (json.dumps(marker) + "\n").encode("utf-8"))
 
