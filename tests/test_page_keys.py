@@ -73,6 +73,17 @@ def test_a_template_edit_renders_every_page_again(project, tmp_path):
     assert files(project / "site") == full_build(project, tmp_path / "full")
 
 
+def test_damaged_compiled_templates_are_compiled_again(project, tmp_path):
+    build(project)
+    compiled = list((project / ".site-cache/templates").iterdir())
+    assert len(compiled) > 10
+    for path in compiled:
+        path.write_bytes(b"garbage")
+    edit(project / DOC, r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
+    build(project)
+    assert files(project / "site") == full_build(project, tmp_path / "full")
+
+
 @pytest.mark.parametrize("record", ["pages.json", "page-scan.json"])
 @pytest.mark.parametrize("damage", ["{garbage", '{"format": 1, "pages": {"index.html": ["k", 3]}}', ""])
 def test_a_damaged_record_means_rendering_and_scanning_again(project, tmp_path, record, damage):

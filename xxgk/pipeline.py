@@ -296,8 +296,9 @@ def _build_checked(
                 stage.write(render.attachment_copies(doc, config))
             else:
                 todo.append(doc)
-        with workers.started(_write_documents, (context, stage.for_workers()), todo) as document_paths:
-            env, keys = render.make_env(config.templates_dir), page_keys.ListingKeys(shared)
+        compiled = cache_dir(config.output_dir) / "templates" if reuse else None
+        with workers.started(_write_documents, (context, compiled, stage.for_workers()), todo) as document_paths:
+            env, keys = render.make_env(config.templates_dir, compiled), page_keys.ListingKeys(shared)
             pages = render.render_pages(
                 site,
                 context,
@@ -336,7 +337,8 @@ def _build_checked(
         stages.done("搜索索引", "全部重建" if index.full else f"更新 {index.added + index.updated + index.deleted} 篇")
         stage.write_manifest()
         page_record = built.encoded(stage)  # before the swap: it reads the staged files' sizes
-    # The cache is written only now: a failed build leaves nothing behind but what was there.
+    # The records are written only now: a failed build leaves them as they were (only compiled templates, each
+    # used for nothing but its own source, are kept as they are compiled).
     if checked.cache:
         checked.cache.commit()
     if record and static_record:
@@ -379,8 +381,10 @@ def _static_files(
     return [Output(path, data) for path, data in update.files], update.record
 
 
-def _write_documents(job: tuple[render.PageContext, tuple], documents: list[Document]) -> list[tuple[str, str, int]]:
+def _write_documents(
+    job: tuple[render.PageContext, Path | None, tuple], documents: list[Document]
+) -> list[tuple[str, str, int]]:
     """Render and write a share of the document pages (in a worker process); returns (path, SHA-256, size) of each
     file."""
-    context, staging = job
-    return output.Staging(*staging).write(render.render_documents(context, documents))
+    context, compiled, staging = job
+    return output.Staging(*staging).write(render.render_documents(context, documents, compiled))
