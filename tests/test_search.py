@@ -453,6 +453,22 @@ def test_meanwhile_runs_once_and_beside_the_workers(tmp_path, monkeypatch, how):
     assert (workers_seen[0] > 0) == (how == "rebuild by workers")
 
 
+def test_a_failure_beside_the_workers_stops_them_and_leaves_no_index(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "_PARALLEL_FROM", 2)
+    monkeypatch.setattr(engine, "_SEGMENT_DOCS", 3)
+
+    started = []
+
+    def gate_refuses():
+        started.extend(multiprocessing.active_children())  # the workers, indexing meanwhile
+        raise RuntimeError("发现错误")
+
+    with pytest.raises(RuntimeError, match="发现错误"):
+        search.update_index(tmp_path / "index", CORPUS, meanwhile=gate_refuses)
+    assert started and not any(process.is_alive() for process in started)
+    assert engine.open_current(tmp_path / "index") == (None, False)
+
+
 def test_han_class_matches_the_tokenizer_of_record():
     for code in range(0x80, 0x10000):
         char = chr(code)

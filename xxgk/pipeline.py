@@ -329,10 +329,14 @@ def _build_checked(
         )
         raise_if_errors(checked.warnings + page_problems, ContentError)
         record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
-        static_files, static_record = _static_files(site.documents, stage, record)
-        # Its worker processes leave this one free to write the static index's files meanwhile.
+        # A rebuilt Whoosh index is written by worker processes, forked before the static index is made: this
+        # process makes and writes it meanwhile, and they do not inherit its bytes. static holds its record.
+        static: list[bytes | None] = []
         index = search.update_index(
-            index_stage.path, site.documents, full=full_index, meanwhile=lambda: stage.write(static_files)
+            index_stage.path,
+            site.documents,
+            full=full_index,
+            meanwhile=lambda: static.append(_write_static_index(site.documents, stage, record)),
         )
         stages.done("搜索索引", "全部重建" if index.full else f"更新 {index.added + index.updated + index.deleted} 篇")
         stage.write_manifest()
@@ -341,8 +345,8 @@ def _build_checked(
     # used for nothing but its own source, are kept as they are compiled).
     if checked.cache:
         checked.cache.commit()
-    if record and static_record:
-        output.write_atomically(record, static_record)
+    if record and static[0]:
+        output.write_atomically(record, static[0])
     if scan_record:
         output.write_atomically(scan_record, records.encoded(scan_key, page_scan.findings_record(findings)))
     if built.path:
@@ -365,12 +369,10 @@ def _build_checked(
     )
 
 
-def _static_files(
-    documents: tuple[Document, ...], stage: output.Staging, record: Path | None
-) -> tuple[list[Output], bytes | None]:
-    """The static search index's files to write, and the record to save for the next build once this one is
-    published (None: the saved one still holds). What the previous build indexed (as its record says) and what
-    this one changes nothing in is linked, the rest patched or, when the record does not fit, built anew."""
+def _write_static_index(documents: tuple[Document, ...], stage: output.Staging, record: Path | None) -> bytes | None:
+    """Write the static search index's files into stage; returns the record to save for the next build once this
+    one is published (None: the saved one still holds). What the previous build indexed (as its record says) and
+    what this one changes nothing in is linked, the rest patched or, when the record does not fit, built anew."""
     try:
         previous = record.read_bytes() if record else None
     except OSError:
@@ -378,7 +380,8 @@ def _static_files(
     update = static_update.update(documents, stage.previous.folder, previous)
     if update.kept and not stage.keep(update.kept):
         update = static_update.update(documents, None, None)
-    return [Output(path, data) for path, data in update.files], update.record
+    stage.write(Output(path, data) for path, data in update.files)
+    return update.record
 
 
 def _write_documents(

@@ -51,10 +51,19 @@ def started(
                 futures = [pool.submit(_run_slice, start, start + size) for start in range(0, len(items), size)]
             yield lambda: [result for future in futures for result in future.result()]
         except BaseException:  # Ctrl+C or an error: stop the workers now rather than let them finish every chunk
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in multiprocessing.active_children():
-                process.terminate()
+            stop(pool)
             raise
+
+
+def stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's workers now, its queued work cancelled and its running work abandoned (after an error or
+    Ctrl+C in the process that started them), and wait until they are gone."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    children = multiprocessing.active_children()
+    for process in children:
+        process.terminate()
+    for process in children:
+        process.join()
 
 
 # In a worker process only: the function, shared value and items it was started with (see _inherit).

@@ -254,20 +254,32 @@ def _rebuild(index_dir: Path, records: dict[str, _Record], meanwhile: Callable[[
     _clear(index_dir)
     whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
     shares = _shares(list(records.values()))
-    with workers.paused_gc():
-        if len(shares) <= 1 or multiprocessing.current_process().daemon:  # a daemon may not start processes
-            meanwhile()
+    if len(shares) <= 1 or multiprocessing.current_process().daemon:  # a daemon may not start processes
+        meanwhile()
+        with workers.paused_gc():
             segments = [_write_segment(str(index_dir), share) for share in shares]
-        else:
-            with ProcessPoolExecutor(
-                max_workers=min(len(shares), os.cpu_count() or 1), initializer=workers.ignore_interrupts
-            ) as pool:
-                with workers.interrupts_held():  # the workers are forked here (see workers.ignore_interrupts)
-                    pending = pool.map(_write_segment, [str(index_dir)] * len(shares), shares)
-                meanwhile()  # the workers are started: this process is free until their segments come back
-                segments = list(pending)
+    else:
+        segments = _segments_by_workers(index_dir, shares, meanwhile)
     commit_segments(index_dir, INDEX_NAME, SCHEMA, segments)
     _write_marker(index_dir, len(records))
+
+
+def _segments_by_workers(index_dir: Path, shares: list[list[_Record]], meanwhile: Callable[[], object]) -> list:
+    """The segments of the shares, written by worker processes while meanwhile() runs in this one; if meanwhile()
+    fails, the workers are stopped at once instead of finishing an index nobody will use."""
+    pool = ProcessPoolExecutor(max_workers=min(len(shares), os.cpu_count() or 1), initializer=workers.ignore_interrupts)
+    try:
+        # The workers are forked here: with the collector paused they build their postings without walking or
+        # copying what they inherit, and they inherit this process as it is now, not what meanwhile() adds.
+        with workers.paused_gc(), workers.interrupts_held():
+            pending = [pool.submit(_write_segment, str(index_dir), share) for share in shares]
+        meanwhile()
+        segments = [future.result() for future in pending]
+    except BaseException:
+        workers.stop(pool)
+        raise
+    pool.shutdown()
+    return segments
 
 
 def _shares(records: list[_Record]) -> list[list[_Record]]:
