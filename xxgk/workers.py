@@ -56,8 +56,10 @@ def started(
 
 
 def stop(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool's workers now, its queued work cancelled and its running work abandoned (after an error or
-    Ctrl+C in the process that started them), and wait until they are gone."""
+    """Stop a pool now, its queued work cancelled and its running work abandoned (after an error or Ctrl+C in the
+    process that started it), and wait until this process's child processes are gone: every one of them is
+    terminated, the pool's workers and any other pool's (a build has no other children, and after an error no
+    other pool's work is wanted either)."""
     pool.shutdown(wait=False, cancel_futures=True)
     children = multiprocessing.active_children()
     for process in children:
