@@ -153,3 +153,83 @@ def test_watch_survives_folders_appearing_and_vanishing_while_it_scans(tmp_path)
     (tmp_path / "a.md").write_text("22")
     assert noticed.wait(5)
     stop.set()
+
+
+def _watching(folders, interval: float, **options):
+    """A watch over folders in a thread: (the event set by each rebuild, the stop event)."""
+    rebuilt, stop = threading.Event(), threading.Event()
+    thread = threading.Thread(
+        target=serve.watch, args=(folders, rebuilt.set, stop, interval), kwargs=options, daemon=True
+    )
+    thread.start()
+    time.sleep(0.5)  # the watch is in place
+    return rebuilt, stop
+
+
+def test_an_edit_is_reported_at_once_not_at_the_next_look(tmp_path):
+    """The operating system reports the save: a watch that would look only every 60 seconds builds it at once."""
+    (tmp_path / "a.md").write_text("1")
+    rebuilt, stop = _watching([tmp_path], 60)
+    assert not rebuilt.is_set()
+    (tmp_path / "a.md").write_text("22")
+    assert rebuilt.wait(5)
+    stop.set()
+
+
+def test_edits_in_new_folders_and_a_replaced_config_file_are_built(tmp_path):
+    (tmp_path / "content").mkdir()
+    config = tmp_path / "config.yaml"
+    config.write_text("a: 1\n")
+    rebuilt, stop = _watching([tmp_path / "content", config, tmp_path / "reports"], 0.05)
+    (tmp_path / "content" / "2024" / "notices").mkdir(parents=True)
+    assert rebuilt.wait(5)
+    time.sleep(0.3)
+    rebuilt.clear()
+    (tmp_path / "content" / "2024" / "notices" / "a.md").write_text("x")  # inside a folder made while watching
+    assert rebuilt.wait(5)
+    # An editor saves by writing a new file and renaming it over the old one: the watch must follow the name.
+    for text in ("a: 2\n", "a: 3\n"):
+        time.sleep(0.3)
+        rebuilt.clear()
+        (tmp_path / "config.new").write_text(text)
+        (tmp_path / "config.new").replace(config)
+        assert rebuilt.wait(5), text
+    time.sleep(0.3)
+    rebuilt.clear()
+    with config.open("a") as handle:  # and an edit in place after that
+        handle.write("b: 1\n")
+    assert rebuilt.wait(5)
+    time.sleep(0.3)
+    rebuilt.clear()
+    (tmp_path / "reports").mkdir()  # a folder that was not there when watching began
+    assert rebuilt.wait(5)
+    time.sleep(0.3)
+    rebuilt.clear()
+    (tmp_path / "reports" / "2024.yaml").write_text("x")
+    assert rebuilt.wait(5)
+    stop.set()
+
+
+def test_without_reports_from_the_system_it_looks_at_the_files_instead(tmp_path, monkeypatch, capsys):
+    def refused(*paths, **options):
+        raise OSError("OS file watch limit reached")
+        yield  # a generator, as watchfiles.watch is
+
+    monkeypatch.setattr(serve.watchfiles, "watch", refused)
+    (tmp_path / "a.md").write_text("1")
+    rebuilt, stop = _watching([tmp_path], 0.05)
+    assert not rebuilt.is_set()
+    (tmp_path / "a.md").write_text("22")
+    assert rebuilt.wait(5)
+    stop.set()
+    assert "收不到文件改动通知（OS file watch limit reached），改为每 0.05 秒检查一次文件。" in capsys.readouterr().err
+
+
+def test_poll_looks_at_the_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(serve.watchfiles, "watch", None)  # never asked
+    (tmp_path / "a.md").write_text("1")
+    rebuilt, stop = _watching([tmp_path], 0.05, poll=True)
+    assert not rebuilt.is_set()
+    (tmp_path / "a.md").write_text("22")
+    assert rebuilt.wait(5)
+    stop.set()

@@ -84,6 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     _site_options(serve, argparse.SUPPRESS)
     _gate_options(serve, argparse.SUPPRESS)
     serve.add_argument("--port", type=_port, default=8000, help="端口（默认 8000）")
+    serve.add_argument(
+        "--poll",
+        action="store_true",
+        help="每半秒检查一次文件，而不是等系统通知改动（内容放在网络盘或共享文件夹、改动后不自动重建时使用）",
+    )
     _cache_option(serve)
     serve.set_defaults(run=_serve)
     importer = commands.add_parser("import", help="把纯文本公开文件转换为带元数据的 Markdown 文件")
@@ -322,7 +327,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 1
     print(f"预览地址：http://127.0.0.1:{server.server_address[1]}{config.base_path}  （按 Ctrl+C 停止）", flush=True)
-    serve.serve_forever(server, watched, rebuild, status, seen)
+    serve.serve_forever(server, watched, rebuild, status, seen, args.poll)
     return 0
 
 

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from stat import S_ISREG
 
+import watchfiles
+
 
 def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
     """Size and modification time of every file under the folders, to notice edits; files and folders that
@@ -61,25 +63,113 @@ def watch(
     folders: list[Path],
     rebuild: Callable[[], None],
     stop: threading.Event,
-    interval: float = 1.0,
+    interval: float = 0.5,
     status: Status | None = None,
     seen: dict[Path, tuple[int, int]] | None = None,
+    *,
+    poll: bool = False,
 ) -> None:
-    """Call rebuild() after any file under the folders is added, changed or removed (against seen, the snapshot
-    the last build started from, taken now when None), until stop is set; an error in a rebuild is reported (and
-    shown in open pages) and watching goes on, so the preview never silently stops following edits."""
+    """Call rebuild() after any file under the folders (or a watched file) is added, changed or removed, until stop
+    is set; changes made since seen (the snapshot the last build started from, taken now when None) are built too.
+
+    The operating system reports the changes as they happen (watchfiles: inotify, FSEvents, ReadDirectoryChangesW),
+    so an edit is built at once and an idle preview costs nothing; with poll, or where no such reports can be had,
+    every file is looked at every `interval` seconds instead. An error in a rebuild is reported (and shown in open
+    pages) and watching goes on, so the preview never silently stops following edits.
+    """
     seen = snapshot(folders) if seen is None else seen
+    build = functools.partial(_rebuild, rebuild, status)
+    if not poll:
+        try:
+            while _follow_reports(folders, build, stop, interval, seen):
+                seen = None  # a folder appeared, vanished or was replaced: build once the new watch is in place
+            return
+        except OSError as exc:  # no watches left (fs.inotify.max_user_watches), or none on this file system
+            print(f"收不到文件改动通知（{exc}），改为每 {interval} 秒检查一次文件。", file=sys.stderr, flush=True)
+            if seen is None:
+                build()
+    _poll(folders, build, stop, interval, snapshot(folders) if seen is None else seen)
+
+
+def _follow_reports(
+    folders: list[Path],
+    build: Callable[[], None],
+    stop: threading.Event,
+    interval: float,
+    seen: dict[Path, tuple[int, int]] | None,
+) -> bool:
+    """Build after each batch of changes reported under the folders until stop is set (False), or until one of them
+    appears, vanishes or is replaced (True: a watch follows a folder, not its name, so it must be set up again).
+
+    Once the watch is in place, what changed before it is found by comparing with seen; None means build then.
+    """
+    roots = _roots(folders)
+    while not roots:  # nothing there to watch yet
+        if stop.wait(interval):
+            return False
+        if _roots(folders):
+            return True
+    ready = False
+    reports = watchfiles.watch(
+        *(path for path, _ in roots),
+        watch_filter=None,  # every file, as the build reads them all
+        step=50,  # a save is built 50 ms after the last change reported
+        stop_event=stop,
+        rust_timeout=max(1, round(interval * 1000)),  # and every interval it looks whether a folder came or went
+        yield_on_timeout=True,
+        raise_interrupt=False,
+        ignore_permission_denied=True,
+    )
+    try:
+        for changes in reports:
+            if _roots(folders) != roots:
+                return True
+            if not ready:
+                ready = True
+                changes = changes or seen is None or snapshot(folders) != seen
+            if changes:
+                build()
+    except FileNotFoundError:  # one of them vanished while the watch was being set up
+        return True
+    return False
+
+
+def _roots(folders: list[Path]) -> list[tuple[str, tuple[int, int]]]:
+    """Each folder (or file) that is there now, with its device and inode."""
+    found = []
+    for folder in folders:
+        try:
+            stat = folder.stat()
+        except OSError:
+            continue
+        found.append((os.fspath(folder), (stat.st_dev, stat.st_ino)))
+    return found
+
+
+def _poll(
+    folders: list[Path],
+    build: Callable[[], None],
+    stop: threading.Event,
+    interval: float,
+    seen: dict[Path, tuple[int, int]],
+) -> None:
+    """Build whenever a look at every file, every interval seconds, finds them changed, until stop is set."""
     while not stop.wait(interval):
         current = snapshot(folders)
         if current != seen:
             seen = current
-            try:
-                rebuild()
-            except Exception as exc:  # noqa: BLE001 - whatever went wrong, the next edit must be built again
-                message = f"重建时出现意外错误（{type(exc).__name__}: {exc}）。仍在监视文件改动，修改后会自动重试。"
-                print(message, file=sys.stderr, flush=True)
-                if status is not None:
-                    status.failed(message)
+            build()
+
+
+def _rebuild(rebuild: Callable[[], None], status: Status | None) -> None:
+    """rebuild(), reporting any unexpected error instead of letting it end the watching."""
+    try:
+        rebuild()
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the next edit must be built again
+        message = f"重建时出现意外错误（{type(exc).__name__}: {exc}）。仍在监视文件改动，修改后会自动重试。"
+        print(message, file=sys.stderr, flush=True)
+        if status is not None:
+            status.failed(message)
 
 
 # serve's own files, under the base path; no built site has a folder of this name.
@@ -193,11 +283,14 @@ def serve_forever(
     rebuild: Callable[[], None],
     status: Status | None = None,
     seen: dict[Path, tuple[int, int]] | None = None,
+    poll: bool = False,
 ) -> None:
-    """Serve until interrupted (Ctrl+C), rebuilding in a background thread on changes against seen (see watch)."""
+    """Serve until interrupted (Ctrl+C), rebuilding in a background thread on changes against seen (see watch, and
+    for poll)."""
     stop = threading.Event()
-    # Half a second between looks: an edit is noticed quickly, and a look (a stat per file) stays cheap.
-    watcher = threading.Thread(target=watch, args=(folders, rebuild, stop, 0.5, status, seen), daemon=True)
+    watcher = threading.Thread(
+        target=watch, args=(folders, rebuild, stop, 0.5, status, seen), kwargs={"poll": poll}, daemon=True
+    )
     watcher.start()
     try:
         server.serve_forever()
