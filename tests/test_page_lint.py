@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from xxgk.check import privacy, spam
+from xxgk.check import page_lint, privacy, spam
 from xxgk.check.lint import lint_html
 from xxgk.check.page_lint import PageLinter
 from xxgk.check.text import fold, fold_each
@@ -61,21 +61,47 @@ pages = st.lists(st.lists(st.sampled_from(PIECES), max_size=14).map("".join), mi
 
 
 @settings(max_examples=300, deadline=None)
-@given(pages=pages, memory=st.sampled_from([1, 3, 20000]))
-def test_the_page_linter_finds_what_lint_html_finds_on_every_page(pages, memory):
-    linter = PageLinter(ALLOWED, memory=memory)
+@given(pages=pages, memory=st.sampled_from([1, 30, 20000]), longest=st.sampled_from([0, 8, 200]))
+def test_the_page_linter_finds_what_lint_html_finds_on_every_page(pages, memory, longest):
+    linter = PageLinter(ALLOWED, memory=memory, longest=longest)
     for number, page in enumerate(pages):
         dest = f"site/{number}.html"
         assert linter.lint(dest, page) == lint_html(dest, page, allowed_hosts=ALLOWED)
 
 
 @settings(max_examples=300, deadline=None)
-@given(batches=st.lists(pages, min_size=1, max_size=3), memory=st.sampled_from([1, 3, 20000]))
-def test_pages_linted_together_get_what_lint_html_finds_in_each(batches, memory):
-    linter = PageLinter(ALLOWED, memory=memory)
+@given(
+    batches=st.lists(pages, min_size=1, max_size=3),
+    memory=st.sampled_from([1, 30, 20000]),
+    longest=st.sampled_from([0, 8, 200]),
+)
+def test_pages_linted_together_get_what_lint_html_finds_in_each(batches, memory, longest):
+    linter = PageLinter(ALLOWED, memory=memory, longest=longest)
     for batch in batches:
         named = [(f"site/{number}.html", page) for number, page in enumerate(batch)]
         assert linter.lint_pages(named) == [lint_html(dest, page, allowed_hosts=ALLOWED) for dest, page in named]
+
+
+def test_short_pieces_are_remembered_within_the_memory_and_long_ones_read_again(monkeypatch):
+    reads: list[str] = []
+
+    def counted(parts, allowed_hosts, *, cut):
+        reads.extend(parts)
+        return real(parts, allowed_hosts, cut=cut)
+
+    real = page_lint._read
+    monkeypatch.setattr(page_lint, "_read", counted)
+    paragraph = "<p>" + "本机关依法公开政府信息。" * 10 + "</p"
+    page = f'<div class="wrap">\n{paragraph}>\n'
+    linter = PageLinter(ALLOWED, memory=30, longest=50)
+    for _ in range(3):
+        assert linter.lint("site/a.html", page) == lint_html("site/a.html", page, allowed_hosts=ALLOWED)
+    assert reads == ['<div class="wrap"', paragraph, paragraph, paragraph]
+    reads.clear()
+    filler = [f'<div id="n{n}">\n' for n in range(3)]  # 12 characters each: the memory of 30 fills up
+    for piece in [*filler, page]:
+        linter.lint("site/b.html", piece)
+    assert reads.count('<div class="wrap"') == 1
 
 
 def test_the_built_sample_site_reads_alike_both_ways(built_sample_site):

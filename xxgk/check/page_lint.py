@@ -44,11 +44,14 @@ _PLAIN = _Piece(False, None)
 class PageLinter:
     """lint_html for page after page of one site: the same findings, with each distinct piece of markup read once."""
 
-    def __init__(self, allowed_hosts: frozenset[str], memory: int = 20000) -> None:
-        """memory bounds how many distinct pieces it remembers (all are forgotten when it is full)."""
+    def __init__(self, allowed_hosts: frozenset[str], memory: int = 12_000_000, longest: int = 200) -> None:
+        """memory bounds the characters of the pieces it remembers (all are forgotten when it is full), and it
+        remembers only pieces of at most `longest` characters: the markup and the list rows that recur from page
+        to page are short, a document's own paragraphs, met on one page only, are long."""
         self._allowed_hosts = allowed_hosts
-        self._memory = memory
+        self._memory, self._longest = memory, longest
         self._known: dict[str, _Piece] = {}  # by the piece's text without its closing cut
+        self._size = 0  # the characters of the pieces in _known
 
     def lint(self, dest: str, html: str) -> list[Problem]:
         """lint_html(dest, html, allowed_hosts=...) for one page."""
@@ -98,11 +101,16 @@ class PageLinter:
         missing = list(compress(range(len(parts)), map(is_, pieces, repeat(None))))
         if missing:
             unseen = list(dict.fromkeys(map(parts.__getitem__, missing)))
-            if len(known) + len(unseen) > self._memory:
+            read = dict(zip(unseen, _read(unseen, self._allowed_hosts, cut=True), strict=True))
+            kept = [part for part in unseen if len(part) <= self._longest]
+            size = sum(map(len, kept))
+            if self._size + size > self._memory:
                 known.clear()
-            known.update(zip(unseen, _read(unseen, self._allowed_hosts, cut=True), strict=True))
+                self._size = 0
+            known.update((part, read[part]) for part in kept)
+            self._size += size
             for index in missing:
-                pieces[index] = known[parts[index]]
+                pieces[index] = read[parts[index]]
         return pieces
 
 
