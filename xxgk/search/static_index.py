@@ -274,11 +274,16 @@ def built(documents: Sequence[Document], parallel: bool = True) -> Built:
             chunks = workers.map_chunks(invert, layout, items, parallel_from=PARALLEL_FROM)
         else:
             chunks = invert(layout, items)
-    joined = sorted(_joined(chunks, layout))
+    joined = list(_joined(chunks, layout))  # the chunks are emptied as the postings are joined
     small = sum(len(data) for _, data in joined if len(data) < BIG_TERM)
     term_buckets = term_buckets_for(small)
-    terms = [file for b, shard in enumerate(shards(joined, term_buckets)) for file in bucket_files(b, shard)]
     characters = frozenset(term for term, _ in joined if len(term) == 1)
+    grouped = shards(joined, term_buckets)
+    del joined  # the buckets hold the postings now, and each lets them go once its files are made
+    terms: list[tuple[str, bytes]] = []
+    for b in range(term_buckets):
+        terms += bucket_files(b, grouped[b])
+        grouped[b] = []
     files = sorted([*terms, *doc_files(enumerate(docs))])
     files = [
         *files,
@@ -353,13 +358,11 @@ INPUTS = (
 )
 
 
-def _joined(chunks: list[dict], layout: Layout) -> Iterable[tuple[str, bytes]]:
-    """Each term's postings from all chunks: chunks hold consecutive documents in order, so parts concatenate."""
-    parts: defaultdict = defaultdict(list)
-    for chunk in chunks:
-        for term, data in chunk.items():
-            parts[term].append(data)
-    for term, pieces in parts.items():
+def _joined(chunks: list[dict], layout: Layout) -> Iterator[tuple[str, bytes]]:
+    """Each term's postings from all chunks, in term order: chunks hold consecutive documents in order, so parts
+    concatenate. Each part is taken out of its chunk as it is joined: the chunks shrink as the postings grow."""
+    for term in sorted(set().union(*chunks)):
+        pieces = [chunk.pop(term) for chunk in chunks if term in chunk]
         if isinstance(pieces[0], bytes):
             yield term, b"".join(pieces)
         else:
