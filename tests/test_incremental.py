@@ -178,7 +178,7 @@ def test_the_static_search_index_is_not_rebuilt_when_no_document_changed_and_pat
     built = files(root / "site")
     calls = []
     real = static_search_update.built
-    monkeypatch.setattr(static_search_update, "built", lambda docs: calls.append(1) or real(docs))
+    monkeypatch.setattr(static_search_update, "built", lambda docs, write: calls.append(1) or real(docs, write))
     edit(root / "config.yaml", r"^site_name: .*$", "site_name: 改名后的政府信息公开")
     pipeline.build(load_config(root / "config.yaml"), today)  # every page changes, the index does not
     index = {p: b for p, b in built.items() if p.startswith("search/") and p != "search/index.html"}

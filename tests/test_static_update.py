@@ -5,6 +5,7 @@ of a full build of the same documents, an edit rewrites only what it touches, an
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import random
 import tempfile
@@ -177,6 +178,17 @@ def test_an_edit_rewrites_its_documents_files_and_only_the_buckets_its_terms_tou
     assert terms == {p for p, data in files.items() if p.startswith("search/t/") and before.get(p) != data}
     assert bool(terms) == term_files
     assert json.loads(result.record)["documents"][5] != json.loads(output.built.record)["documents"][5]
+
+
+def test_an_index_built_anew_goes_to_write_file_by_file(docs):
+    written: list[tuple[str, bytes]] = []
+    result = update(docs, None, None, lambda path, data: written.append((path, data)))
+    assert result.files == [] and result.kept == {}
+    assert written[-1][0] == "search/meta.json" and len(dict(written)) == len(written)
+    assert dict(written) == full(docs)
+    recorded = json.loads(result.record)["files"]
+    assert recorded == {path: [hashlib.sha256(data).hexdigest(), len(data)] for path, data in full(docs).items()}
+    assert list(recorded) == [*sorted(path for path in recorded if path != "search/meta.json"), "search/meta.json"]
 
 
 def test_nothing_is_written_when_no_document_changed(tmp_path, docs):

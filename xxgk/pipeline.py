@@ -377,9 +377,13 @@ def _write_static_index(documents: tuple[Document, ...], stage: output.Staging, 
         previous = record.read_bytes() if record else None
     except OSError:
         previous = None
-    update = static_update.update(documents, stage.previous.folder, previous)
+
+    def write(path: str, data: bytes) -> None:  # a file of an index built anew, as soon as it is made
+        stage.write([Output(path, data)])
+
+    update = static_update.update(documents, stage.previous.folder, previous, write)
     if update.kept and not stage.keep(update.kept):
-        update = static_update.update(documents, None, None)
+        update = static_update.update(documents, None, None, write)
     stage.write(Output(path, data) for path, data in update.files)
     return update.record
 

@@ -52,7 +52,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import compress, count, repeat
@@ -250,22 +250,28 @@ def static_index(documents: Sequence[Document], parallel: bool = True) -> list[t
 
     With parallel, the postings of chunks of documents are built in worker processes (xxgk.workers).
     """
-    return built(documents, parallel).files
+    files: list[tuple[str, bytes]] = []
+    built(documents, lambda path, data: files.append((path, data)), parallel)
+    return sorted(files[:-1]) + files[-1:]
+
+
+META = "search/meta.json"
 
 
 @dataclass(frozen=True, slots=True)
 class Built:
-    """A whole static index, and what an update of it in place needs to know about it."""
+    """What an update in place of a whole static index needs to know about it."""
 
-    files: list[tuple[str, bytes]]  # (site path, bytes), in path order, meta.json last
+    made: dict[str, tuple[str, int]]  # site path -> (SHA-256, size) of every file, in path order, META last
     layout: Layout
     small: int  # bytes of postings kept inside bucket files: what sets term_buckets
     term_buckets: int
     characters: frozenset[str]  # the one-character terms
 
 
-def built(documents: Sequence[Document], parallel: bool = True) -> Built:
-    """static_index(documents) with the figures an update in place starts from (xxgk.search.static_update)."""
+def built(documents: Sequence[Document], write: Callable[[str, bytes], None], parallel: bool = True) -> Built:
+    """The files of static_index(documents), each handed to write(path, bytes) as soon as it is made (META last, as
+    it holds a hash of the others), so that they are never all in memory at once; and the index's figures."""
     docs = numbered(documents)
     items = [(n, doc.title, searchable_text(doc)) for n, doc in enumerate(docs)]
     layout = Layout(len(docs), max((len(rest) for _, _, rest in items), default=0))
@@ -274,24 +280,28 @@ def built(documents: Sequence[Document], parallel: bool = True) -> Built:
             chunks = workers.map_chunks(invert, layout, items, parallel_from=PARALLEL_FROM)
         else:
             chunks = invert(layout, items)
+    del items
     joined = list(_joined(chunks, layout))  # the chunks are emptied as the postings are joined
     small = sum(len(data) for _, data in joined if len(data) < BIG_TERM)
     term_buckets = term_buckets_for(small)
     characters = frozenset(term for term, _ in joined if len(term) == 1)
     grouped = shards(joined, term_buckets)
-    del joined  # the buckets hold the postings now, and each lets them go once its files are made
-    terms: list[tuple[str, bytes]] = []
+    del joined  # the buckets hold the postings now, and each lets them go once its files are written
+    made: dict[str, tuple[str, int]] = {}
+
+    def made_and_written(files: Iterable[tuple[str, bytes]]) -> None:
+        for path, data in files:
+            made[path] = (hashlib.sha256(data).hexdigest(), len(data))
+            write(path, data)
+
     for b in range(term_buckets):
-        terms += bucket_files(b, grouped[b])
+        made_and_written(bucket_files(b, grouped[b]))
         grouped[b] = []
-    files = sorted([*terms, *doc_files(enumerate(docs))])
-    files = [
-        *files,
-        *derived_files(
-            docs, characters, term_buckets, layout, [(path, hashlib.sha256(data).digest()) for path, data in files]
-        ),
-    ]
-    return Built(sorted(files[:-1]) + files[-1:], layout, small, term_buckets, characters)
+    made_and_written(doc_files(enumerate(docs)))
+    digests = [(path, bytes.fromhex(digest)) for path, (digest, _) in made.items()]
+    made_and_written(derived_files(docs, characters, term_buckets, layout, digests))
+    order = [*sorted(path for path in made if path != META), META]
+    return Built({path: made[path] for path in order}, layout, small, term_buckets, characters)
 
 
 def numbered(documents: Iterable[Document]) -> list[Document]:
@@ -338,7 +348,7 @@ def derived_files(
         "doc_width": layout.doc_width,
         **facets,
     }
-    return [*files, ("search/meta.json", _json(meta))]
+    return [*files, (META, _json(meta))]
 
 
 # Every Document field static_index reads (year comes from published): keep in step with the code above.
@@ -475,9 +485,8 @@ def date_span(runs: list[list[int]], total: int, start: str, end: str) -> range:
     return range(runs[inside[0]][1], runs[after][1] if after < len(runs) else total)
 
 
-def doc_files(numbered: Iterable[tuple[int, Document]]) -> list[tuple[str, bytes]]:
-    """The result files (search/d/) of documents with their numbers."""
-    files = []
+def doc_files(numbered: Iterable[tuple[int, Document]]) -> Iterator[tuple[str, bytes]]:
+    """The result files (search/d/) of documents with their numbers, made one document at a time."""
     for number, doc in numbered:
         text = doc.body_text
         pieces = [text[i : i + SEGMENT] for i in range(LEAD, len(text), SEGMENT)]
@@ -495,9 +504,8 @@ def doc_files(numbered: Iterable[tuple[int, Document]]) -> list[tuple[str, bytes
         }
         if doc.summary and doc.summary not in text[:LEAD]:
             shown["summary"] = doc.summary
-        files.append((f"search/d/{number}.json", _json(shown)))
-        files += [(f"search/d/{number}-{k + 1}.txt", piece.encode("utf-8")) for k, piece in enumerate(pieces)]
-    return files
+        yield f"search/d/{number}.json", _json(shown)
+        yield from ((f"search/d/{number}-{k + 1}.txt", piece.encode("utf-8")) for k, piece in enumerate(pieces))
 
 
 # ---- reading: the browser's algorithm, in Python ----

@@ -31,7 +31,7 @@ import hashlib
 import json
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -78,8 +78,17 @@ class _Stale(Exception):
     """The previous index cannot be patched into the new one: it is built anew."""
 
 
-def update(documents: Sequence[Document], previous: Path | None, record: bytes | None) -> Update:
-    """The static index of documents, patched from the index in the previous output folder when its record fits."""
+def update(
+    documents: Sequence[Document],
+    previous: Path | None,
+    record: bytes | None,
+    write: Callable[[str, bytes], None] | None = None,
+) -> Update:
+    """The static index of documents, patched from the index in the previous output folder when its record fits.
+
+    When the index is built anew and write is given, each file goes to write(path, bytes) as soon as it is made
+    (and Update.files holds none): the files of a whole index are never all in memory.
+    """
     docs = numbered(documents)
     entries = [_entry(doc) for doc in docs]
     key = hashlib.sha256(f"{FORMAT}:{RECORD_FORMAT}:".encode() + "".join(e[0] for e in entries).encode()).hexdigest()
@@ -88,19 +97,12 @@ def update(documents: Sequence[Document], previous: Path | None, record: bytes |
             return _patched(docs, entries, key, _Previous(previous, _loaded(record)))
         except _Stale:
             pass
-    index = built(docs)
+    files: list[tuple[str, bytes]] = []
+    index = built(docs, write or (lambda path, data: files.append((path, data))))
     return Update(
-        index.files,
+        sorted(files[:-1]) + files[-1:],
         {},
-        _record(
-            key,
-            entries,
-            {path: _file_entry(data) for path, data in index.files},
-            index.layout,
-            index.small,
-            index.term_buckets,
-            index.characters,
-        ),
+        _record(key, entries, index.made, index.layout, index.small, index.term_buckets, index.characters),
     )
 
 
