@@ -239,13 +239,13 @@ class Cache:
         db = _connect(self._path, self._context)
         try:
             with db:
-                db.executemany(
+                db.executemany(  # one row pickled at a time: a cold build's rows are as large as its corpus
                     "INSERT OR REPLACE INTO documents (context, key, entry, checksum) VALUES (?, ?, ?, ?)",
-                    [
+                    (
                         (self._context, e.key, blob, hashlib.sha256(blob).hexdigest())
                         for e in self._pending
                         for blob in [pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL)]
-                    ],
+                    ),
                 )
                 stored = [key for (key,) in db.execute("SELECT key FROM documents WHERE context = ?", (self._context,))]
                 db.executemany(
