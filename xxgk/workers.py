@@ -40,9 +40,7 @@ def started(
     if len(items) < parallel_from or workers == 1:
         yield lambda: function(shared, list(items))
         return
-    # Several chunks per worker even out the load; each chunk pays for its own set-up (a Markdown
-    # converter, compiled templates), so chunks are not made smaller than that cost is worth.
-    size = max(32, -(-len(items) // (workers * 6)))
+    size = chunk_size(len(items))
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=_context(), initializer=_inherit, initargs=(function, shared, items)
     ) as pool:
@@ -53,6 +51,13 @@ def started(
         except BaseException:  # Ctrl+C or an error: stop the workers now rather than let them finish every chunk
             stop(pool)
             raise
+
+
+def chunk_size(count: int) -> int:
+    """How many of count items map_chunks hands a worker at a time, when it uses workers."""
+    # Several chunks per worker even out the load; each chunk pays for its own set-up (a Markdown
+    # converter, compiled templates), so chunks are not made smaller than that cost is worth.
+    return max(32, -(-count // ((os.cpu_count() or 1) * 6)))
 
 
 def stop(pool: ProcessPoolExecutor) -> None:

@@ -1,0 +1,46 @@
+"""The order in which the built-page scan reads a site's pages: it decides how much the scan remembers between
+pages that share rows, never what it finds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from xxgk import pipeline
+from xxgk.check import page_scan
+from xxgk.config import load_config
+from xxgk.errors import shown_path
+
+from .conftest import MINIMAL_CONFIG, TODAY
+from .test_build import many_documents
+
+
+def test_pages_named_first_come_first_in_that_order_and_the_rest_in_path_order():
+    unseen = {"d1": "doc/b.html", "d2": "catalog/index.html", "d3": "category/x/2/index.html", "d4": "a.html"}
+    first = ["category/x/2/index.html", "gone/index.html", "catalog/index.html"]
+    assert page_scan.in_scan_order(unseen, first) == [
+        ("d3", "category/x/2/index.html"),
+        ("d2", "catalog/index.html"),
+        ("d4", "a.html"),
+        ("d1", "doc/b.html"),
+    ]
+
+
+def test_the_listings_are_swept_together_and_the_findings_stay_the_same(make_site, run_cli):
+    root = make_site(many_documents(40), MINIMAL_CONFIG + "page_size: 5\n")
+    assert run_cli(["build", "--today", TODAY], root).code == 0
+    config = load_config(root / "config.yaml")
+    today = date.fromisoformat(TODAY)
+    site = pipeline.site_model(pipeline.check(config, today, since=None), config, today)
+    sweep = pipeline.listing_sweep(site)
+    listings = [site.catalog, *site.columns, *(term for facet in site.facets for term in facet.terms)]
+    pages = {page.url: page for listing in listings for page in listing.pages}
+    assert sorted(sweep) == sorted(pages) and len(set(sweep)) == len(sweep)
+    where = [(pages[url].number - 1) / pages[url].count for url in sweep]
+    assert where == sorted(where) and where[-1] == 7 / 8  # 40 documents, 5 a page: every listing's 8th page last
+    assert all((config.output_dir / url).is_file() for url in sweep)
+    documents = list(site.documents)
+    by_path = pipeline.scan_pages(config.output_dir, config, documents, shown_path)
+    assert by_path == pipeline.scan_pages(config.output_dir, config, documents, shown_path, site=site)
+    hosts = pipeline.scanned_hosts(config)
+    backwards = page_scan.scan(config.output_dir, hosts, shown_path, first=list(reversed(sweep)))
+    assert backwards == page_scan.scan(config.output_dir, hosts, shown_path)
