@@ -314,7 +314,7 @@ def _gate_share(r: Result) -> str:
         return "failed"
     lint, scan = r.gate["lint"], r.gate["scan"]
     share = 100 * (lint + scan) / (r.cold.cpu - lint - scan)
-    return f"{share:.0f} % (lint {lint:.1f} s + page scan {scan:.1f} s of {r.cold.cpu:.1f} s CPU)"
+    return f"{share:.1f} % (lint {lint:.1f} s + page scan {scan:.1f} s of {r.cold.cpu:.1f} s CPU)"
 
 
 def _others(r: Result, show, edit: bool = False) -> str:
