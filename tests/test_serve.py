@@ -166,14 +166,21 @@ def _watching(folders, interval: float, **options):
     return rebuilt, stop
 
 
+def _an_edit_is_built(folder, interval: float, **options) -> None:
+    """A watch over folder builds nothing until a file is edited, and then builds within 5 seconds."""
+    (folder / "a.md").write_text("1")
+    rebuilt, stop = _watching([folder], interval, **options)
+    try:
+        assert not rebuilt.is_set()
+        (folder / "a.md").write_text("22")
+        assert rebuilt.wait(5)
+    finally:
+        stop.set()
+
+
 def test_an_edit_is_reported_at_once_not_at_the_next_look(tmp_path):
     """The operating system reports the save: a watch that would look only every 60 seconds builds it at once."""
-    (tmp_path / "a.md").write_text("1")
-    rebuilt, stop = _watching([tmp_path], 60)
-    assert not rebuilt.is_set()
-    (tmp_path / "a.md").write_text("22")
-    assert rebuilt.wait(5)
-    stop.set()
+    _an_edit_is_built(tmp_path, 60)
 
 
 def test_edits_in_new_folders_and_a_replaced_config_file_are_built(tmp_path):
@@ -216,20 +223,10 @@ def test_without_reports_from_the_system_it_looks_at_the_files_instead(tmp_path,
         yield  # a generator, as watchfiles.watch is
 
     monkeypatch.setattr(serve.watchfiles, "watch", refused)
-    (tmp_path / "a.md").write_text("1")
-    rebuilt, stop = _watching([tmp_path], 0.05)
-    assert not rebuilt.is_set()
-    (tmp_path / "a.md").write_text("22")
-    assert rebuilt.wait(5)
-    stop.set()
+    _an_edit_is_built(tmp_path, 0.05)
     assert "收不到文件改动通知（OS file watch limit reached），改为每 0.05 秒检查一次文件。" in capsys.readouterr().err
 
 
 def test_poll_looks_at_the_files(tmp_path, monkeypatch):
     monkeypatch.setattr(serve.watchfiles, "watch", None)  # never asked
-    (tmp_path / "a.md").write_text("1")
-    rebuilt, stop = _watching([tmp_path], 0.05, poll=True)
-    assert not rebuilt.is_set()
-    (tmp_path / "a.md").write_text("22")
-    assert rebuilt.wait(5)
-    stop.set()
+    _an_edit_is_built(tmp_path, 0.05, poll=True)

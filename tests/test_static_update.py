@@ -182,7 +182,12 @@ def test_an_edit_rewrites_its_documents_files_and_only_the_buckets_its_terms_tou
 
 def test_an_index_built_anew_goes_to_write_file_by_file(docs):
     written: list[tuple[str, bytes]] = []
-    result = update(docs, None, None, lambda path, data: written.append((path, data)))
+
+    def write(path: str, data: bytes) -> tuple[str, int]:
+        written.append((path, data))
+        return hashlib.sha256(data).hexdigest(), len(data)
+
+    result = update(docs, None, None, write)
     assert result.files == [] and result.kept == {}
     assert written[-1][0] == "search/meta.json" and len(dict(written)) == len(written)
     assert dict(written) == full(docs)

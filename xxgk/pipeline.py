@@ -391,8 +391,9 @@ def _write_static_index(documents: tuple[Document, ...], stage: output.Staging, 
     except OSError:
         previous = None
 
-    def write(path: str, data: bytes) -> None:  # a file of an index built anew, as soon as it is made
-        stage.write([Output(path, data)])
+    def write(path: str, data: bytes) -> tuple[str, int]:  # a file of an index built anew, as soon as it is made
+        [(_, digest, size)] = stage.write([Output(path, data)])
+        return digest, size
 
     update = static_update.update(documents, stage.previous.folder, previous, write)
     if update.kept and not stage.keep(update.kept):

@@ -250,12 +250,12 @@ def static_index(documents: Sequence[Document], parallel: bool = True) -> list[t
 
     With parallel, the postings of chunks of documents are built in worker processes (xxgk.workers).
     """
-    files: list[tuple[str, bytes]] = []
-    built(documents, lambda path, data: files.append((path, data)), parallel)
-    return sorted(files[:-1]) + files[-1:]
+    return in_memory(documents, parallel)[0]
 
 
 META = "search/meta.json"
+# Takes a file of the index (site path, bytes) to keep or write, and returns its SHA-256 (hex) and size.
+Writer = Callable[[str, bytes], tuple[str, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,9 +269,21 @@ class Built:
     characters: frozenset[str]  # the one-character terms
 
 
-def built(documents: Sequence[Document], write: Callable[[str, bytes], None], parallel: bool = True) -> Built:
-    """The files of static_index(documents), each handed to write(path, bytes) as soon as it is made (META last, as
-    it holds a hash of the others), so that they are never all in memory at once; and the index's figures."""
+def in_memory(documents: Sequence[Document], parallel: bool = True) -> tuple[list[tuple[str, bytes]], Built]:
+    """built(documents) with its files kept: (site path, bytes) in path order, META last; and the index's figures."""
+    files: list[tuple[str, bytes]] = []
+
+    def keep(path: str, data: bytes) -> tuple[str, int]:
+        files.append((path, data))
+        return hashlib.sha256(data).hexdigest(), len(data)
+
+    index = built(documents, keep, parallel)
+    return sorted(files[:-1]) + files[-1:], index
+
+
+def built(documents: Sequence[Document], write: Writer, parallel: bool = True) -> Built:
+    """The files of static_index(documents), each handed to write() as soon as it is made (META last, as it holds a
+    hash of the others), so that they are never all in memory at once; and the index's figures."""
     docs = numbered(documents)
     items = [(n, doc.title, searchable_text(doc)) for n, doc in enumerate(docs)]
     layout = Layout(len(docs), max((len(rest) for _, _, rest in items), default=0))
@@ -291,8 +303,7 @@ def built(documents: Sequence[Document], write: Callable[[str, bytes], None], pa
 
     def made_and_written(files: Iterable[tuple[str, bytes]]) -> None:
         for path, data in files:
-            made[path] = (hashlib.sha256(data).hexdigest(), len(data))
-            write(path, data)
+            made[path] = write(path, data)
 
     for b in range(term_buckets):
         made_and_written(bucket_files(b, grouped[b]))

@@ -31,7 +31,7 @@ import hashlib
 import json
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -42,12 +42,14 @@ from .static_index import (
     FORMAT,
     INPUTS,
     Layout,
+    Writer,
     bucket_files,
     bucket_of,
     bucket_records,
     built,
     derived_files,
     doc_files,
+    in_memory,
     invert,
     numbered,
     read_varint,
@@ -82,12 +84,12 @@ def update(
     documents: Sequence[Document],
     previous: Path | None,
     record: bytes | None,
-    write: Callable[[str, bytes], None] | None = None,
+    write: Writer | None = None,
 ) -> Update:
     """The static index of documents, patched from the index in the previous output folder when its record fits.
 
-    When the index is built anew and write is given, each file goes to write(path, bytes) as soon as it is made
-    (and Update.files holds none): the files of a whole index are never all in memory.
+    When the index is built anew and write is given, each file goes to write() as soon as it is made (and
+    Update.files holds none): the files of a whole index are never all in memory.
     """
     docs = numbered(documents)
     entries = [_entry(doc) for doc in docs]
@@ -97,10 +99,9 @@ def update(
             return _patched(docs, entries, key, _Previous(previous, _loaded(record)))
         except _Stale:
             pass
-    files: list[tuple[str, bytes]] = []
-    index = built(docs, write or (lambda path, data: files.append((path, data))))
+    files, index = in_memory(docs) if write is None else ([], built(docs, write))
     return Update(
-        sorted(files[:-1]) + files[-1:],
+        files,
         {},
         _record(key, entries, index.made, index.layout, index.small, index.term_buckets, index.characters),
     )
