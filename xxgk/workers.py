@@ -7,6 +7,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -70,7 +71,17 @@ def stop(pool: ProcessPoolExecutor) -> None:
     for process in children:
         process.terminate()
     for process in children:
-        process.join()
+        _join(process)
+
+
+def _join(process: multiprocessing.Process, patience: float = 5.0) -> None:
+    """Wait until a terminated child has exited and its exit code is known."""
+    # The pool's own thread joins its workers too: when it reaps a worker first, this thread's join returns with
+    # no exit code, which that thread records a moment later. Until then the process would still look alive.
+    deadline = time.monotonic() + patience
+    process.join()
+    while process.exitcode is None and time.monotonic() < deadline:
+        process.join(0.01)
 
 
 # In a worker process only: the function, shared value and items it was started with (see _inherit).
