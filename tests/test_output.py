@@ -51,6 +51,18 @@ def test_paths_cannot_escape(tmp_path, dest):
         Staging(tmp_path).target(dest)
 
 
+@settings(max_examples=400, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["a", "b.c", ".", "..", "...", ".d", "", "\0"]), min_size=1, max_size=5))
+def test_a_path_with_an_empty_dot_or_dot_dot_part_is_refused(tmp_path, parts):
+    dest = "/".join(parts)
+    inside = all(part not in ("", ".", "..") and "\0" not in part for part in parts)
+    if inside:
+        assert Staging(tmp_path / "stage").target(dest) == f"{tmp_path}/stage/{dest}"
+    else:
+        with pytest.raises(ValueError, match="escapes the site folder"):
+            Staging(tmp_path / "stage").target(dest)
+
+
 def test_symlinked_folder_cannot_lead_outside(tmp_path):
     (tmp_path / "stage").mkdir()
     (tmp_path / "stage" / "doc").symlink_to(tmp_path)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from xxgk.model import Document
 from xxgk.search import static_index as static_search
 from xxgk.search.static_index import bucket_of, static_index
-from xxgk.search.static_update import Update, update
+from xxgk.search.static_update import RECORD_FORMAT, Update, update
 
 from .test_static_search import CATEGORIES, HAN, PUBLISHERS, make_doc
 
@@ -178,6 +178,9 @@ def test_an_edit_rewrites_its_documents_files_and_only_the_buckets_its_terms_tou
     assert terms == {p for p, data in files.items() if p.startswith("search/t/") and before.get(p) != data}
     assert bool(terms) == term_files
     assert json.loads(result.record)["documents"][5] != json.loads(output.built.record)["documents"][5]
+    # The lookup files are made again only when an edit changes a lookup key (文号 here).
+    lookups = {p for p in files if p.startswith("search/id/")}
+    assert (lookups <= written) if kind == "doc-no" else (lookups <= set(result.kept))
 
 
 def test_an_index_built_anew_goes_to_write_file_by_file(docs):
@@ -254,13 +257,15 @@ def tampered(change) -> bytes:
         tampered(lambda r: r["files"].update({"search/t/0.bin": ["x", 1]})),
         tampered(lambda r: r["documents"][0].pop()),
         tampered(lambda r: r.update(layout=[1, 2, 3])),
+        tampered(lambda r: r.update(version="the record of other code")),
     ],
 )
 def test_a_missing_or_damaged_record_builds_the_index_anew(tmp_path, docs, record):
     Output(tmp_path, docs)
     changed = edited(docs, 3, "title", random.Random(2))
     result = update(changed, tmp_path, record)
-    assert result.kept == {} and dict(result.files) == full(changed) and json.loads(result.record)["format"] == 1
+    assert result.kept == {} and dict(result.files) == full(changed)
+    assert json.loads(result.record)["format"] == RECORD_FORMAT
 
 
 def test_a_record_whose_documents_were_tampered_with_builds_anew(tmp_path, docs):

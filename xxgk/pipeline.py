@@ -395,9 +395,10 @@ def _write_static_index(documents: tuple[Document, ...], stage: output.Staging, 
         [(_, digest, size)] = stage.write([Output(path, data)])
         return digest, size
 
-    update = static_update.update(documents, stage.previous.folder, previous, write)
+    version = fingerprint("static-search")  # the tool's code: a record of other code is not used
+    update = static_update.update(documents, stage.previous.folder, previous, write, version)
     if update.kept and not stage.keep(update.kept):
-        update = static_update.update(documents, None, None, write)
+        update = static_update.update(documents, None, None, write, version)
     stage.write(Output(path, data) for path, data in update.files)
     return update.record
 

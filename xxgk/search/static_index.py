@@ -335,10 +335,12 @@ def derived_files(
     term_buckets: int,
     layout: Layout,
     digests: Iterable[tuple[str, bytes]],
+    id_buckets: int | None = None,
 ) -> list[tuple[str, bytes]]:
     """The files made from the documents' fields alone (lookups, filters, dates), t2s.txt and, last, meta.json,
-    given the (site path, SHA-256) of the term and document files."""
-    lookups, id_buckets = _id_files(docs)
+    given the (site path, SHA-256) of the term and document files. With id_buckets, the lookup files are not made:
+    the caller keeps those of an index with the same lookup keys (and that many buckets), and digests has them."""
+    lookups, id_buckets = _id_files(docs) if id_buckets is None else ([], id_buckets)
     facets, facet_files = _facet_files(docs)
     files = [*lookups, *facet_files, ("search/t2s.txt", hanzi.browser_table(characters).encode("utf-8"))]
     digest = hashlib.sha256()
@@ -430,10 +432,15 @@ def bucket_records(shard: bytes) -> Iterator[tuple[str, int, bytes]]:
         yield key, tag, data
 
 
+def lookup_keys(index_no: str, doc_no: str) -> list[str]:
+    """The lookup keys of a document with this 索引号 and 文号, in order."""
+    return sorted({lookup_key(index_no), lookup_key(doc_no)} - {""})
+
+
 def _id_files(docs: list[Document]) -> tuple[list[tuple[str, bytes]], int]:
     keys: dict[str, list[int]] = defaultdict(list)
     for number, doc in enumerate(docs):
-        for value in sorted({lookup_key(doc.index_no), lookup_key(doc.doc_no)} - {""}):
+        for value in lookup_keys(doc.index_no, doc.doc_no):
             keys[value].append(number)
     buckets = _power_of_two(len(keys) / ID_BUCKET_KEYS)
     grouped: list[dict[str, list[int]]] = [{} for _ in range(buckets)]

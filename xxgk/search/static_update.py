@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..model import Document
+from ..model import Document, document_digest
 from .static_index import (
     BIG_TERM,
     DERIVED,
@@ -51,6 +51,7 @@ from .static_index import (
     doc_files,
     in_memory,
     invert,
+    lookup_keys,
     numbered,
     read_varint,
     term_buckets_for,
@@ -58,7 +59,7 @@ from .static_index import (
 )
 from .text import after_body, searchable_text
 
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2
 # A patch costs about ten times as much per changed document as a full build per document (measured at 2,000
 # documents), so beyond FEW numbers and a sixteenth of them a full build, on every core, is as quick.
 FEW = 64
@@ -85,34 +86,45 @@ def update(
     previous: Path | None,
     record: bytes | None,
     write: Writer | None = None,
+    version: str = "",
 ) -> Update:
     """The static index of documents, patched from the index in the previous output folder when its record fits.
 
-    When the index is built anew and write is given, each file goes to write() as soon as it is made (and
-    Update.files holds none): the files of a whole index are never all in memory.
+    version names the code that makes the index (a record of other code is not used). When the index is built anew
+    and write is given, each file goes to write() as soon as it is made (and Update.files holds none): the files of
+    a whole index are never all in memory.
     """
     docs = numbered(documents)
-    entries = [_entry(doc) for doc in docs]
+    old = _usable(record, version) if previous is not None else None
+    entries = _entries(docs, old["documents"] if old else [])
     key = hashlib.sha256(f"{FORMAT}:{RECORD_FORMAT}:".encode() + "".join(e[0] for e in entries).encode()).hexdigest()
-    if previous is not None and record is not None:
+    if previous is not None and old is not None:
         try:
-            return _patched(docs, entries, key, _Previous(previous, _loaded(record)))
+            return _patched(docs, entries, key, _Previous(previous, old))
         except _Stale:
             pass
     files, index = in_memory(docs) if write is None else ([], built(docs, write))
     return Update(
         files,
         {},
-        _record(key, entries, index.made, index.layout, index.small, index.term_buckets, index.characters),
+        _record(key, entries, index.made, index.layout, index.small, index.term_buckets, index.characters, version),
     )
 
 
+def _entries(docs: list[Document], was: list[list[str]]) -> list[list[str]]:
+    """The record's entry of each document, taken from the previous record when the document is the same one (by
+    its digest, which covers every index input): an edit works out the entries of the changed documents only."""
+    known = {entry[4]: entry for entry in was}
+    return [known.get(document_digest(doc)[:16]) or _entry(doc) for doc in docs]
+
+
 def _entry(doc: Document) -> list[str]:
-    """What the record keeps of a document: digests of all its index inputs and of its body, its title, its tail."""
+    """What the record keeps of a document: digests of all its index inputs and of its body, its title, its tail,
+    and (to know it again) the start of its document_digest."""
     body = _digest(doc.body_text)
     # The body, the longest input, is hashed once: its digest stands for it among the others.
     fields = [body if name == "body_text" else getattr(doc, name, "") for name in INPUTS]
-    return [_digest(repr(fields)), body, doc.title, after_body(doc)]
+    return [_digest(repr(fields)), body, doc.title, after_body(doc), document_digest(doc)[:16]]
 
 
 def _digest(text: str) -> str:
@@ -131,11 +143,13 @@ def _record(
     small: int,
     term_buckets: int,
     characters: frozenset[str] | set[str],
+    version: str,
 ) -> bytes:
     return json.dumps(
         {
             "format": RECORD_FORMAT,
             "index_format": FORMAT,
+            "version": version,
             "key": key,
             "files": files,
             "layout": [layout.offset_bits, layout.slot_width, layout.doc_width],
@@ -148,6 +162,15 @@ def _record(
     ).encode("utf-8")
 
 
+def _usable(record: bytes | None, version: str) -> dict | None:
+    """The record saved by the previous build, or None unless it is whole, of this format and of this code."""
+    try:
+        value = _loaded(record) if record is not None else None
+    except _Stale:
+        return None
+    return value if value is not None and value["version"] == version else None
+
+
 def _loaded(record: bytes) -> dict:
     """The record saved by the previous build, refused (_Stale) unless it is whole and of this format."""
     try:
@@ -157,6 +180,7 @@ def _loaded(record: bytes) -> dict:
     shapes = {
         "format": int,
         "index_format": int,
+        "version": str,
         "key": str,
         "files": dict,
         "layout": list,
@@ -171,7 +195,7 @@ def _loaded(record: bytes) -> dict:
         or (value["format"], value["index_format"]) != (RECORD_FORMAT, FORMAT)
     ):
         raise _Stale
-    if not all(isinstance(e, list) and len(e) == 4 and all(isinstance(x, str) for x in e) for e in value["documents"]):
+    if not all(isinstance(e, list) and len(e) == 5 and all(isinstance(x, str) for x in e) for e in value["documents"]):
         raise _Stale
     if not all(
         isinstance(e, list) and len(e) == 2 and isinstance(e[0], str) and len(e[0]) == 64 and isinstance(e[1], int)
@@ -226,20 +250,45 @@ def _patched(docs: list[Document], entries: list[list[str]], key: str, previous:
     terms = _Terms(previous, layout, old)
     written = [file for b, shard in terms.patched(edits) for file in bucket_files(b, shard)]
     written += doc_files((n, docs[n]) for n in changed if n < len(docs))
+    # The lookup files hold, per key, the numbers of the documents with it: when every changed number holds the
+    # same keys as before, they are the previous ones, and so is their count.
+    id_buckets = (
+        sum(path.startswith(_LOOKUPS) for path in old["files"]) if _same_lookups(docs, changed, previous) else None
+    )
     kept = {
         path: tuple(entry)
         for path, entry in old["files"].items()
-        if path not in dropped and path not in terms.dropped and not path.startswith(DERIVED)
+        if path not in dropped
+        and path not in terms.dropped
+        and (not path.startswith(DERIVED) or (id_buckets and path.startswith(_LOOKUPS)))
     }
     digests = [
         *((path, bytes.fromhex(sha)) for path, (sha, _) in kept.items()),
         *((path, hashlib.sha256(data).digest()) for path, data in written),
     ]
-    written += derived_files(docs, terms.characters, terms.buckets, layout, digests)
+    written += derived_files(docs, terms.characters, terms.buckets, layout, digests, id_buckets)
     files = {**kept, **{path: _file_entry(data) for path, data in written}}
+    version = old["version"]
     return Update(
-        sorted(written), kept, _record(key, entries, files, layout, terms.small, terms.buckets, terms.characters)
+        sorted(written),
+        kept,
+        _record(key, entries, files, layout, terms.small, terms.buckets, terms.characters, version),
     )
+
+
+_LOOKUPS = "search/id/"
+
+
+def _same_lookups(docs: list[Document], changed: list[int], previous: _Previous) -> bool:
+    """Whether there are as many documents as before and each changed number has the 索引号 and 文号 lookup keys
+    it had (read back from its previous result file)."""
+    if len(docs) != len(previous.record["documents"]):
+        return False
+    for n in changed:
+        shown, _ = previous.shown(n)
+        if lookup_keys(shown["index_no"], shown["doc_no"]) != lookup_keys(docs[n].index_no, docs[n].doc_no):
+            return False
+    return True
 
 
 def _changed(entries: list[list[str]], was: list[list[str]]) -> list[int]:
@@ -265,7 +314,7 @@ def _term_edits(
     for n in changed:
         shown, paths = previous.shown(n) if n < len(was) else ({}, [])
         dropped.update(paths)
-        if n < len(docs) and n < len(was) and entries[n][1:] == was[n][1:]:  # no indexed text changed
+        if n < len(docs) and n < len(was) and entries[n][1:4] == was[n][1:4]:  # no indexed text changed
             continue
         if n < len(was):
             olds.append(_old_text(previous, n, shown, paths))
@@ -283,7 +332,7 @@ def _term_edits(
 def _old_text(previous: _Previous, n: int, shown: dict, paths: list[str]) -> tuple[int, str, str]:
     """(n, title, rest) of document number n in the previous index, read back: its body from its result files (shown
     and the pieces in paths), the rest from the record."""
-    _, body_digest, title, tail = previous.record["documents"][n]
+    _, body_digest, title, tail, _ = previous.record["documents"][n]
     body = shown["text"] + "".join(previous.read(path).decode("utf-8") for path in paths[1:])
     if _digest(body) != body_digest:
         raise _Stale
