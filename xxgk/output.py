@@ -109,11 +109,12 @@ class Staging:
         self._made: list[str] = []  # folders this process made
         # Folders known to be there (a spare's): made or checked once, not once per file.
         self._folders = set(folders) if folders is not None else _folders_of(self._root, self.held)
-        self._lent = False  # worker processes were given the folder and have not reported back (claim)
+        self._lent = 0  # how many lendings of the folder to worker processes have not been reported back (claim)
 
     def for_workers(self) -> tuple[Path, Previous, dict[str, str] | None, set[str]]:
-        """What a worker process needs to write into this folder (Staging(*args)); its files are claim()ed later."""
-        self._lent = True
+        """What a worker process needs to write into this folder (Staging(*args)); its files are claim()ed later,
+        once for each call of this."""
+        self._lent += 1
         return self.path, self.previous, self.held if self._spare else None, self._folders
 
     def target(self, dest: str) -> str:
@@ -162,7 +163,7 @@ class Staging:
             if dest in self._written:
                 raise ValueError(f"two outputs claim one path: {dest!r}")
             self._written[dest], self._sizes[dest] = digest, size
-        self._lent = False
+        self._lent -= 1
 
     def write(self, outputs: Iterable[Output]) -> list[tuple[str, str, int]]:
         """Write every Output (rendered bytes, or a copy of its source file), or link the previous build's file
@@ -242,6 +243,10 @@ class Staging:
                 _link_or_copy(old, path)
             self._written[dest], self._sizes[dest] = files[dest]
         return True
+
+    def files(self) -> list[tuple[str, str, int]]:
+        """(path, SHA-256, size) of every file written or kept so far, for claim() in the process that lent it."""
+        return [(dest, digest, self._sizes[dest]) for dest, digest in self._written.items() if digest]
 
     def written(self) -> dict[str, str]:
         """Site path -> SHA-256 of every file written so far."""

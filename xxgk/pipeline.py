@@ -6,7 +6,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -48,7 +49,7 @@ class Report:
     drafts: int
     warnings: tuple[Problem, ...]
     seconds: float
-    search_seconds: float  # the share of `seconds` spent on the two search indexes
+    search_seconds: float  # what the two search indexes took (an update is made beside the pages, in `seconds` too)
     index: search.IndexStats
     changes: output.Changes  # the site's files against the previous build's
     cached: int = 0  # documents taken from the build cache instead of being read again
@@ -298,68 +299,41 @@ def _build_checked(
         output.staged(index_dir(config.output_dir), seed=previous_index) as index_stage,
         output.staged(config.output_dir, reuse=reuse) as stage,
     ):
-        # A page whose inputs are those it was rendered from last time is linked from the previous build; the
-        # other document pages are rendered and written by worker processes while this one does the listings.
-        built = page_keys.PageRecord(cache_dir(config.output_dir) / "pages.json" if reuse else None)
-        shared = page_keys.shared_key(config, context)
-        todo = []
-        for doc in site.documents:
-            if built.reuse(stage, render.document_outputs(doc), page_keys.document_key(shared, doc, context)):
-                stage.write(render.attachment_copies(doc, config))
-            else:
-                todo.append(doc)
-        compiled = cache_dir(config.output_dir) / "templates" if reuse else None
-        with workers.started(_write_documents, (context, compiled, stage.for_workers()), todo) as document_paths:
-            env, keys = render.make_env(config.templates_dir, compiled), page_keys.ListingKeys(shared)
-            pages = render.render_pages(
-                site,
-                context,
-                env,
-                lambda dest, listing, page, facet: not built.reuse(stage, (dest,), keys.key(listing, page, facet)),
-            )
-            annual_pages = (annual.render_report(figures, data, year, context, env) for year, figures, data in reports)
-            rendered = len(stage.write(itertools.chain(pages, annual_pages)))
-            report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
-            stage.write([*feeds.discovery_files(site, config, report_pages), *opendata.catalog_files(site, config)])
-            stage.claim(document_paths())
-        page_count = len(stage.pages())
-        stages.done("生成页面", f"{page_count} 个页面，其中 {rendered + len(todo)} 个重新生成")
-        for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's
-            stage.copy_tree(folder, "static", fill=True)
-        stages.done("静态文件", "已复制")
-        # The pages as they will be published: spam or hidden markup from a template blocks the swap too.
-        # Pages whose bytes an earlier build already scanned under the same rules are not read again.
-        scan_record = cache_dir(config.output_dir) / "page-scan.json" if reuse else None
-        scan_key = fingerprint(config, "page-scan")
-        page_problems, findings = scan_pages(
-            stage.path,
-            config,
-            site.documents,
-            lambda path: shown_path(config.output_dir / path.relative_to(stage.path)),
-            stage.pages(),
-            page_scan.known_findings(records.load(scan_record, scan_key)),
-            site,
-        )
-        raise_if_errors(checked.warnings + page_problems, ContentError)
         record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
-        # A rebuilt Whoosh index is written by worker processes, forked before the static index is made: this
-        # process makes and writes it meanwhile, and they do not inherit its bytes. static holds its record.
-        static: list[bytes | None] = []
-        index = search.update_index(
-            index_stage.path,
-            site.documents,
-            full=full_index,
-            meanwhile=lambda: static.append(_write_static_index(site.documents, stage, record)),
-        )
-        stages.done("搜索索引", "全部重建" if index.full else f"更新 {index.added + index.updated + index.deleted} 篇")
+        plan = search.plan(index_stage.path, site.documents, full=full_index)
+        # An update of the search indexes is made by a worker process while this one writes the pages.
+        with _searched(plan, index_stage.path, stage, record, site.documents) as searched:
+            built, rendered = _write_pages(config, site, context, reports, stage, reuse)
+            page_count = len(stage.pages())
+            stages.done("生成页面", f"{page_count} 个页面，其中 {rendered} 个重新生成")
+            for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's
+                stage.copy_tree(folder, "static", fill=True)
+            stages.done("静态文件", "已复制")
+            # The pages as they will be published: spam or hidden markup from a template blocks the swap too.
+            # Pages whose bytes an earlier build already scanned under the same rules are not read again.
+            scan_record = cache_dir(config.output_dir) / "page-scan.json" if reuse else None
+            scan_key = fingerprint(config, "page-scan")
+            page_problems, findings = scan_pages(
+                stage.path,
+                config,
+                site.documents,
+                lambda path: shown_path(config.output_dir / path.relative_to(stage.path)),
+                stage.pages(),
+                page_scan.known_findings(records.load(scan_record, scan_key)),
+                site,
+            )
+            raise_if_errors(checked.warnings + page_problems, ContentError)
+            index, static_record = searched()
+        changed = index.added + index.updated + index.deleted
+        stages.done("搜索索引", "全部重建" if index.full else f"更新 {changed} 篇（与生成页面同时进行）")
         stage.write_manifest()
         page_record = built.encoded(stage)  # before the swap: it reads the staged files' sizes
     # The records are written only now: a failed build leaves them as they were (only compiled templates, each
     # used for nothing but its own source, are kept as they are compiled).
     if checked.cache:
         checked.cache.commit()
-    if record and static[0]:
-        output.write_atomically(record, static[0])
+    if record and static_record:
+        output.write_atomically(record, static_record)
     if scan_record:
         output.write_atomically(scan_record, records.encoded(scan_key, page_scan.findings_record(findings)))
     if built.path:
@@ -373,7 +347,7 @@ def _build_checked(
         drafts=len(site.drafts),
         warnings=tuple(sorted(checked.warnings + page_problems, key=Problem.sort_key)),
         seconds=time.perf_counter() - stages.started,
-        search_seconds=dict(stages.times)["搜索索引"],
+        search_seconds=index.seconds,
         index=index,
         changes=stage.changes(),
         cached=checked.cached,
@@ -382,7 +356,80 @@ def _build_checked(
     )
 
 
-def _write_static_index(documents: tuple[Document, ...], stage: output.Staging, record: Path | None) -> bytes | None:
+def _write_pages(
+    config: Config, site: Site, context: render.PageContext, reports: list, stage: output.Staging, reuse: bool
+) -> tuple[page_keys.PageRecord, int]:
+    """Write every page and the files made from the site model into stage; returns the record of the keys the
+    pages were rendered from and how many pages were rendered (the others are linked from the previous build)."""
+    # A page whose inputs are those it was rendered from last time is linked from the previous build; the
+    # other document pages are rendered and written by worker processes while this one does the listings.
+    built = page_keys.PageRecord(cache_dir(config.output_dir) / "pages.json" if reuse else None)
+    shared = page_keys.shared_key(config, context)
+    todo = []
+    for doc in site.documents:
+        if built.reuse(stage, render.document_outputs(doc), page_keys.document_key(shared, doc, context)):
+            stage.write(render.attachment_copies(doc, config))
+        else:
+            todo.append(doc)
+    compiled = cache_dir(config.output_dir) / "templates" if reuse else None
+    with workers.started(_write_documents, (context, compiled, stage.for_workers()), todo) as document_paths:
+        env, keys = render.make_env(config.templates_dir, compiled), page_keys.ListingKeys(shared)
+        pages = render.render_pages(
+            site,
+            context,
+            env,
+            lambda dest, listing, page, facet: not built.reuse(stage, (dest,), keys.key(listing, page, facet)),
+        )
+        annual_pages = (annual.render_report(figures, data, year, context, env) for year, figures, data in reports)
+        rendered = len(stage.write(itertools.chain(pages, annual_pages)))
+        report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
+        stage.write([*feeds.discovery_files(site, config, report_pages), *opendata.catalog_files(site, config)])
+        stage.claim(document_paths())
+    return built, rendered + len(todo)
+
+
+@contextmanager
+def _searched(
+    plan: search.Plan, index_path: Path, stage: output.Staging, record: Path | None, documents: Sequence[Document]
+) -> Iterator[Callable[[], tuple[search.IndexStats, bytes | None]]]:
+    """Both search indexes of documents, made while the caller renders the pages when the Whoosh index is updated in
+    place: the yielded callable waits for them and returns the Whoosh index's figures and the static index's record
+    (see _write_static_index). A rebuild is made when the callable is called, after the pages, as it uses every
+    core of its own."""
+    if plan.rebuild:
+        yield lambda: _search_indexes((plan, index_path, stage, record), documents)
+        return
+    with workers.background(_search_job, (plan, index_path, stage.for_workers(), record), documents) as result:
+
+        def claimed() -> tuple[search.IndexStats, bytes | None]:
+            index, files, static_record = result()
+            stage.claim(files)
+            return index, static_record
+
+        yield claimed
+
+
+def _search_job(job: tuple, documents: Sequence[Document]) -> tuple[search.IndexStats, list, bytes | None]:
+    """_search_indexes in a worker process, writing into the staging folder it was lent (see Staging.for_workers):
+    also returns the (path, SHA-256, size) of the static index's files, for the lender to claim."""
+    plan, index_path, staging, record = job
+    stage = output.Staging(*staging)
+    index, static_record = _search_indexes((plan, index_path, stage, record), documents)
+    return index, stage.files(), static_record
+
+
+def _search_indexes(job: tuple, documents: Sequence[Document]) -> tuple[search.IndexStats, bytes | None]:
+    """Carry out the plan for the Whoosh index and write the static index into the stage; returns the Whoosh index's
+    figures and the static index's record."""
+    plan, index_path, stage, record = job
+    # A rebuilt Whoosh index is written by worker processes, forked before the static index is made: this
+    # process makes and writes it meanwhile, and they do not inherit its bytes. static holds its record.
+    static: list[bytes | None] = []
+    index = search.carry_out(plan, index_path, lambda: static.append(_write_static_index(documents, stage, record)))
+    return index, static[0]
+
+
+def _write_static_index(documents: Sequence[Document], stage: output.Staging, record: Path | None) -> bytes | None:
     """Write the static search index's files into stage; returns the record to save for the next build once this
     one is published (None: the saved one still holds). What the previous build indexed (as its record says) and
     what this one changes nothing in is linked, the rest patched or, when the record does not fit, built anew."""

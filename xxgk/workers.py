@@ -54,6 +54,28 @@ def started(
             raise
 
 
+@contextmanager
+def background(
+    function: Callable[[Shared, Sequence[Item]], Result], shared: Shared, items: Sequence[Item]
+) -> Iterator[Callable[[], Result]]:
+    """Run function(shared, items) in one worker process while the caller works; the yielded callable waits for its
+    result (raising what it raised). Leaving the block with an error stops the worker. Without fork (which lets the
+    worker inherit items instead of receiving them pickled) it runs in this process, when its result is asked for."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda: function(shared, items)
+        return
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=_context(), initializer=_inherit, initargs=(function, shared, items)
+    ) as pool:
+        try:
+            with interrupts_held():  # the worker is forked here
+                future = pool.submit(_run_slice, 0, len(items))
+            yield future.result
+        except BaseException:  # as started(): stop the worker now rather than let it finish
+            stop(pool)
+            raise
+
+
 def chunk_size(count: int) -> int:
     """How many of count items map_chunks hands a worker at a time, when it uses workers."""
     # Several chunks per worker even out the load; each chunk pays for its own set-up (a Markdown

@@ -106,17 +106,47 @@ def update_index(
 ) -> IndexStats:
     """Bring the index at index_dir in line with exactly these documents, rebuilding it when needed or asked;
     meanwhile() is called once, while worker processes build the index when they do."""
+    return carry_out(plan(index_dir, documents, full=full), index_dir, meanwhile)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What update_index does to the index in a folder: rebuild it, or apply changes to it as it is open."""
+
+    records: dict[str, _Record]
+    ix: Any  # the open index (None: none usable)
+    changes: _Changes | None  # None: rebuild
+    damaged: bool
+    seconds: float  # how long making the plan took
+
+    @property
+    def rebuild(self) -> bool:
+        return self.changes is None
+
+
+def plan(index_dir: Path, documents: Sequence[Document], *, full: bool = False) -> Plan:
+    """How the index at index_dir is brought in line with exactly these documents: rebuilt when asked (full), when
+    it is missing, damaged or mostly stale, or when most documents changed; else updated in place."""
     started = time.perf_counter()
     records = _records(documents)
     ix, damaged = (None, False) if full else open_current(index_dir)
     changes = None if ix is None or _mostly_stale(ix) else _changes(ix, records)
     # Replacing most documents one by one costs more than writing the index afresh on every core (a new version
     # of this tool changes every document's fingerprint).
-    if changes is None or len(changes.stale) + len(changes.replaced) > _REWRITE_SHARE * max(len(records), 1):
+    if changes is not None and len(changes.stale) + len(changes.replaced) > _REWRITE_SHARE * max(len(records), 1):
+        changes = None
+    return Plan(records, ix, changes, damaged, time.perf_counter() - started)
+
+
+def carry_out(plan: Plan, index_dir: Path, meanwhile: Callable[[], object] = lambda: None) -> IndexStats:
+    """Do what the plan says to the index at index_dir (where it was made); meanwhile() is called once, while
+    worker processes build the index when they do."""
+    started, records, changes = time.perf_counter() - plan.seconds, plan.records, plan.changes
+    if changes is None:
         _rebuild(index_dir, records, meanwhile)
-        return IndexStats(len(records), 0, 0, 0, time.perf_counter() - started, True, damaged)
+        return IndexStats(len(records), 0, 0, 0, time.perf_counter() - started, True, plan.damaged)
     meanwhile()
-    _apply_changes(ix, records, changes)
+    _apply_changes(plan.ix, records, changes)
     added, updated = len(changes.fresh), len(changes.replaced) - len(changes.fresh)
     return IndexStats(
         added, updated, len(changes.stale), len(records) - added - updated, time.perf_counter() - started, False
