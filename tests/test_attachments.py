@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from xxgk import output
+
 from .conftest import GOOD_DOC, TODAY
 from .linkcheck import broken_links
 
@@ -79,3 +81,25 @@ def test_a_body_link_to_something_not_attached_is_an_error(make_site, run_cli):
         "content/a.md:18:1: 错误 link-unresolved 正文中的链接“files/没有.pdf”找不到对应的附件。请把该文件列入 attachments（附件），或改用完整网址。"  # noqa: E501
         in result.err
     )
+
+
+def test_an_unchanged_attachment_is_not_read_again_and_a_replaced_one_is_published(make_site, run_cli, monkeypatch):
+    files = {
+        "content/a.md": doc("  - {file: files/表.pdf, title: 统计表}\n"),
+        "content/files/表.pdf": b"%PDF-1.4 one\n",
+    }
+    root = make_site(files)
+    assert run_cli(["build", "--today", TODAY], root).code == 0
+    copy = root / "site/doc/114403006955506492/2019-00001/表.pdf"
+    before, real_hash = copy.stat().st_ino, output.file_hash
+    second = GOOD_DOC.replace("2019-00001", "2019-00002").replace("标题", "另一个标题")
+    (root / "content/b.md").write_text(second, encoding="utf-8")
+    with monkeypatch.context() as patched:  # the document's cache entry holds: so does its attachment's digest
+        hashed = []
+        patched.setattr(output, "file_hash", lambda path: hashed.append(path.name) or real_hash(path))
+        assert run_cli(["build", "--today", TODAY], root).code == 0
+    assert hashed and "表.pdf" not in hashed  # the theme's files are, the attachment is not
+    assert copy.stat().st_ino == before
+    (root / "content/files/表.pdf").write_bytes(b"%PDF-1.4 two\n")  # the same size, other bytes
+    assert run_cli(["build", "--today", TODAY], root).code == 0
+    assert copy.read_bytes() == b"%PDF-1.4 two\n"

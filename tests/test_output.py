@@ -116,6 +116,34 @@ def test_unchanged_files_are_linked_not_rewritten_and_removed_files_go(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.spare", "site"]  # the replaced site, kept
 
 
+def test_a_copy_whose_digest_is_known_is_not_read_unless_it_must_be_copied(tmp_path, monkeypatch):
+    out, source = tmp_path / "site", tmp_path / "附件.pdf"
+    source.write_bytes(b"%PDF one")
+    known = hashlib.sha256(b"%PDF one").hexdigest()
+
+    def copy_build():
+        with staged(out, reuse=True) as stage:
+            stage.write([Output("doc/附件.pdf", source=source, digest=known)])
+            stage.write_manifest()
+        return stage
+
+    copy_build()
+    before = tree(out)
+    monkeypatch.setattr(output, "file_hash", lambda path: pytest.fail(f"{path} was read"))
+    monkeypatch.setattr(output, "_copied", lambda source, path: pytest.fail(f"{source} was copied"))
+    copy_build()  # linked from the spare, by the manifest and the size
+    copy_build()
+    assert tree(out)["doc/附件.pdf"] == before["doc/附件.pdf"]
+    monkeypatch.undo()
+    # Changed after it was read (the cache entry that gave the digest would no longer hold): what is recorded is
+    # what was copied.
+    source.write_bytes(b"%PDF two, longer")
+    stage = copy_build()
+    assert (out / "doc/附件.pdf").read_bytes() == b"%PDF two, longer"
+    copied = hashlib.sha256(b"%PDF two, longer").hexdigest()
+    assert parse((out / MANIFEST).read_text())["doc/附件.pdf"] == copied == stage.written()["doc/附件.pdf"]
+
+
 def test_without_reuse_every_file_is_written_again(tmp_path):
     out = tmp_path / "site"
     build_once(out, {"same.html": b"same"})

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
 from . import sources
+from .cache import file_digest
 from .errors import Problem
 from .model import Attachment, Document
 
@@ -98,7 +99,8 @@ def locate(
         if problem:
             problems.append(Problem(doc.src, ref.line, problem, "attachment"))
             continue
-        found.append(Attachment(target.relative_to(content_dir).as_posix(), ref.title, target.stat().st_size))
+        src = target.relative_to(content_dir).as_posix()
+        found.append(Attachment(src, ref.title, target.stat().st_size, file_digest(target) or ""))
         targets[target] = PurePosixPath(found[-1].src).name
         names[target.name] = ref.line
     html, link_problems = _rewrite_links(doc, path, targets, text)

@@ -47,6 +47,7 @@ class Attachment:
     src: str  # path relative to the content folder, posix
     title: str
     size: int  # bytes
+    digest: str = ""  # SHA-256 of the bytes as read: while the document's cache entry holds, they are not read again
 
 
 @quick_state
@@ -273,3 +274,4 @@ class Output:
     dest: str
     data: bytes | None = None
     source: Path | None = None
+    digest: str = ""  # SHA-256 of source's bytes when known: they are then read only if they must be copied

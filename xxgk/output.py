@@ -175,15 +175,15 @@ class Staging:
             if output.data is not None:
                 digest, size = hashlib.sha256(output.data).hexdigest(), len(output.data)
             else:
-                digest, size = file_hash(output.source), output.source.stat().st_size
+                digest, size = output.digest or file_hash(output.source), output.source.stat().st_size
             if not self._holds(output.dest, digest, size, path):
                 self._clear(output.dest, path)
                 if not self._link_unchanged(output.dest, digest, size, path):
                     if output.data is not None:
                         with open(path, "wb") as file:
                             file.write(output.data)
-                    else:
-                        shutil.copyfile(output.source, path)
+                    else:  # what is recorded is what was copied, whatever output.digest said
+                        digest, size = _copied(output.source, path)
             self._written[output.dest], self._sizes[output.dest] = digest, size
             written.append((output.dest, digest, size))
         return written
@@ -321,6 +321,16 @@ class Staging:
     @property
     def file_count(self) -> int:
         return len(self._written)
+
+
+def _copied(source: Path, path: str) -> tuple[str, int]:
+    """Copy a file's bytes to path; returns the SHA-256 and size of the bytes copied."""
+    digest, size = hashlib.sha256(), 0
+    with source.open("rb") as reading, open(path, "wb") as writing:
+        for block in iter(lambda: reading.read(1 << 20), b""):
+            digest.update(block)
+            size += writing.write(block)
+    return digest.hexdigest(), size
 
 
 def _folders_of(root: str, paths: Iterable[str]) -> set[str]:

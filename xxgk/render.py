@@ -190,7 +190,8 @@ def document_outputs(doc: Document) -> tuple[str, str]:
 def attachment_copies(doc: Document, config: Config) -> list[Output]:
     """A document's attachments, copied beside its page."""
     return [
-        Output(attachment_path(doc.path, Path(a.src).name), source=config.content_dir / a.src) for a in doc.attachments
+        Output(attachment_path(doc.path, Path(a.src).name), source=config.content_dir / a.src, digest=a.digest)
+        for a in doc.attachments
     ]
 
 
