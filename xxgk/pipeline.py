@@ -301,8 +301,10 @@ def _build_checked(
     ):
         record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
         plan = search.plan(index_stage.path, site.documents, full=full_index)
-        # An update of the search indexes is made by a worker process while this one writes the pages.
-        with _searched(plan, index_stage.path, stage, record, site.documents) as searched:
+        report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
+        beside = _Beside(site, config, report_pages, plan, index_stage.path, record)
+        # When the search indexes are updated, they are made by a worker process while this one writes the pages.
+        with _made_beside(beside, stage) as made_beside:
             built, rendered = _write_pages(config, site, context, reports, stage, reuse)
             page_count = len(stage.pages())
             stages.done("生成页面", f"{page_count} 个页面，其中 {rendered} 个重新生成")
@@ -323,7 +325,7 @@ def _build_checked(
                 site,
             )
             raise_if_errors(checked.warnings + page_problems, ContentError)
-            index, static_record = searched()
+            index, static_record = made_beside()
         changed = index.added + index.updated + index.deleted
         stages.done("搜索索引", "全部重建" if index.full else f"更新 {changed} 篇（与生成页面同时进行）")
         stage.write_manifest()
@@ -359,8 +361,8 @@ def _build_checked(
 def _write_pages(
     config: Config, site: Site, context: render.PageContext, reports: list, stage: output.Staging, reuse: bool
 ) -> tuple[page_keys.PageRecord, int]:
-    """Write every page and the files made from the site model into stage; returns the record of the keys the
-    pages were rendered from and how many pages were rendered (the others are linked from the previous build)."""
+    """Write every page into stage; returns the record of the keys the pages were rendered from and how many pages
+    were rendered (the others are linked from the previous build)."""
     # A page whose inputs are those it was rendered from last time is linked from the previous build; the
     # other document pages are rendered and written by worker processes while this one does the listings.
     built = page_keys.PageRecord(cache_dir(config.output_dir) / "pages.json" if reuse else None)
@@ -382,24 +384,35 @@ def _write_pages(
         )
         annual_pages = (annual.render_report(figures, data, year, context, env) for year, figures, data in reports)
         rendered = len(stage.write(itertools.chain(pages, annual_pages)))
-        report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
-        stage.write([*feeds.discovery_files(site, config, report_pages), *opendata.catalog_files(site, config)])
         stage.claim(document_paths())
     return built, rendered + len(todo)
 
 
+@dataclass(frozen=True, slots=True)
+class _Beside:
+    """What is made beside the pages: the files made from the site model alone (feeds, sitemaps, the catalog's
+    data) and both search indexes, the Whoosh one by carrying out its plan."""
+
+    site: Site
+    config: Config
+    report_pages: list[tuple[str, str]]  # (site path, publication day) of each annual report
+    plan: search.Plan
+    index_path: Path
+    record: Path | None  # the static index's record (see _write_static_index)
+
+
 @contextmanager
-def _searched(
-    plan: search.Plan, index_path: Path, stage: output.Staging, record: Path | None, documents: Sequence[Document]
+def _made_beside(
+    beside: _Beside, stage: output.Staging
 ) -> Iterator[Callable[[], tuple[search.IndexStats, bytes | None]]]:
-    """Both search indexes of documents, made while the caller renders the pages when the Whoosh index is updated in
-    place: the yielded callable waits for them and returns the Whoosh index's figures and the static index's record
-    (see _write_static_index). A rebuild is made when the callable is called, after the pages, as it uses every
-    core of its own."""
-    if plan.rebuild:
-        yield lambda: _search_indexes((plan, index_path, stage, record), documents)
+    """Make what beside names while the caller writes the pages, in a worker process, when the Whoosh index is
+    updated in place; the yielded callable waits for it and returns the Whoosh index's figures and the static
+    index's record. When the Whoosh index is rebuilt, everything is made when the callable is called, after the
+    pages: a rebuild uses every core of its own."""
+    if beside.plan.rebuild:
+        yield lambda: _write_beside(beside, stage)
         return
-    with workers.background(_search_job, (plan, index_path, stage.for_workers(), record), documents) as result:
+    with workers.background(_write_beside_in_worker, beside, stage.for_workers()) as result:
 
         def claimed() -> tuple[search.IndexStats, bytes | None]:
             index, files, static_record = result()
@@ -409,23 +422,24 @@ def _searched(
         yield claimed
 
 
-def _search_job(job: tuple, documents: Sequence[Document]) -> tuple[search.IndexStats, list, bytes | None]:
-    """_search_indexes in a worker process, writing into the staging folder it was lent (see Staging.for_workers):
-    also returns the (path, SHA-256, size) of the static index's files, for the lender to claim."""
-    plan, index_path, staging, record = job
+def _write_beside_in_worker(beside: _Beside, staging: tuple) -> tuple[search.IndexStats, list, bytes | None]:
+    """_write_beside in a worker process, into the staging folder it was lent (see Staging.for_workers); also
+    returns the (path, SHA-256, size) of the files written, for the lender to claim."""
     stage = output.Staging(*staging)
-    index, static_record = _search_indexes((plan, index_path, stage, record), documents)
+    index, static_record = _write_beside(beside, stage)
     return index, stage.files(), static_record
 
 
-def _search_indexes(job: tuple, documents: Sequence[Document]) -> tuple[search.IndexStats, bytes | None]:
-    """Carry out the plan for the Whoosh index and write the static index into the stage; returns the Whoosh index's
-    figures and the static index's record."""
-    plan, index_path, stage, record = job
+def _write_beside(beside: _Beside, stage: output.Staging) -> tuple[search.IndexStats, bytes | None]:
+    """Write what beside names into stage; returns the Whoosh index's figures and the static index's record."""
+    site, config = beside.site, beside.config
+    stage.write([*feeds.discovery_files(site, config, beside.report_pages), *opendata.catalog_files(site, config)])
     # A rebuilt Whoosh index is written by worker processes, forked before the static index is made: this
     # process makes and writes it meanwhile, and they do not inherit its bytes. static holds its record.
     static: list[bytes | None] = []
-    index = search.carry_out(plan, index_path, lambda: static.append(_write_static_index(documents, stage, record)))
+    index = search.carry_out(
+        beside.plan, beside.index_path, lambda: static.append(_write_static_index(site.documents, stage, beside.record))
+    )
     return index, static[0]
 
 

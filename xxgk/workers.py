@@ -55,21 +55,19 @@ def started(
 
 
 @contextmanager
-def background(
-    function: Callable[[Shared, Sequence[Item]], Result], shared: Shared, items: Sequence[Item]
-) -> Iterator[Callable[[], Result]]:
-    """Run function(shared, items) in one worker process while the caller works; the yielded callable waits for its
-    result (raising what it raised). Leaving the block with an error stops the worker. Without fork (which lets the
-    worker inherit items instead of receiving them pickled) it runs in this process, when its result is asked for."""
+def background(function: Callable[..., Result], *args: Any) -> Iterator[Callable[[], Result]]:
+    """Run function(*args) in one worker process while the caller works; the yielded callable waits for its result
+    (raising what it raised). Leaving the block with an error stops the worker. Without fork (which lets the worker
+    inherit args instead of receiving them pickled) it runs in this process, when its result is asked for."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        yield lambda: function(shared, items)
+        yield lambda: function(*args)
         return
     with ProcessPoolExecutor(
-        max_workers=1, mp_context=_context(), initializer=_inherit, initargs=(function, shared, items)
+        max_workers=1, mp_context=_context(), initializer=_inherit, initargs=(function, args, ())
     ) as pool:
         try:
             with interrupts_held():  # the worker is forked here
-                future = pool.submit(_run_slice, 0, len(items))
+                future = pool.submit(_run_inherited)
             yield future.result
         except BaseException:  # as started(): stop the worker now rather than let it finish
             stop(pool)
@@ -137,6 +135,11 @@ def ignore_interrupts() -> None:
     and leave the pool waiting for its result."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # one held back since the fork is now discarded
+
+
+def _run_inherited() -> Any:
+    function, args, _ = _inherited
+    return function(*args)
 
 
 def _run_slice(start: int, stop: int) -> list:
