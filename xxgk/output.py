@@ -237,10 +237,12 @@ class Staging:
         if not files or None in found.values():
             return False
         for dest, old in found.items():
-            path = self.target(dest)
             if old is not True:
+                path = self.target(dest)
                 self._clear(dest, path)
                 _link_or_copy(old, path)
+            elif dest in self._written:  # the spare's file: its path was checked, and its folder is there
+                raise ValueError(f"two outputs claim one path: {dest!r}")
             self._written[dest], self._sizes[dest] = files[dest]
         return True
 
