@@ -3,6 +3,7 @@ changed are scanned, and a damaged record means more work, never a different sit
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from datetime import date
@@ -10,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from xxgk import pipeline, unchanged
+from xxgk import page_keys, pipeline, render, unchanged
 from xxgk.config import load_config
 from xxgk.errors import ContentError
+from xxgk.model import Listing, ListingPage, NavLink, PageLink
 
-from .conftest import REPO, TODAY
+from .conftest import REPO, TODAY, corpus_documents
 from .test_incremental import edit, files, sample_project
 
 DOC = "content/fdzdgknr/2018-pingshan-gzld.md"
@@ -113,3 +115,36 @@ def test_the_scan_record_remembers_a_pages_warnings(project):
     first = pipeline.build(config, today, since=None).warnings
     again = pipeline.build(config, today, since=None).warnings
     assert any(p.path.endswith("site/index.html") for p in first) and again == first
+
+
+def _changed(value: object) -> object:
+    """Another value of the same kind, for each kind a key's fields hold."""
+    return {str: lambda v: v + "x", int: lambda v: v + 1}[type(value)](value)
+
+
+LINK = NavLink("政府工作报告", "fdzdgknr/2018.html", 3)
+
+
+@pytest.mark.parametrize("side", [0, 1], ids=["newer", "older"])
+@pytest.mark.parametrize("name", [f.name for f in dataclasses.fields(NavLink)])
+def test_every_field_of_a_neighbouring_link_changes_a_document_pages_key(side, name):
+    doc = corpus_documents(1, seed=2)[0]
+    context = render.PageContext(config=None, catalog=LINK, columns=(), facets=(), relations={})
+    other = dataclasses.replace(LINK, **{name: _changed(getattr(LINK, name))})
+    keys = set()
+    for link in (None, LINK, other):
+        pair = [None, None]
+        pair[side] = link
+        keys.add(page_keys.document_key("shared", doc, dataclasses.replace(context, neighbours={doc.index_no: pair})))
+    assert len(keys) == 3
+
+
+LISTING = Listing("column", "政策文件", "zcwj/index.html", 12, (), "说明", "上级", "sj/index.html")
+
+
+@pytest.mark.parametrize("name", [f.name for f in dataclasses.fields(Listing) if f.name != "pages"])
+def test_every_field_of_a_listing_changes_its_pages_keys(name):
+    page = ListingPage("zcwj/index.html", 1, (), (PageLink(1, "zcwj/index.html"),))
+    other = dataclasses.replace(LISTING, **{name: _changed(getattr(LISTING, name))})
+    keys = page_keys.ListingKeys("shared")
+    assert keys.key(LISTING, page, None) != keys.key(other, page, None)

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
+from operator import attrgetter
 from pathlib import Path
 
 from . import records, theme
 from .cache import fingerprint, stable
 from .config import Config
-from .model import CatalogEntry, Document, Facet, Listing, ListingPage, document_digest
+from .model import CatalogEntry, Document, Facet, Listing, ListingPage, NavLink, document_digest
 from .output import Staging
 from .render import PageContext
 
@@ -38,14 +40,30 @@ def _key(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
+def _values(cls: type, leave_out: tuple[str, ...] = ()) -> Callable[[object], tuple]:
+    """A function giving the values of every field of a dataclass, but those left out, as a tuple: what its repr
+    shows, at a fraction of the cost (a key is made for every page of every build)."""
+    return attrgetter(*(f.name for f in dataclasses.fields(cls) if f.name not in leave_out))
+
+
+_link_values = _values(NavLink)
+_listing_values = _values(Listing, leave_out=("pages",))  # a page's own rows and pager are in its key
+
+
+def _link(link: NavLink | None) -> tuple | None:
+    return None if link is None else _link_values(link)
+
+
 def document_key(shared: str, doc: Document, context: PageContext) -> str:
     """The key of a document's page and JSON twin."""
+    before, after = context.neighbours.get(doc.index_no) or (None, None)
     return _key(
         shared,
         doc.path,
         document_digest(doc),
-        context.relations.get(doc.index_no),
-        context.neighbours.get(doc.index_no),
+        context.relations.get(doc.index_no),  # few documents have any: its repr is cheap enough
+        _link(before),
+        _link(after),
     )
 
 
@@ -55,20 +73,20 @@ def _row(entry: Document | CatalogEntry) -> str:
 
 class ListingKeys:
     """The keys of a build's listing pages: one page's key is the listing's own fields, its rows and pager, and
-    the facet's terms (a 一级 主题分类 page lists its 二级 terms). A pager and a facet's terms are shared by
-    hundreds of pages, so each is hashed once."""
+    the facet's terms (a 一级 主题分类 page lists its 二级 terms). A listing's fields, a pager and a facet's terms
+    are shared by up to hundreds of pages, so each is hashed once."""
 
     def __init__(self, shared: str):
         self.shared = shared
         self._digests: dict[int, tuple[object, str]] = {}  # id -> (the value, kept alive so ids stay unique; digest)
 
     def key(self, listing: Listing, page: ListingPage, facet: Facet | None) -> str:
-        own = tuple(getattr(listing, f.name) for f in dataclasses.fields(listing) if f.name != "pages")
+        own = self._digest(listing, lambda value: repr(_listing_values(value)))
         terms = facet and (facet.kind, facet.title, facet.url, self._digest(facet.terms, _terms))
         pager = self._digest(page.pages, repr)
         return _key(self.shared, own, page.url, page.number, pager, tuple(map(_row, page.documents)), terms)
 
-    def _digest(self, value: object, text) -> str:
+    def _digest(self, value: object, text: Callable[[object], str]) -> str:
         found = self._digests.get(id(value))
         if found is None or found[0] is not value:
             found = self._digests[id(value)] = (value, _key(text(value)))
