@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .pickled import quick_state
+from .records import Parsed
 
 FORMAT = 1
 RACY_NS = 2_000_000_000  # an mtime this close to the moment of reading is not trusted (same-tick edits)
@@ -148,10 +149,12 @@ def stable(value: object) -> str:
 @dataclass(slots=True)
 class Memory:
     """The entries of the last committed cache, kept by a long-running process (serve) between its builds, so
-    that unchanged documents are not read back from the database and unpickled each time."""
+    that unchanged documents are not read back from the database and unpickled each time; and the records and
+    manifests its builds parsed or wrote, so that they are not parsed again."""
 
     context: str = ""
     entries: dict[str, Entry] = dataclasses.field(default_factory=dict)
+    parsed: Parsed = dataclasses.field(default_factory=Parsed)
 
 
 class Cache:

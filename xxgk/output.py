@@ -40,8 +40,10 @@ from . import sources
 from .errors import BuildError, Problem, shown_path
 from .manifest import MANIFEST, Unusable, file_hash, manifest_text, parse
 from .model import Output
+from .records import Parsed
 
-_DOT_PART = re.compile(r"(?:^|/)\.\.?(?:/|$)")  # a "." or ".." part of a site path
+# A "." or ".." part of a site path, or a character no manifest line can hold.
+_UNSAFE = re.compile(r"(?:^|/)\.\.?(?:/|$)|[\0\n]")
 
 
 class OutputBusy(BuildError):
@@ -56,11 +58,12 @@ class Previous:
     hashes: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, out_dir: Path) -> Previous:
+    def of(cls, out_dir: Path, parsed: Parsed | None = None) -> Previous:
         """The previous build in out_dir, or nothing to reuse when it has no readable manifest."""
         try:
-            text = (out_dir / MANIFEST).read_text(encoding="utf-8")
-            return cls(out_dir, parse(text))
+            data = (out_dir / MANIFEST).read_bytes()
+            hashes = _parsed_manifest(data) if parsed is None else parsed.of(MANIFEST, data, _parsed_manifest)
+            return cls(out_dir, hashes)
         except (OSError, UnicodeDecodeError, Unusable):
             return cls()
 
@@ -96,8 +99,9 @@ class Staging:
         previous: Previous | None = None,
         held: dict[str, str] | None = None,
         folders: set[str] | None = None,
+        parsed: Parsed | None = None,
     ):
-        self.path = path
+        self.path, self.parsed = path, parsed
         self.previous = previous or Previous()
         self.held = held or {}
         self._spare = held is not None
@@ -129,7 +133,7 @@ class Staging:
     def _inside(self, dest: str) -> str:
         """The file for a site path, which must name a file inside the folder (no empty, "." or ".." part)."""
         # Strings, not Paths or os.path.join: a build asks for some 50,000 targets, most of them unchanged files.
-        if not dest or dest[0] == "/" or dest[-1] == "/" or "//" in dest or "\0" in dest or _DOT_PART.search(dest):
+        if not dest or dest[0] == "/" or dest[-1] == "/" or "//" in dest or _UNSAFE.search(dest):
             raise ValueError(f"output path escapes the site folder: {dest!r}")
         return self._root + "/" + dest
 
@@ -264,8 +268,12 @@ class Staging:
 
     def write_manifest(self) -> None:
         """Write manifest.sha256 listing every file written so far."""
-        data = manifest_text({k: v for k, v in self._written.items() if k != MANIFEST}).encode("utf-8")
+        hashes = {dest: digest for dest, digest in sorted(self._written.items()) if dest != MANIFEST}
+        data = manifest_text(hashes).encode("utf-8")
         self.write([Output(MANIFEST, data)])
+        # What parse() gives for data: every path passed _inside() and every digest is a SHA-256.
+        if self.parsed is not None and hashes and "" not in hashes.values():
+            self.parsed.remember(MANIFEST, data, hashes)
 
     def copy_tree(self, source: Path, dest: str, *, fill: bool = False) -> int:
         """Copy a folder (such as static/) under `dest`: its regular files only, hidden ones skipped; returns the count.
@@ -335,6 +343,11 @@ def _copied(source: Path, path: str) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _parsed_manifest(data: bytes) -> dict[str, str]:
+    """parse() of a manifest's bytes."""
+    return parse(data.decode())
+
+
 def _folders_of(root: str, paths: Iterable[str]) -> set[str]:
     """Every folder (as a path under root) that holds one of the site paths."""
     folders: set[str] = set()
@@ -368,18 +381,23 @@ def _remove_empty(root: str, folders: set[str]) -> None:
 
 
 @contextmanager
-def staged(out_dir: Path, *, seed: Path | None = None, reuse: bool = False) -> Iterator[Staging]:
+def staged(
+    out_dir: Path, *, seed: Path | None = None, reuse: bool = False, parsed: Parsed | None = None
+) -> Iterator[Staging]:
     """Yield a Staging (seed's files hard-linked in when given; with reuse, the spare site updated in place and
-    unchanged files linked from out_dir); on success it replaces out_dir, on failure out_dir is untouched.
+    unchanged files linked from out_dir); on success it replaces out_dir, on failure out_dir is untouched. The
+    manifests are parsed through parsed when given.
 
     A seed's files are shared with the seed (hard links), so whoever writes into the staging folder must never
     rewrite a file in place: it replaces it (write_atomically) or writes new names, as the Whoosh index does."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    previous = Previous.of(out_dir) if reuse else Previous()
-    staging = _spare_staging(out_dir, previous) if previous.folder else None
+    previous = Previous.of(out_dir, parsed) if reuse else Previous()
+    staging = _spare_staging(out_dir, previous, parsed) if previous.folder else None
     if staging is None:
         _discard(spare_dir(out_dir))  # out of date, or not wanted (no reuse)
-        staging = Staging(Path(tempfile.mkdtemp(prefix=_prefix(out_dir, "new"), dir=out_dir.parent)), previous)
+        staging = Staging(
+            Path(tempfile.mkdtemp(prefix=_prefix(out_dir, "new"), dir=out_dir.parent)), previous, parsed=parsed
+        )
     if seed is not None and seed.is_dir():
         shutil.copytree(seed, staging.path, dirs_exist_ok=True, copy_function=_link_or_copy)
     try:
@@ -418,16 +436,16 @@ def _discard(path: Path) -> None:
         path.unlink()
 
 
-def _spare_staging(out_dir: Path, previous: Previous) -> Staging | None:
+def _spare_staging(out_dir: Path, previous: Previous, parsed: Parsed | None) -> Staging | None:
     """The spare site as the staging folder, or None when there is none with a readable manifest."""
     spare = spare_dir(out_dir)
     if spare.is_symlink() or not spare.is_dir():
         return None
-    held = Previous.of(spare)
+    held = Previous.of(spare, parsed)
     if held.folder is None:
         return None
     os.unlink(spare / MANIFEST)  # from now until the build ends the spare's files are not what a manifest says
-    return Staging(spare, previous, held.hashes)
+    return Staging(spare, previous, held.hashes, parsed=parsed)
 
 
 def _link_or_copy(source: str, target: str) -> None:

@@ -100,8 +100,8 @@ def _terms(terms: tuple[Listing, ...]) -> str:
 class PageRecord:
     """The key each page was rendered from (site path -> [key, SHA-256, size of its bytes]), previous and new."""
 
-    def __init__(self, path: Path | None):
-        self.path, self._previous = path, _load(path)
+    def __init__(self, path: Path | None, parsed: records.Parsed | None = None):
+        self.path, self._parsed, self._previous = path, parsed, _load(path, parsed)
         self._new: dict[str, str] = {}  # site path -> key, for every page this build rendered or linked
 
     def reuse(self, stage: Staging, dests: tuple[str, ...], key: str) -> bool:
@@ -119,18 +119,30 @@ class PageRecord:
         for dest, key in sorted(self._new.items()):
             if written.get(dest):
                 body[dest] = [key, written[dest], stage.size(dest)]
-        return records.encoded(_RECORD_KEY, body)
+        data = records.encoded(_RECORD_KEY, body)
+        if self._parsed is not None:  # what _entries(data) gives
+            self._parsed.remember(_RECORD_KEY, data, {dest: tuple(entry) for dest, entry in body.items()})
+        return data
 
 
 _RECORD_KEY = f"pages {FORMAT}"
 
 
-def _load(path: Path | None) -> dict[str, tuple[str, str, int]]:
+def _load(path: Path | None, parsed: records.Parsed | None) -> dict[str, tuple[str, str, int]]:
     """The previous record's entries; none from a missing, damaged or foreign one."""
+    try:
+        data = path.read_bytes() if path else b""
+    except OSError:
+        return {}
+    return _entries(data) if parsed is None else parsed.of(_RECORD_KEY, data, _entries)
+
+
+def _entries(data: bytes) -> dict[str, tuple[str, str, int]]:
+    """The entries of a record's bytes; none from a damaged or foreign one."""
     try:
         return {
             dest: (key, digest, size)
-            for dest, (key, digest, size) in (records.load(path, _RECORD_KEY) or {}).items()
+            for dest, (key, digest, size) in (records.body(data, _RECORD_KEY) or {}).items()
             if isinstance(key, str) and isinstance(digest, str) and isinstance(size, int)
         }
     except (ValueError, TypeError, AttributeError):

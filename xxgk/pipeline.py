@@ -216,7 +216,8 @@ def build(
         stages.done("读取和校验", f"{len(site.documents)} 篇已发布，{checked.cached} 篇沿用缓存")
         # The documents and the site model live for the rest of the build: see workers.frozen_heap.
         with workers.frozen_heap():
-            report = _build_checked(config, checked, site, stages, full_index, reuse)
+            parsed = memory.parsed if memory is not None else None
+            report = _build_checked(config, checked, site, stages, full_index, reuse, parsed)
         if before is not None:
             _record(config, today, since, before, report)
         return report
@@ -284,9 +285,16 @@ def _as_unchanged(kept: Report, stages: Stages) -> Report:
 
 
 def _build_checked(
-    config: Config, checked: Checked, site: Site, stages: Stages, full_index: bool, reuse: bool
+    config: Config,
+    checked: Checked,
+    site: Site,
+    stages: Stages,
+    full_index: bool,
+    reuse: bool,
+    parsed: records.Parsed | None,
 ) -> Report:
-    """build() once everything is read and validated, and gathered into the site model."""
+    """build() once everything is read and validated, and gathered into the site model; records and manifests are
+    parsed through parsed when given."""
     rule = annual.site_rule(config.bodies)
     reports = [(year, annual.corpus_figures(site.documents, year, rule), data) for year, data in checked.reports]
     context = render.page_context(site, config, [annual_link(year, data) for year, _, data in reports])
@@ -297,7 +305,7 @@ def _build_checked(
     previous_index = None if full_index else index_dir(config.output_dir)
     with (
         output.staged(index_dir(config.output_dir), seed=previous_index) as index_stage,
-        output.staged(config.output_dir, reuse=reuse) as stage,
+        output.staged(config.output_dir, reuse=reuse, parsed=parsed) as stage,
     ):
         record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
         plan = search.plan(index_stage.path, site.documents, full=full_index)
@@ -305,7 +313,7 @@ def _build_checked(
         beside = _Beside(site, config, report_pages, plan, index_stage.path, record)
         # When the search indexes are updated, they are made by a worker process while this one writes the pages.
         with _made_beside(beside, stage) as made_beside:
-            built, rendered = _write_pages(config, site, context, reports, stage, reuse)
+            built, rendered = _write_pages(config, site, context, reports, stage, reuse, parsed)
             page_count = len(stage.pages())
             stages.done("生成页面", f"{page_count} 个页面，其中 {rendered} 个重新生成")
             for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's
@@ -321,7 +329,7 @@ def _build_checked(
                 site.documents,
                 lambda path: shown_path(config.output_dir / path.relative_to(stage.path)),
                 stage.pages(),
-                page_scan.known_findings(records.load(scan_record, scan_key)),
+                page_scan.known_findings(records.load(scan_record, scan_key, parsed)),
                 site,
             )
             raise_if_errors(checked.warnings + page_problems, ContentError)
@@ -359,13 +367,19 @@ def _build_checked(
 
 
 def _write_pages(
-    config: Config, site: Site, context: render.PageContext, reports: list, stage: output.Staging, reuse: bool
+    config: Config,
+    site: Site,
+    context: render.PageContext,
+    reports: list,
+    stage: output.Staging,
+    reuse: bool,
+    parsed: records.Parsed | None,
 ) -> tuple[page_keys.PageRecord, int]:
     """Write every page into stage; returns the record of the keys the pages were rendered from and how many pages
     were rendered (the others are linked from the previous build)."""
     # A page whose inputs are those it was rendered from last time is linked from the previous build; the
     # other document pages are rendered and written by worker processes while this one does the listings.
-    built = page_keys.PageRecord(cache_dir(config.output_dir) / "pages.json" if reuse else None)
+    built = page_keys.PageRecord(cache_dir(config.output_dir) / "pages.json" if reuse else None, parsed)
     shared = page_keys.shared_key(config, context)
     todo = []
     for doc in site.documents:

@@ -1,0 +1,82 @@
+"""The records a build keeps for the next one, and what serve keeps of them between builds (records.Parsed): bytes
+read again are not parsed again, and what a build remembers of the files it wrote is what parsing them gives."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from xxgk import manifest, output, page_keys, pipeline, records
+from xxgk.cache import Memory
+from xxgk.config import load_config
+
+from .conftest import TODAY
+from .test_incremental import edit, files, sample_project
+
+DOC = "content/fdzdgknr/2018-pingshan-gzld.md"
+
+
+def counting(calls: list) -> object:
+    def parse(data: bytes) -> dict:
+        calls.append(data)
+        return json.loads(data)
+
+    return parse
+
+
+def test_the_same_bytes_are_parsed_once_and_other_bytes_again():
+    parsed, calls = records.Parsed(), []
+    first = parsed.of("kind", b'{"a": 1}', counting(calls))
+    assert parsed.of("kind", b'{"a": 1}', counting(calls)) is first
+    assert parsed.of("kind", b'{"a": 2}', counting(calls)) == {"a": 2}
+    assert parsed.of("other kind", b'{"a": 1}', counting(calls)) == {"a": 1}  # each kind parses its own way
+    assert len(calls) == 3
+
+
+def test_a_few_values_of_each_kind_are_kept_the_least_recently_used_let_go():
+    parsed, calls = records.Parsed(), []
+    for data in (b"1", b"2", b"1", b"3"):  # 2, the least recently used, goes when 3 comes
+        parsed.of("kind", data, counting(calls))
+    parsed.of("kind", b"1", counting(calls))
+    parsed.of("kind", b"3", counting(calls))
+    parsed.of("kind", b"2", counting(calls))
+    assert calls == [b"1", b"2", b"3", b"2"]
+
+
+def test_a_value_remembered_is_not_parsed_and_a_damaged_record_is_none(tmp_path):
+    parsed, calls = records.Parsed(), []
+    parsed.remember("kind", b"[1]", [1])
+    assert parsed.of("kind", b"[1]", counting(calls)) == [1] and calls == []
+    path = tmp_path / "record.json"
+    path.write_bytes(b"{damaged")
+    assert records.load(path, "key", parsed) is None
+    path.write_bytes(records.encoded("another key", {}))
+    assert records.load(path, "key", parsed) is None
+    assert records.load(tmp_path / "missing.json", "key", parsed) is None
+
+
+def test_builds_with_a_memory_parse_no_manifest_or_page_record_they_wrote_and_give_a_full_builds_bytes(
+    tmp_path, monkeypatch
+):
+    root = sample_project(tmp_path / "p")
+    config, today, memory = load_config(root / "config.yaml"), date.fromisoformat(TODAY), Memory()
+    for _ in range(2):  # the first build fills the spare, the second makes the site and the spare its own
+        pipeline.build(config, today, since=None, memory=memory)
+    parses = []
+    monkeypatch.setattr(output, "parse", lambda text: parses.append("manifest") or manifest.parse(text))
+    entries = page_keys._entries
+    monkeypatch.setattr(page_keys, "_entries", lambda data: parses.append("pages") or entries(data))
+    edit(root / DOC, r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
+    pipeline.build(config, today, since=None, memory=memory)
+    assert parses == []
+    # What the memory holds of each file in use is what parsing the file gives.
+    site, spare = config.output_dir, output.spare_dir(config.output_dir)
+    for folder in (site, spare):
+        data = (folder / manifest.MANIFEST).read_bytes()
+        assert memory.parsed.of(manifest.MANIFEST, data, lambda _: None) == manifest.parse(data.decode())
+    data = (root / ".site-cache/pages.json").read_bytes()
+    assert memory.parsed.of(page_keys._RECORD_KEY, data, lambda _: None) == entries(data)
+    monkeypatch.undo()
+    full = load_config(root / "config.yaml", output_dir=tmp_path / "full")
+    pipeline.build(full, today, since=None, reuse=False)
+    assert files(site) == files(tmp_path / "full")
