@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import tempfile
 from datetime import date, timedelta
 
 import pytest
@@ -18,6 +19,8 @@ from xxgk.search import static_index as static_search
 from xxgk.search.static_index import StaticReader, query_parts, static_index
 from xxgk.search.tokens import normalize
 from xxgk.urls import document_path
+
+from .conftest import corpus_documents
 
 # A small alphabet, so that generated texts share many substrings and near misses.
 HAN = "财政预算审计公开信息政府工作报告税务管理服务深圳市区办发通知决定意见年度计划"
@@ -95,6 +98,86 @@ def test_the_same_documents_give_the_same_bytes_in_any_order(docs, files):
 def test_worker_processes_give_the_same_bytes(docs, files, monkeypatch):
     monkeypatch.setattr(static_search, "PARALLEL_FROM", 10)
     assert dict(static_index(docs, parallel=True)) == files
+
+
+def same_index(made: tuple[list, static_search.Built], expected: tuple[list, static_search.Built]) -> None:
+    """Every file, in the same order, and every figure of Built the same."""
+    (files, index), (expected_files, expected_index) = made, expected
+    assert files == expected_files
+    assert list(index.made.items()) == list(expected_index.made.items())
+    assert vars(index.layout) == vars(expected_index.layout)
+    assert (index.small, index.term_buckets, index.characters) == (
+        expected_index.small,
+        expected_index.term_buckets,
+        expected_index.characters,
+    )
+
+
+# The 200 documents have 16 term buckets: 4 and 16 partitions each hold several buckets or one, and each bucket of
+# 64 partitions is made of four. The index they are held to is made in this process, in one chunk and partition.
+@pytest.mark.parametrize("partitions", [4, 16, 64])
+def test_chunks_spilled_in_any_number_of_partitions_join_into_the_same_index(docs, monkeypatch, partitions):
+    monkeypatch.setattr(static_search, "partitions_for", lambda characters: 1)
+    expected = static_search.in_memory(docs, parallel=False)
+    assert expected[1].term_buckets == 16
+    monkeypatch.setattr(static_search, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(static_search, "partitions_for", lambda characters: partitions)
+    same_index(static_search.in_memory(docs, parallel=True), expected)
+    same_index(static_search.in_memory(docs, parallel=False), expected)
+
+
+def test_a_corpus_large_enough_for_workers_gives_the_index_made_in_this_process():
+    documents = corpus_documents(600, seed=3)  # 512 term buckets, 8 partitions
+    assert len(documents) >= static_search.PARALLEL_FROM
+    same_index(static_search.in_memory(documents), static_search.in_memory(documents, parallel=False))
+
+
+@pytest.mark.parametrize("given", [True, False])
+@pytest.mark.parametrize("parallel", [False, True])
+def test_the_postings_spill_in_the_folder_given_and_are_removed_after_a_build_or_a_failed_one(
+    docs, monkeypatch, tmp_path, parallel, given
+):
+    monkeypatch.setattr(static_search, "PARALLEL_FROM", 10)
+    system, spill_in = tmp_path / "system", tmp_path / "cache"  # the system temp folder is used only when not given
+    system.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system))
+    used, unused = (spill_in, system) if given else (system, spill_in)
+    while_written = []
+
+    def seen(path: str, data: bytes) -> tuple[str, int]:
+        while_written.append(sorted(p.name[: len(static_search.SPILL_PREFIX)] for p in used.iterdir()))
+        return "", len(data)
+
+    static_search.built(docs, seen, parallel, spill_in if given else None)
+    assert while_written[0] == [static_search.SPILL_PREFIX] and list(unused.glob("*")) == []
+    assert list(used.iterdir()) == []
+
+    def failing(path: str, data: bytes) -> tuple[str, int]:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        static_search.built(docs, failing, parallel, spill_in if given else None)
+    assert list(used.iterdir()) == []
+
+    def inverted_but_for_the_last(layout, items):  # in a worker process, when parallel
+        if items[-1][0] == len(docs) - 1:
+            raise ValueError("no postings")
+        return invert(layout, items)
+
+    invert = static_search.invert
+    monkeypatch.setattr(static_search, "invert", inverted_but_for_the_last)
+    with pytest.raises(ValueError, match="no postings"):
+        static_search.in_memory(docs, parallel, spill_in if given else None)
+    assert list(used.iterdir()) == []
+
+
+def test_only_folders_of_spilled_postings_are_removed_as_a_killed_build_left_them(tmp_path):
+    for name in (f"{static_search.SPILL_PREFIX}a", f"{static_search.SPILL_PREFIX}b", "templates"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "0.bin").write_bytes(b"kept until removed")
+    (tmp_path / "static-search.json").write_text("{}", encoding="utf-8")
+    static_search.remove_spills(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["static-search.json", "templates"]
 
 
 def test_han_strings_of_one_to_six_characters_find_exactly_the_documents_containing_them(docs, files):

@@ -46,17 +46,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
+import os
 import re
+import shutil
 import sys
+import tempfile
 import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from itertools import compress, count, repeat
 from operator import add, and_, rshift
+from pathlib import Path
+from typing import BinaryIO
 
 from .. import hanzi, workers
 from ..identifiers import normalize_doc_no
@@ -75,6 +82,8 @@ SHARD_TARGET = 8192  # bytes: the average size of a bucket of small terms
 ID_BUCKET_KEYS = 64  # lookup keys per bucket on average
 MAX_TF = 127
 PARALLEL_FROM = 500  # documents: fewer are indexed in this process
+PARTITION_TARGET = 1 << 20  # bytes: the average postings of a partition, about what the joining process holds
+POSTINGS_PER_CHARACTER = 5  # bytes of postings per character of indexed text, roughly (4.7 in bench/corpus.py's)
 
 # The slots of Han runs joined by a separator: one item per character, the slot (up to three characters of
 # the run from there) or "" at a separator; so an item's index is its offset in the joined runs.
@@ -256,6 +265,7 @@ def static_index(documents: Sequence[Document], parallel: bool = True) -> list[t
 META = "search/meta.json"
 # Takes a file of the index (site path, bytes) to keep or write, and returns its SHA-256 (hex) and size.
 Writer = Callable[[str, bytes], tuple[str, int]]
+SPILL_PREFIX = "xxgk-search-spill-"  # the name of every folder of spilled postings starts so (see remove_spills)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +279,9 @@ class Built:
     characters: frozenset[str]  # the one-character terms
 
 
-def in_memory(documents: Sequence[Document], parallel: bool = True) -> tuple[list[tuple[str, bytes]], Built]:
+def in_memory(
+    documents: Sequence[Document], parallel: bool = True, spill_in: Path | None = None
+) -> tuple[list[tuple[str, bytes]], Built]:
     """built(documents) with its files kept: (site path, bytes) in path order, META last; and the index's figures."""
     files: list[tuple[str, bytes]] = []
 
@@ -277,37 +289,34 @@ def in_memory(documents: Sequence[Document], parallel: bool = True) -> tuple[lis
         files.append((path, data))
         return hashlib.sha256(data).hexdigest(), len(data)
 
-    index = built(documents, keep, parallel)
+    index = built(documents, keep, parallel, spill_in)
     return sorted(files[:-1]) + files[-1:], index
 
 
-def built(documents: Sequence[Document], write: Writer, parallel: bool = True) -> Built:
+def built(documents: Sequence[Document], write: Writer, parallel: bool = True, spill_in: Path | None = None) -> Built:
     """The files of static_index(documents), each handed to write() as soon as it is made (META last, as it holds a
-    hash of the others), so that they are never all in memory at once; and the index's figures."""
+    hash of the others), so that they are never all in memory at once; and the index's figures.
+
+    The postings of each chunk of documents go to a file, partitioned by term (spilled), and are joined one
+    partition of every chunk at a time: this process never holds the postings of the whole index. The files are in
+    a new folder (SPILL_PREFIX…) inside spill_in, made if missing, removed with them once the term files are
+    written: a build passes a folder of its own derived data on disk (see remove_spills for what a killed one
+    leaves). Without spill_in the folder is made in the system temp folder, which may be held in memory (tmpfs):
+    for callers that index few documents (tests, in-process checks).
+    """
     docs = numbered(documents)
-    items = [(n, doc.title, searchable_text(doc)) for n, doc in enumerate(docs)]
-    layout = Layout(len(docs), max((len(rest) for _, _, rest in items), default=0))
-    with workers.paused_gc():
-        if parallel:
-            chunks = workers.map_chunks(invert, layout, items, parallel_from=PARALLEL_FROM)
-        else:
-            chunks = invert(layout, items)
-    del items
-    joined = list(_joined(chunks, layout))  # the chunks are emptied as the postings are joined
-    small = sum(len(data) for _, data in joined if len(data) < BIG_TERM)
-    term_buckets = term_buckets_for(small)
-    characters = frozenset(term for term, _ in joined if len(term) == 1)
-    grouped = shards(joined, term_buckets)
-    del joined  # the buckets hold the postings now, and each lets them go once its files are written
+    # Each text is made again where it is inverted: the texts of all documents are not kept here.
+    lengths = [len(searchable_text(doc)) for doc in docs]
+    layout = Layout(len(docs), max(lengths, default=0))
     made: dict[str, tuple[str, int]] = {}
 
     def made_and_written(files: Iterable[tuple[str, bytes]]) -> None:
         for path, data in files:
             made[path] = write(path, data)
 
-    for b in range(term_buckets):
-        made_and_written(bucket_files(b, grouped[b]))
-        grouped[b] = []
+    with _spill_folder(spill_in) as folder:
+        job = (layout, folder, partitions_for(sum(lengths)))
+        small, term_buckets, characters = _term_files(docs, job, made_and_written, parallel)
     made_and_written(doc_files(enumerate(docs)))
     digests = [(path, bytes.fromhex(digest)) for path, (digest, _) in made.items()]
     made_and_written(derived_files(docs, characters, term_buckets, layout, digests))
@@ -315,9 +324,60 @@ def built(documents: Sequence[Document], write: Writer, parallel: bool = True) -
     return Built({path: made[path] for path in order}, layout, small, term_buckets, characters)
 
 
+def remove_spills(folder: Path) -> None:
+    """Remove the folders of spilled postings (SPILL_PREFIX…) in folder: what builds killed while indexing left.
+    Only for a caller that no other build can run beside (one holding the output folder's lock)."""
+    for left in folder.glob(f"{SPILL_PREFIX}*"):
+        shutil.rmtree(left, ignore_errors=True)
+
+
+@contextmanager
+def _spill_folder(spill_in: Path | None) -> Iterator[str]:
+    """A new folder inside spill_in (or the system temp folder), removed with its files on leaving."""
+    if spill_in is not None:
+        spill_in.mkdir(parents=True, exist_ok=True)
+    # mkdtemp: a name no other process uses, and a folder only this user can open (see spilled).
+    folder = tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=spill_in)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _term_files(
+    docs: list[Document],
+    job: tuple[Layout, str, int],
+    written: Callable[[Iterable[tuple[str, bytes]]], None],
+    parallel: bool,
+) -> tuple[int, int, frozenset[str]]:
+    """Hand the files of every term bucket to written(), from postings spilled as job says (see spilled); returns
+    the bytes of small postings, the number of term buckets and the one-character terms."""
+    layout, _, partitions = job
+    with workers.paused_gc():
+        spills = workers.map_chunks(
+            spilled, job, list(enumerate(docs)), parallel_from=PARALLEL_FROM if parallel else len(docs) + 1
+        )
+    with ExitStack() as stack:
+        chunks = [(stack.enter_context(open(path, "rb")), offsets) for path, offsets in spills]
+        small, characters = _figures(chunks, partitions, layout)
+        term_buckets = term_buckets_for(small)
+        for b, shard in _shards(chunks, partitions, term_buckets, layout):
+            written(bucket_files(b, shard))
+    return small, term_buckets, characters
+
+
 def numbered(documents: Iterable[Document]) -> list[Document]:
     """The documents in the order of their numbers in the index: oldest first."""
     return sorted(documents, key=Document.sort_key, reverse=True)
+
+
+def partitions_for(characters: int) -> int:
+    """How many partitions (a power of two) the postings of each chunk are spilled in, for this much text in all."""
+    # Only memory and the number of reads depend on it, never the bytes. The joining process holds the postings of
+    # one partition at a time, about PARTITION_TARGET bytes however large the index, or of one bucket when there are
+    # fewer buckets than partitions (a bucket's files are made from all its postings at once anyway); and it reads
+    # each chunk's file in that many pieces, twice.
+    return _power_of_two(characters * POSTINGS_PER_CHARACTER / PARTITION_TARGET)
 
 
 def term_buckets_for(small: int) -> int:
@@ -381,24 +441,78 @@ INPUTS = (
 )
 
 
-def _joined(chunks: list[dict], layout: Layout) -> Iterator[tuple[str, bytes]]:
-    """Each term's postings from all chunks, in term order: chunks hold consecutive documents in order, so parts
-    concatenate. Each part is taken out of its chunk as it is joined: the chunks shrink as the postings grow."""
-    for term in sorted(set().union(*chunks)):
-        pieces = [chunk.pop(term) for chunk in chunks if term in chunk]
-        if isinstance(pieces[0], bytes):
-            yield term, b"".join(pieces)
-        else:
-            docs = b"".join(p[0] for p in pieces)
-            yield term, varint(len(docs) // layout.doc_width) + docs + b"".join(p[1] for p in pieces)
+# A chunk's spilled postings as the joining process reads them: its file, open, and where each partition starts
+# (and, last, where the file ends).
+Chunk = tuple[BinaryIO, array]
 
 
-def shards(terms: Iterable[tuple[str, bytes]], buckets: int) -> list[list[tuple[str, bytes]]]:
-    """The (term, postings) pairs of each bucket, in term order."""
-    grouped: list[list[tuple[str, bytes]]] = [[] for _ in range(buckets)]
-    for term, data in sorted(terms):
-        grouped[bucket_of(term, buckets)].append((term, data))
-    return grouped
+def spilled(job: tuple[Layout, str, int], run: list[tuple[int, Document]]) -> list[tuple[str, array]]:
+    """Postings of a run of consecutive documents with their numbers, as invert() makes them, written to a new file
+    in the folder (job: layout, folder, partitions) one partition after another, partition p holding the terms t
+    with bucket_of(t, partitions) == p as a marshalled {term: postings}: (the file's path, where each partition
+    starts and, last, where the file ends). Runs in worker processes."""
+    layout, folder, partitions = job
+    items = [(n, doc.title, searchable_text(doc)) for n, doc in run]
+    grouped: list[dict] = [{} for _ in range(partitions)]
+    for term, data in invert(layout, items)[0].items():
+        grouped[bucket_of(term, partitions)][term] = data
+    offsets = array("Q", [0])
+    # marshal is quick with str, bytes and tuples, and safe to read back here: this interpreter wrote the file, in a
+    # folder that only this user can open (mkdtemp).
+    handle, path = tempfile.mkstemp(suffix=".bin", dir=folder)
+    with os.fdopen(handle, "wb") as file:
+        for group in grouped:
+            offsets.append(offsets[-1] + file.write(marshal.dumps(group)))
+    return [(path, offsets)]
+
+
+def _figures(chunks: list[Chunk], partitions: int, layout: Layout) -> tuple[int, frozenset[str]]:
+    """The bytes of small postings and the one-character terms of the whole index, a partition at a time."""
+    small, characters = 0, set()
+    for p in range(partitions):
+        for term, data in _postings(chunks, [p], layout):
+            if len(data) < BIG_TERM:
+                small += len(data)
+            if len(term) == 1:
+                characters.add(term)
+    return small, frozenset(characters)
+
+
+def _shards(
+    chunks: list[Chunk], partitions: int, buckets: int, layout: Layout
+) -> Iterator[tuple[int, list[tuple[str, bytes]]]]:
+    """(bucket, its (term, postings) in term order) of every bucket; the postings of only a few buckets are loaded
+    at a time, those whose terms share partitions, once the caller has taken the previous ones."""
+    # bucket_of masks the CRC-32, and both counts are powers of two: the terms whose CRC-32 ends in g (its low
+    # bits, as many as the smaller count has) are the partitions g, g + groups, … and the buckets g, g + groups, …
+    groups = min(partitions, buckets)
+    for g in range(groups):
+        grouped: defaultdict = defaultdict(list)
+        for term, data in _postings(chunks, range(g, partitions, groups), layout):
+            grouped[bucket_of(term, buckets)].append((term, data))
+        for b in range(g, buckets, groups):
+            yield b, grouped.pop(b, [])
+
+
+def _postings(chunks: list[Chunk], members: Iterable[int], layout: Layout) -> Iterator[tuple[str, bytes]]:
+    """Each term's postings from the given partitions of all chunks, in term order: chunks hold consecutive
+    documents in order, so parts concatenate. Each part is let go as it is joined."""
+    parts: defaultdict = defaultdict(list)
+    for file, offsets in chunks:
+        for p in members:
+            file.seek(offsets[p])
+            for term, part in marshal.loads(file.read(offsets[p + 1] - offsets[p])).items():
+                parts[term].append(part)
+    for term in sorted(parts):
+        yield term, _joined(parts.pop(term), layout)
+
+
+def _joined(pieces: list, layout: Layout) -> bytes:
+    """A term's postings from its parts in document order (trigram entries, or the documents and codes of pairs)."""
+    if isinstance(pieces[0], bytes):
+        return b"".join(pieces)
+    docs = b"".join(p[0] for p in pieces)
+    return varint(len(docs) // layout.doc_width) + docs + b"".join(p[1] for p in pieces)
 
 
 def bucket_files(b: int, shard: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
