@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from xxgk.manifest import MANIFEST
+from xxgk.search.static_index import SPILL_PREFIX
 
 from .conftest import GOOD_DOC, REPO, TODAY, write_config
 
@@ -131,6 +132,17 @@ def test_a_killed_build_leaves_the_previous_or_the_next_site_and_the_next_build_
         assert ('"total": 1' in found) == (version == "content-b"), found
     leftovers = sorted(p.name for p in root.iterdir() if p.name.startswith("."))
     assert leftovers == [".site-cache", ".site-index", ".site.spare"]
+    assert list((root / ".site-cache").glob(f"{SPILL_PREFIX}*")) == []
+
+
+def test_the_next_build_removes_the_spilled_search_postings_a_killed_build_left(tmp_path):
+    root = sample_project(tmp_path)
+    build(root)
+    left = root / f".site-cache/{SPILL_PREFIX}killed"
+    left.mkdir()
+    (left / "chunk.bin").write_bytes(b"postings")
+    build(root)  # nothing changed: it finds nothing to do, but tidies first
+    assert not left.exists() and (root / ".site-cache/static-search.json").is_file()
 
 
 def test_in_ci_each_stage_prints_a_line_and_the_summary_times_them(tmp_path):
@@ -179,10 +191,12 @@ def test_the_static_search_index_is_not_rebuilt_when_no_document_changed_and_pat
     calls_file = tmp_path / "calls"  # a file: an update of the indexes is made in a worker process
     calls_file.write_text("", encoding="utf-8")
 
-    def counted(docs, write):
+    def counted(docs, write, spill_in):
+        # On disk among the build's derived data (site/ or fresh/ beside it), not in the system temp folder.
+        assert spill_in in (root / ".site-cache", root / ".fresh-cache")
         with calls_file.open("a", encoding="utf-8") as handle:
             handle.write("1")
-        return real(docs, write)
+        return real(docs, write, spill_in=spill_in)
 
     real = static_search_update.built
     monkeypatch.setattr(static_search_update, "built", counted)

@@ -35,7 +35,7 @@ from .config import Config
 from .errors import ContentError, Problem, raise_if_errors, shown_path
 from .manifest import MANIFEST
 from .model import Document, NavLink, Output, Site
-from .search import static_update
+from .search import static_index, static_update
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +205,7 @@ def build(
     between builds of one process (see cache.Memory)."""
     stages = Stages(progress)
     with output.locked(config.output_dir, index_dir(config.output_dir)):
+        static_index.remove_spills(cache_dir(config.output_dir))  # a killed build's scratch, never read again
         # Not for serve (memory): it rebuilds because it saw a change, and its first build must fill the memory.
         before = _look(config, today, since) if reuse and not full_index and memory is None else None
         kept = _recorded(config, before)
@@ -310,7 +311,10 @@ def _build_checked(
         record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
         plan = search.plan(index_stage.path, site.documents, full=full_index)
         report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
-        beside = _Beside(site, config, report_pages, plan, index_stage.path, record)
+        # The static index spills its postings on disk among the derived data, also with --no-cache (nothing of an
+        # earlier build is read from there).
+        spill_in = cache_dir(config.output_dir)
+        beside = _Beside(site, config, report_pages, plan, index_stage.path, record, spill_in)
         # When the search indexes are updated, they are made by a worker process while this one writes the pages.
         with _made_beside(beside, stage) as made_beside:
             built, rendered = _write_pages(config, site, context, reports, stage, reuse, parsed)
@@ -413,6 +417,7 @@ class _Beside:
     plan: search.Plan
     index_path: Path
     record: Path | None  # the static index's record (see _write_static_index)
+    spill_in: Path  # where a static index built anew spills its postings (see static_index.built)
 
 
 @contextmanager
@@ -452,15 +457,20 @@ def _write_beside(beside: _Beside, stage: output.Staging) -> tuple[search.IndexS
     # process makes and writes it meanwhile, and they do not inherit its bytes. static holds its record.
     static: list[bytes | None] = []
     index = search.carry_out(
-        beside.plan, beside.index_path, lambda: static.append(_write_static_index(site.documents, stage, beside.record))
+        beside.plan,
+        beside.index_path,
+        lambda: static.append(_write_static_index(site.documents, stage, beside.record, beside.spill_in)),
     )
     return index, static[0]
 
 
-def _write_static_index(documents: Sequence[Document], stage: output.Staging, record: Path | None) -> bytes | None:
+def _write_static_index(
+    documents: Sequence[Document], stage: output.Staging, record: Path | None, spill_in: Path
+) -> bytes | None:
     """Write the static search index's files into stage; returns the record to save for the next build once this
     one is published (None: the saved one still holds). What the previous build indexed (as its record says) and
-    what this one changes nothing in is linked, the rest patched or, when the record does not fit, built anew."""
+    what this one changes nothing in is linked, the rest patched or, when the record does not fit, built anew
+    (spilling its postings in spill_in)."""
     try:
         previous = record.read_bytes() if record else None
     except OSError:
@@ -471,9 +481,9 @@ def _write_static_index(documents: Sequence[Document], stage: output.Staging, re
         return digest, size
 
     version = fingerprint("static-search")  # the tool's code: a record of other code is not used
-    update = static_update.update(documents, stage.previous.folder, previous, write, version)
+    update = static_update.update(documents, stage.previous.folder, previous, write, version, spill_in)
     if update.kept and not stage.keep(update.kept):
-        update = static_update.update(documents, None, None, write, version)
+        update = static_update.update(documents, None, None, write, version, spill_in)
     stage.write(Output(path, data) for path, data in update.files)
     return update.record
 

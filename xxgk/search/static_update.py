@@ -87,12 +87,13 @@ def update(
     record: bytes | None,
     write: Writer | None = None,
     version: str = "",
+    spill_in: Path | None = None,
 ) -> Update:
     """The static index of documents, patched from the index in the previous output folder when its record fits.
 
     version names the code that makes the index (a record of other code is not used). When the index is built anew
     and write is given, each file goes to write() as soon as it is made (and Update.files holds none): the files of
-    a whole index are never all in memory.
+    a whole index are never all in memory. A new index spills its postings in spill_in (see static_index.built).
     """
     docs = numbered(documents)
     old = _usable(record, version) if previous is not None else None
@@ -103,7 +104,7 @@ def update(
             return _patched(docs, entries, key, _Previous(previous, old))
         except _Stale:
             pass
-    files, index = in_memory(docs) if write is None else ([], built(docs, write))
+    files, index = in_memory(docs, spill_in=spill_in) if write is None else ([], built(docs, write, spill_in=spill_in))
     return Update(
         files,
         {},
