@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from xxgk import page_keys, pipeline, render, unchanged
+from xxgk import opendata, page_keys, pipeline, render, unchanged
 from xxgk.config import load_config
 from xxgk.errors import ContentError
 from xxgk.model import Listing, ListingPage, NavLink, PageLink
@@ -148,3 +148,17 @@ def test_every_field_of_a_listing_changes_its_pages_keys(name):
     other = dataclasses.replace(LISTING, **{name: _changed(getattr(LISTING, name))})
     keys = page_keys.ListingKeys("shared")
     assert keys.key(LISTING, page, None) != keys.key(other, page, None)
+
+
+def test_catalog_csv_is_made_again_only_when_the_catalog_json_changes(project, tmp_path, monkeypatch):
+    made = []
+    make_csv = opendata._csv
+    monkeypatch.setattr(opendata, "_csv", lambda rows: made.append(len(rows)) or make_csv(rows))
+    build(project)
+    edit(project / DOC, r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")  # the body: no catalogue field
+    build(project)
+    assert len(made) == 1
+    edit(project / DOC, r"2018年工作思路\"$", "2018年工作思路（修订）\"")
+    build(project)
+    assert len(made) == 2
+    assert files(project / "site") == full_build(project, tmp_path / "full")

@@ -67,6 +67,11 @@ def document_key(shared: str, doc: Document, context: PageContext) -> str:
     )
 
 
+def catalog_csv_key(shared: str, catalog_json: bytes) -> str:
+    """The key of catalog.csv: the rows it holds are those of catalog.json."""
+    return _key(shared, "catalog.csv", hashlib.sha256(catalog_json).hexdigest())
+
+
 def _row(entry: Document | CatalogEntry) -> str:
     return document_digest(entry) if isinstance(entry, Document) else repr(entry)
 
@@ -98,7 +103,8 @@ def _terms(terms: tuple[Listing, ...]) -> str:
 
 
 class PageRecord:
-    """The key each page was rendered from (site path -> [key, SHA-256, size of its bytes]), previous and new."""
+    """The key each page (and catalog.csv) was made from (site path -> [key, SHA-256, size of its bytes]), previous
+    and new."""
 
     def __init__(self, path: Path | None, parsed: records.Parsed | None = None):
         self.path, self._parsed, self._previous = path, parsed, _load(path, parsed)

@@ -4,6 +4,7 @@ staged write -> swap."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -402,14 +403,20 @@ def _write_pages(
         )
         annual_pages = (annual.render_report(figures, data, year, context, env) for year, figures, data in reports)
         rendered = len(stage.write(itertools.chain(pages, annual_pages)))
+        stage.write(opendata.catalog_files(site, config, functools.partial(_csv_kept, built, stage, shared)))
         stage.claim(document_paths())
     return built, rendered + len(todo)
 
 
+def _csv_kept(built: page_keys.PageRecord, stage: output.Staging, shared: str, catalog_json: bytes) -> bool:
+    """Whether the previous build's catalog.csv, made from the same catalog.json, is kept (see PageRecord.reuse)."""
+    return built.reuse(stage, ("catalog.csv",), page_keys.catalog_csv_key(shared, catalog_json))
+
+
 @dataclass(frozen=True, slots=True)
 class _Beside:
-    """What is made beside the pages: the files made from the site model alone (feeds, sitemaps, the catalog's
-    data) and both search indexes, the Whoosh one by carrying out its plan."""
+    """What is made beside the pages: the feeds and sitemaps, made from the site model alone, and both search
+    indexes, the Whoosh one by carrying out its plan."""
 
     site: Site
     config: Config
@@ -452,7 +459,7 @@ def _write_beside_in_worker(beside: _Beside, staging: tuple) -> tuple[search.Ind
 def _write_beside(beside: _Beside, stage: output.Staging) -> tuple[search.IndexStats, bytes | None]:
     """Write what beside names into stage; returns the Whoosh index's figures and the static index's record."""
     site, config = beside.site, beside.config
-    stage.write([*feeds.discovery_files(site, config, beside.report_pages), *opendata.catalog_files(site, config)])
+    stage.write(feeds.discovery_files(site, config, beside.report_pages))
     # A rebuilt Whoosh index is written by worker processes, forked before the static index is made: this
     # process makes and writes it meanwhile, and they do not inherit its bytes. static holds its record.
     static: list[bytes | None] = []
