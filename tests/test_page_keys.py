@@ -158,7 +158,7 @@ def test_catalog_csv_is_made_again_only_when_the_catalog_json_changes(project, t
     edit(project / DOC, r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")  # the body: no catalogue field
     build(project)
     assert len(made) == 1
-    edit(project / DOC, r"2018年工作思路\"$", "2018年工作思路（修订）\"")
+    edit(project / DOC, r"2018年工作思路\"$", '2018年工作思路（修订）"')
     build(project)
     assert len(made) == 2
     assert files(project / "site") == full_build(project, tmp_path / "full")

@@ -73,7 +73,9 @@ def test_builds_with_a_memory_parse_no_manifest_or_page_record_they_wrote_and_gi
     site, spare = config.output_dir, output.spare_dir(config.output_dir)
     for folder in (site, spare):
         data = (folder / manifest.MANIFEST).read_bytes()
-        assert memory.parsed.of(manifest.MANIFEST, data, lambda _: None) == manifest.parse(data.decode())
+        held = memory.parsed.of(manifest.MANIFEST, data, lambda _: None)
+        assert held.hashes == manifest.parse(data.decode())
+        assert held.folders_under("/r") == {f"/r/{f.relative_to(folder)}" for f in folder.rglob("*") if f.is_dir()}
     data = (root / ".site-cache/pages.json").read_bytes()
     assert memory.parsed.of(page_keys._RECORD_KEY, data, lambda _: None) == entries(data)
     monkeypatch.undo()

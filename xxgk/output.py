@@ -60,12 +60,8 @@ class Previous:
     @classmethod
     def of(cls, out_dir: Path, parsed: Parsed | None = None) -> Previous:
         """The previous build in out_dir, or nothing to reuse when it has no readable manifest."""
-        try:
-            data = (out_dir / MANIFEST).read_bytes()
-            hashes = _parsed_manifest(data) if parsed is None else parsed.of(MANIFEST, data, _parsed_manifest)
-            return cls(out_dir, hashes)
-        except (OSError, UnicodeDecodeError, Unusable):
-            return cls()
+        found = _Manifest.of(out_dir, parsed)
+        return cls() if found is None else cls(out_dir, found.hashes)
 
     def unchanged(self, dest: str, digest: str, size: int) -> str | None:
         """The previous file for dest when it holds exactly these bytes (by the manifest and its size), else None."""
@@ -77,6 +73,33 @@ class Previous:
         except OSError:
             return None
         return path if found.st_size == size and S_ISREG(found.st_mode) else None
+
+
+@dataclass(slots=True)
+class _Manifest:
+    """A folder's manifest: its entries, and the folders that hold them (worked out once, when first asked for)."""
+
+    hashes: dict[str, str]
+    _folders: frozenset[str] | None = None  # site paths
+
+    @classmethod
+    def of(cls, folder: Path, parsed: Parsed | None) -> _Manifest | None:
+        """The manifest in folder (parsed through parsed when given); None when it has no readable one."""
+        try:
+            data = (folder / MANIFEST).read_bytes()
+            return cls.parsed(data) if parsed is None else parsed.of(MANIFEST, data, cls.parsed)
+        except (OSError, UnicodeDecodeError, Unusable):
+            return None
+
+    @classmethod
+    def parsed(cls, data: bytes) -> _Manifest:
+        return cls(parse(data.decode()))
+
+    def folders_under(self, root: str) -> set[str]:
+        """Every folder that holds one of the entries, as a path under root."""
+        if self._folders is None:
+            self._folders = frozenset(_folders_of("", self.hashes))
+        return {root + "/" + folder for folder in self._folders}
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +296,7 @@ class Staging:
         self.write([Output(MANIFEST, data)])
         # What parse() gives for data: every path passed _inside() and every digest is a SHA-256.
         if self.parsed is not None and hashes and "" not in hashes.values():
-            self.parsed.remember(MANIFEST, data, hashes)
+            self.parsed.remember(MANIFEST, data, _Manifest(hashes))
 
     def copy_tree(self, source: Path, dest: str, *, fill: bool = False) -> int:
         """Copy a folder (such as static/) under `dest`: its regular files only, hidden ones skipped; returns the count.
@@ -341,11 +364,6 @@ def _copied(source: Path, path: str) -> tuple[str, int]:
             digest.update(block)
             size += writing.write(block)
     return digest.hexdigest(), size
-
-
-def _parsed_manifest(data: bytes) -> dict[str, str]:
-    """parse() of a manifest's bytes."""
-    return parse(data.decode())
 
 
 def _folders_of(root: str, paths: Iterable[str]) -> set[str]:
@@ -441,11 +459,11 @@ def _spare_staging(out_dir: Path, previous: Previous, parsed: Parsed | None) -> 
     spare = spare_dir(out_dir)
     if spare.is_symlink() or not spare.is_dir():
         return None
-    held = Previous.of(spare, parsed)
-    if held.folder is None:
+    held = _Manifest.of(spare, parsed)
+    if held is None:
         return None
     os.unlink(spare / MANIFEST)  # from now until the build ends the spare's files are not what a manifest says
-    return Staging(spare, previous, held.hashes, parsed=parsed)
+    return Staging(spare, previous, held.hashes, held.folders_under(os.fspath(spare)), parsed=parsed)
 
 
 def _link_or_copy(source: str, target: str) -> None:
