@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xxgk import output
+from xxgk import attachments, cache, output
 
 from .conftest import GOOD_DOC, TODAY
 from .linkcheck import broken_links
@@ -103,3 +103,19 @@ def test_an_unchanged_attachment_is_not_read_again_and_a_replaced_one_is_publish
     (root / "content/files/表.pdf").write_bytes(b"%PDF-1.4 two\n")  # the same size, other bytes
     assert run_cli(["build", "--today", TODAY], root).code == 0
     assert copy.read_bytes() == b"%PDF-1.4 two\n"
+
+
+def test_a_document_read_afresh_hashes_each_attachment_once(make_site, run_cli, monkeypatch):
+    root = make_site(
+        {"content/a.md": doc("  - {file: files/表.pdf, title: 统计表}\n"), "content/files/表.pdf": b"%PDF-1.4 one\n"}
+    )
+    real_digest, hashed = cache.file_digest, []
+
+    def counted(path):
+        hashed.append(path.name)
+        return real_digest(path)
+
+    monkeypatch.setattr(cache, "file_digest", counted)
+    monkeypatch.setattr(attachments, "file_digest", counted)
+    assert run_cli(["build", "--today", TODAY], root).code == 0
+    assert hashed.count("表.pdf") == 1

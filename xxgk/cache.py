@@ -84,14 +84,15 @@ class Dependency:
     digest: str | None
 
     @classmethod
-    def of(cls, path: Path, read_from_ns: int) -> Dependency:
+    def of(cls, path: Path, read_from_ns: int, digest: str = "") -> Dependency:
         """The file now, for a result computed from time read_from_ns on; a file changed since then (it may have
-        changed while being read) gets no digest that could ever match, so the entry is not trusted."""
+        changed while being read) gets no digest that could ever match, so the entry is not trusted. digest, when
+        given, is the SHA-256 of the file taken since read_from_ns: if it is not recent, that is still its bytes."""
         stamp = Stamp.of(path)
         if stamp is None:
             return cls(str(path), None, None)
         recent = max(stamp.mtime_ns, stamp.ctime_ns) >= read_from_ns
-        return cls(str(path), stamp, "changed while read" if recent else file_digest(path))
+        return cls(str(path), stamp, "changed while read" if recent else digest or file_digest(path))
 
     def holds(self) -> bool:
         """Whether the file is as it was (or still missing)."""

@@ -436,6 +436,8 @@ def _read_chunk(config: Config, items: list[tuple[str, Path]]) -> list[Entry]:
         doc, problems, looked_at = read_source(raw, path, src, config, tree, renderer)
         if doc is not None:
             document_digest(doc)  # here, on every core, and kept with the entry: later builds read it back
-        depends = tuple(Dependency.of(target, stamp.seen_ns) for target in looked_at)
+        # The attachments were hashed as the document was read (Attachment.digest): not again here.
+        hashed = {config.content_dir / a.src: a.digest for a in doc.attachments} if doc is not None else {}
+        depends = tuple(Dependency.of(target, stamp.seen_ns, hashed.get(target, "")) for target in looked_at)
         entries.append(Entry(src, stamp, hashlib.sha256(raw).hexdigest(), depends, (doc, problems)))
     return entries
