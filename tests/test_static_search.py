@@ -126,6 +126,26 @@ def test_chunks_spilled_in_any_number_of_partitions_join_into_the_same_index(doc
     same_index(static_search.in_memory(docs, parallel=False), expected)
 
 
+def test_a_terms_size_is_worked_out_without_joining_as_the_length_of_its_joined_postings(docs, tmp_path):
+    numbered_docs = list(enumerate(numbered(docs)))
+    layout = static_search.Layout(len(docs), max(len(static_search.searchable_text(d)) for _, d in numbered_docs))
+    job = (layout, str(tmp_path), 4)
+    halves = [numbered_docs[:70], numbered_docs[70:]]  # two chunks: the pair postings' parts are joined too
+    spills = [spill for half in halves for spill in static_search.spilled(job, half)]
+    chunks = [(open(path, "rb"), offsets) for path, offsets in spills]
+    try:
+        sized = [
+            (static_search._joined_size(pieces, layout), len(static_search._joined(pieces, layout)), type(pieces[0]))
+            for p in range(4)
+            for _, pieces in static_search._parts(chunks, [p])
+        ]
+    finally:
+        for file, _ in chunks:
+            file.close()
+    assert {kind for _, _, kind in sized} == {bytes, tuple}
+    assert all(size == length for size, length, _ in sized)
+
+
 def test_a_corpus_large_enough_for_workers_gives_the_index_made_in_this_process():
     documents = corpus_documents(600, seed=3)  # 512 term buckets, 8 partitions
     assert len(documents) >= static_search.PARALLEL_FROM

@@ -470,9 +470,10 @@ def _figures(chunks: list[Chunk], partitions: int, layout: Layout) -> tuple[int,
     """The bytes of small postings and the one-character terms of the whole index, a partition at a time."""
     small, characters = 0, set()
     for p in range(partitions):
-        for term, data in _postings(chunks, [p], layout):
-            if len(data) < BIG_TERM:
-                small += len(data)
+        for term, pieces in _parts(chunks, [p]):
+            size = _joined_size(pieces, layout)  # the sizes alone: the postings are joined once, by _shards
+            if size < BIG_TERM:
+                small += size
             if len(term) == 1:
                 characters.add(term)
     return small, frozenset(characters)
@@ -488,15 +489,15 @@ def _shards(
     groups = min(partitions, buckets)
     for g in range(groups):
         grouped: defaultdict = defaultdict(list)
-        for term, data in _postings(chunks, range(g, partitions, groups), layout):
-            grouped[bucket_of(term, buckets)].append((term, data))
+        for term, pieces in _parts(chunks, range(g, partitions, groups)):
+            grouped[bucket_of(term, buckets)].append((term, _joined(pieces, layout)))
         for b in range(g, buckets, groups):
             yield b, grouped.pop(b, [])
 
 
-def _postings(chunks: list[Chunk], members: Iterable[int], layout: Layout) -> Iterator[tuple[str, bytes]]:
-    """Each term's postings from the given partitions of all chunks, in term order: chunks hold consecutive
-    documents in order, so parts concatenate. Each part is let go as it is joined."""
+def _parts(chunks: list[Chunk], members: Iterable[int]) -> Iterator[tuple[str, list]]:
+    """Each term's parts from the given partitions of all chunks, in term order and, for each term, in chunk order:
+    chunks hold consecutive documents in order, so parts concatenate (_joined). Each is let go once taken."""
     parts: defaultdict = defaultdict(list)
     for file, offsets in chunks:
         for p in members:
@@ -504,7 +505,7 @@ def _postings(chunks: list[Chunk], members: Iterable[int], layout: Layout) -> It
             for term, part in marshal.loads(file.read(offsets[p + 1] - offsets[p])).items():
                 parts[term].append(part)
     for term in sorted(parts):
-        yield term, _joined(parts.pop(term), layout)
+        yield term, parts.pop(term)
 
 
 def _joined(pieces: list, layout: Layout) -> bytes:
@@ -513,6 +514,14 @@ def _joined(pieces: list, layout: Layout) -> bytes:
         return b"".join(pieces)
     docs = b"".join(p[0] for p in pieces)
     return varint(len(docs) // layout.doc_width) + docs + b"".join(p[1] for p in pieces)
+
+
+def _joined_size(pieces: list, layout: Layout) -> int:
+    """len(_joined(pieces, layout)), without joining them."""
+    if isinstance(pieces[0], bytes):
+        return sum(map(len, pieces))
+    docs = sum(len(p[0]) for p in pieces)
+    return len(varint(docs // layout.doc_width)) + docs + sum(len(p[1]) for p in pieces)
 
 
 def bucket_files(b: int, shard: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
