@@ -627,8 +627,11 @@ def test_large_rebuilds_write_segments_in_worker_processes(tmp_path, generated, 
     _, documents = generated
     monkeypatch.setattr(engine, "_PARALLEL_FROM", 100)
     monkeypatch.setattr(engine, "_SEGMENT_DOCS", 120)
+    # The workers inherit the documents when they are forked: none is pickled to be sent to them.
+    monkeypatch.setattr(engine._Record, "__reduce_ex__", lambda *_: pytest.fail("a record was pickled"), raising=False)
     path = tmp_path / "index"
     assert search.update_index(path, documents).added == len(documents)
+    assert len(segment_ids(path)) == 3  # 300 documents, 120 at most in each segment
     single = tmp_path / "single"
     monkeypatch.setattr(engine, "_PARALLEL_FROM", 10_000)
     search.update_index(single, documents)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gc
+import os
+
+import pytest
 
 from xxgk import workers
 
@@ -13,6 +16,16 @@ def _doubled(factor: int, chunk: list[int]) -> list[int]:
 
 def test_chunks_run_in_workers_and_come_back_in_order():
     assert workers.map_chunks(_doubled, 2, range(500), parallel_from=10) == [2 * n for n in range(500)]
+
+
+def _sizes(_: None, chunk: list[int]) -> list[int]:
+    return [len(chunk)]
+
+
+@pytest.mark.parametrize(("count", "size", "sizes"), [(10, 3, [3, 3, 3, 1]), (9, 3, [3, 3, 3]), (5, 8, [5])])
+def test_workers_are_handed_chunks_of_the_size_asked_for(count, size, sizes):
+    with workers.started(_sizes, None, list(range(count)), parallel_from=0, size=size) as results:
+        assert results() == (sizes if (os.cpu_count() or 1) > 1 else [count])
 
 
 def test_a_frozen_heap_is_unfrozen_after_the_block():

@@ -35,13 +35,15 @@ def started(
     shared: Shared,
     items: Sequence[Item],
     parallel_from: int = 48,
+    size: int | None = None,
 ) -> Iterator[Callable[[], list[Result]]]:
-    """Start map_chunks' work in the background; the yielded callable waits for it, so the caller can work meanwhile."""
+    """Start map_chunks' work in the background; the yielded callable waits for it, so the caller can work meanwhile.
+    Workers are handed size items at a time (by default chunk_size's)."""
     workers = os.cpu_count() or 1
     if len(items) < parallel_from or workers == 1:
         yield lambda: function(shared, list(items))
         return
-    size = chunk_size(len(items))
+    size = size or chunk_size(len(items))
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=_context(), initializer=_inherit, initargs=(function, shared, items)
     ) as pool:

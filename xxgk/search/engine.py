@@ -10,15 +10,15 @@ rebuilt from scratch.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
-import os
 import shutil
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as clock
@@ -297,19 +297,17 @@ def _rebuild(index_dir: Path, records: dict[str, _Record], meanwhile: Callable[[
 def _segments_by_workers(index_dir: Path, shares: list[list[_Record]], meanwhile: Callable[[], object]) -> list:
     """The segments of the shares, written by worker processes while meanwhile() runs in this one; if meanwhile()
     fails, the workers are stopped at once instead of finishing an index nobody will use."""
-    pool = ProcessPoolExecutor(max_workers=min(len(shares), os.cpu_count() or 1), initializer=workers.ignore_interrupts)
-    try:
-        # The workers are forked here: with the collector paused they build their postings without walking or
-        # copying what they inherit, and they inherit this process as it is now, not what meanwhile() adds.
-        with workers.paused_gc(), workers.interrupts_held():
-            pending = [pool.submit(_write_segment, str(index_dir), share) for share in shares]
+    records = [record for share in shares for record in share]
+    with ExitStack() as stack:
+        # The workers are forked here and inherit the records (they receive only which share to index, not the
+        # records pickled): with the collector paused they build their postings without walking or copying what
+        # they inherit, and they inherit this process as it is now, not what meanwhile() adds.
+        with workers.paused_gc():
+            segments = stack.enter_context(
+                workers.started(_write_segments, (str(index_dir), len(shares[0])), records, 0, len(shares[0]))
+            )
         meanwhile()
-        segments = [future.result() for future in pending]
-    except BaseException:
-        workers.stop(pool)
-        raise
-    pool.shutdown()
-    return segments
+        return segments()
 
 
 def _shares(records: list[_Record]) -> list[list[_Record]]:
@@ -323,6 +321,19 @@ def _shares(records: list[_Record]) -> list[list[_Record]]:
 def _write_segment(index_dir: str, records: list[_Record]):
     """Index records into one new segment of the index at index_dir (in a worker process) and return the segment."""
     return write_segment(index_dir, INDEX_NAME, map(_whoosh_fields, records))
+
+
+def _write_segments(where: tuple[str, int], records: list[_Record]) -> list:
+    """The segments of records (where: the index folder and the records per segment), written in order."""
+    index_dir, size = where
+    segments = []
+    for start in range(0, len(records), size):
+        segments.append(_write_segment(index_dir, records[start : start + size]))
+        # A worker runs with the collector paused (see _segments_by_workers): what writing a segment leaves in
+        # reference cycles is freed here, not kept until the worker ends. Only what it made is walked: what it
+        # inherited is frozen.
+        gc.collect()
+    return segments
 
 
 def _clear(index_dir: Path) -> None:
