@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import sqlite3
+import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from xxgk.cache import Cache, Dependency, Entry, Memory, Stamp, fingerprint, stable
+from xxgk.model import Document
 
 OLD_NS = 1_500_000_000_000_000_000  # 2017: an mtime far older than any read
 
@@ -198,3 +202,24 @@ def test_entries_come_back_from_pickling_whole_every_field_included():
         for field in dataclasses.fields(before):
             assert getattr(after, field.name) == getattr(before, field.name), field.name
     assert back.value[0].digest == doc.digest != ""
+
+
+@pytest.mark.parametrize(
+    ("summary", "body"),
+    [("", ""), ("摘要", "正文" * 5000), ("ascii", "<p>text</p>"), ("\ud800 lone surrogate", "😀 and 〔2024〕1号")],
+)
+def test_a_document_pickles_its_texts_without_keeping_their_utf8_in_memory(summary, body):
+    doc = Document(
+        src="content/a.md",
+        title="标题",
+        index_no="x-1",
+        publisher="某局",
+        published=date(2024, 1, 2),
+        summary=summary,
+        body_html=f"<p>{body}</p>",
+        body_text=body,
+    )
+    texts = (doc.summary, doc.body_html, doc.body_text)
+    sizes = [sys.getsizeof(text) for text in texts]  # a str's size counts the UTF-8 form CPython keeps in it
+    again = pickle.loads(pickle.dumps(Entry("a", None, "", (), doc), protocol=pickle.HIGHEST_PROTOCOL))
+    assert again.value == doc and [sys.getsizeof(text) for text in texts] == sizes

@@ -60,7 +60,7 @@ class Heading:
     text: str
 
 
-@quick_state
+@quick_state(as_bytes=("summary", "body_html", "body_text"))
 @dataclass(frozen=True, slots=True)
 class Document:
     """One disclosure document with its validated metadata and its sanitised body."""

@@ -5,27 +5,51 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+from collections.abc import Callable
 from typing import TypeVar
 
 Class = TypeVar("Class", bound=type)
 
 
-def quick_state(cls: Class) -> Class:
+def quick_state(cls: Class | None = None, *, as_bytes: tuple[str, ...] = ()) -> Class | Callable[[Class], Class]:
     """Give a frozen slotted dataclass a __getstate__ and __setstate__ that read and set its fields (every field's
-    value, in order, as dataclasses' own do) with the field names looked up once."""
+    value, in order, as dataclasses' own do) with the field names looked up once. The str fields named in as_bytes
+    are pickled as their UTF-8 bytes (see _utf8): for long texts, such as a document's body."""
+    if cls is None:
+        return lambda cls: _quick_state(cls, as_bytes)
+    return _quick_state(cls, as_bytes)
+
+
+def _quick_state(cls: Class, as_bytes: tuple[str, ...]) -> Class:
     # dataclasses' own methods call fields() again for every object pickled or unpickled: most of their time.
     names = tuple(field.name for field in dataclasses.fields(cls))
     get_fields = operator.attrgetter(*names)
     # Each slot's own setter (what object.__setattr__ finds on the class for every call), which also goes past the
     # frozen dataclass's __setattr__: a quarter quicker.
     setters = tuple(getattr(cls, name).__set__ for name in names)
+    texts = tuple(names.index(name) for name in as_bytes)
 
     def __getstate__(self) -> tuple:
-        return get_fields(self) if len(names) > 1 else (get_fields(self),)
+        state = get_fields(self) if len(names) > 1 else (get_fields(self),)
+        if not texts:
+            return state
+        state = list(state)
+        for position in texts:
+            state[position] = _utf8(state[position])
+        return tuple(state)
 
     def __setstate__(self, state) -> None:
         for setter, value in zip(setters, state, strict=True):
             setter(self, value)
+        for position in texts:
+            setters[position](self, state[position].decode("utf-8", "surrogatepass"))
 
     cls.__getstate__, cls.__setstate__ = __getstate__, __setstate__
     return cls
+
+
+def _utf8(text: str) -> bytes:
+    """text's UTF-8 bytes, made without keeping them in the str object."""
+    # Pickling a str asks CPython for its UTF-8 form, which the str then keeps for as long as it lives: pickling a
+    # build's documents for the cache would double the memory their texts take. str.encode keeps nothing.
+    return text.encode("utf-8", "surrogatepass")
