@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -121,6 +122,36 @@ def test_an_input_changed_while_the_build_runs_is_not_recorded(project, monkeypa
     assert "较好地完成了各项工作任务" in (project / "site/doc/114403006955506492/2019-00001.html").read_text(
         encoding="utf-8"
     )
+
+
+def _slowed(monkeypatch, meanwhile=lambda: None):
+    """Make every build take RACY_NS (set to 0.2 s) longer, running meanwhile() as it ends."""
+    monkeypatch.setattr(unchanged, "RACY_NS", 200_000_000)
+    real = pipeline._build_checked
+
+    def slow(*args):
+        report = real(*args)
+        meanwhile()
+        time.sleep(0.25)
+        return report
+
+    monkeypatch.setattr(pipeline, "_build_checked", slow)
+
+
+def test_an_input_edited_just_before_a_build_is_recorded_once_it_is_old_enough(project, monkeypatch):
+    _slowed(monkeypatch)
+    edit(project / DOC, r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
+    assert not build(project).unchanged  # its look could not trust the edited file's stat, the one after it can
+    assert build(project).unchanged
+
+
+@pytest.mark.parametrize("change", ["edited", "removed"])
+def test_a_recent_input_changed_while_the_build_runs_is_not_recorded(project, monkeypatch, change):
+    document = project / DOC
+    _slowed(monkeypatch, lambda: document.unlink() if change == "removed" else edit(document, r"$", "补充。"))
+    edit(document, r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
+    assert not build(project).unchanged
+    assert not (project / ".site-cache" / unchanged.RECORD).exists()
 
 
 def test_no_cache_and_a_full_index_always_do_their_work(project):

@@ -221,7 +221,7 @@ def build(
             parsed = memory.parsed if memory is not None else None
             report = _build_checked(config, checked, site, stages, full_index, reuse, parsed)
         if before is not None:
-            _record(config, today, since, before, report)
+            _record(config, before, report)
         return report
 
 
@@ -250,11 +250,12 @@ def _recorded(config: Config, before: unchanged.Look | None) -> Report | None:
     return kept if isinstance(kept, Report) else None
 
 
-def _record(config: Config, today: date, since: str | None, before: unchanged.Look, report: Report) -> None:
+def _record(config: Config, before: unchanged.Look, report: Report) -> None:
     """Record the published build's inputs when they are known not to have changed while it ran (else forget any
-    earlier record). A trusted first look is enough: an input changed since then no longer matches it."""
+    earlier record). A trusted first look is enough: an input changed since then no longer matches it; else the
+    entries that were too recent to trust must be as they were (see unchanged.settled)."""
     record = cache_dir(config.output_dir) / unchanged.RECORD
-    if before.trusted or _look(config, today, since) == unchanged.Look(before.key, True):
+    if unchanged.settled(before):
         output.write_atomically(record, unchanged.encoded(before.key, _published(config), report))
     else:
         record.unlink(missing_ok=True)

@@ -9,7 +9,8 @@ of the index count too, so a file removed or replaced there is put right by the 
 inputs is trusted only when no entry changed within two seconds of it (an edit in the same clock tick could
 hide); the published files are this tool's own, compared with what it saw right after publishing them. A build
 records its inputs once published when the look before it was trusted (an input changed since no longer
-matches it), or else when a trusted look after it finds the same inputs (nothing changed while it ran).
+matches it), or else when the entries too recent to trust then are found as they were, and old enough, after it
+(see settled).
 """
 
 from __future__ import annotations
@@ -33,34 +34,52 @@ _FORMAT = 1
 
 @dataclass(frozen=True, slots=True)
 class Look:
-    """A hash of a build's inputs, and whether every entry was old enough for the hash to be trusted."""
+    """A hash of a build's inputs, and whether every entry was old enough for the hash to be trusted; the entries
+    that were not, to be looked at again once the build is done (see settled)."""
 
     key: str
     trusted: bool
+    recent: tuple[tuple[str, bytes], ...] = ()  # (path, line) of each entry changed within RACY_NS of the look
 
 
 def look(config: Config, today: date, revision: str, folders: Iterable[Path]) -> Look:
     """The inputs of a build as they are now (see the module docstring)."""
-    started, trusted = time.time_ns(), True
+    started, recent = time.time_ns(), []
     digest = hashlib.sha256(fingerprint(config, today.isoformat(), revision, os.getcwd(), _FORMAT).encode())
     for folder in folders:
         digest.update(b"\0folder " + os.fsencode(folder) + b"\n")
-        for line, newest in _tree(os.fspath(folder)):
-            trusted = trusted and newest < started - RACY_NS
+        for line, newest, path in _tree(os.fspath(folder)):
+            if newest >= started - RACY_NS:
+                recent.append((path, line))
             digest.update(line)
-    return Look(digest.hexdigest(), trusted)
+    return Look(digest.hexdigest(), not recent, tuple(recent))
 
 
-def _tree(root: str, files: bool = True) -> Iterator[tuple[bytes, int]]:
-    """A line per entry under root (in name order, inside .git folders left out; with files false, folders only)
-    and its latest of mtime and ctime."""
+def settled(before: Look) -> bool:
+    """Whether the entries too recent to trust when before was taken are as they were then, and are old enough to
+    trust now: then before's hash holds for the inputs a build read after it. (An entry that was old enough then
+    and changed since has another stat now, so the next look's hash will not be before's.)"""
+    now = time.time_ns()
+    for path, line in before.recent:
+        try:
+            found = os.stat(path, follow_symlinks=False)
+        except OSError:
+            return False
+        if _line(path, found) != line or max(found.st_mtime_ns, found.st_ctime_ns) >= now - RACY_NS:
+            return False
+    return True
+
+
+def _tree(root: str, files: bool = True) -> Iterator[tuple[bytes, int, str]]:
+    """A line per entry under root (in name order, inside .git folders left out; with files false, folders only),
+    its latest of mtime and ctime (0 when it has none), and its path ("" when the line is not an entry's)."""
     try:
         entries = sorted(os.scandir(root), key=lambda entry: entry.name)
     except FileNotFoundError:
-        yield b"absent\n", 0
+        yield b"absent\n", 0, ""
         return
     except OSError as exc:
-        yield f"unreadable {exc.errno}\n".encode(), 0
+        yield f"unreadable {exc.errno}\n".encode(), 0, ""
         return
     for entry in entries:
         if not files and not entry.is_dir(follow_symlinks=False):
@@ -68,12 +87,17 @@ def _tree(root: str, files: bool = True) -> Iterator[tuple[bytes, int]]:
         try:
             found = entry.stat(follow_symlinks=False)
         except OSError:
-            yield os.fsencode(entry.path) + b" gone\n", 0
+            yield os.fsencode(entry.path) + b" gone\n", 0, ""
             continue
-        line = f" {found.st_mode} {found.st_size} {found.st_mtime_ns} {found.st_ctime_ns} {found.st_ino}\n"
-        yield os.fsencode(entry.path) + line.encode(), max(found.st_mtime_ns, found.st_ctime_ns)
+        yield _line(entry.path, found), max(found.st_mtime_ns, found.st_ctime_ns), entry.path
         if stat.S_ISDIR(found.st_mode) and entry.name != ".git":
             yield from _tree(entry.path, files)
+
+
+def _line(path: str, found: os.stat_result) -> bytes:
+    """The line of an entry: its path and what stat says of it."""
+    line = f" {found.st_mode} {found.st_size} {found.st_mtime_ns} {found.st_ctime_ns} {found.st_ino}\n"
+    return os.fsencode(path) + line.encode()
 
 
 def published(site: Path, records: Iterable[Path], index: Path) -> str:
@@ -84,7 +108,7 @@ def published(site: Path, records: Iterable[Path], index: Path) -> str:
     digest = hashlib.sha256()
     for folder, files in ((site, False), (index, True)):
         digest.update(b"\0folder " + os.fsencode(folder) + b"\n")
-        for line, _ in _tree(os.fspath(folder), files):
+        for line, _, _ in _tree(os.fspath(folder), files):
             digest.update(line)
     for path in (site, *records):
         try:
