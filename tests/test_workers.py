@@ -48,3 +48,23 @@ def test_pausing_the_collector_restores_it_and_keeps_a_callers_freeze():
         assert gc.get_freeze_count() >= frozen
     finally:
         gc.unfreeze()
+
+
+def test_nested_frozen_heaps_unfreeze_when_the_outermost_ends():
+    gc.collect()
+    with workers.frozen_heap():
+        with workers.frozen_heap():
+            pass
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+
+
+def test_long_lived_objects_are_made_with_the_collector_paused_and_frozen_with_the_heap():
+    gc.collect()
+    with workers.frozen_heap():
+        frozen = gc.get_freeze_count()
+        with workers.long_lived():
+            assert not gc.isenabled()
+            made = [[n] for n in range(1000)]  # lists: tracked by the collector
+        assert gc.isenabled() and gc.get_freeze_count() >= frozen + len(made)
+    assert gc.get_freeze_count() == 0

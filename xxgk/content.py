@@ -21,7 +21,7 @@ from .markup import MAX_NESTING, MarkdownRenderer, Rendered, line_of
 from .model import Document, document_digest
 from .taxonomy import CategoryTree, load_tree
 from .urls import document_path
-from .workers import map_chunks
+from .workers import long_lived, map_chunks
 from .yamltree import Node
 
 _KEYWORD_SPLIT = re.compile(r"[\s,，、；;]+")
@@ -411,7 +411,8 @@ def read_all(config: Config, cache: Cache | None = None) -> tuple[list[Document]
     with a cache, only documents whose entry no longer holds are read, and their results are saved in it."""
     paths, problems = find(config.content_dir)
     keyed = list(zip(shown_paths(paths), paths, strict=True))
-    results = cache.lookup(keyed) if cache else {}
+    with long_lived():  # inside check()'s frozen_heap
+        results = cache.lookup(keyed) if cache else {}
     entries = map_chunks(
         _read_chunk, config, [(key, path) for key, path in keyed if key not in results], _PARALLEL_FROM
     )
