@@ -411,7 +411,7 @@ def read_all(config: Config, cache: Cache | None = None) -> tuple[list[Document]
     with a cache, only documents whose entry no longer holds are read, and their results are saved in it."""
     paths, problems = find(config.content_dir)
     keyed = list(zip(shown_paths(paths), paths, strict=True))
-    with long_lived():  # inside check()'s frozen_heap
+    with long_lived():  # in a build, inside check()'s frozen_heap
         results = cache.lookup(keyed) if cache else {}
     entries = map_chunks(
         _read_chunk, config, [(key, path) for key, path in keyed if key not in results], _PARALLEL_FROM
