@@ -82,7 +82,7 @@ def check(
     the cache beside the output folder saw them are not read again (their findings come from the cache), and
     with memory (kept by serve between builds) not even read back from the cache's database.
     """
-    with workers.frozen_heap():  # the documents read live as long as the caller's: see workers.long_lived
+    with workers.frozen_heap():  # the documents read back from the cache are frozen: see workers.long_lived
         return _checked(config, today, since, cached, memory)
 
 
@@ -218,11 +218,12 @@ def build(
         if kept is not None:
             stages.done("核对输入", "与上一次构建时相同，站点和索引无须改动")
             return _as_unchanged(kept, stages)
-        # The documents and the site model live for the rest of the build: see workers.frozen_heap.
+        checked = check(config, today, since=since, cached=reuse, memory=memory)
+        site = site_model(checked, config, today)
+        stages.done("读取和校验", f"{len(site.documents)} 篇已发布，{checked.cached} 篇沿用缓存")
+        # The documents and the site model live for the rest of the build: see workers.frozen_heap. They are
+        # frozen once made (the ones read afresh too), before any worker is forked.
         with workers.frozen_heap():
-            checked = check(config, today, since=since, cached=reuse, memory=memory)
-            site = site_model(checked, config, today)
-            stages.done("读取和校验", f"{len(site.documents)} 篇已发布，{checked.cached} 篇沿用缓存")
             parsed = memory.parsed if memory is not None else None
             report = _build_checked(config, checked, site, stages, full_index, reuse, parsed)
         if before is not None:
