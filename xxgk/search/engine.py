@@ -283,39 +283,36 @@ def _rebuild(index_dir: Path, records: dict[str, _Record], meanwhile: Callable[[
     """Write a fresh index of the records in segments built on every core, replacing only files this module made."""
     _clear(index_dir)
     whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
-    shares = _shares(list(records.values()))
-    if len(shares) <= 1 or multiprocessing.current_process().daemon:  # a daemon may not start processes
+    shared = list(records.values())
+    where = (str(index_dir), _share_size(len(shared)))
+    if len(shared) <= where[1] or multiprocessing.current_process().daemon:  # a daemon may not start processes
         meanwhile()
         with workers.paused_gc():
-            segments = [_write_segment(str(index_dir), share) for share in shares]
+            segments = _write_segments(where, shared)
     else:
-        segments = _segments_by_workers(index_dir, shares, meanwhile)
+        segments = _segments_by_workers(where, shared, meanwhile)
     commit_segments(index_dir, INDEX_NAME, SCHEMA, segments)
     _write_marker(index_dir, len(records))
 
 
-def _segments_by_workers(index_dir: Path, shares: list[list[_Record]], meanwhile: Callable[[], object]) -> list:
-    """The segments of the shares, written by worker processes while meanwhile() runs in this one; if meanwhile()
-    fails, the workers are stopped at once instead of finishing an index nobody will use."""
-    records = [record for share in shares for record in share]
+def _segments_by_workers(where: tuple[str, int], records: list[_Record], meanwhile: Callable[[], object]) -> list:
+    """The segments of the records (see _write_segments), written by worker processes while meanwhile() runs in this
+    one; if meanwhile() fails, the workers are stopped at once instead of finishing an index nobody will use."""
     with ExitStack() as stack:
         # The workers are forked here and inherit the records (they receive only which share to index, not the
         # records pickled): with the collector paused they build their postings without walking or copying what
         # they inherit, and they inherit this process as it is now, not what meanwhile() adds.
         with workers.paused_gc():
-            segments = stack.enter_context(
-                workers.started(_write_segments, (str(index_dir), len(shares[0])), records, 0, len(shares[0]))
-            )
+            segments = stack.enter_context(workers.started(_write_segments, where, records, 0, where[1]))
         meanwhile()
         return segments()
 
 
-def _shares(records: list[_Record]) -> list[list[_Record]]:
-    """The records cut into equal consecutive shares of at most _SEGMENT_DOCS (one when they are few, none when
-    there are none)."""
-    count = 1 if len(records) < _PARALLEL_FROM else max(2, -(-len(records) // _SEGMENT_DOCS))
-    size = -(-len(records) // count) or 1
-    return [records[i : i + size] for i in range(0, len(records), size)]
+def _share_size(count: int) -> int:
+    """How many of count records go in each segment: equal consecutive shares of at most _SEGMENT_DOCS (one share
+    when they are few)."""
+    shares = 1 if count < _PARALLEL_FROM else max(2, -(-count // _SEGMENT_DOCS))
+    return -(-count // shares) or 1
 
 
 def _write_segment(index_dir: str, records: list[_Record]):
