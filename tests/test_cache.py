@@ -223,3 +223,10 @@ def test_a_document_pickles_its_texts_without_keeping_their_utf8_in_memory(summa
     sizes = [sys.getsizeof(text) for text in texts]  # a str's size counts the UTF-8 form CPython keeps in it
     again = pickle.loads(pickle.dumps(Entry("a", None, "", (), doc), protocol=pickle.HIGHEST_PROTOCOL))
     assert again.value == doc and [sys.getsizeof(text) for text in texts] == sizes
+
+
+@pytest.mark.parametrize("state", [(), ("a",), ("a", None, "", (), None, "one too many")])
+def test_a_state_of_another_shape_is_refused_when_unpickled(state):
+    entry = object.__new__(Entry)
+    with pytest.raises(ValueError):
+        entry.__setstate__(state)
