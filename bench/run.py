@@ -155,8 +155,8 @@ def bench_ours(root: Path, n: int, seed: int) -> Result:
 
 
 def serve_edit(root: Path, config: list[str]) -> float | None:
-    """Seconds from saving a one-line edit to the moment serve's status reports the new build (open pages poll
-    it every 250 ms and then reload)."""
+    """Seconds from saving a one-line edit to the moment serve answers an open page's held status request with
+    the new build (the page then reloads)."""
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(
             [sys.executable, "build.py", "serve", *config, "--port", "0"],
@@ -170,15 +170,14 @@ def serve_edit(root: Path, config: list[str]) -> float | None:
             address = _serve_address(out, proc)
             if address is None:
                 return None
-            before = _status(address)["build"]
+            before = _status(address)
             time.sleep(1.5)  # the watcher has taken its first look
             edit_one(root / "content")
-            start = time.perf_counter()
+            start, status = time.perf_counter(), before
             while time.perf_counter() - start < 600:
-                status = _status(address)
-                if status["build"] != before or status["error"]:
+                status = _status(address, status["version"])  # held until the status changes, as a page's is
+                if status["build"] != before["build"] or status["error"]:
                     return None if status["error"] else time.perf_counter() - start
-                time.sleep(0.02)
             return None
         finally:
             proc.terminate()
@@ -195,8 +194,9 @@ def _serve_address(out, proc: subprocess.Popen) -> str | None:
     return None
 
 
-def _status(address: str) -> dict:
-    with urllib.request.urlopen(address + "__xxgk/status", timeout=30) as response:
+def _status(address: str, seen: int | None = None) -> dict:
+    query = "" if seen is None else f"?seen={seen}"
+    with urllib.request.urlopen(address + "__xxgk/status" + query, timeout=60) as response:
         return json.loads(response.read())
 
 

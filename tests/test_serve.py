@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -48,6 +50,78 @@ def test_missing_pages_get_the_404_page(server):
     status, _, body = fetch(server + "/xxgk/doc/nope.html")
     assert status == 404 and 'href="/xxgk/catalog/"' in body
     assert fetch(server + "/other/")[0] == 404
+
+
+@pytest.fixture
+def live(built_sample_site):
+    """A server with the Status its pages follow, and its address."""
+    status = serve.Status()
+    httpd = serve.make_server(built_sample_site, "/xxgk/", 0, status)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield status, f"http://127.0.0.1:{httpd.server_address[1]}/xxgk/", httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _in_thread(call) -> tuple[threading.Thread, list]:
+    """Run call() in a thread; the list receives its result, or the OSError it raised."""
+    result: list = []
+
+    def run() -> None:
+        try:
+            result.append(call())
+        except OSError as exc:  # a request left unanswered by a server that stopped: the test looks at the server
+            result.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, result
+
+
+def test_a_page_knows_its_build_and_its_first_status_request_is_answered_at_once(live):
+    status, address, _ = live
+    _, _, page = fetch(address + "catalog/")
+    assert 'data-build="1"' in page
+    _, _, now = fetch(address + "__xxgk/status")  # no version seen (a page's first request): answered at once
+    assert json.loads(now) == {"build": 1, "error": "", "version": 1}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda status: status.succeeded(), {"build": 2, "error": "", "version": 2}),
+        (
+            lambda status: status.failed("content/a.md:3: 错误"),
+            {"build": 1, "error": "content/a.md:3: 错误", "version": 2},
+        ),
+    ],
+)
+def test_a_status_request_is_held_until_the_status_changes(live, change, expected):
+    status, address, _ = live
+    thread, answer = _in_thread(lambda: fetch(address + "__xxgk/status?seen=1")[2])
+    thread.join(0.5)
+    assert thread.is_alive()  # nothing changed: the request is held
+    change(status)
+    thread.join(10)
+    assert json.loads(answer[0]) == expected  # answered with the change, long before serve.WAIT_SECONDS
+
+
+@pytest.mark.parametrize("seen", ["0", "7", "abc", "", "²", "1" * 19])
+def test_a_status_request_for_another_version_is_answered_at_once(live, seen):
+    _, address, _ = live
+    thread, answer = _in_thread(lambda: fetch(address + "__xxgk/status?seen=" + urllib.parse.quote(seen))[2])
+    thread.join(5)
+    assert json.loads(answer[0])["version"] == 1
+
+
+def test_a_held_status_request_does_not_keep_serve_from_stopping(live):
+    _, address, httpd = live
+    thread, _ = _in_thread(lambda: fetch(address + "__xxgk/status?seen=1"))
+    time.sleep(0.3)
+    closing, _ = _in_thread(lambda: (httpd.shutdown(), httpd.server_close()))
+    closing.join(5)
+    assert not closing.is_alive()
 
 
 def test_watch_notices_added_changed_and_removed_files(tmp_path):

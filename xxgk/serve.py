@@ -1,6 +1,7 @@
 """`serve`: build, serve the site on localhost under its base path, rebuild when sources change, and make the open
-pages follow: every HTML page served gets a small script that polls the build number and reloads the page after
-a rebuild, and shows the errors of a failed rebuild on top of the page. Files on disk are never changed."""
+pages follow: every HTML page served gets a small script that asks for the build status and is answered when it
+changes (a long poll), reloads the page after a rebuild and shows the errors of a failed rebuild on top of the page.
+Files on disk are never changed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -40,23 +42,29 @@ def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
 
 
 class Status:
-    """What open pages are told: the number of the last successful build and the errors of a failed one."""
+    """What open pages are told: the number of the last successful build, the errors of a failed one, and a
+    version that counts every change of the two, for a page to wait on (see json)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.build, self.error = 1, ""
+        self._changed = threading.Condition()
+        self.build, self.error, self.version = 1, "", 1
 
     def succeeded(self) -> None:
-        with self._lock:
-            self.build, self.error = self.build + 1, ""
+        with self._changed:
+            self.build, self.error, self.version = self.build + 1, "", self.version + 1
+            self._changed.notify_all()
 
     def failed(self, text: str) -> None:
-        with self._lock:
-            self.error = text
+        with self._changed:
+            self.error, self.version = text, self.version + 1
+            self._changed.notify_all()
 
-    def json(self) -> bytes:
-        with self._lock:
-            return json.dumps({"build": self.build, "error": self.error}, ensure_ascii=False).encode("utf-8")
+    def json(self, seen: int | None = None, timeout: float = 0.0) -> bytes:
+        """The status as JSON; when seen is the current version, once it changes or timeout seconds have passed."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.version != seen, timeout)
+            state = {"build": self.build, "error": self.error, "version": self.version}
+            return json.dumps(state, ensure_ascii=False).encode("utf-8")
 
 
 def watch(
@@ -174,10 +182,15 @@ def _rebuild(rebuild: Callable[[], None], status: Status | None) -> None:
 
 # serve's own files, under the base path; no built site has a folder of this name.
 LIVE = "__xxgk/"
-# Polls the build number four times a second: a new one reloads the page, an error is shown on top of it (as text).
+# How long a page's request for the status is held when nothing changes (it then asks again at once): well under
+# the minute after which browsers and proxies give up on a request.
+WAIT_SECONDS = 20.0
+# Asks for the status (the first time answered at once), then again with the version it was told, which serve
+# answers as soon as the status changes (a long poll): a build newer than the page's reloads it at once, an error is
+# shown on top of it (as text). Nothing is sent while nothing changes.
 LIVE_JS = """\
 (function () {
-  var script = document.currentScript, shown = script.dataset.build, box = null;
+  var script = document.currentScript, shown = script.dataset.build, seen = "", box = null;
   function show(error) {
     if (!error) { if (box) { box.remove(); box = null; } return; }
     if (!box) {
@@ -192,10 +205,13 @@ LIVE_JS = """\
     box.textContent = "构建失败，下面显示的仍是上一次成功构建的页面。修改后会自动重试：\\n\\n" + error;
   }
   function poll() {
-    fetch(script.dataset.status, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+    var url = script.dataset.status + "?seen=" + encodeURIComponent(seen);
+    fetch(url, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
       if (String(s.build) !== shown) { location.reload(); return; }
+      seen = String(s.version);
       show(s.error);
-    }).catch(function () {}).then(function () { setTimeout(poll, 250); });
+      poll();
+    }).catch(function () { setTimeout(poll, 1000); });  // serve stopped or restarting: ask again in a second
   }
   poll();
 })();
@@ -223,13 +239,15 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Location", self.base_path)
             self.end_headers()
             return
-        own = self.path.split("?")[0].removeprefix(self.base_path)
+        own, _, query = self.path.partition("?")
+        own = own.removeprefix(self.base_path)
         if own == LIVE + "status":
-            self._send(200, "application/json; charset=utf-8", self.status.json())
+            self._send(200, "application/json; charset=utf-8", self.status.json(*_seen(query)))
         elif own == LIVE + "live.js":
             self._send(200, "text/javascript; charset=utf-8", LIVE_JS.encode("utf-8"))
         elif (page := self._page()) is not None:
-            self._send(200, "text/html; charset=utf-8", self._with_live_script(page.read_bytes()))
+            build = self.status.build  # before the page is read: a build published meanwhile then reloads it
+            self._send(200, "text/html; charset=utf-8", self._with_live_script(page.read_bytes(), build))
         else:
             super().do_GET()
 
@@ -240,10 +258,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             path = path / "index.html"
         return path if path.suffix == ".html" and path.is_file() else None
 
-    def _with_live_script(self, html: bytes) -> bytes:
+    def _with_live_script(self, html: bytes, build: int) -> bytes:
         script = (
             f'<script src="{self.base_path}{LIVE}live.js" data-status="{self.base_path}{LIVE}status" '
-            f'data-build="{self.status.build}"></script>\n'
+            f'data-build="{build}"></script>\n'
         ).encode()
         at = html.rfind(b"</body>")
         return html[:at] + script + html[at:] if at >= 0 else html + script
@@ -262,10 +280,24 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if code != 404 or not page.is_file():
             super().send_error(code, message, explain)
             return
-        self._send(404, "text/html; charset=utf-8", self._with_live_script(page.read_bytes()))
+        build = self.status.build
+        self._send(404, "text/html; charset=utf-8", self._with_live_script(page.read_bytes(), build))
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's signature
         pass
+
+
+def _seen(query: str) -> tuple[int | None, float]:
+    """The version a status request says it has seen (its ?seen=N) and how long to wait for a change of it; a
+    request without a valid one is answered at once."""
+    value = urllib.parse.parse_qs(query).get("seen", [""])[0]
+    return (int(value), WAIT_SECONDS) if re.fullmatch(r"[0-9]{1,18}", value) else (None, 0.0)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    # Closing the server does not wait for the requests it is answering: a page's status request is held for up to
+    # WAIT_SECONDS, and Ctrl+C must stop serve at once.
+    block_on_close = False
 
 
 def make_server(
@@ -274,7 +306,7 @@ def make_server(
     """An HTTP server on 127.0.0.1 (port 0 picks a free one) serving out_dir under base_path; its pages follow
     status (see Status)."""
     handler = functools.partial(_Handler, base_path=base_path, out_dir=out_dir, status=status or Status())
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    return _Server(("127.0.0.1", port), handler)
 
 
 def serve_forever(
