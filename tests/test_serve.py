@@ -115,6 +115,16 @@ def test_a_status_request_for_another_version_is_answered_at_once(live, seen):
     assert json.loads(answer[0])["version"] == 1
 
 
+def test_past_the_held_requests_a_browser_can_spare_a_status_request_is_answered_at_once(live, monkeypatch):
+    monkeypatch.setattr(serve, "HELD_AT_MOST", 2)
+    _, address, _ = live
+    held = [_in_thread(lambda: fetch(address + "__xxgk/status?seen=1"))[0] for _ in range(2)]
+    time.sleep(0.3)
+    extra, answer = _in_thread(lambda: fetch(address + "__xxgk/status?seen=1")[2])
+    extra.join(5)
+    assert json.loads(answer[0])["version"] == 1 and all(thread.is_alive() for thread in held)
+
+
 def test_a_held_status_request_does_not_keep_serve_from_stopping(live):
     _, address, httpd = live
     thread, _ = _in_thread(lambda: fetch(address + "__xxgk/status?seen=1"))

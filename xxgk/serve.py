@@ -48,6 +48,7 @@ class Status:
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self.build, self.error, self.version = 1, "", 1
+        self._held = 0  # status requests waiting for a change
 
     def succeeded(self) -> None:
         with self._changed:
@@ -60,9 +61,15 @@ class Status:
             self._changed.notify_all()
 
     def json(self, seen: int | None = None, timeout: float = 0.0) -> bytes:
-        """The status as JSON; when seen is the current version, once it changes or timeout seconds have passed."""
+        """The status as JSON; when seen is the current version, once it changes or timeout seconds have passed
+        (at once when HELD_AT_MOST requests are already waiting)."""
         with self._changed:
-            self._changed.wait_for(lambda: self.version != seen, timeout)
+            if seen == self.version and self._held < HELD_AT_MOST:
+                self._held += 1
+                try:
+                    self._changed.wait_for(lambda: self.version != seen, timeout)
+                finally:
+                    self._held -= 1
             state = {"build": self.build, "error": self.error, "version": self.version}
             return json.dumps(state, ensure_ascii=False).encode("utf-8")
 
@@ -185,9 +192,12 @@ LIVE = "__xxgk/"
 # How long a page's request for the status is held when nothing changes (it then asks again at once): well under
 # the minute after which browsers and proxies give up on a request.
 WAIT_SECONDS = 20.0
+# A browser opens at most six connections to one host, and a held request keeps one: past four held at once (four
+# open tabs), a page is answered at once and asks again after 250 ms, so the other tabs' pages still load.
+HELD_AT_MOST = 4
 # Asks for the status (the first time answered at once), then again with the version it was told, which serve
 # answers as soon as the status changes (a long poll): a build newer than the page's reloads it at once, an error is
-# shown on top of it (as text). Nothing is sent while nothing changes.
+# shown on top of it (as text).
 LIVE_JS = """\
 (function () {
   var script = document.currentScript, shown = script.dataset.build, seen = "", box = null;
@@ -208,9 +218,10 @@ LIVE_JS = """\
     var url = script.dataset.status + "?seen=" + encodeURIComponent(seen);
     fetch(url, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
       if (String(s.build) !== shown) { location.reload(); return; }
+      var changed = String(s.version) !== seen;
       seen = String(s.version);
       show(s.error);
-      poll();
+      setTimeout(poll, changed ? 0 : 250);  // unchanged: serve did not hold it (it holds a few at most)
     }).catch(function () { setTimeout(poll, 1000); });  // serve stopped or restarting: ask again in a second
   }
   poll();
