@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -123,6 +124,19 @@ def test_past_the_held_requests_a_browser_can_spare_a_status_request_is_answered
     extra, answer = _in_thread(lambda: fetch(address + "__xxgk/status?seen=1")[2])
     extra.join(5)
     assert json.loads(answer[0])["version"] == 1 and all(thread.is_alive() for thread in held)
+
+
+def test_a_status_request_whose_page_went_away_is_no_longer_held(live, monkeypatch):
+    monkeypatch.setattr(serve, "HELD_AT_MOST", 1)
+    _, address, _ = live
+    host, port = urllib.parse.urlsplit(address).netloc.split(":")
+    with socket.create_connection((host, int(port))) as left:  # a page that reloads drops its request like this
+        left.sendall(b"GET /xxgk/__xxgk/status?seen=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.3)
+    time.sleep(1.0)  # the held request notices within half a second
+    thread, _ = _in_thread(lambda: fetch(address + "__xxgk/status?seen=1"))
+    thread.join(0.5)
+    assert thread.is_alive()  # held: the request of the page that left gave back its place
 
 
 def test_a_held_status_request_does_not_keep_serve_from_stopping(live):

@@ -10,6 +10,7 @@ import http.server
 import json
 import os
 import re
+import socket
 import sys
 import threading
 import time
@@ -60,14 +61,18 @@ class Status:
             self.error, self.version = text, self.version + 1
             self._changed.notify_all()
 
-    def json(self, seen: int | None = None, timeout: float = 0.0) -> bytes:
-        """The status as JSON; when seen is the current version, once it changes or timeout seconds have passed
-        (at once when HELD_AT_MOST requests are already waiting)."""
+    def json(self, seen: int | None = None, timeout: float = 0.0, gone: Callable[[], bool] = lambda: False) -> bytes:
+        """The status as JSON; when seen is the current version, once it changes, timeout seconds have passed or
+        gone() says the asker left (at once when HELD_AT_MOST requests are already waiting)."""
         with self._changed:
             if seen == self.version and self._held < HELD_AT_MOST:
                 self._held += 1
                 try:
-                    self._changed.wait_for(lambda: self.version != seen, timeout)
+                    # A page that reloads or is closed drops its request without a word: gone() is asked every half
+                    # second, so that it does not keep one of the few requests held.
+                    end = time.monotonic() + timeout
+                    while self.version == seen and not gone() and (left := end - time.monotonic()) > 0:
+                        self._changed.wait(min(left, 0.5))
                 finally:
                     self._held -= 1
             state = {"build": self.build, "error": self.error, "version": self.version}
@@ -253,7 +258,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         own, _, query = self.path.partition("?")
         own = own.removeprefix(self.base_path)
         if own == LIVE + "status":
-            self._send(200, "application/json; charset=utf-8", self.status.json(*_seen(query)))
+            self._send(200, "application/json; charset=utf-8", self.status.json(*_seen(query), self._gone))
         elif own == LIVE + "live.js":
             self._send(200, "text/javascript; charset=utf-8", LIVE_JS.encode("utf-8"))
         elif (page := self._page()) is not None:
@@ -261,6 +266,19 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self._send(200, "text/html; charset=utf-8", self._with_live_script(page.read_bytes(), build))
         else:
             super().do_GET()
+
+    def _gone(self) -> bool:
+        """Whether the asker closed the connection (a browser does when its page goes away)."""
+        timeout = self.connection.gettimeout()
+        self.connection.settimeout(0)  # a look, never a wait: nothing to read means the asker is still there
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except BlockingIOError:
+            return False
+        except OSError:  # reset
+            return True
+        finally:
+            self.connection.settimeout(timeout)
 
     def _page(self) -> Path | None:
         """The HTML file a request names (a folder's index.html), or None when it names something else."""
@@ -309,6 +327,10 @@ class _Server(http.server.ThreadingHTTPServer):
     # Closing the server does not wait for the requests it is answering: a page's status request is held for up to
     # WAIT_SECONDS, and Ctrl+C must stop serve at once.
     block_on_close = False
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a page that went away is no error worth a traceback
+            super().handle_error(request, client_address)
 
 
 def make_server(
