@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import urllib.parse
 
 from .browser import CHROMIUM, LAUNCH_ARGS, sync_api
 from .conftest import REPO, TODAY
@@ -45,3 +46,30 @@ def test_an_open_page_follows_edits_and_shows_build_errors(tmp_path):
             browser.close()
             server.terminate()
             server.wait(10)
+
+
+def test_an_open_page_reloads_when_serve_is_started_again(tmp_path):
+    root = sample_project(tmp_path)
+    command = [sys.executable, str(REPO / "build.py"), "serve", "--today", TODAY]
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            with subprocess.Popen([*command, "--port", "0"], cwd=root, **_OUTPUT) as first:
+                address = _wait_for_address(first)
+                page = browser.new_page()
+                page.goto(address + "catalog/")
+                page.evaluate("window.notReloaded = true")
+                first.terminate()
+            port = urllib.parse.urlsplit(address).port
+            # The new run's build number is 1 again, as the page's is: the page reloads all the same.
+            with subprocess.Popen([*command, "--port", str(port)], cwd=root, **_OUTPUT) as again:
+                try:
+                    _wait_for_address(again)
+                    page.wait_for_function("window.notReloaded === undefined", timeout=60_000)
+                finally:
+                    again.terminate()
+        finally:
+            browser.close()
+
+
+_OUTPUT = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}

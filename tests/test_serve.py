@@ -83,9 +83,10 @@ def _in_thread(call) -> tuple[threading.Thread, list]:
 def test_a_page_knows_its_build_and_its_first_status_request_is_answered_at_once(live):
     status, address, _ = live
     _, _, page = fetch(address + "catalog/")
-    assert 'data-build="1"' in page
+    assert f'data-build="1" data-run="{status.run}"' in page
     _, _, now = fetch(address + "__xxgk/status")  # no version seen (a page's first request): answered at once
-    assert json.loads(now) == {"build": 1, "error": "", "version": 1}
+    assert json.loads(now) == {"build": 1, "error": "", "version": 1, "run": status.run}
+    assert serve.Status().run != status.run  # a restarted serve: the page reloads though the build is 1 again
 
 
 @pytest.mark.parametrize(
@@ -105,7 +106,7 @@ def test_a_status_request_is_held_until_the_status_changes(live, change, expecte
     assert thread.is_alive()  # nothing changed: the request is held
     change(status)
     thread.join(10)
-    assert json.loads(answer[0]) == expected  # answered with the change, long before serve.WAIT_SECONDS
+    assert json.loads(answer[0]) == {**expected, "run": status.run}  # the change, long before serve.WAIT_SECONDS
 
 
 @pytest.mark.parametrize("seen", ["0", "7", "abc", "", "²", "1" * 19])

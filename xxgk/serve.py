@@ -10,6 +10,7 @@ import http.server
 import json
 import os
 import re
+import secrets
 import socket
 import sys
 import threading
@@ -43,12 +44,13 @@ def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
 
 
 class Status:
-    """What open pages are told: the number of the last successful build, the errors of a failed one, and a
-    version that counts every change of the two, for a page to wait on (see json)."""
+    """What open pages are told: the number of the last successful build, the errors of a failed one, a version
+    that counts every change of the two, for a page to wait on (see json), and which run of serve this is (build
+    numbers start again at 1 when serve is restarted: a page of the previous run reloads)."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
-        self.build, self.error, self.version = 1, "", 1
+        self.build, self.error, self.version, self.run = 1, "", 1, secrets.token_hex(8)
         self._held = 0  # status requests waiting for a change
 
     def succeeded(self) -> None:
@@ -75,7 +77,7 @@ class Status:
                         self._changed.wait(min(left, 0.5))
                 finally:
                     self._held -= 1
-            state = {"build": self.build, "error": self.error, "version": self.version}
+            state = {"build": self.build, "error": self.error, "version": self.version, "run": self.run}
             return json.dumps(state, ensure_ascii=False).encode("utf-8")
 
 
@@ -201,11 +203,11 @@ WAIT_SECONDS = 20.0
 # open tabs), a page is answered at once and asks again after 250 ms, so the other tabs' pages still load.
 HELD_AT_MOST = 4
 # Asks for the status (the first time answered at once), then again with the version it was told, which serve
-# answers as soon as the status changes (a long poll): a build newer than the page's reloads it at once, an error is
-# shown on top of it (as text).
+# answers as soon as the status changes (a long poll): a build other than the page's (or a restarted serve) reloads
+# it at once, an error is shown on top of it (as text).
 LIVE_JS = """\
 (function () {
-  var script = document.currentScript, shown = script.dataset.build, seen = "", box = null;
+  var script = document.currentScript, shown = script.dataset.build, run = script.dataset.run, seen = "", box = null;
   function show(error) {
     if (!error) { if (box) { box.remove(); box = null; } return; }
     if (!box) {
@@ -222,7 +224,7 @@ LIVE_JS = """\
   function poll() {
     var url = script.dataset.status + "?seen=" + encodeURIComponent(seen);
     fetch(url, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
-      if (String(s.build) !== shown) { location.reload(); return; }
+      if (String(s.build) !== shown || s.run !== run) { location.reload(); return; }
       var changed = String(s.version) !== seen;
       seen = String(s.version);
       show(s.error);
@@ -290,7 +292,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def _with_live_script(self, html: bytes, build: int) -> bytes:
         script = (
             f'<script src="{self.base_path}{LIVE}live.js" data-status="{self.base_path}{LIVE}status" '
-            f'data-build="{build}"></script>\n'
+            f'data-build="{build}" data-run="{self.status.run}"></script>\n'
         ).encode()
         at = html.rfind(b"</body>")
         return html[:at] + script + html[at:] if at >= 0 else html + script
