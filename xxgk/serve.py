@@ -264,8 +264,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         elif own == LIVE + "live.js":
             self._send(200, "text/javascript; charset=utf-8", LIVE_JS.encode("utf-8"))
         elif (page := self._page()) is not None:
-            build = self.status.build  # before the page is read: a build published meanwhile then reloads it
-            self._send(200, "text/html; charset=utf-8", self._with_live_script(page.read_bytes(), build))
+            self._send(200, "text/html; charset=utf-8", self._live_page(page))
         else:
             super().do_GET()
 
@@ -289,7 +288,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             path = path / "index.html"
         return path if path.suffix == ".html" and path.is_file() else None
 
-    def _with_live_script(self, html: bytes, build: int) -> bytes:
+    def _live_page(self, page: Path) -> bytes:
+        """The page's bytes with the script that makes it follow the status."""
+        build = self.status.build  # before the page is read: a build published meanwhile then reloads it
+        html = page.read_bytes()
         script = (
             f'<script src="{self.base_path}{LIVE}live.js" data-status="{self.base_path}{LIVE}status" '
             f'data-build="{build}" data-run="{self.status.run}"></script>\n'
@@ -311,8 +313,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if code != 404 or not page.is_file():
             super().send_error(code, message, explain)
             return
-        build = self.status.build
-        self._send(404, "text/html; charset=utf-8", self._with_live_script(page.read_bytes(), build))
+        self._send(404, "text/html; charset=utf-8", self._live_page(page))
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's signature
         pass

@@ -176,15 +176,13 @@ def long_lived() -> Iterator[None]:
     frozen_heap nothing is frozen: what would unfreeze it?"""
     # Unpickling ten thousand documents makes about 700,000 objects: the collector would walk the young ones a
     # thousand times and the whole heap twice, for nothing to collect (a fifth of the time it takes).
-    enabled, in_frozen_heap = gc.isenabled(), gc.get_freeze_count() > 0
-    gc.disable()
-    try:
-        yield
-    finally:
-        if in_frozen_heap:
-            gc.freeze()
-        if enabled:
-            gc.enable()
+    in_frozen_heap = gc.get_freeze_count() > 0
+    with _collector_paused():
+        try:
+            yield
+        finally:
+            if in_frozen_heap:
+                gc.freeze()
 
 
 @contextmanager
@@ -192,13 +190,17 @@ def paused_gc() -> Iterator[None]:
     """Stop the cyclic garbage collector, and freeze what exists, while large acyclic structures are built: it would
     walk them again and again, and in forked workers it would copy every inherited page by touching it. When a
     caller has frozen objects already (frozen_heap), they stay frozen: that caller unfreezes them."""
-    enabled, frozen_before = gc.isenabled(), gc.get_freeze_count()
+    with _collector_paused(), frozen_heap():
+        yield
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Disable the cyclic garbage collector until the block ends, then enable it again if it was."""
+    enabled = gc.isenabled()
     gc.disable()
-    gc.freeze()
     try:
         yield
     finally:
-        if not frozen_before:
-            gc.unfreeze()
         if enabled:
             gc.enable()
