@@ -18,6 +18,7 @@ in one transaction: a failed run leaves it as it was, and a killed one leaves th
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -118,6 +119,14 @@ class Entry:
 
 def fingerprint(*parts: object) -> str:
     """A stable hash of the tool's code, its libraries and the given values (dataclasses, sets, paths included)."""
+    return hashlib.sha256(_code_digest() + stable(parts).encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def _code_digest() -> bytes:
+    """The SHA-256 of the cache format, Python's version, the libraries' versions and the tool's own source files,
+    worked out once per process: the code a process runs is the code it loaded (a source file edited meanwhile is
+    not running), and a build asks for several fingerprints."""
     digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())
     for name in _LIBRARIES:
         try:
@@ -127,8 +136,7 @@ def fingerprint(*parts: object) -> str:
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    digest.update(stable(parts).encode("utf-8"))
-    return digest.hexdigest()
+    return digest.digest()
 
 
 def stable(value: object) -> str:
