@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -172,7 +173,6 @@ def test_a_memory_forgets_documents_no_longer_there(tmp_path, source):
 
 
 def test_entries_come_back_from_pickling_whole_every_field_included():
-    import dataclasses
     import pickle
     from datetime import date
 
@@ -209,16 +209,7 @@ def test_entries_come_back_from_pickling_whole_every_field_included():
     [("", ""), ("摘要", "正文" * 5000), ("ascii", "<p>text</p>"), ("\ud800 lone surrogate", "😀 and 〔2024〕1号")],
 )
 def test_a_document_pickles_its_texts_without_keeping_their_utf8_in_memory(summary, body):
-    doc = Document(
-        src="content/a.md",
-        title="标题",
-        index_no="x-1",
-        publisher="某局",
-        published=date(2024, 1, 2),
-        summary=summary,
-        body_html=f"<p>{body}</p>",
-        body_text=body,
-    )
+    doc = _with_texts(summary, f"<p>{body}</p>", body)
     texts = (doc.summary, doc.body_html, doc.body_text)
     sizes = [sys.getsizeof(text) for text in texts]  # a str's size counts the UTF-8 form CPython keeps in it
     again = pickle.loads(pickle.dumps(Entry("a", None, "", (), doc), protocol=pickle.HIGHEST_PROTOCOL))
@@ -230,3 +221,29 @@ def test_a_state_of_another_shape_is_refused_when_unpickled(state):
     entry = object.__new__(Entry)
     with pytest.raises(ValueError):
         entry.__setstate__(state)
+
+
+def test_a_document_read_back_decodes_its_texts_only_when_they_are_read():
+    doc = _with_texts("摘要", "<p>正文 😀</p>", "正文 😀")
+    blob = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
+    back = pickle.loads(blob)
+    held = {name: getattr(Document, name).slot.__get__(back) for name in ("summary", "body_html", "body_text")}
+    assert all(isinstance(value, bytes) for value in held.values())  # nothing decoded yet
+    assert pickle.dumps(back, protocol=pickle.HIGHEST_PROTOCOL) == blob  # pickled again as it came, undecoded
+    assert back.body_text == "正文 😀" and back.body_html == "<p>正文 😀</p>" and back.summary == "摘要"
+    assert isinstance(Document.body_text.slot.__get__(back), str)  # decoded once, then kept
+    assert back == doc and dataclasses.replace(back, title="另一个") == dataclasses.replace(doc, title="另一个")
+    assert pickle.dumps(back, protocol=pickle.HIGHEST_PROTOCOL) == blob
+
+
+def _with_texts(summary: str, body_html: str, body_text: str) -> Document:
+    return Document(
+        src="content/a.md",
+        title="标题",
+        index_no="x-1",
+        publisher="某局",
+        published=date(2024, 1, 2),
+        summary=summary,
+        body_html=body_html,
+        body_text=body_text,
+    )
