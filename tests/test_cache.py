@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.cache import Cache, Dependency, Entry, Memory, Stamp, fingerprint, stable
-from xxgk.model import Document
+from xxgk.cache import Brief, Cache, Dependency, Entry, Memory, Stamp, fingerprint, stable
+from xxgk.model import Document, Heading, document_digest, metadata_only, metadata_state
 
 OLD_NS = 1_500_000_000_000_000_000  # 2017: an mtime far older than any read
 
@@ -111,6 +111,66 @@ def test_a_damaged_entry_is_not_used(tmp_path, source):
     with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
         db.execute("UPDATE documents SET entry = substr(entry, 1, 20) || x'00' || substr(entry, 22)")
     assert lookup(tmp_path, source) is None
+
+
+SHOUTED = Brief(str.upper, lambda value: f"({value})")  # a brief form that shows which way it went
+
+
+def in_brief(tmp_path: Path, source: Path):
+    return Cache.open(tmp_path / "cache", "c", brief=SHOUTED).lookup([("doc.md", source)], in_brief=True).get("doc.md")
+
+
+def test_an_entry_is_read_back_in_brief_or_whole(tmp_path, source):
+    cache = Cache.open(tmp_path / "cache", "c", brief=SHOUTED)
+    cache.store([entry_for(source, "abc")], {"doc.md"})
+    cache.commit()
+    assert in_brief(tmp_path, source) == "(ABC)"
+    assert lookup(tmp_path, source) == "abc"
+    source.write_text("改了")
+    assert in_brief(tmp_path, source) is None  # the same proof as the whole entry
+
+
+@pytest.mark.parametrize("column", ["entry", "head"])
+def test_a_damaged_brief_form_or_entry_costs_only_its_own_reads(tmp_path, source, column):
+    stored(tmp_path, source)
+    with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
+        db.execute(f"UPDATE documents SET {column} = substr({column}, 1, 20) || x'00' || substr({column}, 22)")
+    assert (lookup(tmp_path, source), in_brief(tmp_path, source)) == (
+        (None, "(结果)") if column == "entry" else ("结果", None)
+    )
+
+
+def test_a_brief_form_that_cannot_be_expanded_is_a_miss(tmp_path, source):
+    stored(tmp_path, source)
+    broken = Brief(str, lambda value: 1 / 0)
+    assert Cache.open(tmp_path / "cache", "c", brief=broken).lookup([("doc.md", source)], in_brief=True) == {}
+
+
+def test_a_brief_lookup_found_by_its_bytes_is_not_saved_in_brief(tmp_path, source):
+    stored(tmp_path, source)
+    os.utime(source, ns=(OLD_NS + 10**9, OLD_NS + 10**9))  # same bytes, another mtime: found by its hash
+    cache = Cache.open(tmp_path / "cache", "c")
+    assert cache.lookup([("doc.md", source)], in_brief=True) == {"doc.md": "结果"}
+    cache.store([], {"doc.md"})
+    cache.commit()
+    assert lookup(tmp_path, source) == "结果"  # the whole entry is still the whole value
+
+
+def test_a_cache_of_the_previous_format_is_a_miss_and_replaced(tmp_path, source):
+    (tmp_path / "cache").mkdir()
+    with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
+        db.execute(
+            "CREATE TABLE documents (context TEXT, key TEXT, entry BLOB, checksum TEXT, PRIMARY KEY (context, key))"
+        )
+        db.execute("PRAGMA user_version = 1")
+    assert lookup(tmp_path, source) is None
+    stored(tmp_path, source)
+    assert lookup(tmp_path, source) == "结果"
+
+
+def test_a_memory_is_never_filled_in_brief(tmp_path, source):
+    with pytest.raises(ValueError):
+        Cache.open(tmp_path / "cache", "c", Memory()).lookup([("doc.md", source)], in_brief=True)
 
 
 @pytest.mark.parametrize("garbage", [b"", b"not a database at all" * 100])
@@ -247,3 +307,18 @@ def _with_texts(summary: str, body_html: str, body_text: str) -> Document:
         body_html=body_html,
         body_text=body_text,
     )
+
+
+def test_a_documents_metadata_leaves_out_its_texts_headings_and_findings_only():
+    doc = dataclasses.replace(
+        _with_texts("摘要", "<p>正文</p>", "正文"),
+        headings=(Heading(2, "h-1", "一、总则"),),
+        lines={"标题": 2},
+        seen=frozenset({("privacy-phone", "电话")}),
+        keywords=("办法",),
+    )
+    document_digest(doc)
+    back = metadata_only(pickle.loads(pickle.dumps(metadata_state(doc), protocol=pickle.HIGHEST_PROTOCOL)))
+    emptied = {"summary": "", "body_html": "", "body_text": "", "headings": (), "seen": frozenset()}
+    for field in dataclasses.fields(Document):
+        assert getattr(back, field.name) == emptied.get(field.name, getattr(doc, field.name)), field.name

@@ -171,3 +171,19 @@ def test_new_writes_the_chinese_labels_the_readme_teaches_and_english_keys_when_
     )
     code, problems = check(run_cli, root, "--since", "none")
     assert code == 0 and {p[0] for p in problems} == {first.out.strip(), second.out.strip()}  # only the drafts' hints
+
+
+def test_check_with_its_cache_finds_what_reading_every_document_finds(make_site, run_cli):
+    # a.md is read back from the cache without its body after the first check: the rules between documents still
+    # see its dates, title and lines (a late publication, an unmarked 办法), and b.md's serial leaves a gap.
+    late = GOOD_DOC.replace("written: 2019-03-01", "written: 2019-01-02").replace("工作思路", "工作思路管理办法")
+    later = GOOD_DOC.replace("2019-00001", "2019-00003").replace("2019-03-06", "2019-03-07")
+    root = make_site({"content/a.md": late, "content/b.md": later})
+    first = check(run_cli, root, "--since", "none")
+    (root / "content/b.md").write_text(later + "\n又一段。\n", encoding="utf-8")
+    for paths in (["content/a.md"], ["content/b.md"], []):
+        cached = check(run_cli, root, "--since", "none", *paths)
+        assert cached == check(run_cli, root, "--since", "none", "--no-cache", *paths)
+    codes = {(p[0], p[4]) for p in first[1]}
+    assert {("content/a.md", "publish-late"), ("content/a.md", "normative-unmarked")} <= codes
+    assert ("content/b.md", "index-serial-gap") in codes and cached == first

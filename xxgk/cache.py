@@ -13,6 +13,9 @@ whether lint rules ran. An entry is used only when it proves itself:
 Anything else (a missing, stale, damaged or unreadable cache) means the document is read again; the cache can
 make a build slower, never wrong. It is an SQLite database, written only after a build (or a check) succeeded,
 in one transaction: a failed run leaves it as it was, and a killed one leaves the last committed state.
+
+Each entry is also kept in brief, with its own checksum (see Brief: for a document, its metadata and problems
+without its body), which is all `check` reads back of an unchanged document.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import sqlite3
 import stat
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +39,7 @@ from typing import Any
 from .pickled import quick_state
 from .records import Parsed
 
-FORMAT = 1
+FORMAT = 2
 RACY_NS = 2_000_000_000  # an mtime this close to the moment of reading is not trusted (same-tick edits)
 _LIBRARIES = ("Markdown", "nh3", "PyYAML", "Jinja2", "MarkupSafe", "Whoosh", "python-slugify")
 _KEPT_CONTEXTS = 4  # fingerprints whose entries are kept (build and check differ; the rest are old code or config)
@@ -58,7 +61,7 @@ class Stamp:
         """The stamp of a file now, or None when it is missing or unreadable."""
         seen = time.time_ns()
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except (OSError, ValueError):  # missing, unreadable, or a name the system refuses (NUL)
             return None
         return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, seen)
@@ -155,6 +158,17 @@ def stable(value: object) -> str:
     return repr(value)
 
 
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """How an entry's value is kept in brief, for lookups that need only part of it, and read back from that."""
+
+    shorten: Callable[[Any], Any]
+    expand: Callable[[Any], Any]
+
+
+WHOLE = Brief(lambda value: value, lambda value: value)  # the brief form is the value itself
+
+
 @dataclass(slots=True)
 class Memory:
     """The entries of the last committed cache, kept by a long-running process (serve) between its builds, so
@@ -172,8 +186,8 @@ class Cache:
     leaves no trace. Any problem with the database means a miss (or, when saving, a cache not saved).
     With a Memory, entries committed by the same process are taken from it instead of the database."""
 
-    def __init__(self, folder: Path, context: str, memory: Memory | None = None):
-        self._path, self._context, self._memory = folder / "documents.sqlite", context, memory
+    def __init__(self, folder: Path, context: str, memory: Memory | None = None, brief: Brief = WHOLE):
+        self._path, self._context, self._memory, self._brief = folder / "documents.sqlite", context, memory, brief
         self._pending: list[Entry] = []  # entries read (or found by their bytes, restamped) for commit()
         self._live: set[str] | None = None  # the keys of every document there is, for commit() to forget the rest
         self._stored: set[str] | None = None  # the keys lookup() found stored (None: not looked up)
@@ -181,13 +195,17 @@ class Cache:
         self.reused = self.missed = 0  # documents lookup() found in the cache, and did not
 
     @classmethod
-    def open(cls, folder: Path, context: str, memory: Memory | None = None) -> Cache:
-        return cls(folder, context, memory)
+    def open(cls, folder: Path, context: str, memory: Memory | None = None, brief: Brief = WHOLE) -> Cache:
+        return cls(folder, context, memory, brief)
 
-    def lookup(self, keys: list[tuple[str, Path]]) -> dict[str, Any]:
-        """The cached value of each (key, source file) whose entry still holds; keys without one are left out."""
+    def lookup(self, keys: list[tuple[str, Path]], *, in_brief: bool = False) -> dict[str, Any]:
+        """The cached value of each (key, source file) whose entry still holds; keys without one are left out.
+        in_brief: the values as Brief.expand gives them from their brief form, read without the rest of the entry
+        (not with a Memory, which keeps whole entries)."""
+        if in_brief and self._memory is not None:
+            raise ValueError("a Memory keeps whole entries, not their brief form")
         remembered = self._memory is not None and self._memory.context == self._context
-        rows = {} if remembered else self._rows()
+        rows = {} if remembered else self._rows("head" if in_brief else "entry")
         self._stored = set(self._memory.entries) if remembered else set(rows)
         found = {}
         for key, path in keys:
@@ -201,22 +219,30 @@ class Cache:
                 or not all(d.holds() for d in entry.depends)
             ):
                 continue
+            value = _expanded(self._brief, entry.value) if in_brief else entry.value
+            if value is _DAMAGED:
+                continue
             if entry.stamp.same_file(now):
-                found[key], self._held[key] = entry.value, entry
+                found[key], self._held[key] = value, entry
             elif entry.stamp.size == now.size and file_digest(path) == entry.digest:
-                found[key] = entry.value
-                self._pending.append(dataclasses.replace(entry, stamp=now))
+                found[key] = value
+                if not in_brief:  # restamped and saved whole; a brief entry is restamped by the next build
+                    self._pending.append(dataclasses.replace(entry, stamp=now))
         self.reused += len(found)
         self.missed += len(keys) - len(found)
         return found
 
-    def _rows(self) -> dict[str, tuple[bytes, str]]:
+    def _rows(self, column: str) -> dict[str, tuple[bytes, str]]:
+        """Key -> (the pickled entry or its brief form, as column says, and its checksum) of every stored row."""
         if not self._path.is_file():
             return {}
+        checksum = {"entry": "checksum", "head": "head_checksum"}[column]
         try:
             db = sqlite3.connect(f"{self._path.resolve().as_uri()}?mode=ro", uri=True, timeout=60)
             try:
-                rows = db.execute("SELECT key, entry, checksum FROM documents WHERE context = ?", (self._context,))
+                rows = db.execute(
+                    f"SELECT key, {column}, {checksum} FROM documents WHERE context = ?", (self._context,)
+                )
                 return {key: (entry, checksum) for key, entry, checksum in rows}
             finally:
                 db.close()
@@ -252,12 +278,9 @@ class Cache:
         try:
             with db:
                 db.executemany(  # one row pickled at a time: a cold build's rows are as large as its corpus
-                    "INSERT OR REPLACE INTO documents (context, key, entry, checksum) VALUES (?, ?, ?, ?)",
-                    (
-                        (self._context, e.key, blob, hashlib.sha256(blob).hexdigest())
-                        for e in self._pending
-                        for blob in [pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL)]
-                    ),
+                    "INSERT OR REPLACE INTO documents (context, key, entry, checksum, head, head_checksum) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    ((self._context, e.key, *_pickled(e), *_pickled(self._in_brief(e))) for e in self._pending),
                 )
                 stored = [key for (key,) in db.execute("SELECT key FROM documents WHERE context = ?", (self._context,))]
                 db.executemany(
@@ -267,6 +290,9 @@ class Cache:
         finally:
             db.close()
         self._pending, self._stored = [], None
+
+    def _in_brief(self, entry: Entry) -> Entry:
+        return dataclasses.replace(entry, value=self._brief.shorten(entry.value))
 
 
 def _connect(path: Path, context: str) -> sqlite3.Connection:
@@ -282,7 +308,7 @@ def _connect(path: Path, context: str) -> sqlite3.Connection:
         db.execute("BEGIN IMMEDIATE")
         db.execute(
             "CREATE TABLE IF NOT EXISTS documents (context TEXT, key TEXT, entry BLOB, checksum TEXT, "
-            "PRIMARY KEY (context, key))"
+            "head BLOB, head_checksum TEXT, PRIMARY KEY (context, key))"
         )
         db.execute("CREATE TABLE IF NOT EXISTS contexts (context TEXT PRIMARY KEY, used INTEGER)")
         db.execute(f"PRAGMA user_version = {FORMAT}")
@@ -291,6 +317,23 @@ def _connect(path: Path, context: str) -> sqlite3.Connection:
         db.executemany("DELETE FROM documents WHERE context = ?", [(c,) for c in old])
         db.executemany("DELETE FROM contexts WHERE context = ?", [(c,) for c in old])
     return db
+
+
+_DAMAGED = object()
+
+
+def _expanded(brief: Brief, value: Any) -> Any:
+    """brief.expand(value), or _DAMAGED when that fails."""
+    try:
+        return brief.expand(value)
+    except Exception:  # noqa: BLE001 - a damaged or foreign brief form is simply not used
+        return _DAMAGED
+
+
+def _pickled(entry: Entry) -> tuple[bytes, str]:
+    """An entry's row: its pickle and that pickle's SHA-256."""
+    blob = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    return blob, hashlib.sha256(blob).hexdigest()
 
 
 def _entry(row: tuple[bytes, str] | None) -> Entry | None:

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from . import attachments, characters, frontmatter, sources, yamltree
-from .cache import Cache, Dependency, Entry, Stamp
+from .cache import Brief, Cache, Dependency, Entry, Stamp
 from .check import attachment_text, metadata
 from .check.lint import lint_source
 from .check.rules import RULES as LINT_RULES
@@ -18,7 +18,7 @@ from .errors import WARNING, Problem, shown_paths
 from .fields import FieldReader, closest
 from .frontmatter import RECOMMENDED, REQUIRED, label
 from .markup import MAX_NESTING, MarkdownRenderer, Rendered, line_of
-from .model import Document, document_digest
+from .model import Document, document_digest, metadata_only, metadata_state
 from .taxonomy import CategoryTree, load_tree
 from .urls import document_path
 from .workers import long_lived, map_chunks
@@ -406,13 +406,30 @@ def _downgrade_if_draft(draft: bool, problems: list[Problem]) -> list[Problem]:
     return [replace(p, level=WARNING, message=f"（草稿）{p.message}") for p in problems]
 
 
-def read_all(config: Config, cache: Cache | None = None) -> tuple[list[Document], list[Problem]]:
+def _metadata(value: tuple[Document | None, list[Problem]]) -> tuple[tuple | None, list[Problem]]:
+    doc, problems = value
+    return None if doc is None else metadata_state(doc), problems
+
+
+def _from_metadata(value: tuple[tuple | None, list[Problem]]) -> tuple[Document | None, list[Problem]]:
+    state, problems = value
+    return None if state is None else metadata_only(state), problems
+
+
+# A document's cache entry in brief: its metadata and its problems (see model.metadata_state).
+METADATA = Brief(_metadata, _from_metadata)
+
+
+def read_all(
+    config: Config, cache: Cache | None = None, *, metadata: bool = False
+) -> tuple[list[Document], list[Problem]]:
     """Read and lint every document under the content folder, on all cores when there are many;
-    with a cache, only documents whose entry no longer holds are read, and their results are saved in it."""
+    with a cache, only documents whose entry no longer holds are read, and their results are saved in it.
+    metadata: the documents taken from the cache are read back without their body (model.metadata_only)."""
     paths, problems = find(config.content_dir)
     keyed = list(zip(shown_paths(paths), paths, strict=True))
     with long_lived():  # in a build, inside check()'s frozen_heap
-        results = cache.lookup(keyed) if cache else {}
+        results = cache.lookup(keyed, in_brief=metadata) if cache else {}
     entries = map_chunks(
         _read_chunk, config, [(key, path) for key, path in keyed if key not in results], _PARALLEL_FROM
     )

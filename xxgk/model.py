@@ -126,6 +126,26 @@ class Document:
 
 _COMPARED = tuple(f.name for f in dataclasses.fields(Document) if f.compare)
 
+# What a document's metadata leaves out: its texts, its table of contents and its rule findings (see metadata_state).
+_BODY = {"summary": b"", "body_html": b"", "body_text": b"", "headings": (), "seen": frozenset()}
+_BODY_AT = tuple((i, _BODY[f.name]) for i, f in enumerate(dataclasses.fields(Document)) if f.name in _BODY)
+
+
+def metadata_state(doc: Document) -> tuple:
+    """doc's pickled state with its texts, headings and rule findings left empty: what the rules between documents
+    read, kept apart so that `check` reads back an unchanged document without its body."""
+    state = list(doc.__getstate__())
+    for position, empty in _BODY_AT:
+        state[position] = empty
+    return tuple(state)
+
+
+def metadata_only(state: tuple) -> Document:
+    """The document of a metadata_state(): its summary, body and headings are empty and it has no rule findings."""
+    doc = object.__new__(Document)
+    doc.__setstate__(state)
+    return doc
+
 
 def document_digest(doc: Document) -> str:
     """The SHA-256 of everything a page or an index can show of doc, computed once per object (see Document.digest)."""

@@ -73,22 +73,31 @@ class Checked:
 
 
 def check(
-    config: Config, today: date, *, since: str | None = "HEAD", cached: bool = False, memory: Memory | None = None
+    config: Config,
+    today: date,
+    *,
+    since: str | None = "HEAD",
+    cached: bool = False,
+    memory: Memory | None = None,
+    metadata: bool = False,
 ) -> Checked:
     """Read, validate and run every rule over every document and annual-report file; raise ContentError on errors.
 
     This is the one set of rules: `check`, `build` and `serve` all call it, so they report the same findings.
     Index numbers are compared with git revision `since` unless it is None. With cached, documents unchanged since
     the cache beside the output folder saw them are not read again (their findings come from the cache), and
-    with memory (kept by serve between builds) not even read back from the cache's database.
+    with memory (kept by serve between builds) not even read back from the cache's database. With metadata, the
+    documents read back from the cache have no body (model.metadata_only): enough for every rule, not for pages.
     """
     with workers.frozen_heap():  # the documents read back from the cache are frozen: see workers.long_lived
-        return _checked(config, today, since, cached, memory)
+        return _checked(config, today, since, cached, memory, metadata)
 
 
-def _checked(config: Config, today: date, since: str | None, cached: bool, memory: Memory | None) -> Checked:
-    cache = Cache.open(cache_dir(config.output_dir), fingerprint(config), memory) if cached else None
-    documents, problems = content.read_all(config, cache)
+def _checked(
+    config: Config, today: date, since: str | None, cached: bool, memory: Memory | None, metadata: bool
+) -> Checked:
+    cache = Cache.open(cache_dir(config.output_dir), fingerprint(config), memory, content.METADATA) if cached else None
+    documents, problems = content.read_all(config, cache, metadata=metadata)
     reports, report_problems = annual.load_reports(
         config.reports_dir, shown_path(config.reports_dir), config.annual_column
     )
