@@ -108,8 +108,15 @@ def code_check_ok(code: str) -> bool:
 _YEAR_BRACKETS = re.compile(r"[\[［(（【〔〈﹝<《]\s*(\d{4})\s*年?\s*[\]］)）】〕〉﹞>》]")
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def normalize_doc_no(doc_no: str) -> str:
     """The canonical search form of a 文号: NFKC, no spaces, the year in 〔〕 whatever bracket was typed."""
-    text = unicodedata.normalize("NFKC", doc_no)
-    text = re.sub(r"\s+", "", text)
-    return _YEAR_BRACKETS.sub(r"〔\1〕", text)
+    # Compiled patterns and a function for the replacement: a build normalises every document's 文号 more than once,
+    # and a replacement template is parsed again on every call.
+    return _YEAR_BRACKETS.sub(_year_in_brackets, _SPACES.sub("", unicodedata.normalize("NFKC", doc_no)))
+
+
+def _year_in_brackets(match: re.Match) -> str:
+    return f"〔{match[1]}〕"
