@@ -278,9 +278,9 @@ class Cache:
         try:
             with db:
                 db.executemany(  # one row pickled at a time: a cold build's rows are as large as its corpus
-                    "INSERT OR REPLACE INTO documents (context, key, entry, checksum, head, head_checksum) "
+                    "INSERT OR REPLACE INTO documents (context, key, head, head_checksum, entry, checksum) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    ((self._context, e.key, *_pickled(e), *_pickled(self._in_brief(e))) for e in self._pending),
+                    ((self._context, e.key, *_pickled(self._in_brief(e)), *_pickled(e)) for e in self._pending),
                 )
                 stored = [key for (key,) in db.execute("SELECT key FROM documents WHERE context = ?", (self._context,))]
                 db.executemany(
@@ -307,8 +307,10 @@ def _connect(path: Path, context: str) -> sqlite3.Connection:
     with db:
         db.execute("BEGIN IMMEDIATE")
         db.execute(
-            "CREATE TABLE IF NOT EXISTS documents (context TEXT, key TEXT, entry BLOB, checksum TEXT, "
-            "head BLOB, head_checksum TEXT, PRIMARY KEY (context, key))"
+            # The brief form before the entry: SQLite reads a row's columns in order, and a column after the entry
+            # would cost reading the entry's pages too.
+            "CREATE TABLE IF NOT EXISTS documents (context TEXT, key TEXT, head BLOB, head_checksum TEXT, "
+            "entry BLOB, checksum TEXT, PRIMARY KEY (context, key))"
         )
         db.execute("CREATE TABLE IF NOT EXISTS contexts (context TEXT PRIMARY KEY, used INTEGER)")
         db.execute(f"PRAGMA user_version = {FORMAT}")
