@@ -90,6 +90,21 @@ def test_check_paths_limit_the_report(make_site, run_cli):
     assert run_cli(["check", "--today", TODAY, "content/a.md"], root).code == 1
 
 
+@pytest.mark.parametrize("named", ["content/../content/a.md", "{root}/content/a.md", "other/link.md"])
+def test_check_finds_the_named_file_however_it_is_spelt_or_linked(make_site, run_cli, named):
+    root = make_site({"content/a.md": GOOD_DOC.replace("title:", "titel:"), "content/b.md": GOOD_DOC})
+    (root / "other").mkdir()
+    (root / "other/link.md").symlink_to(root / "content/a.md")
+    assert run_cli(["check", "--today", TODAY, named.format(root=root)], root).code == 1
+
+
+def test_check_reports_a_document_named_through_its_link_in_the_content(make_site, run_cli):
+    root = make_site({"content/a.md": GOOD_DOC.replace("title:", "titel:")})
+    (root / "content/alias.md").symlink_to("a.md")  # a link to a file inside content is read as a document
+    result = run_cli(["check", "--today", TODAY, "--since", "none", "content/a.md"], root)
+    assert result.code == 1 and "content/alias.md" in result.err and "content/a.md" in result.err
+
+
 @pytest.mark.parametrize(
     ("env", "option", "expected"),
     [

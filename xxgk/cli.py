@@ -265,7 +265,8 @@ def _check(args: argparse.Namespace) -> int:
         )
     problems += _missing([Path(p) for p in args.paths], "要检查的文件")
     wanted = {Path(p).resolve() for p in args.paths}
-    problems = sorted((p for p in problems if not wanted or _is_wanted(p, wanted)), key=Problem.sort_key)
+    names = {path.name for path in wanted}
+    problems = sorted((p for p in problems if not wanted or _is_wanted(p, wanted, names)), key=Problem.sort_key)
     _print_problems(problems, args.format)
     errors = sum(p.is_error for p in problems)
     if parts is not None and not errors:
@@ -288,8 +289,11 @@ def _missing(paths: list[Path], what: str) -> list[Problem]:
     ]
 
 
-def _is_wanted(problem: Problem, wanted: set[Path]) -> bool:
-    return Path(problem.path).resolve() in wanted
+def _is_wanted(problem: Problem, wanted: set[Path], names: set[str]) -> bool:
+    # Only a file of one of the names, or a link (which may lead to one), can resolve to a wanted one: a check of one
+    # file would otherwise resolve the path of every warning the rules found in the corpus.
+    path = problem.path
+    return (os.path.basename(path) in names or os.path.islink(path)) and Path(path).resolve() in wanted
 
 
 def _serve(args: argparse.Namespace) -> int:
