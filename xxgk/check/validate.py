@@ -16,14 +16,15 @@ PUBLICATION_DELAY = 20  # working days from 成文日期 to publication (政府�
 
 def check_corpus(documents: list[Document], calendar: WorkCalendar) -> list[Problem]:
     """Problems between documents and deadlines in working days; each at the later file, naming the earlier one."""
+    spans = _deadline_spans(documents)
     return (
         _duplicate_index_numbers(documents)
         + _url_collisions(documents)
         + _dangling_references(documents)
         + _reference_loops(documents, "interprets", "解读对象")
         + _reference_loops(documents, "replaced_by", "替代文件")
-        + _late(documents, calendar)
-        + _uncovered_years(documents, calendar)
+        + _late(spans, calendar)
+        + _uncovered_years(spans, calendar)
     )
 
 
@@ -122,10 +123,10 @@ def _deadline_spans(documents: list[Document]) -> list[tuple[Document, date, str
 _DEADLINES = {"publish-late": PUBLICATION_DELAY, "interpretation-late": INTERPRETATION_DELAY}
 
 
-def _late(documents: list[Document], calendar: WorkCalendar) -> list[Problem]:
+def _late(spans: list[tuple[Document, date, str]], calendar: WorkCalendar) -> list[Problem]:
     """Documents published later than their deadline in working days (条例 art. 26; 解读 with their policy)."""
     problems = []
-    for doc, start, code in _deadline_spans(documents):
+    for doc, start, code in spans:
         days = calendar.between(start, doc.published)
         if days > _DEADLINES[code]:
             problems.append(
@@ -146,12 +147,18 @@ def _late_message(code: str, doc: Document, start: date, days: int) -> str:
     )
 
 
-def _uncovered_years(documents: list[Document], calendar: WorkCalendar) -> list[Problem]:
-    """One warning per year a working-day count needed but the calendar lacks (it was counted Monday–Friday)."""
+def _uncovered_years(spans: list[tuple[Document, date, str]], calendar: WorkCalendar) -> list[Problem]:
+    """One warning per year a working-day count needed but the calendar lacks (it was counted Monday–Friday), at the
+    first file (by path) that needed it."""
+    needed = [
+        (doc, year)
+        for doc, start, _ in spans
+        if start < doc.published
+        for year in calendar.uncovered(start, doc.published)
+    ]
     first: dict[int, Document] = {}
-    for doc, start, _ in sorted(_deadline_spans(documents), key=lambda span: span[0].src):
-        for year in calendar.uncovered(start, doc.published) if start < doc.published else []:
-            first.setdefault(year, doc)
+    for doc, year in sorted(needed, key=lambda need: need[0].src):  # stable: a file's spans stay in their order
+        first.setdefault(year, doc)
     covered = f"{min(calendar.years)}–{max(calendar.years)} 年" if calendar.years else "任何年份"
     return [
         Problem(
