@@ -130,13 +130,13 @@ def test_an_entry_is_read_back_in_brief_or_whole(tmp_path, source):
     assert in_brief(tmp_path, source) is None  # the same proof as the whole entry
 
 
-@pytest.mark.parametrize("column", ["entry", "head"])
-def test_a_damaged_brief_form_or_entry_costs_only_its_own_reads(tmp_path, source, column):
+@pytest.mark.parametrize("table", ["documents", "briefs"])
+def test_a_damaged_brief_form_or_entry_costs_only_its_own_reads(tmp_path, source, table):
     stored(tmp_path, source)
     with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
-        db.execute(f"UPDATE documents SET {column} = substr({column}, 1, 20) || x'00' || substr({column}, 22)")
+        db.execute(f"UPDATE {table} SET entry = substr(entry, 1, 20) || x'00' || substr(entry, 22)")
     assert (lookup(tmp_path, source), in_brief(tmp_path, source)) == (
-        (None, "(结果)") if column == "entry" else ("结果", None)
+        (None, "(结果)") if table == "documents" else ("结果", None)
     )
 
 
@@ -162,7 +162,7 @@ def test_a_cache_of_the_previous_format_is_a_miss_and_replaced(tmp_path, source)
         db.execute(
             "CREATE TABLE documents (context TEXT, key TEXT, entry BLOB, checksum TEXT, PRIMARY KEY (context, key))"
         )
-        db.execute("PRAGMA user_version = 1")
+        db.execute("PRAGMA user_version = 2")
     assert lookup(tmp_path, source) is None
     stored(tmp_path, source)
     assert lookup(tmp_path, source) == "结果"
@@ -185,7 +185,9 @@ def test_documents_no_longer_there_are_forgotten(tmp_path, source):
     cache = stored(tmp_path, source)
     cache.store([], live=set())
     cache.commit()
-    assert lookup(tmp_path, source) is None
+    assert lookup(tmp_path, source) is None and in_brief(tmp_path, source) is None
+    with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM briefs").fetchone() == (0,)
 
 
 def test_nothing_is_written_before_commit(tmp_path, source):

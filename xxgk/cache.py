@@ -39,7 +39,7 @@ from typing import Any
 from .pickled import quick_state
 from .records import Parsed
 
-FORMAT = 2
+FORMAT = 3
 RACY_NS = 2_000_000_000  # an mtime this close to the moment of reading is not trusted (same-tick edits)
 _LIBRARIES = ("Markdown", "nh3", "PyYAML", "Jinja2", "MarkupSafe", "Whoosh", "python-slugify")
 _KEPT_CONTEXTS = 4  # fingerprints whose entries are kept (build and check differ; the rest are old code or config)
@@ -205,7 +205,7 @@ class Cache:
         if in_brief and self._memory is not None:
             raise ValueError("a Memory keeps whole entries, not their brief form")
         remembered = self._memory is not None and self._memory.context == self._context
-        rows = {} if remembered else self._rows("head" if in_brief else "entry")
+        rows = {} if remembered else self._rows("briefs" if in_brief else "documents")
         self._stored = set(self._memory.entries) if remembered else set(rows)
         found = {}
         for key, path in keys:
@@ -232,17 +232,14 @@ class Cache:
         self.missed += len(keys) - len(found)
         return found
 
-    def _rows(self, column: str) -> dict[str, tuple[bytes, str]]:
-        """Key -> (the pickled entry or its brief form, as column says, and its checksum) of every stored row."""
+    def _rows(self, table: str) -> dict[str, tuple[bytes, str]]:
+        """Key -> (the pickled entry, or its brief form from the table briefs, and its checksum) of every row."""
         if not self._path.is_file():
             return {}
-        checksum = {"entry": "checksum", "head": "head_checksum"}[column]
         try:
             db = sqlite3.connect(f"{self._path.resolve().as_uri()}?mode=ro", uri=True, timeout=60)
             try:
-                rows = db.execute(
-                    f"SELECT key, {column}, {checksum} FROM documents WHERE context = ?", (self._context,)
-                )
+                rows = db.execute(f"SELECT key, entry, checksum FROM {table} WHERE context = ?", (self._context,))
                 return {key: (entry, checksum) for key, entry, checksum in rows}
             finally:
                 db.close()
@@ -277,16 +274,16 @@ class Cache:
         db = _connect(self._path, self._context)
         try:
             with db:
-                db.executemany(  # one row pickled at a time: a cold build's rows are as large as its corpus
-                    "INSERT OR REPLACE INTO documents (context, key, head, head_checksum, entry, checksum) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    ((self._context, e.key, *_pickled(self._in_brief(e)), *_pickled(e)) for e in self._pending),
-                )
-                stored = [key for (key,) in db.execute("SELECT key FROM documents WHERE context = ?", (self._context,))]
-                db.executemany(
-                    "DELETE FROM documents WHERE context = ? AND key = ?",
-                    [(self._context, key) for key in stored if key not in self._live],
-                )
+                for table, form in (("documents", _pickled), ("briefs", lambda e: _pickled(self._in_brief(e)))):
+                    db.executemany(  # one row pickled at a time: a cold build's rows are as large as its corpus
+                        f"INSERT OR REPLACE INTO {table} (context, key, entry, checksum) VALUES (?, ?, ?, ?)",
+                        ((self._context, e.key, *form(e)) for e in self._pending),
+                    )
+                    stored = [k for (k,) in db.execute(f"SELECT key FROM {table} WHERE context = ?", (self._context,))]
+                    db.executemany(
+                        f"DELETE FROM {table} WHERE context = ? AND key = ?",
+                        [(self._context, key) for key in stored if key not in self._live],
+                    )
         finally:
             db.close()
         self._pending, self._stored = [], None
@@ -306,21 +303,23 @@ def _connect(path: Path, context: str) -> sqlite3.Connection:
         raise sqlite3.DatabaseError(f"cache format {version}")
     with db:
         db.execute("BEGIN IMMEDIATE")
-        db.execute(
-            # The brief form before the entry: SQLite reads a row's columns in order, and a column after the entry
-            # would cost reading the entry's pages too.
-            "CREATE TABLE IF NOT EXISTS documents (context TEXT, key TEXT, head BLOB, head_checksum TEXT, "
-            "entry BLOB, checksum TEXT, PRIMARY KEY (context, key))"
-        )
+        # The brief forms have a table of their own: scanning them does not go through the entries' pages.
+        for table in _TABLES:
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} (context TEXT, key TEXT, entry BLOB, checksum TEXT, "
+                "PRIMARY KEY (context, key))"
+            )
         db.execute("CREATE TABLE IF NOT EXISTS contexts (context TEXT PRIMARY KEY, used INTEGER)")
         db.execute(f"PRAGMA user_version = {FORMAT}")
         db.execute("INSERT OR REPLACE INTO contexts VALUES (?, ?)", (context, time.time_ns()))
         old = [c for (c,) in db.execute("SELECT context FROM contexts ORDER BY used DESC")][_KEPT_CONTEXTS:]
-        db.executemany("DELETE FROM documents WHERE context = ?", [(c,) for c in old])
+        for table in _TABLES:
+            db.executemany(f"DELETE FROM {table} WHERE context = ?", [(c,) for c in old])
         db.executemany("DELETE FROM contexts WHERE context = ?", [(c,) for c in old])
     return db
 
 
+_TABLES = ("documents", "briefs")  # each document's entry, and the entry in brief
 _DAMAGED = object()
 
 
