@@ -8,7 +8,7 @@ from dataclasses import replace
 from itertools import accumulate
 from pathlib import Path
 
-from ..search.tokens import HAN
+from ..hanzi import HAN
 from .rules import Finding
 from .tags import Clues, tags_with
 from .text import View, fold, fold_each
