@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.cache import Brief, Cache, Dependency, Entry, Memory, Stamp, fingerprint, stable
+from xxgk.cache import Brief, Cache, CacheChanged, Dependency, Entry, Memory, Stamp, fingerprint, stable
+from xxgk.content import METADATA
 from xxgk.model import Document, Heading, document_digest, metadata_only, metadata_state
+from xxgk.pickled import Pending
 
 OLD_NS = 1_500_000_000_000_000_000  # 2017: an mtime far older than any read
 
@@ -113,7 +115,7 @@ def test_a_damaged_entry_is_not_used(tmp_path, source):
     assert lookup(tmp_path, source) is None
 
 
-SHOUTED = Brief(str.upper, lambda value: f"({value})")  # a brief form that shows which way it went
+SHOUTED = Brief(str.upper, lambda value, rest: f"({value})", lambda value, whole: None)  # shows which way it went
 
 
 def in_brief(tmp_path: Path, source: Path):
@@ -142,7 +144,7 @@ def test_a_damaged_brief_form_or_entry_costs_only_its_own_reads(tmp_path, source
 
 def test_a_brief_form_that_cannot_be_expanded_is_a_miss(tmp_path, source):
     stored(tmp_path, source)
-    broken = Brief(str, lambda value: 1 / 0)
+    broken = Brief(str, lambda value, rest: 1 / 0, lambda value, whole: None)
     assert Cache.open(tmp_path / "cache", "c", brief=broken).lookup([("doc.md", source)], in_brief=True) == {}
 
 
@@ -311,7 +313,7 @@ def _with_texts(summary: str, body_html: str, body_text: str) -> Document:
     )
 
 
-def test_a_documents_metadata_leaves_out_its_texts_headings_and_findings_only():
+def test_a_documents_metadata_leaves_out_its_body_and_headings_only():
     doc = dataclasses.replace(
         _with_texts("摘要", "<p>正文</p>", "正文"),
         headings=(Heading(2, "h-1", "一、总则"),),
@@ -321,6 +323,63 @@ def test_a_documents_metadata_leaves_out_its_texts_headings_and_findings_only():
     )
     document_digest(doc)
     back = metadata_only(pickle.loads(pickle.dumps(metadata_state(doc), protocol=pickle.HIGHEST_PROTOCOL)))
-    emptied = {"summary": "", "body_html": "", "body_text": "", "headings": (), "seen": frozenset()}
+    emptied = {"body_html": "", "body_text": "", "headings": ()}
     for field in dataclasses.fields(Document):
         assert getattr(back, field.name) == emptied.get(field.name, getattr(doc, field.name)), field.name
+
+
+def _stored_document(tmp_path: Path, source: Path) -> Document:
+    doc = dataclasses.replace(_with_texts("摘要", "<p>正文</p>", "正文"), headings=(Heading(2, "h-1", "一、总则"),))
+    cache = Cache.open(tmp_path / "cache", "c", brief=METADATA)
+    cache.store([entry_for(source, (doc, []))], {"doc.md"})
+    cache.commit()
+    return doc
+
+
+def _later(tmp_path: Path, source: Path) -> tuple[Cache, Document]:
+    cache = Cache.open(tmp_path / "cache", "c", brief=METADATA)
+    found, problems = cache.lookup([("doc.md", source)], in_brief=True, rest_later=True)["doc.md"]
+    return cache, found
+
+
+def test_a_documents_body_is_read_from_the_cache_when_first_asked_for(tmp_path, source):
+    doc = _stored_document(tmp_path, source)
+    cache, found = _later(tmp_path, source)
+    assert (found.title, found.summary, found.seen) == (doc.title, doc.summary, doc.seen)
+    assert all(isinstance(Document.__dict__[name].slot.__get__(found), Pending) for name in ("body_html", "headings"))
+    assert found.headings == doc.headings  # one read fills every part the brief form left out
+    assert Document.body_html.slot.__get__(found) == doc.body_html.encode()
+    assert found == doc and pickle.loads(pickle.dumps(found)) == doc
+    again, unread = _later(tmp_path, source)
+    assert pickle.loads(pickle.dumps(unread)).body_text == doc.body_text  # as sent to a worker: it reads it there
+    cache.close()
+    again.close()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "DELETE FROM documents",
+        "UPDATE documents SET entry = substr(entry, 1, 20) || x'00' || substr(entry, 22)",
+        "DROP TABLE documents",
+    ],
+)
+def test_a_body_no_longer_in_the_cache_is_never_made_up(tmp_path, source, change):
+    _stored_document(tmp_path, source)
+    cache, found = _later(tmp_path, source)
+    with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
+        db.execute(change)
+    with pytest.raises(CacheChanged):
+        found.body_text  # noqa: B018 - reading it is the test
+    cache.close()
+
+
+def test_a_body_of_other_source_bytes_is_never_taken(tmp_path, source):
+    doc = _stored_document(tmp_path, source)
+    cache, found = _later(tmp_path, source)
+    other = Cache.open(tmp_path / "cache", "c", brief=METADATA)
+    other.store([dataclasses.replace(entry_for(source, (doc, [])), digest="ff" * 32)], {"doc.md"})
+    other.commit()  # another process read other bytes for the same document meanwhile
+    with pytest.raises(CacheChanged):
+        found.body_html  # noqa: B018 - reading it is the test
+    cache.close()

@@ -9,6 +9,7 @@ import random
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -248,3 +249,18 @@ def test_a_build_that_fails_after_updating_the_index_leaves_the_served_index_byt
     monkeypatch.undo()
     report = pipeline.build(load_config(root / "config.yaml"), today)
     assert report.index.updated == 1 and files(root / ".site-index") != before
+
+
+def test_a_build_whose_cache_lost_a_body_meanwhile_starts_again_and_makes_the_right_site(tmp_path):
+    # A build reads an unchanged document back in brief and its body only when a page asks for it: here every
+    # page is made again (no page record) and the cached bodies are gone, as if another process had dropped them.
+    root = sample_project(tmp_path / "a")
+    build(root)
+    with sqlite3.connect(root / ".site-cache/documents.sqlite") as db:
+        db.execute("UPDATE documents SET entry = substr(entry, 1, 20) || x'00' || substr(entry, 22)")
+    (root / ".site-cache/pages.json").unlink()
+    (root / ".site-cache/unchanged.pickle").unlink(missing_ok=True)
+    build(root)
+    fresh = sample_project(tmp_path / "b")
+    build(fresh, "--no-cache")
+    assert files(root / "site") == files(fresh / "site")

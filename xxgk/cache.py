@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .pickled import quick_state
+from .pickled import Pending, quick_state
 from .records import Parsed
 
 FORMAT = 3
@@ -160,13 +160,73 @@ def stable(value: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Brief:
-    """How an entry's value is kept in brief, for lookups that need only part of it, and read back from that."""
+    """How an entry's value is kept in brief, for lookups that need only part of it, and read back from that: expand
+    takes the brief form and None, or a Pending (see Cache.lookup) to stand in for what the brief form left out in
+    the objects it makes; when one of them first asks for it, the Pending calls fill(that object, the whole
+    value)."""
 
     shorten: Callable[[Any], Any]
-    expand: Callable[[Any], Any]
+    expand: Callable[[Any, Pending | None], Any]
+    fill: Callable[[Any, Any], None]
 
 
-WHOLE = Brief(lambda value: value, lambda value: value)  # the brief form is the value itself
+WHOLE = Brief(lambda value: value, lambda value, rest: value, lambda value, whole: None)  # the value itself
+
+
+class CacheChanged(Exception):
+    """The cache no longer holds the whole entry of a value read back in brief (another process replaced or dropped
+    it since): the run must start again without the brief forms."""
+
+
+class _Rest(Pending):
+    """What a brief form left out of one entry's value, read from the cache when first asked for."""
+
+    __slots__ = ("_source", "_key", "_digest", "_fill")
+
+    def __init__(self, source: _Source, key: str, digest: str, fill: Callable[[Any, Any], None]):
+        self._source, self._key, self._digest, self._fill = source, key, digest, fill
+
+    def fill(self, obj: object) -> None:
+        self._fill(obj, self._source.whole(self._key, self._digest))
+
+
+class _Source:
+    """The database a lookup read brief forms from, for reading whole entries later, in any process (a forked
+    worker opens a connection of its own)."""
+
+    def __init__(self, path: Path, context: str):
+        self._path, self._context = path, context
+        self._db: sqlite3.Connection | None = None
+        self._pid = os.getpid()
+
+    def whole(self, key: str, digest: str) -> Any:
+        """The whole value of the entry for key made from the source bytes digest; raises CacheChanged without one."""
+        try:
+            row = (
+                self._connection()
+                .execute("SELECT entry, checksum FROM documents WHERE context = ? AND key = ?", (self._context, key))
+                .fetchone()
+            )
+        except sqlite3.Error:
+            row = None
+        entry = _entry(row)
+        if entry is None or entry.key != key or entry.digest != digest:
+            raise CacheChanged(key)
+        return entry.value
+
+    def __reduce__(self) -> tuple:  # sent to a worker process: without the connection
+        return _Source, (self._path, self._context)
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():  # never a connection made before a fork
+            self._db = sqlite3.connect(f"{self._path.resolve().as_uri()}?mode=ro", uri=True, timeout=60)
+            self._pid = os.getpid()
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None and self._pid == os.getpid():
+            self._db.close()
+        self._db = None
 
 
 @dataclass(slots=True)
@@ -193,17 +253,24 @@ class Cache:
         self._stored: set[str] | None = None  # the keys lookup() found stored (None: not looked up)
         self._held: dict[str, Entry] = {}  # the entries lookup() found still holding, for the Memory
         self.reused = self.missed = 0  # documents lookup() found in the cache, and did not
+        self._sources: list[_Source] = []  # where values read back in brief read what they left out
 
     @classmethod
     def open(cls, folder: Path, context: str, memory: Memory | None = None, brief: Brief = WHOLE) -> Cache:
         return cls(folder, context, memory, brief)
 
-    def lookup(self, keys: list[tuple[str, Path]], *, in_brief: bool = False) -> dict[str, Any]:
+    def lookup(
+        self, keys: list[tuple[str, Path]], *, in_brief: bool = False, rest_later: bool = False
+    ) -> dict[str, Any]:
         """The cached value of each (key, source file) whose entry still holds; keys without one are left out.
         in_brief: the values as Brief.expand gives them from their brief form, read without the rest of the entry
-        (not with a Memory, which keeps whole entries)."""
+        (not with a Memory, which keeps whole entries); with rest_later, what the brief form left out is read from
+        the cache when first asked for (until close(); CacheChanged if it is no longer there)."""
         if in_brief and self._memory is not None:
             raise ValueError("a Memory keeps whole entries, not their brief form")
+        source = _Source(self._path, self._context) if in_brief and rest_later else None
+        if source is not None:
+            self._sources.append(source)
         remembered = self._memory is not None and self._memory.context == self._context
         rows = {} if remembered else self._rows("briefs" if in_brief else "documents")
         self._stored = set(self._memory.entries) if remembered else set(rows)
@@ -219,7 +286,8 @@ class Cache:
                 or not all(d.holds() for d in entry.depends)
             ):
                 continue
-            value = _expanded(self._brief, entry.value) if in_brief else entry.value
+            rest = None if source is None else _Rest(source, key, entry.digest, self._brief.fill)
+            value = _expanded(self._brief, entry.value, rest) if in_brief else entry.value
             if value is _DAMAGED:
                 continue
             if entry.stamp.same_file(now):
@@ -245,6 +313,11 @@ class Cache:
                 db.close()
         except sqlite3.Error:
             return {}
+
+    def close(self) -> None:
+        """Stop reading what brief forms left out (a value asked for it after this reads it in a new connection)."""
+        for source in self._sources:
+            source.close()
 
     def store(self, entries: Iterable[Entry], live: set[str]) -> None:
         """Remember new entries, and which documents there are, for commit()."""
@@ -323,10 +396,10 @@ _TABLES = ("documents", "briefs")  # each document's entry, and the entry in bri
 _DAMAGED = object()
 
 
-def _expanded(brief: Brief, value: Any) -> Any:
-    """brief.expand(value), or _DAMAGED when that fails."""
+def _expanded(brief: Brief, value: Any, rest: Pending | None) -> Any:
+    """brief.expand(value, rest), or _DAMAGED when that fails."""
     try:
-        return brief.expand(value)
+        return brief.expand(value, rest)
     except Exception:  # noqa: BLE001 - a damaged or foreign brief form is simply not used
         return _DAMAGED
 

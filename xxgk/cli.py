@@ -251,8 +251,8 @@ def _check(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
         day = _today_or_exit(args.today)
-        # Without --site no page is scanned: the rules need no document's body.
-        checked = pipeline.check(config, day, since=_since(args), cached=args.reuse, metadata=args.site is None)
+        # No page is made: the rules, and the scan of --site (which reads the documents' findings), need no body.
+        checked = pipeline.check(config, day, since=_since(args), cached=args.reuse, bodies="none")
         problems, parts = list(checked.warnings), assemble.partition(checked.documents, day)
         if checked.cache:
             checked.cache.commit()  # every document read without errors: the next check reads only edited ones

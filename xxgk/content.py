@@ -19,7 +19,8 @@ from .errors import WARNING, Problem, shown_paths
 from .fields import FieldReader, closest
 from .frontmatter import RECOMMENDED, REQUIRED, label
 from .markup import MAX_NESTING, MarkdownRenderer, Rendered, line_of
-from .model import Document, document_digest, metadata_only, metadata_state
+from .model import Document, document_digest, fill_body, metadata_only, metadata_state
+from .pickled import Pending
 from .taxonomy import CategoryTree, load_tree
 from .urls import document_path
 from .workers import long_lived, map_chunks
@@ -417,25 +418,32 @@ def _metadata(value: tuple[Document | None, list[Problem]]) -> tuple[tuple | Non
     return None if doc is None else metadata_state(doc), problems
 
 
-def _from_metadata(value: tuple[tuple | None, list[Problem]]) -> tuple[Document | None, list[Problem]]:
+def _from_metadata(
+    value: tuple[tuple | None, list[Problem]], body: Pending | None
+) -> tuple[Document | None, list[Problem]]:
     state, problems = value
-    return None if state is None else metadata_only(state), problems
+    return None if state is None else metadata_only(state, body), problems
+
+
+def _fill_body(doc: Document, whole: tuple[Document | None, list[Problem]]) -> None:
+    fill_body(doc, whole[0])
 
 
 # A document's cache entry in brief: its metadata and its problems (see model.metadata_state).
-METADATA = Brief(_metadata, _from_metadata)
+METADATA = Brief(_metadata, _from_metadata, _fill_body)
 
 
 def read_all(
-    config: Config, cache: Cache | None = None, *, metadata: bool = False
+    config: Config, cache: Cache | None = None, *, metadata: bool = False, body_later: bool = False
 ) -> tuple[list[Document], list[Problem]]:
     """Read and lint every document under the content folder, on all cores when there are many;
     with a cache, only documents whose entry no longer holds are read, and their results are saved in it.
-    metadata: the documents taken from the cache are read back without their body (model.metadata_only)."""
+    metadata: the documents taken from the cache are read back without their body (model.metadata_only), or,
+    with body_later, with their body read from the cache when first asked for."""
     paths, problems = find(config.content_dir)
     keyed = list(zip(shown_paths(paths), paths, strict=True))
     with long_lived():  # in a build, inside check()'s frozen_heap
-        results = cache.lookup(keyed, in_brief=metadata) if cache else {}
+        results = cache.lookup(keyed, in_brief=metadata, rest_later=body_later) if cache else {}
     entries = map_chunks(
         _read_chunk, config, [(key, path) for key, path in keyed if key not in results], _PARALLEL_FROM
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .pickled import quick_state
+from .pickled import Pending, quick_state, slot_getter, slot_setter
 from .urls import section_of
 
 VALIDITY_VALUES = ("有效", "失效", "废止")
@@ -60,7 +60,7 @@ class Heading:
     text: str
 
 
-@quick_state(as_bytes=("summary", "body_html", "body_text"))
+@quick_state(as_bytes=("summary", "body_html", "body_text"), deferrable=("body_html", "body_text", "headings"))
 @dataclass(frozen=True, slots=True)
 class Document:
     """One disclosure document with its validated metadata and its sanitised body."""
@@ -126,25 +126,38 @@ class Document:
 
 _COMPARED = tuple(f.name for f in dataclasses.fields(Document) if f.compare)
 
-# What a document's metadata leaves out: its texts, its table of contents and its rule findings (see metadata_state).
-_BODY = {"summary": b"", "body_html": b"", "body_text": b"", "headings": (), "seen": frozenset()}
+# What a document's metadata leaves out: its body, as HTML and as text, and its table of contents.
+_BODY = {"body_html": b"", "body_text": b"", "headings": ()}
 _BODY_AT = tuple((i, _BODY[f.name]) for i, f in enumerate(dataclasses.fields(Document)) if f.name in _BODY)
+_BODY_SLOTS = tuple((slot_getter(Document, name), slot_setter(Document, name)) for name in _BODY)
 
 
 def metadata_state(doc: Document) -> tuple:
-    """doc's pickled state with its texts, headings and rule findings left empty: what the rules between documents
-    read, kept apart so that `check` reads back an unchanged document without its body."""
+    """doc's pickled state with its body and headings left empty: what listings, feeds and every rule read, kept
+    apart so that an unchanged document is read back without its body."""
     state = list(doc.__getstate__())
     for position, empty in _BODY_AT:
         state[position] = empty
     return tuple(state)
 
 
-def metadata_only(state: tuple) -> Document:
-    """The document of a metadata_state(): its summary, body and headings are empty and it has no rule findings."""
+def metadata_only(state: tuple, body: Pending | None = None) -> Document:
+    """The document of a metadata_state(): its body and headings are empty, or, with body, read (body.fill) when
+    first asked for."""
     doc = object.__new__(Document)
     doc.__setstate__(state)
+    if body is not None:
+        for _, set_slot in _BODY_SLOTS:
+            set_slot(doc, body)
     return doc
+
+
+def fill_body(doc: Document, whole: Document | None) -> None:
+    """Give doc (of metadata_only) the body and headings of whole, the same document read back whole."""
+    if whole is None:
+        raise TypeError("a document's whole entry holds no document")
+    for get_slot, set_slot in _BODY_SLOTS:
+        set_slot(doc, get_slot(whole))
 
 
 def document_digest(doc: Document) -> str:

@@ -29,7 +29,7 @@ from . import (
     unchanged,
     workers,
 )
-from .cache import Cache, Memory, fingerprint
+from .cache import Cache, CacheChanged, Memory, fingerprint
 from .check import history, links, page_scan, validate
 from .check.spam import terms_in
 from .config import Config
@@ -79,25 +79,29 @@ def check(
     since: str | None = "HEAD",
     cached: bool = False,
     memory: Memory | None = None,
-    metadata: bool = False,
+    bodies: str = "whole",
 ) -> Checked:
     """Read, validate and run every rule over every document and annual-report file; raise ContentError on errors.
 
     This is the one set of rules: `check`, `build` and `serve` all call it, so they report the same findings.
     Index numbers are compared with git revision `since` unless it is None. With cached, documents unchanged since
     the cache beside the output folder saw them are not read again (their findings come from the cache), and
-    with memory (kept by serve between builds) not even read back from the cache's database. With metadata, the
-    documents read back from the cache have no body (model.metadata_only): enough for every rule, not for pages.
+    with memory (kept by serve between builds) not even read back from the cache's database. The documents read
+    back from the cache have their body with bodies "whole"; none with "none" (model.metadata_only: enough for
+    every rule, not for pages); with "later", it is read from the cache when first asked for, until the cache is
+    closed (which the caller does), and asking may raise cache.CacheChanged.
     """
     with workers.frozen_heap():  # the documents read back from the cache are frozen: see workers.long_lived
-        return _checked(config, today, since, cached, memory, metadata)
+        return _checked(config, today, since, cached, memory, bodies)
 
 
 def _checked(
-    config: Config, today: date, since: str | None, cached: bool, memory: Memory | None, metadata: bool
+    config: Config, today: date, since: str | None, cached: bool, memory: Memory | None, bodies: str
 ) -> Checked:
     cache = Cache.open(cache_dir(config.output_dir), fingerprint(config), memory, content.METADATA) if cached else None
-    documents, problems = content.read_all(config, cache, metadata=metadata)
+    documents, problems = content.read_all(
+        config, cache, metadata=bodies in ("none", "later"), body_later=bodies == "later"
+    )
     reports, report_problems = annual.load_reports(
         config.reports_dir, shown_path(config.reports_dir), config.annual_column
     )
@@ -227,17 +231,41 @@ def build(
         if kept is not None:
             stages.done("核对输入", "与上一次构建时相同，站点和索引无须改动")
             return _as_unchanged(kept, stages)
-        checked = check(config, today, since=since, cached=reuse, memory=memory)
+        # Without serve's memory, an unchanged document's body is read from the cache only if a page or an index
+        # needs it. Should another process replace its entry meanwhile, the build starts again reading them whole.
+        try:
+            report = _built(config, today, since, stages, full_index, reuse, memory, later=reuse and memory is None)
+        except CacheChanged:
+            report = _built(config, today, since, stages, full_index, reuse, memory, later=False)
+        if before is not None:
+            _record(config, before, report)
+        return report
+
+
+def _built(
+    config: Config,
+    today: date,
+    since: str | None,
+    stages: Stages,
+    full_index: bool,
+    reuse: bool,
+    memory: Memory | None,
+    *,
+    later: bool,
+) -> Report:
+    """Read, check and build (see build()), unchanged documents' bodies read from the cache later when later."""
+    checked = check(config, today, since=since, cached=reuse, memory=memory, bodies="later" if later else "whole")
+    try:
         site = site_model(checked, config, today)
         stages.done("读取和校验", f"{len(site.documents)} 篇已发布，{checked.cached} 篇沿用缓存")
         # The documents and the site model live for the rest of the build: see workers.frozen_heap. They are
         # frozen once made (the ones read afresh too), before any worker is forked.
         with workers.frozen_heap():
             parsed = memory.parsed if memory is not None else None
-            report = _build_checked(config, checked, site, stages, full_index, reuse, parsed)
-        if before is not None:
-            _record(config, before, report)
-        return report
+            return _build_checked(config, checked, site, stages, full_index, reuse, parsed)
+    finally:
+        if checked.cache:
+            checked.cache.close()
 
 
 def _look(config: Config, today: date, since: str | None) -> unchanged.Look:

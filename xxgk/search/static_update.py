@@ -59,7 +59,7 @@ from .static_index import (
 )
 from .text import after_body, searchable_text
 
-RECORD_FORMAT = 2
+RECORD_FORMAT = 3
 # A patch costs about ten times as much per changed document as a full build per document (measured at 2,000
 # documents), so beyond FEW numbers and a sixteenth of them a full build, on every core, is as quick.
 FEW = 64
@@ -112,20 +112,20 @@ def update(
     )
 
 
-def _entries(docs: list[Document], was: list[list[str]]) -> list[list[str]]:
+def _entries(docs: list[Document], was: list[list]) -> list[list]:
     """The record's entry of each document, taken from the previous record when the document is the same one (by
     its digest, which covers every index input): an edit works out the entries of the changed documents only."""
     known = {entry[4]: entry for entry in was}
     return [known.get(document_digest(doc)[:16]) or _entry(doc) for doc in docs]
 
 
-def _entry(doc: Document) -> list[str]:
+def _entry(doc: Document) -> list:
     """What the record keeps of a document: digests of all its index inputs and of its body, its title, its tail,
-    and (to know it again) the start of its document_digest."""
+    (to know it again) the start of its document_digest, and its body's length."""
     body = _digest(doc.body_text)
     # The body, the longest input, is hashed once: its digest stands for it among the others.
     fields = [body if name == "body_text" else getattr(doc, name, "") for name in INPUTS]
-    return [_digest(repr(fields)), body, doc.title, after_body(doc), document_digest(doc)[:16]]
+    return [_digest(repr(fields)), body, doc.title, after_body(doc), document_digest(doc)[:16], len(doc.body_text)]
 
 
 def _digest(text: str) -> str:
@@ -138,7 +138,7 @@ def _file_entry(data: bytes) -> tuple[str, int]:
 
 def _record(
     key: str,
-    entries: list[list[str]],
+    entries: list[list],
     files: dict[str, tuple[str, int]],
     layout: Layout,
     small: int,
@@ -196,7 +196,10 @@ def _loaded(record: bytes) -> dict:
         or (value["format"], value["index_format"]) != (RECORD_FORMAT, FORMAT)
     ):
         raise _Stale
-    if not all(isinstance(e, list) and len(e) == 5 and all(isinstance(x, str) for x in e) for e in value["documents"]):
+    if not all(
+        isinstance(e, list) and len(e) == 6 and all(isinstance(x, str) for x in e[:5]) and type(e[5]) is int
+        for e in value["documents"]
+    ):
         raise _Stale
     if not all(
         isinstance(e, list) and len(e) == 2 and isinstance(e[0], str) and len(e[0]) == 64 and isinstance(e[1], int)
@@ -238,12 +241,13 @@ class _Previous:
         return shown, [f"search/d/{n}.json", *(f"search/d/{n}-{k}.txt" for k in range(1, shown["pieces"] + 1))]
 
 
-def _patched(docs: list[Document], entries: list[list[str]], key: str, previous: _Previous) -> Update:
+def _patched(docs: list[Document], entries: list[list], key: str, previous: _Previous) -> Update:
     old = previous.record
     if old["key"] == key:
         return Update([], {path: tuple(entry) for path, entry in old["files"].items()}, None)
     changed = _changed(entries, old["documents"])
-    longest = max((len(doc.body_text) + 1 + len(entry[3]) for doc, entry in zip(docs, entries, strict=True)), default=0)
+    # From the record: an unchanged document's body is not read (a build reads it back from its cache only if asked).
+    longest = max((entry[5] + 1 + len(entry[3]) for entry in entries), default=0)
     layout = Layout(len(docs), longest)
     if [layout.offset_bits, layout.slot_width, layout.doc_width] != old["layout"]:
         raise _Stale
@@ -292,7 +296,7 @@ def _same_lookups(docs: list[Document], changed: list[int], previous: _Previous)
     return True
 
 
-def _changed(entries: list[list[str]], was: list[list[str]]) -> list[int]:
+def _changed(entries: list[list], was: list[list]) -> list[int]:
     """The numbers, in order, that hold another document (or none) than before; _Stale when so many that a full
     build costs less."""
     changed = [
@@ -306,7 +310,7 @@ def _changed(entries: list[list[str]], was: list[list[str]]) -> list[int]:
 
 
 def _term_edits(
-    docs: list[Document], entries: list[list[str]], changed: list[int], layout: Layout, previous: _Previous
+    docs: list[Document], entries: list[list], changed: list[int], layout: Layout, previous: _Previous
 ) -> tuple[dict[str, list[tuple[int, Contribution | None, Contribution | None]]], set[str]]:
     """{term: [(number, what it contributed, what it contributes), …] in number order} for every term whose
     postings change, and the previous result files of the changed numbers."""
@@ -333,7 +337,7 @@ def _term_edits(
 def _old_text(previous: _Previous, n: int, shown: dict, paths: list[str]) -> tuple[int, str, str]:
     """(n, title, rest) of document number n in the previous index, read back: its body from its result files (shown
     and the pieces in paths), the rest from the record."""
-    _, body_digest, title, tail, _ = previous.record["documents"][n]
+    _, body_digest, title, tail, _, _ = previous.record["documents"][n]
     body = shown["text"] + "".join(previous.read(path).decode("utf-8") for path in paths[1:])
     if _digest(body) != body_digest:
         raise _Stale
