@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .pickled import Pending, quick_state, slot_getter, slot_setter
+from .pickled import Pending, quick_state, slot_getter, slot_setter, state_without
 from .urls import section_of
 
 VALIDITY_VALUES = ("有效", "失效", "废止")
@@ -128,17 +128,11 @@ _COMPARED = tuple(f.name for f in dataclasses.fields(Document) if f.compare)
 
 # What a document's metadata leaves out: its body, as HTML and as text, and its table of contents.
 _BODY = {"body_html": b"", "body_text": b"", "headings": ()}
-_BODY_AT = tuple((i, _BODY[f.name]) for i, f in enumerate(dataclasses.fields(Document)) if f.name in _BODY)
 _BODY_SLOTS = tuple((slot_getter(Document, name), slot_setter(Document, name)) for name in _BODY)
 
-
-def metadata_state(doc: Document) -> tuple:
-    """doc's pickled state with its body and headings left empty: what listings, feeds and every rule read, kept
-    apart so that an unchanged document is read back without its body."""
-    state = list(doc.__getstate__())
-    for position, empty in _BODY_AT:
-        state[position] = empty
-    return tuple(state)
+# doc's pickled state with its body and headings left empty (and not encoded): what listings, feeds and every rule
+# read, kept apart so that an unchanged document is read back without its body.
+metadata_state = state_without(Document, _BODY)
 
 
 def metadata_only(state: tuple, body: Pending | None = None) -> Document:

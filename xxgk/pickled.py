@@ -51,17 +51,11 @@ def _quick_state(cls: Class, as_bytes: tuple[str, ...], deferrable: tuple[str, .
     # call), which also goes past the frozen dataclass's __setattr__: a quarter quicker. A deferrable field's slot
     # may hold a Pending, which is pickled as it is.
     slots = tuple(getattr(cls, name) for name in names)
+    cls._pickled_as_bytes = frozenset(as_bytes)  # for state_without
     for name in deferrable:
         setattr(cls, name, _Field(getattr(cls, name)))
-    getters = tuple(slot.__get__ for slot in slots)
     texts = tuple(names.index(name) for name in as_bytes)
-
-    def __getstate__(self) -> tuple:
-        state = [get(self) for get in getters]
-        for position in texts:
-            state[position] = _utf8(state[position])
-        return tuple(state)
-
+    __getstate__ = state_without(cls, {})
     if not texts:  # attrgetter reads every field at C speed
         get_fields = operator.attrgetter(*names)
 
@@ -70,6 +64,25 @@ def _quick_state(cls: Class, as_bytes: tuple[str, ...], deferrable: tuple[str, .
 
     cls.__getstate__, cls.__setstate__ = __getstate__, _setstate(names, tuple(slot.__set__ for slot in slots), texts)
     return cls
+
+
+def state_without(cls: type, empty: dict[str, object]) -> Callable[[object], tuple]:
+    """A function giving an object's pickled state (as quick_state made cls's __getstate__) with the fields named in
+    empty set to those values, their own values neither read nor encoded."""
+    names = tuple(field.name for field in dataclasses.fields(cls))
+    getters = tuple(slot_getter(cls, name) for name in names)
+    texts = tuple(i for i, name in enumerate(names) if name in cls._pickled_as_bytes and name not in empty)
+    left_out = tuple((names.index(name), value) for name, value in empty.items())
+
+    def state(obj: object) -> tuple:
+        values = [get(obj) for get in getters]
+        for position in texts:
+            values[position] = _utf8(values[position])
+        for position, value in left_out:
+            values[position] = value
+        return tuple(values)
+
+    return state
 
 
 def _setstate(names: tuple[str, ...], setters: tuple, texts: tuple[int, ...]) -> Callable[[object, tuple], None]:
