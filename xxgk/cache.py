@@ -15,7 +15,8 @@ make a build slower, never wrong. It is an SQLite database, written only after a
 in one transaction: a failed run leaves it as it was, and a killed one leaves the last committed state.
 
 Each entry is also kept in brief, with its own checksum (see Brief: for a document, its metadata and problems
-without its body), which is all `check` reads back of an unchanged document.
+without its body). `check` reads back only that of an unchanged document, and `build` the rest when a page or an
+index asks for it (see Cache.lookup).
 """
 
 from __future__ import annotations
@@ -219,7 +220,7 @@ class _Source:
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None or self._pid != os.getpid():  # never a connection made before a fork
-            self._db = sqlite3.connect(f"{self._path.resolve().as_uri()}?mode=ro", uri=True, timeout=60)
+            self._db = _read_only(self._path)
             self._pid = os.getpid()
         return self._db
 
@@ -305,7 +306,7 @@ class Cache:
         if not self._path.is_file():
             return {}
         try:
-            db = sqlite3.connect(f"{self._path.resolve().as_uri()}?mode=ro", uri=True, timeout=60)
+            db = _read_only(self._path)
             try:
                 rows = db.execute(f"SELECT key, entry, checksum FROM {table} WHERE context = ?", (self._context,))
                 return {key: (entry, checksum) for key, entry, checksum in rows}
@@ -363,6 +364,10 @@ class Cache:
 
     def _in_brief(self, entry: Entry) -> Entry:
         return dataclasses.replace(entry, value=self._brief.shorten(entry.value))
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=60)
 
 
 def _connect(path: Path, context: str) -> sqlite3.Connection:

@@ -434,16 +434,16 @@ METADATA = Brief(_metadata, _from_metadata, _fill_body)
 
 
 def read_all(
-    config: Config, cache: Cache | None = None, *, metadata: bool = False, body_later: bool = False
+    config: Config, cache: Cache | None = None, *, bodies: str = "whole"
 ) -> tuple[list[Document], list[Problem]]:
     """Read and lint every document under the content folder, on all cores when there are many;
     with a cache, only documents whose entry no longer holds are read, and their results are saved in it.
-    metadata: the documents taken from the cache are read back without their body (model.metadata_only), or,
-    with body_later, with their body read from the cache when first asked for."""
+    The documents taken from the cache have their body with bodies "whole"; none with "none"
+    (model.metadata_only); with "later", it is read from the cache when first asked for."""
     paths, problems = find(config.content_dir)
     keyed = list(zip(shown_paths(paths), paths, strict=True))
     with long_lived():  # in a build, inside check()'s frozen_heap
-        results = cache.lookup(keyed, in_brief=metadata, rest_later=body_later) if cache else {}
+        results = cache.lookup(keyed, in_brief=bodies != "whole", rest_later=bodies == "later") if cache else {}
     entries = map_chunks(
         _read_chunk, config, [(key, path) for key, path in keyed if key not in results], _PARALLEL_FROM
     )

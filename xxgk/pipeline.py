@@ -87,9 +87,8 @@ def check(
     Index numbers are compared with git revision `since` unless it is None. With cached, documents unchanged since
     the cache beside the output folder saw them are not read again (their findings come from the cache), and
     with memory (kept by serve between builds) not even read back from the cache's database. The documents read
-    back from the cache have their body with bodies "whole"; none with "none" (model.metadata_only: enough for
-    every rule, not for pages); with "later", it is read from the cache when first asked for, until the cache is
-    closed (which the caller does), and asking may raise cache.CacheChanged.
+    back from the cache have their body as content.read_all says for bodies ("none" is enough for every rule, not
+    for pages; with "later" the caller closes the cache, and asking for a body may raise cache.CacheChanged).
     """
     with workers.frozen_heap():  # the documents read back from the cache are frozen: see workers.long_lived
         return _checked(config, today, since, cached, memory, bodies)
@@ -99,9 +98,7 @@ def _checked(
     config: Config, today: date, since: str | None, cached: bool, memory: Memory | None, bodies: str
 ) -> Checked:
     cache = Cache.open(cache_dir(config.output_dir), fingerprint(config), memory, content.METADATA) if cached else None
-    documents, problems = content.read_all(
-        config, cache, metadata=bodies in ("none", "later"), body_later=bodies == "later"
-    )
+    documents, problems = content.read_all(config, cache, bodies=bodies)
     reports, report_problems = annual.load_reports(
         config.reports_dir, shown_path(config.reports_dir), config.annual_column
     )
