@@ -68,7 +68,7 @@ def _quick_state(cls: Class, as_bytes: tuple[str, ...], deferrable: tuple[str, .
 
 def state_without(cls: type, empty: dict[str, object]) -> Callable[[object], tuple]:
     """A function giving an object's pickled state (as quick_state made cls's __getstate__) with the fields named in
-    empty set to those values, their own values neither read nor encoded."""
+    empty set to those values, their own values not encoded."""
     names = tuple(field.name for field in dataclasses.fields(cls))
     getters = tuple(slot_getter(cls, name) for name in names)
     texts = tuple(i for i, name in enumerate(names) if name in cls._pickled_as_bytes and name not in empty)
