@@ -231,9 +231,10 @@ def build(
         # Without serve's memory, an unchanged document's body is read from the cache only if a page or an index
         # needs it. Should another process replace its entry meanwhile, the build starts again reading them whole.
         try:
-            report = _built(config, today, since, stages, full_index, reuse, memory, later=reuse and memory is None)
+            later = "later" if reuse and memory is None else "whole"
+            report = _built(config, today, since, stages, full_index, reuse, memory, bodies=later)
         except CacheChanged:
-            report = _built(config, today, since, stages, full_index, reuse, memory, later=False)
+            report = _built(config, today, since, stages, full_index, reuse, memory, bodies="whole")
         if before is not None:
             _record(config, before, report)
         return report
@@ -248,10 +249,10 @@ def _built(
     reuse: bool,
     memory: Memory | None,
     *,
-    later: bool,
+    bodies: str,
 ) -> Report:
-    """Read, check and build (see build()), unchanged documents' bodies read from the cache later when later."""
-    checked = check(config, today, since=since, cached=reuse, memory=memory, bodies="later" if later else "whole")
+    """Read, check and build (see build()), unchanged documents' bodies read back as check() says for bodies."""
+    checked = check(config, today, since=since, cached=reuse, memory=memory, bodies=bodies)
     try:
         site = site_model(checked, config, today)
         stages.done("读取和校验", f"{len(site.documents)} 篇已发布，{checked.cached} 篇沿用缓存")
