@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 
@@ -75,3 +76,43 @@ def test_long_lived_objects_outside_a_frozen_heap_are_left_to_the_collector():
     with workers.long_lived():
         assert not gc.isenabled()
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def _full_collections_while(make) -> int:
+    """How many full collections the collector started by itself while make() ran."""
+    started = []
+
+    def note(phase: str, info: dict) -> None:
+        if phase == "start" and info["generation"] == 2:
+            started.append(info)
+
+    with workers.frozen_heap():  # what the test process holds already does not put off a full collection
+        gc.collect()
+        gc.callbacks.append(note)
+        try:
+            make()
+        finally:
+            gc.callbacks.remove(note)
+    return len(started)
+
+
+def _many_long_lived_objects() -> list:
+    return [[n] for n in range(600_000)]  # each list is tracked by the collector and outlives young collections
+
+
+def test_a_build_s_long_lived_objects_start_no_full_collection():
+    assert _full_collections_while(_many_long_lived_objects) > 0  # what the block leaves out
+    with workers.young_collections_only():
+        assert _full_collections_while(_many_long_lived_objects) == 0
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_collector_s_thresholds_are_restored_after_the_block(fails):
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError) if fails else contextlib.nullcontext():
+        with workers.young_collections_only():
+            with workers.young_collections_only():
+                assert gc.get_threshold()[:2] == before[:2] and gc.get_threshold()[2] > before[2]
+            if fails:
+                raise RuntimeError
+    assert gc.get_threshold() == before

@@ -90,7 +90,8 @@ def check(
     back from the cache have their body as content.read_all says for bodies ("none" is enough for every rule, not
     for pages; with "later" the caller closes the cache, and asking for a body may raise cache.CacheChanged).
     """
-    with workers.frozen_heap():  # the documents read back from the cache are frozen: see workers.long_lived
+    # The documents read back from the cache are frozen: see workers.long_lived.
+    with workers.young_collections_only(), workers.frozen_heap():
         return _checked(config, today, since, cached, memory, bodies)
 
 
@@ -220,7 +221,7 @@ def build(
     (same inode and mtime). progress() receives a line as each stage ends; memory keeps the documents read
     between builds of one process (see cache.Memory)."""
     stages = Stages(progress)
-    with output.locked(config.output_dir, index_dir(config.output_dir)):
+    with workers.young_collections_only(), output.locked(config.output_dir, index_dir(config.output_dir)):
         static_index.remove_spills(cache_dir(config.output_dir))  # a killed build's scratch, never read again
         # Not for serve (memory): it rebuilds because it saw a change, and its first build must fill the memory.
         before = _look(config, today, since) if reuse and not full_index and memory is None else None

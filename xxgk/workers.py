@@ -195,6 +195,23 @@ def paused_gc() -> Iterator[None]:
 
 
 @contextmanager
+def young_collections_only() -> Iterator[None]:
+    """Collect only the two young generations while the block runs; the oldest is collected again after it."""
+    # A build keeps millions of objects to its end (documents, the site model, the records and manifest of the last
+    # build), and each full collection walks every one of them that is not frozen, to find the few reference cycles
+    # that outlive a young collection: a quarter of an edit build of 100,000 documents. Those few wait for the end.
+    young, middle, old = gc.get_threshold()
+    gc.set_threshold(young, middle, _NEVER)
+    try:
+        yield
+    finally:
+        gc.set_threshold(young, middle, old)
+
+
+_NEVER = 2**31 - 1  # collections of the middle generation before a full one (the most gc.set_threshold takes)
+
+
+@contextmanager
 def _collector_paused() -> Iterator[None]:
     """Disable the cyclic garbage collector until the block ends, then enable it again if it was."""
     enabled = gc.isenabled()
