@@ -245,6 +245,14 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from . import workers
+
+    # Not only while the rules run: what comes after them would make the collector walk every document read.
+    with workers.young_collections_only():
+        return _checked(args)
+
+
+def _checked(args: argparse.Namespace) -> int:
     from . import assemble, pipeline
 
     parts = config = None  # the published, scheduled and draft documents, once read without errors
