@@ -187,3 +187,13 @@ def test_check_with_its_cache_finds_what_reading_every_document_finds(make_site,
     codes = {(p[0], p[4]) for p in first[1]}
     assert {("content/a.md", "publish-late"), ("content/a.md", "normative-unmarked")} <= codes
     assert ("content/b.md", "index-serial-gap") in codes and cached == first
+
+
+def test_a_draft_that_looks_normative_is_told_so_as_a_draft(make_site, run_cli):
+    # The 文件类型 rule runs as each document is read, like every rule of one document: a draft's finding says so.
+    draft = GOOD_DOC.replace("工作思路", "工作思路管理办法").replace("validity: 有效", "validity: 有效\ndraft: true")
+    root = make_site({"content/a.md": draft})
+    for _ in range(2):  # read, then read back from the cache
+        result = run_cli(["check", "--today", TODAY, "--format", "json", "--since", "none"], root)
+        found = [p for p in json.loads(result.out)["problems"] if p["code"] == "normative-unmarked"]
+        assert result.code == 0 and [(p["level"], p["message"][:4]) for p in found] == [("warning", "（草稿）")]

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from . import attachments, characters, frontmatter, sources, yamltree
+from . import annual, attachments, characters, frontmatter, sources, yamltree
 from .cache import Brief, Cache, Dependency, Entry, Stamp
 from .check import attachment_text, metadata
 from .check.lint import lint_source
@@ -137,8 +137,12 @@ def read_source(
     allowed = {code for code, _ in doc.allow}
     doc, attachment_problems = attachments.locate(doc, refs, path, config.content_dir, text, config.attachment_types)
     doc = replace(doc, seen=frozenset((p.code, p.message) for p in findings))
+    # The 文件类型 rule needs nothing but the document and the config: it runs here, and its findings are cached.
+    kinds = annual.kind_problems([doc], annual.site_rule(config.bodies))
     found = [
-        p for p in attachment_problems + findings + _attachment_text(doc, refs, path, config) if p.code not in allowed
+        p
+        for p in attachment_problems + findings + _attachment_text(doc, refs, path, config) + kinds
+        if p.code not in allowed
     ]
     return doc, problems + _downgrade_if_draft(doc.draft, found), attachments.files_named(refs, path)
 

@@ -105,7 +105,6 @@ def _checked(
     )
     problems += [
         *validate.check_corpus(documents, config.calendar),
-        *annual.kind_problems(documents, annual.site_rule(config.bodies)),
         *report_problems,
         *annual.report_problems(reports),
         *annual.index_number_problems(reports, documents),
