@@ -1,5 +1,5 @@
 """Run a function over chunks of a list on every core, keeping the results in input order; and keep the garbage
-collector off what forked workers inherit."""
+collector off what forked workers inherit and off what a build keeps to its end."""
 
 from __future__ import annotations
 
