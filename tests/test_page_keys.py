@@ -14,7 +14,17 @@ import pytest
 from xxgk import opendata, page_keys, pipeline, render, unchanged
 from xxgk.config import load_config
 from xxgk.errors import ContentError
-from xxgk.model import Listing, ListingPage, NavLink, PageLink
+from xxgk.model import (
+    Attachment,
+    Document,
+    Heading,
+    Listing,
+    ListingPage,
+    NavLink,
+    PageLink,
+    document_digest,
+    metadata_digest,
+)
 
 from .conftest import REPO, TODAY, corpus_documents
 from .test_incremental import edit, files, sample_project
@@ -150,10 +160,10 @@ def test_every_field_of_a_listing_changes_its_pages_keys(name):
     assert keys.key(LISTING, page, None) != keys.key(other, page, None)
 
 
-def test_catalog_csv_is_made_again_only_when_the_catalog_json_changes(project, tmp_path, monkeypatch):
+def test_the_catalog_files_are_made_again_only_when_a_row_of_the_catalogue_changes(project, tmp_path, monkeypatch):
     made = []
-    make_csv = opendata._csv
-    monkeypatch.setattr(opendata, "_csv", lambda rows: made.append(len(rows)) or make_csv(rows))
+    make = opendata.catalog_files
+    monkeypatch.setattr(opendata, "catalog_files", lambda site, config: made.append(1) or make(site, config))
     build(project)
     edit(project / DOC, r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")  # the body: no catalogue field
     build(project)
@@ -162,3 +172,36 @@ def test_catalog_csv_is_made_again_only_when_the_catalog_json_changes(project, t
     build(project)
     assert len(made) == 2
     assert files(project / "site") == full_build(project, tmp_path / "full")
+
+
+def _other(value: object) -> object:
+    """Another value of the kind a document's field holds."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, str):
+        return value + "x"
+    if isinstance(value, date) or value is None:
+        return date(2001, 2, 3)
+    if isinstance(value, tuple):
+        return (*value, Attachment("a/b.pdf", "附件", 3) if value and isinstance(value[0], Attachment) else ("k", "v"))
+    raise TypeError(value)
+
+
+COMPARED = [f.name for f in dataclasses.fields(Document) if f.compare]
+BODY = ("body_html", "body_text", "headings")
+
+
+@pytest.mark.parametrize("name", [name for name in COMPARED if name not in BODY])
+def test_every_field_but_the_body_changes_a_documents_catalogue_key(name):
+    doc = corpus_documents(1, seed=3)[0]
+    other = dataclasses.replace(doc, **{name: _other(getattr(doc, name))})
+    assert metadata_digest(other) != metadata_digest(doc)
+
+
+@pytest.mark.parametrize("name", BODY)
+def test_the_body_is_no_part_of_a_catalogue_row_nor_of_its_key(name):
+    doc = corpus_documents(1, seed=3)[0]
+    other = dataclasses.replace(doc, **{name: (Heading(2, "h", "标题"),) if name == "headings" else "另一段正文"})
+    assert metadata_digest(other) == metadata_digest(doc) and document_digest(other) != document_digest(doc)
+    config = load_config(REPO / "config.yaml")
+    assert opendata.metadata(other, config) == opendata.metadata(doc, config)

@@ -19,7 +19,7 @@ from .errors import WARNING, Problem, shown_paths
 from .fields import FieldReader, closest
 from .frontmatter import RECOMMENDED, REQUIRED, label
 from .markup import MAX_NESTING, MarkdownRenderer, Rendered, line_of
-from .model import Document, document_digest, fill_body, metadata_only, metadata_state
+from .model import Document, document_digest, fill_body, metadata_digest, metadata_only, metadata_state
 from .pickled import Pending
 from .taxonomy import CategoryTree, load_tree
 from .urls import document_path
@@ -470,8 +470,9 @@ def _read_chunk(config: Config, items: list[tuple[str, Path]]) -> list[Entry]:
             entries.append(Entry(src, stamp, "", (), (None, unreadable)))
             continue
         doc, problems, looked_at = read_source(raw, path, src, config, tree, renderer)
-        if doc is not None:
-            document_digest(doc)  # here, on every core, and kept with the entry: later builds read it back
+        if doc is not None:  # here, on every core, and kept with the entry: later builds read them back
+            document_digest(doc)
+            metadata_digest(doc)
         # The attachments were hashed as the document was read (Attachment.digest): not again here.
         hashed = {config.content_dir / a.src: a.digest for a in doc.attachments} if doc is not None else {}
         depends = tuple(Dependency.of(target, stamp.seen_ns, hashed.get(target, "")) for target in looked_at)

@@ -97,6 +97,9 @@ class Document:
     # The SHA-256 of every compared field, filled in by document_digest() on first use (a memo of a pure
     # function of this object's own fields; replace() leaves it empty in the copy, so it can never go stale).
     digest: str = field(default="", init=False, repr=False, compare=False)
+    # Likewise for every compared field but the body and headings, by metadata_digest(): what a row of catalog.json
+    # or catalog.csv can show (opendata.metadata reads fewer), so an edit of the body alone leaves them as they were.
+    metadata_digest: str = field(default="", init=False, repr=False, compare=False)
 
     @property
     def year(self) -> int:
@@ -125,9 +128,11 @@ class Document:
 
 
 _COMPARED = tuple(f.name for f in dataclasses.fields(Document) if f.compare)
+_BODY_FIELDS = ("body_html", "body_text", "headings")
+_METADATA = tuple(name for name in _COMPARED if name not in _BODY_FIELDS)
 
 # What a document's metadata leaves out: its body, as HTML and as text, and its table of contents.
-_BODY = {"body_html": b"", "body_text": b"", "headings": ()}
+_BODY = dict(zip(_BODY_FIELDS, (b"", b"", ()), strict=True))
 _BODY_SLOTS = tuple((slot_getter(Document, name), slot_setter(Document, name)) for name in _BODY)
 
 # doc's pickled state with its body and headings left empty (and not encoded): what listings, feeds and every rule
@@ -156,10 +161,20 @@ def fill_body(doc: Document, whole: Document | None) -> None:
 
 def document_digest(doc: Document) -> str:
     """The SHA-256 of everything a page or an index can show of doc, computed once per object (see Document.digest)."""
-    if not doc.digest:
-        values = pickle.dumps(tuple(getattr(doc, name) for name in _COMPARED), protocol=5)
-        object.__setattr__(doc, "digest", hashlib.sha256(values).hexdigest())
-    return doc.digest
+    return _memo_digest(doc, "digest", _COMPARED)
+
+
+def metadata_digest(doc: Document) -> str:
+    """The SHA-256 of everything but the body that a page can show of doc, computed once per object (see
+    Document.metadata_digest)."""
+    return _memo_digest(doc, "metadata_digest", _METADATA)
+
+
+def _memo_digest(doc: Document, memo: str, names: tuple[str, ...]) -> str:
+    if not getattr(doc, memo):
+        values = pickle.dumps(tuple(getattr(doc, name) for name in names), protocol=5)
+        object.__setattr__(doc, memo, hashlib.sha256(values).hexdigest())
+    return getattr(doc, memo)
 
 
 @dataclass(frozen=True, slots=True)

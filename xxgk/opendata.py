@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from .config import Config
@@ -104,20 +103,19 @@ def entry_metadata(entry: CatalogEntry, config: Config) -> dict:
     }
 
 
-def catalog_files(
-    site: Site, config: Config, csv_kept: Callable[[bytes], bool] = lambda catalog_json: False
-) -> list[Output]:
-    """catalog.json and catalog.csv: one row per entry of the 目录 (published documents and annual reports), newest
-    first. catalog.csv is left out when csv_kept(catalog.json's bytes) keeps the previous build's: it holds the
-    same rows, so the same JSON means the same CSV (for the same code)."""
+CATALOG_FILES = ("catalog.json", "catalog.csv")
+
+
+def catalog_files(site: Site, config: Config) -> list[Output]:
+    """catalog.json and catalog.csv (CATALOG_FILES): one row per entry of the 目录 (published documents and annual
+    reports), newest first."""
     rows = [
         entry_metadata(entry, config) if isinstance(entry, CatalogEntry) else metadata(entry, config)
         for page in site.catalog.pages
         for entry in page.documents
     ]
     catalog_json = _json({"site": config.site_name, "total": len(rows), "documents": rows})
-    csv_file = [] if csv_kept(catalog_json) else [Output("catalog.csv", _csv(rows))]
-    return [Output("catalog.json", catalog_json), *csv_file]
+    return [Output("catalog.json", catalog_json), Output("catalog.csv", _csv(rows))]
 
 
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV Injection"): `=HYPERLINK(…)` in a

@@ -19,7 +19,7 @@ from pathlib import Path
 from . import records, theme
 from .cache import fingerprint, stable
 from .config import Config
-from .model import CatalogEntry, Document, Facet, Listing, ListingPage, NavLink, document_digest
+from .model import CatalogEntry, Document, Facet, Listing, ListingPage, NavLink, document_digest, metadata_digest
 from .output import Staging
 from .render import PageContext
 
@@ -67,9 +67,15 @@ def document_key(shared: str, doc: Document, context: PageContext) -> str:
     )
 
 
-def catalog_csv_key(shared: str, catalog_json: bytes) -> str:
-    """The key of catalog.csv: the rows it holds are those of catalog.json."""
-    return _key(shared, "catalog.csv", hashlib.sha256(catalog_json).hexdigest())
+def catalog_key(shared: str, catalog: Listing) -> str:
+    """The key of catalog.json and catalog.csv: each row of the 目录 (a document's fields but its body, see
+    model.metadata_digest; an annual report's entry), in order."""
+    rows = "\n".join(
+        metadata_digest(entry) if isinstance(entry, Document) else repr(entry)
+        for page in catalog.pages
+        for entry in page.documents
+    )
+    return _key(shared, "catalog", hashlib.sha256(rows.encode("utf-8")).hexdigest())
 
 
 def _row(entry: Document | CatalogEntry) -> str:
@@ -103,7 +109,7 @@ def _terms(terms: tuple[Listing, ...]) -> str:
 
 
 class PageRecord:
-    """The key each page (and catalog.csv) was made from (site path -> [key, SHA-256, size of its bytes]), previous
+    """The key each page (and catalog file) was made from (site path -> [key, SHA-256, size of its bytes]), previous
     and new."""
 
     def __init__(self, path: Path | None, parsed: records.Parsed | None = None):

@@ -4,7 +4,6 @@ staged write -> swap."""
 from __future__ import annotations
 
 import dataclasses
-import functools
 import itertools
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -445,14 +444,10 @@ def _write_pages(
         )
         annual_pages = (annual.render_report(figures, data, year, context, env) for year, figures, data in reports)
         rendered = len(stage.write(itertools.chain(pages, annual_pages)))
-        stage.write(opendata.catalog_files(site, config, functools.partial(_csv_kept, built, stage, shared)))
+        if not built.reuse(stage, opendata.CATALOG_FILES, page_keys.catalog_key(shared, site.catalog)):
+            stage.write(opendata.catalog_files(site, config))
         stage.claim(document_paths())
     return built, rendered + len(todo)
-
-
-def _csv_kept(built: page_keys.PageRecord, stage: output.Staging, shared: str, catalog_json: bytes) -> bool:
-    """Whether the previous build's catalog.csv, made from the same catalog.json, is kept (see PageRecord.reuse)."""
-    return built.reuse(stage, ("catalog.csv",), page_keys.catalog_csv_key(shared, catalog_json))
 
 
 @dataclass(frozen=True, slots=True)
