@@ -16,6 +16,7 @@ matches it), or else when the entries too recent to trust then are found as they
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 import pickle
 import stat
@@ -74,7 +75,9 @@ def _tree(root: str, files: bool = True) -> Iterator[tuple[bytes, int, str]]:
     """A line per entry under root (in name order, inside .git folders left out; with files false, folders only),
     its latest of mtime and ctime (0 when it has none), and its path ("" when the line is not an entry's)."""
     try:
-        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
+        with os.scandir(root) as found:
+            # A published site's folders hold some 400,000 pages at 100,000 documents: only folders are sorted.
+            entries = sorted(found if files else (e for e in found if e.is_dir(follow_symlinks=False)), key=_name)
     except FileNotFoundError:
         yield b"absent\n", 0, ""
         return
@@ -82,8 +85,6 @@ def _tree(root: str, files: bool = True) -> Iterator[tuple[bytes, int, str]]:
         yield f"unreadable {exc.errno}\n".encode(), 0, ""
         return
     for entry in entries:
-        if not files and not entry.is_dir(follow_symlinks=False):
-            continue
         try:
             found = entry.stat(follow_symlinks=False)
         except OSError:
@@ -92,6 +93,9 @@ def _tree(root: str, files: bool = True) -> Iterator[tuple[bytes, int, str]]:
         yield _line(entry.path, found), max(found.st_mtime_ns, found.st_ctime_ns), entry.path
         if stat.S_ISDIR(found.st_mode) and entry.name != ".git":
             yield from _tree(entry.path, files)
+
+
+_name = operator.attrgetter("name")
 
 
 def _line(path: str, found: os.stat_result) -> bytes:
