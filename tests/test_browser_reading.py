@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.request import urlopen
 
 import pytest
+from playwright.sync_api import expect
 
 from .browser import launched, served
 from .conftest import REPO
@@ -183,10 +184,11 @@ def test_documents_link_the_newer_and_older_document_of_their_column(browser, pa
     page.goto(paged_url + "column/fdzdgknr/index.html")
     titles = page.locator(".doc-table .col-title a").all_inner_texts()
     page.locator(".doc-table .col-title a").nth(1).click()
+    # A click does not wait for the next page: expect() asks again until it is there (or times out).
     neighbours = page.locator(".doc-neighbours")
-    assert neighbours.get_by_role("link").all_inner_texts() == [titles[0], titles[2]]
+    expect(neighbours.get_by_role("link")).to_have_text([titles[0], titles[2]])
     neighbours.get_by_role("link", name=titles[2]).click()
-    assert page.locator("h1.doc-title").inner_text() == titles[2]
+    expect(page.locator("h1.doc-title")).to_have_text(titles[2])
     page.goto(paged_url + "column/fdzdgknr/index.html")
     page.locator(".doc-table .col-title a").first.click()
     assert page.locator(".doc-neighbours li").first.inner_text() == "上一篇：没有了"
