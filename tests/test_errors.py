@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.errors import shown_paths
+from xxgk.errors import shown_in, shown_paths
 
 
 @pytest.mark.parametrize(
@@ -28,6 +28,26 @@ def test_paths_are_shown_as_an_editor_can_paste_them(monkeypatch, cwd, path, sho
     monkeypatch.setattr("os.getcwd", lambda: cwd)
     monkeypatch.setattr("os.path.realpath", lambda folder: folder)
     assert shown_paths([Path(path)]) == [shown]
+
+
+@pytest.mark.parametrize(
+    ("cwd", "folder"),
+    [
+        ("/srv/site", "content/2024"),
+        ("/srv/site", "/srv/site"),
+        ("/srv/site", "."),
+        ("/srv/site", "/srv/site-b"),
+        ("/srv/site", "../other"),
+        ("/srv/site", "/"),
+        ("/", "/"),
+        ("/", "/etc"),
+    ],
+)
+def test_files_of_one_folder_are_shown_as_each_would_be(monkeypatch, cwd, folder):
+    monkeypatch.setattr("os.getcwd", lambda: cwd)
+    monkeypatch.setattr("os.path.realpath", lambda folder: folder)
+    names = ["a.md", "政策 解读.md"]
+    assert shown_in(Path(folder), names) == shown_paths([Path(folder) / name for name in names])
 
 
 def test_inside_a_symlinked_working_folder_paths_are_relative(tmp_path, monkeypatch):

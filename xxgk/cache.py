@@ -58,7 +58,7 @@ class Stamp:
     seen_ns: int
 
     @classmethod
-    def of(cls, path: Path) -> Stamp | None:
+    def of(cls, path: str | Path) -> Stamp | None:
         """The stamp of a file now, or None when it is missing or unreadable."""
         seen = time.time_ns()
         try:
@@ -261,7 +261,7 @@ class Cache:
         return cls(folder, context, memory, brief)
 
     def lookup(
-        self, keys: list[tuple[str, Path]], *, in_brief: bool = False, rest_later: bool = False
+        self, keys: list[tuple[str, str | Path]], *, in_brief: bool = False, rest_later: bool = False
     ) -> dict[str, Any]:
         """The cached value of each (key, source file) whose entry still holds; keys without one are left out.
         in_brief: the values as Brief.expand gives them from their brief form, read without the rest of the entry
@@ -426,7 +426,7 @@ def _entry(row: tuple[bytes, str] | None) -> Entry | None:
     return entry if isinstance(entry, Entry) else None
 
 
-def file_digest(path: Path) -> str | None:
+def file_digest(path: str | Path) -> str | None:
     """SHA-256 of a regular file's bytes, or None when it cannot be read or is not a regular file."""
     try:
         # O_NONBLOCK: an attachment may be a FIFO, whose plain open() waits forever for a writer.

@@ -15,7 +15,7 @@ from .check import attachment_text, metadata
 from .check.lint import lint_source
 from .check.rules import RULES as LINT_RULES
 from .config import Config
-from .errors import WARNING, Problem, shown_paths
+from .errors import WARNING, Problem, shown_in, shown_paths
 from .fields import FieldReader, closest
 from .frontmatter import RECOMMENDED, REQUIRED, label
 from .markup import MAX_NESTING, MarkdownRenderer, Rendered, line_of
@@ -39,19 +39,27 @@ LIMIT_BYTES = 10 * 2**20
 
 def discover(content_dir: Path) -> list[Path]:
     """Every Markdown file under content_dir in a stable order; hidden and refused files are left out."""
-    return find(content_dir)[0]
+    return [Path(path) for _, path in find(content_dir)[0]]
 
 
-def find(content_dir: Path) -> tuple[list[Path], list[Problem]]:
-    """The documents under content_dir and the problems of its files: refused kinds and misnamed documents."""
+def find(content_dir: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """The documents under content_dir, each as its shown name and its path, and the problems of its files: refused
+    kinds and misnamed documents."""
     walked = sources.walk(content_dir)
-    suffixes = [os.path.splitext(p.name)[1] for p in walked.files]  # strings: Path.suffix costs more, per file
-    documents = [p for p, suffix in zip(walked.files, suffixes, strict=True) if suffix == ".md"]
-    misnamed = [
-        p
-        for p, suffix in zip(walked.files, suffixes, strict=True)
-        if suffix != ".md" and suffix.lower() in _MARKDOWN_SUFFIXES
-    ]
+    documents: list[tuple[str, str]] = []
+    misnamed: list[Path] = []
+    for folder, names in walked.folders:
+        # Strings, not Paths, for every document of every build (os.path.splitext, not Path.suffix): a Path costs
+        # more to make than the walk.
+        suffixes = [os.path.splitext(name)[1] for name in names]
+        chosen = [name for name, suffix in zip(names, suffixes, strict=True) if suffix == ".md"]
+        prefix = os.path.join(folder, "")
+        documents += zip(shown_in(folder, chosen), [prefix + name for name in chosen], strict=True)
+        misnamed += [
+            folder / name
+            for name, suffix in zip(names, suffixes, strict=True)
+            if suffix != ".md" and suffix.lower() in _MARKDOWN_SUFFIXES
+        ]
     hidden = [p for p in walked.hidden if p.suffix.lower() in _MARKDOWN_SUFFIXES or p.name.lower() == ".md"]
     problems = [
         *walked.problems,
@@ -444,8 +452,7 @@ def read_all(
     with a cache, only documents whose entry no longer holds are read, and their results are saved in it.
     The documents taken from the cache have their body with bodies "whole"; none with "none"
     (model.metadata_only); with "later", it is read from the cache when first asked for."""
-    paths, problems = find(config.content_dir)
-    keyed = list(zip(shown_paths(paths), paths, strict=True))
+    keyed, problems = find(config.content_dir)
     with long_lived():  # in a build, inside check()'s frozen_heap
         results = cache.lookup(keyed, in_brief=bodies != "whole", rest_later=bodies == "later") if cache else {}
     entries = map_chunks(
@@ -459,11 +466,12 @@ def read_all(
     return documents, problems
 
 
-def _read_chunk(config: Config, items: list[tuple[str, Path]]) -> list[Entry]:
+def _read_chunk(config: Config, items: list[tuple[str, str]]) -> list[Entry]:
     """Read a share of the documents (in a worker process), each with what a cache needs to know it again."""
     renderer, tree = MarkdownRenderer(), load_tree(config.extra_categories)
     entries = []
-    for src, path in items:
+    for src, name in items:
+        path = Path(name)
         stamp = Stamp.of(path)  # before reading: an edit made meanwhile then shows in the stamp
         raw, unreadable = _raw(path, src)
         if raw is None:

@@ -101,6 +101,13 @@ def shown_paths(paths: list[Path]) -> list[str]:
     return [_shown(path, cwds) for path in paths]
 
 
+def shown_in(folder: Path, names: list[str]) -> list[str]:
+    """shown_path of each named file in folder (names of its own entries), looking up the folder once."""
+    shown = shown_path(folder)
+    prefix = "" if shown == "." else shown.rstrip("/") + "/"
+    return [prefix + name for name in names]
+
+
 def _shown(path: Path, cwds: tuple[str, ...]) -> str:
     # Never relative to some other folder, and a symbolic link is not followed: an editor must recognise the path
     # and be able to paste it into their shell as it is. Strings, not pathlib: a build names thousands of files.

@@ -37,9 +37,16 @@ class Unreadable(Exception):
 class Walk:
     """What a folder holds: its readable files (sorted), its hidden files, and every entry refused."""
 
-    files: list[Path] = field(default_factory=list)
+    # Each folder entered, with the names of its readable files, sorted: names, not paths, because a content folder
+    # holds tens of thousands of files and a Path costs more to make than the walk itself.
+    folders: list[tuple[Path, list[str]]] = field(default_factory=list)
     hidden: list[Path] = field(default_factory=list)  # names starting with "." (folders of that kind are not entered)
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[Path]:
+        """Every readable file, in the walk's order."""
+        return [folder / name for folder, names in self.folders for name in names]
 
 
 def walk(folder: Path) -> Walk:
@@ -56,20 +63,20 @@ def walk(folder: Path) -> Walk:
         except OSError as exc:
             found.problems.append(_problem(current, f"无法读取这个文件夹（{describe(exc)}）。", "file-unreadable"))
             continue
-        subfolders = []
+        subfolders, names = [], []
         for entry in entries:
-            path = current / entry.name  # half the time of Path(entry.path), for every file of the content
             if entry.name.startswith("."):
                 if not entry.is_dir(follow_symlinks=False):
-                    found.hidden.append(path)
+                    found.hidden.append(current / entry.name)
                 continue
             refusal = _refusal(entry, root)
             if refusal:
-                found.problems.append(_problem(path, refusal, "file-kind"))
+                found.problems.append(_problem(current / entry.name, refusal, "file-kind"))
             elif entry.is_dir(follow_symlinks=False):
-                subfolders.append(path)
+                subfolders.append(current / entry.name)
             else:
-                found.files.append(path)
+                names.append(entry.name)
+        found.folders.append((current, names))
         # A folder's files come before its subfolders', as with os.walk(topdown=True).
         pending += reversed(subfolders)
     return found
