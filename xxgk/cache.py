@@ -61,19 +61,24 @@ class Stamp:
     def of(cls, path: str | Path) -> Stamp | None:
         """The stamp of a file now, or None when it is missing or unreadable."""
         seen = time.time_ns()
-        try:
-            stat = os.stat(path)
-        except (OSError, ValueError):  # missing, unreadable, or a name the system refuses (NUL)
-            return None
-        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, seen)
+        now = _stat(path)
+        return None if now is None else cls.taken(now, seen)
+
+    @classmethod
+    def taken(cls, now: os.stat_result, seen_ns: int) -> Stamp:
+        """The stamp of a file's os.stat result, looked at seen_ns (before the stat)."""
+        return cls(now.st_size, now.st_mtime_ns, now.st_ctime_ns, now.st_ino, seen_ns)
 
     def same_file(self, other: Stamp | None) -> bool:
         """Whether other is this file unchanged, as far as stat can tell without trusting a racy mtime."""
-        return (
-            other is not None
-            and self._identity() == other._identity()
-            and max(self.mtime_ns, self.ctime_ns) < self.seen_ns - RACY_NS
-        )
+        return other is not None and self._holds(other._identity())
+
+    def same_stat(self, now: os.stat_result) -> bool:
+        """same_file for the file's os.stat result, without making a Stamp of it (a lookup does it for every file)."""
+        return self._holds((now.st_size, now.st_mtime_ns, now.st_ctime_ns, now.st_ino))
+
+    def _holds(self, identity: tuple[int, int, int, int]) -> bool:
+        return identity == self._identity() and max(self.mtime_ns, self.ctime_ns) < self.seen_ns - RACY_NS
 
     def _identity(self) -> tuple[int, int, int, int]:
         return self.size, self.mtime_ns, self.ctime_ns, self.inode
@@ -278,7 +283,8 @@ class Cache:
         found = {}
         for key, path in keys:
             entry = self._memory.entries.get(key) if remembered else _entry(rows.get(key))
-            now = Stamp.of(path)
+            seen = time.time_ns()
+            now = _stat(path)
             if (
                 entry is None
                 or entry.key != key
@@ -291,12 +297,12 @@ class Cache:
             value = _expanded(self._brief, entry.value, rest) if in_brief else entry.value
             if value is _DAMAGED:
                 continue
-            if entry.stamp.same_file(now):
+            if entry.stamp.same_stat(now):
                 found[key], self._held[key] = value, entry
-            elif entry.stamp.size == now.size and file_digest(path) == entry.digest:
+            elif entry.stamp.size == now.st_size and file_digest(path) == entry.digest:
                 found[key] = value
                 if not in_brief:  # restamped and saved whole; a brief entry is restamped by the next build
-                    self._pending.append(dataclasses.replace(entry, stamp=now))
+                    self._pending.append(dataclasses.replace(entry, stamp=Stamp.taken(now, seen)))
         self.reused += len(found)
         self.missed += len(keys) - len(found)
         return found
@@ -364,6 +370,14 @@ class Cache:
 
     def _in_brief(self, entry: Entry) -> Entry:
         return dataclasses.replace(entry, value=self._brief.shorten(entry.value))
+
+
+def _stat(path: str | Path) -> os.stat_result | None:
+    """os.stat of path, or None when it is missing, unreadable or a name the system refuses (NUL)."""
+    try:
+        return os.stat(path)
+    except (OSError, ValueError):
+        return None
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
