@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -28,12 +28,21 @@ from .urls import listing_path, term_slugs
 
 def partition(documents: Iterable[Document], today: date) -> tuple[list[Document], list[Document], list[Document]]:
     """The documents published by `today`, those scheduled after it, and the drafts, each in listing order."""
-    ordered = sorted(documents, key=Document.sort_key)
-    return (
-        [d for d in ordered if not d.draft and d.published <= today],
-        [d for d in ordered if not d.draft and d.published > today],
-        [d for d in ordered if d.draft],
-    )
+    parts: tuple[list[Document], list[Document], list[Document]] = ([], [], [])
+    for doc in sorted(documents, key=Document.sort_key):
+        parts[_part(doc, today)].append(doc)
+    return parts
+
+
+def counts(documents: Iterable[Document], today: date) -> tuple[int, int, int]:
+    """How many documents partition() puts in each part (without sorting them)."""
+    found = Counter(_part(doc, today) for doc in documents)
+    return found[0], found[1], found[2]
+
+
+def _part(doc: Document, today: date) -> int:
+    """0: published by today; 1: scheduled after it; 2: a draft."""
+    return 2 if doc.draft else int(doc.published > today)
 
 
 def assemble(documents: list[Document], config: Config, today: date, reports: Sequence[CatalogEntry] = ()) -> Site:

@@ -255,13 +255,13 @@ def _check(args: argparse.Namespace) -> int:
 def _checked(args: argparse.Namespace) -> int:
     from . import assemble, pipeline
 
-    parts = config = None  # the published, scheduled and draft documents, once read without errors
+    config = checked = None
     try:
         config = _load(args)
         day = _today_or_exit(args.today)
         # No page is made: the rules, and the scan of --site (which reads the documents' findings), need no body.
         checked = pipeline.check(config, day, since=_since(args), cached=args.reuse, bodies="none")
-        problems, parts = list(checked.warnings), assemble.partition(checked.documents, day)
+        problems = list(checked.warnings)
         if checked.cache:
             checked.cache.commit()  # every document read without errors: the next check reads only edited ones
     except BuildError as exc:
@@ -269,7 +269,9 @@ def _checked(args: argparse.Namespace) -> int:
     if config is not None and args.site is not None:
         problems += (
             _missing([args.site], "--site 指定的站点文件夹")
-            or pipeline.scan_pages(args.site, config, parts[0] if parts else [], shown_path)[0]
+            or pipeline.scan_pages(
+                args.site, config, assemble.partition(checked.documents, day)[0] if checked else [], shown_path
+            )[0]
         )
     problems += _missing([Path(p) for p in args.paths], "要检查的文件")
     wanted = {Path(p).resolve() for p in args.paths}
@@ -277,8 +279,8 @@ def _checked(args: argparse.Namespace) -> int:
     problems = sorted((p for p in problems if not wanted or _is_wanted(p, wanted, names)), key=Problem.sort_key)
     _print_problems(problems, args.format)
     errors = sum(p.is_error for p in problems)
-    if parts is not None and not errors:
-        published, held_back, drafts = map(len, parts)
+    if checked is not None and not errors:
+        published, held_back, drafts = assemble.counts(checked.documents, day)
         print(
             f"检查通过：{published} 篇已发布文件，{held_back} 篇定时发布，{drafts} 篇草稿；警告 {len(problems)} 条。",
             file=_chatter(args),

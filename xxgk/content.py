@@ -49,16 +49,13 @@ def find(content_dir: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
     documents: list[tuple[str, str]] = []
     misnamed: list[Path] = []
     for folder, names in walked.folders:
-        # Strings, not Paths, for every document of every build (os.path.splitext, not Path.suffix): a Path costs
-        # more to make than the walk.
-        suffixes = [os.path.splitext(name)[1] for name in names]
-        chosen = [name for name, suffix in zip(names, suffixes, strict=True) if suffix == ".md"]
+        # Strings, not Paths, for every document of every build: a Path costs more to make than the walk. (No name
+        # here starts with "."; for the others, ending in ".md" is having the suffix ".md".)
+        chosen = [name for name in names if name.endswith(".md")]
         prefix = os.path.join(folder, "")
         documents += zip(shown_in(folder, chosen), [prefix + name for name in chosen], strict=True)
         misnamed += [
-            folder / name
-            for name, suffix in zip(names, suffixes, strict=True)
-            if suffix != ".md" and suffix.lower() in _MARKDOWN_SUFFIXES
+            folder / name for name in names if name.lower().endswith(_MARKDOWN_SUFFIXES) and not name.endswith(".md")
         ]
     hidden = [p for p in walked.hidden if p.suffix.lower() in _MARKDOWN_SUFFIXES or p.name.lower() == ".md"]
     problems = [

@@ -57,6 +57,11 @@ CASES = [
     ("content/X.MD", link("sub/real.txt"), "扩展名应为小写的 .md（现为“.MD”），否则不会作为文件发布。请改名为 X.md。"),
     ("content/b.Md", sparse(10), "扩展名应为小写的 .md（现为“.Md”），否则不会作为文件发布。请改名为 b.md。"),
     (
+        "content/c.markdown",
+        sparse(10),
+        "扩展名应为小写的 .md（现为“.markdown”），否则不会作为文件发布。请改名为 c.md。",
+    ),
+    (
         "content/..md",
         sparse(10),
         "文件名以“.”开头，会被当作隐藏文件而不发布。请去掉开头的“.”；不想发布的文件请用“草稿: true”。",
@@ -161,3 +166,21 @@ def test_a_config_that_is_not_a_regular_file_is_refused_unopened(site, run_cli, 
     assert (
         brief_lines(result.err)[0] == f"given.yaml: 无法读取配置文件：{reason}。请用 --config 指定 config.yaml 文件。"
     )
+
+
+def test_a_document_is_a_file_whose_name_ends_in_md(tmp_path, monkeypatch):
+    names = ["a.md", "b.md.txt", "c.mdx", "d.MD", "e.markdown", "f.Markdown", "g.md.md", "h", ".i.md", "政策 解读.md"]
+    for name in [*names, "sub/j.md"]:
+        (tmp_path / "content" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "content" / name).write_text(GOOD_DOC, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    documents, problems = content.find(Path("content"))
+    shown = ["content/a.md", "content/g.md.md", "content/政策 解读.md", "content/sub/j.md"]
+    assert documents == [(name, name) for name in shown]
+    assert [(p.path, p.code) for p in problems] == [
+        ("content/d.MD", "file-name"),
+        ("content/e.markdown", "file-name"),
+        ("content/f.Markdown", "file-name"),
+        ("content/.i.md", "file-name"),
+    ]
+    assert content.discover(tmp_path / "content") == [tmp_path / name for name in shown]
