@@ -71,3 +71,12 @@ def test_working_days_between_count_each_day_as_is_workday_says(calendar, start,
     end = start + timedelta(days=length)
     expected = sum(calendar.is_workday(start + timedelta(days=n)) for n in range(1, length + 1))
     assert calendar.between(start, end) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(calendar=calendars, spans=st.lists(st.tuples(days, st.integers(min_value=-40, max_value=120)), max_size=8))
+def test_working_days_of_many_spans_sharing_days_count_each_as_is_workday_says(calendar, spans):
+    pairs = [(start, start + timedelta(days=length)) for start, length in spans]
+    pairs += [(end, start) for start, end in pairs]  # every day again, as a start and as an end
+    expected = [sum(calendar.is_workday(a + timedelta(days=n)) for n in range(1, (b - a).days + 1)) for a, b in pairs]
+    assert calendar.between_each(pairs) == expected

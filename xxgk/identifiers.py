@@ -41,12 +41,18 @@ class IndexForm:
 
     def parse(self, index_no: str) -> IndexParts | None:
         """Split an index number into its parts, or None when it does not have this form."""
+        found = self.series(index_no)
+        return None if found is None else IndexParts(*found[0], found[1])
+
+    def series(self, index_no: str) -> tuple[tuple[str, int, int | None], int] | None:
+        """An index number's series (code, year, month) and serial, or None when it does not have this form: parse()
+        without making an object, for the rules that look at every document's."""
         match = self.pattern.fullmatch(index_no)
         if not match:
             return None
         groups = match.groupdict()
         month = groups.get("month")
-        return IndexParts(groups["code"], int(groups["year"]), int(month) if month else None, int(groups["serial"]))
+        return (groups["code"], int(groups["year"]), int(month) if month else None), int(groups["serial"])
 
     def format(self, code: str, year: int, serial: int, month: int = 1) -> str:
         """Write the index number with these parts."""

@@ -14,6 +14,7 @@ are those it has dates for. config.yaml may add local holidays and make-up days 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -39,10 +40,19 @@ class WorkCalendar:
 
     def between(self, start: date, end: date) -> int:
         """Working days after start up to and including end; 0 when end is not after start."""
-        if end <= start:
-            return 0
+        return self.between_each([(start, end)])[0]
+
+    def between_each(self, spans: Iterable[tuple[date, date]]) -> list[int]:
+        """between() of each (start, end), each day counted once: a corpus's documents share their dates."""
         exceptions = _exceptions(self)
-        return _up_to(end, exceptions) - _up_to(start, exceptions)
+        counted: dict[date, int] = {}
+
+        def up_to(day: date) -> int:
+            if day not in counted:
+                counted[day] = _up_to(day, exceptions)
+            return counted[day]
+
+        return [up_to(end) - up_to(start) if end > start else 0 for start, end in spans]
 
     def uncovered(self, start: date, end: date) -> list[int]:
         """The years from start to end that the calendar does not cover (counted Monday–Friday)."""

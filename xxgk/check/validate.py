@@ -126,8 +126,8 @@ _DEADLINES = {"publish-late": PUBLICATION_DELAY, "interpretation-late": INTERPRE
 def _late(spans: list[tuple[Document, date, str]], calendar: WorkCalendar) -> list[Problem]:
     """Documents published later than their deadline in working days (条例 art. 26; 解读 with their policy)."""
     problems = []
-    for doc, start, code in spans:
-        days = calendar.between(start, doc.published)
+    counts = calendar.between_each((start, doc.published) for doc, start, _ in spans)
+    for (doc, start, code), days in zip(spans, counts, strict=True):
         if days > _DEADLINES[code]:
             problems.append(
                 Problem(doc.src, doc.lines.get("published"), _late_message(code, doc, start, days), code, WARNING)
@@ -178,9 +178,9 @@ def serial_gaps(documents: list[Document], form: IndexForm) -> list[Problem]:
     """A warning at the first document after each gap in a body's serials for a year (a lost or mistyped number)."""
     by_series: dict[tuple, list[tuple[int, Document]]] = defaultdict(list)
     for doc in documents:
-        parts = form.parse(doc.index_no)
-        if parts:
-            by_series[(parts.code, parts.year, parts.month)].append((parts.serial, doc))
+        found = form.series(doc.index_no)
+        if found:
+            by_series[found[0]].append((found[1], doc))
     problems = []
     for (code, year, month), series in by_series.items():
         series.sort(key=lambda item: item[0])
