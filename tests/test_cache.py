@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from xxgk.cache import Brief, Cache, CacheChanged, Dependency, Entry, Memory, Stamp, fingerprint, stable
-from xxgk.content import METADATA
-from xxgk.model import Document, Heading, document_digest, metadata_only, metadata_state
+from xxgk.content import FACTS, METADATA
+from xxgk.model import Document, Facts, Heading, document_digest, facts_of, metadata_only, metadata_state
 from xxgk.pickled import Pending
 
 OLD_NS = 1_500_000_000_000_000_000  # 2017: an mtime far older than any read
@@ -34,8 +34,11 @@ def source(tmp_path) -> Path:
     return path
 
 
+SHOUTED = Brief("briefs", str.upper, lambda value, rest: f"({value})", lambda value, whole: None)  # which way it went
+
+
 def stored(tmp_path: Path, source: Path, value="结果", depends=(), context="c") -> Cache:
-    cache = Cache.open(tmp_path / "cache", context)
+    cache = Cache.open(tmp_path / "cache", context, briefs=(SHOUTED,))
     cache.store([entry_for(source, value, depends)], {"doc.md"})
     cache.commit()
     return cache
@@ -115,15 +118,14 @@ def test_a_damaged_entry_is_not_used(tmp_path, source):
     assert lookup(tmp_path, source) is None
 
 
-SHOUTED = Brief(str.upper, lambda value, rest: f"({value})", lambda value, whole: None)  # shows which way it went
-
-
 def in_brief(tmp_path: Path, source: Path):
-    return Cache.open(tmp_path / "cache", "c", brief=SHOUTED).lookup([("doc.md", source)], in_brief=True).get("doc.md")
+    return (
+        Cache.open(tmp_path / "cache", "c", briefs=(SHOUTED,)).lookup([("doc.md", source)], brief=SHOUTED).get("doc.md")
+    )
 
 
 def test_an_entry_is_read_back_in_brief_or_whole(tmp_path, source):
-    cache = Cache.open(tmp_path / "cache", "c", brief=SHOUTED)
+    cache = Cache.open(tmp_path / "cache", "c", briefs=(SHOUTED,))
     cache.store([entry_for(source, "abc")], {"doc.md"})
     cache.commit()
     assert in_brief(tmp_path, source) == "(ABC)"
@@ -144,15 +146,15 @@ def test_a_damaged_brief_form_or_entry_costs_only_its_own_reads(tmp_path, source
 
 def test_a_brief_form_that_cannot_be_expanded_is_a_miss(tmp_path, source):
     stored(tmp_path, source)
-    broken = Brief(str, lambda value, rest: 1 / 0, lambda value, whole: None)
-    assert Cache.open(tmp_path / "cache", "c", brief=broken).lookup([("doc.md", source)], in_brief=True) == {}
+    broken = Brief("briefs", str, lambda value, rest: 1 / 0, lambda value, whole: None)
+    assert Cache.open(tmp_path / "cache", "c", briefs=(broken,)).lookup([("doc.md", source)], brief=broken) == {}
 
 
 def test_a_brief_lookup_found_by_its_bytes_is_not_saved_in_brief(tmp_path, source):
     stored(tmp_path, source)
     os.utime(source, ns=(OLD_NS + 10**9, OLD_NS + 10**9))  # same bytes, another mtime: found by its hash
-    cache = Cache.open(tmp_path / "cache", "c")
-    assert cache.lookup([("doc.md", source)], in_brief=True) == {"doc.md": "结果"}
+    cache = Cache.open(tmp_path / "cache", "c", briefs=(SHOUTED,))
+    assert cache.lookup([("doc.md", source)], brief=SHOUTED) == {"doc.md": "(结果)"}
     cache.store([], {"doc.md"})
     cache.commit()
     assert lookup(tmp_path, source) == "结果"  # the whole entry is still the whole value
@@ -172,7 +174,7 @@ def test_a_cache_of_the_previous_format_is_a_miss_and_replaced(tmp_path, source)
 
 def test_a_memory_is_never_filled_in_brief(tmp_path, source):
     with pytest.raises(ValueError):
-        Cache.open(tmp_path / "cache", "c", Memory()).lookup([("doc.md", source)], in_brief=True)
+        Cache.open(tmp_path / "cache", "c", Memory(), (SHOUTED,)).lookup([("doc.md", source)], brief=SHOUTED)
 
 
 @pytest.mark.parametrize("garbage", [b"", b"not a database at all" * 100])
@@ -317,15 +319,15 @@ def test_a_documents_metadata_leaves_out_its_body_and_headings_only():
 
 def _stored_document(tmp_path: Path, source: Path) -> Document:
     doc = dataclasses.replace(_with_texts("摘要", "<p>正文</p>", "正文"), headings=(Heading(2, "h-1", "一、总则"),))
-    cache = Cache.open(tmp_path / "cache", "c", brief=METADATA)
+    cache = Cache.open(tmp_path / "cache", "c", briefs=(METADATA,))
     cache.store([entry_for(source, (doc, []))], {"doc.md"})
     cache.commit()
     return doc
 
 
 def _later(tmp_path: Path, source: Path) -> tuple[Cache, Document]:
-    cache = Cache.open(tmp_path / "cache", "c", brief=METADATA)
-    found, problems = cache.lookup([("doc.md", source)], in_brief=True, rest_later=True)["doc.md"]
+    cache = Cache.open(tmp_path / "cache", "c", briefs=(METADATA,))
+    found, problems = cache.lookup([("doc.md", source)], brief=METADATA, rest_later=True)["doc.md"]
     return cache, found
 
 
@@ -364,9 +366,52 @@ def test_a_body_no_longer_in_the_cache_is_never_made_up(tmp_path, source, change
 def test_a_body_of_other_source_bytes_is_never_taken(tmp_path, source):
     doc = _stored_document(tmp_path, source)
     cache, found = _later(tmp_path, source)
-    other = Cache.open(tmp_path / "cache", "c", brief=METADATA)
+    other = Cache.open(tmp_path / "cache", "c", briefs=(METADATA,))
     other.store([dataclasses.replace(entry_for(source, (doc, [])), digest="ff" * 32)], {"doc.md"})
     other.commit()  # another process read other bytes for the same document meanwhile
     with pytest.raises(CacheChanged):
         found.body_html  # noqa: B018 - reading it is the test
     cache.close()
+
+
+def test_a_documents_facts_are_its_own_fields_and_their_lines_come_back_from_the_cache(tmp_path, source):
+    doc = dataclasses.replace(
+        _with_texts("摘要", "<p>正文</p>", "正文"),
+        written=date(2023, 12, 29),
+        interprets="x-0",
+        replaced_by="x-2",
+        draft=True,
+        path="doc/x-1.html",
+        lines={"title": 2, "index_no": 3, "published": 5, "written": 6, "interprets": 7, "summary": 9},
+    )
+    cache = Cache.open(tmp_path / "cache", "c", briefs=(METADATA, FACTS))
+    cache.store([entry_for(source, (doc, ["问题"]))], {"doc.md"})
+    cache.commit()
+    facts, problems = Cache.open(tmp_path / "cache", "c", briefs=(FACTS,)).lookup([("doc.md", source)], brief=FACTS)[
+        "doc.md"
+    ]
+    assert facts == facts_of(doc) and problems == ["问题"]
+    for field in dataclasses.fields(Facts):
+        if field.name != "lines":
+            assert getattr(facts, field.name) == getattr(doc, field.name), field.name
+    assert facts.lines == {"index_no": 3, "published": 5, "written": 6, "interprets": 7}
+
+
+def test_a_brief_form_is_kept_in_a_table_of_its_own_and_asked_for_only_where_kept(tmp_path, source):
+    with pytest.raises(ValueError):
+        Brief("documents", str, lambda value, rest: value, lambda value, whole: None)
+    stored(tmp_path, source)
+    with pytest.raises(ValueError):
+        Cache.open(tmp_path / "cache", "c").lookup([("doc.md", source)], brief=SHOUTED)
+
+
+def test_an_entry_saved_without_a_brief_form_drops_its_old_row_in_that_form(tmp_path, source):
+    stored(tmp_path, source)
+    source.write_text("改了")
+    os.utime(source, ns=(OLD_NS, OLD_NS))
+    cache = Cache.open(tmp_path / "cache", "c")  # keeps no brief form
+    cache.store([entry_for(source, "新结果")], {"doc.md"})
+    cache.commit()
+    with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM briefs").fetchone() == (0,)
+    assert lookup(tmp_path, source) == "新结果"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
+
 from .conftest import GOOD_DOC, REPO, TODAY
 
 
@@ -187,6 +189,60 @@ def test_check_with_its_cache_finds_what_reading_every_document_finds(make_site,
     codes = {(p[0], p[4]) for p in first[1]}
     assert {("content/a.md", "publish-late"), ("content/a.md", "normative-unmarked")} <= codes
     assert ("content/b.md", "index-serial-gap") in codes and cached == first
+
+
+def numbered(serial: int, *lines: str, published: str = "2019-03-06") -> str:
+    """GOOD_DOC with index number serial, a publication date and more front-matter lines."""
+    return (
+        GOOD_DOC.replace("2019-00001", f"2019-{serial:05d}")
+        .replace("2019-03-06", published)
+        .replace("validity: 有效", "\n".join(("validity: 有效", *lines)))
+    )
+
+
+BETWEEN_DOCUMENTS = {
+    "passes": (
+        {
+            "content/a.md": GOOD_DOC.replace("written: 2019-03-01", "written: 2019-01-02"),  # publish-late
+            "content/b.md": numbered(3),  # index-serial-gap
+            "content/c.md": numbered(4, "interprets: 114403006955506492/2019-00001", published="2019-06-03"),
+            "content/d.md": numbered(5, "draft: true"),
+            "content/e.md": numbered(6, published="2099-01-05"),  # scheduled; a year the calendar lacks
+        },
+        {"publish-late", "index-serial-gap", "interpretation-late", "calendar-year"},
+    ),
+    "fails": (
+        {
+            "content/a.md": GOOD_DOC,
+            "content/b.md": numbered(2, "interprets: 114403006955506492/2019-00099"),
+            "content/c.md": numbered(
+                3, "validity: 失效", "repealed: 2019-05-01", "replaced_by: 114403006955506492/2019-00003"
+            ).replace("validity: 有效\n", ""),
+            "content/d.md": GOOD_DOC.replace("坪山区委", "坪山区"),  # the same index number
+        },
+        {"interprets-dangling", "replaced-by-loop", "index-duplicate"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BETWEEN_DOCUMENTS, ids=list(BETWEEN_DOCUMENTS))
+def test_check_reads_back_what_every_rule_between_documents_needs(make_site, run_cli, case):
+    # Read back from its cache, check has only each document's facts (model.Facts): every rule between documents,
+    # and the counts of published, scheduled and draft documents, must come out as when every document is read.
+    documents, codes = BETWEEN_DOCUMENTS[case]
+    root = make_site(documents)
+
+    def checked(*extra: str) -> tuple[int, str, str]:
+        result = run_cli(["check", "--today", TODAY, "--format", "json", "--since", "none", *extra], root)
+        return result.code, result.out, result.err
+
+    first = checked()
+    for paths in ([], ["content/b.md"], ["content/c.md"]):
+        assert checked(*paths) == checked("--no-cache", *paths)
+    assert checked() == first
+    found = [p for p in json.loads(first[1])["problems"] if p["code"] in codes]
+    assert {p["code"] for p in found} == codes and all(p["line"] for p in found)  # each at its field's line
+    assert first[0] == (0 if case == "passes" else 1)
 
 
 def test_a_draft_that_looks_normative_is_told_so_as_a_draft(make_site, run_cli):

@@ -33,7 +33,7 @@ from .fields import FieldReader, closest
 from .frontmatter import chinese
 from .identifiers import normalize_doc_no
 from .markup import MarkdownRenderer
-from .model import CatalogEntry, Document
+from .model import CatalogEntry, Document, DocumentFacts
 from .render import Output, PageContext
 from .yamltree import Node
 
@@ -769,7 +769,9 @@ def catalog_entries(reports: Sequence[tuple[int, ReportData]]) -> list[CatalogEn
     ]
 
 
-def index_number_problems(reports: Sequence[tuple[int, ReportData]], documents: Sequence[Document]) -> list[Problem]:
+def index_number_problems(
+    reports: Sequence[tuple[int, ReportData]], documents: Sequence[DocumentFacts]
+) -> list[Problem]:
     """A report's 索引号 must name it alone in the 目录: not a document's, not another report's."""
     taken = {doc.index_no: doc.src for doc in documents}
     problems = []

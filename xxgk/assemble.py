@@ -34,13 +34,13 @@ def partition(documents: Iterable[Document], today: date) -> tuple[list[Document
     return parts
 
 
-def counts(documents: Iterable[Document], today: date) -> tuple[int, int, int]:
+def counts(documents: Iterable[DocumentFacts], today: date) -> tuple[int, int, int]:
     """How many documents partition() puts in each part (without sorting them)."""
     found = Counter(_part(doc, today) for doc in documents)
     return found[0], found[1], found[2]
 
 
-def _part(doc: Document, today: date) -> int:
+def _part(doc: DocumentFacts, today: date) -> int:
     """0: published by today; 1: scheduled after it; 2: a draft."""
     return 2 if doc.draft else int(doc.published > today)
 

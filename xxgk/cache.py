@@ -14,9 +14,10 @@ Anything else (a missing, stale, damaged or unreadable cache) means the document
 make a build slower, never wrong. It is an SQLite database, written only after a build (or a check) succeeded,
 in one transaction: a failed run leaves it as it was, and a killed one leaves the last committed state.
 
-Each entry is also kept in brief, with its own checksum (see Brief: for a document, its metadata and problems
-without its body). `check` reads back only that of an unchanged document, and `build` the rest when a page or an
-index asks for it (see Cache.lookup).
+Each entry is also kept in brief forms, each in a table of its own with its own checksum (see Brief: for a
+document, its metadata and problems without its body, and the few facts the rules between documents read). `build`
+reads back the metadata of an unchanged document and the rest when a page or an index asks for it, `check` only its
+facts and problems (see Cache.lookup).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from typing import Any
 from .pickled import Pending, quick_state
 from .records import Parsed
 
-FORMAT = 3
+FORMAT = 4
 RACY_NS = 2_000_000_000  # an mtime this close to the moment of reading is not trusted (same-tick edits)
 _LIBRARIES = ("Markdown", "nh3", "PyYAML", "Jinja2", "MarkupSafe", "Whoosh", "python-slugify")
 _KEPT_CONTEXTS = 4  # fingerprints whose entries are kept (build and check differ; the rest are old code or config)
@@ -166,17 +167,19 @@ def stable(value: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Brief:
-    """How an entry's value is kept in brief, for lookups that need only part of it, and read back from that: expand
-    takes the brief form and None, or a Pending (see Cache.lookup) to stand in for what the brief form left out in
-    the objects it makes; when one of them first asks for it, the Pending calls fill(that object, the whole
-    value)."""
+    """How an entry's value is kept in brief (in the cache's table of that name, one of BRIEF_TABLES), for lookups that
+    need only part of it, and read back from that: expand takes the brief form and None, or a Pending (see
+    Cache.lookup) to stand in for what the brief form left out in the objects it makes; when one of them first asks
+    for it, the Pending calls fill(that object, the whole value)."""
 
+    table: str
     shorten: Callable[[Any], Any]
     expand: Callable[[Any, Pending | None], Any]
     fill: Callable[[Any, Any], None]
 
-
-WHOLE = Brief(lambda value: value, lambda value, rest: value, lambda value, whole: None)  # the value itself
+    def __post_init__(self) -> None:
+        if self.table not in BRIEF_TABLES:
+            raise ValueError(f"a brief form is kept in one of {BRIEF_TABLES}, not {self.table!r}")
 
 
 class CacheChanged(Exception):
@@ -252,8 +255,8 @@ class Cache:
     leaves no trace. Any problem with the database means a miss (or, when saving, a cache not saved).
     With a Memory, entries committed by the same process are taken from it instead of the database."""
 
-    def __init__(self, folder: Path, context: str, memory: Memory | None = None, brief: Brief = WHOLE):
-        self._path, self._context, self._memory, self._brief = folder / "documents.sqlite", context, memory, brief
+    def __init__(self, folder: Path, context: str, memory: Memory | None = None, briefs: tuple[Brief, ...] = ()):
+        self._path, self._context, self._memory, self._briefs = folder / "documents.sqlite", context, memory, briefs
         self._pending: list[Entry] = []  # entries read (or found by their bytes, restamped) for commit()
         self._live: set[str] | None = None  # the keys of every document there is, for commit() to forget the rest
         self._stored: set[str] | None = None  # the keys lookup() found stored (None: not looked up)
@@ -262,23 +265,26 @@ class Cache:
         self._sources: list[_Source] = []  # where values read back in brief read what they left out
 
     @classmethod
-    def open(cls, folder: Path, context: str, memory: Memory | None = None, brief: Brief = WHOLE) -> Cache:
-        return cls(folder, context, memory, brief)
+    def open(cls, folder: Path, context: str, memory: Memory | None = None, briefs: tuple[Brief, ...] = ()) -> Cache:
+        """The cache in folder for context; every entry committed is also saved in each of the brief forms."""
+        return cls(folder, context, memory, briefs)
 
     def lookup(
-        self, keys: list[tuple[str, str | Path]], *, in_brief: bool = False, rest_later: bool = False
+        self, keys: list[tuple[str, str | Path]], *, brief: Brief | None = None, rest_later: bool = False
     ) -> dict[str, Any]:
         """The cached value of each (key, source file) whose entry still holds; keys without one are left out.
-        in_brief: the values as Brief.expand gives them from their brief form, read without the rest of the entry
-        (not with a Memory, which keeps whole entries); with rest_later, what the brief form left out is read from
-        the cache when first asked for (until close(); CacheChanged if it is no longer there)."""
-        if in_brief and self._memory is not None:
+        With brief (one of the cache's), the values as brief.expand gives them from that brief form, read without the
+        rest of the entry (not with a Memory, which keeps whole entries); with rest_later, what the brief form left
+        out is read from the cache when first asked for (until close(); CacheChanged if it is no longer there)."""
+        if brief is not None and self._memory is not None:
             raise ValueError("a Memory keeps whole entries, not their brief form")
-        source = _Source(self._path, self._context) if in_brief and rest_later else None
+        if brief is not None and brief not in self._briefs:
+            raise ValueError("a brief form the cache does not keep")
+        source = _Source(self._path, self._context) if brief is not None and rest_later else None
         if source is not None:
             self._sources.append(source)
         remembered = self._memory is not None and self._memory.context == self._context
-        rows = {} if remembered else self._rows("briefs" if in_brief else "documents")
+        rows = {} if remembered else self._rows("documents" if brief is None else brief.table)
         self._stored = set(self._memory.entries) if remembered else set(rows)
         found = {}
         for key, path in keys:
@@ -293,22 +299,22 @@ class Cache:
                 or not all(d.holds() for d in entry.depends)
             ):
                 continue
-            rest = None if source is None else _Rest(source, key, entry.digest, self._brief.fill)
-            value = _expanded(self._brief, entry.value, rest) if in_brief else entry.value
+            rest = None if source is None else _Rest(source, key, entry.digest, brief.fill)
+            value = entry.value if brief is None else _expanded(brief, entry.value, rest)
             if value is _DAMAGED:
                 continue
             if entry.stamp.same_stat(now):
                 found[key], self._held[key] = value, entry
             elif entry.stamp.size == now.st_size and file_digest(path) == entry.digest:
                 found[key] = value
-                if not in_brief:  # restamped and saved whole; a brief entry is restamped by the next build
+                if brief is None:  # restamped and saved whole; a brief entry is restamped by the next build
                     self._pending.append(dataclasses.replace(entry, stamp=Stamp.taken(now, seen)))
         self.reused += len(found)
         self.missed += len(keys) - len(found)
         return found
 
     def _rows(self, table: str) -> dict[str, tuple[bytes, str]]:
-        """Key -> (the pickled entry, or its brief form from the table briefs, and its checksum) of every row."""
+        """Key -> (the pickled entry, or its brief form from a brief form's table, and its checksum) of every row."""
         if not self._path.is_file():
             return {}
         try:
@@ -353,12 +359,19 @@ class Cache:
     def _save(self) -> None:
         db = _connect(self._path, self._context)
         try:
+            forms = {"documents": _pickled, **{brief.table: self._in_brief(brief) for brief in self._briefs}}
             with db:
-                for table, form in (("documents", _pickled), ("briefs", lambda e: _pickled(self._in_brief(e)))):
-                    db.executemany(  # one row pickled at a time: a cold build's rows are as large as its corpus
-                        f"INSERT OR REPLACE INTO {table} (context, key, entry, checksum) VALUES (?, ?, ?, ?)",
-                        ((self._context, e.key, *form(e)) for e in self._pending),
-                    )
+                for table in _TABLES:
+                    if table in forms:
+                        db.executemany(  # one row pickled at a time: a cold build's rows are as large as its corpus
+                            f"INSERT OR REPLACE INTO {table} (context, key, entry, checksum) VALUES (?, ?, ?, ?)",
+                            ((self._context, e.key, *forms[table](e)) for e in self._pending),
+                        )
+                    else:  # a brief form this cache does not keep: its rows of the entries saved now are stale
+                        db.executemany(
+                            f"DELETE FROM {table} WHERE context = ? AND key = ?",
+                            [(self._context, e.key) for e in self._pending],
+                        )
                     stored = [k for (k,) in db.execute(f"SELECT key FROM {table} WHERE context = ?", (self._context,))]
                     db.executemany(
                         f"DELETE FROM {table} WHERE context = ? AND key = ?",
@@ -368,8 +381,10 @@ class Cache:
             db.close()
         self._pending, self._stored = [], None
 
-    def _in_brief(self, entry: Entry) -> Entry:
-        return dataclasses.replace(entry, value=self._brief.shorten(entry.value))
+    @staticmethod
+    def _in_brief(brief: Brief) -> Callable[[Entry], tuple[bytes, str]]:
+        """The row of an entry in brief's form."""
+        return lambda entry: _pickled(dataclasses.replace(entry, value=brief.shorten(entry.value)))
 
 
 def _stat(path: str | Path) -> os.stat_result | None:
@@ -411,7 +426,8 @@ def _connect(path: Path, context: str) -> sqlite3.Connection:
     return db
 
 
-_TABLES = ("documents", "briefs")  # each document's entry, and the entry in brief
+BRIEF_TABLES = ("briefs", "facts")  # the tables a Brief may name
+_TABLES = ("documents", *BRIEF_TABLES)  # each document's entry, and the entry in each brief form
 _DAMAGED = object()
 
 

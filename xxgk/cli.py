@@ -259,8 +259,10 @@ def _checked(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
         day = _today_or_exit(args.today)
-        # No page is made: the rules, and the scan of --site (which reads the documents' findings), need no body.
-        checked = pipeline.check(config, day, since=_since(args), cached=args.reuse, bodies="none")
+        # No page is made: the rules, and the scan of --site (which reads the documents' findings), need no body;
+        # without --site, nothing but the facts the rules between documents read.
+        bodies = "facts" if args.site is None else "none"
+        checked = pipeline.check(config, day, since=_since(args), cached=args.reuse, bodies=bodies)
         problems = list(checked.warnings)
         if checked.cache:
             checked.cache.commit()  # every document read without errors: the next check reads only edited ones

@@ -19,7 +19,16 @@ from .errors import WARNING, Problem, shown_in, shown_paths
 from .fields import FieldReader, closest
 from .frontmatter import RECOMMENDED, REQUIRED, label
 from .markup import MAX_NESTING, MarkdownRenderer, Rendered, line_of
-from .model import Document, document_digest, fill_body, metadata_digest, metadata_only, metadata_state
+from .model import (
+    Document,
+    Facts,
+    document_digest,
+    facts_of,
+    fill_body,
+    metadata_digest,
+    metadata_only,
+    metadata_state,
+)
 from .pickled import Pending
 from .taxonomy import CategoryTree, load_tree
 from .urls import document_path
@@ -438,26 +447,37 @@ def _fill_body(doc: Document, whole: tuple[Document | None, list[Problem]]) -> N
     fill_body(doc, whole[0])
 
 
-# A document's cache entry in brief: its metadata and its problems (see model.metadata_state).
-METADATA = Brief(_metadata, _from_metadata, _fill_body)
+def _facts(value: tuple[Document | None, list[Problem]]) -> tuple[Facts | None, list[Problem]]:
+    doc, problems = value
+    return None if doc is None else facts_of(doc), problems
+
+
+# A document's cache entry in brief: its metadata and its problems (see model.metadata_state); and, for check, its
+# facts and its problems.
+METADATA = Brief("briefs", _metadata, _from_metadata, _fill_body)
+# The facts are read back as they were kept: nothing is left out that a Facts could ask for later.
+FACTS = Brief("facts", _facts, lambda value, rest: value, lambda facts, whole: None)
 
 
 def read_all(
     config: Config, cache: Cache | None = None, *, bodies: str = "whole"
-) -> tuple[list[Document], list[Problem]]:
+) -> tuple[list[Document] | list[Facts], list[Problem]]:
     """Read and lint every document under the content folder, on all cores when there are many;
     with a cache, only documents whose entry no longer holds are read, and their results are saved in it.
     The documents taken from the cache have their body with bodies "whole"; none with "none"
-    (model.metadata_only); with "later", it is read from the cache when first asked for."""
+    (model.metadata_only); with "later", it is read from the cache when first asked for. With "facts" every
+    document, read or not, is given as its model.Facts."""
     keyed, problems = find(config.content_dir)
+    brief = {"whole": None, "none": METADATA, "later": METADATA, "facts": FACTS}[bodies]
     with long_lived():  # in a build, inside check()'s frozen_heap
-        results = cache.lookup(keyed, in_brief=bodies != "whole", rest_later=bodies == "later") if cache else {}
+        results = cache.lookup(keyed, brief=brief, rest_later=bodies == "later") if cache else {}
     entries = map_chunks(
         _read_chunk, config, [(key, path) for key, path in keyed if key not in results], _PARALLEL_FROM
     )
     if cache:
         cache.store(entries, {key for key, _ in keyed})
-    results.update((entry.key, entry.value) for entry in entries)
+    read = brief.shorten if brief is FACTS else lambda value: value
+    results.update((entry.key, read(entry.value)) for entry in entries)
     documents = [doc for doc, _ in map(results.get, (key for key, _ in keyed)) if doc is not None]
     problems += [p for key, _ in keyed for p in results[key][1]]
     return documents, problems

@@ -127,6 +127,35 @@ class Document:
         return (-self.published.toordinal(), self.index_no)
 
 
+@quick_state
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the rules between documents (check.validate, annual.index_number_problems) and check's counts read of a
+    Document, which has each of these fields too: all `check` reads back of an unchanged document (see
+    content.FACTS). lines holds the lines of these fields only."""
+
+    src: str
+    index_no: str
+    published: date
+    written: date | None
+    interprets: str
+    replaced_by: str
+    draft: bool
+    path: str
+    lines: dict[str, int]
+
+
+# A document or its Facts: either has every field the rules between documents read.
+DocumentFacts = Document | Facts
+_FACT_NAMES = tuple(f.name for f in dataclasses.fields(Facts))
+
+
+def facts_of(doc: Document) -> Facts:
+    """doc's Facts."""
+    lines = {name: line for name, line in doc.lines.items() if name in _FACT_NAMES}
+    return Facts(*(getattr(doc, name) for name in _FACT_NAMES[:-1]), lines)
+
+
 _COMPARED = tuple(f.name for f in dataclasses.fields(Document) if f.compare)
 _BODY_FIELDS = ("body_html", "body_text", "headings")
 _METADATA = tuple(name for name in _COMPARED if name not in _BODY_FIELDS)

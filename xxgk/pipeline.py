@@ -34,7 +34,7 @@ from .check.spam import terms_in
 from .config import Config
 from .errors import ContentError, Problem, raise_if_errors, shown_path
 from .manifest import MANIFEST
-from .model import Document, NavLink, Output, Site
+from .model import Document, Facts, NavLink, Output, Site
 from .search import static_index, static_update
 
 
@@ -63,7 +63,7 @@ class Checked:
     """Everything validated: every document read (published, scheduled and drafts), the annual-report data, and the
     warnings found on the way; site_model() gathers them into the site."""
 
-    documents: tuple[Document, ...]
+    documents: tuple[Document, ...] | tuple[Facts, ...]  # Facts with bodies="facts"
     reports: tuple[tuple[int, annual.ReportData], ...]
     warnings: list[Problem]
     cached: int = 0  # documents taken from the build cache instead of being read again
@@ -87,7 +87,8 @@ def check(
     the cache beside the output folder saw them are not read again (their findings come from the cache), and
     with memory (kept by serve between builds) not even read back from the cache's database. The documents read
     back from the cache have their body as content.read_all says for bodies ("none" is enough for every rule, not
-    for pages; with "later" the caller closes the cache, and asking for a body may raise cache.CacheChanged).
+    for pages; with "later" the caller closes the cache, and asking for a body may raise cache.CacheChanged); with
+    "facts", every document is given as its model.Facts, which is all the rules between documents read.
     """
     # The documents read back from the cache are frozen: see workers.long_lived.
     with workers.young_collections_only(), workers.frozen_heap():
@@ -97,7 +98,8 @@ def check(
 def _checked(
     config: Config, today: date, since: str | None, cached: bool, memory: Memory | None, bodies: str
 ) -> Checked:
-    cache = Cache.open(cache_dir(config.output_dir), fingerprint(config), memory, content.METADATA) if cached else None
+    briefs = (content.METADATA, content.FACTS)
+    cache = Cache.open(cache_dir(config.output_dir), fingerprint(config), memory, briefs) if cached else None
     documents, problems = content.read_all(config, cache, bodies=bodies)
     reports, report_problems = annual.load_reports(
         config.reports_dir, shown_path(config.reports_dir), config.annual_column

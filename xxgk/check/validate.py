@@ -7,14 +7,14 @@ from datetime import date
 
 from ..errors import WARNING, Problem
 from ..identifiers import IndexForm
-from ..model import Document
+from ..model import DocumentFacts
 from ..workdays import WorkCalendar
 
 INTERPRETATION_DELAY = 3  # working days; Zhengzhou's rule, the strictest seen (docs/domain.md 6.4)
 PUBLICATION_DELAY = 20  # working days from 成文日期 to publication (政府信息公开条例 art. 26)
 
 
-def check_corpus(documents: list[Document], calendar: WorkCalendar) -> list[Problem]:
+def check_corpus(documents: list[DocumentFacts], calendar: WorkCalendar) -> list[Problem]:
     """Problems between documents and deadlines in working days; each at the later file, naming the earlier one."""
     spans = _deadline_spans(documents)
     return (
@@ -28,8 +28,8 @@ def check_corpus(documents: list[Document], calendar: WorkCalendar) -> list[Prob
     )
 
 
-def _duplicate_index_numbers(documents: list[Document]) -> list[Problem]:
-    first: dict[str, Document] = {}
+def _duplicate_index_numbers(documents: list[DocumentFacts]) -> list[Problem]:
+    first: dict[str, DocumentFacts] = {}
     problems = []
     for doc in documents:
         other = first.setdefault(doc.index_no, doc)
@@ -45,8 +45,8 @@ def _duplicate_index_numbers(documents: list[Document]) -> list[Problem]:
     return problems
 
 
-def _url_collisions(documents: list[Document]) -> list[Problem]:
-    first: dict[str, Document] = {}
+def _url_collisions(documents: list[DocumentFacts]) -> list[Problem]:
+    first: dict[str, DocumentFacts] = {}
     problems = []
     for doc in documents:
         path = doc.path
@@ -63,7 +63,7 @@ def _url_collisions(documents: list[Document]) -> list[Problem]:
     return problems
 
 
-def _dangling_references(documents: list[Document]) -> list[Problem]:
+def _dangling_references(documents: list[DocumentFacts]) -> list[Problem]:
     known = {doc.index_no for doc in documents}
     problems = [
         Problem(
@@ -87,7 +87,7 @@ def _dangling_references(documents: list[Document]) -> list[Problem]:
     ]
 
 
-def _reference_loops(documents: list[Document], field: str, label: str) -> list[Problem]:
+def _reference_loops(documents: list[DocumentFacts], field: str, label: str) -> list[Problem]:
     """An error at every document whose 解读对象 or 替代文件 chain leads back to itself (itself included)."""
     target = {doc.index_no: getattr(doc, field) for doc in documents if getattr(doc, field)}
     problems = []
@@ -109,7 +109,7 @@ def _reference_loops(documents: list[Document], field: str, label: str) -> list[
     return problems
 
 
-def _deadline_spans(documents: list[Document]) -> list[tuple[Document, date, str]]:
+def _deadline_spans(documents: list[DocumentFacts]) -> list[tuple[DocumentFacts, date, str]]:
     """(document, the day its working-day deadline starts, the rule) for every deadline a document keeps."""
     policies = {doc.index_no: doc for doc in documents}
     spans = [(doc, doc.written, "publish-late") for doc in documents if doc.written]
@@ -123,7 +123,7 @@ def _deadline_spans(documents: list[Document]) -> list[tuple[Document, date, str
 _DEADLINES = {"publish-late": PUBLICATION_DELAY, "interpretation-late": INTERPRETATION_DELAY}
 
 
-def _late(spans: list[tuple[Document, date, str]], calendar: WorkCalendar) -> list[Problem]:
+def _late(spans: list[tuple[DocumentFacts, date, str]], calendar: WorkCalendar) -> list[Problem]:
     """Documents published later than their deadline in working days (条例 art. 26; 解读 with their policy)."""
     problems = []
     counts = calendar.between_each((start, doc.published) for doc, start, _ in spans)
@@ -135,7 +135,7 @@ def _late(spans: list[tuple[Document, date, str]], calendar: WorkCalendar) -> li
     return problems
 
 
-def _late_message(code: str, doc: Document, start: date, days: int) -> str:
+def _late_message(code: str, doc: DocumentFacts, start: date, days: int) -> str:
     if code == "interpretation-late":
         return (
             f"政策解读晚于原文件 {days} 个工作日发布（原文件 {start}，本解读 {doc.published}）。"
@@ -147,7 +147,7 @@ def _late_message(code: str, doc: Document, start: date, days: int) -> str:
     )
 
 
-def _uncovered_years(spans: list[tuple[Document, date, str]], calendar: WorkCalendar) -> list[Problem]:
+def _uncovered_years(spans: list[tuple[DocumentFacts, date, str]], calendar: WorkCalendar) -> list[Problem]:
     """One warning per year a working-day count needed but the calendar lacks (it was counted Monday–Friday), at the
     first file (by path) that needed it."""
     needed = [
@@ -156,7 +156,7 @@ def _uncovered_years(spans: list[tuple[Document, date, str]], calendar: WorkCale
         if start < doc.published
         for year in calendar.uncovered(start, doc.published)
     ]
-    first: dict[int, Document] = {}
+    first: dict[int, DocumentFacts] = {}
     for doc, year in sorted(needed, key=lambda need: need[0].src):  # stable: a file's spans stay in their order
         first.setdefault(year, doc)
     covered = f"{min(calendar.years)}–{max(calendar.years)} 年" if calendar.years else "任何年份"
@@ -174,9 +174,9 @@ def _uncovered_years(spans: list[tuple[Document, date, str]], calendar: WorkCale
     ]
 
 
-def serial_gaps(documents: list[Document], form: IndexForm) -> list[Problem]:
+def serial_gaps(documents: list[DocumentFacts], form: IndexForm) -> list[Problem]:
     """A warning at the first document after each gap in a body's serials for a year (a lost or mistyped number)."""
-    by_series: dict[tuple, list[tuple[int, Document]]] = defaultdict(list)
+    by_series: dict[tuple, list[tuple[int, DocumentFacts]]] = defaultdict(list)
     for doc in documents:
         found = form.series(doc.index_no)
         if found:
