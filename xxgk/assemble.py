@@ -14,6 +14,7 @@ from .model import (
     VALIDITY_VALUES,
     CatalogEntry,
     Document,
+    DocumentFacts,
     Facet,
     Listing,
     ListingPage,
