@@ -409,8 +409,11 @@ def staged(
     A seed's files are shared with the seed (hard links), so whoever writes into the staging folder must never
     rewrite a file in place: it replaces it (write_atomically) or writes new names, as the Whoosh index does."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # The spare's manifest is read before the served one's: parsed keeps the ones used last, and the served site is
+    # the next build's spare.
+    held = _spare_manifest(out_dir, parsed) if reuse else None
     previous = Previous.of(out_dir, parsed) if reuse else Previous()
-    staging = _spare_staging(out_dir, previous, parsed) if previous.folder else None
+    staging = _spare_staging(out_dir, previous, held, parsed) if previous.folder and held else None
     if staging is None:
         _discard(spare_dir(out_dir))  # out of date, or not wanted (no reuse)
         staging = Staging(
@@ -454,14 +457,17 @@ def _discard(path: Path) -> None:
         path.unlink()
 
 
-def _spare_staging(out_dir: Path, previous: Previous, parsed: Parsed | None) -> Staging | None:
-    """The spare site as the staging folder, or None when there is none with a readable manifest."""
+def _spare_manifest(out_dir: Path, parsed: Parsed | None) -> _Manifest | None:
+    """The manifest of the spare site, or None when there is no spare with a readable one."""
     spare = spare_dir(out_dir)
     if spare.is_symlink() or not spare.is_dir():
         return None
-    held = _Manifest.of(spare, parsed)
-    if held is None:
-        return None
+    return _Manifest.of(spare, parsed)
+
+
+def _spare_staging(out_dir: Path, previous: Previous, held: _Manifest, parsed: Parsed | None) -> Staging:
+    """The spare site, which holds the files of manifest held, as the staging folder."""
+    spare = spare_dir(out_dir)
     os.unlink(spare / MANIFEST)  # from now until the build ends the spare's files are not what a manifest says
     return Staging(spare, previous, held.hashes, held.folders_under(os.fspath(spare)), parsed=parsed)
 

@@ -393,7 +393,8 @@ def _build_checked(
     if record and static_record:
         output.write_atomically(record, static_record)
     if scan_record:
-        output.write_atomically(scan_record, records.encoded(scan_key, page_scan.findings_record(findings)))
+        scan_body = page_scan.findings_record(findings)
+        output.write_atomically(scan_record, records.encoded(scan_key, scan_body, parsed))
     if built.path:
         output.write_atomically(built.path, page_record)
     stages.done("发布", "已替换输出文件夹")

@@ -62,6 +62,10 @@ def body(data: bytes, key: str) -> dict | None:
     return record["body"] if isinstance(record, dict) and record.get("key") == key and "body" in record else None
 
 
-def encoded(key: str, body: object) -> bytes:
-    """A record's bytes, to write (output.write_atomically) once the build is published."""
-    return json.dumps({"key": key, "body": body}, ensure_ascii=False, sort_keys=True).encode("utf-8")
+def encoded(key: str, body: object, parsed: Parsed | None = None) -> bytes:
+    """A record's bytes, to write (output.write_atomically) once the build is published; with parsed, body (of JSON's
+    own types only: it must be what load() reads back) is remembered as what they hold."""
+    data = json.dumps({"key": key, "body": body}, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    if parsed is not None:
+        parsed.remember(f"record {key}", data, body)
+    return data
