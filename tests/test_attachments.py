@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from xxgk import attachments, cache, output
+from xxgk.manifest import MANIFEST
 
 from .conftest import GOOD_DOC, TODAY
 from .linkcheck import broken_links
@@ -119,3 +120,27 @@ def test_a_document_read_afresh_hashes_each_attachment_once(make_site, run_cli, 
     monkeypatch.setattr(attachments, "file_digest", counted)
     assert run_cli(["build", "--today", TODAY], root).code == 0
     assert hashed.count("表.pdf") == 1
+
+
+def test_an_attachments_copy_is_kept_with_its_page_and_made_again_when_it_changes(make_site, run_cli, tmp_path):
+    files = {
+        "content/a.md": doc("  - {file: files/表.pdf, title: 统计表}\n"),
+        "content/b.md": GOOD_DOC.replace("2019-00001", "2019-00002"),
+        "content/files/表.pdf": b"%PDF-1.4\n",
+    }
+    root = make_site(files)
+    copy = root / "site/doc/114403006955506492/2019-00001/表.pdf"
+    assert run_cli(["build", "--today", TODAY], root).code == 0
+    before = copy.stat()
+    (root / "content/b.md").write_text(files["content/b.md"] + "\n又一段。\n", encoding="utf-8")  # another document
+    assert run_cli(["build", "--today", TODAY], root).code == 0
+    assert (copy.stat().st_ino, copy.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    (root / "content/files/表.pdf").write_bytes(b"%PDF-1.4\n% second edition\n")
+    assert run_cli(["build", "--today", TODAY], root).code == 0
+    assert copy.read_bytes() == b"%PDF-1.4\n% second edition\n"
+    (root / "content/files/表.pdf").write_bytes(b"%PDF-1.4\n")  # back as it was: the spare's copy is stale
+    assert run_cli(["build", "--today", TODAY], root).code == 0
+    assert copy.read_bytes() == b"%PDF-1.4\n"
+    full = run_cli(["build", "--today", TODAY, "--no-cache", "--out", str(tmp_path / "full")], root)
+    manifests = [(folder / MANIFEST).read_bytes() for folder in (root / "site", tmp_path / "full")]
+    assert full.code == 0 and manifests[0] == manifests[1]

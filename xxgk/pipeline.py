@@ -427,15 +427,15 @@ def _write_pages(
     """Write every page into stage; returns the record of the keys the pages were rendered from and how many pages
     were rendered (the others are linked from the previous build)."""
     # A page whose inputs are those it was rendered from last time is linked from the previous build; the
-    # other document pages are rendered and written by worker processes while this one does the listings.
+    # other document pages are rendered and written by worker processes while this one does the listings. A
+    # document's key covers its attachments (their sizes and SHA-256), so their copies go with its page.
     built = page_keys.PageRecord(cache_dir(config.output_dir) / "pages.json" if reuse else None, parsed)
     shared = page_keys.shared_key(config, context)
-    todo = []
-    for doc in site.documents:
-        if built.reuse(stage, render.document_outputs(doc), page_keys.document_key(shared, doc, context)):
-            stage.write(render.attachment_copies(doc, config))
-        else:
-            todo.append(doc)
+    todo = [
+        doc
+        for doc in site.documents
+        if not built.reuse(stage, render.document_outputs(doc), page_keys.document_key(shared, doc, context))
+    ]
     compiled = cache_dir(config.output_dir) / "templates" if reuse else None
     with workers.started(_write_documents, (context, compiled, stage.for_workers()), todo) as document_paths:
         env, keys = render.make_env(config.templates_dir, compiled), page_keys.ListingKeys(shared)

@@ -182,9 +182,11 @@ def render_documents(context: PageContext, documents: list[Document], compiled: 
             yield from pages.document(doc)
 
 
-def document_outputs(doc: Document) -> tuple[str, str]:
-    """The site paths of the files rendered for a document: its page and its JSON twin (attachments are copied)."""
-    return doc.path, opendata.twin_path(doc)
+def document_outputs(doc: Document) -> tuple[str, ...]:
+    """The site paths of the files made for a document (by _Pages.document): its page, its JSON twin and a copy of
+    each attachment."""
+    copies = (attachment_path(doc.path, Path(a.src).name) for a in doc.attachments)
+    return (doc.path, opendata.twin_path(doc), *copies)
 
 
 def attachment_copies(doc: Document, config: Config) -> list[Output]:
