@@ -147,13 +147,13 @@ class Facts:
 
 # A document or its Facts: either has every field the rules between documents read.
 DocumentFacts = Document | Facts
-_FACT_NAMES = tuple(f.name for f in dataclasses.fields(Facts))
+_FACT_NAMES = tuple(f.name for f in dataclasses.fields(Facts) if f.name != "lines")
 
 
 def facts_of(doc: Document) -> Facts:
     """doc's Facts."""
     lines = {name: line for name, line in doc.lines.items() if name in _FACT_NAMES}
-    return Facts(*(getattr(doc, name) for name in _FACT_NAMES[:-1]), lines)
+    return Facts(**{name: getattr(doc, name) for name in _FACT_NAMES}, lines=lines)
 
 
 _COMPARED = tuple(f.name for f in dataclasses.fields(Document) if f.compare)
