@@ -194,6 +194,18 @@ def test_documents_no_longer_there_are_forgotten(tmp_path, source):
         assert db.execute("SELECT count(*) FROM briefs").fetchone() == (0,)
 
 
+def test_a_commit_is_one_transaction_a_failure_in_it_saves_nothing(tmp_path, source):
+    stored(tmp_path, source, "旧")
+    other = tmp_path / "other.md"
+    other.write_text("另一篇")
+    os.utime(other, ns=(OLD_NS, OLD_NS))
+    cache = Cache.open(tmp_path / "cache", "c", briefs=(SHOUTED,))
+    cache.store([entry_for(source, "新"), entry_for(other, lambda: None)], {"doc.md", "other.md"})
+    with pytest.raises(Exception, match="pickle"):  # the second row cannot be made: the first is not saved either
+        cache.commit()
+    assert lookup(tmp_path, source) == "旧"
+
+
 def test_nothing_is_written_before_commit(tmp_path, source):
     cache = Cache.open(tmp_path / "cache", "c")
     assert cache.lookup([("doc.md", source)]) == {}

@@ -361,6 +361,9 @@ class Cache:
         try:
             forms = {"documents": _pickled, **{brief.table: self._in_brief(brief) for brief in self._briefs}}
             with db:
+                # The connection does not open transactions by itself (isolation_level=None): without this, each
+                # row would be a transaction of its own, and a kill could leave half the entries saved.
+                db.execute("BEGIN IMMEDIATE")
                 for table in _TABLES:
                     if table in forms:
                         db.executemany(  # one row pickled at a time: a cold build's rows are as large as its corpus
