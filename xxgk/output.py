@@ -428,20 +428,32 @@ def staged(
         staging.abandon()
         raise
     replaced = _swap(staging.path, out_dir)
-    if replaced is None and reuse:
-        _seed_spare(out_dir)  # the first build: the next one should not have to link every file either
+    if replaced is None and reuse:  # the first build: the next one should not have to link every file either
+        _seed_spare(out_dir, [dest for dest, digest in staging.written().items() if digest])
     elif replaced is not None and reuse and replaced != spare_dir(out_dir):
         replaced.rename(spare_dir(out_dir))  # the site just replaced: the next build's staging folder
     elif replaced is not None and not reuse:
         shutil.rmtree(replaced, ignore_errors=True)
 
 
-def _seed_spare(out_dir: Path) -> None:
-    """Make the spare a copy of the site just published, of hard links, made aside and renamed into place (a
-    copy left half made by a kill is a staging leftover, which recover() removes)."""
-    copy = Path(tempfile.mkdtemp(prefix=_prefix(out_dir, "new"), dir=out_dir.parent))
-    shutil.copytree(out_dir, copy, dirs_exist_ok=True, copy_function=_link_or_copy)
-    copy.rename(spare_dir(out_dir))
+def _seed_spare(out_dir: Path, files: list[str]) -> None:
+    """Make the spare a copy of the site just published (whose files are `files`, site paths), of hard links, made
+    aside and renamed into place (a copy left half made by a kill is a staging leftover, which recover() removes)."""
+    # From the staging folder's own list rather than a walk of the site: no folder is listed or stat'ed, and none
+    # has its times and mode copied (a third of the time at 50,000 files).
+    copy, site = tempfile.mkdtemp(prefix=_prefix(out_dir, "new"), dir=out_dir.parent), os.fspath(out_dir)
+    folders: set[str] = set()
+    for dest in files:
+        folder = dest.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    for folder in sorted(folders):  # a folder sorts before the folders inside it
+        os.mkdir(f"{copy}/{folder}")
+    for dest in files:
+        _link_or_copy(f"{site}/{dest}", f"{copy}/{dest}")
+    os.chmod(copy, 0o755)
+    os.rename(copy, spare_dir(out_dir))
 
 
 def spare_dir(out_dir: Path) -> Path:
