@@ -367,14 +367,14 @@ def _copied(source: Path, path: str) -> tuple[str, int]:
 
 
 def _folders_of(root: str, paths: Iterable[str]) -> set[str]:
-    """Every folder (as a path under root) that holds one of the site paths."""
+    """Every folder (as a path under root, or a site path when root is "") that holds one of the site paths."""
     folders: set[str] = set()
     for dest in paths:
-        folder = os.path.dirname(dest)
+        folder = dest.rpartition("/")[0]  # a site path's parts are separated by "/" (Staging.target)
         while folder and folder not in folders:
             folders.add(folder)
-            folder = os.path.dirname(folder)
-    return {os.path.join(root, folder) for folder in folders}
+            folder = folder.rpartition("/")[0]
+    return {os.path.join(root, folder) for folder in folders} if root else folders
 
 
 def _unlink(path: str) -> None:
@@ -442,13 +442,7 @@ def _seed_spare(out_dir: Path, files: list[str]) -> None:
     # From the staging folder's own list rather than a walk of the site: no folder is listed or stat'ed, and none
     # has its times and mode copied (a third of the time at 50,000 files).
     copy, site = tempfile.mkdtemp(prefix=_prefix(out_dir, "new"), dir=out_dir.parent), os.fspath(out_dir)
-    folders: set[str] = set()
-    for dest in files:
-        folder = dest.rpartition("/")[0]
-        while folder and folder not in folders:
-            folders.add(folder)
-            folder = folder.rpartition("/")[0]
-    for folder in sorted(folders):  # a folder sorts before the folders inside it
+    for folder in sorted(_folders_of("", files)):  # a folder sorts before the folders inside it
         os.mkdir(f"{copy}/{folder}")
     for dest in files:
         _link_or_copy(f"{site}/{dest}", f"{copy}/{dest}")
