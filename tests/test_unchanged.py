@@ -69,6 +69,17 @@ CHANGES = {
         (root / "site/x").write_bytes(b"defaced") or (root / "site/x").replace(root / "site/index.html")
     ),
     "a file added to the site": lambda root: (root / "site/doc/planted.html").write_bytes(b"planted"),
+    "a folder added to the site": lambda root: (root / "site/planted").mkdir(),
+    "a file added in new folders deep in the site": lambda root: (
+        (root / "site/doc/planted/deeper").mkdir(parents=True)
+        or (root / "site/doc/planted/deeper/x.html").write_bytes(b"planted")
+    ),
+    "a folder of the site removed": lambda root: shutil.rmtree(sorted((root / "site/doc").iterdir())[0]),
+    "a folder of the site replaced by a copy": lambda root: (
+        shutil.copytree(root / "site/doc", root / "site/doc-copy")
+        and shutil.rmtree(root / "site/doc")
+        or (root / "site/doc-copy").rename(root / "site/doc")
+    ),
     "the search index removed": lambda root: shutil.rmtree(root / ".site-index"),
     "the site replaced by a copy": lambda root: (
         shutil.copytree(root / "site", root / "site-copy")

@@ -285,6 +285,10 @@ class Staging:
         """The size of a file written here."""
         return self._sizes[dest]
 
+    def folders(self) -> list[str]:
+        """Every folder that holds a file written so far, as a site path, in name order."""
+        return sorted(_folders_of("", (dest for dest, digest in self._written.items() if digest)))
+
     def pages(self) -> dict[str, str]:
         """Site path -> SHA-256 of every HTML page written so far."""
         return {dest: digest for dest, digest in self._written.items() if dest.endswith(".html")}

@@ -56,6 +56,7 @@ class Report:
     reread: int = 0  # documents read because the cache had no valid entry for them (0 without a cache)
     stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds) in the order they ran
     unchanged: bool = False  # every input was as the last published build found it: nothing was done
+    folders: tuple[str, ...] = ()  # the published site's folders (site paths), which the next build's look stats
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,16 +280,17 @@ def _look(config: Config, today: date, since: str | None) -> unchanged.Look:
     return unchanged.look(config, today, revision, folders)
 
 
-def _published(config: Config) -> str:
+def _published(config: Config, folders: tuple[str, ...]) -> str:
     site = config.output_dir
-    return unchanged.published(site, [site / MANIFEST], index_dir(site))
+    return unchanged.published(site, folders, [site / MANIFEST], index_dir(site))
 
 
 def _recorded(config: Config, before: unchanged.Look | None) -> Report | None:
     """The report of the last published build when its inputs and published files are exactly these."""
     if before is None or not before.trusted:
         return None
-    kept = unchanged.recorded(cache_dir(config.output_dir) / unchanged.RECORD, before.key, lambda: _published(config))
+    record = cache_dir(config.output_dir) / unchanged.RECORD
+    kept = unchanged.recorded(record, before.key, lambda folders: _published(config, folders))
     return kept if isinstance(kept, Report) else None
 
 
@@ -298,7 +300,8 @@ def _record(config: Config, before: unchanged.Look, report: Report) -> None:
     entries that were too recent to trust must be as they were (see unchanged.settled)."""
     record = cache_dir(config.output_dir) / unchanged.RECORD
     if unchanged.settled(before):
-        output.write_atomically(record, unchanged.encoded(before.key, _published(config), report))
+        folders = report.folders  # the same tuple: pickled once
+        output.write_atomically(record, unchanged.encoded(before.key, folders, _published(config, folders), report))
     else:
         record.unlink(missing_ok=True)
 
@@ -409,6 +412,7 @@ def _build_checked(
         search_seconds=index.seconds,
         index=index,
         changes=stage.changes(),
+        folders=tuple(stage.folders()),
         cached=checked.cached,
         reread=checked.reread,
         stages=tuple(stages.times),

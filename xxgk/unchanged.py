@@ -30,7 +30,7 @@ from .cache import RACY_NS, fingerprint
 from .config import Config
 
 RECORD = "unchanged.pickle"
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +71,12 @@ def settled(before: Look) -> bool:
     return True
 
 
-def _tree(root: str, files: bool = True) -> Iterator[tuple[bytes, int, str]]:
-    """A line per entry under root (in name order, inside .git folders left out; with files false, folders only),
-    its latest of mtime and ctime (0 when it has none), and its path ("" when the line is not an entry's)."""
+def _tree(root: str) -> Iterator[tuple[bytes, int, str]]:
+    """A line per entry under root (in name order, inside .git folders left out), its latest of mtime and ctime (0
+    when it has none), and its path ("" when the line is not an entry's)."""
     try:
         with os.scandir(root) as found:
-            # A published site's folders hold some 400,000 pages at 100,000 documents: only folders are sorted.
-            entries = sorted(found if files else (e for e in found if e.is_dir(follow_symlinks=False)), key=_name)
+            entries = sorted(found, key=_name)
     except FileNotFoundError:
         yield b"absent\n", 0, ""
         return
@@ -92,7 +91,7 @@ def _tree(root: str, files: bool = True) -> Iterator[tuple[bytes, int, str]]:
             continue
         yield _line(entry.path, found), max(found.st_mtime_ns, found.st_ctime_ns), entry.path
         if stat.S_ISDIR(found.st_mode) and entry.name != ".git":
-            yield from _tree(entry.path, files)
+            yield from _tree(entry.path)
 
 
 _name = operator.attrgetter("name")
@@ -104,16 +103,23 @@ def _line(path: str, found: os.stat_result) -> bytes:
     return os.fsencode(path) + line.encode()
 
 
-def published(site: Path, records: Iterable[Path], index: Path) -> str:
-    """A hash of the published site's folders and records (its manifest) and of every file of the index, as they
-    are now: a file added, removed or replaced there since (a folder's times change) makes the next build do its
-    work and so put it right. A file rewritten in place is not seen (that would cost a stat of every file):
-    `xxgk verify` compares a site with its manifest."""
-    digest = hashlib.sha256()
-    for folder, files in ((site, False), (index, True)):
-        digest.update(b"\0folder " + os.fsencode(folder) + b"\n")
-        for line, _, _ in _tree(os.fspath(folder), files):
-            digest.update(line)
+def published(site: Path, folders: Iterable[str], records: Iterable[Path], index: Path) -> str:
+    """A hash of the published site's folders (folders: the site paths of those its build made) and records (its
+    manifest), and of every file of the index, as they are now: a file or folder added, removed or replaced there
+    since (its folder's times change) makes the next build do its work and so put it right. A file rewritten in
+    place is not seen (that would cost a stat of every file): `xxgk verify` compares a site with its manifest."""
+    digest = hashlib.sha256(b"\0folder " + os.fsencode(site) + b"\n")
+    # A stat of each folder the build made, not a listing of every folder: a folder added anywhere changes the
+    # times of one of them (its parent, or the site's own, stat'ed below), and 400,000 pages are not listed.
+    for folder in folders:
+        path = f"{os.fspath(site)}/{folder}"
+        try:
+            digest.update(_line(path, os.stat(path, follow_symlinks=False)))
+        except OSError:
+            digest.update(os.fsencode(path) + b" gone\n")
+    digest.update(b"\0folder " + os.fsencode(index) + b"\n")
+    for line, _, _ in _tree(os.fspath(index)):
+        digest.update(line)
     for path in (site, *records):
         try:
             found = os.lstat(path)
@@ -123,18 +129,20 @@ def published(site: Path, records: Iterable[Path], index: Path) -> str:
     return digest.hexdigest()
 
 
-def recorded(record: Path, key: str, published_now: Callable[[], str]) -> object | None:
+def recorded(record: Path, key: str, published_now: Callable[[tuple[str, ...]], str]) -> object | None:
     """What the last published build recorded (its report) when it had these inputs and its published files are
-    as published_now() finds them; else None (other inputs, no record, or the site or index changed since)."""
+    as published_now(the site's folders it recorded) finds them; else None (other inputs, no record, or the site
+    or index changed since)."""
     try:
         kept = pickle.loads(record.read_bytes())  # noqa: S301 - this tool's own cache folder
     except Exception:  # noqa: BLE001 - missing, damaged or of another version: the build simply runs
         return None
-    if not (isinstance(kept, tuple) and len(kept) == 3 and kept[0] == key):
+    if not (isinstance(kept, tuple) and len(kept) == 4 and kept[0] == key and isinstance(kept[1], tuple)):
         return None
-    return kept[2] if kept[1] == published_now() else None  # the site is looked at only when the inputs match
+    return kept[3] if kept[2] == published_now(kept[1]) else None  # the site is looked at only when inputs match
 
 
-def encoded(key: str, published_key: str, report: object) -> bytes:
-    """The record's bytes, to write into the cache folder once the build is published."""
-    return pickle.dumps((key, published_key, report), protocol=pickle.HIGHEST_PROTOCOL)
+def encoded(key: str, folders: tuple[str, ...], published_key: str, report: object) -> bytes:
+    """The record's bytes, to write into the cache folder once the build is published (folders: the site's, as
+    published() took them for published_key)."""
+    return pickle.dumps((key, folders, published_key, report), protocol=pickle.HIGHEST_PROTOCOL)
