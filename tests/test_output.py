@@ -328,7 +328,10 @@ def _parsed_line_by_line(text):
 
 
 _DIGESTS = st.sampled_from(["a" * 64, "0123456789abcdef" * 4, "A" * 64, "a" * 63, "g" * 64])
-_NAMES = st.sampled_from(["index.html", "a/b.html", "a//b", "../x", "./y", MANIFEST, "x y", " z", "a\r", "", "doc/"])
+_NAMES = st.sampled_from(
+    ["index.html", "a/b.html", "a//b", "../x", "./y", MANIFEST, "x y", " z", "a\r", "", "doc/"]
+    + ["...", "a/.b", "a/./b", "a/../b", "/a", "a/..", "a/.", "b..", "a/..c/d", "d/" + MANIFEST]
+)
 _LINES = st.builds(lambda d, sep, n: f"{d}{sep}{n}", _DIGESTS, st.sampled_from(["  ", " ", "   "]), _NAMES)
 
 
