@@ -94,7 +94,7 @@ class Document:
     # (code, message) of every rule finding in the source, allowed ones included: the built-page scan does not
     # report these again, so only what a template, the config or static files brought in is new there.
     seen: frozenset[tuple[str, str]] = field(default=frozenset(), compare=False)
-    # The SHA-256 of every compared field, filled in by document_digest() on first use (a memo of a pure
+    # The SHA-256 of every compared field but src, filled in by document_digest() on first use (a memo of a pure
     # function of this object's own fields; replace() leaves it empty in the copy, so it can never go stale).
     digest: str = field(default="", init=False, repr=False, compare=False)
     # Likewise for every compared field but the body and headings, by metadata_digest(): what a row of catalog.json
@@ -156,9 +156,12 @@ def facts_of(doc: Document) -> Facts:
     return Facts(**{name: getattr(doc, name) for name in _FACT_NAMES}, lines=lines)
 
 
-_COMPARED = tuple(f.name for f in dataclasses.fields(Document) if f.compare)
+# What a page, feed or index can show of a document: every compared field but the source's path, which is shown
+# to editors from the working folder (a build run from another folder must not make every page and index record
+# look changed) and is shown on no page.
+_SHOWN = tuple(f.name for f in dataclasses.fields(Document) if f.compare and f.name != "src")
 _BODY_FIELDS = ("body_html", "body_text", "headings")
-_METADATA = tuple(name for name in _COMPARED if name not in _BODY_FIELDS)
+_METADATA = tuple(name for name in _SHOWN if name not in _BODY_FIELDS)
 
 # What a document's metadata leaves out: its body, as HTML and as text, and its table of contents.
 _BODY = dict(zip(_BODY_FIELDS, (b"", b"", ()), strict=True))
@@ -190,7 +193,7 @@ def fill_body(doc: Document, whole: Document | None) -> None:
 
 def document_digest(doc: Document) -> str:
     """The SHA-256 of everything a page or an index can show of doc, computed once per object (see Document.digest)."""
-    return _memo_digest(doc, "digest", _COMPARED)
+    return _memo_digest(doc, "digest", _SHOWN)
 
 
 def metadata_digest(doc: Document) -> str:
