@@ -176,6 +176,12 @@ def test_debug_shows_the_traceback(site):
     assert "Traceback (most recent call last)" in result.stderr and "OSError" in result.stderr
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In the command's process before it starts: Ctrl+C acts as in a terminal even when this suite was started with
+    it ignored (as a background job of a non-interactive shell is), which the command would otherwise inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _building(site: Path, process: subprocess.Popen, seconds: int = 120) -> None:
     """Wait until the build is writing its staging folder (everything is read and checked by then)."""
     for _ in range(seconds * 100):
@@ -197,6 +203,7 @@ def test_ctrl_c_during_a_build(site):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     _building(site, process)
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl+C in a terminal does: the whole process group
@@ -239,6 +246,7 @@ def test_ctrl_c_in_the_middle_of_a_build(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     try:
         _reading_in_workers(process.pid)
@@ -262,6 +270,7 @@ def test_serve_answers_404_to_a_nul_in_the_url_and_stops_on_ctrl_c(site):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     try:
         address = ""
