@@ -285,9 +285,13 @@ class Staging:
         """The size of a file written here."""
         return self._sizes[dest]
 
+    def paths(self) -> Iterator[str]:
+        """The site path of every file written so far (not of one asked for and not yet written)."""
+        return (dest for dest, digest in self._written.items() if digest)
+
     def folders(self) -> list[str]:
         """Every folder that holds a file written so far, as a site path, in name order."""
-        return sorted(_folders_of("", (dest for dest, digest in self._written.items() if digest)))
+        return sorted(_folders_of("", self.paths()))
 
     def pages(self) -> dict[str, str]:
         """Site path -> SHA-256 of every HTML page written so far."""
@@ -433,22 +437,22 @@ def staged(
         raise
     replaced = _swap(staging.path, out_dir)
     if replaced is None and reuse:  # the first build: the next one should not have to link every file either
-        _seed_spare(out_dir, [dest for dest, digest in staging.written().items() if digest])
+        _seed_spare(out_dir, staging)
     elif replaced is not None and reuse and replaced != spare_dir(out_dir):
         replaced.rename(spare_dir(out_dir))  # the site just replaced: the next build's staging folder
     elif replaced is not None and not reuse:
         shutil.rmtree(replaced, ignore_errors=True)
 
 
-def _seed_spare(out_dir: Path, files: list[str]) -> None:
-    """Make the spare a copy of the site just published (whose files are `files`, site paths), of hard links, made
+def _seed_spare(out_dir: Path, published: Staging) -> None:
+    """Make the spare a copy of the site just published (from the staging folder `published`), of hard links, made
     aside and renamed into place (a copy left half made by a kill is a staging leftover, which recover() removes)."""
-    # From the staging folder's own list rather than a walk of the site: no folder is listed or stat'ed, and none
+    # From the staging folder's own lists rather than a walk of the site: no folder is listed or stat'ed, and none
     # has its times and mode copied (a third of the time at 50,000 files).
     copy, site = tempfile.mkdtemp(prefix=_prefix(out_dir, "new"), dir=out_dir.parent), os.fspath(out_dir)
-    for folder in sorted(_folders_of("", files)):  # a folder sorts before the folders inside it
+    for folder in published.folders():  # in name order: a folder before the folders inside it
         os.mkdir(f"{copy}/{folder}")
-    for dest in files:
+    for dest in published.paths():
         _link_or_copy(f"{site}/{dest}", f"{copy}/{dest}")
     os.chmod(copy, 0o755)
     os.rename(copy, spare_dir(out_dir))

@@ -17,7 +17,7 @@ from .config import Config
 from .errors import Problem, TemplateError, shown_path
 from .feeds import feed_path
 from .frontmatter import HEADINGS
-from .model import Document, Facet, Listing, ListingPage, NavLink, Output, Relations, Site
+from .model import Attachment, Document, Facet, Listing, ListingPage, NavLink, Output, Relations, Site
 from .urls import Linker, attachment_path, listing_path, section_of
 
 
@@ -185,16 +185,17 @@ def render_documents(context: PageContext, documents: list[Document], compiled: 
 def document_outputs(doc: Document) -> tuple[str, ...]:
     """The site paths of the files made for a document (by _Pages.document): its page, its JSON twin and a copy of
     each attachment."""
-    copies = (attachment_path(doc.path, Path(a.src).name) for a in doc.attachments)
-    return (doc.path, opendata.twin_path(doc), *copies)
+    return (doc.path, opendata.twin_path(doc), *(_copy_path(doc, a) for a in doc.attachments))
 
 
 def attachment_copies(doc: Document, config: Config) -> list[Output]:
     """A document's attachments, copied beside its page."""
-    return [
-        Output(attachment_path(doc.path, Path(a.src).name), source=config.content_dir / a.src, digest=a.digest)
-        for a in doc.attachments
-    ]
+    return [Output(_copy_path(doc, a), source=config.content_dir / a.src, digest=a.digest) for a in doc.attachments]
+
+
+def _copy_path(doc: Document, attachment: Attachment) -> str:
+    """The site path of an attachment's copy: in the folder named like its document's page."""
+    return attachment_path(doc.path, Path(attachment.src).name)
 
 
 class _Pages:
@@ -288,7 +289,7 @@ class _Pages:
 
     def document(self, doc: Document) -> list[Output]:
         dest = doc.path
-        files = [(a, attachment_path(dest, Path(a.src).name)) for a in doc.attachments]
+        files = [(a, _copy_path(doc, a)) for a in doc.attachments]
         # The body was sanitised by markup.py when the document was read; this is the one place it becomes Markup.
         config = self.context.config
         page = self.page(
