@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from xxgk import pipeline
+from xxgk import pipeline, render
 from xxgk.check import page_scan
 from xxgk.config import load_config
 from xxgk.errors import shown_path
@@ -31,12 +31,13 @@ def test_the_listings_are_swept_together_and_the_findings_stay_the_same(make_sit
     config = load_config(root / "config.yaml")
     today = date.fromisoformat(TODAY)
     site = pipeline.site_model(pipeline.check(config, today, since=None), config, today)
-    sweep = pipeline.listing_sweep(site)
+    sweep = [page.url for _, page, _ in render.listing_sweep(site)]
     listings = [site.catalog, *site.columns, *(term for facet in site.facets for term in facet.terms)]
     pages = {page.url: page for listing in listings for page in listing.pages}
     assert sorted(sweep) == sorted(pages) and len(set(sweep)) == len(sweep)
-    where = [(pages[url].number - 1) / pages[url].count for url in sweep]
-    assert where == sorted(where) and where[-1] == 7 / 8  # 40 documents, 5 a page: every listing's 8th page last
+    rank = {doc.index_no: at for at, doc in enumerate(row for page in site.catalog.pages for row in page.documents)}
+    where = [rank[pages[url].documents[0].index_no] if pages[url].documents else 0 for url in sweep]
+    assert where == sorted(where) and where[-1] == 35  # 40 documents, 5 a page: the pages whose first row is the 36th
     assert all((config.output_dir / url).is_file() for url in sweep)
     documents = list(site.documents)
     by_path = pipeline.scan_pages(config.output_dir, config, documents, shown_path)

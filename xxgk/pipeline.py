@@ -143,24 +143,15 @@ def scan_pages(
 ) -> tuple[list[Problem], page_scan.Findings]:
     """The built-page rules over the HTML under folder, leaving out what a document's own rules already found;
     with what was found in each page's bytes (see page_scan.scan for pages and known). With the site model, its
-    listing pages are read in the order listing_sweep() gives, which is quicker.
+    listing pages are read in the order render.listing_sweep() gives, which is quicker.
 
     The footer's 找错 and 党政机关网站标识 links go where config.yaml says: their hosts are allowed like the
     configured ones, unless a host holds a spam term (then its link on every page stops the build).
     """
     seen = frozenset().union(*(doc.seen for doc in documents))
-    first = listing_sweep(site) if site else ()
+    first = [page.url for _, page, _ in render.listing_sweep(site)] if site else ()
     found, findings = page_scan.scan(folder, scanned_hosts(config), shown, pages, known, first)
     return [p for p in found if (p.code, p.message) not in seen], findings
-
-
-def listing_sweep(site: Site) -> list[str]:
-    """Every listing page of the site, all listings swept together from their newest pages to their oldest (page k
-    of n at (k - 1) / n): a document's row is on a page of the catalog, of its column and of each facet, and these
-    pages then come near one another, while the page scan still remembers the row."""
-    listings = [site.catalog, *site.columns, *(term for facet in site.facets for term in facet.terms)]
-    pages = [page for listing in listings for page in listing.pages]
-    return [page.url for page in sorted(pages, key=lambda page: ((page.number - 1) / page.count, page.url))]
 
 
 def scanned_hosts(config: Config) -> frozenset[str]:
