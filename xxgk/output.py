@@ -255,13 +255,16 @@ class Staging:
         """Link every file (site path -> SHA-256 and size) from the previous build when all of them are there
         unchanged; else link none and return False, so the caller writes them."""
         # The spare's own file is enough (one lstat); else the served one, which the caller's record vouches for.
-        found = {
-            dest: True
-            if self._holds(dest, digest, size, self._inside(dest))
-            else self.previous.unchanged(dest, digest, size)
-            for dest, (digest, size) in files.items()
-        }
-        if not files or None in found.values():
+        found = {}
+        for dest, (digest, size) in files.items():
+            found[dest] = (
+                True
+                if self._holds(dest, digest, size, self._inside(dest))
+                else self.previous.unchanged(dest, digest, size)
+            )
+            if found[dest] is None:
+                return False
+        if not found:
             return False
         for dest, old in found.items():
             if old is not True:

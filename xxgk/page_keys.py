@@ -119,11 +119,15 @@ class PageRecord:
     def reuse(self, stage: Staging, dests: tuple[str, ...], key: str) -> bool:
         """Link every one of dests from the previous build when each was rendered from key and is still there as
         it was; else link none (they are then rendered) and return False. Either way key is noted for them."""
-        self._new.update(dict.fromkeys(dests, key))
-        entries = [self._previous.get(dest) for dest in dests]
-        if any(entry is None or entry[0] != key for entry in entries):
-            return False
-        return stage.keep({dest: (digest, size) for dest, (_, digest, size) in zip(dests, entries, strict=True)})
+        files = {}
+        for dest in dests:
+            self._new[dest] = key
+        for dest in dests:
+            entry = self._previous.get(dest)
+            if entry is None or entry[0] != key:
+                return False
+            files[dest] = entry[1:]  # its SHA-256 and size
+        return stage.keep(files)
 
     def encoded(self, stage: Staging) -> bytes:
         """The record of this build, once every page was written into stage."""
