@@ -264,3 +264,28 @@ def test_a_build_whose_cache_lost_a_body_meanwhile_starts_again_and_makes_the_ri
     fresh = sample_project(tmp_path / "b")
     build(fresh, "--no-cache")
     assert files(root / "site") == files(fresh / "site")
+
+
+def test_an_index_found_unfit_while_the_pages_are_written_is_rebuilt_and_answers_as_a_fresh_one(tmp_path):
+    # The update of the Whoosh index is planned beside the pages; a plan that turns out to be a rebuild (the index
+    # damaged, or most documents changed) is carried out after them, and nothing the planner saw is kept.
+    from xxgk import pipeline, search
+    from xxgk.config import load_config
+
+    root = sample_project(tmp_path)
+    today = date.fromisoformat(TODAY)
+    pipeline.build(load_config(root / "config.yaml"), today)
+    segment = next((root / ".site-index").glob("*.trm"))
+    segment.write_bytes(segment.read_bytes()[:-10])  # damaged, the marker still there
+    edit(root / "content/fdzdgknr/2018-pingshan-gzld.md", r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
+    healed = pipeline.build(load_config(root / "config.yaml"), today)
+    assert (healed.index.full, healed.index.healed) == (True, True)
+    for source in sorted((root / "content/fdzdgknr").glob("*.md")):  # every document changed: rebuilt, not patched
+        source.write_text(source.read_text(encoding="utf-8") + "\n补充说明：甲乙丙丁。\n", encoding="utf-8")
+    rebuilt = pipeline.build(load_config(root / "config.yaml"), today)
+    assert (rebuilt.index.full, rebuilt.index.healed, rebuilt.index.added) == (True, False, rebuilt.documents)
+    pipeline.build(load_config(root / "config.yaml", output_dir=tmp_path / "fresh"), today, reuse=False)
+    assert files(root / "site") == files(tmp_path / "fresh")
+    found = [hit.url for hit in search.search(root / ".site-index", "甲乙丙丁").hits]
+    assert len(found) == rebuilt.documents
+    assert found == [hit.url for hit in search.search(tmp_path / ".fresh-index", "甲乙丙丁").hits]

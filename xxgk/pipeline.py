@@ -347,12 +347,11 @@ def _build_checked(
         output.staged(config.output_dir, reuse=reuse, parsed=parsed) as stage,
     ):
         record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
-        plan = search.plan(index_stage.path, site.documents, full=full_index)
         report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
         # The static index spills its postings on disk among the derived data, also with --no-cache (nothing of an
         # earlier build is read from there).
         spill_in = cache_dir(config.output_dir)
-        beside = _Beside(site, config, report_pages, plan, index_stage.path, record, spill_in)
+        beside = _Beside(site, config, report_pages, full_index, index_stage.path, record, spill_in)
         # When the search indexes are updated, they are made by a worker process while this one writes the pages.
         with _made_beside(beside, stage) as made_beside:
             built, rendered = _write_pages(config, site, context, reports, stage, reuse, parsed)
@@ -451,12 +450,12 @@ def _write_pages(
 @dataclass(frozen=True, slots=True)
 class _Beside:
     """What is made beside the pages: the feeds and sitemaps, made from the site model alone, and both search
-    indexes, the Whoosh one by carrying out its plan."""
+    indexes, the Whoosh one in index_path by carrying out its plan (a rebuild with full_index)."""
 
     site: Site
     config: Config
     report_pages: list[tuple[str, str]]  # (site path, publication day) of each annual report
-    plan: search.Plan
+    full_index: bool
     index_path: Path
     record: Path | None  # the static index's record (see _write_static_index)
     spill_in: Path  # where a static index built anew spills its postings (see static_index.built)
@@ -470,36 +469,56 @@ def _made_beside(
     updated in place; the yielded callable waits for it and returns the Whoosh index's figures and the static
     index's record. When the Whoosh index is rebuilt, everything is made when the callable is called, after the
     pages: a rebuild uses every core of its own."""
-    if beside.plan.rebuild:
-        yield lambda: _write_beside(beside, stage)
+    if beside.full_index or not (beside.index_path / search.MARKER).is_file():  # a rebuild, known at once
+        yield lambda: _write_beside(beside, stage, _plan(beside))
         return
+    # The worker plans the update too (reading every indexed document's digest), off this process's path; should
+    # the plan be a rebuild after all, it writes nothing and the rebuild is made here after the pages.
     with workers.background(_write_beside_in_worker, beside, stage.for_workers()) as result:
 
         def claimed() -> tuple[search.IndexStats, bytes | None]:
-            index, files, static_record = result()
-            stage.claim(files)
-            return index, static_record
+            made = result()
+            stage.claim(made.files if made else [])
+            return (made.index, made.static_record) if made else _write_beside(beside, stage, _plan(beside))
 
         yield claimed
 
 
-def _write_beside_in_worker(beside: _Beside, staging: tuple) -> tuple[search.IndexStats, list, bytes | None]:
-    """_write_beside in a worker process, into the staging folder it was lent (see Staging.for_workers); also
-    returns the (path, SHA-256, size) of the files written, for the lender to claim."""
+@dataclass(frozen=True, slots=True)
+class _MadeBeside:
+    """What a worker made beside the pages: the Whoosh index's figures, the (path, SHA-256, size) of the files it
+    wrote for the lender to claim, and the static index's record."""
+
+    index: search.IndexStats
+    files: list[tuple[str, str, int]]
+    static_record: bytes | None
+
+
+def _plan(beside: _Beside) -> search.Plan:
+    return search.plan(beside.index_path, beside.site.documents, full=beside.full_index)
+
+
+def _write_beside_in_worker(beside: _Beside, staging: tuple) -> _MadeBeside | None:
+    """_write_beside in a worker process, into the staging folder it was lent (see Staging.for_workers), when the
+    Whoosh index is updated in place; None, having written nothing, when it must be rebuilt."""
+    plan = _plan(beside)
+    if plan.rebuild:
+        return None
     stage = output.Staging(*staging)
-    index, static_record = _write_beside(beside, stage)
-    return index, stage.files(), static_record
+    index, static_record = _write_beside(beside, stage, plan)
+    return _MadeBeside(index, stage.files(), static_record)
 
 
-def _write_beside(beside: _Beside, stage: output.Staging) -> tuple[search.IndexStats, bytes | None]:
-    """Write what beside names into stage; returns the Whoosh index's figures and the static index's record."""
+def _write_beside(beside: _Beside, stage: output.Staging, plan: search.Plan) -> tuple[search.IndexStats, bytes | None]:
+    """Write what beside names into stage, carrying out the Whoosh index's plan; returns the Whoosh index's figures
+    and the static index's record."""
     site, config = beside.site, beside.config
     stage.write(feeds.discovery_files(site, config, beside.report_pages))
     # A rebuilt Whoosh index is written by worker processes, forked before the static index is made: this
     # process makes and writes it meanwhile, and they do not inherit its bytes. static holds its record.
     static: list[bytes | None] = []
     index = search.carry_out(
-        beside.plan,
+        plan,
         beside.index_path,
         lambda: static.append(_write_static_index(site.documents, stage, beside.record, beside.spill_in)),
     )
