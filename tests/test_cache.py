@@ -118,6 +118,36 @@ def test_a_damaged_entry_is_not_used(tmp_path, source):
     assert lookup(tmp_path, source) is None
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("doc.md", None, "", ()),  # one field short
+        "not a tuple",
+        ("doc.md", (1, 2, 3, 4), "", (), "结果"),  # a stamp of four values
+        ("doc.md", (1, 2, 3, 4, "5"), "", (), "结果"),  # a stamp value that is not a number
+        ("doc.md", "STAMP", "", (), "结果"),
+        ("doc.md", "STAMPED", "", [], "结果"),  # the attachments not as a tuple
+        ("doc.md", "STAMPED", "", (("a.pdf", None),), "结果"),  # an attachment of two values
+        ("doc.md", "STAMPED", "", (("a.pdf", (1, 2), None),), "结果"),  # of a stamp of two
+    ],
+)
+def test_a_row_of_a_valid_pickle_and_checksum_but_another_shape_is_not_used(tmp_path, source, fields):
+    stored(tmp_path, source)
+    stamp = Stamp.of(source)
+    stamp = (stamp.size, stamp.mtime_ns, stamp.ctime_ns, stamp.inode, stamp.seen_ns)
+    if isinstance(fields, tuple) and fields[1] == "STAMPED":
+        fields = (fields[0], stamp, *fields[2:])
+    blob = pickle.dumps(fields)
+    with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
+        db.execute("UPDATE documents SET entry = ?, checksum = ?", (blob, hashlib.sha256(blob).hexdigest()))
+    assert lookup(tmp_path, source) is None
+    good = ("doc.md", stamp, hashlib.sha256(source.read_bytes()).hexdigest(), (), "结果")
+    blob = pickle.dumps(good)  # the same row of the right shape is used: the test's rows are laid out as the cache's
+    with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
+        db.execute("UPDATE documents SET entry = ?, checksum = ?", (blob, hashlib.sha256(blob).hexdigest()))
+    assert lookup(tmp_path, source) == "结果"
+
+
 def in_brief(tmp_path: Path, source: Path):
     return (
         Cache.open(tmp_path / "cache", "c", briefs=(SHOUTED,)).lookup([("doc.md", source)], brief=SHOUTED).get("doc.md")

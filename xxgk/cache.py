@@ -41,7 +41,7 @@ from typing import Any
 from .pickled import Pending, quick_state
 from .records import Parsed
 
-FORMAT = 4
+FORMAT = 5
 RACY_NS = 2_000_000_000  # an mtime this close to the moment of reading is not trusted (same-tick edits)
 _LIBRARIES = ("Markdown", "nh3", "PyYAML", "Jinja2", "MarkupSafe", "Whoosh", "python-slugify")
 _KEPT_CONTEXTS = 4  # fingerprints whose entries are kept (build and check differ; the rest are old code or config)
@@ -74,12 +74,8 @@ class Stamp:
         """Whether other is this file unchanged, as far as stat can tell without trusting a racy mtime."""
         return other is not None and self._holds(other._identity())
 
-    def same_stat(self, now: os.stat_result) -> bool:
-        """same_file for the file's os.stat result, without making a Stamp of it (a lookup does it for every file)."""
-        return self._holds((now.st_size, now.st_mtime_ns, now.st_ctime_ns, now.st_ino))
-
     def _holds(self, identity: tuple[int, int, int, int]) -> bool:
-        return identity == self._identity() and max(self.mtime_ns, self.ctime_ns) < self.seen_ns - RACY_NS
+        return _unchanged(_stamp_values(self), identity)
 
     def _identity(self) -> tuple[int, int, int, int]:
         return self.size, self.mtime_ns, self.ctime_ns, self.inode
@@ -218,10 +214,10 @@ class _Source:
             )
         except sqlite3.Error:
             row = None
-        entry = _entry(row)
-        if entry is None or entry.key != key or entry.digest != digest:
+        fields = _fields(row)
+        if fields is None or fields.key != key or fields.digest != digest:
             raise CacheChanged(key)
-        return entry.value
+        return fields.value
 
     def __reduce__(self) -> tuple:  # sent to a worker process: without the connection
         return _Source, (self._path, self._context)
@@ -245,7 +241,7 @@ class Memory:
     manifests its builds parsed or wrote, so that they are not parsed again."""
 
     context: str = ""
-    entries: dict[str, Entry] = dataclasses.field(default_factory=dict)
+    entries: dict[str, _Fields] = dataclasses.field(default_factory=dict)
     parsed: Parsed = dataclasses.field(default_factory=Parsed)
 
 
@@ -260,7 +256,7 @@ class Cache:
         self._pending: list[Entry] = []  # entries read (or found by their bytes, restamped) for commit()
         self._live: set[str] | None = None  # the keys of every document there is, for commit() to forget the rest
         self._stored: set[str] | None = None  # the keys lookup() found stored (None: not looked up)
-        self._held: dict[str, Entry] = {}  # the entries lookup() found still holding, for the Memory
+        self._held: dict[str, _Fields] = {}  # the entries lookup() found still holding, for the Memory
         self.reused = self.missed = 0  # documents lookup() found in the cache, and did not
         self._sources: list[_Source] = []  # where values read back in brief read what they left out
 
@@ -288,27 +284,21 @@ class Cache:
         self._stored = set(self._memory.entries) if remembered else set(rows)
         found = {}
         for key, path in keys:
-            entry = self._memory.entries.get(key) if remembered else _entry(rows.get(key))
+            fields = self._memory.entries.get(key) if remembered else _fields(rows.get(key))
             seen = time.time_ns()
             now = _stat(path)
-            if (
-                entry is None
-                or entry.key != key
-                or entry.stamp is None
-                or now is None
-                or not all(d.holds() for d in entry.depends)
-            ):
+            if fields is None or not fields.proves(key, now):
                 continue
-            rest = None if source is None else _Rest(source, key, entry.digest, brief.fill)
-            value = entry.value if brief is None else _expanded(brief, entry.value, rest)
+            rest = None if source is None else _Rest(source, key, fields.digest, brief.fill)
+            value = fields.value if brief is None else _expanded(brief, fields.value, rest)
             if value is _DAMAGED:
                 continue
-            if entry.stamp.same_stat(now):
-                found[key], self._held[key] = value, entry
-            elif entry.stamp.size == now.st_size and file_digest(path) == entry.digest:
+            if fields.same_stat(now):
+                found[key], self._held[key] = value, fields
+            elif fields.stamp[0] == now.st_size and file_digest(path) == fields.digest:
                 found[key] = value
                 if brief is None:  # restamped and saved whole; a brief entry is restamped by the next build
-                    self._pending.append(dataclasses.replace(entry, stamp=Stamp.taken(now, seen)))
+                    self._pending.append(dataclasses.replace(fields.entry(), stamp=Stamp.taken(now, seen)))
         self.reused += len(found)
         self.missed += len(keys) - len(found)
         return found
@@ -343,7 +333,7 @@ class Cache:
         if self._live is None:
             return
         if self._memory is not None:
-            held = {**self._held, **{entry.key: entry for entry in self._pending}}
+            held = {**self._held, **{entry.key: _Fields.of_entry(entry) for entry in self._pending}}
             self._memory.context, self._memory.entries = self._context, {k: held[k] for k in self._live if k in held}
         if not self._pending and self._stored is not None and self._live == self._stored:
             return  # nothing learnt: the file is left exactly as it was
@@ -443,20 +433,72 @@ def _expanded(brief: Brief, value: Any, rest: Pending | None) -> Any:
 
 
 def _pickled(entry: Entry) -> tuple[bytes, str]:
-    """An entry's row: its pickle and that pickle's SHA-256."""
-    blob = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    """An entry's row: the pickle of its fields as plain values (its stamps as tuples) and that pickle's SHA-256."""
+    depends = tuple((d.path, _stamp_values(d.stamp), d.digest) for d in entry.depends)
+    blob = pickle.dumps(
+        (entry.key, _stamp_values(entry.stamp), entry.digest, depends, entry.value), protocol=pickle.HIGHEST_PROTOCOL
+    )
     return blob, hashlib.sha256(blob).hexdigest()
 
 
-def _entry(row: tuple[bytes, str] | None) -> Entry | None:
-    """The entry of a row, or None when the row is missing or damaged."""
+def _stamp_values(stamp: Stamp | None) -> tuple[int, int, int, int, int] | None:
+    return None if stamp is None else (stamp.size, stamp.mtime_ns, stamp.ctime_ns, stamp.inode, stamp.seen_ns)
+
+
+def _unchanged(stamp: tuple[int, int, int, int, int], identity: tuple[int, int, int, int]) -> bool:
+    """Whether a file of this (size, mtime, ctime, inode) is the one stamped (a Stamp's fields in order), as far as
+    stat can tell without trusting a racy mtime."""
+    return identity == stamp[:4] and max(stamp[1], stamp[2]) < stamp[4] - RACY_NS
+
+
+@dataclass(frozen=True, slots=True)
+class _Fields:
+    """An entry as a row holds it: a lookup checks ten thousand of them, and unpickling plain values is several times
+    quicker than making an Entry and its Stamps (an Entry is made only of those kept, see entry())."""
+
+    key: str
+    stamp: tuple[int, int, int, int, int] | None  # Stamp's fields, in order
+    digest: str
+    depends: tuple[tuple[str, tuple[int, int, int, int, int] | None, str | None], ...]  # Dependency's, stamp as above
+    value: Any
+
+    @classmethod
+    def of_entry(cls, entry: Entry) -> _Fields:
+        depends = tuple((d.path, _stamp_values(d.stamp), d.digest) for d in entry.depends)
+        return cls(entry.key, _stamp_values(entry.stamp), entry.digest, depends, entry.value)
+
+    def same_stat(self, now: os.stat_result) -> bool:
+        """Stamp.same_file for the source's os.stat result (the entry's stamp must be there), without making either."""
+        return _unchanged(self.stamp, (now.st_size, now.st_mtime_ns, now.st_ctime_ns, now.st_ino))
+
+    def proves(self, key: str, now: os.stat_result | None) -> bool:
+        """Whether this is key's entry, of a source that is there now (its stat), with its attachments as they were."""
+        if self.key != key or self.stamp is None or now is None:
+            return False
+        try:
+            return all(dependency.holds() for dependency in self.entry().depends) if self.depends else True
+        except (TypeError, ValueError):  # a damaged row of a valid pickle
+            return False
+
+    def entry(self) -> Entry:
+        depends = tuple(Dependency(path, _stamp(stamp), digest) for path, stamp, digest in self.depends)
+        return Entry(self.key, _stamp(self.stamp), self.digest, depends, self.value)
+
+
+def _stamp(values: tuple[int, int, int, int, int] | None) -> Stamp | None:
+    return None if values is None else Stamp(*values)
+
+
+def _fields(row: tuple[bytes, str] | None) -> _Fields | None:
+    """The fields of a row's entry, or None when the row is missing or damaged."""
     if row is None or not isinstance(row[0], bytes) or hashlib.sha256(row[0]).hexdigest() != row[1]:
         return None
     try:
-        entry = pickle.loads(row[0])  # noqa: S301 - written by this tool into its own folder, checksum verified
+        key, stamp, digest, depends, value = pickle.loads(row[0])  # noqa: S301 - written by this tool, checksum verified
     except Exception:  # noqa: BLE001 - a damaged or foreign entry is simply not used
         return None
-    return entry if isinstance(entry, Entry) else None
+    shaped = stamp is None or (type(stamp) is tuple and len(stamp) == 5 and all(type(v) is int for v in stamp))
+    return _Fields(key, stamp, digest, depends, value) if shaped and type(depends) is tuple else None
 
 
 def file_digest(path: str | Path) -> str | None:
