@@ -4,6 +4,7 @@ are not rewritten, and one build at a time writes into a folder."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -345,3 +346,43 @@ def test_a_manifest_is_read_exactly_or_refused(lines, final_newline):
             parse(text)
     else:
         assert parse(text) == expected
+
+
+def build_recorded(out, files, record):
+    with staged(out, reuse=True, spare_record=record) as stage:
+        stage.write([Output(dest, data) for dest, data in sorted(files.items())])
+        stage.write_manifest()
+
+
+def spare_as_read(out, record):
+    return output._spare_manifest(out, output.Previous.of(out), None, record).hashes
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_SITES.filter(_consistent), min_size=2, max_size=6))
+def test_the_spare_manifest_read_through_the_record_is_the_parsed_one(tmp_path_factory, sites):
+    root = tmp_path_factory.mktemp("record")
+    for files in sites:
+        build_recorded(root / "site", files, root / "spare.json")
+        assert spare_as_read(root / "site", root / "spare.json") == parse(
+            (root / ".site.spare" / MANIFEST).read_text(encoding="utf-8")
+        )
+
+
+def test_the_spare_manifest_is_not_parsed_when_the_record_fits_and_is_when_it_does_not(tmp_path, monkeypatch):
+    out, record = tmp_path / "site", tmp_path / "spare.json"
+    site = {f"doc/{n}.html": f"page {n}".encode() for n in range(20)}
+    build_recorded(out, site, record)
+    build_recorded(out, {**site, "doc/3.html": b"edited", "doc/new.html": b"new"} | {"doc/4.html": b"x"}, record)
+    expected = parse((tmp_path / ".site.spare" / MANIFEST).read_text(encoding="utf-8"))
+    parsed = []
+    monkeypatch.setattr(output, "parse", lambda text: parsed.append(1) or parse(text))
+    assert spare_as_read(out, record) == expected and len(parsed) == 1  # the served manifest only
+    body = json.loads(record.read_text(encoding="utf-8"))
+    for undo in ({"../outside.html": None}, {"doc/3.html": "not a digest"}, []):
+        record.write_text(json.dumps({**body, "body": {**body["body"], "undo": undo}}), encoding="utf-8")
+        parsed.clear()
+        assert spare_as_read(out, record) == expected and len(parsed) == 2
+    record.write_text(json.dumps({**body, "body": {**body["body"], "served": "0" * 64}}), encoding="utf-8")
+    parsed.clear()
+    assert spare_as_read(out, record) == expected and len(parsed) == 2  # a record of other manifests

@@ -72,7 +72,7 @@ def parse(text: str, shown: str = MANIFEST) -> dict[str, str]:
     if _LINES.fullmatch(text if text.endswith("\n") else text + "\n"):  # every line well formed, in one pass
         for line in lines:
             digest, _, path = line.partition("  ")
-            if not _is_site_path(path) or path in entries:
+            if not is_site_path(path) or path in entries:
                 break
             entries[path] = digest
         else:
@@ -80,7 +80,7 @@ def parse(text: str, shown: str = MANIFEST) -> dict[str, str]:
         entries = {}
     for number, line in enumerate(lines, start=1):  # find the first bad line, to name it
         match = _LINE.fullmatch(line)
-        if match is None or not _is_site_path(match[2]) or match[2] in entries:
+        if match is None or not is_site_path(match[2]) or match[2] in entries:
             raise Unusable(
                 f"{shown}:{number}: 构建清单第 {number} 行格式不对（应为“64 位十六进制 SHA-256、两个空格、文件路径”，"
                 "每个路径只出现一次）。清单可能已损坏或被改动，请用构建产生的 manifest.sha256。"
@@ -89,7 +89,9 @@ def parse(text: str, shown: str = MANIFEST) -> dict[str, str]:
     return entries
 
 
-def _is_site_path(path: str) -> bool:
+def is_site_path(path: str) -> bool:
+    """Whether a manifest may list path: a file's path inside the site, parts separated by "/", none empty, "." or
+    "..", and not the manifest itself."""
     parts = path.split("/")
     return "" not in parts and "." not in parts and ".." not in parts and path != MANIFEST
 

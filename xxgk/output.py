@@ -30,15 +30,15 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 
-from . import sources
+from . import records, sources
 from .errors import BuildError, Problem, shown_path
-from .manifest import MANIFEST, Unusable, file_hash, manifest_text, parse
+from .manifest import MANIFEST, Unusable, file_hash, is_site_path, manifest_text, parse
 from .model import Output
 from .records import Parsed
 
@@ -56,12 +56,13 @@ class Previous:
 
     folder: Path | None = None
     hashes: dict[str, str] = field(default_factory=dict)
+    digest: str = ""  # the SHA-256 of the manifest's bytes
 
     @classmethod
     def of(cls, out_dir: Path, parsed: Parsed | None = None) -> Previous:
         """The previous build in out_dir, or nothing to reuse when it has no readable manifest."""
         found = _Manifest.of(out_dir, parsed)
-        return cls() if found is None else cls(out_dir, found.hashes)
+        return cls() if found is None else cls(out_dir, found.hashes, found.digest)
 
     def unchanged(self, dest: str, digest: str, size: int) -> str | None:
         """The previous file for dest when it holds exactly these bytes (by the manifest and its size), else None."""
@@ -77,23 +78,29 @@ class Previous:
 
 @dataclass(slots=True)
 class _Manifest:
-    """A folder's manifest: its entries, and the folders that hold them (worked out once, when first asked for)."""
+    """A folder's manifest: its entries, the SHA-256 of its bytes, and the folders that hold the entries (worked out
+    once, when first asked for)."""
 
     hashes: dict[str, str]
+    digest: str
     _folders: frozenset[str] | None = None  # site paths
 
     @classmethod
-    def of(cls, folder: Path, parsed: Parsed | None) -> _Manifest | None:
-        """The manifest in folder (parsed through parsed when given); None when it has no readable one."""
+    def of(
+        cls, folder: Path, parsed: Parsed | None, read: Callable[[bytes], _Manifest] | None = None
+    ) -> _Manifest | None:
+        """The manifest in folder, read from its bytes by read (by default, parsed), through parsed when given; None
+        when it has no readable one."""
+        read = read or cls.parsed
         try:
             data = (folder / MANIFEST).read_bytes()
-            return cls.parsed(data) if parsed is None else parsed.of(MANIFEST, data, cls.parsed)
+            return read(data) if parsed is None else parsed.of(MANIFEST, data, read)
         except (OSError, UnicodeDecodeError, Unusable):
             return None
 
     @classmethod
     def parsed(cls, data: bytes) -> _Manifest:
-        return cls(parse(data.decode()))
+        return cls(parse(data.decode()), hashlib.sha256(data).hexdigest())
 
     def folders_under(self, root: str) -> set[str]:
         """Every folder that holds one of the entries, as a path under root."""
@@ -304,10 +311,10 @@ class Staging:
         """Write manifest.sha256 listing every file written so far."""
         hashes = {dest: digest for dest, digest in sorted(self._written.items()) if dest != MANIFEST}
         data = manifest_text(hashes).encode("utf-8")
-        self.write([Output(MANIFEST, data)])
+        [(_, digest, _)] = self.write([Output(MANIFEST, data)])
         # What parse() gives for data: every path passed _inside() and every digest is a SHA-256.
         if self.parsed is not None and hashes and "" not in hashes.values():
-            self.parsed.remember(MANIFEST, data, _Manifest(hashes))
+            self.parsed.remember(MANIFEST, data, _Manifest(hashes, digest))
 
     def copy_tree(self, source: Path, dest: str, *, fill: bool = False) -> int:
         """Copy a folder (such as static/) under `dest`: its regular files only, hidden ones skipped; returns the count.
@@ -411,19 +418,23 @@ def _remove_empty(root: str, folders: set[str]) -> None:
 
 @contextmanager
 def staged(
-    out_dir: Path, *, seed: Path | None = None, reuse: bool = False, parsed: Parsed | None = None
+    out_dir: Path,
+    *,
+    seed: Path | None = None,
+    reuse: bool = False,
+    parsed: Parsed | None = None,
+    spare_record: Path | None = None,
 ) -> Iterator[Staging]:
     """Yield a Staging (seed's files hard-linked in when given; with reuse, the spare site updated in place and
     unchanged files linked from out_dir); on success it replaces out_dir, on failure out_dir is untouched. The
-    manifests are parsed through parsed when given.
+    manifests are parsed through parsed when given; with a spare_record, how the spare differs from the site is kept
+    there for the next build, which then need not parse the spare's manifest (see _spare_manifest).
 
     A seed's files are shared with the seed (hard links), so whoever writes into the staging folder must never
     rewrite a file in place: it replaces it (write_atomically) or writes new names, as the Whoosh index does."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    # The spare's manifest is read before the served one's: parsed keeps the ones used last, and the served site is
-    # the next build's spare.
-    held = _spare_manifest(out_dir, parsed) if reuse else None
     previous = Previous.of(out_dir, parsed) if reuse else Previous()
+    held = _spare_manifest(out_dir, previous, parsed, spare_record) if reuse else None
     staging = _spare_staging(out_dir, previous, held, parsed) if previous.folder and held else None
     if staging is None:
         _discard(spare_dir(out_dir))  # out of date, or not wanted (no reuse)
@@ -445,6 +456,8 @@ def staged(
         replaced.rename(spare_dir(out_dir))  # the site just replaced: the next build's staging folder
     elif replaced is not None and not reuse:
         shutil.rmtree(replaced, ignore_errors=True)
+    if reuse and spare_record is not None:
+        _record_spare(spare_record, previous if replaced is not None else None, staging)
 
 
 def _seed_spare(out_dir: Path, published: Staging) -> None:
@@ -474,12 +487,57 @@ def _discard(path: Path) -> None:
         path.unlink()
 
 
-def _spare_manifest(out_dir: Path, parsed: Parsed | None) -> _Manifest | None:
-    """The manifest of the spare site, or None when there is no spare with a readable one."""
+def _spare_manifest(out_dir: Path, served: Previous, parsed: Parsed | None, record: Path | None) -> _Manifest | None:
+    """The manifest of the spare site, or None when there is no spare with a readable one: the served site's with
+    the last build's changes undone when the record that build left is of these two manifests, else parsed."""
     spare = spare_dir(out_dir)
     if spare.is_symlink() or not spare.is_dir():
         return None
-    return _Manifest.of(spare, parsed)
+    return _Manifest.of(spare, parsed, lambda data: _undone(served, record, data))
+
+
+_SPARE_RECORD = "spare 1"
+
+
+def _undone(served: Previous, record: Path | None, data: bytes) -> _Manifest:
+    """The spare's manifest, whose bytes are data: the served manifest's entries with the changes the record names
+    undone, when it names these two manifests (by SHA-256); else data parsed."""
+    digest = hashlib.sha256(data).hexdigest()
+    body = records.load(record, _SPARE_RECORD)
+    if not isinstance(body, dict) or [body.get("spare"), body.get("served")] != [digest, served.digest]:
+        return _Manifest.parsed(data)
+    undo = body.get("undo")
+    if not isinstance(undo, dict) or not all(
+        is_site_path(path) and (old is None or _is_digest(old)) for path, old in undo.items()
+    ):
+        return _Manifest.parsed(data)
+    hashes = dict(served.hashes)
+    for path, old in undo.items():
+        if old is None:
+            hashes.pop(path, None)
+        else:
+            hashes[path] = old
+    return _Manifest(hashes, digest)
+
+
+def _is_digest(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64 and not value.strip("0123456789abcdef")
+
+
+def _record_spare(record: Path, replaced: Previous | None, published: Staging) -> None:
+    """Keep how the spare (the site replaced, or a copy of the one published when there was none) differs from the
+    site published: each path whose entry differs, with the spare's (None: it has none). No record is kept when most
+    entries differ: parsing the spare's manifest then costs no more."""
+    served = published.written()
+    own = served.pop(MANIFEST)
+    spare = replaced.hashes if replaced is not None else served
+    undo = {dest: spare.get(dest) for dest, digest in served.items() if spare.get(dest) != digest}
+    undo.update((dest, digest) for dest, digest in spare.items() if dest not in served)
+    if len(undo) > len(served) // 4:
+        record.unlink(missing_ok=True)
+        return
+    body = {"spare": replaced.digest if replaced is not None else own, "served": own, "undo": undo}
+    write_atomically(record, records.encoded(_SPARE_RECORD, body))
 
 
 def _spare_staging(out_dir: Path, previous: Previous, held: _Manifest, parsed: Parsed | None) -> Staging:

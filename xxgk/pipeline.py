@@ -344,7 +344,9 @@ def _build_checked(
     previous_index = None if full_index else index_dir(config.output_dir)
     with (
         output.staged(index_dir(config.output_dir), seed=previous_index) as index_stage,
-        output.staged(config.output_dir, reuse=reuse, parsed=parsed) as stage,
+        output.staged(
+            config.output_dir, reuse=reuse, parsed=parsed, spare_record=cache_dir(config.output_dir) / "spare.json"
+        ) as stage,
     ):
         record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
         report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
