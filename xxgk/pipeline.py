@@ -497,6 +497,7 @@ class _MadeBeside:
 
 
 def _plan(beside: _Beside) -> search.Plan:
+    """How the Whoosh index in beside.index_path is brought in line with the site's documents (see search.plan)."""
     return search.plan(beside.index_path, beside.site.documents, full=beside.full_index)
 
 
