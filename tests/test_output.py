@@ -14,6 +14,7 @@ from xxgk import output
 from xxgk.manifest import MANIFEST, Unusable, parse
 from xxgk.model import Output
 from xxgk.output import Changes, Staging, staged
+from xxgk.records import Parsed
 
 
 def test_outputs_are_written_and_swapped_in(tmp_path):
@@ -355,7 +356,7 @@ def build_recorded(out, files, record):
 
 
 def spare_as_read(out, record):
-    return output._spare_manifest(out, output.Previous.of(out), None, record).hashes
+    return output._spare_manifest(out, Parsed(), record).hashes
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -433,8 +433,12 @@ def staged(
     A seed's files are shared with the seed (hard links), so whoever writes into the staging folder must never
     rewrite a file in place: it replaces it (write_atomically) or writes new names, as the Whoosh index does."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    previous = Previous.of(out_dir, parsed) if reuse else Previous()
-    held = _spare_manifest(out_dir, previous, parsed, spare_record) if reuse else None
+    # The spare's manifest is read before the served one's (reading the spare's may read the served one: parsed once,
+    # through a Parsed of this build's own when none is given), so parsed keeps the served one as used last: the
+    # served site is the next build's spare.
+    reading = parsed if parsed is not None else Parsed()
+    held = _spare_manifest(out_dir, reading, spare_record) if reuse else None
+    previous = Previous.of(out_dir, reading) if reuse else Previous()
     staging = _spare_staging(out_dir, previous, held, parsed) if previous.folder and held else None
     if staging is None:
         _discard(spare_dir(out_dir))  # out of date, or not wanted (no reuse)
@@ -457,7 +461,7 @@ def staged(
     elif replaced is not None and not reuse:
         shutil.rmtree(replaced, ignore_errors=True)
     if reuse and spare_record is not None:
-        _record_spare(spare_record, previous if replaced is not None else None, staging)
+        _record_spare(spare_record, previous if replaced is not None else None, staging, parsed)
 
 
 def _seed_spare(out_dir: Path, published: Staging) -> None:
@@ -487,23 +491,23 @@ def _discard(path: Path) -> None:
         path.unlink()
 
 
-def _spare_manifest(out_dir: Path, served: Previous, parsed: Parsed | None, record: Path | None) -> _Manifest | None:
+def _spare_manifest(out_dir: Path, parsed: Parsed, record: Path | None) -> _Manifest | None:
     """The manifest of the spare site, or None when there is no spare with a readable one: the served site's with
     the last build's changes undone when the record that build left is of these two manifests, else parsed."""
     spare = spare_dir(out_dir)
     if spare.is_symlink() or not spare.is_dir():
         return None
-    return _Manifest.of(spare, parsed, lambda data: _undone(served, record, data))
+    return _Manifest.of(spare, parsed, lambda data: _undone(Previous.of(out_dir, parsed), record, data, parsed))
 
 
 _SPARE_RECORD = "spare 1"
 
 
-def _undone(served: Previous, record: Path | None, data: bytes) -> _Manifest:
+def _undone(served: Previous, record: Path | None, data: bytes, parsed: Parsed) -> _Manifest:
     """The spare's manifest, whose bytes are data: the served manifest's entries with the changes the record names
-    undone, when it names these two manifests (by SHA-256); else data parsed."""
+    undone, when it names these two manifests (by SHA-256); else data parsed. The record is read through parsed."""
     digest = hashlib.sha256(data).hexdigest()
-    body = records.load(record, _SPARE_RECORD)
+    body = records.load(record, _SPARE_RECORD, parsed)
     if not isinstance(body, dict) or [body.get("spare"), body.get("served")] != [digest, served.digest]:
         return _Manifest.parsed(data)
     undo = body.get("undo")
@@ -524,7 +528,7 @@ def _is_digest(value: object) -> bool:
     return isinstance(value, str) and len(value) == 64 and not value.strip("0123456789abcdef")
 
 
-def _record_spare(record: Path, replaced: Previous | None, published: Staging) -> None:
+def _record_spare(record: Path, replaced: Previous | None, published: Staging, parsed: Parsed | None) -> None:
     """Keep how the spare (the site replaced, or a copy of the one published when there was none) differs from the
     site published: each path whose entry differs, with the spare's (None: it has none). No record is kept when most
     entries differ: parsing the spare's manifest then costs no more."""
@@ -537,7 +541,7 @@ def _record_spare(record: Path, replaced: Previous | None, published: Staging) -
         record.unlink(missing_ok=True)
         return
     body = {"spare": replaced.digest if replaced is not None else own, "served": own, "undo": undo}
-    write_atomically(record, records.encoded(_SPARE_RECORD, body))
+    write_atomically(record, records.encoded(_SPARE_RECORD, body, parsed))
 
 
 def _spare_staging(out_dir: Path, previous: Previous, held: _Manifest, parsed: Parsed | None) -> Staging:
