@@ -5,7 +5,7 @@ python bench/gate_cost.py ROOT   ->   {"lint": seconds, "scan": seconds, "docume
 
 lint: the document rules (check.lint.lint_source) over every source file, as `read_all` runs them;
 scan: the built-page rules over every HTML page of ROOT/site as a build without a cache runs them: in its order
-(the listing pages swept together from their first pages to their last, then the rest in path order), in the
+(the listing pages swept together from their newest rows to their oldest, then the rest in path order), in the
 chunks its workers take (each with a new check.page_lint.PageLinter, which reads the markup that pages share
 once), BATCH pages at a time.
 The pages are read from disk before the clock starts. The site model that gives the order is read from the build
@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from xxgk import pipeline  # noqa: E402
+from xxgk import pipeline, render  # noqa: E402
 from xxgk.check.lint import lint_source  # noqa: E402
 from xxgk.check.page_lint import PageLinter  # noqa: E402
 from xxgk.check.page_scan import ALWAYS_ALLOWED, BATCH, in_scan_order  # noqa: E402
@@ -36,7 +36,12 @@ def main(root: Path) -> dict:
     sources = [(str(p), p.read_text(encoding="utf-8")) for p in sorted(config.content_dir.rglob("*.md"))]
     site = pipeline.site_model(pipeline.check(config, date.today(), since=None, cached=True), config, date.today())
     dests = [p.relative_to(config.output_dir).as_posix() for p in config.output_dir.rglob("*.html")]
-    order = [dest for _, dest in in_scan_order({dest: dest for dest in dests}, pipeline.listing_sweep(site))]
+    order = [
+        dest
+        for _, dest in in_scan_order(
+            {dest: dest for dest in dests}, [page.url for _, page, _ in render.listing_sweep(site)]
+        )
+    ]
     pages = [(config.output_dir / dest).read_text(encoding="utf-8") for dest in order]
     start = time.process_time()
     for src, text in sources:
