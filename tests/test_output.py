@@ -387,3 +387,12 @@ def test_the_spare_manifest_is_not_parsed_when_the_record_fits_and_is_when_it_do
     record.write_text(json.dumps({**body, "body": {**body["body"], "served": "0" * 64}}), encoding="utf-8")
     parsed.clear()
     assert spare_as_read(out, record) == expected and len(parsed) == 2  # a record of other manifests
+
+
+def test_a_site_published_without_a_manifest_leaves_no_note_of_its_spare(tmp_path):
+    out, record = tmp_path / "site", tmp_path / "spare.json"
+    build_recorded(out, {"a.html": b"a", "b.html": b"b", "c.html": b"c", "d.html": b"d", "e.html": b"e"}, record)
+    assert record.is_file()
+    with staged(out, reuse=True, spare_record=record) as stage:
+        stage.write([Output("a.html", b"a")])
+    assert not record.exists() and (out / "a.html").read_bytes() == b"a"

@@ -533,11 +533,11 @@ def _record_spare(record: Path, replaced: Previous | None, published: Staging, p
     site published: each path whose entry differs, with the spare's (None: it has none). No record is kept when most
     entries differ: parsing the spare's manifest then costs no more."""
     served = published.written()
-    own = served.pop(MANIFEST)
+    own = served.pop(MANIFEST, None)  # None: the site was published without a manifest, so it has no spare to note
     spare = replaced.hashes if replaced is not None else served
     undo = {dest: spare.get(dest) for dest, digest in served.items() if spare.get(dest) != digest}
     undo.update((dest, digest) for dest, digest in spare.items() if dest not in served)
-    if len(undo) > len(served) // 4:
+    if own is None or len(undo) > len(served) // 4:
         record.unlink(missing_ok=True)
         return
     body = {"spare": replaced.digest if replaced is not None else own, "served": own, "undo": undo}
