@@ -434,9 +434,9 @@ def _expanded(brief: Brief, value: Any, rest: Pending | None) -> Any:
 
 def _pickled(entry: Entry) -> tuple[bytes, str]:
     """An entry's row: the pickle of its fields as plain values (its stamps as tuples) and that pickle's SHA-256."""
-    depends = tuple((d.path, _stamp_values(d.stamp), d.digest) for d in entry.depends)
+    fields = _Fields.of_entry(entry)
     blob = pickle.dumps(
-        (entry.key, _stamp_values(entry.stamp), entry.digest, depends, entry.value), protocol=pickle.HIGHEST_PROTOCOL
+        (fields.key, fields.stamp, fields.digest, fields.depends, fields.value), protocol=pickle.HIGHEST_PROTOCOL
     )
     return blob, hashlib.sha256(blob).hexdigest()
 
