@@ -13,7 +13,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from xxgk import cache as cache_module
 from xxgk.cache import Brief, Cache, CacheChanged, Dependency, Entry, Memory, Stamp, fingerprint, stable
 from xxgk.content import FACTS, METADATA
 from xxgk.model import Document, Facts, Heading, document_digest, facts_of, metadata_only, metadata_state
@@ -457,3 +460,130 @@ def test_an_entry_saved_without_a_brief_form_drops_its_old_row_in_that_form(tmp_
     with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
         assert db.execute("SELECT count(*) FROM briefs").fetchone() == (0,)
     assert lookup(tmp_path, source) == "新结果"
+
+
+def _sources(tmp_path: Path, names: list[str]) -> dict[str, Path]:
+    (tmp_path / "docs").mkdir(exist_ok=True)
+    paths = {}
+    for name in names:
+        paths[name] = tmp_path / "docs" / name
+        paths[name].write_text(f"原文 {name}")
+        os.utime(paths[name], ns=(OLD_NS, OLD_NS))
+    return paths
+
+
+def _entry(name: str, path: Path, value) -> Entry:
+    return Entry(name, Stamp.of(path), hashlib.sha256(path.read_bytes()).hexdigest(), (), value)
+
+
+def _chunk_blobs(tmp_path: Path) -> dict[str, bytes]:
+    if not (tmp_path / "cache" / "documents.sqlite").exists():
+        return {}
+    with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
+        return dict(db.execute("SELECT chunk, entry FROM briefs"))
+
+
+def _keys_in_brief(tmp_path: Path) -> list[str]:
+    keys = [key for blob in _chunk_blobs(tmp_path).values() for key in pickle.loads(blob)]
+    assert len(keys) == len(set(keys))  # no key in two chunks
+    return sorted(keys)
+
+
+def test_many_entries_in_brief_are_kept_in_chunks_and_a_commit_rewrites_only_the_chunks_that_change(tmp_path):
+    names = [f"{n:04}.md" for n in range(1200)]  # dozens of entries in each chunk
+    paths = _sources(tmp_path, names)
+    cache = Cache.open(tmp_path / "cache", "c", briefs=(SHOUTED,))
+    cache.store([_entry(name, paths[name], f"v{name}") for name in names], set(names))
+    cache.commit()
+    before = _chunk_blobs(tmp_path)
+    assert 5 < len(before) < 100 and _keys_in_brief(tmp_path) == names
+    assert Cache.open(tmp_path / "cache", "c", briefs=(SHOUTED,)).lookup(list(paths.items()), brief=SHOUTED) == {
+        name: f"(V{name.upper()})" for name in names
+    }
+    # One edit, one document gone: the chunks of these two change (with the one before it, if the document gone
+    # started its chunk), every other is left as it was.
+    paths["0007.md"].write_text("改了")
+    paths["0500.md"].unlink()
+    live = set(names) - {"0500.md"}
+    cache = Cache.open(tmp_path / "cache", "c", briefs=(SHOUTED,))
+    found = cache.lookup(list(paths.items()), brief=SHOUTED)
+    assert set(found) == live - {"0007.md"}
+    cache.store([_entry("0007.md", paths["0007.md"], "新")], live)
+    cache.commit()
+    after = _chunk_blobs(tmp_path)
+    changed = {chunk for chunk in before.keys() | after.keys() if before.get(chunk) != after.get(chunk)}
+    assert 1 <= len(changed) <= 3 and _keys_in_brief(tmp_path) == sorted(live)
+    found = Cache.open(tmp_path / "cache", "c", briefs=(SHOUTED,)).lookup(list(paths.items()), brief=SHOUTED)
+    assert found["0007.md"] == "(新)" and set(found) == live
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        "not a dict",
+        [("0001.md", None)],
+        {"0001.md": ("0001.md", (1, 2, 3), "", (), "结果")},  # a stamp of three values
+        {"0001.md": "结果"},
+    ],
+)
+def test_a_chunk_of_a_valid_pickle_and_checksum_but_another_shape_is_not_used(tmp_path, rows):
+    paths = _sources(tmp_path, ["0001.md", "0002.md"])
+    cache = Cache.open(tmp_path / "cache", "c", briefs=(SHOUTED,))
+    cache.store([_entry(name, path, "结果") for name, path in paths.items()], set(paths))
+    cache.commit()
+    with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
+        chunks = db.execute("SELECT chunk, entry FROM briefs").fetchall()
+        chunk, kept = next((chunk, pickle.loads(blob)) for chunk, blob in chunks if "0001.md" in pickle.loads(blob))
+        if isinstance(rows, dict):
+            rows = {**kept, **rows}  # the other entry of the chunk (if any) is still well formed
+        bad = pickle.dumps(rows)
+        checksum = hashlib.sha256(bad).hexdigest()
+        db.execute("UPDATE briefs SET entry = ?, checksum = ? WHERE chunk = ?", (bad, checksum, chunk))
+    found = Cache.open(tmp_path / "cache", "c", briefs=(SHOUTED,)).lookup(list(paths.items()), brief=SHOUTED)
+    assert "0001.md" not in found
+    assert set(found) == ({"0002.md"} if isinstance(rows, dict) or "0002.md" not in kept else set())
+
+
+_CHANGES = st.lists(st.tuples(st.sampled_from(["write", "remove"]), st.integers(0, 59)), min_size=1, max_size=8)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_CHANGES, min_size=1, max_size=6))
+def test_chunks_hold_exactly_the_live_entries_after_any_sequence_of_commits(tmp_path_factory, monkeypatch, commits):
+    """Documents written and removed between commits, with chunks of about three keys (so chunks often start, end
+    and merge): after each commit the brief form holds one row per live document, its latest value, and a lookup
+    finds each."""
+    monkeypatch.setattr(cache_module, "CHUNK_KEYS", 3)
+    root = tmp_path_factory.mktemp("chunks")
+    (root / "docs").mkdir()
+    values: dict[str, str] = {}
+    for number, changes in enumerate(commits):
+        written = {}
+        for change, n in changes:
+            name, path = f"{n:02}.md", root / "docs" / f"{n:02}.md"
+            if change == "remove":
+                path.unlink(missing_ok=True)
+                values.pop(name, None)
+                written.pop(name, None)
+            else:
+                path.write_text(f"{name} {number}")
+                os.utime(path, ns=(OLD_NS + number, OLD_NS + number))
+                values[name] = written[name] = f"{name}@{number}"
+        paths = {name: root / "docs" / name for name in values}
+        cache = Cache.open(root / "cache", "c", briefs=(SHOUTED,))
+        cache.lookup(sorted(paths.items()), brief=SHOUTED)
+        cache.store([_entry(name, paths[name], value) for name, value in written.items()], set(values))
+        cache.commit()
+        assert _keys_in_brief(root) == sorted(values)
+        found = Cache.open(root / "cache", "c", briefs=(SHOUTED,)).lookup(sorted(paths.items()), brief=SHOUTED)
+        assert found == {name: f"({value.upper()})" for name, value in values.items()}
+
+
+def test_an_entry_of_a_document_not_there_is_not_kept(tmp_path, source):
+    stored(tmp_path, source)
+    cache = Cache.open(tmp_path / "cache", "c", briefs=(SHOUTED,))
+    cache.store([dataclasses.replace(entry_for(source, "另一篇"), key="gone.md")], {"doc.md"})  # the same documents
+    cache.commit()
+    with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
+        assert db.execute("SELECT key FROM documents").fetchall() == [("doc.md",)]
+    assert _keys_in_brief(tmp_path) == ["doc.md"]

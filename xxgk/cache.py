@@ -14,14 +14,15 @@ Anything else (a missing, stale, damaged or unreadable cache) means the document
 make a build slower, never wrong. It is an SQLite database, written only after a build (or a check) succeeded,
 in one transaction: a failed run leaves it as it was, and a killed one leaves the last committed state.
 
-Each entry is also kept in brief forms, each in a table of its own with its own checksum (see Brief: for a
-document, its metadata and problems without its body, and the few facts the rules between documents read). `build`
-reads back the metadata of an unchanged document and the rest when a page or an index asks for it, `check` only its
-facts and problems (see Cache.lookup).
+Each entry is also kept in brief forms, each in a table of its own (see Brief: for a document, its metadata and
+problems without its body, and the few facts the rules between documents read), in chunks of entries with a checksum
+each (see CHUNK_KEYS). `build` reads back the metadata of an unchanged document and the rest when a page or an index
+asks for it, `check` only its facts and problems (see Cache.lookup).
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import hashlib
@@ -33,18 +34,26 @@ import sqlite3
 import stat
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .pickled import Pending, quick_state
 from .records import Parsed
 
-FORMAT = 5
+FORMAT = 6
 RACY_NS = 2_000_000_000  # an mtime this close to the moment of reading is not trusted (same-tick edits)
 _LIBRARIES = ("Markdown", "nh3", "PyYAML", "Jinja2", "MarkupSafe", "Whoosh", "python-slugify")
 _KEPT_CONTEXTS = 4  # fingerprints whose entries are kept (build and check differ; the rest are old code or config)
+# A brief form's rows are kept in chunks of entries, each pickled as one: a lookup reads every row of a brief form,
+# and one pickle of dozens of rows unpickles in two thirds of the time of as many pickles of one (each names the
+# classes of its objects again), with one checksum instead of dozens. A chunk is a run of keys in sorted order: a
+# new one starts at each key whose hash is a multiple of CHUNK_KEYS (so, on average, every CHUNK_KEYS keys), which
+# depends on that key alone, so an added or removed document changes only its own chunk (or merges two), and the
+# documents of a folder, read back chunk by chunk, lie together in memory in the order the rules go through them.
+CHUNK_KEYS = 64
 
 
 @quick_state
@@ -255,6 +264,7 @@ class Cache:
         self._path, self._context, self._memory, self._briefs = folder / "documents.sqlite", context, memory, briefs
         self._pending: list[Entry] = []  # entries read (or found by their bytes, restamped) for commit()
         self._live: set[str] | None = None  # the keys of every document there is, for commit() to forget the rest
+        self._live_keys: list[str] = []  # the same, in the order given
         self._stored: set[str] | None = None  # the keys lookup() found stored (None: not looked up)
         self._held: dict[str, _Fields] = {}  # the entries lookup() found still holding, for the Memory
         self.reused = self.missed = 0  # documents lookup() found in the cache, and did not
@@ -279,12 +289,11 @@ class Cache:
         source = _Source(self._path, self._context) if brief is not None and rest_later else None
         if source is not None:
             self._sources.append(source)
-        remembered = self._memory is not None and self._memory.context == self._context
-        rows = {} if remembered else self._rows("documents" if brief is None else brief.table)
-        self._stored = set(self._memory.entries) if remembered else set(rows)
+        stored, fields_of = self._stored_rows(brief)
+        self._stored = set(stored)
         found = {}
         for key, path in keys:
-            fields = self._memory.entries.get(key) if remembered else _fields(rows.get(key))
+            fields = fields_of(stored.get(key))
             seen = time.time_ns()
             now = _stat(path)
             if fields is None or not fields.proves(key, now):
@@ -303,29 +312,51 @@ class Cache:
         self.missed += len(keys) - len(found)
         return found
 
-    def _rows(self, table: str) -> dict[str, tuple[bytes, str]]:
-        """Key -> (the pickled entry, or its brief form from a brief form's table, and its checksum) of every row."""
+    def _stored_rows(self, brief: Brief | None) -> tuple[dict[str, Any], Callable[[Any], _Fields | None]]:
+        """Every stored row by key, in the memory or in the whole entries' or the brief form's table, and what gives
+        a row's fields (or None when it is damaged)."""
+        if self._memory is not None and self._memory.context == self._context:
+            return self._memory.entries, _as_they_are
+        if brief is None:
+            return self._rows(), _fields
+        return self._chunks(brief.table), _as_they_are
+
+    def _rows(self) -> dict[str, tuple[bytes, str]]:
+        """Key -> (the pickled entry, its checksum) of every whole entry (see _fields)."""
+        rows = self._select("SELECT key, entry, checksum FROM documents WHERE context = ?")
+        return {key: (entry, checksum) for key, entry, checksum in rows}
+
+    def _chunks(self, table: str) -> dict[str, _Fields]:
+        """Key -> the fields of every well-formed row in the brief form's table (a damaged chunk has none)."""
+        rows: dict[str, _Fields] = {}
+        for blob, checksum in self._select(f"SELECT entry, checksum FROM {table} WHERE context = ? ORDER BY chunk"):
+            rows.update(_chunk_rows((blob, checksum)))
+        return rows
+
+    def _select(self, query: str) -> list[tuple]:
+        """The rows query gives for this cache's context, or none when the database is missing or unreadable."""
         if not self._path.is_file():
-            return {}
+            return []
         try:
             db = _read_only(self._path)
             try:
-                rows = db.execute(f"SELECT key, entry, checksum FROM {table} WHERE context = ?", (self._context,))
-                return {key: (entry, checksum) for key, entry, checksum in rows}
+                return db.execute(query, (self._context,)).fetchall()
             finally:
                 db.close()
         except sqlite3.Error:
-            return {}
+            return []
 
     def close(self) -> None:
         """Stop reading what brief forms left out (a value asked for it after this reads it in a new connection)."""
         for source in self._sources:
             source.close()
 
-    def store(self, entries: Iterable[Entry], live: set[str]) -> None:
-        """Remember new entries, and which documents there are, for commit()."""
+    def store(self, entries: Iterable[Entry], live: Iterable[str]) -> None:
+        """Remember new entries, and which documents there are (the keys of live: in sorted order, or nearly, they
+        are chunked quickest), for commit()."""
         self._pending += entries
-        self._live = live
+        self._live_keys = list(live)
+        self._live = set(self._live_keys)
 
     def commit(self) -> None:
         """Save the remembered entries and forget those of documents no longer there, in one transaction; a
@@ -349,35 +380,146 @@ class Cache:
     def _save(self) -> None:
         db = _connect(self._path, self._context)
         try:
-            forms = {"documents": _pickled, **{brief.table: self._in_brief(brief) for brief in self._briefs}}
+            kept = {brief.table: brief for brief in self._briefs}
             with db:
                 # The connection does not open transactions by itself (isolation_level=None): without this, each
                 # row would be a transaction of its own, and a kill could leave half the entries saved.
                 db.execute("BEGIN IMMEDIATE")
-                for table in _TABLES:
-                    if table in forms:
-                        db.executemany(  # one row pickled at a time: a cold build's rows are as large as its corpus
-                            f"INSERT OR REPLACE INTO {table} (context, key, entry, checksum) VALUES (?, ?, ?, ?)",
-                            ((self._context, e.key, *forms[table](e)) for e in self._pending),
-                        )
-                    else:  # a brief form this cache does not keep: its rows of the entries saved now are stale
-                        db.executemany(
-                            f"DELETE FROM {table} WHERE context = ? AND key = ?",
-                            [(self._context, e.key) for e in self._pending],
-                        )
-                    stored = [k for (k,) in db.execute(f"SELECT key FROM {table} WHERE context = ?", (self._context,))]
-                    db.executemany(
-                        f"DELETE FROM {table} WHERE context = ? AND key = ?",
-                        [(self._context, key) for key in stored if key not in self._live],
-                    )
+                db.executemany(  # one row pickled at a time: a cold build's rows are as large as its corpus
+                    "INSERT OR REPLACE INTO documents (context, key, entry, checksum) VALUES (?, ?, ?, ?)",
+                    ((self._context, e.key, *_pickled(e)) for e in self._pending),
+                )
+                ordered = list(dict.fromkeys(sorted(self._live_keys)))
+                digest = _keys_digest(ordered)
+                # The same documents as the last commit left: no row of another is stored, and no chunk but those
+                # of the entries saved now changes (see _chunks_around).
+                same = db.execute("SELECT keys FROM contexts WHERE context = ?", (self._context,)).fetchone()
+                same = same == (digest,) and all(entry.key in self._live for entry in self._pending)
+                if not same:
+                    self._forget_documents(db)
+                keys = {entry.key for entry in self._pending}
+                live = _chunks_around(ordered, keys) if same else _chunked_keys(ordered)
+                for table in BRIEF_TABLES:  # in a brief form this cache does not keep, these entries' rows are stale
+                    _save_chunks(db, table, self._context, self._pending, kept.get(table), live, complete=not same)
+                db.execute("UPDATE contexts SET keys = ? WHERE context = ?", (digest, self._context))
         finally:
             db.close()
         self._pending, self._stored = [], None
 
-    @staticmethod
-    def _in_brief(brief: Brief) -> Callable[[Entry], tuple[bytes, str]]:
-        """The row of an entry in brief's form."""
-        return lambda entry: _pickled(dataclasses.replace(entry, value=brief.shorten(entry.value)))
+    def _forget_documents(self, db: sqlite3.Connection) -> None:
+        """Delete the whole entries of documents no longer there."""
+        stored = [k for (k,) in db.execute("SELECT key FROM documents WHERE context = ?", (self._context,))]
+        db.executemany(
+            "DELETE FROM documents WHERE context = ? AND key = ?",
+            [(self._context, key) for key in stored if key not in self._live],
+        )
+
+
+def _save_chunks(
+    db: sqlite3.Connection,
+    table: str,
+    context: str,
+    entries: list[Entry],
+    brief: Brief | None,
+    live: _LiveChunks,
+    *,
+    complete: bool,
+) -> None:
+    """Bring the chunks of a brief form's table up to date: the entries' rows in that form (or, without the brief
+    form, none of theirs), each in the chunk live gives it, and, when live has the chunks of every live key
+    (complete), no row of a key not live. Only chunks whose keys or rows change are read and written."""
+    changed: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if entry.key in live.chunk_of:
+            changed.setdefault(live.chunk_of[entry.key], []).append(entry)
+    stored = dict(db.execute(f"SELECT chunk, keys FROM {table} WHERE context = ?", (context,)))
+    starts = sorted(stored)
+    decoded: dict[str, dict[str, _Fields]] = {}
+
+    def stored_fields(key: str) -> _Fields | None:  # a key's row as the chunk that held it holds it
+        at = bisect.bisect_right(starts, key) - 1
+        if at < 0:
+            return None
+        if starts[at] not in decoded:
+            query = f"SELECT entry, checksum FROM {table} WHERE context = ? AND chunk = ?"
+            decoded[starts[at]] = _chunk_rows(db.execute(query, (context, starts[at])).fetchone())
+        return decoded[starts[at]].get(key)
+
+    for chunk, (keys, digest) in live.chunks.items():
+        if chunk not in changed and stored.get(chunk) == digest:
+            continue  # holds these keys and no other, and none of their entries changed
+        rows = {key: fields for key in keys if (fields := stored_fields(key)) is not None}
+        _update(rows, changed.get(chunk, ()), brief)
+        if not rows:  # none of its entries in this form: no row (next time, the chunk is looked at again)
+            db.execute(f"DELETE FROM {table} WHERE context = ? AND chunk = ?", (context, chunk))
+            continue
+        blob = pickle.dumps({key: tuple(fields) for key, fields in rows.items()}, protocol=pickle.HIGHEST_PROTOCOL)
+        db.execute(
+            f"INSERT OR REPLACE INTO {table} (context, chunk, keys, entry, checksum) VALUES (?, ?, ?, ?, ?)",
+            (context, chunk, _keys_digest(rows), blob, hashlib.sha256(blob).hexdigest()),
+        )
+    if complete:
+        gone = [(context, chunk) for chunk in stored if chunk not in live.chunks]
+        db.executemany(f"DELETE FROM {table} WHERE context = ? AND chunk = ?", gone)
+
+
+def _update(rows: dict[str, _Fields], entries: Iterable[Entry], brief: Brief | None) -> None:
+    """Put the entries in rows in brief's form, or, without a brief form, drop their rows."""
+    for entry in entries:
+        if brief is None:
+            rows.pop(entry.key, None)
+        else:
+            rows[entry.key] = _Fields.of_entry(dataclasses.replace(entry, value=brief.shorten(entry.value)))
+
+
+@dataclass(frozen=True, slots=True)
+class _LiveChunks:
+    """The chunks of a set of keys (see CHUNK_KEYS): each key's chunk, and each chunk's keys and their _keys_digest."""
+
+    chunk_of: dict[str, str]
+    chunks: dict[str, tuple[list[str], str]]
+
+
+def _chunked_keys(ordered: list[str]) -> _LiveChunks:
+    """The chunks of every key of ordered (sorted, each once; see CHUNK_KEYS)."""
+    chunk_of: dict[str, str] = {}
+    grouped: dict[str, list[str]] = {}
+    chunk = ""  # the keys before the first that starts a chunk
+    for key in ordered:
+        if _starts_chunk(key):
+            chunk = key
+        chunk_of[key] = chunk
+        grouped.setdefault(chunk, []).append(key)
+    return _LiveChunks(chunk_of, {chunk: (members, _keys_digest(members)) for chunk, members in grouped.items()})
+
+
+def _chunks_around(ordered: list[str], keys: set[str]) -> _LiveChunks:
+    """The chunks of ordered (sorted, each once) that hold one of keys, found by looking only at their neighbours."""
+    chunk_of: dict[str, str] = {}
+    chunks: dict[str, tuple[list[str], str]] = {}
+    for key in sorted(keys):
+        if key in chunk_of:
+            continue
+        first = bisect.bisect_left(ordered, key)
+        while first > 0 and not _starts_chunk(ordered[first]):
+            first -= 1
+        end = first + 1
+        while end < len(ordered) and not _starts_chunk(ordered[end]):
+            end += 1
+        members = ordered[first:end]
+        chunk = ordered[first] if _starts_chunk(ordered[first]) else ""
+        chunk_of.update(dict.fromkeys(members, chunk))
+        chunks[chunk] = (members, _keys_digest(members))
+    return _LiveChunks(chunk_of, chunks)
+
+
+def _starts_chunk(key: str) -> bool:
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % CHUNK_KEYS == 0
+
+
+def _keys_digest(keys: Iterable[str]) -> str:
+    """The SHA-256 of a set of keys, whatever their order (a chunk's keys column)."""
+    return hashlib.sha256("\0".join(sorted(keys)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _stat(path: str | Path) -> os.stat_result | None:
@@ -403,15 +545,25 @@ def _connect(path: Path, context: str) -> sqlite3.Connection:
         raise sqlite3.DatabaseError(f"cache format {version}")
     with db:
         db.execute("BEGIN IMMEDIATE")
-        # The brief forms have a table of their own: scanning them does not go through the entries' pages.
-        for table in _TABLES:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS documents (context TEXT, key TEXT, entry BLOB, checksum TEXT, "
+            "PRIMARY KEY (context, key))"
+        )
+        # The brief forms have a table of their own: scanning them does not go through the entries' pages. A row
+        # is a chunk of entries (see CHUNK_KEYS), named by its first key, with the SHA-256 of its keys (_keys_digest).
+        for table in BRIEF_TABLES:
             db.execute(
-                f"CREATE TABLE IF NOT EXISTS {table} (context TEXT, key TEXT, entry BLOB, checksum TEXT, "
-                "PRIMARY KEY (context, key))"
+                f"CREATE TABLE IF NOT EXISTS {table} (context TEXT, chunk TEXT, keys TEXT, entry BLOB, "
+                "checksum TEXT, PRIMARY KEY (context, chunk))"
             )
-        db.execute("CREATE TABLE IF NOT EXISTS contexts (context TEXT PRIMARY KEY, used INTEGER)")
+        # keys: the _keys_digest of the documents the context's last commit left (see Cache._save).
+        db.execute("CREATE TABLE IF NOT EXISTS contexts (context TEXT PRIMARY KEY, used INTEGER, keys TEXT)")
         db.execute(f"PRAGMA user_version = {FORMAT}")
-        db.execute("INSERT OR REPLACE INTO contexts VALUES (?, ?)", (context, time.time_ns()))
+        db.execute(
+            "INSERT INTO contexts (context, used) VALUES (?, ?) "
+            "ON CONFLICT (context) DO UPDATE SET used = excluded.used",
+            (context, time.time_ns()),
+        )
         old = [c for (c,) in db.execute("SELECT context FROM contexts ORDER BY used DESC")][_KEPT_CONTEXTS:]
         for table in _TABLES:
             db.executemany(f"DELETE FROM {table} WHERE context = ?", [(c,) for c in old])
@@ -434,10 +586,7 @@ def _expanded(brief: Brief, value: Any, rest: Pending | None) -> Any:
 
 def _pickled(entry: Entry) -> tuple[bytes, str]:
     """An entry's row: the pickle of its fields as plain values (its stamps as tuples) and that pickle's SHA-256."""
-    fields = _Fields.of_entry(entry)
-    blob = pickle.dumps(
-        (fields.key, fields.stamp, fields.digest, fields.depends, fields.value), protocol=pickle.HIGHEST_PROTOCOL
-    )
+    blob = pickle.dumps(tuple(_Fields.of_entry(entry)), protocol=pickle.HIGHEST_PROTOCOL)
     return blob, hashlib.sha256(blob).hexdigest()
 
 
@@ -451,8 +600,7 @@ def _unchanged(stamp: tuple[int, int, int, int, int], identity: tuple[int, int, 
     return identity == stamp[:4] and max(stamp[1], stamp[2]) < stamp[4] - RACY_NS
 
 
-@dataclass(frozen=True, slots=True)
-class _Fields:
+class _Fields(NamedTuple):
     """An entry as a row holds it: a lookup checks ten thousand of them, and unpickling plain values is several times
     quicker than making an Entry and its Stamps (an Entry is made only of those kept, see entry())."""
 
@@ -489,16 +637,42 @@ def _stamp(values: tuple[int, int, int, int, int] | None) -> Stamp | None:
     return None if values is None else Stamp(*values)
 
 
-def _fields(row: tuple[bytes, str] | None) -> _Fields | None:
-    """The fields of a row's entry, or None when the row is missing or damaged."""
+def _unpickled(row: tuple[bytes, str] | None) -> Any:
+    """What a row's blob holds, or None when the row is missing or damaged (its checksum fails, or it does not
+    unpickle)."""
     if row is None or not isinstance(row[0], bytes) or hashlib.sha256(row[0]).hexdigest() != row[1]:
         return None
     try:
-        key, stamp, digest, depends, value = pickle.loads(row[0])  # noqa: S301 - written by this tool, checksum verified
+        return pickle.loads(row[0])  # noqa: S301 - written by this tool, checksum verified
     except Exception:  # noqa: BLE001 - a damaged or foreign entry is simply not used
         return None
+
+
+def _fields(row: tuple[bytes, str] | None) -> _Fields | None:
+    """The fields of a row's entry, or None when the row is missing or damaged."""
+    return _shaped(_unpickled(row))
+
+
+def _chunk_rows(row: tuple[bytes, str] | None) -> dict[str, _Fields]:
+    """The entries of a chunk's row by key: none when the row is missing or damaged, and none of another shape."""
+    rows = _unpickled(row)
+    if type(rows) is not dict:
+        return {}
+    shaped = ((key, _shaped(values)) for key, values in rows.items())
+    return {key: fields for key, fields in shaped if fields is not None}
+
+
+def _shaped(values: Any) -> _Fields | None:
+    """An entry's fields from the plain values a row holds (see _pickled), or None when they are of another shape."""
+    if type(values) is not tuple or len(values) != 5:
+        return None
+    stamp, depends = values[1], values[3]
     shaped = stamp is None or (type(stamp) is tuple and len(stamp) == 5 and all(type(v) is int for v in stamp))
-    return _Fields(key, stamp, digest, depends, value) if shaped and type(depends) is tuple else None
+    return _Fields(*values) if shaped and type(depends) is tuple else None
+
+
+def _as_they_are(fields: _Fields | None) -> _Fields | None:
+    return fields
 
 
 def file_digest(path: str | Path) -> str | None:

@@ -475,7 +475,7 @@ def read_all(
         _read_chunk, config, [(key, path) for key, path in keyed if key not in results], _PARALLEL_FROM
     )
     if cache:
-        cache.store(entries, {key for key, _ in keyed})
+        cache.store(entries, [key for key, _ in keyed])
     read = brief.shorten if brief is FACTS else lambda value: value
     results.update((entry.key, read(entry.value)) for entry in entries)
     documents = [doc for doc, _ in map(results.get, (key for key, _ in keyed)) if doc is not None]
