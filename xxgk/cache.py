@@ -289,11 +289,11 @@ class Cache:
         source = _Source(self._path, self._context) if brief is not None and rest_later else None
         if source is not None:
             self._sources.append(source)
-        stored, fields_of = self._stored_rows(brief)
+        stored = self._stored_rows(brief)
         self._stored = set(stored)
         found = {}
         for key, path in keys:
-            fields = fields_of(stored.get(key))
+            fields = stored.get(key)
             seen = time.time_ns()
             now = _stat(path)
             if fields is None or not fields.proves(key, now):
@@ -312,19 +312,19 @@ class Cache:
         self.missed += len(keys) - len(found)
         return found
 
-    def _stored_rows(self, brief: Brief | None) -> tuple[dict[str, Any], Callable[[Any], _Fields | None]]:
-        """Every stored row by key, in the memory or in the whole entries' or the brief form's table, and what gives
-        a row's fields (or None when it is damaged)."""
+    def _stored_rows(self, brief: Brief | None) -> dict[str, _Fields | None]:
+        """The fields of every stored entry by key (None: damaged), in the memory, or else in the whole entries' or
+        the brief form's table."""
         if self._memory is not None and self._memory.context == self._context:
-            return self._memory.entries, _as_they_are
+            return self._memory.entries
         if brief is None:
-            return self._rows(), _fields
-        return self._chunks(brief.table), _as_they_are
+            return self._rows()
+        return self._chunks(brief.table)
 
-    def _rows(self) -> dict[str, tuple[bytes, str]]:
-        """Key -> (the pickled entry, its checksum) of every whole entry (see _fields)."""
+    def _rows(self) -> dict[str, _Fields | None]:
+        """Key -> the fields of every whole entry (None: damaged)."""
         rows = self._select("SELECT key, entry, checksum FROM documents WHERE context = ?")
-        return {key: (entry, checksum) for key, entry, checksum in rows}
+        return {key: _fields((entry, checksum)) for key, entry, checksum in rows}
 
     def _chunks(self, table: str) -> dict[str, _Fields]:
         """Key -> the fields of every well-formed row in the brief form's table (a damaged chunk has none)."""
@@ -623,8 +623,10 @@ class _Fields(NamedTuple):
         """Whether this is key's entry, of a source that is there now (its stat), with its attachments as they were."""
         if self.key != key or self.stamp is None or now is None:
             return False
+        if not self.depends:
+            return True
         try:
-            return all(dependency.holds() for dependency in self.entry().depends) if self.depends else True
+            return all(dependency.holds() for dependency in self.entry().depends)
         except (TypeError, ValueError):  # a damaged row of a valid pickle
             return False
 
@@ -669,10 +671,6 @@ def _shaped(values: Any) -> _Fields | None:
     stamp, depends = values[1], values[3]
     shaped = stamp is None or (type(stamp) is tuple and len(stamp) == 5 and all(type(v) is int for v in stamp))
     return _Fields(*values) if shaped and type(depends) is tuple else None
-
-
-def _as_they_are(fields: _Fields | None) -> _Fields | None:
-    return fields
 
 
 def file_digest(path: str | Path) -> str | None:
