@@ -20,7 +20,7 @@ from string import Template
 import pytest
 import yaml
 
-from xxgk import manifest, pipeline
+from xxgk import manifest, output, pipeline
 
 from . import nginx
 from .conftest import REPO, TODAY
@@ -143,8 +143,11 @@ def source(tmp_path) -> Path:
 
 def test_the_ci_examples_install_a_pinned_xxgk_and_keep_the_build_between_runs():
     github, gitlab = (yaml.safe_load(path.read_text(encoding="utf-8")) for path in EXAMPLES)
-    # The previous build (its manifest says which files are unchanged), its search index and the build cache.
-    kept = {"site/"} | {folder(Path("site")).as_posix() + "/" for folder in (pipeline.index_dir, pipeline.cache_dir)}
+    # The previous build (its manifest says which files are unchanged), its search index, the build cache and the
+    # spare site the next build updates in place.
+    kept = {"site/"} | {
+        folder(Path("site")).as_posix() + "/" for folder in (pipeline.index_dir, pipeline.cache_dir, output.spare_dir)
+    }
     steps = github["jobs"]["publish"]["steps"]
     cache = next(step["with"] for step in steps if step.get("uses", "").startswith("actions/cache@"))
     assert set(cache["path"].split()) == kept
@@ -247,3 +250,27 @@ def test_the_switch_keeps_the_last_five_releases(tmp_path):
         publish(site, server_path, name)
     assert sorted(path.name for path in (server_path / "releases").iterdir()) == names[-5:]
     assert (server_path / "current").readlink() == Path("releases", names[-1])
+
+
+def test_a_spare_site_restored_by_ci_is_updated_in_place(source, tmp_path):
+    """The folders the CI example keeps, restored as plain copies (as a cache that keeps no hard links does): the
+    next build updates the restored spare site and publishes it, instead of linking every file anew."""
+    ci_build(source)
+    edit_and_commit(source)
+    ci_build(source)  # now there is a spare: the site the second build replaced
+    github = yaml.safe_load(EXAMPLES[0].read_text(encoding="utf-8"))
+    cache = next(step["with"] for step in github["jobs"]["publish"]["steps"] if "actions/cache" in step.get("uses", ""))
+    restored = tmp_path / "restored"
+    subprocess.run(["git", "clone", "-q", str(source), str(restored)], check=True)
+    for kept in cache["path"].split():
+        shutil.copytree(source / kept, restored / kept, symlinks=True)  # copy2: contents and times, new inodes
+    spare = restored / output.spare_dir(Path("site"))
+    inodes = {path.relative_to(spare).as_posix(): path.stat().st_ino for path in spare.rglob("*") if path.is_file()}
+    edit_and_commit(restored)
+    built = ci_build(restored)
+    site = restored / "site"
+    # A file linked from the restored site/ would have that copy's inode; one kept in place has the spare's.
+    kept_in_place = {path for path in built if inodes.get(path) == (site / path).stat().st_ino}
+    assert len(kept_in_place) > len(built) * 0.9
+    assert (site / EDITED_PAGE).read_text(encoding="utf-8").count(ADDED.strip()) == 2
+    assert verify(site, site / manifest.MANIFEST).returncode == 0
