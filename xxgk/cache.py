@@ -392,13 +392,12 @@ class Cache:
                 ordered = list(dict.fromkeys(sorted(self._live_keys)))
                 digest = _keys_digest(ordered)
                 # The same documents as the last commit left: no row of another is stored, and no chunk but those
-                # of the entries saved now changes (see _chunks_around).
-                same = db.execute("SELECT keys FROM contexts WHERE context = ?", (self._context,)).fetchone()
-                same = same == (digest,) and all(entry.key in self._live for entry in self._pending)
+                # of the entries saved now changes (see _chunks_of).
+                last = db.execute("SELECT keys FROM contexts WHERE context = ?", (self._context,)).fetchone()
+                same = last == (digest,) and all(entry.key in self._live for entry in self._pending)
                 if not same:
                     self._forget_documents(db)
-                keys = {entry.key for entry in self._pending}
-                live = _chunks_around(ordered, keys) if same else _chunked_keys(ordered)
+                live = _chunks_of(ordered, [entry.key for entry in self._pending] if same else ordered)
                 for table in BRIEF_TABLES:  # in a brief form this cache does not keep, these entries' rows are stale
                     _save_chunks(db, table, self._context, self._pending, kept.get(table), live, complete=not same)
                 db.execute("UPDATE contexts SET keys = ? WHERE context = ?", (digest, self._context))
@@ -480,24 +479,12 @@ class _LiveChunks:
     chunks: dict[str, tuple[list[str], str]]
 
 
-def _chunked_keys(ordered: list[str]) -> _LiveChunks:
-    """The chunks of every key of ordered (sorted, each once; see CHUNK_KEYS)."""
-    chunk_of: dict[str, str] = {}
-    grouped: dict[str, list[str]] = {}
-    chunk = ""  # the keys before the first that starts a chunk
-    for key in ordered:
-        if _starts_chunk(key):
-            chunk = key
-        chunk_of[key] = chunk
-        grouped.setdefault(chunk, []).append(key)
-    return _LiveChunks(chunk_of, {chunk: (members, _keys_digest(members)) for chunk, members in grouped.items()})
-
-
-def _chunks_around(ordered: list[str], keys: set[str]) -> _LiveChunks:
-    """The chunks of ordered (sorted, each once) that hold one of keys, found by looking only at their neighbours."""
+def _chunks_of(ordered: list[str], keys: Iterable[str]) -> _LiveChunks:
+    """The chunks (see CHUNK_KEYS) of ordered (sorted, each key once) that hold one of keys, which are among ordered
+    (all the chunks, when keys is ordered), each found by looking only at its own keys."""
     chunk_of: dict[str, str] = {}
     chunks: dict[str, tuple[list[str], str]] = {}
-    for key in sorted(keys):
+    for key in keys:
         if key in chunk_of:
             continue
         first = bisect.bisect_left(ordered, key)
