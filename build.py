@@ -4,7 +4,7 @@
 import sys
 
 try:
-    from xxgk.cli import main
+    from xxgk.cli import run
 except ModuleNotFoundError as exc:
     if (exc.name or "").partition(".")[0] == "xxgk":
         raise
@@ -18,4 +18,4 @@ except KeyboardInterrupt:  # Ctrl+C while Python loads the tool: nothing has bee
     sys.exit(130)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import date
@@ -42,6 +43,36 @@ def test_content_errors_exit_1_without_a_traceback(make_site):
         "失败：错误 2 条，警告 0 条。站点未更新，输出文件夹保持上一次成功构建的内容。\n"
     )
     assert not (root / "site").exists()
+
+
+_BUFFERED = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+
+
+def test_the_command_writes_all_its_buffered_output_before_it_exits(make_site, tmp_path):
+    # Output to a file is block-buffered: the command flushes it before ending the process without a teardown.
+    root = make_site({"content/a.md": GOOD_DOC})
+    with (tmp_path / "out.txt").open("w") as out:
+        code = subprocess.run(
+            [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY], cwd=root, stdout=out, env=_BUFFERED
+        ).returncode
+    assert code == 0
+    assert (tmp_path / "out.txt").read_text().startswith("构建完成：1 篇文件，")
+
+
+def test_a_closed_pipe_ends_the_command_with_1_and_no_traceback(make_site):
+    root = make_site({"content/a.md": GOOD_DOC})
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_BUFFERED,
+    )
+    proc.stdout.close()  # like `xxgk build | head -0`: nothing reads what it prints
+    with proc.stderr:
+        err = proc.stderr.read().decode("utf-8")
+    assert proc.wait() == 1
+    assert "Traceback" not in err and "Exception ignored" not in err
 
 
 def test_usage_errors_exit_2(run_cli, tmp_path):

@@ -84,7 +84,7 @@ def test_the_wheel_carries_the_package_the_default_theme_and_the_licence(wheel):
     assert f"\nVersion: {__version__}\n" in metadata and "\nLicense-Expression: MIT\n" in metadata
     assert _pins_outside(metadata) == []
     entry_points = zipfile.ZipFile(wheel).read(f"{info}/entry_points.txt").decode("utf-8")
-    assert "xxgk = xxgk.cli:main" in entry_points
+    assert "xxgk = xxgk.cli:run" in entry_points
 
 
 def _pins_outside(metadata: str) -> list[str]:
