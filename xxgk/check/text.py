@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
 from bisect import bisect_right
@@ -11,13 +12,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, chain
 from operator import add
+from pathlib import Path
 
 from ..frontmatter import canonical
 
 # Characters that a view cannot copy unchanged: NFKC or case folding alters them, or a squeezed view drops them.
-# Computed once over the BMP, skipping the big blocks that are stable (CJK ideographs, Hangul syllables) and
-# the surrogates; private-use characters are dropped as a range; astral characters always take the slow path.
+# Computed over the BMP, skipping the big blocks that are stable (CJK ideographs, Hangul syllables) and the
+# surrogates; private-use characters are dropped as a range; astral characters always take the slow path. Computing
+# them takes a tenth of a second, in every process that checks text: they are stored for Python's Unicode version
+# (CHAR_CLASSES_FILE), and computed only under another one.
 _DROPPED = ("P", "S", "Z", "C")  # categories a squeezed view leaves out, except the newline
+CHAR_CLASSES_FILE = Path(__file__).resolve().parent.parent / "data" / "char_classes.json"
 
 
 def _changes(ch: str) -> bool:
@@ -44,21 +49,43 @@ def _char_class(chars: list[str], extra: str = "\U00010000-\U0010ffff") -> str:
     return "[" + "".join(ranges) + extra + "]"
 
 
-_ALL = [
-    chr(c)
-    for c in chain(
-        range(0x3400), range(0x4DC0, 0x4E00), range(0xA000, 0xAC00), range(0xD7A4, 0xD800), range(0xF900, 0x10000)
-    )
-]
-_FOLD_SPECIAL = _char_class([c for c in _ALL if _changes(c)])
-_SQUEEZE_SPECIAL = _char_class([c for c in _ALL if _changes(c) or _drops(c)], "\ue000-\uf8ff\U00010000-\U0010ffff")
-# Characters a squeezed view leaves out entirely, even after folding ("，" folds to "," and is dropped); "&" is not
-# one of them here, as it may start an entity. A run of them (and of tags) is one match: the spaces that indent
-# HTML would otherwise cost a match each.
-_GONE = _char_class(
-    [c for c in _ALL if c != "&" and all(_drops(f) for f in unicodedata.normalize("NFKC", c).casefold())], extra=""
-)
-del _ALL
+def computed_char_classes() -> dict[str, str]:
+    """The character classes a view is made with, computed from this Python's Unicode database: fold (characters
+    NFKC or case folding alter), squeeze (those and the ones a squeezed view drops) and gone (characters a squeezed
+    view leaves out entirely, even after folding)."""
+    chars = [
+        chr(c)
+        for c in chain(
+            range(0x3400), range(0x4DC0, 0x4E00), range(0xA000, 0xAC00), range(0xD7A4, 0xD800), range(0xF900, 0x10000)
+        )
+    ]
+    return {
+        "fold": _char_class([c for c in chars if _changes(c)]),
+        "squeeze": _char_class([c for c in chars if _changes(c) or _drops(c)], "\ue000-\uf8ff\U00010000-\U0010ffff"),
+        # "，" folds to "," and is dropped; "&" is not gone here, as it may start an entity.
+        "gone": _char_class(
+            [c for c in chars if c != "&" and all(_drops(f) for f in unicodedata.normalize("NFKC", c).casefold())],
+            extra="",
+        ),
+    }
+
+
+def _char_classes() -> dict[str, str]:
+    """The stored character classes when they were computed under this Python's Unicode version, else computed."""
+    try:
+        stored = json.loads(CHAR_CLASSES_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stored = {}
+    if stored.get("unicode") == unicodedata.unidata_version:
+        return stored["classes"]
+    return computed_char_classes()
+
+
+_CLASSES = _char_classes()
+_FOLD_SPECIAL, _SQUEEZE_SPECIAL = _CLASSES["fold"], _CLASSES["squeeze"]
+# A run of characters a squeezed view leaves out (and of tags) is one match: the spaces that indent HTML would
+# otherwise cost a match each.
+_GONE = _CLASSES["gone"]
 _ENTITY = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 _TAG = r"<[!/?a-zA-Z][^<>]*>"
 _SPECIAL = {
