@@ -65,7 +65,8 @@ def body(data: bytes, key: str) -> dict | None:
 def encoded(key: str, body: object, parsed: Parsed | None = None) -> bytes:
     """A record's bytes, to write (output.write_atomically) once the build is published; with parsed, body (of JSON's
     own types only: it must be what load() reads back) is remembered as what they hold."""
-    data = json.dumps({"key": key, "body": body}, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    # ASCII escapes: the encoder's quicker path (pages.json of 100,000 documents, all ASCII: 0.6 s against 0.9 s).
+    data = json.dumps({"key": key, "body": body}, sort_keys=True).encode("ascii")
     if parsed is not None:
         parsed.remember(f"record {key}", data, body)
     return data
