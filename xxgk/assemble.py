@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
+from operator import attrgetter
 
 from .config import Column, Config
 from .frontmatter import HEADINGS
@@ -57,9 +58,7 @@ def assemble(documents: list[Document], config: Config, today: date, reports: Se
         documents=tuple(live),
         catalog=paginate("catalog", "政府信息公开目录", "catalog", catalog, size),
         # A column set to hide_empty (the 第二十条 items by default) is built only once it has a document.
-        columns=tuple(
-            listing for c in config.columns if (listing := _column(c, live, config)).total or not c.hide_empty
-        ),
+        columns=_columns(live, config),
         facets=(
             _category_facet(live, config, size),
             _publisher_facet(live, config, size),
@@ -81,7 +80,7 @@ def _unpublished_references_left_out(live: list[Document]) -> list[Document]:
     known = published | {""}  # once: a set of every 索引号 built per document made this quadratic
     return [
         doc
-        if {doc.interprets, doc.replaced_by} <= known
+        if doc.interprets in known and doc.replaced_by in known
         else replace(doc, interprets=_if_in(doc.interprets, published), replaced_by=_if_in(doc.replaced_by, published))
         for doc in live
     ]
@@ -91,15 +90,26 @@ def _if_in(index_no: str, published: set[str]) -> str:
     return index_no if index_no in published else ""
 
 
-def _column(column: Column, live: list[Document], config: Config) -> Listing:
-    """A column's listing: its own documents and those of its sub-columns (the 第二十条 items of 法定主动公开内容)."""
+def _columns(live: list[Document], config: Config) -> tuple[Listing, ...]:
+    """Every column's listing; a column set to hide_empty (the 第二十条 items by default) only once it has a
+    document."""
+    own = _grouped(live, attrgetter("column"))  # in live's order, as are the listings
+    listings = (_column(c, live, own, config) for c in config.columns)
+    return tuple(
+        listing for c, listing in zip(config.columns, listings, strict=True) if listing.total or not c.hide_empty
+    )
+
+
+def _column(column: Column, live: list[Document], own: dict[str, list[Document]], config: Config) -> Listing:
+    """A column's listing: its own documents (own: each column's) and those of its sub-columns (the 第二十条 items
+    of 法定主动公开内容)."""
     keys = {column.key, *(c.key for c in config.columns if c.parent == column.key)}
     parent = config.column(column.parent) if column.parent else None
     return paginate(
         "column",
         column.title,
         f"column/{column.key}",
-        [d for d in live if d.column in keys],
+        own.get(column.key, []) if len(keys) == 1 else [d for d in live if d.column in keys],
         config.page_size,
         column.description,
         (parent.title, listing_path(f"column/{parent.key}")) if parent else ("", ""),
@@ -108,18 +118,22 @@ def _column(column: Column, live: list[Document], config: Config) -> Listing:
 
 def relations(live: list[Document]) -> dict[str, Relations]:
     """Two-way links between policies and their interpretations, and from a replaced document to its successor."""
-    links = {d.index_no: NavLink(d.title, d.path) for d in live}
+    by_index = {d.index_no: d for d in live}
+
+    def link(index_no: str) -> NavLink | None:  # made only for the few documents another one names
+        doc = by_index.get(index_no)
+        return None if doc is None else NavLink(doc.title, doc.path)
+
     interpretations: dict[str, list[NavLink]] = defaultdict(list)
     for doc in reversed(live):  # oldest first: interpretations listed in the order they came out
-        if doc.interprets in links:
-            interpretations[doc.interprets].append(links[doc.index_no])
+        if doc.interprets in by_index:
+            interpretations[doc.interprets].append(NavLink(doc.title, doc.path))
     found = {}
     for doc in live:
-        found_links = Relations(
-            tuple(interpretations.get(doc.index_no, ())), links.get(doc.interprets), links.get(doc.replaced_by)
-        )
-        if found_links != Relations():
-            found[doc.index_no] = found_links
+        if doc.index_no in interpretations or doc.interprets in by_index or doc.replaced_by in by_index:
+            found[doc.index_no] = Relations(
+                tuple(interpretations.get(doc.index_no, ())), link(doc.interprets), link(doc.replaced_by)
+            )
     return found
 
 
