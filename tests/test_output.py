@@ -287,6 +287,17 @@ def test_a_spare_file_changed_on_disk_is_replaced(tmp_path):
     assert (out / "a.html").read_bytes() == b"same"
 
 
+def test_a_spare_whose_manifest_lists_a_nul_path_is_not_used(tmp_path):
+    out = tmp_path / "site"
+    for files in ({"a.html": b"1", "b.html": b"x"}, {"a.html": b"2", "b.html": b"x"}):
+        build_once(out, files)
+    spare = tmp_path / ".site.spare"
+    with (spare / MANIFEST).open("a") as manifest:  # no file can have this name: a damaged manifest
+        manifest.write(f"{'0' * 64}  a\0b.html\n")
+    build_once(out, {"a.html": b"3", "b.html": b"x"})
+    assert {k: v[0] for k, v in tree(out).items() if k != MANIFEST} == {"a.html": b"3", "b.html": b"x"}
+
+
 def test_no_reuse_discards_the_spare(tmp_path):
     out = tmp_path / "site"
     for files in ({"a.html": b"1"}, {"a.html": b"2"}):
@@ -319,6 +330,7 @@ def _parsed_line_by_line(text):
             and all(c in "0123456789abcdef" for c in digest)
             and path
             and "\n" not in path
+            and "\0" not in path
             and not {"", ".", ".."} & set(parts)
             and path != MANIFEST
             and path not in entries
@@ -332,7 +344,7 @@ def _parsed_line_by_line(text):
 _DIGESTS = st.sampled_from(["a" * 64, "0123456789abcdef" * 4, "A" * 64, "a" * 63, "g" * 64])
 _NAMES = st.sampled_from(
     ["index.html", "a/b.html", "a//b", "../x", "./y", MANIFEST, "x y", " z", "a\r", "", "doc/"]
-    + ["...", "a/.b", "a/./b", "a/../b", "/a", "a/..", "a/.", "b..", "a/..c/d", "d/" + MANIFEST]
+    + ["...", "a/.b", "a/./b", "a/../b", "/a", "a/..", "a/.", "b..", "a/..c/d", "d/" + MANIFEST, "a\0b.html"]
 )
 _LINES = st.builds(lambda d, sep, n: f"{d}{sep}{n}", _DIGESTS, st.sampled_from(["  ", " ", "   "]), _NAMES)
 

@@ -91,9 +91,9 @@ def parse(text: str, shown: str = MANIFEST) -> dict[str, str]:
 
 def is_site_path(path: str) -> bool:
     """Whether a manifest may list path: a file's path inside the site, parts separated by "/", none empty, "." or
-    "..", and not the manifest itself."""
+    "..", no NUL (no file system names a file with one), and not the manifest itself."""
     parts = path.split("/")
-    return "" not in parts and "." not in parts and ".." not in parts and path != MANIFEST
+    return "" not in parts and "." not in parts and ".." not in parts and "\0" not in path and path != MANIFEST
 
 
 def file_hash(path: Path) -> str:

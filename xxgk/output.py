@@ -231,7 +231,7 @@ class Staging:
             path = self._root + "/" + dest
         try:
             found = os.lstat(path)
-        except (OSError, ValueError):  # ValueError: a NUL in a path a damaged manifest lists
+        except OSError:
             return False
         return found.st_size == size and S_ISREG(found.st_mode)
 
