@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 
 import pytest
 
-from xxgk import workers
+from xxgk import cores, workers
 
 
 def _doubled(factor: int, chunk: list[int]) -> list[int]:
@@ -26,7 +25,7 @@ def _sizes(_: None, chunk: list[int]) -> list[int]:
 @pytest.mark.parametrize(("count", "size", "sizes"), [(10, 3, [3, 3, 3, 1]), (9, 3, [3, 3, 3]), (5, 8, [5])])
 def test_workers_are_handed_chunks_of_the_size_asked_for(count, size, sizes):
     with workers.started(_sizes, None, list(range(count)), parallel_from=0, size=size) as results:
-        assert results() == (sizes if (os.cpu_count() or 1) > 1 else [count])
+        assert results() == (sizes if cores.usable() > 1 else [count])
 
 
 def test_a_frozen_heap_is_unfrozen_after_the_block():

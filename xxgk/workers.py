@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
+
+from . import cores
 
 Item = TypeVar("Item")
 Shared = TypeVar("Shared")
@@ -39,7 +40,7 @@ def started(
 ) -> Iterator[Callable[[], list[Result]]]:
     """Start map_chunks' work in the background; the yielded callable waits for it, so the caller can work meanwhile.
     Workers are handed size items at a time (by default chunk_size's)."""
-    workers = os.cpu_count() or 1
+    workers = cores.usable()
     if len(items) < parallel_from or workers == 1:
         yield lambda: function(shared, list(items))
         return
@@ -80,7 +81,7 @@ def chunk_size(count: int) -> int:
     """How many of count items map_chunks hands a worker at a time, when it uses workers."""
     # Several chunks per worker even out the load; each chunk pays for its own set-up (a Markdown
     # converter, compiled templates), so chunks are not made smaller than that cost is worth.
-    return max(32, -(-count // ((os.cpu_count() or 1) * 6)))
+    return max(32, -(-count // (cores.usable() * 6)))
 
 
 def stop(pool: ProcessPoolExecutor) -> None:
