@@ -289,3 +289,40 @@ def test_an_index_found_unfit_while_the_pages_are_written_is_rebuilt_and_answers
     found = [hit.url for hit in search.search(root / ".site-index", "甲乙丙丁").hits]
     assert len(found) == rebuilt.documents
     assert found == [hit.url for hit in search.search(tmp_path / ".fresh-index", "甲乙丙丁").hits]
+
+
+def test_serve_publishes_the_site_before_the_whoosh_index_and_ends_with_both_as_a_fresh_build(tmp_path):
+    # serve's builds call published() once the new site is swapped in, then bring the Whoosh index in line: the
+    # preview reloads without waiting for it, and the index is never ahead of the site.
+    from xxgk import pipeline, search
+    from xxgk.cache import Memory
+    from xxgk.config import load_config
+
+    root = sample_project(tmp_path)
+    today, memory = date.fromisoformat(TODAY), Memory()
+    pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=memory, published=lambda: None)
+    seen = []
+
+    def published() -> None:  # what the site and the index held at the moment the preview was told
+        page = root / "site" / "xxgk" if (root / "site" / "xxgk").is_dir() else root / "site"
+        pages = "".join(p.read_text(encoding="utf-8") for p in page.rglob("*.html"))
+        seen.append(("甲乙丙丁" in pages, len(search.search(root / ".site-index", "甲乙丙丁").hits)))
+
+    edit(
+        root / "content/fdzdgknr/2018-pingshan-gzld.md", r"较好的完成了各项工作任务。$", "甲乙丙丁完成了各项工作任务。"
+    )
+    report = pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=memory, published=published)
+    assert seen == [(True, 0)]  # the page was there, the index not yet
+    assert (report.index.full, report.index.updated) == (False, 1)
+    assert [name for name, _ in report.stages] == [
+        "读取和校验",
+        "生成页面",
+        "静态文件",
+        "静态搜索索引",
+        "发布",
+        "搜索索引",
+    ]
+    pipeline.build(load_config(root / "config.yaml", output_dir=tmp_path / "fresh"), today, since=None, reuse=False)
+    assert files(root / "site") == files(tmp_path / "fresh")
+    found = [hit.url for hit in search.search(root / ".site-index", "甲乙丙丁").hits]
+    assert len(found) == 1 and found == [hit.url for hit in search.search(tmp_path / ".fresh-index", "甲乙丙丁").hits]

@@ -333,7 +333,9 @@ def _serve(args: argparse.Namespace) -> int:
     watched = [config.content_dir, config.templates_dir, config.static_dir, config.path, config.reports_dir]
     # Taken before the first build: an edit saved while it runs, or before the watcher starts, is built next.
     seen = serve.snapshot(watched)
-    report = pipeline.build(config, day, since=_since(args), reuse=args.reuse, memory=memory)
+    # Each build brings the Whoosh index (for `xxgk search`) in line after the site is swapped in: the preview
+    # reloads its pages without waiting for it.
+    report = pipeline.build(config, day, since=_since(args), reuse=args.reuse, memory=memory, published=lambda: None)
     _print_problems(list(report.warnings), args.format)
     print(_summary(report), file=_chatter(args), flush=True)
 
@@ -341,10 +343,11 @@ def _serve(args: argparse.Namespace) -> int:
 
     def rebuild() -> None:
         try:
-            report = pipeline.build(_load(args), day, since=_since(args), reuse=args.reuse, memory=memory)
+            report = pipeline.build(
+                _load(args), day, since=_since(args), reuse=args.reuse, memory=memory, published=status.succeeded
+            )
             _print_problems(list(report.warnings), args.format)
             print(_summary(report), file=_chatter(args), flush=True)
-            status.succeeded()
         except BuildError as exc:
             _print_problems(exc.problems, args.format)
             print("重建失败，仍在预览上一次成功构建的站点。修改后会自动重试。", file=sys.stderr, flush=True)

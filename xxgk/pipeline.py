@@ -7,7 +7,7 @@ import dataclasses
 import itertools
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -206,12 +206,14 @@ def build(
     reuse: bool = True,
     progress: Callable[[str], None] = lambda line: None,
     memory: Memory | None = None,
+    published: Callable[[], None] | None = None,
 ) -> Report:
     """Build the whole site into config.output_dir, replacing it only when every stage succeeded; with reuse, a
     build whose inputs are all as the last published build found them does nothing (see unchanged.py), documents
     unchanged since the last build are not read again and files whose bytes did not change are kept as they were
     (same inode and mtime). progress() receives a line as each stage ends; memory keeps the documents read
-    between builds of one process (see cache.Memory)."""
+    between builds of one process (see cache.Memory). With published, the Whoosh index is brought in line only
+    after the new site is in place, and published() is called at that moment (serve reloads its pages then)."""
     stages = Stages(progress)
     with workers.young_collections_only(), output.locked(config.output_dir, index_dir(config.output_dir)):
         static_index.remove_spills(cache_dir(config.output_dir))  # a killed build's scratch, never read again
@@ -225,9 +227,9 @@ def build(
         # needs it. Should another process replace its entry meanwhile, the build starts again reading them whole.
         try:
             later = "later" if reuse and memory is None else "whole"
-            report = _built(config, today, since, stages, full_index, reuse, memory, bodies=later)
+            report = _built(config, today, since, stages, full_index, reuse, memory, published, bodies=later)
         except CacheChanged:
-            report = _built(config, today, since, stages, full_index, reuse, memory, bodies="whole")
+            report = _built(config, today, since, stages, full_index, reuse, memory, published, bodies="whole")
         if before is not None:
             _record(config, before, report)
         return report
@@ -241,6 +243,7 @@ def _built(
     full_index: bool,
     reuse: bool,
     memory: Memory | None,
+    published: Callable[[], None] | None,
     *,
     bodies: str,
 ) -> Report:
@@ -253,7 +256,7 @@ def _built(
         # frozen once made (the ones read afresh too), before any worker is forked.
         with workers.frozen_heap():
             parsed = memory.parsed if memory is not None else None
-            return _build_checked(config, checked, site, stages, full_index, reuse, parsed)
+            return _build_checked(config, checked, site, stages, full_index, reuse, parsed, published)
     finally:
         if checked.cache:
             checked.cache.close()
@@ -331,29 +334,35 @@ def _build_checked(
     full_index: bool,
     reuse: bool,
     parsed: records.Parsed | None,
+    published: Callable[[], None] | None,
 ) -> Report:
     """build() once everything is read and validated, and gathered into the site model; records and manifests are
-    parsed through parsed when given."""
+    parsed through parsed when given; with published, the Whoosh index is updated after the site is swapped in."""
     rule = annual.site_rule(config.bodies)
     reports = [(year, annual.corpus_figures(site.documents, year, rule), data) for year, data in checked.reports]
     context = render.page_context(site, config, [annual_link(year, data) for year, _, data in reports])
     # The Whoosh index is updated in a copy of the previous one (only added, edited and removed documents are
     # re-indexed). It is staged before the site but swapped in after it: a kill between the two swaps leaves
     # the new site with the previous index, which the next build brings in line; never an index that answers
-    # with documents the served site does not have yet. A failure before the site's swap changes neither.
+    # with documents the served site does not have yet. A failure before the site's swap changes neither. With
+    # published, it is staged only once the site is swapped in: the site does not wait for it.
     previous_index = None if full_index else index_dir(config.output_dir)
-    with (
-        output.staged(index_dir(config.output_dir), seed=previous_index) as index_stage,
-        output.staged(
-            config.output_dir, reuse=reuse, parsed=parsed, spare_record=cache_dir(config.output_dir) / "spare.json"
-        ) as stage,
-    ):
+    with ExitStack() as swaps:  # left in reverse: the site is swapped in first
+        index_stage = (
+            None if published else swaps.enter_context(output.staged(index_dir(config.output_dir), seed=previous_index))
+        )
+        stage = swaps.enter_context(
+            output.staged(
+                config.output_dir, reuse=reuse, parsed=parsed, spare_record=cache_dir(config.output_dir) / "spare.json"
+            )
+        )
         record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
         report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
         # The static index spills its postings on disk among the derived data, also with --no-cache (nothing of an
         # earlier build is read from there).
         spill_in = cache_dir(config.output_dir)
-        beside = _Beside(site, config, report_pages, full_index, index_stage.path, record, spill_in)
+        index_path = index_stage.path if index_stage else None
+        beside = _Beside(site, config, report_pages, full_index, index_path, record, spill_in)
         # When the search indexes are updated, they are made by a worker process while this one writes the pages.
         with _made_beside(beside, stage) as made_beside:
             built, rendered = _write_pages(config, site, context, reports, stage, reuse, parsed)
@@ -377,10 +386,18 @@ def _build_checked(
             )
             raise_if_errors(checked.warnings + page_problems, ContentError)
             index, static_record = made_beside()
-        changed = index.added + index.updated + index.deleted
-        stages.done("搜索索引", "全部重建" if index.full else f"更新 {changed} 篇（与生成页面同时进行）")
+        if index is None:
+            stages.done("静态搜索索引", "已生成（与生成页面同时进行）")
+        else:
+            stages.done("搜索索引", _index_detail(index, "（与生成页面同时进行）"))
         stage.write_manifest()
-        page_record = built.encoded(stage)  # before the swap: it reads the staged files' sizes
+    if published:
+        published()
+        stages.done("发布", "已替换输出文件夹")
+        with output.staged(index_dir(config.output_dir), seed=previous_index) as index_stage:
+            index = search.update_index(index_stage.path, site.documents, full=full_index)
+        stages.done("搜索索引", _index_detail(index, "（站点发布之后）"))
+    page_record = built.encoded(stage)  # from what the staging noted of each file, though its folder is now the site
     # The records are written only now: a failed build leaves them as they were (only compiled templates, each
     # used for nothing but its own source, are kept as they are compiled).
     if checked.cache:
@@ -392,7 +409,8 @@ def _build_checked(
         output.write_atomically(scan_record, records.encoded(scan_key, scan_body, parsed))
     if built.path:
         output.write_atomically(built.path, page_record)
-    stages.done("发布", "已替换输出文件夹")
+    if not published:
+        stages.done("发布", "已替换输出文件夹")
     return Report(
         documents=len(site.documents),
         pages=page_count,
@@ -451,14 +469,14 @@ def _write_pages(
 
 @dataclass(frozen=True, slots=True)
 class _Beside:
-    """What is made beside the pages: the feeds and sitemaps, made from the site model alone, and both search
-    indexes, the Whoosh one in index_path by carrying out its plan (a rebuild with full_index)."""
+    """What is made beside the pages: the feeds and sitemaps, made from the site model alone, the static search
+    index and, given its index_path, the Whoosh index, by carrying out its plan (a rebuild with full_index)."""
 
     site: Site
     config: Config
     report_pages: list[tuple[str, str]]  # (site path, publication day) of each annual report
     full_index: bool
-    index_path: Path
+    index_path: Path | None  # None: the Whoosh index is not made beside the pages, but after they are published
     record: Path | None  # the static index's record (see _write_static_index)
     spill_in: Path  # where a static index built anew spills its postings (see static_index.built)
 
@@ -466,11 +484,21 @@ class _Beside:
 @contextmanager
 def _made_beside(
     beside: _Beside, stage: output.Staging
-) -> Iterator[Callable[[], tuple[search.IndexStats, bytes | None]]]:
+) -> Iterator[Callable[[], tuple[search.IndexStats | None, bytes | None]]]:
     """Make what beside names while the caller writes the pages, in a worker process, when the Whoosh index is
-    updated in place; the yielded callable waits for it and returns the Whoosh index's figures and the static
-    index's record. When the Whoosh index is rebuilt, everything is made when the callable is called, after the
-    pages: a rebuild uses every core of its own."""
+    updated in place or made later; the yielded callable waits for it and returns the Whoosh index's figures (None
+    when it is made later) and the static index's record. When the Whoosh index is rebuilt, everything is made when
+    the callable is called, after the pages: a rebuild uses every core of its own."""
+    if beside.index_path is None:
+        with workers.background(_write_files_in_worker, beside, stage.for_workers()) as result:
+
+            def written() -> tuple[None, bytes | None]:
+                files, static_record = result()
+                stage.claim(files)
+                return None, static_record
+
+            yield written
+        return
     if beside.full_index or not (beside.index_path / search.MARKER).is_file():  # a rebuild, known at once
         yield lambda: _write_beside(beside, stage, _plan(beside))
         return
@@ -497,8 +525,18 @@ class _MadeBeside:
 
 
 def _plan(beside: _Beside) -> search.Plan:
-    """How the Whoosh index in beside.index_path is brought in line with the site's documents (see search.plan)."""
+    """How the Whoosh index in beside.index_path (which must be given) is brought in line with the site's documents
+    (see search.plan)."""
     return search.plan(beside.index_path, beside.site.documents, full=beside.full_index)
+
+
+def _write_files_in_worker(beside: _Beside, staging: tuple) -> tuple[list[tuple[str, str, int]], bytes | None]:
+    """Write the feeds, sitemaps and static index into the staging folder a worker process was lent (see
+    Staging.for_workers); returns the (path, SHA-256, size) of the files it wrote, for the lender to claim, and the
+    static index's record."""
+    stage = output.Staging(*staging)
+    static_record = _write_files(beside, stage)
+    return stage.files(), static_record
 
 
 def _write_beside_in_worker(beside: _Beside, staging: tuple) -> _MadeBeside | None:
@@ -515,17 +553,22 @@ def _write_beside_in_worker(beside: _Beside, staging: tuple) -> _MadeBeside | No
 def _write_beside(beside: _Beside, stage: output.Staging, plan: search.Plan) -> tuple[search.IndexStats, bytes | None]:
     """Write what beside names into stage, carrying out the Whoosh index's plan; returns the Whoosh index's figures
     and the static index's record."""
-    site, config = beside.site, beside.config
-    stage.write(feeds.discovery_files(site, config, beside.report_pages))
     # A rebuilt Whoosh index is written by worker processes, forked before the static index is made: this
     # process makes and writes it meanwhile, and they do not inherit its bytes. static holds its record.
     static: list[bytes | None] = []
-    index = search.carry_out(
-        plan,
-        beside.index_path,
-        lambda: static.append(_write_static_index(site.documents, stage, beside.record, beside.spill_in)),
-    )
+    index = search.carry_out(plan, beside.index_path, lambda: static.append(_write_files(beside, stage)))
     return index, static[0]
+
+
+def _write_files(beside: _Beside, stage: output.Staging) -> bytes | None:
+    """Write the feeds, sitemaps and static search index into stage; returns the static index's record."""
+    stage.write(feeds.discovery_files(beside.site, beside.config, beside.report_pages))
+    return _write_static_index(beside.site.documents, stage, beside.record, beside.spill_in)
+
+
+def _index_detail(index: search.IndexStats, when: str) -> str:
+    """What the progress line says the Whoosh index had done to it (when: how an update ran beside the pages)."""
+    return "全部重建" if index.full else f"更新 {index.added + index.updated + index.deleted} 篇{when}"
 
 
 def _write_static_index(
