@@ -121,6 +121,56 @@ def test_check_paths_limit_the_report(make_site, run_cli):
     assert run_cli(["check", "--today", TODAY, "content/a.md"], root).code == 1
 
 
+def test_check_paths_never_pass_a_config_that_cannot_be_read(make_site, run_cli):
+    root = make_site({"content/a.md": GOOD_DOC})
+    with (root / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write("bogus_key: 1\n")
+    result = run_cli(["check", "--today", TODAY, "content/a.md"], root)
+    assert result.code == 1 and "bogus_key" in result.err and "检查未通过：错误 1 条" in result.err
+
+
+def test_check_of_a_new_file_finds_the_index_number_it_shares_whatever_the_order_of_their_names(make_site, run_cli):
+    root = make_site({"content/b.md": GOOD_DOC, "content/a-new.md": GOOD_DOC.replace("2017年", "2016年")})
+    for named in ("content/a-new.md", "content/b.md"):
+        result = run_cli(["check", "--today", TODAY, "--since", "none", named], root)
+        assert result.code == 1 and f"{named}:3:1: 错误 index-duplicate" in result.err
+
+
+def test_check_of_a_folder_reports_the_documents_under_it(make_site, run_cli):
+    root = make_site({"content/a/x.md": GOOD_DOC.replace("title:", "titel:"), "content/b/y.md": GOOD_DOC})
+    assert run_cli(["check", "--today", TODAY, "--since", "none", "content/a"], root).code == 1
+    assert run_cli(["check", "--today", TODAY, "--since", "none", "content/b"], root).code == 0
+    assert run_cli(["check", "--today", TODAY, "--since", "none", "content"], root).code == 1
+
+
+def test_check_of_an_attachment_reports_the_documents_that_list_it(make_site, run_cli):
+    listed = GOOD_DOC.replace("validity: 有效", "validity: 有效\nattachments:\n  - {file: list.txt, title: 名单}")
+    root = make_site({"content/a.md": listed, "content/list.txt": "联系电话 13812345678\n"})
+    result = run_cli(["check", "--today", TODAY, "--since", "none", "content/list.txt"], root)
+    assert result.code == 1 and "content/a.md" in result.err and "privacy-mobile" in result.err
+
+
+@pytest.mark.parametrize("named", ["content/notes.txt", "elsewhere.md", "static"])
+def test_check_of_a_path_that_holds_nothing_to_check_says_so(make_site, run_cli, named):
+    root = make_site({"content/a.md": GOOD_DOC, "content/notes.txt": "笔记", "elsewhere.md": GOOD_DOC})
+    (root / "static").mkdir(exist_ok=True)
+    result = run_cli(["check", "--today", TODAY, "--since", "none", named], root)
+    assert result.code == 0 and f"{named}: 警告 path-unchecked" in result.err and "没有检查任何内容" in result.err
+
+
+def test_check_of_a_clean_file_passes_and_says_other_files_have_errors(make_site, run_cli):
+    root = make_site(
+        {
+            "content/a.md": GOOD_DOC.replace("title:", "titel:"),
+            "content/b.md": GOOD_DOC.replace("2019-00001", "2019-00002"),
+        }
+    )
+    result = run_cli(["check", "--today", TODAY, "--since", "none", "content/b.md"], root)
+    assert result.code == 0 and "content/a.md" not in result.err
+    assert "所查文件没有错误" in result.out and "其他文件还有 2 条错误" in result.out
+    assert "检查未通过：错误 2 条" in run_cli(["check", "--today", TODAY, "--since", "none"], root).err
+
+
 @pytest.mark.parametrize("named", ["content/../content/a.md", "{root}/content/a.md", "other/link.md"])
 def test_check_finds_the_named_file_however_it_is_spelt_or_linked(make_site, run_cli, named):
     root = make_site({"content/a.md": GOOD_DOC.replace("title:", "titel:"), "content/b.md": GOOD_DOC})

@@ -269,6 +269,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _checked(args: argparse.Namespace) -> int:
     from . import assemble, pipeline
+    from .check import scope
 
     config = checked = None
     try:
@@ -277,9 +278,11 @@ def _checked(args: argparse.Namespace) -> int:
         # No page is made: the rules, and the scan of --site (which reads the documents' findings), need no body;
         # without --site, nothing but the facts the rules between documents read.
         bodies = "facts" if args.site is None else "none"
-        checked = pipeline.check(config, day, since=_since(args), cached=args.reuse, bodies=bodies)
-        problems = list(checked.warnings)
-        if checked.cache:
+        checked = pipeline.check(
+            config, day, since=_since(args), cached=args.reuse, bodies=bodies, raise_errors=not args.paths
+        )
+        problems = list(checked.warnings)  # with paths, the errors too: only the named files' are reported
+        if checked.cache and not any(p.is_error for p in problems):
             checked.cache.commit()  # every document read without errors: the next check reads only edited ones
     except BuildError as exc:
         problems = list(exc.problems)
@@ -290,21 +293,31 @@ def _checked(args: argparse.Namespace) -> int:
                 args.site, config, assemble.partition(checked.documents, day)[0] if checked else [], shown_path
             )[0]
         )
+    hidden = 0
+    if args.paths and config is not None:  # without a config nothing was checked: every problem is shown
+        named = [Path(p) for p in args.paths if Path(p).exists()]
+        checked_scope, unchecked = scope.scope(named, config.content_dir, checked.documents if checked else ())
+        kept = [p for p in problems if checked_scope.covers(p)]
+        hidden = sum(p.is_error for p in problems) - sum(p.is_error for p in kept)
+        problems = kept + unchecked
     problems += _missing([Path(p) for p in args.paths], "要检查的文件")
-    wanted = {Path(p).resolve() for p in args.paths}
-    names = {path.name for path in wanted}
-    problems = sorted((p for p in problems if not wanted or _is_wanted(p, wanted, names)), key=Problem.sort_key)
+    problems.sort(key=Problem.sort_key)
     _print_problems(problems, args.format)
     errors = sum(p.is_error for p in problems)
-    if checked is not None and not errors:
+    if errors or (config is None):
+        print(f"检查未通过：错误 {errors} 条，警告 {len(problems) - errors} 条。", file=sys.stderr)
+    elif hidden:  # in documents other than the named ones
+        print(
+            f"所查文件没有错误；警告 {len(problems)} 条。其他文件还有 {hidden} 条错误，不带文件名运行 check 可以查看。",
+            file=_chatter(args),
+        )
+    else:
         published, held_back, drafts = assemble.counts(checked.documents, day)
         print(
             f"检查通过：{published} 篇已发布文件，{held_back} 篇定时发布，{drafts} 篇草稿；警告 {len(problems)} 条。",
             file=_chatter(args),
         )
-    else:
-        print(f"检查未通过：错误 {errors} 条，警告 {len(problems) - errors} 条。", file=sys.stderr)
-    return 1 if errors else 0
+    return 1 if errors or config is None else 0
 
 
 def _missing(paths: list[Path], what: str) -> list[Problem]:
@@ -314,13 +327,6 @@ def _missing(paths: list[Path], what: str) -> list[Problem]:
         for path in paths
         if not path.exists()
     ]
-
-
-def _is_wanted(problem: Problem, wanted: set[Path], names: set[str]) -> bool:
-    # Only a file of one of the names, or a link (which may lead to one), can resolve to a wanted one: a check of one
-    # file would otherwise resolve the path of every warning the rules found in the corpus.
-    path = problem.path
-    return (os.path.basename(path) in names or os.path.islink(path)) and Path(path).resolve() in wanted
 
 
 def _serve(args: argparse.Namespace) -> int:

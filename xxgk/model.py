@@ -130,9 +130,9 @@ class Document:
 @quick_state
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """What the rules between documents (check.validate, annual.index_number_problems) and check's counts read of a
-    Document, which has each of these fields too: all `check` reads back of an unchanged document (see
-    content.FACTS). lines holds the lines of these fields only."""
+    """What the rules between documents (check.validate, annual.index_number_problems), check's counts and the scope
+    of `check PATH…` (check.scope) read of a Document, which has each of these fields too: all `check` reads back of
+    an unchanged document (see content.FACTS). lines holds the lines of these fields only."""
 
     src: str
     index_no: str
@@ -143,6 +143,7 @@ class Facts:
     draft: bool
     path: str
     lines: dict[str, int]
+    attachments: tuple[Attachment, ...] = ()  # for `check PATH…` of an attachment: the documents that list it
 
 
 # A document or its Facts: either has every field the rules between documents read.

@@ -62,7 +62,8 @@ class Report:
 @dataclass(frozen=True, slots=True)
 class Checked:
     """Everything validated: every document read (published, scheduled and drafts), the annual-report data, and the
-    warnings found on the way; site_model() gathers them into the site."""
+    warnings found on the way (the errors too, when check() did not raise them); site_model() gathers them into the
+    site."""
 
     documents: tuple[Document, ...] | tuple[Facts, ...]  # Facts with bodies="facts"
     reports: tuple[tuple[int, annual.ReportData], ...]
@@ -80,6 +81,7 @@ def check(
     cached: bool = False,
     memory: Memory | None = None,
     bodies: str = "whole",
+    raise_errors: bool = True,
 ) -> Checked:
     """Read, validate and run every rule over every document and annual-report file; raise ContentError on errors.
 
@@ -89,15 +91,16 @@ def check(
     with memory (kept by serve between builds) not even read back from the cache's database. The documents read
     back from the cache have their body as content.read_all says for bodies ("none" is enough for every rule, not
     for pages; with "later" the caller closes the cache, and asking for a body may raise cache.CacheChanged); with
-    "facts", every document is given as its model.Facts, which is all the rules between documents read.
+    "facts", every document is given as its model.Facts, which is all the rules between documents read. Without
+    raise_errors the errors are returned among the warnings instead (for a check that reports only some of them).
     """
     # The documents read back from the cache are frozen: see workers.long_lived.
     with workers.young_collections_only(), workers.frozen_heap():
-        return _checked(config, today, since, cached, memory, bodies)
+        return _checked(config, today, since, cached, memory, bodies, raise_errors)
 
 
 def _checked(
-    config: Config, today: date, since: str | None, cached: bool, memory: Memory | None, bodies: str
+    config: Config, today: date, since: str | None, cached: bool, memory: Memory | None, bodies: str, raise_errors: bool
 ) -> Checked:
     briefs = (content.METADATA, content.FACTS)
     cache = Cache.open(cache_dir(config.output_dir), fingerprint(config), memory, briefs) if cached else None
@@ -116,7 +119,8 @@ def _checked(
     ]
     if since is not None:
         problems += history.changed_index_numbers(config.content_dir, since, shown_path)
-    raise_if_errors(problems, ContentError)
+    if raise_errors:
+        raise_if_errors(problems, ContentError)
     return Checked(
         tuple(documents),
         tuple(reports),

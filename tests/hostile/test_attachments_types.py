@@ -71,7 +71,7 @@ REFUSED = [
     ("a.dwg", b"AC1027", not_listed("a.dwg", "类型 .dwg")),
     (
         "other.md",
-        GOOD_DOC.encode(),
+        GOOD_DOC.replace("2019-00001", "2019-00002").encode(),  # a document of its own, with its own 索引号
         "附件“other.md”是文档源文件（.md），不能作为附件发布：草稿或定时发布的文件会因此提前公开。"
         "请改为链接到该文件的网页，或附上导出的 PDF。",
     ),

@@ -35,4 +35,5 @@ Elsewhere, next to what they check:
         file-unreadable
     the annual report and 年报 kinds (annual.py): annual-*, normative-unmarked
     config.yaml (config.py, disclosure.py): config-*, guide-missing; templates (render.py): template-*
+    what `check PATH…` names (check/scope.py): path-unchecked; a named path that is not there (cli.py): path-missing
 """

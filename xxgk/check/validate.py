@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 
 from ..errors import WARNING, Problem
@@ -15,7 +16,8 @@ PUBLICATION_DELAY = 20  # working days from 成文日期 to publication (政府�
 
 
 def check_corpus(documents: list[DocumentFacts], calendar: WorkCalendar) -> list[Problem]:
-    """Problems between documents and deadlines in working days; each at the later file, naming the earlier one."""
+    """Problems between documents and deadlines in working days: a shared 索引号 or URL at every file that shares it,
+    naming the others; the rest at the later file, naming the earlier one."""
     spans = _deadline_spans(documents)
     return (
         _duplicate_index_numbers(documents)
@@ -29,38 +31,45 @@ def check_corpus(documents: list[DocumentFacts], calendar: WorkCalendar) -> list
 
 
 def _duplicate_index_numbers(documents: list[DocumentFacts]) -> list[Problem]:
-    first: dict[str, DocumentFacts] = {}
-    problems = []
-    for doc in documents:
-        other = first.setdefault(doc.index_no, doc)
-        if other is not doc:
-            problems.append(
-                Problem(
-                    doc.src,
-                    doc.lines.get("index_no"),
-                    f"索引号“{doc.index_no}”已被 {other.src} 使用。索引号必须全站唯一，请为本文件分配新的索引号。",
-                    "index-duplicate",
-                )
-            )
-    return problems
+    # At every file of a group, naming the others: a check of the new file alone must find it, and which of them was
+    # published first (and keeps its number) is for the editor to say, not the order of their paths.
+    return [
+        Problem(
+            doc.src,
+            doc.lines.get("index_no"),
+            f"索引号“{doc.index_no}”与 {'、'.join(other.src for other in group if other is not doc)} 重复。索引号必须"
+            "全站唯一：已发布的文件保留原索引号（索引号发布后不得更改），请为新增的文件分配新的索引号。",
+            "index-duplicate",
+        )
+        for group in _groups(documents, lambda doc: doc.index_no)
+        for doc in group
+    ]
 
 
 def _url_collisions(documents: list[DocumentFacts]) -> list[Problem]:
-    first: dict[str, DocumentFacts] = {}
     problems = []
-    for doc in documents:
-        path = doc.path
-        other = first.setdefault(path, doc)
-        if other is not doc and other.index_no != doc.index_no:
-            problems.append(
-                Problem(
-                    doc.src,
-                    doc.lines.get("index_no"),
-                    f"索引号“{doc.index_no}”与 {other.src} 的“{other.index_no}”会生成同一个网址 {path}。请核对索引号。",
-                    "url-collision",
+    for group in _groups(documents, lambda doc: doc.path):
+        for doc in group:
+            others = [other for other in group if other.index_no != doc.index_no]  # the same number: a duplicate
+            if others:
+                problems.append(
+                    Problem(
+                        doc.src,
+                        doc.lines.get("index_no"),
+                        f"索引号“{doc.index_no}”与 {'、'.join(f'{o.src} 的“{o.index_no}”' for o in others)}"
+                        f"会生成同一个网址 {doc.path}。请核对索引号。",
+                        "url-collision",
+                    )
                 )
-            )
     return problems
+
+
+def _groups(documents: list[DocumentFacts], key: Callable[[DocumentFacts], str]) -> list[list[DocumentFacts]]:
+    """The documents that share a key with another, by key, in the order given."""
+    by_key: dict[str, list[DocumentFacts]] = {}
+    for doc in documents:
+        by_key.setdefault(key(doc), []).append(doc)
+    return [group for group in by_key.values() if len(group) > 1]
 
 
 def _dangling_references(documents: list[DocumentFacts]) -> list[Problem]:
