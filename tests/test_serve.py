@@ -53,6 +53,40 @@ def test_missing_pages_get_the_404_page(server):
     assert fetch(server + "/other/")[0] == 404
 
 
+def test_the_base_path_without_its_slash_leads_to_the_site(server):
+    status, url, body = fetch(server + "/xxgk")
+    assert status == 200 and url.endswith("/xxgk/") and '<html lang="zh-CN">' in body
+
+
+def test_head_answers_as_get_without_a_body(live):
+    _, address, _ = live
+    for path in ("", "catalog/", "__xxgk/status", "static/css/site.css"):
+        with urllib.request.urlopen(address + path, timeout=10) as response:
+            body = response.read()
+        request = urllib.request.Request(address + path, method="HEAD")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200 and response.read() == b"", path
+            assert int(response.headers["Content-Length"]) == len(body), path
+
+
+def test_a_link_put_in_the_site_by_hand_is_not_followed_out_of_it(built_sample_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(built_sample_site, site)
+    (tmp_path / "secret.txt").write_text("机密", encoding="utf-8")
+    (site / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    (site / "leak").symlink_to(tmp_path)
+    (site / "inside.css").symlink_to(site / "static/css/site.css")
+    httpd = serve.make_server(site, "/xxgk/", 0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        address = f"http://127.0.0.1:{httpd.server_address[1]}/xxgk/"
+        assert fetch(address + "leak.txt")[0] == 404 and fetch(address + "leak/secret.txt")[0] == 404
+        assert fetch(address + "inside.css")[0] == 200
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 @pytest.fixture
 def live(built_sample_site):
     """A server with the Status its pages follow, and its address."""
@@ -190,6 +224,28 @@ def test_serve_command_builds_serves_and_rebuilds(tmp_path):
             )
             page.write_text(edited, encoding="utf-8")
             assert _eventually(lambda: "修改后的标题用于测试重建" in fetch(address + "catalog/")[2])
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+def test_serve_asks_for_a_restart_when_the_output_folder_or_base_path_changes(tmp_path):
+    root = copy_sample(tmp_path / "src")
+    command = [sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "--today", TODAY]
+    with subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
+        try:
+            address = _wait_for_address(process)
+            config = root / "config.yaml"
+            config.write_text(
+                re.sub(r"(?m)^base_url: .*$", "base_url: https://www.example.gov.cn/gk/", config.read_text("utf-8")),
+                encoding="utf-8",
+            )
+
+            def error() -> str:
+                return json.loads(fetch(address + "__xxgk/status")[2])["error"]
+
+            assert _eventually(lambda: "serve-restart" in error())
+            assert fetch(address)[0] == 200  # the site it serves is still there, under the old path
         finally:
             process.terminate()
             process.wait(10)

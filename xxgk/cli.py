@@ -349,8 +349,11 @@ def _serve(args: argparse.Namespace) -> int:
 
     def rebuild() -> None:
         try:
+            current = _load(args)
+            if (current.output_dir, current.base_path) != (config.output_dir, config.base_path):
+                raise BuildError([_serve_restart(current)])
             report = pipeline.build(
-                _load(args), day, since=_since(args), reuse=args.reuse, memory=memory, published=status.succeeded
+                current, day, since=_since(args), reuse=args.reuse, memory=memory, published=status.succeeded
             )
             _print_problems(list(report.warnings), args.format)
             print(_summary(report), file=_chatter(args), flush=True)
@@ -370,6 +373,17 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"预览地址：http://127.0.0.1:{server.server_address[1]}{config.base_path}  （按 Ctrl+C 停止）", flush=True)
     serve.serve_forever(server, watched, rebuild, status, seen, args.poll)
     return 0
+
+
+def _serve_restart(config: Config) -> Problem:
+    """The problem of a config whose output folder or base path changed while serve ran: it serves the old ones."""
+    return Problem(
+        shown_path(config.path),
+        None,
+        "输出文件夹（paths.output）或网站地址的路径（base_url）改了，正在运行的预览不能随之改变。"
+        "请按 Ctrl+C 停止预览，再重新运行 serve。",
+        "serve-restart",
+    )
 
 
 def _import(args: argparse.Namespace) -> int:

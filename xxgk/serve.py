@@ -247,12 +247,20 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def translate_path(self, path: str) -> str:
         # A NUL (%00) names no file; the standard handler would raise on it instead of answering 404.
+        outside = str(self.out_dir / "__outside_base_path__")
         if not path.startswith(self.base_path) or "\x00" in urllib.parse.unquote(path):
-            return str(self.out_dir / "__outside_base_path__")
-        return super().translate_path("/" + path[len(self.base_path) :])
+            return outside
+        found = super().translate_path("/" + path[len(self.base_path) :])
+        # A build never puts a link in the site; one put there by hand is not followed out of it.
+        root, real = os.path.realpath(self.out_dir), os.path.realpath(found)
+        return found if real == root or real.startswith(root + os.sep) else outside
+
+    def do_HEAD(self) -> None:
+        """As GET without the body (a page's length counts the script serve adds to it)."""
+        self.do_GET()
 
     def do_GET(self) -> None:
-        if self.path in ("/", "") and self.base_path != "/":
+        if self.path in ("/", "", self.base_path.rstrip("/")) and self.base_path != "/":
             self.send_response(302)
             self.send_header("Location", self.base_path)
             self.end_headers()
@@ -265,6 +273,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self._send(200, "text/javascript; charset=utf-8", LIVE_JS.encode("utf-8"))
         elif (page := self._page()) is not None:
             self._send(200, "text/html; charset=utf-8", self._live_page(page))
+        elif self.command == "HEAD":
+            super().do_HEAD()
         else:
             super().do_GET()
 
