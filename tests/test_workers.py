@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from xxgk import cores, workers
+
+from .conftest import REPO
 
 
 def _doubled(factor: int, chunk: list[int]) -> list[int]:
@@ -115,3 +121,42 @@ def test_the_collector_s_thresholds_are_restored_after_the_block(fails):
             if fails:
                 raise RuntimeError
     assert gc.get_threshold() == before
+
+
+def test_workers_end_when_the_process_that_started_them_is_killed(tmp_path):
+    # A build killed with SIGKILL cannot stop its workers; left alive, they would hold the output folder's lock.
+    script = f"""
+import os, sys, time
+sys.path.insert(0, {str(REPO)!r})
+from xxgk import cores, workers
+cores.usable = lambda: 2
+def work(_, chunk):
+    open(os.path.join({str(tmp_path)!r}, str(os.getpid())), "w").close()
+    time.sleep(600)
+    return chunk
+with workers.started(work, None, list(range(4)), parallel_from=0, size=1) as results:
+    results()
+"""
+    process = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        pids = [int(path.name) for path in tmp_path.iterdir()]
+        assert len(pids) == 2
+    finally:
+        process.kill()
+        process.wait()
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in pids)
+
+
+def _running(pid: int) -> bool:
+    """Whether the process is alive (a zombie, dead and not yet reaped, is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")

@@ -3,8 +3,10 @@ collector off what forked workers inherit and off what a build keeps to its end.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
+import os
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -46,7 +48,10 @@ def started(
         return
     size = size or chunk_size(len(items))
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=_context(), initializer=_inherit, initargs=(function, shared, items)
+        max_workers=workers,
+        mp_context=_context(),
+        initializer=_inherit,
+        initargs=(function, shared, items, os.getpid()),
     ) as pool:
         try:
             with interrupts_held():  # the workers are forked here
@@ -66,7 +71,7 @@ def background(function: Callable[..., Result], *args: Any) -> Iterator[Callable
         yield lambda: function(*args)
         return
     with ProcessPoolExecutor(
-        max_workers=1, mp_context=_context(), initializer=_inherit, initargs=(function, args, ())
+        max_workers=1, mp_context=_context(), initializer=_inherit, initargs=(function, args, (), os.getpid())
     ) as pool:
         try:
             with interrupts_held():  # the worker is forked here
@@ -111,8 +116,10 @@ def _join(process: multiprocessing.Process, patience: float = 5.0) -> None:
 _inherited: tuple[Callable, Any, Sequence] | None = None
 
 
-def _inherit(function: Callable, shared: Any, items: Sequence) -> None:
-    """Keep the work in the worker, which then receives only (start, stop) ranges of it."""
+def _inherit(function: Callable, shared: Any, items: Sequence, parent: int) -> None:
+    """Keep the work in the worker, which then receives only (start, stop) ranges of it; the worker ends with its
+    parent process."""
+    _end_with(parent)
     # With fork the worker inherits these from the parent's memory, so ten thousand documents are not
     # pickled in the parent and unpickled in a worker; with spawn they are pickled once per worker.
     global _inherited
@@ -138,6 +145,24 @@ def ignore_interrupts() -> None:
     and leave the pool waiting for its result."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # one held back since the fork is now discarded
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _end_with(parent: int) -> None:
+    """Have the system kill this worker process when its parent dies (Linux; elsewhere nothing is done).
+
+    A build killed with SIGKILL or SIGTERM leaves its pool's workers waiting for work that never comes, and each one
+    holds the output folder's lock (an flock is held while any process has the descriptor): every later build would
+    be refused as busy until someone found and killed them."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (AttributeError, OSError):  # not Linux
+        return
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _run_inherited() -> Any:
