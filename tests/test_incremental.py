@@ -326,3 +326,29 @@ def test_serve_publishes_the_site_before_the_whoosh_index_and_ends_with_both_as_
     assert files(root / "site") == files(tmp_path / "fresh")
     found = [hit.url for hit in search.search(root / ".site-index", "甲乙丙丁").hits]
     assert len(found) == 1 and found == [hit.url for hit in search.search(tmp_path / ".fresh-index", "甲乙丙丁").hits]
+
+
+def test_a_body_link_whose_file_changes_is_read_again(tmp_path):
+    # The body links b.pdf, a link to one of the attachments: a build must follow b.pdf wherever it points next,
+    # and fail when it is gone, as a build from scratch does.
+    listed = "validity: 有效\nattachments:\n  - {file: a.pdf, title: 甲}\n  - {file: c.pdf, title: 丙}"
+    root = tmp_path / "p"
+    write_config(root)
+    (root / "content/a.md").write_text(
+        GOOD_DOC.replace("validity: 有效", listed) + "\n[附件](b.pdf)\n", encoding="utf-8"
+    )
+    (root / "content/a.pdf").write_bytes(b"%PDF-1.7 a\n")
+    (root / "content/c.pdf").write_bytes(b"%PDF-1.7 c\n")
+    (root / "content/b.pdf").symlink_to("a.pdf")
+    build(root)
+    (root / "content/b.pdf").unlink()
+    (root / "content/b.pdf").symlink_to("c.pdf")
+    build(root)
+    build(root, "--no-cache", out="fresh")
+    assert files(root / "site") == files(root / "fresh")
+    assert b"/c.pdf" in next(v for k, v in files(root / "site").items() if k.endswith(".html") and "doc/" in k)
+    (root / "content/b.pdf").unlink()
+    failed = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY], cwd=root, capture_output=True, text=True
+    )
+    assert failed.returncode == 1 and "link-unresolved" in failed.stderr

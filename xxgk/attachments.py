@@ -87,8 +87,10 @@ def locate(
     content_dir: Path,
     text: str,
     extra_types: frozenset[str] = frozenset(),
-) -> tuple[Document, list[Problem]]:
+) -> tuple[Document, list[Problem], tuple[Path, ...]]:
     """Look up each attachment and rewrite the body's links to them; every missing, odd or unsafe file is a problem.
+    Also returns the files the body's links name (as written, beside the document): the result depends on them too,
+    since a link may name an attachment through another path (a link to it), or name none.
 
     extra_types are the extensions config.yaml allows beside TYPES (see type_refusal).
     """
@@ -103,8 +105,8 @@ def locate(
         found.append(Attachment(src, ref.title, target.stat().st_size, file_digest(target) or ""))
         targets[target] = PurePosixPath(found[-1].src).name
         names[target.name] = ref.line
-    html, link_problems = _rewrite_links(doc, path, targets, text)
-    return replace(doc, attachments=tuple(found), body_html=html), problems + link_problems
+    html, link_problems, linked = _rewrite_links(doc, path, targets, text)
+    return replace(doc, attachments=tuple(found), body_html=html), problems + link_problems, linked
 
 
 def files_named(refs: tuple[Ref, ...], path: Path) -> tuple[Path, ...]:
@@ -194,17 +196,21 @@ def _type_problem(file: str, extension: str, extra_types: frozenset[str]) -> str
     return None
 
 
-def _rewrite_links(doc: Document, path: Path, targets: dict[Path, str], text: str) -> tuple[str, list[Problem]]:
-    """Relative links in the body must name an attachment; they then point at its published copy."""
+def _rewrite_links(
+    doc: Document, path: Path, targets: dict[Path, str], text: str
+) -> tuple[str, list[Problem], tuple[Path, ...]]:
+    """Relative links in the body must name an attachment; they then point at its published copy. Also returns the
+    files the links name."""
     folder = PurePosixPath(doc.path).stem
-    problems = []
+    problems, linked = [], []
 
     def rewrite(match: re.Match) -> str:
         attribute, href = match.groups()
         parts = urlsplit(href)
         if parts.scheme or parts.netloc or href.startswith(("/", "#")) or not parts.path:
             return match.group(0)
-        name = targets.get(_resolved(path.parent / unquote(parts.path)))
+        linked.append(path.parent / unquote(parts.path))
+        name = targets.get(_resolved(linked[-1]))
         if name is None:
             problems.append(
                 Problem(
@@ -217,7 +223,8 @@ def _rewrite_links(doc: Document, path: Path, targets: dict[Path, str], text: st
             return match.group(0)
         return f'{attribute}="{folder}/{quote(name)}{"#" + parts.fragment if parts.fragment else ""}"'
 
-    return _LINK.sub(rewrite, doc.body_html), problems
+    html = _LINK.sub(rewrite, doc.body_html)
+    return html, problems, tuple(dict.fromkeys(linked))
 
 
 def _resolved(path: Path) -> Path | None:

@@ -128,7 +128,8 @@ def _raw(path: Path, src: str) -> tuple[bytes | None, list[Problem]]:
 def read_source(
     raw: bytes, path: Path, src: str, config: Config, tree: CategoryTree, renderer: MarkdownRenderer
 ) -> tuple[Document | None, list[Problem], tuple[Path, ...]]:
-    """read_document on the file's bytes, also returning the attachment files it looked for (found or not)."""
+    """read_document on the file's bytes, also returning the files it looked for (found or not): its attachments and
+    what its body's links name."""
     try:
         text = decode(raw)
     except UnicodeDecodeError:
@@ -149,7 +150,9 @@ def read_source(
         return None, problems + findings, ()
     doc, refs = parsed
     allowed = {code for code, _ in doc.allow}
-    doc, attachment_problems = attachments.locate(doc, refs, path, config.content_dir, text, config.attachment_types)
+    doc, attachment_problems, linked = attachments.locate(
+        doc, refs, path, config.content_dir, text, config.attachment_types
+    )
     doc = replace(doc, seen=frozenset((p.code, p.message) for p in findings))
     # The 文件类型 rule needs nothing but the document and the config: it runs here, and its findings are cached.
     kinds = annual.kind_problems([doc], annual.site_rule(config.bodies))
@@ -158,7 +161,8 @@ def read_source(
         for p in attachment_problems + findings + _attachment_text(doc, refs, path, config) + kinds
         if p.code not in allowed
     ]
-    return doc, problems + _downgrade_if_draft(doc.draft, found), attachments.files_named(refs, path)
+    looked_at = tuple(dict.fromkeys(attachments.files_named(refs, path) + linked))
+    return doc, problems + _downgrade_if_draft(doc.draft, found), looked_at
 
 
 def _attachment_text(doc: Document, refs: tuple[attachments.Ref, ...], path: Path, config: Config) -> list[Problem]:
