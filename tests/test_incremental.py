@@ -352,3 +352,46 @@ def test_a_body_link_whose_file_changes_is_read_again(tmp_path):
         [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY], cwd=root, capture_output=True, text=True
     )
     assert failed.returncode == 1 and "link-unresolved" in failed.stderr
+
+
+def test_files_put_into_the_site_or_the_spare_by_hand_are_never_published_again(tmp_path):
+    root = sample_project(tmp_path / "p")
+    build(root)
+    source = root / "content/fdzdgknr/2018-pingshan-gzld.md"
+    (root / "site/google123.html").write_text("stray", encoding="utf-8")  # into the served site
+    spare = root / ".site.spare"
+    (spare / "stray.html").write_text("stray", encoding="utf-8")  # into the spare, beside a folder of its own
+    (spare / "catalog/extra").mkdir()
+    (spare / "catalog/extra/x.html").write_text("stray", encoding="utf-8")
+    evil = tmp_path / "evil"
+    evil.mkdir()
+    shutil.rmtree(spare / "static")
+    (spare / "static").symlink_to(evil)  # a link where a folder of the site was
+    for n in range(4):  # the spare and the site change places at every build
+        edit(source, r"各项工作任务(（第.次）)?。$", f"各项工作任务（第{n}次）。")
+        build(root)
+        published = files(root / "site")
+        assert not {"google123.html", "stray.html", "catalog/extra/x.html"} & published.keys()
+        assert not (root / "site/static").is_symlink() and list(evil.iterdir()) == []
+    build(root, "--no-cache", out="fresh")
+    assert files(root / "site") == files(root / "fresh")
+
+
+def test_a_spare_is_listed_only_in_the_folders_that_changed_since_it_was_published(tmp_path, monkeypatch):
+    from xxgk import output, pipeline
+    from xxgk.config import load_config
+
+    root = sample_project(tmp_path / "p")
+    source, today = root / "content/fdzdgknr/2018-pingshan-gzld.md", date.fromisoformat(TODAY)
+    listed = []
+    sweep = output._sweep_folder
+    monkeypatch.setattr(output, "_sweep_folder", lambda path, *rest: listed.append(path) or sweep(path, *rest))
+    for n in range(4):
+        if n == 3:
+            (root / ".site.spare/catalog/stray.html").write_text("stray", encoding="utf-8")
+        edit(source, r"各项工作任务(（第.次）)?。$", f"各项工作任务（第{n}次）。")
+        listed.clear()
+        pipeline.build(load_config(root / "config.yaml"), today, since=None)
+    # The spare's own folder changes as its manifest is taken away; of the others, only the one a file was put in.
+    spare = os.fspath(root / ".site.spare")
+    assert listed == [spare, f"{spare}/catalog"] and not (root / "site/catalog/stray.html").exists()

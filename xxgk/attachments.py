@@ -129,6 +129,12 @@ def _target(ref: Ref, path: Path, content_dir: Path) -> tuple[Path, str | None]:
         return path, f"附件“{ref.file}”无法打开（{sources.describe(exc)}）。"
     if not target.is_relative_to(content_dir):
         return target, f"附件“{ref.file}”在 content 文件夹之外。请把附件放在文档旁边。"
+    # Hidden folders (.git and the like) hold no content: the build reads no document there, and its look for
+    # changes leaves .git out, so an attachment there would be published as it first was.
+    if any(part.startswith(".") for part in target.relative_to(content_dir).parts[:-1]):
+        return target, (
+            f"附件“{ref.file}”在隐藏的文件夹中（名字以“.”开头，如 .git）。请把附件放在文档旁边的普通文件夹里。"
+        )
     return target, None
 
 

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISREG
 
 from . import records, sources
 from .errors import BuildError, Problem, shown_path
@@ -104,9 +104,13 @@ class _Manifest:
 
     def folders_under(self, root: str) -> set[str]:
         """Every folder that holds one of the entries, as a path under root."""
+        return {root + "/" + folder for folder in self.folders()}
+
+    def folders(self) -> frozenset[str]:
+        """Every folder that holds one of the entries, as a site path."""
         if self._folders is None:
             self._folders = frozenset(_folders_of("", self.hashes))
-        return {root + "/" + folder for folder in self._folders}
+        return self._folders
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +148,7 @@ class Staging:
         # Folders known to be there (a spare's): made or checked once, not once per file.
         self._folders = set(folders) if folders is not None else _folders_of(self._root, self.held)
         self._lent = 0  # how many lendings of the folder to worker processes have not been reported back (claim)
+        self._listed: tuple[int, list[str]] | None = None  # folders() as last worked out, after that many writes
 
     def for_workers(self) -> tuple[Path, Previous, dict[str, str] | None, set[str]]:
         """What a worker process needs to write into this folder (Staging(*args)); its files are claim()ed later,
@@ -300,7 +305,9 @@ class Staging:
 
     def folders(self) -> list[str]:
         """Every folder that holds a file written so far, as a site path, in name order."""
-        return sorted(_folders_of("", self.paths()))
+        if self._listed is None or self._listed[0] != len(self._written):  # worked out again after a write
+            self._listed = (len(self._written), sorted(_folders_of("", self.paths())))
+        return list(self._listed[1])
 
     def pages(self) -> dict[str, str]:
         """Site path -> SHA-256 of every HTML page written so far."""
@@ -443,7 +450,8 @@ def staged(
     reading = parsed if parsed is not None else Parsed()
     held = _spare_manifest(out_dir, reading, spare_record) if reuse else None
     previous = Previous.of(out_dir, reading) if reuse else Previous()
-    staging = _spare_staging(out_dir, previous, held, parsed) if previous.folder and held else None
+    folder_record = spare_record.with_name(_FOLDER_RECORD_FILE) if spare_record is not None else None
+    staging = _spare_staging(out_dir, previous, held, parsed, folder_record) if previous.folder and held else None
     if staging is None:
         _discard(spare_dir(out_dir))  # out of date, or not wanted (no reuse)
         staging = Staging(
@@ -466,6 +474,8 @@ def staged(
         shutil.rmtree(replaced, ignore_errors=True)
     if reuse and spare_record is not None:
         _record_spare(spare_record, previous if replaced is not None else None, staging, parsed)
+    if reuse and folder_record is not None:
+        _record_folders(folder_record, out_dir, staging, parsed)
 
 
 def _seed_spare(out_dir: Path, published: Staging) -> None:
@@ -548,11 +558,99 @@ def _record_spare(record: Path, replaced: Previous | None, published: Staging, p
     write_atomically(record, records.encoded(_SPARE_RECORD, body, parsed))
 
 
-def _spare_staging(out_dir: Path, previous: Previous, held: _Manifest, parsed: Parsed | None) -> Staging:
+def _spare_staging(
+    out_dir: Path, previous: Previous, held: _Manifest, parsed: Parsed | None, folder_record: Path | None
+) -> Staging:
     """The spare site, which holds the files of manifest held, as the staging folder."""
     spare = spare_dir(out_dir)
     os.unlink(spare / MANIFEST)  # from now until the build ends the spare's files are not what a manifest says
-    return Staging(spare, previous, held.hashes, held.folders_under(os.fspath(spare)), parsed=parsed)
+    hashes, folders = _swept(os.fspath(spare), held, _recorded_folders(folder_record, held.digest, parsed))
+    return Staging(spare, previous, hashes, folders, parsed=parsed)
+
+
+def _swept(root: str, held: _Manifest, recorded: dict | None) -> tuple[dict[str, str], set[str]]:
+    """Leave in the spare at root nothing but the regular files and the folders its manifest names: a file put into
+    it by hand, or into the site it was while that was served, and a link where a file or a folder was, are removed
+    (else they would be published again, or written through). Returns the entries of held that are there, and the
+    folders (paths under root).
+
+    A folder whose mtime and inode are those recorded when the site was published holds what it held then (any
+    entry added, removed or renamed in it changes its mtime): only the others are listed. With no record, every
+    folder is."""
+    folders, gone = set(), set()  # gone: site paths of the manifest's folders that are not folders now
+    wanted = held.folders_under(root)
+    for folder in sorted(held.folders() | {""}, key=lambda f: f.count("/") if f else -1):  # parents first
+        path = f"{root}/{folder}" if folder else root
+        if os.path.dirname(folder) in gone and folder:  # not looked into: its parent may be a link leading elsewhere
+            gone.add(folder)
+            continue
+        try:
+            found = os.lstat(path)
+        except OSError:
+            found = None
+        if found is None or not S_ISDIR(found.st_mode):
+            gone.add(folder)
+            if found is not None:  # a file or a link where the folder was
+                os.unlink(path)
+            continue
+        folders.add(path)
+        if recorded is None or recorded.get(folder) != [found.st_mtime_ns, found.st_ino]:
+            _sweep_folder(path, f"{folder}/" if folder else "", held.hashes, wanted)
+    if not gone:
+        return held.hashes, folders
+    within = tuple(f"{folder}/" for folder in gone)
+    return {dest: digest for dest, digest in held.hashes.items() if not dest.startswith(within)}, folders
+
+
+def _sweep_folder(path: str, prefix: str, hashes: dict[str, str], wanted: set[str]) -> None:
+    """Remove from the folder at path (site path prefix) every entry but the regular files hashes names and the
+    folders in wanted (paths under the root)."""
+    with os.scandir(path) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.path not in wanted:
+                    shutil.rmtree(entry.path)
+            elif prefix + entry.name not in hashes or not entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+
+
+_FOLDER_RECORD_FILE = "folders.json"
+_FOLDER_RECORD = "folders 1"
+_FOLDER_RECORDS_KEPT = 2  # the site published last, and the one before it (the next build's spare)
+
+
+def _recorded_folders(record: Path | None, digest: str, parsed: Parsed | None) -> dict | None:
+    """Site path -> [mtime, inode] of each folder of the site whose manifest has this SHA-256, as recorded when it was
+    published; None when there is no such record."""
+    body = records.load(record, _FOLDER_RECORD, parsed)
+    sites = body.get("sites") if isinstance(body, dict) else None
+    for entry in sites if isinstance(sites, list) else ():
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest and isinstance(entry[1], dict):
+            return entry[1]
+    return None
+
+
+def _record_folders(record: Path, out_dir: Path, published: Staging, parsed: Parsed | None) -> None:
+    """Record the mtime and inode of each folder of the site just published (and of the site's own folder), by its
+    manifest's SHA-256, beside the record of the site published before it."""
+    own = published.written().get(MANIFEST)
+    if own is None:  # published without a manifest: nothing names it, so no spare is made of it
+        return
+    stats = {}
+    root = os.fspath(out_dir)
+    for folder in ("", *published.folders()):
+        try:
+            found = os.lstat(f"{root}/{folder}" if folder else root)
+        except OSError:
+            continue
+        if S_ISDIR(found.st_mode):
+            stats[folder] = [found.st_mtime_ns, found.st_ino]
+    body = records.load(record, _FOLDER_RECORD, parsed)
+    sites = body.get("sites") if isinstance(body, dict) and isinstance(body.get("sites"), list) else []
+    kept = [entry for entry in sites if isinstance(entry, list) and entry and entry[0] != own]
+    write_atomically(
+        record, records.encoded(_FOLDER_RECORD, {"sites": [*kept[-_FOLDER_RECORDS_KEPT + 1 :], [own, stats]]}, parsed)
+    )
 
 
 def _link_or_copy(source: str, target: str) -> None:

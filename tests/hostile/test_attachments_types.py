@@ -184,6 +184,12 @@ def test_config_yaml_cannot_allow_a_type_a_browser_runs(tmp_path, run_cli, value
         (["pipe.pdf"], {}, "content/a.md:13: 附件“pipe.pdf”不是普通文件（而是文件夹、管道或设备），不会被读取。"),
         (["secret.txt"], {}, "content/a.md:13: 附件“secret.txt”在 content 文件夹之外。请把附件放在文档旁边。"),
         (["alias.pdf"], {"content/evil.html": SCRIPT}, "content/a.md:13: " + forbidden("alias.pdf", "HTML")),
+        (
+            ["x/.git/a.pdf"],
+            {"content/x/.git/a.pdf": b"%PDF-1.7\n"},
+            "content/a.md:13: 附件“x/.git/a.pdf”在隐藏的文件夹中（名字以“.”开头，如 .git）。"
+            "请把附件放在文档旁边的普通文件夹里。",
+        ),
     ],
 )
 def test_odd_attachments_are_located_errors(tmp_path, run_cli, files, data, message):
