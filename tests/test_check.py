@@ -253,3 +253,41 @@ def test_a_draft_that_looks_normative_is_told_so_as_a_draft(make_site, run_cli):
         result = run_cli(["check", "--today", TODAY, "--format", "json", "--since", "none"], root)
         found = [p for p in json.loads(result.out)["problems"] if p["code"] == "normative-unmarked"]
         assert result.code == 0 and [(p["level"], p["message"][:4]) for p in found] == [("warning", "（草稿）")]
+
+
+def _facts(src: str, index_no: str, path: str = ""):
+    from datetime import date
+
+    from xxgk.model import Facts
+
+    return Facts(src, index_no, date(2019, 3, 6), None, "", "", False, path or f"doc/{index_no}.html", {"index_no": 3})
+
+
+@pytest.mark.parametrize(
+    ("documents", "expected"),
+    [
+        ([("a.md", "X/1"), ("b.md", "X/2")], []),
+        ([("a.md", "X/1"), ("b.md", "X/1")], [("a.md", "b.md"), ("b.md", "a.md")]),
+        (
+            [("c.md", "X/1"), ("a.md", "X/1"), ("b.md", "X/2"), ("d.md", "X/1")],
+            [("c.md", "a.md、d.md"), ("a.md", "c.md、d.md"), ("d.md", "c.md、a.md")],
+        ),
+    ],
+)
+def test_a_shared_index_number_is_reported_at_every_file_naming_the_others(documents, expected):
+    from xxgk.check import validate
+
+    problems = validate._duplicate_index_numbers([_facts(src, index_no) for src, index_no in documents])
+    assert [(p.path, p.code, p.line) for p in problems] == [(src, "index-duplicate", 3) for src, _ in expected]
+    assert all(f"与 {others} 重复" in p.message for p, (_, others) in zip(problems, expected, strict=True))
+
+
+def test_a_shared_url_is_reported_at_every_file_with_another_index_number():
+    from xxgk.check import validate
+
+    documents = [_facts("a.md", "X/1", "doc/x.html"), _facts("b.md", "X/2", "doc/x.html"), _facts("c.md", "X/3")]
+    problems = validate._url_collisions(documents)
+    assert [(p.path, p.code) for p in problems] == [("a.md", "url-collision"), ("b.md", "url-collision")]
+    assert "与 b.md 的“X/2”会生成同一个网址 doc/x.html" in problems[0].message
+    # The same number twice is a duplicate, told by its own rule, not a collision of URLs.
+    assert validate._url_collisions([_facts("a.md", "X/1"), _facts("b.md", "X/1")]) == []
