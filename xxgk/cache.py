@@ -45,7 +45,7 @@ from .records import Parsed
 
 FORMAT = 6
 RACY_NS = 2_000_000_000  # an mtime this close to the moment of reading is not trusted (same-tick edits)
-# Every library that shapes what a build makes or finds (all of pyproject.toml's but watchfiles, which only wakes serve).
+# Every library that shapes what a build makes or finds: all of pyproject.toml's but watchfiles (it only wakes serve).
 _LIBRARIES = (
     "Markdown",
     "nh3",

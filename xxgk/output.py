@@ -435,11 +435,13 @@ def staged(
     reuse: bool = False,
     parsed: Parsed | None = None,
     spare_record: Path | None = None,
+    swapped: Callable[[], None] = lambda: None,
 ) -> Iterator[Staging]:
     """Yield a Staging (seed's files hard-linked in when given; with reuse, the spare site updated in place and
     unchanged files linked from out_dir); on success it replaces out_dir, on failure out_dir is untouched. The
     manifests are parsed through parsed when given; with a spare_record, how the spare differs from the site is kept
-    there for the next build, which then need not parse the spare's manifest (see _spare_manifest).
+    there for the next build, which then need not parse the spare's manifest (see _spare_manifest). swapped() is
+    called as soon as the new folder is in place, before the spare is set aside and the records are written.
 
     A seed's files are shared with the seed (hard links), so whoever writes into the staging folder must never
     rewrite a file in place: it replaces it (write_atomically) or writes new names, as the Whoosh index does."""
@@ -466,6 +468,7 @@ def staged(
         staging.abandon()
         raise
     replaced = _swap(staging.path, out_dir)
+    swapped()
     if replaced is None and reuse:  # the first build: the next one should not have to link every file either
         _seed_spare(out_dir, staging)
     elif replaced is not None and reuse and replaced != spare_dir(out_dir):

@@ -357,7 +357,11 @@ def _build_checked(
         )
         stage = swaps.enter_context(
             output.staged(
-                config.output_dir, reuse=reuse, parsed=parsed, spare_record=cache_dir(config.output_dir) / "spare.json"
+                config.output_dir,
+                reuse=reuse,
+                parsed=parsed,
+                spare_record=cache_dir(config.output_dir) / "spare.json",
+                swapped=published or (lambda: None),
             )
         )
         record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
@@ -395,8 +399,7 @@ def _build_checked(
         else:
             stages.done("搜索索引", _index_detail(index, "（与生成页面同时进行）"))
         stage.write_manifest()
-    if published:
-        published()
+    if published:  # called as the site was swapped in
         stages.done("发布", "已替换输出文件夹")
         with output.staged(index_dir(config.output_dir), seed=previous_index) as index_stage:
             index = search.update_index(index_stage.path, site.documents, full=full_index)
