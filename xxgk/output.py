@@ -30,6 +30,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 
 from . import records, sources
+from .cache import RACY_NS
 from .errors import BuildError, Problem, shown_path
 from .manifest import MANIFEST, Unusable, file_hash, is_site_path, manifest_text, parse
 from .model import Output
@@ -571,17 +573,19 @@ def _spare_staging(
     return Staging(spare, previous, hashes, folders, parsed=parsed)
 
 
-def _swept(root: str, held: _Manifest, recorded: dict | None) -> tuple[dict[str, str], set[str]]:
+def _swept(root: str, held: _Manifest, recorded: tuple[dict, int] | None) -> tuple[dict[str, str], set[str]]:
     """Leave in the spare at root nothing but the regular files and the folders its manifest names: a file put into
     it by hand, or into the site it was while that was served, and a link where a file or a folder was, are removed
     (else they would be published again, or written through). Returns the entries of held that are there, and the
     folders (paths under root).
 
     A folder whose mtime and inode are those recorded when the site was published holds what it held then (any
-    entry added, removed or renamed in it changes its mtime): only the others are listed. With no record, every
+    entry added, removed or renamed in it changes its mtime), unless that mtime was too close to the record to trust
+    (an entry added in the same clock tick would not show): only the others are listed. With no record, every
     folder is."""
     folders, gone = set(), set()  # gone: site paths of the manifest's folders that are not folders now
     wanted = held.folders_under(root)
+    stats, seen_ns = recorded if recorded is not None else ({}, 0)
     for folder in sorted(held.folders() | {""}, key=lambda f: f.count("/") if f else -1):  # parents first
         path = f"{root}/{folder}" if folder else root
         if os.path.dirname(folder) in gone and folder:  # not looked into: its parent may be a link leading elsewhere
@@ -597,7 +601,7 @@ def _swept(root: str, held: _Manifest, recorded: dict | None) -> tuple[dict[str,
                 os.unlink(path)
             continue
         folders.add(path)
-        if recorded is None or recorded.get(folder) != [found.st_mtime_ns, found.st_ino]:
+        if stats.get(folder) != [found.st_mtime_ns, found.st_ino] or found.st_mtime_ns >= seen_ns - RACY_NS:
             _sweep_folder(path, f"{folder}/" if folder else "", held.hashes, wanted)
     if not gone:
         return held.hashes, folders
@@ -618,18 +622,18 @@ def _sweep_folder(path: str, prefix: str, hashes: dict[str, str], wanted: set[st
 
 
 _FOLDER_RECORD_FILE = "folders.json"
-_FOLDER_RECORD = "folders 1"
+_FOLDER_RECORD = "folders 2"
 _FOLDER_RECORDS_KEPT = 2  # the site published last, and the one before it (the next build's spare)
 
 
-def _recorded_folders(record: Path | None, digest: str, parsed: Parsed | None) -> dict | None:
+def _recorded_folders(record: Path | None, digest: str, parsed: Parsed | None) -> tuple[dict, int] | None:
     """Site path -> [mtime, inode] of each folder of the site whose manifest has this SHA-256, as recorded when it was
-    published; None when there is no such record."""
+    published, and when (time.time_ns() before the first stat); None when there is no such record."""
     body = records.load(record, _FOLDER_RECORD, parsed)
     sites = body.get("sites") if isinstance(body, dict) else None
     for entry in sites if isinstance(sites, list) else ():
-        if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest and isinstance(entry[1], dict):
-            return entry[1]
+        if isinstance(entry, list) and len(entry) == 3 and entry[0] == digest and isinstance(entry[1], dict):
+            return (entry[1], entry[2]) if isinstance(entry[2], int) else None
     return None
 
 
@@ -639,7 +643,7 @@ def _record_folders(record: Path, out_dir: Path, published: Staging, parsed: Par
     own = published.written().get(MANIFEST)
     if own is None:  # published without a manifest: nothing names it, so no spare is made of it
         return
-    stats = {}
+    stats, seen_ns = {}, time.time_ns()
     root = os.fspath(out_dir)
     for folder in ("", *published.folders()):
         try:
@@ -652,7 +656,8 @@ def _record_folders(record: Path, out_dir: Path, published: Staging, parsed: Par
     sites = body.get("sites") if isinstance(body, dict) and isinstance(body.get("sites"), list) else []
     kept = [entry for entry in sites if isinstance(entry, list) and entry and entry[0] != own]
     write_atomically(
-        record, records.encoded(_FOLDER_RECORD, {"sites": [*kept[-_FOLDER_RECORDS_KEPT + 1 :], [own, stats]]}, parsed)
+        record,
+        records.encoded(_FOLDER_RECORD, {"sites": [*kept[-_FOLDER_RECORDS_KEPT + 1 :], [own, stats, seen_ns]]}, parsed),
     )
 
 
