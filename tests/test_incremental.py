@@ -408,16 +408,18 @@ def test_a_folder_changed_in_the_same_clock_tick_as_its_record_is_listed_all_the
     source, today = root / "content/fdzdgknr/2018-pingshan-gzld.md", date.fromisoformat(TODAY)
     for _ in range(2):
         pipeline.build(load_config(root / "config.yaml"), today, since=None)
-    catalog = root / "site/catalog"
-    later = time.time_ns() + 60 * 10**9  # not before the record the next build makes of it, however slow it is
-    os.utime(catalog, ns=(later, later))
+    # The next build stages into the spare and publishes it: its catalog folder's mtime is then not before the
+    # record that build makes of it, however slow the build is.
+    later = time.time_ns() + 60 * 10**9
+    os.utime(root / ".site.spare/catalog", ns=(later, later))
     edit(source, r"各项工作任务。$", "各项工作任务（一）。")
-    pipeline.build(load_config(root / "config.yaml"), today, since=None)  # site/ holds this build: recorded
+    pipeline.build(load_config(root / "config.yaml"), today, since=None)
     catalog = root / "site/catalog"
     before = catalog.stat()
+    assert before.st_mtime_ns == later
     (catalog / "stray.html").write_text("stray", encoding="utf-8")
     os.utime(catalog, ns=(before.st_atime_ns, before.st_mtime_ns))  # as if in the same tick
-    for n in range(2):  # the site becomes the spare, which the next build stages into
+    for n in range(2):  # the site becomes the spare, which the build after the next stages into
         edit(source, r"各项工作任务（.）。$", f"各项工作任务（{n}）。")
         pipeline.build(load_config(root / "config.yaml"), today, since=None)
         assert not (root / "site/catalog/stray.html").exists()
