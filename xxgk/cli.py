@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--full-index", action="store_true", help="重建全文检索索引（默认只更新改动过的文件）")
     _cache_option(build)
     build.set_defaults(run=_build)
-    check = commands.add_parser("check", help="只做校验，不写任何文件")
+    check = commands.add_parser("check", help="只做校验，不生成站点（只更新输出文件夹旁的缓存）")
     _site_options(check, argparse.SUPPRESS)
     _gate_options(check, argparse.SUPPRESS)
     check.add_argument("paths", nargs="*", metavar="PATH", help="只报告这些文件的问题（默认全部）")
