@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -210,45 +211,45 @@ def test_an_edit_made_before_the_watcher_starts_is_built(tmp_path):
     stop.set()
 
 
-def test_serve_command_builds_serves_and_rebuilds(tmp_path):
-    root = copy_sample(tmp_path / "src")
+@contextlib.contextmanager
+def _serving(root):
+    """`build.py serve` running in root, and its address; stopped when the block ends."""
     command = [sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "--today", TODAY]
     with subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
         try:
-            address = _wait_for_address(process)
-            status, _, body = fetch(address)
-            assert status == 200 and "最新" in body
-            page = next((root / "content").rglob("*.md"))
-            edited = re.sub(
-                r"(?m)^title: .*$", "title: 修改后的标题用于测试重建", page.read_text(encoding="utf-8"), count=1
-            )
-            page.write_text(edited, encoding="utf-8")
-            assert _eventually(lambda: "修改后的标题用于测试重建" in fetch(address + "catalog/")[2])
+            yield _wait_for_address(process)
         finally:
             process.terminate()
             process.wait(10)
+
+
+def test_serve_command_builds_serves_and_rebuilds(tmp_path):
+    root = copy_sample(tmp_path / "src")
+    with _serving(root) as address:
+        status, _, body = fetch(address)
+        assert status == 200 and "最新" in body
+        page = next((root / "content").rglob("*.md"))
+        edited = re.sub(
+            r"(?m)^title: .*$", "title: 修改后的标题用于测试重建", page.read_text(encoding="utf-8"), count=1
+        )
+        page.write_text(edited, encoding="utf-8")
+        assert _eventually(lambda: "修改后的标题用于测试重建" in fetch(address + "catalog/")[2])
 
 
 def test_serve_asks_for_a_restart_when_the_output_folder_or_base_path_changes(tmp_path):
     root = copy_sample(tmp_path / "src")
-    command = [sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "--today", TODAY]
-    with subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
-        try:
-            address = _wait_for_address(process)
-            config = root / "config.yaml"
-            config.write_text(
-                re.sub(r"(?m)^base_url: .*$", "base_url: https://www.example.gov.cn/gk/", config.read_text("utf-8")),
-                encoding="utf-8",
-            )
+    with _serving(root) as address:
+        config = root / "config.yaml"
+        config.write_text(
+            re.sub(r"(?m)^base_url: .*$", "base_url: https://www.example.gov.cn/gk/", config.read_text("utf-8")),
+            encoding="utf-8",
+        )
 
-            def error() -> str:
-                return json.loads(fetch(address + "__xxgk/status")[2])["error"]
+        def error() -> str:
+            return json.loads(fetch(address + "__xxgk/status")[2])["error"]
 
-            assert _eventually(lambda: "serve-restart" in error())
-            assert fetch(address)[0] == 200  # the site it serves is still there, under the old path
-        finally:
-            process.terminate()
-            process.wait(10)
+        assert _eventually(lambda: "serve-restart" in error())
+        assert fetch(address)[0] == 200  # the site it serves is still there, under the old path
 
 
 def _wait_for_address(process: subprocess.Popen) -> str:

@@ -21,6 +21,7 @@ class Scope:
     files: frozenset[Path]
     folders: tuple[Path, ...]
     content: str  # the content folder as problems name it (errors.shown_path)
+    names: frozenset[str]  # the files' names: only a problem in a file of one of them (or a link) can be in files
 
     def covers(self, problem: Problem) -> bool:
         """Whether the check reports problem."""
@@ -28,7 +29,7 @@ class Scope:
             return True
         # Only a file of one of the names, or a link (which may lead to one), can resolve to a named one: the path of
         # every warning the rules found in the corpus is not resolved, unless a folder was named.
-        if (os.path.basename(problem.path) in self._names or os.path.islink(problem.path)) and Path(
+        if (os.path.basename(problem.path) in self.names or os.path.islink(problem.path)) and Path(
             problem.path
         ).resolve() in self.files:
             return True
@@ -38,10 +39,6 @@ class Scope:
         if self.content == ".":  # checked from inside the content folder
             return bool(path) and not os.path.isabs(path) and path.split("/")[0] != ".."
         return path.startswith(self.content + "/")
-
-    @property
-    def _names(self) -> frozenset[str]:
-        return frozenset(path.name for path in self.files)
 
 
 def scope(named: Iterable[Path], content_dir: Path, documents: Iterable[DocumentFacts]) -> tuple[Scope, list[Problem]]:
@@ -64,7 +61,8 @@ def scope(named: Iterable[Path], content_dir: Path, documents: Iterable[Document
             files.add(found)
         else:
             problems.append(_unchecked(path, found.is_relative_to(content)))
-    return Scope(frozenset(files), tuple(folders), shown_path(content_dir)), problems
+    names = frozenset(path.name for path in files)
+    return Scope(frozenset(files), tuple(folders), shown_path(content_dir), names), problems
 
 
 def _unchecked(path: Path, inside: bool) -> Problem:
