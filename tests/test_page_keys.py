@@ -14,6 +14,7 @@ import pytest
 from xxgk import opendata, page_keys, pipeline, render, unchanged
 from xxgk.config import load_config
 from xxgk.errors import ContentError
+from xxgk.key_memo import KeyMemo
 from xxgk.model import (
     Attachment,
     Document,
@@ -135,29 +136,71 @@ def _changed(value: object) -> object:
 LINK = NavLink("政府工作报告", "fdzdgknr/2018.html", 3)
 
 
+@pytest.mark.parametrize("memo", [None, KeyMemo()], ids=["", "memo"])
 @pytest.mark.parametrize("side", [0, 1], ids=["newer", "older"])
 @pytest.mark.parametrize("name", [f.name for f in dataclasses.fields(NavLink)])
-def test_every_field_of_a_neighbouring_link_changes_a_document_pages_key(side, name):
+def test_every_field_of_a_neighbouring_link_changes_a_document_pages_key(side, name, memo):
     doc = corpus_documents(1, seed=2)[0]
     context = render.PageContext(config=None, catalog=LINK, columns=(), facets=(), relations={})
     other = dataclasses.replace(LINK, **{name: _changed(getattr(LINK, name))})
     keys = set()
-    for link in (None, LINK, other):
+    for link in (None, LINK, other, LINK):  # with a memo, back to a link it no longer holds
         pair = [None, None]
         pair[side] = link
-        keys.add(page_keys.document_key("shared", doc, dataclasses.replace(context, neighbours={doc.index_no: pair})))
+        with_link = dataclasses.replace(context, neighbours={doc.index_no: pair})
+        key = page_keys.document_key("shared", doc, with_link, memo)
+        assert key == page_keys.document_key("shared", doc, with_link)
+        keys.add(key)
     assert len(keys) == 3
+
+
+def test_a_memo_hashes_a_page_again_unless_its_documents_are_the_very_same_objects():
+    # serve keeps its documents between builds: the same object means the same key. An equal document read
+    # again may hold a dict in another order (its page then shows it in that order): its key is worked out again.
+    doc, memo, made = corpus_documents(1, seed=2)[0], KeyMemo(), []
+    context = render.PageContext(config=None, catalog=LINK, columns=(), facets=(), relations={}, neighbours={})
+    copy = dataclasses.replace(doc)
+    for asked, shared in ((doc, "a"), (doc, "a"), (copy, "a"), (copy, "b"), (copy, "b")):
+        key = memo.key(doc.path, (shared,), (asked,), lambda: made.append(1) or f"{len(made)}")
+        assert key == str(len(made))
+    assert len(made) == 3
+    assert page_keys.document_key("a", copy, context, memo) == page_keys.document_key("a", copy, context)
+
+
+def test_a_memo_forgets_the_pages_a_build_no_longer_asks_for():
+    memo = KeyMemo()
+    first, second = object(), object()
+    memo.key("a.html", (), (first,), lambda: "1")
+    memo.key("b.html", (), (second,), lambda: "2")
+    memo.forget_others()
+    memo.key("a.html", (), (first,), lambda: "x")  # remembered: not made again
+    memo.forget_others()
+    assert memo.key("a.html", (), (first,), lambda: "y") == "1"
+    assert memo.key("b.html", (), (second,), lambda: "3") == "3"  # forgotten by the build that did not ask
 
 
 LISTING = Listing("column", "政策文件", "zcwj/index.html", 12, (), "说明", "上级", "sj/index.html")
 
 
+@pytest.mark.parametrize("memo", [None, KeyMemo()], ids=["", "memo"])
 @pytest.mark.parametrize("name", [f.name for f in dataclasses.fields(Listing) if f.name != "pages"])
-def test_every_field_of_a_listing_changes_its_pages_keys(name):
+def test_every_field_of_a_listing_changes_its_pages_keys(name, memo):
     page = ListingPage("zcwj/index.html", 1, (), (PageLink(1, "zcwj/index.html"),))
     other = dataclasses.replace(LISTING, **{name: _changed(getattr(LISTING, name))})
-    keys = page_keys.ListingKeys("shared")
+    keys, plain = page_keys.ListingKeys("shared", memo), page_keys.ListingKeys("shared")
     assert keys.key(LISTING, page, None) != keys.key(other, page, None)
+    assert keys.key(LISTING, page, None) == plain.key(LISTING, page, None)
+
+
+def test_a_listing_pages_key_from_a_memo_follows_its_rows():
+    docs = corpus_documents(3, seed=4)
+    memo, keys = KeyMemo(), []
+    for rows in (docs[:2], docs[:2], docs[1:], (docs[0], dataclasses.replace(docs[1], title="另一个标题"))):
+        page = ListingPage("zcwj/index.html", 1, tuple(rows), (PageLink(1, "zcwj/index.html"),))
+        key = page_keys.ListingKeys("shared", memo).key(LISTING, page, None)
+        assert key == page_keys.ListingKeys("shared").key(LISTING, page, None)
+        keys.append(key)
+    assert keys[0] == keys[1] and len(set(keys)) == 3
 
 
 def test_the_catalog_files_are_made_again_only_when_a_row_of_the_catalogue_changes(project, tmp_path, monkeypatch):

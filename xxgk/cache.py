@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .key_memo import KeyMemo
 from .pickled import Pending, quick_state
 from .records import Parsed
 
@@ -261,11 +262,13 @@ class _Source:
 class Memory:
     """The entries of the last committed cache, kept by a long-running process (serve) between its builds, so
     that unchanged documents are not read back from the database and unpickled each time; and the records and
-    manifests its builds parsed or wrote, so that they are not parsed again."""
+    manifests its builds parsed or wrote, so that they are not parsed again; and the keys of its last build's pages,
+    so that a page made from the same documents again is not hashed again."""
 
     context: str = ""
     entries: dict[str, _Fields] = dataclasses.field(default_factory=dict)
     parsed: Parsed = dataclasses.field(default_factory=Parsed)
+    keys: KeyMemo = dataclasses.field(default_factory=KeyMemo)
 
 
 class Cache:

@@ -19,6 +19,7 @@ from pathlib import Path
 from . import records, theme
 from .cache import fingerprint, stable
 from .config import Config
+from .key_memo import KeyMemo
 from .model import CatalogEntry, Document, Facet, Listing, ListingPage, NavLink, document_digest, metadata_digest
 from .output import Staging
 from .render import PageContext
@@ -54,17 +55,15 @@ def _link(link: NavLink | None) -> tuple | None:
     return None if link is None else _link_values(link)
 
 
-def document_key(shared: str, doc: Document, context: PageContext) -> str:
-    """The key of a document's page and JSON twin."""
+def document_key(shared: str, doc: Document, context: PageContext, memo: KeyMemo | None = None) -> str:
+    """The key of a document's page and JSON twin (through memo, when given)."""
     before, after = context.neighbours.get(doc.index_no) or (None, None)
-    return _key(
-        shared,
-        doc.path,
-        document_digest(doc),
-        context.relations.get(doc.index_no),  # few documents have any: its repr is cheap enough
-        _link(before),
-        _link(after),
-    )
+    relations = context.relations.get(doc.index_no)  # few documents have any: its repr is cheap enough
+
+    def make() -> str:
+        return _key(shared, doc.path, document_digest(doc), relations, _link(before), _link(after))
+
+    return make() if memo is None else memo.key(doc.path, (shared, relations, before, after), (doc,), make)
 
 
 def catalog_key(shared: str, catalog: Listing) -> str:
@@ -87,15 +86,21 @@ class ListingKeys:
     the facet's terms (a 一级 主题分类 page lists its 二级 terms). A listing's fields, a pager and a facet's terms
     are shared by up to hundreds of pages, so each is hashed once."""
 
-    def __init__(self, shared: str):
-        self.shared = shared
+    def __init__(self, shared: str, memo: KeyMemo | None = None):
+        self.shared, self._memo = shared, memo
         self._digests: dict[int, tuple[object, str]] = {}  # id -> (the value, kept alive so ids stay unique; digest)
 
     def key(self, listing: Listing, page: ListingPage, facet: Facet | None) -> str:
         own = self._digest(listing, lambda value: repr(_listing_values(value)))
         terms = facet and (facet.kind, facet.title, facet.url, self._digest(facet.terms, _terms))
         pager = self._digest(page.pages, repr)
-        return _key(self.shared, own, page.url, page.number, pager, tuple(map(_row, page.documents)), terms)
+
+        def make() -> str:
+            return _key(self.shared, own, page.url, page.number, pager, tuple(map(_row, page.documents)), terms)
+
+        if self._memo is None:
+            return make()
+        return self._memo.key(page.url, (self.shared, own, page.number, pager, terms), page.documents, make)
 
     def _digest(self, value: object, text: Callable[[object], str]) -> str:
         found = self._digests.get(id(value))

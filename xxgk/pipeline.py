@@ -259,8 +259,7 @@ def _built(
         # The documents and the site model live for the rest of the build: see workers.frozen_heap. They are
         # frozen once made (the ones read afresh too), before any worker is forked.
         with workers.frozen_heap():
-            parsed = memory.parsed if memory is not None else None
-            return _build_checked(config, checked, site, stages, full_index, reuse, parsed, published)
+            return _build_checked(config, checked, site, stages, full_index, reuse, memory, published)
     finally:
         if checked.cache:
             checked.cache.close()
@@ -337,11 +336,13 @@ def _build_checked(
     stages: Stages,
     full_index: bool,
     reuse: bool,
-    parsed: records.Parsed | None,
+    memory: Memory | None,
     published: Callable[[], None] | None,
 ) -> Report:
     """build() once everything is read and validated, and gathered into the site model; records and manifests are
-    parsed through parsed when given; with published, the Whoosh index is updated after the site is swapped in."""
+    parsed, and page keys worked out, through memory when given; with published, the Whoosh index is updated after
+    the site is swapped in."""
+    parsed = memory.parsed if memory is not None else None
     rule = annual.site_rule(config.bodies)
     reports = [(year, annual.corpus_figures(site.documents, year, rule), data) for year, data in checked.reports]
     context = render.page_context(site, config, [annual_link(year, data) for year, _, data in reports])
@@ -373,7 +374,7 @@ def _build_checked(
         beside = _Beside(site, config, report_pages, full_index, index_path, record, spill_in)
         # When the search indexes are updated, they are made by a worker process while this one writes the pages.
         with _made_beside(beside, stage) as made_beside:
-            built, rendered = _write_pages(config, site, context, reports, stage, reuse, parsed)
+            built, rendered = _write_pages(config, site, context, reports, stage, reuse, memory)
             page_count = len(stage.pages())
             stages.done("生成页面", f"{page_count} 个页面，其中 {rendered} 个重新生成")
             for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's
@@ -443,23 +444,25 @@ def _write_pages(
     reports: list,
     stage: output.Staging,
     reuse: bool,
-    parsed: records.Parsed | None,
+    memory: Memory | None,
 ) -> tuple[page_keys.PageRecord, int]:
     """Write every page into stage; returns the record of the keys the pages were rendered from and how many pages
-    were rendered (the others are linked from the previous build)."""
+    were rendered (the others are linked from the previous build). Records are parsed, and keys worked out, through
+    memory when given."""
     # A page whose inputs are those it was rendered from last time is linked from the previous build; the
     # other document pages are rendered and written by worker processes while this one does the listings. A
     # document's key covers its attachments (their sizes and SHA-256), so their copies go with its page.
+    parsed, memo = (memory.parsed, memory.keys) if memory is not None else (None, None)
     built = page_keys.PageRecord(cache_dir(config.output_dir) / "pages.json" if reuse else None, parsed)
     shared = page_keys.shared_key(config, context)
     todo = [
         doc
         for doc in site.documents
-        if not built.reuse(stage, render.document_outputs(doc), page_keys.document_key(shared, doc, context))
+        if not built.reuse(stage, render.document_outputs(doc), page_keys.document_key(shared, doc, context, memo))
     ]
     compiled = cache_dir(config.output_dir) / "templates" if reuse else None
     with workers.started(_write_documents, (context, compiled, stage.for_workers()), todo) as document_paths:
-        env, keys = render.make_env(config.templates_dir, compiled), page_keys.ListingKeys(shared)
+        env, keys = render.make_env(config.templates_dir, compiled), page_keys.ListingKeys(shared, memo)
         pages = render.render_pages(
             site,
             context,
@@ -471,6 +474,8 @@ def _write_pages(
         if not built.reuse(stage, opendata.CATALOG_FILES, page_keys.catalog_key(shared, site.catalog)):
             stage.write(opendata.catalog_files(site, config))
         stage.claim(document_paths())
+    if memo is not None:
+        memo.forget_others()
     return built, rendered + len(todo)
 
 
