@@ -18,7 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xxgk.model import Document
+from xxgk.records import Parsed
 from xxgk.search import static_index as static_search
+from xxgk.search import static_update
 from xxgk.search.static_index import bucket_of, static_index
 from xxgk.search.static_update import RECORD_FORMAT, Update, update
 
@@ -266,6 +268,21 @@ def test_a_missing_or_damaged_record_builds_the_index_anew(tmp_path, docs, recor
     result = update(changed, tmp_path, record)
     assert result.kept == {} and dict(result.files) == full(changed)
     assert json.loads(result.record)["format"] == RECORD_FORMAT
+
+
+def test_a_record_remembered_through_parsed_is_not_parsed_again_and_patches_alike(tmp_path, docs, monkeypatch):
+    # serve parses the record it saved once, after the swap; the next build's worker, forked, inherits the value.
+    output, parsed = Output(tmp_path, docs), Parsed()
+    static_update.remember(parsed, output.record)
+    static_update.remember(parsed, b"{damaged")
+    loads = []
+    monkeypatch.setattr(static_update, "_loaded", lambda data: loads.append(data) or json.loads(b"{damaged"))
+    changed = edited(docs, 5, "title", random.Random(3))
+    through = update(changed, tmp_path, output.record, parsed=parsed)
+    assert loads == []
+    monkeypatch.undo()
+    assert through == update(changed, tmp_path, output.record)
+    assert through.kept and update(changed, tmp_path, b"{damaged", parsed=parsed).kept == {}
 
 
 def test_a_record_whose_documents_were_tampered_with_builds_anew(tmp_path, docs):

@@ -371,7 +371,7 @@ def _build_checked(
         # earlier build is read from there).
         spill_in = cache_dir(config.output_dir)
         index_path = index_stage.path if index_stage else None
-        beside = _Beside(site, config, report_pages, full_index, index_path, record, spill_in)
+        beside = _Beside(site, config, report_pages, full_index, index_path, record, spill_in, parsed)
         # When the search indexes are updated, they are made by a worker process while this one writes the pages.
         with _made_beside(beside, stage) as made_beside:
             built, rendered = _write_pages(config, site, context, reports, stage, reuse, memory)
@@ -412,6 +412,8 @@ def _build_checked(
         checked.cache.commit()
     if record and static_record:
         output.write_atomically(record, static_record)
+        if parsed is not None:  # for the next build's worker, which inherits it: off the way to the next swap
+            static_update.remember(parsed, static_record)
     if scan_record:
         scan_body = page_scan.findings_record(findings)
         output.write_atomically(scan_record, records.encoded(scan_key, scan_body, parsed))
@@ -491,6 +493,7 @@ class _Beside:
     index_path: Path | None  # None: the Whoosh index is not made beside the pages, but after they are published
     record: Path | None  # the static index's record (see _write_static_index)
     spill_in: Path  # where a static index built anew spills its postings (see static_index.built)
+    parsed: records.Parsed | None  # serve's: the static index's record is parsed through it
 
 
 @contextmanager
@@ -575,7 +578,7 @@ def _write_beside(beside: _Beside, stage: output.Staging, plan: search.Plan) -> 
 def _write_files(beside: _Beside, stage: output.Staging) -> bytes | None:
     """Write the feeds, sitemaps and static search index into stage; returns the static index's record."""
     stage.write(feeds.discovery_files(beside.site, beside.config, beside.report_pages))
-    return _write_static_index(beside.site.documents, stage, beside.record, beside.spill_in)
+    return _write_static_index(beside.site.documents, stage, beside.record, beside.spill_in, beside.parsed)
 
 
 def _index_detail(index: search.IndexStats, when: str) -> str:
@@ -584,12 +587,16 @@ def _index_detail(index: search.IndexStats, when: str) -> str:
 
 
 def _write_static_index(
-    documents: Sequence[Document], stage: output.Staging, record: Path | None, spill_in: Path
+    documents: Sequence[Document],
+    stage: output.Staging,
+    record: Path | None,
+    spill_in: Path,
+    parsed: records.Parsed | None,
 ) -> bytes | None:
     """Write the static search index's files into stage; returns the record to save for the next build once this
     one is published (None: the saved one still holds). What the previous build indexed (as its record says) and
     what this one changes nothing in is linked, the rest patched or, when the record does not fit, built anew
-    (spilling its postings in spill_in)."""
+    (spilling its postings in spill_in). The record is parsed through parsed when given."""
     try:
         previous = record.read_bytes() if record else None
     except OSError:
@@ -600,7 +607,7 @@ def _write_static_index(
         return digest, size
 
     version = fingerprint("static-search")  # the tool's code: a record of other code is not used
-    update = static_update.update(documents, stage.previous.folder, previous, write, version, spill_in)
+    update = static_update.update(documents, stage.previous.folder, previous, write, version, spill_in, parsed)
     if update.kept and not stage.keep(update.kept):
         update = static_update.update(documents, None, None, write, version, spill_in)
     stage.write(Output(path, data) for path, data in update.files)

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..model import Document, document_digest
+from ..records import Parsed
 from .static_index import (
     BIG_TERM,
     DERIVED,
@@ -88,15 +89,17 @@ def update(
     write: Writer | None = None,
     version: str = "",
     spill_in: Path | None = None,
+    parsed: Parsed | None = None,
 ) -> Update:
     """The static index of documents, patched from the index in the previous output folder when its record fits.
 
     version names the code that makes the index (a record of other code is not used). When the index is built anew
     and write is given, each file goes to write() as soon as it is made (and Update.files holds none): the files of
     a whole index are never all in memory. A new index spills its postings in spill_in (see static_index.built).
+    The record is parsed through parsed when given (see remember).
     """
     docs = numbered(documents)
-    old = _usable(record, version) if previous is not None else None
+    old = _usable(record, version, parsed) if previous is not None else None
     entries = _entries(docs, old["documents"] if old else [])
     key = hashlib.sha256(f"{FORMAT}:{RECORD_FORMAT}:".encode() + "".join(e[0] for e in entries).encode()).hexdigest()
     if previous is not None and old is not None:
@@ -163,13 +166,28 @@ def _record(
     ).encode("utf-8")
 
 
-def _usable(record: bytes | None, version: str) -> dict | None:
+def remember(parsed: Parsed, record: bytes) -> None:
+    """Parse record (a record update() made) through parsed, so that an update given the same bytes and parsed, or
+    a copy of it in a process forked later, does not parse them again."""
+    parsed.of(_RECORD_KIND, record, _loaded_or_none)
+
+
+_RECORD_KIND = f"static-search record {RECORD_FORMAT}"
+
+
+def _usable(record: bytes | None, version: str, parsed: Parsed | None = None) -> dict | None:
     """The record saved by the previous build, or None unless it is whole, of this format and of this code."""
+    if record is None:
+        return None
+    value = _loaded_or_none(record) if parsed is None else parsed.of(_RECORD_KIND, record, _loaded_or_none)
+    return value if value is not None and value["version"] == version else None
+
+
+def _loaded_or_none(record: bytes) -> dict | None:
     try:
-        value = _loaded(record) if record is not None else None
+        return _loaded(record)
     except _Stale:
         return None
-    return value if value is not None and value["version"] == version else None
 
 
 def _loaded(record: bytes) -> dict:
