@@ -11,6 +11,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from . import (
     annual,
@@ -156,6 +157,20 @@ def scan_pages(
     first = [page.url for _, page, _ in render.listing_sweep(site)] if site else ()
     found, findings = page_scan.scan(folder, scanned_hosts(config), shown, pages, known, first)
     return [p for p in found if (p.code, p.message) not in seen], findings
+
+
+def _scan_staged(
+    config: Config, site: Site, stage: output.Staging, known: page_scan.Findings, warnings: list[Problem]
+) -> tuple[list[Problem], page_scan.Findings]:
+    """scan_pages over the pages written into stage so far, as they will be published in config.output_dir; raises
+    ContentError at once when its problems or the warnings given hold an error."""
+
+    def shown(path: Path) -> str:
+        return shown_path(config.output_dir / path.relative_to(stage.path))
+
+    problems, findings = scan_pages(stage.path, config, site.documents, shown, stage.pages(), known, site)
+    raise_if_errors(warnings + problems, ContentError)
+    return problems, findings
 
 
 def scanned_hosts(config: Config) -> frozenset[str]:
@@ -381,20 +396,13 @@ def _build_checked(
                 stage.copy_tree(folder, "static", fill=True)
             stages.done("静态文件", "已复制")
             # The pages as they will be published: spam or hidden markup from a template blocks the swap too.
-            # Pages whose bytes an earlier build already scanned under the same rules are not read again.
+            # Pages whose bytes an earlier build already scanned under the same rules are not read again. They are
+            # scanned while the search indexes are made: when the Whoosh index is rebuilt, its workers start first.
             scan_record = cache_dir(config.output_dir) / "page-scan.json" if reuse else None
             scan_key = fingerprint(config, "page-scan")
-            page_problems, findings = scan_pages(
-                stage.path,
-                config,
-                site.documents,
-                lambda path: shown_path(config.output_dir / path.relative_to(stage.path)),
-                stage.pages(),
-                page_scan.known_findings(records.load(scan_record, scan_key, parsed)),
-                site,
-            )
-            raise_if_errors(checked.warnings + page_problems, ContentError)
-            index, static_record = made_beside()
+            known = page_scan.known_findings(records.load(scan_record, scan_key, parsed))
+            made = made_beside(lambda: _scan_staged(config, site, stage, known, checked.warnings))
+            index, static_record, (page_problems, findings) = made
         if index is None:
             stages.done("静态搜索索引", "已生成（与生成页面同时进行）")
         else:
@@ -496,35 +504,44 @@ class _Beside:
     parsed: records.Parsed | None  # serve's: the static index's record is parsed through it
 
 
+T = TypeVar("T")
+# Called with what to do meanwhile in this process; returns the Whoosh index's figures (None when it is made later),
+# the static index's record and what meanwhile() returned.
+MadeBeside = Callable[[Callable[[], T]], tuple[search.IndexStats | None, bytes | None, T]]
+
+
 @contextmanager
-def _made_beside(
-    beside: _Beside, stage: output.Staging
-) -> Iterator[Callable[[], tuple[search.IndexStats | None, bytes | None]]]:
+def _made_beside(beside: _Beside, stage: output.Staging) -> Iterator[MadeBeside]:
     """Make what beside names while the caller writes the pages, in a worker process, when the Whoosh index is
-    updated in place or made later; the yielded callable waits for it and returns the Whoosh index's figures (None
-    when it is made later) and the static index's record. When the Whoosh index is rebuilt, everything is made when
-    the callable is called, after the pages: a rebuild uses every core of its own."""
+    updated in place or made later; the yielded callable runs meanwhile() and waits for it. When the Whoosh index
+    is rebuilt, everything is made when the callable is called, after the pages (a rebuild uses every core of its
+    own), meanwhile() run in this process while the index's workers write it."""
     if beside.index_path is None:
         with workers.background(_write_files_in_worker, beside, stage.for_workers()) as result:
 
-            def written() -> tuple[None, bytes | None]:
+            def written(meanwhile: Callable[[], T]) -> tuple[None, bytes | None, T]:
+                done = meanwhile()
                 files, static_record = result()
                 stage.claim(files)
-                return None, static_record
+                return None, static_record, done
 
             yield written
         return
     if beside.full_index or not (beside.index_path / search.MARKER).is_file():  # a rebuild, known at once
-        yield lambda: _write_beside(beside, stage, _plan(beside))
+        yield lambda meanwhile: _write_beside(beside, stage, _plan(beside), meanwhile)
         return
     # The worker plans the update too (reading every indexed document's digest), off this process's path; should
     # the plan be a rebuild after all, it writes nothing and the rebuild is made here after the pages.
     with workers.background(_write_beside_in_worker, beside, stage.for_workers()) as result:
 
-        def claimed() -> tuple[search.IndexStats, bytes | None]:
+        def claimed(meanwhile: Callable[[], T]) -> tuple[search.IndexStats, bytes | None, T]:
+            done = meanwhile()
             made = result()
             stage.claim(made.files if made else [])
-            return (made.index, made.static_record) if made else _write_beside(beside, stage, _plan(beside))
+            if made:
+                return made.index, made.static_record, done
+            index, static_record, _ = _write_beside(beside, stage, _plan(beside), lambda: None)
+            return index, static_record, done
 
         yield claimed
 
@@ -561,18 +578,25 @@ def _write_beside_in_worker(beside: _Beside, staging: tuple) -> _MadeBeside | No
     if plan.rebuild:
         return None
     stage = output.Staging(*staging)
-    index, static_record = _write_beside(beside, stage, plan)
+    index, static_record, _ = _write_beside(beside, stage, plan, lambda: None)
     return _MadeBeside(index, stage.files(), static_record)
 
 
-def _write_beside(beside: _Beside, stage: output.Staging, plan: search.Plan) -> tuple[search.IndexStats, bytes | None]:
-    """Write what beside names into stage, carrying out the Whoosh index's plan; returns the Whoosh index's figures
-    and the static index's record."""
-    # A rebuilt Whoosh index is written by worker processes, forked before the static index is made: this
-    # process makes and writes it meanwhile, and they do not inherit its bytes. static holds its record.
-    static: list[bytes | None] = []
-    index = search.carry_out(plan, beside.index_path, lambda: static.append(_write_files(beside, stage)))
-    return index, static[0]
+def _write_beside(
+    beside: _Beside, stage: output.Staging, plan: search.Plan, meanwhile: Callable[[], T]
+) -> tuple[search.IndexStats, bytes | None, T]:
+    """Write what beside names into stage, carrying out the Whoosh index's plan, and run meanwhile() first; returns
+    the Whoosh index's figures, the static index's record and what meanwhile() returned."""
+    # A rebuilt Whoosh index is written by worker processes, forked before meanwhile() runs and the static index is
+    # made: this process does both while they work, and they do not inherit its bytes.
+    done: list = []
+
+    def both() -> None:
+        done.append(meanwhile())
+        done.append(_write_files(beside, stage))
+
+    index = search.carry_out(plan, beside.index_path, both)
+    return index, done[1], done[0]
 
 
 def _write_files(beside: _Beside, stage: output.Staging) -> bytes | None:
