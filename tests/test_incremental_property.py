@@ -13,10 +13,12 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xxgk import pipeline, search
+from xxgk.cache import Memory
 from xxgk.config import load_config
 
 from .conftest import MINIMAL_CONFIG, REPO, TODAY
@@ -146,19 +148,23 @@ def answers(site: Path) -> list:
     return [[(hit.index_no, hit.title) for hit in search.search(index, query, 50).hits] for query in QUERIES]
 
 
+@pytest.mark.parametrize("serve", [False, True], ids=["build", "serve"])
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 99)), min_size=3, max_size=6))
-def test_incremental_builds_equal_builds_from_scratch(edits):
+def test_incremental_builds_equal_builds_from_scratch(serve, edits):
+    # serve's builds keep what they read and worked out in one Memory, and swap the site in before the Whoosh index.
     today = date.fromisoformat(TODAY)
+    memory = Memory() if serve else None
+    published = (lambda: None) if serve else None
     with tempfile.TemporaryDirectory() as folder:
         project = Project(Path(folder))
         project.write()
         config = project.root / "config.yaml"
-        pipeline.build(load_config(config), today)
+        pipeline.build(load_config(config), today, memory=memory, published=published)
         for step, (kind, n) in enumerate(edits):
             project.edit(kind, n)
             project.write()
-            pipeline.build(load_config(config), today)
+            pipeline.build(load_config(config), today, memory=memory, published=published)
             fresh = project.root / f"fresh-{step}" / "site"
             pipeline.build(load_config(config, output_dir=fresh), today, reuse=False, full_index=True)
             assert tree(project.root / "site") == tree(fresh), f"after {edits[: step + 1]}"
