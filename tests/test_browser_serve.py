@@ -15,6 +15,9 @@ from .conftest import REPO, TODAY
 from .test_incremental import edit, sample_project
 from .test_serve import _wait_for_address
 
+# Whether the page shows a text; asked while the page may be reloading, when it may have no body yet.
+_SHOWS = "(document.body?.innerText ?? '').includes('%s')"
+
 
 def test_an_open_page_follows_edits_and_shows_build_errors(tmp_path):
     root = sample_project(tmp_path)
@@ -31,7 +34,7 @@ def test_an_open_page_follows_edits_and_shows_build_errors(tmp_path):
             page.goto(address + "catalog/")
             page.evaluate("window.notReloaded = true")
             edit(document, r"^title: .*$", 'title: "预览中改过的标题"')
-            page.wait_for_function("document.body.innerText.includes('预览中改过的标题')", timeout=90_000)
+            page.wait_for_function(_SHOWS % "预览中改过的标题", timeout=90_000)
             assert page.evaluate("window.notReloaded === undefined")  # the page reloaded itself
 
             edit(document, r"^published: .*$", 'published: "2018-13-45"')
@@ -40,7 +43,7 @@ def test_an_open_page_follows_edits_and_shows_build_errors(tmp_path):
             assert "预览中改过的标题" in page.inner_text("main")  # the last good site is still shown
 
             edit(document, r"^published: .*$", 'published: "2018-03-07"')
-            page.wait_for_function("document.body.innerText.includes('2018-03-07')", timeout=90_000)
+            page.wait_for_function(_SHOWS % "2018-03-07", timeout=90_000)
             assert page.query_selector("#xxgk-build-error") is None
         finally:
             browser.close()
