@@ -169,7 +169,7 @@ def _record(
 def remember(parsed: Parsed, record: bytes) -> None:
     """Parse record (a record update() made) through parsed, so that an update given the same bytes and parsed, or
     a copy of it in a process forked later, does not parse them again."""
-    parsed.of(_RECORD_KIND, record, _loaded_or_none)
+    _read(record, parsed)
 
 
 _RECORD_KIND = f"static-search record {RECORD_FORMAT}"
@@ -177,10 +177,13 @@ _RECORD_KIND = f"static-search record {RECORD_FORMAT}"
 
 def _usable(record: bytes | None, version: str, parsed: Parsed | None = None) -> dict | None:
     """The record saved by the previous build, or None unless it is whole, of this format and of this code."""
-    if record is None:
-        return None
-    value = _loaded_or_none(record) if parsed is None else parsed.of(_RECORD_KIND, record, _loaded_or_none)
+    value = _read(record, parsed) if record is not None else None
     return value if value is not None and value["version"] == version else None
+
+
+def _read(record: bytes, parsed: Parsed | None) -> dict | None:
+    """The record's value (through parsed when given), or None unless it is whole and of this format."""
+    return _loaded_or_none(record) if parsed is None else parsed.of(_RECORD_KIND, record, _loaded_or_none)
 
 
 def _loaded_or_none(record: bytes) -> dict | None:
