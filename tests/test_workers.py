@@ -76,13 +76,6 @@ def test_long_lived_objects_are_made_with_the_collector_paused_and_frozen_with_t
     assert gc.get_freeze_count() == 0
 
 
-def test_long_lived_objects_outside_a_frozen_heap_are_left_to_the_collector():
-    gc.collect()
-    with workers.long_lived():
-        assert not gc.isenabled()
-    assert gc.isenabled() and gc.get_freeze_count() == 0
-
-
 def _full_collections_while(make) -> int:
     """How many full collections the collector started by itself while make() ran."""
     started = []

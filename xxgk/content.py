@@ -473,7 +473,7 @@ def read_all(
     document, read or not, is given as its model.Facts."""
     keyed, problems = find(config.content_dir)
     brief = {"whole": None, "none": METADATA, "later": METADATA, "facts": FACTS}[bodies]
-    with long_lived():  # in a build, inside check()'s frozen_heap
+    with long_lived():  # inside check()'s frozen_heap, which unfreezes what this freezes
         results = cache.lookup(keyed, brief=brief, rest_later=bodies == "later") if cache else {}
     entries = map_chunks(
         _read_chunk, config, [(key, path) for key, path in keyed if key not in results], _PARALLEL_FROM
