@@ -408,3 +408,22 @@ def test_a_site_published_without_a_manifest_leaves_no_note_of_its_spare(tmp_pat
     with staged(out, reuse=True, spare_record=record) as stage:
         stage.write([Output("a.html", b"a")])
     assert not record.exists() and (out / "a.html").read_bytes() == b"a"
+
+
+_S = 1_000_000_000
+
+
+@pytest.mark.parametrize(
+    ("mtime", "seen", "racy"),
+    [
+        (10 * _S, 11 * _S + _S // 2, True),  # whole seconds: such a file system ticks every second or two
+        (10 * _S, 12 * _S, True),
+        (10 * _S, 12 * _S + 1, False),
+        (10 * _S + 5_000_000, 10 * _S + 50_000_000, True),  # nanoseconds: it ticks every few milliseconds at most
+        (10 * _S + 5_000_000, 10 * _S + 105_000_000, True),
+        (10 * _S + 5_000_000, 10 * _S + 105_000_001, False),
+        (10 * _S + 5_000_000, 13 * _S, False),
+    ],
+)
+def test_a_folder_mtime_is_trusted_only_when_older_than_a_tick_of_its_file_system(mtime, seen, racy):
+    assert output._racy(mtime, seen) is racy

@@ -127,7 +127,9 @@ class Changes:
 
 class Staging:
     """A folder beside the output folder that receives the whole new site: a new, empty one, or the spare site,
-    which already holds the files `held` lists (site path -> SHA-256, from its manifest)."""
+    which already holds the files `held` lists (site path -> SHA-256, from its manifest); in its `trusted` folders
+    (paths under the root) they are known to be there as they were published (see _swept), elsewhere each is
+    looked at."""
 
     def __init__(
         self,
@@ -135,11 +137,13 @@ class Staging:
         previous: Previous | None = None,
         held: dict[str, str] | None = None,
         folders: set[str] | None = None,
+        trusted: frozenset[str] = frozenset(),
         parsed: Parsed | None = None,
     ):
         self.path, self.parsed = path, parsed
         self.previous = previous or Previous()
         self.held = held or {}
+        self._trusted = trusted
         self._spare = held is not None
         path.mkdir(parents=True, exist_ok=True)
         self._root = os.fspath(path)
@@ -152,11 +156,11 @@ class Staging:
         self._lent = 0  # how many lendings of the folder to worker processes have not been reported back (claim)
         self._listed: tuple[int, list[str]] | None = None  # folders() as last worked out, after that many writes
 
-    def for_workers(self) -> tuple[Path, Previous, dict[str, str] | None, set[str]]:
+    def for_workers(self) -> tuple[Path, Previous, dict[str, str] | None, set[str], frozenset[str]]:
         """What a worker process needs to write into this folder (Staging(*args)); its files are claim()ed later,
         once for each call of this."""
         self._lent += 1
-        return self.path, self.previous, self.held if self._spare else None, self._folders
+        return self.path, self.previous, self.held if self._spare else None, self._folders, self._trusted
 
     def target(self, dest: str) -> str:
         """The file for a site path; refuses paths that leave the folder or are written twice."""
@@ -236,6 +240,8 @@ class Staging:
             return False
         if path is None:  # dest is in the spare's manifest, which lists site paths only (manifest.is_site_path)
             path = self._root + "/" + dest
+        if dest not in self._touched and path.rpartition("/")[0] in self._trusted:
+            return True  # its folder is as it was published, and this process has not removed the file since
         try:
             found = os.lstat(path)
         except OSError:
@@ -569,21 +575,24 @@ def _spare_staging(
     """The spare site, which holds the files of manifest held, as the staging folder."""
     spare = spare_dir(out_dir)
     os.unlink(spare / MANIFEST)  # from now until the build ends the spare's files are not what a manifest says
-    hashes, folders = _swept(os.fspath(spare), held, _recorded_folders(folder_record, held.digest, parsed))
-    return Staging(spare, previous, hashes, folders, parsed=parsed)
+    hashes, folders, trusted = _swept(os.fspath(spare), held, _recorded_folders(folder_record, held.digest, parsed))
+    return Staging(spare, previous, hashes, folders, trusted, parsed=parsed)
 
 
-def _swept(root: str, held: _Manifest, recorded: tuple[dict, int] | None) -> tuple[dict[str, str], set[str]]:
+def _swept(
+    root: str, held: _Manifest, recorded: tuple[dict, int] | None
+) -> tuple[dict[str, str], set[str], frozenset[str]]:
     """Leave in the spare at root nothing but the regular files and the folders its manifest names: a file put into
     it by hand, or into the site it was while that was served, and a link where a file or a folder was, are removed
-    (else they would be published again, or written through). Returns the entries of held that are there, and the
-    folders (paths under root).
+    (else they would be published again, or written through). Returns the entries of held that are there, the
+    folders, and the folders trusted to hold their entries as published (all paths under root).
 
     A folder whose mtime and inode are those recorded when the site was published holds what it held then (any
     entry added, removed or renamed in it changes its mtime), unless that mtime was too close to the record to trust
-    (an entry added in the same clock tick would not show): only the others are listed. With no record, every
-    folder is."""
-    folders, gone = set(), set()  # gone: site paths of the manifest's folders that are not folders now
+    (an entry added in the same clock tick would not show): only the others are listed, and the trusted ones' files
+    need not be looked at one by one. With no record, every folder is listed and none is trusted. (A file changed in
+    place does not show in its folder's mtime; it shares its inode with the served file, which was changed alike.)"""
+    folders, gone, trusted = set(), set(), set()  # gone: site paths of the manifest's folders that are not folders now
     wanted = held.folders_under(root)
     stats, seen_ns = recorded if recorded is not None else ({}, 0)
     for folder in sorted(held.folders() | {""}, key=lambda f: f.count("/") if f else -1):  # parents first
@@ -601,12 +610,24 @@ def _swept(root: str, held: _Manifest, recorded: tuple[dict, int] | None) -> tup
                 os.unlink(path)
             continue
         folders.add(path)
-        if stats.get(folder) != [found.st_mtime_ns, found.st_ino] or found.st_mtime_ns >= seen_ns - RACY_NS:
+        if stats.get(folder) == [found.st_mtime_ns, found.st_ino] and not _racy(found.st_mtime_ns, seen_ns):
+            trusted.add(path)
+        else:
             _sweep_folder(path, f"{folder}/" if folder else "", held.hashes, wanted)
     if not gone:
-        return held.hashes, folders
+        return held.hashes, folders, frozenset(trusted)
     within = tuple(f"{folder}/" for folder in gone)
-    return {dest: digest for dest, digest in held.hashes.items() if not dest.startswith(within)}, folders
+    kept = {dest: digest for dest, digest in held.hashes.items() if not dest.startswith(within)}
+    return kept, folders, frozenset(trusted)
+
+
+def _racy(mtime_ns: int, seen_ns: int) -> bool:
+    """Whether a folder's mtime is too close to seen_ns, when its stat was recorded, for a change made in the same
+    clock tick to show in it."""
+    # File systems that keep whole seconds (FAT, HFS+, some network shares) tick every second or two; the others
+    # (ext4, XFS, Btrfs, tmpfs, APFS, NTFS) every few milliseconds at most, and then an mtime has nanoseconds.
+    window = RACY_NS if mtime_ns % 1_000_000_000 == 0 else RACY_NS // 20
+    return mtime_ns >= seen_ns - window
 
 
 def _sweep_folder(path: str, prefix: str, hashes: dict[str, str], wanted: set[str]) -> None:
