@@ -360,7 +360,6 @@ def _build_checked(
     parsed = memory.parsed if memory is not None else None
     rule = annual.site_rule(config.bodies)
     reports = [(year, annual.corpus_figures(site.documents, year, rule), data) for year, data in checked.reports]
-    context = render.page_context(site, config, [annual_link(year, data) for year, _, data in reports])
     # The Whoosh index is updated in a copy of the previous one (only added, edited and removed documents are
     # re-indexed). It is staged before the site but swapped in after it: a kill between the two swaps leaves
     # the new site with the previous index, which the next build brings in line; never an index that answers
@@ -389,6 +388,8 @@ def _build_checked(
         beside = _Beside(site, config, report_pages, full_index, index_path, record, spill_in, parsed)
         # When the search indexes are updated, they are made by a worker process while this one writes the pages.
         with _made_beside(beside, stage) as made_beside:
+            # Worked out once the worker is off: it needs none of it.
+            context = render.page_context(site, config, [annual_link(year, data) for year, _, data in reports])
             built, rendered = _write_pages(config, site, context, reports, stage, reuse, memory)
             page_count = len(stage.pages())
             stages.done("生成页面", f"{page_count} 个页面，其中 {rendered} 个重新生成")
