@@ -598,3 +598,18 @@ def test_every_library_that_shapes_a_build_is_in_the_cache_key():
     listed = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     names = {re.match(r"[A-Za-z0-9._-]+", requirement).group() for requirement in listed}
     assert names - {"watchfiles"} == set(cache_module._LIBRARIES)  # watchfiles only tells serve of edits
+
+
+def test_a_config_has_one_fingerprint_from_whichever_folder_it_is_loaded(tmp_path, monkeypatch):
+    # `build` in the site's folder and `serve --config /path/to/config.yaml` elsewhere share one cache.
+    from xxgk.config import load_config
+
+    from .conftest import MINIMAL_CONFIG, write_config
+
+    path = write_config(tmp_path / "site", MINIMAL_CONFIG.replace("  police: 粤公网安备 44030000000000号\n", ""))
+    monkeypatch.chdir(tmp_path / "site")
+    here = load_config(Path("config.yaml"))
+    monkeypatch.chdir(tmp_path)
+    elsewhere = load_config(path)
+    assert here.warnings and here.warnings != elsewhere.warnings  # they name the file as seen from each folder
+    assert fingerprint(here) == fingerprint(elsewhere)

@@ -170,9 +170,12 @@ def _code_digest() -> bytes:
 
 
 def stable(value: object) -> str:
-    """A text for value that is the same in every process (sets sorted, dataclasses by field), for fingerprints."""
+    """A text for value that is the same in every process (sets sorted, dataclasses by the fields they compare by),
+    for fingerprints."""
+    # Not by the others: a config's warnings name its file as seen from the working folder, which must not make
+    # `build` in the site's folder and `serve --config /path/to/config.yaml` two different caches.
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: stable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        fields = {f.name: stable(getattr(value, f.name)) for f in dataclasses.fields(value) if f.compare}
         return f"{type(value).__name__}{json.dumps(fields, sort_keys=True, ensure_ascii=False)}"
     if isinstance(value, (set, frozenset)):
         return "{" + ",".join(sorted(stable(v) for v in value)) + "}"

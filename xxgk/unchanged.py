@@ -46,7 +46,9 @@ class Look:
 def look(config: Config, today: date, revision: str, folders: Iterable[Path]) -> Look:
     """The inputs of a build as they are now (see the module docstring)."""
     started, recent = time.time_ns(), []
-    digest = hashlib.sha256(fingerprint(config, today.isoformat(), revision, os.getcwd(), _FORMAT).encode())
+    # The config's warnings too: they are printed again when nothing changed (a fingerprint leaves them out).
+    key = fingerprint(config, config.warnings, today.isoformat(), revision, os.getcwd(), _FORMAT)
+    digest = hashlib.sha256(key.encode())
     for folder in folders:
         digest.update(b"\0folder " + os.fsencode(folder) + b"\n")
         for line, newest, path in _tree(os.fspath(folder)):
