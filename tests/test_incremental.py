@@ -473,3 +473,20 @@ def test_a_folder_changed_in_the_same_clock_tick_as_its_record_is_listed_all_the
         edit(source, r"各项工作任务（.）。$", f"各项工作任务（{n}）。")
         pipeline.build(load_config(root / "config.yaml"), today, since=None)
         assert not (root / "site/catalog/stray.html").exists()
+
+
+def test_builds_run_from_two_folders_keep_each_their_documents_in_the_cache(tmp_path):
+    # Documents are known by their path as shown from the working folder: a build run from elsewhere (as serve
+    # --config /path/to/config.yaml is) must not make the next build in the site's folder read every one again.
+    root = sample_project(tmp_path / "p")
+    source = root / "content/fdzdgknr/2018-pingshan-gzld.md"
+    command = [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY, "--config", str(root / "config.yaml")]
+
+    def reread(cwd: Path) -> int:
+        run = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=True)
+        return int(re.search(r"读取：(\d+) 篇文件重新读取", run.stdout + run.stderr).group(1))
+
+    reread(root), reread(tmp_path)
+    for n in range(2):
+        edit(source, r"各项工作任务(（第.次）)?。$", f"各项工作任务（第{n}次）。")
+        assert (reread(root), reread(tmp_path)) == (1, 1)

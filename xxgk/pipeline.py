@@ -104,7 +104,10 @@ def _checked(
     config: Config, today: date, since: str | None, cached: bool, memory: Memory | None, bodies: str, raise_errors: bool
 ) -> Checked:
     briefs = (content.METADATA, content.FACTS)
-    cache = Cache.open(cache_dir(config.output_dir), fingerprint(config), memory, briefs) if cached else None
+    # Documents are known by their path as shown from the working folder, which their problems name too: runs from
+    # two folders keep entries of their own instead of each forgetting the other's.
+    context = fingerprint(config, shown_path(config.content_dir))
+    cache = Cache.open(cache_dir(config.output_dir), context, memory, briefs) if cached else None
     documents, problems = content.read_all(config, cache, bodies=bodies)
     reports, report_problems = annual.load_reports(
         config.reports_dir, shown_path(config.reports_dir), config.annual_column
