@@ -448,6 +448,33 @@ def test_a_file_removed_from_the_spare_is_published_all_the_same(tmp_path, monke
     assert files(root / "site") == files(root / "fresh")
 
 
+def test_a_spare_of_the_same_bytes_as_the_site_is_known_by_its_own_folders(tmp_path, monkeypatch):
+    # A build that changes nothing (serve's first) publishes the same bytes into the spare: two trees of folders
+    # with one manifest, each recorded as itself, so the next build still trusts the one it stages into.
+    from xxgk import output, pipeline
+    from xxgk.cache import Memory
+    from xxgk.config import load_config
+
+    root = sample_project(tmp_path / "p")
+    source, today = root / "content/fdzdgknr/2018-pingshan-gzld.md", date.fromisoformat(TODAY)
+    listed = []
+    sweep = output._sweep_folder
+    monkeypatch.setattr(output, "_sweep_folder", lambda path, *rest: listed.append(path) or sweep(path, *rest))
+    monkeypatch.setattr(output, "RACY_NS", 0)
+    for n in range(3):
+        edit(source, r"各项工作任务(（第.次）)?。$", f"各项工作任务（第{n}次）。")
+        pipeline.build(load_config(root / "config.yaml"), today, since=None)
+    pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=Memory())
+    same = (root / "site" / MANIFEST).read_bytes()
+    assert (root / ".site.spare" / MANIFEST).read_bytes() == same
+    edit(source, r"各项工作任务（第.次）。$", "各项工作任务（第3次）。")
+    listed.clear()
+    pipeline.build(load_config(root / "config.yaml"), today, since=None)
+    assert listed == [os.fspath(root / ".site.spare")]  # its own folder changes as its manifest is taken away
+    build(root, "--no-cache", out="fresh")
+    assert files(root / "site") == files(root / "fresh")
+
+
 def test_a_folder_changed_in_the_same_clock_tick_as_its_record_is_listed_all_the_same(tmp_path):
     # An entry added to a folder within the tick of the folder's last change leaves its mtime as it was: a folder
     # whose mtime was too close to the record is listed, as a stat could not tell.

@@ -575,7 +575,8 @@ def _spare_staging(
     """The spare site, which holds the files of manifest held, as the staging folder."""
     spare = spare_dir(out_dir)
     os.unlink(spare / MANIFEST)  # from now until the build ends the spare's files are not what a manifest says
-    hashes, folders, trusted = _swept(os.fspath(spare), held, _recorded_folders(folder_record, held.digest, parsed))
+    recorded = _recorded_folders(folder_record, held.digest, spare.stat().st_ino, parsed)
+    hashes, folders, trusted = _swept(os.fspath(spare), held, recorded)
     return Staging(spare, previous, hashes, folders, trusted, parsed=parsed)
 
 
@@ -647,20 +648,28 @@ _FOLDER_RECORD = "folders 2"
 _FOLDER_RECORDS_KEPT = 2  # the site published last, and the one before it (the next build's spare)
 
 
-def _recorded_folders(record: Path | None, digest: str, parsed: Parsed | None) -> tuple[dict, int] | None:
-    """Site path -> [mtime, inode] of each folder of the site whose manifest has this SHA-256, as recorded when it was
-    published, and when (time.time_ns() before the first stat); None when there is no such record."""
+def _recorded_folders(record: Path | None, digest: str, inode: int, parsed: Parsed | None) -> tuple[dict, int] | None:
+    """Site path -> [mtime, inode] of each folder of the site whose manifest has this SHA-256 and whose own folder
+    this inode, as recorded when it was published, and when (time.time_ns() before the first stat); None when there
+    is no such record."""
+    # Two sites of the same bytes (a build that changed nothing, into the spare) are two trees of folders.
     body = records.load(record, _FOLDER_RECORD, parsed)
     sites = body.get("sites") if isinstance(body, dict) else None
     for entry in sites if isinstance(sites, list) else ():
-        if isinstance(entry, list) and len(entry) == 3 and entry[0] == digest and isinstance(entry[1], dict):
+        if isinstance(entry, list) and len(entry) == 3 and entry[0] == digest and _root_inode(entry[1]) == inode:
             return (entry[1], entry[2]) if isinstance(entry[2], int) else None
     return None
 
 
+def _root_inode(stats: object) -> int | None:
+    """The inode of the site's own folder in a record's stats (see _record_folders), if it is there."""
+    root = stats.get("") if isinstance(stats, dict) else None
+    return root[1] if isinstance(root, list) and len(root) == 2 else None
+
+
 def _record_folders(record: Path, out_dir: Path, published: Staging, parsed: Parsed | None) -> None:
     """Record the mtime and inode of each folder of the site just published (and of the site's own folder), by its
-    manifest's SHA-256, beside the record of the site published before it."""
+    manifest's SHA-256 and its own folder's inode, beside the record of the site published before it."""
     own = published.written().get(MANIFEST)
     if own is None:  # published without a manifest: nothing names it, so no spare is made of it
         return
@@ -675,7 +684,12 @@ def _record_folders(record: Path, out_dir: Path, published: Staging, parsed: Par
             stats[folder] = [found.st_mtime_ns, found.st_ino]
     body = records.load(record, _FOLDER_RECORD, parsed)
     sites = body.get("sites") if isinstance(body, dict) and isinstance(body.get("sites"), list) else []
-    kept = [entry for entry in sites if isinstance(entry, list) and entry and entry[0] != own]
+    same = (own, stats.get("", [None, None])[1])  # this site, should it be recorded already
+    kept = [
+        entry
+        for entry in sites
+        if isinstance(entry, list) and len(entry) == 3 and (entry[0], _root_inode(entry[1])) != same
+    ]
     write_atomically(
         record,
         records.encoded(_FOLDER_RECORD, {"sites": [*kept[-_FOLDER_RECORDS_KEPT + 1 :], [own, stats, seen_ns]]}, parsed),
