@@ -517,3 +517,21 @@ def test_builds_run_from_two_folders_keep_each_their_documents_in_the_cache(tmp_
     for n in range(2):
         edit(source, r"各项工作任务(（第.次）)?。$", f"各项工作任务（第{n}次）。")
         assert (reread(root), reread(tmp_path)) == (1, 1)
+
+
+def test_serve_keeps_the_static_index_record_its_first_build_left_as_it_was(tmp_path, monkeypatch):
+    # serve's first build after a build changes nothing in the static index, so saves no record: the one saved is
+    # parsed then, after the swap, not by the worker of serve's next build (which inherits the value).
+    from xxgk import pipeline
+    from xxgk.cache import Memory
+    from xxgk.config import load_config
+    from xxgk.search import static_update
+
+    root = sample_project(tmp_path / "p")
+    build(root)
+    memory, today = Memory(), date.fromisoformat(TODAY)
+    pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=memory, published=lambda: None)
+    loads = []
+    monkeypatch.setattr(static_update, "_loaded", lambda data: loads.append(data))
+    assert static_update._read((root / ".site-cache/static-search.json").read_bytes(), memory.parsed) is not None
+    assert loads == []

@@ -7,7 +7,7 @@ import dataclasses
 import itertools
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -422,10 +422,8 @@ def _build_checked(
     # used for nothing but its own source, are kept as they are compiled).
     if checked.cache:
         checked.cache.commit()
-    if record and static_record:
-        output.write_atomically(record, static_record)
-        if parsed is not None:  # for the next build's worker, which inherits it: off the way to the next swap
-            static_update.remember(parsed, static_record)
+    if record:
+        _save_static_record(record, static_record, parsed)
     if scan_record:
         scan_body = page_scan.findings_record(findings)
         output.write_atomically(scan_record, records.encoded(scan_key, scan_body, parsed))
@@ -449,6 +447,18 @@ def _build_checked(
         reread=checked.reread,
         stages=tuple(stages.times),
     )
+
+
+def _save_static_record(path: Path, record: bytes | None, parsed: records.Parsed | None) -> None:
+    """Save the static index's record at path (None: the saved one still holds), and parse it through parsed when
+    given: for the next build's worker, which inherits the value, off the way to the next swap."""
+    if record:
+        output.write_atomically(path, record)
+        if parsed is not None:
+            static_update.remember(parsed, record)
+    elif parsed is not None:
+        with suppress(OSError):
+            static_update.remember(parsed, path.read_bytes())
 
 
 def _write_pages(
