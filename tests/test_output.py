@@ -427,3 +427,20 @@ _S = 1_000_000_000
 )
 def test_a_folder_mtime_is_trusted_only_when_older_than_a_tick_of_its_file_system(mtime, seen, racy):
     assert output._racy(mtime, seen) is racy
+
+
+@pytest.mark.parametrize(
+    "previous",
+    [
+        {"a.html": "0" * 64, "b/c.html": "0" * 64, "b/d.html": "0" * 64},  # the same paths, in order
+        {"b/d.html": "0" * 64, "a.html": "0" * 64, "b/c.html": "0" * 64},  # the same paths, out of order
+        {"a.html": "0" * 64, "b/c.html": "0" * 64},  # fewer
+        {},
+    ],
+)
+def test_the_manifest_lists_the_files_in_name_order_whatever_the_previous_one_listed(tmp_path, previous):
+    stage = Staging(tmp_path / "stage", output.Previous(tmp_path / "old", previous))
+    stage.write([Output(dest, dest.encode()) for dest in ("b/d.html", "a.html", "b/c.html")])
+    stage.write_manifest()
+    lines = (tmp_path / "stage" / MANIFEST).read_text(encoding="utf-8").splitlines()
+    assert [line.split("  ")[1] for line in lines] == ["a.html", "b/c.html", "b/d.html"]

@@ -39,9 +39,10 @@ class Differences:
         return not (self.changed or self.missing or self.extra or self.links or self.special or self.folders)
 
 
-def manifest_text(hashes: dict[str, str]) -> str:
-    """Lines `<sha256>  <path>` sorted by path, so `sha256sum -c manifest.sha256` checks it too."""
-    return "".join(f"{digest}  {path}\n" for path, digest in sorted(hashes.items()))
+def manifest_text(hashes: dict[str, str], *, ordered: bool = False) -> str:
+    """Lines `<sha256>  <path>` sorted by path, so `sha256sum -c manifest.sha256` checks it too; with ordered, the
+    caller promises hashes are in that order already."""
+    return "".join([f"{digest}  {path}\n" for path, digest in (hashes.items() if ordered else sorted(hashes.items()))])
 
 
 def load(path: Path) -> dict[str, str]:

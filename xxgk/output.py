@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 
@@ -323,12 +324,22 @@ class Staging:
 
     def write_manifest(self) -> None:
         """Write manifest.sha256 listing every file written so far."""
-        hashes = {dest: digest for dest, digest in sorted(self._written.items()) if dest != MANIFEST}
-        data = manifest_text(hashes).encode("utf-8")
+        hashes = {dest: self._written[dest] for dest in self._paths_in_order()}
+        data = manifest_text(hashes, ordered=True).encode("utf-8")
         [(_, digest, _)] = self.write([Output(MANIFEST, data)])
         # What parse() gives for data: every path passed _inside() and every digest is a SHA-256.
         if self.parsed is not None and hashes and "" not in hashes.values():
             self.parsed.remember(MANIFEST, data, _Manifest(hashes, digest))
+
+    def _paths_in_order(self) -> Iterable[str]:
+        """The path of every file written so far but the manifest, in name order."""
+        # When they are the previous build's paths (after most edits), its manifest lists them in this order already:
+        # checking that is quicker than sorting every file of the site again.
+        paths = self.previous.hashes.keys()
+        written = len(self._written) - (MANIFEST in self._written)
+        if written == len(paths) and all(p in self._written for p in paths) and all(a < b for a, b in pairwise(paths)):
+            return paths
+        return sorted(dest for dest in self._written if dest != MANIFEST)
 
     def copy_tree(self, source: Path, dest: str, *, fill: bool = False) -> int:
         """Copy a folder (such as static/) under `dest`: its regular files only, hidden ones skipped; returns the count.
