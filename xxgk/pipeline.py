@@ -388,7 +388,7 @@ def _build_checked(
         # earlier build is read from there).
         spill_in = cache_dir(config.output_dir)
         index_path = index_stage.path if index_stage else None
-        beside = _Beside(site, config, report_pages, full_index, index_path, record, spill_in, parsed)
+        beside = _Beside(site, full_index, index_path, record, spill_in, parsed)
         # When the search indexes are updated, they are made by a worker process while this one writes the pages.
         with _made_beside(beside, stage) as made_beside:
             # Worked out once the worker is off: it needs none of it.
@@ -405,8 +405,14 @@ def _build_checked(
             scan_record = cache_dir(config.output_dir) / "page-scan.json" if reuse else None
             scan_key = fingerprint(config, "page-scan")
             known = page_scan.known_findings(records.load(scan_record, scan_key, parsed))
-            made = made_beside(lambda: _scan_staged(config, site, stage, known, checked.warnings))
-            index, static_record, (page_problems, findings) = made
+
+            # And the feeds and sitemaps are written meanwhile too, here: the worker has the longer way to go.
+            def meanwhile() -> tuple[list[Problem], page_scan.Findings]:
+                scanned = _scan_staged(config, site, stage, known, checked.warnings)
+                stage.write(feeds.discovery_files(site, config, report_pages))
+                return scanned
+
+            index, static_record, (page_problems, findings) = made_beside(meanwhile)
         if index is None:
             stages.done("静态搜索索引", "已生成（与生成页面同时进行）")
         else:
@@ -505,12 +511,10 @@ def _write_pages(
 
 @dataclass(frozen=True, slots=True)
 class _Beside:
-    """What is made beside the pages: the feeds and sitemaps, made from the site model alone, the static search
-    index and, given its index_path, the Whoosh index, by carrying out its plan (a rebuild with full_index)."""
+    """What is made beside the pages: the static search index and, given its index_path, the Whoosh index, by carrying
+    out its plan (a rebuild with full_index)."""
 
     site: Site
-    config: Config
-    report_pages: list[tuple[str, str]]  # (site path, publication day) of each annual report
     full_index: bool
     index_path: Path | None  # None: the Whoosh index is not made beside the pages, but after they are published
     record: Path | None  # the static index's record (see _write_static_index)
@@ -577,9 +581,8 @@ def _plan(beside: _Beside) -> search.Plan:
 
 
 def _write_files_in_worker(beside: _Beside, staging: tuple) -> tuple[list[tuple[str, str, int]], bytes | None]:
-    """Write the feeds, sitemaps and static index into the staging folder a worker process was lent (see
-    Staging.for_workers); returns the (path, SHA-256, size) of the files it wrote, for the lender to claim, and the
-    static index's record."""
+    """Write the static index into the staging folder a worker process was lent (see Staging.for_workers); returns
+    the (path, SHA-256, size) of the files it wrote, for the lender to claim, and the static index's record."""
     stage = output.Staging(*staging)
     static_record = _write_files(beside, stage)
     return stage.files(), static_record
@@ -614,8 +617,7 @@ def _write_beside(
 
 
 def _write_files(beside: _Beside, stage: output.Staging) -> bytes | None:
-    """Write the feeds, sitemaps and static search index into stage; returns the static index's record."""
-    stage.write(feeds.discovery_files(beside.site, beside.config, beside.report_pages))
+    """Write the static search index into stage; returns its record."""
     return _write_static_index(beside.site.documents, stage, beside.record, beside.spill_in, beside.parsed)
 
 
