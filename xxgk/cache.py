@@ -173,7 +173,7 @@ def stable(value: object) -> str:
     """A text for value that is the same in every process (sets sorted, dataclasses by the fields they compare by),
     for fingerprints."""
     # Not by the others: a config's warnings name its file as seen from the working folder, which must not make
-    # `build` in the site's folder and `serve --config /path/to/config.yaml` two different caches.
+    # `serve --config /path/to/config.yaml` render again every page that `build` in the site's folder rendered.
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {f.name: stable(getattr(value, f.name)) for f in dataclasses.fields(value) if f.compare}
         return f"{type(value).__name__}{json.dumps(fields, sort_keys=True, ensure_ascii=False)}"
