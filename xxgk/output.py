@@ -497,6 +497,8 @@ def staged(
     if reuse and spare_record is not None:
         _record_spare(spare_record, previous if replaced is not None else None, staging, parsed)
     if reuse and folder_record is not None:
+        if replaced is None:  # the spare just seeded is a tree of folders of its own, as its next build will check
+            _record_folders(folder_record, spare_dir(out_dir), staging, parsed)
         _record_folders(folder_record, out_dir, staging, parsed)
 
 
@@ -679,8 +681,8 @@ def _root_inode(stats: object) -> int | None:
 
 
 def _record_folders(record: Path, out_dir: Path, published: Staging, parsed: Parsed | None) -> None:
-    """Record the mtime and inode of each folder of the site just published (and of the site's own folder), by its
-    manifest's SHA-256 and its own folder's inode, beside the record of the site published before it."""
+    """Record the mtime and inode of each folder of the site just published at out_dir (and of the site's own folder),
+    or of a spare of it, by its manifest's SHA-256 and its own folder's inode, beside the record made before it."""
     own = published.written().get(MANIFEST)
     if own is None:  # published without a manifest: nothing names it, so no spare is made of it
         return
