@@ -69,11 +69,18 @@ def test_long_lived_objects_are_made_with_the_collector_paused_and_frozen_with_t
     gc.collect()
     with workers.frozen_heap():
         frozen = gc.get_freeze_count()
-        with workers.long_lived():
+        with workers.long_lived(freeze=True):
             assert not gc.isenabled()
             made = [[n] for n in range(1000)]  # lists: tracked by the collector
         assert gc.isenabled() and gc.get_freeze_count() >= frozen + len(made)
     assert gc.get_freeze_count() == 0
+
+
+def test_long_lived_objects_outside_a_frozen_heap_are_left_to_the_collector():
+    gc.collect()
+    with workers.long_lived(freeze=False):
+        assert not gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def _full_collections_while(make) -> int:

@@ -464,16 +464,17 @@ FACTS = Brief("facts", _facts, lambda value, rest: value, lambda facts, whole: N
 
 
 def read_all(
-    config: Config, cache: Cache | None = None, *, bodies: str = "whole"
+    config: Config, cache: Cache | None = None, *, bodies: str = "whole", frozen: bool = False
 ) -> tuple[list[Document] | list[Facts], list[Problem]]:
     """Read and lint every document under the content folder, on all cores when there are many;
     with a cache, only documents whose entry no longer holds are read, and their results are saved in it.
     The documents taken from the cache have their body with bodies "whole"; none with "none"
     (model.metadata_only); with "later", it is read from the cache when first asked for. With "facts" every
-    document, read or not, is given as its model.Facts."""
+    document, read or not, is given as its model.Facts. With frozen (the caller holds a workers.frozen_heap), the
+    documents read back from the cache are frozen with it."""
     keyed, problems = find(config.content_dir)
     brief = {"whole": None, "none": METADATA, "later": METADATA, "facts": FACTS}[bodies]
-    with long_lived():  # inside check()'s frozen_heap, which unfreezes what this freezes
+    with long_lived(freeze=frozen):
         results = cache.lookup(keyed, brief=brief, rest_later=bodies == "later") if cache else {}
     entries = map_chunks(
         _read_chunk, config, [(key, path) for key, path in keyed if key not in results], _PARALLEL_FROM

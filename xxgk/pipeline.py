@@ -108,7 +108,7 @@ def _checked(
     # two folders keep entries of their own instead of each forgetting the other's.
     context = fingerprint(config, shown_path(config.content_dir))
     cache = Cache.open(cache_dir(config.output_dir), context, memory, briefs) if cached else None
-    documents, problems = content.read_all(config, cache, bodies=bodies)
+    documents, problems = content.read_all(config, cache, bodies=bodies, frozen=True)  # inside check()'s frozen_heap
     reports, report_problems = annual.load_reports(
         config.reports_dir, shown_path(config.reports_dir), config.annual_column
     )

@@ -196,19 +196,20 @@ def frozen_heap() -> Iterator[None]:
 
 
 @contextmanager
-def long_lived() -> Iterator[None]:
-    """Pause the collector while the block makes objects that hold no reference cycles and live until the enclosing
-    frozen_heap ends (documents read back from the cache), and freeze them with the rest when it ends. Use it only
-    inside a frozen_heap: that is what unfreezes them."""
+def long_lived(*, freeze: bool) -> Iterator[None]:
+    """Pause the collector while the block makes objects that hold no reference cycles and live long (documents read
+    back from the cache); with freeze, given by a caller inside a frozen_heap (which unfreezes them), freeze them
+    with the rest when the block ends."""
     # Unpickling ten thousand documents makes about 700,000 objects: the collector would walk the young ones a
-    # thousand times and the whole heap twice, for nothing to collect (a fifth of the time it takes). Whether a
-    # frozen_heap encloses the block is not asked of the collector: gc.get_freeze_count() walks every frozen object,
-    # a quarter of a second per build in serve at 100,000 documents.
+    # thousand times and the whole heap twice, for nothing to collect (a fifth of the time it takes). The caller says
+    # whether a frozen_heap encloses the block: gc.get_freeze_count() would walk every frozen object to tell, a
+    # quarter of a second per build in serve at 100,000 documents.
     with _collector_paused():
         try:
             yield
         finally:
-            gc.freeze()
+            if freeze:
+                gc.freeze()
 
 
 @contextmanager
