@@ -377,16 +377,25 @@ def test_files_put_into_the_site_or_the_spare_by_hand_are_never_published_again(
     assert files(root / "site") == files(root / "fresh")
 
 
-def test_a_spare_is_listed_only_in_the_folders_that_changed_since_it_was_published(tmp_path, monkeypatch):
-    from xxgk import output, pipeline
+@pytest.fixture
+def listed(monkeypatch) -> list[str]:
+    """The folders of the spare that builds list (those not proved unchanged by the folder record), in order; no
+    folder's mtime counts as too recent to trust (see the same-tick test)."""
+    from xxgk import output
+
+    found: list[str] = []
+    sweep = output._sweep_folder
+    monkeypatch.setattr(output, "_sweep_folder", lambda path, *rest: found.append(path) or sweep(path, *rest))
+    monkeypatch.setattr(output, "RACY_NS", 0)
+    return found
+
+
+def test_a_spare_is_listed_only_in_the_folders_that_changed_since_it_was_published(tmp_path, listed):
+    from xxgk import pipeline
     from xxgk.config import load_config
 
     root = sample_project(tmp_path / "p")
     source, today = root / "content/fdzdgknr/2018-pingshan-gzld.md", date.fromisoformat(TODAY)
-    listed = []
-    sweep = output._sweep_folder
-    monkeypatch.setattr(output, "_sweep_folder", lambda path, *rest: listed.append(path) or sweep(path, *rest))
-    monkeypatch.setattr(output, "RACY_NS", 0)  # no folder's mtime too recent to trust (see the test below)
     for n in range(4):
         if n == 3:
             (root / ".site.spare/catalog/stray.html").write_text("stray", encoding="utf-8")
@@ -448,19 +457,15 @@ def test_a_file_removed_from_the_spare_is_published_all_the_same(tmp_path, monke
     assert files(root / "site") == files(root / "fresh")
 
 
-def test_a_spare_of_the_same_bytes_as_the_site_is_known_by_its_own_folders(tmp_path, monkeypatch):
+def test_a_spare_of_the_same_bytes_as_the_site_is_known_by_its_own_folders(tmp_path, listed):
     # A build that changes nothing (serve's first) publishes the same bytes into the spare: two trees of folders
     # with one manifest, each recorded as itself, so the next build still trusts the one it stages into.
-    from xxgk import output, pipeline
+    from xxgk import pipeline
     from xxgk.cache import Memory
     from xxgk.config import load_config
 
     root = sample_project(tmp_path / "p")
     source, today = root / "content/fdzdgknr/2018-pingshan-gzld.md", date.fromisoformat(TODAY)
-    listed = []
-    sweep = output._sweep_folder
-    monkeypatch.setattr(output, "_sweep_folder", lambda path, *rest: listed.append(path) or sweep(path, *rest))
-    monkeypatch.setattr(output, "RACY_NS", 0)
     for n in range(3):
         edit(source, r"各项工作任务(（第.次）)?。$", f"各项工作任务（第{n}次）。")
         pipeline.build(load_config(root / "config.yaml"), today, since=None)
@@ -475,18 +480,14 @@ def test_a_spare_of_the_same_bytes_as_the_site_is_known_by_its_own_folders(tmp_p
     assert files(root / "site") == files(root / "fresh")
 
 
-def test_the_spare_a_first_build_seeds_is_trusted_by_the_next_build(tmp_path, monkeypatch):
+def test_the_spare_a_first_build_seeds_is_trusted_by_the_next_build(tmp_path, listed):
     # The first build leaves a copy of the site as the spare (its own tree of folders): recorded as well, the next
     # build (often an edit in CI, after a cold build) lists none of its folders and looks at none of its files.
-    from xxgk import output, pipeline
+    from xxgk import pipeline
     from xxgk.config import load_config
 
     root = sample_project(tmp_path / "p")
     source, today = root / "content/fdzdgknr/2018-pingshan-gzld.md", date.fromisoformat(TODAY)
-    listed = []
-    sweep = output._sweep_folder
-    monkeypatch.setattr(output, "_sweep_folder", lambda path, *rest: listed.append(path) or sweep(path, *rest))
-    monkeypatch.setattr(output, "RACY_NS", 0)
     pipeline.build(load_config(root / "config.yaml"), today, since=None)
     edit(source, r"各项工作任务。$", "各项工作任务（一）。")
     listed.clear()
