@@ -60,8 +60,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
-from itertools import compress, count, repeat
-from operator import add, and_, rshift
+from itertools import compress, count, groupby, repeat
+from operator import add, and_, attrgetter, rshift
 from pathlib import Path
 from typing import BinaryIO
 
@@ -572,11 +572,13 @@ def _id_files(docs: list[Document]) -> tuple[list[tuple[str, bytes]], int]:
     return [(f"search/id/{b:x}.json", _json(group)) for b, group in enumerate(grouped)], buckets
 
 
-def _bitmap(numbers: list[int], total: int) -> bytes:
-    bitmap = bytearray((total + 7) // 8)
-    for n in numbers:
-        bitmap[n >> 3] |= 1 << (n & 7)
-    return bytes(bitmap)
+def _bitmap(numbers: Iterable[int], total: int) -> bytes:
+    """A bitmap of total bits with bit n (in byte n >> 3, lowest bit first) set for each n of numbers."""
+    # One ASCII digit per document, read as a binary number whose lowest digit is document 0: C-level calls only.
+    digits = bytearray(b"0") * total
+    deque(map(digits.__setitem__, numbers, repeat(ord("1"))), 0)
+    digits.reverse()
+    return int(digits or b"0", 2).to_bytes((total + 7) // 8, "little")
 
 
 # The filters with a bitmap per value: meta.json name, file prefix, the value of a document.
@@ -591,27 +593,30 @@ _FACETS = (
 def _facet_files(docs: list[Document]) -> tuple[dict, list[tuple[str, bytes]]]:
     facets, files = {}, []
     for name, prefix, value in _FACETS:
-        groups: dict[str, list[int]] = defaultdict(list)
-        for number, doc in enumerate(docs):
-            if value(doc):
-                groups[value(doc)].append(number)
+        groups: defaultdict[str, list[int]] = defaultdict(list)
+        deque(map(list.append, map(groups.__getitem__, map(value, docs)), count()), 0)
+        groups.pop("", None)  # a document without the value is in no group
         ordered = sorted(groups, key=lambda v: (-len(groups[v]), v))
         facets[name] = [{"name": v, "count": len(groups[v])} for v in ordered]
         files += [(f"search/f/{prefix}{i}.bin", _bitmap(groups[v], len(docs))) for i, v in enumerate(ordered)]
-    years: dict[int, list[int]] = {}
-    for number, doc in enumerate(docs):  # oldest first, so each year is one run of numbers
-        years.setdefault(doc.year, [number, number])[1] = number + 1
-    facets["years"] = [{"year": y, "first": first, "end": end} for y, (first, end) in reversed(years.items())]
-    return facets, [*files, ("search/dates.json", _json(_date_runs(docs)))]
+    runs = _runs(map(attrgetter("published"), docs))  # oldest first, so each date, and each year, is one run
+    starts: dict[int, int] = {}  # year -> the number of its first document
+    for day, first in runs:
+        starts.setdefault(day.year, first)
+    bounds = [*starts.values(), len(docs)]
+    facets["years"] = [
+        {"year": y, "first": bounds[i], "end": bounds[i + 1]} for i, y in reversed(list(enumerate(starts)))
+    ]
+    dates = [[day.year * 10000 + day.month * 100 + day.day, first] for day, first in runs]
+    return facets, [*files, ("search/dates.json", _json(dates))]
 
 
-def _date_runs(docs: list[Document]) -> list[list[int]]:
-    """[yyyymmdd, first document number] for each publication date, oldest first: a date range is a run of numbers."""
-    runs: list[list[int]] = []
-    for number, doc in enumerate(docs):
-        day = int(doc.published.strftime("%Y%m%d"))
-        if not runs or runs[-1][0] != day:
-            runs.append([day, number])
+def _runs(values: Iterable) -> list[tuple[object, int]]:
+    """(value, index of its first item) of each run of equal consecutive values."""
+    runs, first = [], 0
+    for value, same in groupby(values):
+        runs.append((value, first))
+        first += sum(1 for _ in same)
     return runs
 
 
