@@ -62,11 +62,21 @@ def page_context(site: Site, config: Config, annual_reports: list[NavLink] = ())
 def neighbours(site: Site) -> dict[str, tuple[NavLink | None, NavLink | None]]:
     """Each document's 上一篇 and 下一篇: the next newer and next older in its column, or in the 目录 if it has none."""
     found: dict[str, tuple[NavLink | None, NavLink | None]] = {}
+    links: dict[str, NavLink | None] = {}  # index_no -> the link to the document, made once for all its listings
+
+    def link(doc: Document | None) -> NavLink | None:
+        if doc is None:
+            return None
+        made = links.get(doc.index_no)
+        if made is None:
+            made = links[doc.index_no] = NavLink(doc.title, doc.path)
+        return made
+
     for listing in (*site.columns, site.catalog):
-        docs = [doc for page in listing.pages for doc in page.documents]
-        links = [None, *(NavLink(doc.title, doc.path) for doc in docs), None]
-        for k, doc in enumerate(docs, start=1):
-            found.setdefault(doc.index_no, (links[k - 1], links[k + 1]))
+        docs = [None, *(doc for page in listing.pages for doc in page.documents), None]
+        for before, doc, after in zip(docs[:-2], docs[1:-1], docs[2:], strict=True):
+            if doc.index_no not in found:  # the first listing that holds it
+                found[doc.index_no] = (link(before), link(after))
     return found
 
 
