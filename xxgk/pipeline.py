@@ -369,7 +369,7 @@ def _build_checked(
     # with documents the served site does not have yet. A failure before the site's swap changes neither. With
     # published, it is staged only once the site is swapped in: the site does not wait for it.
     previous_index = None if full_index else index_dir(config.output_dir)
-    with ExitStack() as swaps:  # left in reverse: the site is swapped in first
+    with ExitStack() as worker_left, ExitStack() as swaps:  # left in reverse: the site is swapped in first
         index_stage = (
             None if published else swaps.enter_context(output.staged(index_dir(config.output_dir), seed=previous_index))
         )
@@ -389,30 +389,31 @@ def _build_checked(
         spill_in = cache_dir(config.output_dir)
         index_path = index_stage.path if index_stage else None
         beside = _Beside(site, full_index, index_path, record, spill_in, parsed)
-        # When the search indexes are updated, they are made by a worker process while this one writes the pages.
-        with _made_beside(beside, stage) as made_beside:
-            # Worked out once the worker is off: it needs none of it.
-            context = render.page_context(site, config, [annual_link(year, data) for year, _, data in reports])
-            built, rendered = _write_pages(config, site, context, reports, stage, reuse, memory)
-            page_count = len(stage.pages())
-            stages.done("生成页面", f"{page_count} 个页面，其中 {rendered} 个重新生成")
-            for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's
-                stage.copy_tree(folder, "static", fill=True)
-            stages.done("静态文件", "已复制")
-            # The pages as they will be published: spam or hidden markup from a template blocks the swap too.
-            # Pages whose bytes an earlier build already scanned under the same rules are not read again. They are
-            # scanned while the search indexes are made: when the Whoosh index is rebuilt, its workers start first.
-            scan_record = cache_dir(config.output_dir) / "page-scan.json" if reuse else None
-            scan_key = fingerprint(config, "page-scan")
-            known = page_scan.known_findings(records.load(scan_record, scan_key, parsed))
+        # When the search indexes are updated, they are made by a worker process while this one writes the pages; it
+        # makes the static index's record while this one publishes the site (the worker is waited for after that).
+        made_beside = worker_left.enter_context(_made_beside(beside, stage))
+        # Worked out once the worker is off: it needs none of it.
+        context = render.page_context(site, config, [annual_link(year, data) for year, _, data in reports])
+        built, rendered = _write_pages(config, site, context, reports, stage, reuse, memory)
+        page_count = len(stage.pages())
+        stages.done("生成页面", f"{page_count} 个页面，其中 {rendered} 个重新生成")
+        for folder in theme.search_path(config.static_dir, "static"):  # the site's own files win over the theme's
+            stage.copy_tree(folder, "static", fill=True)
+        stages.done("静态文件", "已复制")
+        # The pages as they will be published: spam or hidden markup from a template blocks the swap too.
+        # Pages whose bytes an earlier build already scanned under the same rules are not read again. They are
+        # scanned while the search indexes are made: when the Whoosh index is rebuilt, its workers start first.
+        scan_record = cache_dir(config.output_dir) / "page-scan.json" if reuse else None
+        scan_key = fingerprint(config, "page-scan")
+        known = page_scan.known_findings(records.load(scan_record, scan_key, parsed))
 
-            # And the feeds and sitemaps are written meanwhile too, here: the worker has the longer way to go.
-            def meanwhile() -> tuple[list[Problem], page_scan.Findings]:
-                scanned = _scan_staged(config, site, stage, known, checked.warnings)
-                stage.write(feeds.discovery_files(site, config, report_pages))
-                return scanned
+        # And the feeds and sitemaps are written meanwhile too, here: the worker has the longer way to go.
+        def meanwhile() -> tuple[list[Problem], page_scan.Findings]:
+            scanned = _scan_staged(config, site, stage, known, checked.warnings)
+            stage.write(feeds.discovery_files(site, config, report_pages))
+            return scanned
 
-            index, static_record, (page_problems, findings) = made_beside(meanwhile)
+        index, static_record, (page_problems, findings) = made_beside(meanwhile)
         if index is None:
             stages.done("静态搜索索引", "已生成（与生成页面同时进行）")
         else:
@@ -429,7 +430,7 @@ def _build_checked(
     if checked.cache:
         checked.cache.commit()
     if record:
-        _save_static_record(record, static_record, parsed)
+        _save_static_record(record, static_record(), parsed)
     if scan_record:
         scan_body = page_scan.findings_record(findings)
         output.write_atomically(scan_record, records.encoded(scan_key, scan_body, parsed))
@@ -523,55 +524,62 @@ class _Beside:
 
 
 T = TypeVar("T")
+# What waits for the static index's record (made while the site is published): its bytes, or None when the saved one
+# still holds.
+Recorded = Callable[[], bytes | None]
 # Called with what to do meanwhile in this process; returns the Whoosh index's figures (None when it is made later),
-# the static index's record and what meanwhile() returned.
-MadeBeside = Callable[[Callable[[], T]], tuple[search.IndexStats | None, bytes | None, T]]
+# what waits for the static index's record and what meanwhile() returned.
+MadeBeside = Callable[[Callable[[], T]], tuple[search.IndexStats | None, Recorded, T]]
 
 
 @contextmanager
 def _made_beside(beside: _Beside, stage: output.Staging) -> Iterator[MadeBeside]:
     """Make what beside names while the caller writes the pages, in a worker process, when the Whoosh index is
-    updated in place or made later; the yielded callable runs meanwhile() and waits for it. When the Whoosh index
-    is rebuilt, everything is made when the callable is called, after the pages (a rebuild uses every core of its
-    own), meanwhile() run in this process while the index's workers write it."""
+    updated in place or made later; the yielded callable runs meanwhile() and waits for what is published, the
+    static index's record being made on (the block's end waits for it). When the Whoosh index is rebuilt, everything
+    is made when the callable is called, after the pages (a rebuild uses every core of its own), meanwhile() run in
+    this process while the index's workers write it."""
     if beside.index_path is None:
-        with workers.background(_write_files_in_worker, beside, stage.for_workers()) as result:
+        with workers.background(_write_files_in_worker, beside, stage.for_workers()) as (files, static_record):
 
-            def written(meanwhile: Callable[[], T]) -> tuple[None, bytes | None, T]:
+            def written(meanwhile: Callable[[], T]) -> tuple[None, Recorded, T]:
                 done = meanwhile()
-                files, static_record = result()
-                stage.claim(files)
+                stage.claim(files())
                 return None, static_record, done
 
             yield written
         return
     if beside.full_index or not (beside.index_path / search.MARKER).is_file():  # a rebuild, known at once
-        yield lambda meanwhile: _write_beside(beside, stage, _plan(beside), meanwhile)
+
+        def rebuilt(meanwhile: Callable[[], T]) -> tuple[search.IndexStats, Recorded, T]:
+            index, recorded, done = _write_beside(beside, stage, _plan(beside), meanwhile)
+            return index, _record_of(recorded), done
+
+        yield rebuilt
         return
     # The worker plans the update too (reading every indexed document's digest), off this process's path; should
     # the plan be a rebuild after all, it writes nothing and the rebuild is made here after the pages.
-    with workers.background(_write_beside_in_worker, beside, stage.for_workers()) as result:
+    with workers.background(_write_beside_in_worker, beside, stage.for_workers()) as (result, static_record):
 
-        def claimed(meanwhile: Callable[[], T]) -> tuple[search.IndexStats, bytes | None, T]:
+        def claimed(meanwhile: Callable[[], T]) -> tuple[search.IndexStats, Recorded, T]:
             done = meanwhile()
             made = result()
             stage.claim(made.files if made else [])
             if made:
-                return made.index, made.static_record, done
-            index, static_record, _ = _write_beside(beside, stage, _plan(beside), lambda: None)
-            return index, static_record, done
+                return made.index, static_record, done
+            index, recorded, _ = _write_beside(beside, stage, _plan(beside), lambda: None)
+            return index, _record_of(recorded), done
 
         yield claimed
 
 
 @dataclass(frozen=True, slots=True)
 class _MadeBeside:
-    """What a worker made beside the pages: the Whoosh index's figures, the (path, SHA-256, size) of the files it
-    wrote for the lender to claim, and the static index's record."""
+    """What a worker made beside the pages: the Whoosh index's figures and the (path, SHA-256, size) of the files it
+    wrote for the lender to claim."""
 
     index: search.IndexStats
     files: list[tuple[str, str, int]]
-    static_record: bytes | None
 
 
 def _plan(beside: _Beside) -> search.Plan:
@@ -580,30 +588,40 @@ def _plan(beside: _Beside) -> search.Plan:
     return search.plan(beside.index_path, beside.site.documents, full=beside.full_index)
 
 
-def _write_files_in_worker(beside: _Beside, staging: tuple) -> tuple[list[tuple[str, str, int]], bytes | None]:
+def _record_of(recorded: Callable[[], bytes] | None) -> Recorded:
+    """The static index's record, made when asked for: bytes, or None when the saved one still holds."""
+    return lambda: recorded() if recorded else None
+
+
+def _write_files_in_worker(
+    beside: _Beside, staging: tuple
+) -> tuple[list[tuple[str, str, int]], Callable[[], bytes | None]]:
     """Write the static index into the staging folder a worker process was lent (see Staging.for_workers); returns
-    the (path, SHA-256, size) of the files it wrote, for the lender to claim, and the static index's record."""
+    the (path, SHA-256, size) of the files it wrote, for the lender to claim, and what makes the static index's
+    record (see workers.background)."""
     stage = output.Staging(*staging)
-    static_record = _write_files(beside, stage)
-    return stage.files(), static_record
+    recorded = _write_files(beside, stage)
+    return stage.files(), _record_of(recorded)
 
 
-def _write_beside_in_worker(beside: _Beside, staging: tuple) -> _MadeBeside | None:
+def _write_beside_in_worker(beside: _Beside, staging: tuple) -> tuple[_MadeBeside | None, Recorded]:
     """_write_beside in a worker process, into the staging folder it was lent (see Staging.for_workers), when the
-    Whoosh index is updated in place; None, having written nothing, when it must be rebuilt."""
+    Whoosh index is updated in place, and what makes the static index's record; None, having written nothing, when
+    it must be rebuilt."""
     plan = _plan(beside)
     if plan.rebuild:
-        return None
+        return None, _record_of(None)
     stage = output.Staging(*staging)
-    index, static_record, _ = _write_beside(beside, stage, plan, lambda: None)
-    return _MadeBeside(index, stage.files(), static_record)
+    index, recorded, _ = _write_beside(beside, stage, plan, lambda: None)
+    return _MadeBeside(index, stage.files()), _record_of(recorded)
 
 
 def _write_beside(
     beside: _Beside, stage: output.Staging, plan: search.Plan, meanwhile: Callable[[], T]
-) -> tuple[search.IndexStats, bytes | None, T]:
+) -> tuple[search.IndexStats, Callable[[], bytes] | None, T]:
     """Write what beside names into stage, carrying out the Whoosh index's plan, and run meanwhile() first; returns
-    the Whoosh index's figures, the static index's record and what meanwhile() returned."""
+    the Whoosh index's figures, what makes the static index's record (see _write_static_index) and what meanwhile()
+    returned."""
     # A rebuilt Whoosh index is written by worker processes, forked before meanwhile() runs and the static index is
     # made: this process does both while they work, and they do not inherit its bytes.
     done: list = []
@@ -616,8 +634,8 @@ def _write_beside(
     return index, done[1], done[0]
 
 
-def _write_files(beside: _Beside, stage: output.Staging) -> bytes | None:
-    """Write the static search index into stage; returns its record."""
+def _write_files(beside: _Beside, stage: output.Staging) -> Callable[[], bytes] | None:
+    """Write the static search index into stage; returns what makes its record (see _write_static_index)."""
     return _write_static_index(beside.site.documents, stage, beside.record, beside.spill_in, beside.parsed)
 
 
@@ -632,11 +650,11 @@ def _write_static_index(
     record: Path | None,
     spill_in: Path,
     parsed: records.Parsed | None,
-) -> bytes | None:
-    """Write the static search index's files into stage; returns the record to save for the next build once this
-    one is published (None: the saved one still holds). What the previous build indexed (as its record says) and
-    what this one changes nothing in is linked, the rest patched or, when the record does not fit, built anew
-    (spilling its postings in spill_in). The record is parsed through parsed when given."""
+) -> Callable[[], bytes] | None:
+    """Write the static search index's files into stage; returns what makes the record to save for the next build
+    once this one is published (None: the saved one still holds). What the previous build indexed (as its record
+    says) and what this one changes nothing in is linked, the rest patched or, when the record does not fit, built
+    anew (spilling its postings in spill_in). The record is parsed through parsed when given."""
     try:
         previous = record.read_bytes() if record else None
     except OSError:
@@ -651,7 +669,7 @@ def _write_static_index(
     if update.kept and not stage.keep(update.kept):
         update = static_update.update(documents, None, None, write, version, spill_in)
     stage.write(Output(path, data) for path, data in update.files)
-    return update.record
+    return update.recorded
 
 
 def _write_documents(

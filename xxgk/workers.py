@@ -19,6 +19,7 @@ from . import cores
 Item = TypeVar("Item")
 Shared = TypeVar("Shared")
 Result = TypeVar("Result")
+Later = TypeVar("Later")
 
 
 def map_chunks(
@@ -63,20 +64,37 @@ def started(
 
 
 @contextmanager
-def background(function: Callable[..., Result], *args: Any) -> Iterator[Callable[[], Result]]:
-    """Run function(*args) in one worker process while the caller works; the yielded callable waits for its result
-    (raising what it raised). Leaving the block with an error stops the worker. Without fork (which lets the worker
-    inherit args instead of receiving them pickled) it runs in this process, when its result is asked for."""
+def background(
+    function: Callable[..., tuple[Result, Callable[[], Later]]], *args: Any
+) -> Iterator[tuple[Callable[[], Result], Callable[[], Later]]]:
+    """Run function(*args) in one worker process while the caller works; it returns (result, finish), and finish()
+    then runs in the worker too. The yielded callables wait for the result and for what finish() returned (raising
+    what either raised): the caller takes the result while the worker finishes. Leaving the block with an error
+    stops the worker. Without fork (which lets the worker inherit args instead of receiving them pickled) both run in
+    this process, when the result is asked for."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        yield lambda: function(*args)
+        made: list = []
+
+        def result() -> Result:
+            if not made:
+                made.extend(function(*args))
+            return made[0]
+
+        def finished() -> Later:
+            result()
+            return made[1]()
+
+        yield result, finished
         return
     with ProcessPoolExecutor(
         max_workers=1, mp_context=_context(), initializer=_inherit, initargs=(function, args, (), os.getpid())
     ) as pool:
         try:
             with interrupts_held():  # the worker is forked here
-                future = pool.submit(_run_inherited)
-            yield future.result
+                started = pool.submit(_run_inherited)
+                # Queued behind the first: the one worker runs it once the first is done.
+                finished = pool.submit(_run_finish)
+            yield started.result, finished.result
         except BaseException:  # as started(): stop the worker now rather than let it finish
             stop(pool)
             raise
@@ -165,9 +183,21 @@ def _end_with(parent: int) -> None:
         os._exit(1)
 
 
+# In a background worker only: what its function left to do once its result is handed over (see background).
+_finish: Callable[[], Any] | None = None
+
+
 def _run_inherited() -> Any:
+    global _finish
     function, args, _ = _inherited
-    return function(*args)
+    result, _finish = function(*args)
+    return result
+
+
+def _run_finish() -> Any:
+    if _finish is None:  # the function failed: its result() raises that error
+        raise RuntimeError("the worker's function ended without a result")
+    return _finish()
 
 
 def _run_slice(start: int, stop: int) -> list:

@@ -31,8 +31,9 @@ import hashlib
 import json
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from ..model import Document, document_digest
@@ -75,7 +76,14 @@ class Update:
 
     files: list[tuple[str, bytes]]  # (site path, bytes) to write
     kept: dict[str, tuple[str, int]]  # site path -> (SHA-256, size) of files to link from the previous build
-    record: bytes | None  # to save for the next build once this one is published; None: the saved one still holds
+    # Makes the record to save for the next build once this one is published (a build's worker makes it while the
+    # site is published); None: the saved one still holds.
+    recorded: Callable[[], bytes] | None
+
+    @property
+    def record(self) -> bytes | None:
+        """The record's bytes (see recorded)."""
+        return None if self.recorded is None else self.recorded()
 
 
 class _Stale(Exception):
@@ -111,7 +119,9 @@ def update(
     return Update(
         files,
         {},
-        _record(key, entries, index.made, index.layout, index.small, index.term_buckets, index.characters, version),
+        partial(
+            _record, key, entries, index.made, index.layout, index.small, index.term_buckets, index.characters, version
+        ),
     )
 
 
@@ -298,7 +308,7 @@ def _patched(docs: list[Document], entries: list[list], key: str, previous: _Pre
     return Update(
         sorted(written),
         kept,
-        _record(key, entries, files, layout, terms.small, terms.buckets, terms.characters, version),
+        partial(_record, key, entries, files, layout, terms.small, terms.buckets, terms.characters, version),
     )
 
 
