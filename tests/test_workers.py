@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import subprocess
 import sys
 import time
@@ -160,3 +161,32 @@ def _running(pid: int) -> bool:
     except (FileNotFoundError, ProcessLookupError):
         return False
     return state not in ("Z", "X")
+
+
+def _handed_over_then_finished(_: str) -> tuple[int, object]:
+    def finish() -> tuple[int, float]:
+        time.sleep(0.5)  # what is left to do, after the result was handed over
+        return os.getpid(), time.monotonic()
+
+    return os.getpid(), finish
+
+
+def test_a_background_result_is_handed_over_before_its_worker_finishes():
+    with workers.background(_handed_over_then_finished, "") as (result, finished):
+        worker = result()
+        handed_over = time.monotonic()
+        finisher, finished_at = finished()
+    assert worker != os.getpid() and finisher == worker  # both parts ran in the one worker
+    assert finished_at > handed_over  # the result did not wait for finish()
+
+
+def _fails(_: str) -> tuple[int, object]:
+    raise ValueError("no result")
+
+
+def test_a_background_function_s_error_is_raised_by_both_waits():
+    with workers.background(_fails, "") as (result, finished):
+        with pytest.raises(ValueError, match="no result"):
+            result()
+        with pytest.raises(RuntimeError):
+            finished()
