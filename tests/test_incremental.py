@@ -558,3 +558,76 @@ def test_serve_keeps_the_static_index_record_its_first_build_left_as_it_was(tmp_
     monkeypatch.setattr(static_update, "_loaded", lambda data: loads.append(data))
     assert static_update._read((root / ".site-cache/static-search.json").read_bytes(), memory.parsed) is not None
     assert loads == []
+
+
+DOC = "content/fdzdgknr/2018-pingshan-gzld.md"
+
+
+def _added(root: Path) -> Path:
+    new = root / "content/fdzdgknr/2019-added.md"
+    new.write_text(
+        GOOD_DOC.replace("2019-00001", "2019-00077").replace("工作思路", "工作思路（增补）"), encoding="utf-8"
+    )
+    return new
+
+
+def _edited(root: Path) -> Path:
+    edit(root / DOC, r"较好的完成了各项工作任务。$", "甲乙丙丁完成了各项工作任务。")
+    return root / DOC
+
+
+def _deleted(root: Path) -> Path:
+    (root / DOC).unlink()
+    return root / DOC
+
+
+# How serve's Memory is told of a change: the path changed, and whether the content folder is walked again.
+@pytest.mark.parametrize(
+    ("change", "told", "walked"),
+    [
+        (_edited, lambda path: {str(path)}, False),  # a document reported changed: only it is looked at
+        (_added, lambda path: {str(path)}, True),  # a file no build found
+        (_deleted, lambda path: {str(path)}, True),  # a document no longer there
+        (_edited, lambda path: None, True),  # changes not told file by file (a poll, or before the watch)
+        (_edited, lambda path: {str(path), *(f"/nowhere/{n}.md" for n in range(64))}, True),  # too many to trust
+    ],
+)
+def test_serve_s_builds_told_what_changed_make_the_site_a_full_build_makes(tmp_path, monkeypatch, change, told, walked):
+    from xxgk import content, pipeline
+    from xxgk.cache import Memory
+    from xxgk.config import load_config
+
+    root = sample_project(tmp_path)
+    today, memory = date.fromisoformat(TODAY), Memory(reporting=True)
+    pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=memory, published=lambda: None)
+    finds = []
+    monkeypatch.setattr(content, "find", lambda folder, find=content.find: finds.append(folder) or find(folder))
+    memory.report(told(change(root).absolute()))
+    report = pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=memory, published=lambda: None)
+    assert bool(finds) == walked and report.reread == (change is not _deleted)
+    pipeline.build(load_config(root / "config.yaml", output_dir=tmp_path / "fresh"), today, since=None, reuse=False)
+    assert files(root / "site") == files(tmp_path / "fresh")
+
+
+def test_changes_reported_before_a_failed_build_are_looked_at_by_the_next(tmp_path):
+    # The Memory is what the last successful build left: an edit reported for a build that failed is still an edit.
+    from xxgk import pipeline
+    from xxgk.cache import Memory
+    from xxgk.config import load_config
+    from xxgk.errors import BuildError
+
+    root = sample_project(tmp_path)
+    today, memory = date.fromisoformat(TODAY), Memory(reporting=True)
+    pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=memory, published=lambda: None)
+    other = root / "content/fdzdgknr/2019-shiliqu-zgb-gzzj.md"
+    good = other.read_text(encoding="utf-8")
+    other.write_text(re.sub(r'(?m)^(published: "?\d{4})-\d\d-', r"\1-13-", good), encoding="utf-8")
+    memory.report({str(_edited(root).absolute()), str(other.absolute())})
+    with pytest.raises(BuildError):
+        pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=memory, published=lambda: None)
+    other.write_text(good, encoding="utf-8")
+    memory.report({str(other.absolute())})  # only the fix is reported now
+    pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=memory, published=lambda: None)
+    pipeline.build(load_config(root / "config.yaml", output_dir=tmp_path / "fresh"), today, since=None, reuse=False)
+    built = files(root / "site")
+    assert built == files(tmp_path / "fresh") and any("甲乙丙丁".encode() in data for data in built.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import shutil
 import socket
@@ -188,7 +189,7 @@ def test_watch_notices_added_changed_and_removed_files(tmp_path):
     (tmp_path / "a.md").write_text("1")
     seen = threading.Event()
     stop = threading.Event()
-    watcher = threading.Thread(target=serve.watch, args=([tmp_path], seen.set, stop, 0.05), daemon=True)
+    watcher = threading.Thread(target=serve.watch, args=([tmp_path], _sets(seen), stop, 0.05), daemon=True)
     watcher.start()
     time.sleep(0.2)
     assert not seen.is_set()
@@ -205,7 +206,7 @@ def test_an_edit_made_before_the_watcher_starts_is_built(tmp_path):
     (tmp_path / "a.md").write_text("22")
     rebuilt = threading.Event()
     stop = threading.Event()
-    args = ([tmp_path], rebuilt.set, stop, 0.05, None, seen_before)
+    args = ([tmp_path], _sets(rebuilt), stop, 0.05, None, seen_before)
     threading.Thread(target=serve.watch, args=args, daemon=True).start()
     assert rebuilt.wait(5)
     stop.set()
@@ -273,7 +274,7 @@ def test_watch_survives_a_failing_rebuild_and_keeps_watching(tmp_path, capsys):
     (tmp_path / "a.md").write_text("1")
     calls, stop = [], threading.Event()
 
-    def rebuild() -> None:
+    def rebuild(changed: set[str] | None) -> None:
         calls.append(time.monotonic())
         if len(calls) == 1:
             raise KeyError("anything at all")
@@ -293,7 +294,7 @@ def test_watch_survives_folders_appearing_and_vanishing_while_it_scans(tmp_path)
     (tmp_path / "a.md").write_text("1")
     noticed, stop = threading.Event(), threading.Event()
     watcher = threading.Thread(
-        target=serve.watch, args=([tmp_path, tmp_path / "config.yaml"], noticed.set, stop, 0), daemon=True
+        target=serve.watch, args=([tmp_path, tmp_path / "config.yaml"], _sets(noticed), stop, 0), daemon=True
     )
     watcher.start()
     deadline = time.monotonic() + 1.5
@@ -311,11 +312,16 @@ def test_watch_survives_folders_appearing_and_vanishing_while_it_scans(tmp_path)
     stop.set()
 
 
+def _sets(event: threading.Event):
+    """A rebuild that sets event, whatever it is told changed."""
+    return lambda changed: event.set()
+
+
 def _watching(folders, interval: float, **options):
     """A watch over folders in a thread: (the event set by each rebuild, the stop event)."""
     rebuilt, stop = threading.Event(), threading.Event()
     thread = threading.Thread(
-        target=serve.watch, args=(folders, rebuilt.set, stop, interval), kwargs=options, daemon=True
+        target=serve.watch, args=(folders, _sets(rebuilt), stop, interval), kwargs=options, daemon=True
     )
     thread.start()
     time.sleep(0.5)  # the watch is in place
@@ -386,3 +392,19 @@ def test_without_reports_from_the_system_it_looks_at_the_files_instead(tmp_path,
 def test_poll_looks_at_the_files(tmp_path, monkeypatch):
     monkeypatch.setattr(serve.watchfiles, "watch", None)  # never asked
     _an_edit_is_built(tmp_path, 0.05, poll=True)
+
+
+@pytest.mark.parametrize(("poll", "told"), [(False, lambda path: {os.path.abspath(path)}), (True, lambda path: None)])
+def test_a_rebuild_is_told_the_files_reported_changed(tmp_path, poll, told):
+    """The operating system names the file saved; a poll only sees that something changed."""
+    (tmp_path / "a.md").write_text("1")
+    calls, stop = [], threading.Event()
+    args = ([tmp_path], calls.append, stop, 0.05, None, serve.snapshot([tmp_path]))
+    threading.Thread(target=serve.watch, args=args, kwargs={"poll": poll}, daemon=True).start()
+    time.sleep(0.5)  # the watch is in place
+    (tmp_path / "a.md").write_text("22")
+    try:
+        assert _eventually(lambda: calls, 5)
+    finally:
+        stop.set()
+    assert calls[0] == told(tmp_path / "a.md")

@@ -272,6 +272,37 @@ class Memory:
     entries: dict[str, _Fields] = dataclasses.field(default_factory=dict)
     parsed: Parsed = dataclasses.field(default_factory=Parsed)
     keys: KeyMemo = dataclasses.field(default_factory=KeyMemo)
+    walk: Walk | None = None  # what the last committed build found under the content folder
+    # Whether every change of a file is reported (see report), as serve's watch does; if not, every build looks at
+    # every file.
+    reporting: bool = False
+    # With reporting, the files reported changed since the last commit (absolute paths): a build looks at only those.
+    # None: every file is looked at (before the first commit, or a change was not told file by file).
+    reported: set[str] | None = None
+
+    def report(self, paths: Iterable[str] | None) -> None:
+        """Note files reported changed (None: changes not told file by file, such as a poll's)."""
+        self.reported = None if paths is None or self.reported is None else self.reported | set(paths)
+
+
+@dataclass(frozen=True, slots=True)
+class Walk:
+    """The documents found under a content folder, as (key, path) in order, the problems of its files, and each
+    document's key by its absolute path."""
+
+    folder: str
+    keyed: tuple[tuple[str, str], ...]
+    problems: tuple
+    keys: dict[str, str]
+
+    @classmethod
+    def of(cls, folder: Path, keyed: list[tuple[str, str]], problems: list) -> Walk:
+        return cls(str(folder), tuple(keyed), tuple(problems), {os.path.abspath(path): key for key, path in keyed})
+
+
+# Beyond this many files reported changed, every file is looked at again: so many changes at once may be a checkout,
+# or a burst the operating system reported in part (its queue of events overflowed).
+REPORTED_AT_MOST = 64
 
 
 class Cache:
@@ -289,6 +320,32 @@ class Cache:
         self._held: dict[str, _Fields] = {}  # the entries lookup() found still holding, for the Memory
         self.reused = self.missed = 0  # documents lookup() found in the cache, and did not
         self._sources: list[_Source] = []  # where values read back in brief read what they left out
+        self._walk: Walk | None = None  # this run's, for the Memory
+        self._changed: set[str] | None = None  # the keys of the documents reported changed, when walked() held
+
+    def walked(self, folder: Path) -> tuple[list[tuple[str, str]], list] | None:
+        """What the last committed build found under folder (as content.find gives it), when the files reported
+        changed since are few and all its documents, still there; None: the folder must be walked. lookup() then
+        takes every other document's entry from the Memory as it is."""
+        memory = self._memory
+        walk = memory.walk if memory is not None and memory.context == self._context else None
+        if walk is None or walk.folder != str(folder) or memory.reported is None:
+            return None
+        reported = memory.reported
+        if (
+            len(reported) > REPORTED_AT_MOST
+            or not all(map(os.path.isfile, reported))
+            or not reported <= walk.keys.keys()
+        ):
+            return None
+        self._changed = {walk.keys[path] for path in reported}
+        self._walk = walk
+        return list(walk.keyed), list(walk.problems)
+
+    def walked_now(self, folder: Path, keyed: list[tuple[str, str]], problems: list) -> None:
+        """Note what this run found under folder, for the Memory (see walked)."""
+        if self._memory is not None:
+            self._walk = Walk.of(folder, keyed, problems)
 
     @classmethod
     def open(cls, folder: Path, context: str, memory: Memory | None = None, briefs: tuple[Brief, ...] = ()) -> Cache:
@@ -311,8 +368,8 @@ class Cache:
             self._sources.append(source)
         stored = self._stored_rows(brief)
         self._stored = set(stored)
-        found = {}
-        for key, path in keys:
+        found, looked_at = self._held_as_reported(keys, stored)
+        for key, path in looked_at:
             fields = stored.get(key)
             seen = time.time_ns()
             now = _stat(path)
@@ -331,6 +388,17 @@ class Cache:
         self.reused += len(found)
         self.missed += len(keys) - len(found)
         return found
+
+    def _held_as_reported(
+        self, keys: list[tuple[str, str | Path]], stored: dict[str, _Fields | None]
+    ) -> tuple[dict[str, Any], list[tuple[str, str | Path]]]:
+        """The values of the stored entries that hold because no change of their documents was reported (see
+        walked; none when it did not hold), and the keys left to look at."""
+        if self._changed is None:
+            return {}, keys
+        held = {key: stored[key] for key, _ in keys if key not in self._changed and stored.get(key) is not None}
+        self._held.update(held)
+        return {key: fields.value for key, fields in held.items()}, [item for item in keys if item[0] not in held]
 
     def _stored_rows(self, brief: Brief | None) -> dict[str, _Fields | None]:
         """The fields of every stored entry by key (None: damaged), in the memory, or else in the whole entries' or
@@ -386,6 +454,7 @@ class Cache:
         if self._memory is not None:
             held = {**self._held, **{entry.key: _Fields.of_entry(entry) for entry in self._pending}}
             self._memory.context, self._memory.entries = self._context, {k: held[k] for k in self._live if k in held}
+            self._memory.walk, self._memory.reported = self._walk, set() if self._memory.reporting else None
         if not self._pending and self._stored is not None and self._live == self._stored:
             return  # nothing learnt: the file is left exactly as it was
         for attempt in (1, 2):

@@ -335,7 +335,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     config = _load(args)
     day = _today_or_exit(args.today)
-    memory = Memory()  # the documents read, kept between rebuilds: an edit reads one file, not the cache
+    # The documents read, kept between rebuilds (an edit reads one file, not the cache); the watch reports each change.
+    memory = Memory(reporting=True)
     watched = [config.content_dir, config.templates_dir, config.static_dir, config.path, config.reports_dir]
     # Taken before the first build: an edit saved while it runs, or before the watcher starts, is built next.
     seen = serve.snapshot(watched)
@@ -347,7 +348,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     status = serve.Status()
 
-    def rebuild() -> None:
+    def rebuild(changed: set[str] | None) -> None:
+        memory.report(changed)  # the files the operating system reported changed, if it told them
         try:
             current = _load(args)
             if (current.output_dir, current.base_path) != (config.output_dir, config.base_path):

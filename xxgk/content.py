@@ -472,7 +472,11 @@ def read_all(
     (model.metadata_only); with "later", it is read from the cache when first asked for. With "facts" every
     document, read or not, is given as its model.Facts. With frozen (the caller holds a workers.frozen_heap), the
     documents read back from the cache are frozen with it."""
-    keyed, problems = find(config.content_dir)
+    # serve's Memory may know the documents there are from the files the operating system reported changed.
+    walked = cache.walked(config.content_dir) if cache else None
+    keyed, problems = walked or find(config.content_dir)
+    if cache and walked is None:
+        cache.walked_now(config.content_dir, keyed, problems)
     brief = {"whole": None, "none": METADATA, "later": METADATA, "facts": FACTS}[bodies]
     with long_lived(freeze=frozen):
         results = cache.lookup(keyed, brief=brief, rest_later=bodies == "later") if cache else {}

@@ -83,7 +83,7 @@ class Status:
 
 def watch(
     folders: list[Path],
-    rebuild: Callable[[], None],
+    rebuild: Callable[[set[str] | None], None],
     stop: threading.Event,
     interval: float = 0.5,
     status: Status | None = None,
@@ -91,8 +91,9 @@ def watch(
     *,
     poll: bool = False,
 ) -> None:
-    """Call rebuild() after any file under the folders (or a watched file) is added, changed or removed, until stop
-    is set; changes made since seen (the snapshot the last build started from, taken now when None) are built too.
+    """Call rebuild(paths) after any file under the folders (or a watched file) is added, changed or removed, until
+    stop is set, with the (absolute) paths of the files reported changed, or None when they are not known file by file;
+    changes made since seen (the snapshot the last build started from, taken now when None) are built too.
 
     The operating system reports the changes as they happen (watchfiles: inotify, FSEvents, ReadDirectoryChangesW),
     so an edit is built at once and an idle preview costs nothing; with poll, or where no such reports can be had,
@@ -109,13 +110,13 @@ def watch(
         except OSError as exc:  # no watches left (fs.inotify.max_user_watches), or none on this file system
             print(f"收不到文件改动通知（{exc}），改为每 {interval} 秒检查一次文件。", file=sys.stderr, flush=True)
             if seen is None:
-                build()
+                build(None)
     _poll(folders, build, stop, interval, snapshot(folders) if seen is None else seen)
 
 
 def _follow_reports(
     folders: list[Path],
-    build: Callable[[], None],
+    build: Callable[[set[str] | None], None],
     stop: threading.Event,
     interval: float,
     seen: dict[Path, tuple[int, int]] | None,
@@ -150,9 +151,12 @@ def _follow_reports(
                 return True
             if not ready:
                 ready = True
-                changes = changes or seen is None or snapshot(folders) != seen
+                # What changed before the watch was in place shows against seen, not file by file.
+                if seen is None or snapshot(folders) != seen:
+                    build(None)
+                    continue
             if changes:
-                build()
+                build({os.path.abspath(path) for _, path in changes})
     except FileNotFoundError:  # one of them vanished while the watch was being set up
         return True
     return False
@@ -172,7 +176,7 @@ def _roots(folders: list[Path]) -> list[tuple[str, tuple[int, int]]]:
 
 def _poll(
     folders: list[Path],
-    build: Callable[[], None],
+    build: Callable[[set[str] | None], None],
     stop: threading.Event,
     interval: float,
     seen: dict[Path, tuple[int, int]],
@@ -182,13 +186,13 @@ def _poll(
         current = snapshot(folders)
         if current != seen:
             seen = current
-            build()
+            build(None)
 
 
-def _rebuild(rebuild: Callable[[], None], status: Status | None) -> None:
-    """rebuild(), reporting any unexpected error instead of letting it end the watching."""
+def _rebuild(rebuild: Callable[[set[str] | None], None], status: Status | None, changed: set[str] | None) -> None:
+    """rebuild(changed), reporting any unexpected error instead of letting it end the watching."""
     try:
-        rebuild()
+        rebuild(changed)
     except Exception as exc:  # noqa: BLE001 - whatever went wrong, the next edit must be built again
         message = f"重建时出现意外错误（{type(exc).__name__}: {exc}）。仍在监视文件改动，修改后会自动重试。"
         print(message, file=sys.stderr, flush=True)
@@ -360,7 +364,7 @@ def make_server(
 def serve_forever(
     server: http.server.ThreadingHTTPServer,
     folders: list[Path],
-    rebuild: Callable[[], None],
+    rebuild: Callable[[set[str] | None], None],
     status: Status | None = None,
     seen: dict[Path, tuple[int, int]] | None = None,
     poll: bool = False,
