@@ -596,9 +596,7 @@ def _record_of(recorded: Callable[[], bytes] | None) -> Recorded:
     return lambda: recorded() if recorded else None
 
 
-def _write_files_in_worker(
-    beside: _Beside, staging: tuple
-) -> tuple[list[tuple[str, str, int]], Callable[[], bytes | None]]:
+def _write_files_in_worker(beside: _Beside, staging: tuple) -> tuple[list[tuple[str, str, int]], Recorded]:
     """Write the static index, and the feeds and sitemaps when beside.discovery is given, into the staging folder a
     worker process was lent (see Staging.for_workers); returns the (path, SHA-256, size) of the files it wrote, for the
     lender to claim, and what makes the static index's record (see workers.background)."""
