@@ -429,12 +429,19 @@ def test_a_folder_mtime_is_trusted_only_when_older_than_a_tick_of_its_file_syste
     assert output._racy(mtime, seen) is racy
 
 
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 @pytest.mark.parametrize(
     "previous",
     [
         {"a.html": "0" * 64, "b/c.html": "0" * 64, "b/d.html": "0" * 64},  # the same paths, in order
+        {"a.html": _sha("a.html"), "b/c.html": "0" * 64, "b/d.html": _sha("b/d.html")},  # one of them changed
         {"b/d.html": "0" * 64, "a.html": "0" * 64, "b/c.html": "0" * 64},  # the same paths, out of order
         {"a.html": "0" * 64, "b/c.html": "0" * 64},  # fewer
+        {"a.html": "0" * 64, "b/c.html": "0" * 64, "b/e.html": "0" * 64},  # as many, one of them another
+        {"a.html": "0" * 64, "b/c.html": "0" * 64, "b/d.html": "0" * 64, "e.html": "0" * 64},  # more
         {},
     ],
 )
@@ -443,4 +450,4 @@ def test_the_manifest_lists_the_files_in_name_order_whatever_the_previous_one_li
     stage.write([Output(dest, dest.encode()) for dest in ("b/d.html", "a.html", "b/c.html")])
     stage.write_manifest()
     lines = (tmp_path / "stage" / MANIFEST).read_text(encoding="utf-8").splitlines()
-    assert [line.split("  ")[1] for line in lines] == ["a.html", "b/c.html", "b/d.html"]
+    assert lines == [f"{_sha(dest)}  {dest}" for dest in ("a.html", "b/c.html", "b/d.html")]
