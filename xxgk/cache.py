@@ -285,19 +285,19 @@ class Memory:
         self.reported = None if paths is None or self.reported is None else self.reported | set(paths)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Walk:
-    """The documents found under a content folder, as (key, path) in order, the problems of its files, and each
-    document's key by its absolute path."""
+    """The documents found under a content folder, as (key, path) in order, and the problems of its files."""
 
     folder: str
     keyed: tuple[tuple[str, str], ...]
     problems: tuple
-    keys: dict[str, str]
 
-    @classmethod
-    def of(cls, folder: Path, keyed: list[tuple[str, str]], problems: list) -> Walk:
-        return cls(str(folder), tuple(keyed), tuple(problems), {os.path.abspath(path): key for key, path in keyed})
+    @functools.cached_property
+    def keys(self) -> dict[str, str]:
+        """Each document's key by its absolute path: worked out when first asked (a build told what changed asks),
+        not by each build that walks the folder."""
+        return {os.path.abspath(path): key for key, path in self.keyed}
 
 
 # Beyond this many files reported changed, every file is looked at again: so many changes at once may be a checkout,
@@ -345,7 +345,7 @@ class Cache:
     def walked_now(self, folder: Path, keyed: list[tuple[str, str]], problems: list) -> None:
         """Note what this run found under folder, for the Memory (see walked)."""
         if self._memory is not None:
-            self._walk = Walk.of(folder, keyed, problems)
+            self._walk = Walk(str(folder), tuple(keyed), tuple(problems))
 
     @classmethod
     def open(cls, folder: Path, context: str, memory: Memory | None = None, briefs: tuple[Brief, ...] = ()) -> Cache:
