@@ -42,6 +42,21 @@ def build(root: Path, *extra: str, content: str = "content", out: str = "site") 
     )
 
 
+def built_afresh(root: Path) -> dict[str, bytes]:
+    """The files `build --no-cache` makes of root's sources (into root/fresh)."""
+    build(root, "--no-cache", out="fresh")
+    return files(root / "fresh")
+
+
+def made_afresh(root: Path, out: Path, today: date) -> dict[str, bytes]:
+    """The files a build in this process without the cache makes of root's sources into out."""
+    from xxgk import pipeline
+    from xxgk.config import load_config
+
+    pipeline.build(load_config(root / "config.yaml", output_dir=out), today, since=None, reuse=False)
+    return files(out)
+
+
 def files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -322,8 +337,7 @@ def test_serve_publishes_the_site_before_the_whoosh_index_and_ends_with_both_as_
         "发布",
         "搜索索引",
     ]
-    pipeline.build(load_config(root / "config.yaml", output_dir=tmp_path / "fresh"), today, since=None, reuse=False)
-    assert files(root / "site") == files(tmp_path / "fresh")
+    assert files(root / "site") == made_afresh(root, tmp_path / "fresh", today)
     found = [hit.url for hit in search.search(root / ".site-index", "甲乙丙丁").hits]
     assert len(found) == 1 and found == [hit.url for hit in search.search(tmp_path / ".fresh-index", "甲乙丙丁").hits]
 
@@ -344,8 +358,7 @@ def test_a_body_link_whose_file_changes_is_read_again(tmp_path):
     (root / "content/b.pdf").unlink()
     (root / "content/b.pdf").symlink_to("c.pdf")
     build(root)
-    build(root, "--no-cache", out="fresh")
-    assert files(root / "site") == files(root / "fresh")
+    assert files(root / "site") == built_afresh(root)
     assert b"/c.pdf" in next(v for k, v in files(root / "site").items() if k.endswith(".html") and "doc/" in k)
     (root / "content/b.pdf").unlink()
     failed = subprocess.run(
@@ -373,8 +386,7 @@ def test_files_put_into_the_site_or_the_spare_by_hand_are_never_published_again(
         published = files(root / "site")
         assert not {"google123.html", "stray.html", "catalog/extra/x.html"} & published.keys()
         assert not (root / "site/static").is_symlink() and list(evil.iterdir()) == []
-    build(root, "--no-cache", out="fresh")
-    assert files(root / "site") == files(root / "fresh")
+    assert files(root / "site") == built_afresh(root)
 
 
 @pytest.fixture
@@ -432,8 +444,7 @@ def test_the_files_of_a_spare_folder_unchanged_since_it_was_published_are_not_lo
         # build stages into a copy of the first, which no record vouches for.)
         if n >= 2:
             assert pages == ({changed} if n == 4 else set()), n
-    build(root, "--no-cache", out="fresh")
-    assert files(root / "site") == files(root / "fresh")
+    assert files(root / "site") == built_afresh(root)
 
 
 def test_a_file_removed_from_the_spare_is_published_all_the_same(tmp_path, monkeypatch):
@@ -453,8 +464,7 @@ def test_a_file_removed_from_the_spare_is_published_all_the_same(tmp_path, monke
     other.unlink()
     edit(source, r"各项工作任务（第.次）。$", "各项工作任务（第2次）。")
     pipeline.build(load_config(root / "config.yaml"), today, since=None)
-    build(root, "--no-cache", out="fresh")
-    assert files(root / "site") == files(root / "fresh")
+    assert files(root / "site") == built_afresh(root)
 
 
 def test_a_spare_of_the_same_bytes_as_the_site_is_known_by_its_own_folders(tmp_path, listed):
@@ -476,8 +486,7 @@ def test_a_spare_of_the_same_bytes_as_the_site_is_known_by_its_own_folders(tmp_p
     listed.clear()
     pipeline.build(load_config(root / "config.yaml"), today, since=None)
     assert listed == [os.fspath(root / ".site.spare")]  # its own folder changes as its manifest is taken away
-    build(root, "--no-cache", out="fresh")
-    assert files(root / "site") == files(root / "fresh")
+    assert files(root / "site") == built_afresh(root)
 
 
 def test_the_spare_a_first_build_seeds_is_trusted_by_the_next_build(tmp_path, listed):
@@ -493,8 +502,7 @@ def test_the_spare_a_first_build_seeds_is_trusted_by_the_next_build(tmp_path, li
     listed.clear()
     pipeline.build(load_config(root / "config.yaml"), today, since=None)
     assert listed == [os.fspath(root / ".site.spare")]  # its own folder changes as its manifest is taken away
-    build(root, "--no-cache", out="fresh")
-    assert files(root / "site") == files(root / "fresh")
+    assert files(root / "site") == built_afresh(root)
 
 
 def test_a_folder_changed_in_the_same_clock_tick_as_its_record_is_listed_all_the_same(tmp_path):
@@ -605,8 +613,7 @@ def test_serve_s_builds_told_what_changed_make_the_site_a_full_build_makes(tmp_p
     memory.report(told(change(root).absolute()))
     report = pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=memory, published=lambda: None)
     assert bool(finds) == walked and report.reread == (change is not _deleted)
-    pipeline.build(load_config(root / "config.yaml", output_dir=tmp_path / "fresh"), today, since=None, reuse=False)
-    assert files(root / "site") == files(tmp_path / "fresh")
+    assert files(root / "site") == made_afresh(root, tmp_path / "fresh", today)
 
 
 def test_changes_reported_before_a_failed_build_are_looked_at_by_the_next(tmp_path):
@@ -628,6 +635,7 @@ def test_changes_reported_before_a_failed_build_are_looked_at_by_the_next(tmp_pa
     other.write_text(good, encoding="utf-8")
     memory.report({str(other.absolute())})  # only the fix is reported now
     pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=memory, published=lambda: None)
-    pipeline.build(load_config(root / "config.yaml", output_dir=tmp_path / "fresh"), today, since=None, reuse=False)
     built = files(root / "site")
-    assert built == files(tmp_path / "fresh") and any("甲乙丙丁".encode() in data for data in built.values())
+    assert built == made_afresh(root, tmp_path / "fresh", today) and any(
+        "甲乙丙丁".encode() in data for data in built.values()
+    )
