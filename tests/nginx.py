@@ -144,14 +144,21 @@ def _end_with_parent() -> None:
     _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _wait_until_listening(process: subprocess.Popen, port: int, folder: Path) -> None:
+def _wait_until_listening(process: subprocess.Popen, port: int, folder: Path, tls: ssl.SSLContext) -> bool:
+    """Wait until this nginx answers TLS on port with its own certificate; False when something else holds the port
+    (it was taken between _free_ports and nginx's start), so the caller tries other ports."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            if "Address already in use" in (folder / "error.log").read_text():
+                return False
             raise RuntimeError(f"nginx exited with {process.returncode}:\n{(folder / 'error.log').read_text()}")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+                tls.wrap_socket(connection, server_hostname="127.0.0.1").close()
+            return process.poll() is None
+        except ssl.SSLError:  # another server, or another certificate: not this nginx
+            return False
         except OSError:
             time.sleep(0.05)
     raise RuntimeError("nginx did not start listening within 10 seconds")
@@ -164,24 +171,40 @@ def serve(site: Path, folder: Path, prefix: str = SUB_PATH, config: str | None =
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "temp").mkdir(exist_ok=True)
     _certificate(folder)
-    http_port, https_port = _free_ports(2)
+    tls = ssl.create_default_context(cafile=str(folder / "cert.pem"))
     text = SHIPPED.read_text(encoding="utf-8") if config is None else config
-    (folder / "xxgk.conf").write_text(
-        rewrite(text, http_port=http_port, https_port=https_port, folder=folder, site=site, prefix=prefix),
-        encoding="utf-8",
-    )
-    (folder / "nginx.conf").write_text(MAIN_CONF.format(folder=folder), encoding="utf-8")
-    command = [str(NGINX), "-p", str(folder), "-c", str(folder / "nginx.conf"), "-e", str(folder / "error.log")]
-    subprocess.run([*command, "-t", "-q"], check=True, capture_output=True)
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_end_with_parent
-    )
+    for _ in range(5):  # free ports can be taken by another process before nginx listens on them
+        http_port, https_port = _free_ports(2)
+        process = _started(
+            folder, rewrite(text, http_port=http_port, https_port=https_port, folder=folder, site=site, prefix=prefix)
+        )
+        try:
+            if _wait_until_listening(process, https_port, folder, tls):
+                break
+        except BaseException:
+            _stop(process)
+            raise
+        _stop(process)
+    else:
+        raise RuntimeError("nginx found no free ports in five tries")
     try:
-        _wait_until_listening(process, https_port, folder)
-        tls = ssl.create_default_context(cafile=str(folder / "cert.pem"))
         yield Server(
             site, f"https://127.0.0.1:{https_port}{prefix}", f"http://127.0.0.1:{http_port}{prefix}", folder, tls
         )
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        _stop(process)
+
+
+def _started(folder: Path, site_conf: str) -> subprocess.Popen:
+    """nginx started in folder with the site's configuration site_conf (checked first), its error log emptied."""
+    (folder / "xxgk.conf").write_text(site_conf, encoding="utf-8")
+    (folder / "nginx.conf").write_text(MAIN_CONF.format(folder=folder), encoding="utf-8")
+    (folder / "error.log").write_text("", encoding="utf-8")
+    command = [str(NGINX), "-p", str(folder), "-c", str(folder / "nginx.conf"), "-e", str(folder / "error.log")]
+    subprocess.run([*command, "-t", "-q"], check=True, capture_output=True)
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_end_with_parent)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=10)
