@@ -273,7 +273,7 @@ def test_a_build_whose_cache_lost_a_body_meanwhile_starts_again_and_makes_the_ri
     build(root)
     with sqlite3.connect(root / ".site-cache/documents.sqlite") as db:
         db.execute("UPDATE documents SET entry = substr(entry, 1, 20) || x'00' || substr(entry, 22)")
-    (root / ".site-cache/pages.json").unlink()
+    (root / ".site-cache/pages.record").unlink()
     (root / ".site-cache/unchanged.pickle").unlink(missing_ok=True)
     build(root)
     fresh = sample_project(tmp_path / "b")

@@ -4,13 +4,12 @@ are not rewritten, and one build at a time writes into a folder."""
 from __future__ import annotations
 
 import hashlib
-import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xxgk import output
+from xxgk import output, records
 from xxgk.manifest import MANIFEST, Unusable, parse
 from xxgk.model import Output
 from xxgk.output import Changes, Staging, staged
@@ -376,14 +375,14 @@ def spare_as_read(out, record):
 def test_the_spare_manifest_read_through_the_record_is_the_parsed_one(tmp_path_factory, sites):
     root = tmp_path_factory.mktemp("record")
     for files in sites:
-        build_recorded(root / "site", files, root / "spare.json")
-        assert spare_as_read(root / "site", root / "spare.json") == parse(
+        build_recorded(root / "site", files, root / "spare.record")
+        assert spare_as_read(root / "site", root / "spare.record") == parse(
             (root / ".site.spare" / MANIFEST).read_text(encoding="utf-8")
         )
 
 
 def test_the_spare_manifest_is_not_parsed_when_the_record_fits_and_is_when_it_does_not(tmp_path, monkeypatch):
-    out, record = tmp_path / "site", tmp_path / "spare.json"
+    out, record = tmp_path / "site", tmp_path / "spare.record"
     site = {f"doc/{n}.html": f"page {n}".encode() for n in range(20)}
     build_recorded(out, site, record)
     build_recorded(out, {**site, "doc/3.html": b"edited", "doc/new.html": b"new"} | {"doc/4.html": b"x"}, record)
@@ -391,18 +390,18 @@ def test_the_spare_manifest_is_not_parsed_when_the_record_fits_and_is_when_it_do
     parsed = []
     monkeypatch.setattr(output, "parse", lambda text: parsed.append(1) or parse(text))
     assert spare_as_read(out, record) == expected and len(parsed) == 1  # the served manifest only
-    body = json.loads(record.read_text(encoding="utf-8"))
+    body = records.body(record.read_bytes(), output._SPARE_RECORD)
     for undo in ({"../outside.html": None}, {"doc/3.html": "not a digest"}, []):
-        record.write_text(json.dumps({**body, "body": {**body["body"], "undo": undo}}), encoding="utf-8")
+        record.write_bytes(records.encoded(output._SPARE_RECORD, {**body, "undo": undo}))
         parsed.clear()
         assert spare_as_read(out, record) == expected and len(parsed) == 2
-    record.write_text(json.dumps({**body, "body": {**body["body"], "served": "0" * 64}}), encoding="utf-8")
+    record.write_bytes(records.encoded(output._SPARE_RECORD, {**body, "served": "0" * 64}))
     parsed.clear()
     assert spare_as_read(out, record) == expected and len(parsed) == 2  # a record of other manifests
 
 
 def test_a_site_published_without_a_manifest_leaves_no_note_of_its_spare(tmp_path):
-    out, record = tmp_path / "site", tmp_path / "spare.json"
+    out, record = tmp_path / "site", tmp_path / "spare.record"
     build_recorded(out, {"a.html": b"a", "b.html": b"b", "c.html": b"c", "d.html": b"d", "e.html": b"e"}, record)
     assert record.is_file()
     with staged(out, reuse=True, spare_record=record) as stage:

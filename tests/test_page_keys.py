@@ -97,11 +97,21 @@ def test_damaged_compiled_templates_are_compiled_again(project, tmp_path):
     assert files(project / "site") == full_build(project, tmp_path / "full")
 
 
-@pytest.mark.parametrize("record", ["pages.json", "page-scan.json"])
-@pytest.mark.parametrize("damage", ["{garbage", '{"format": 1, "pages": {"index.html": ["k", 3]}}', ""])
+DAMAGES = {
+    "garbage": lambda data: b"{garbage",
+    "an earlier format's JSON": lambda data: b'{"format": 1, "pages": {"index.html": ["k", 3]}}',
+    "empty": lambda data: b"",
+    "truncated": lambda data: data[: len(data) // 2],
+    "a byte changed": lambda data: data[:-9] + bytes([data[-9] ^ 1]) + data[-8:],
+}
+
+
+@pytest.mark.parametrize("record", ["pages.record", "page-scan.record"])
+@pytest.mark.parametrize("damage", DAMAGES)
 def test_a_damaged_record_means_rendering_and_scanning_again(project, tmp_path, record, damage):
     pages, _ = build(project)
-    (project / ".site-cache" / record).write_text(damage, encoding="utf-8")
+    path = project / ".site-cache" / record
+    path.write_bytes(DAMAGES[damage](path.read_bytes()))
     edit(project / DOC, r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
     build(project)
     assert files(project / "site") == full_build(project, tmp_path / "full")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
+
 from xxgk import manifest, output, page_keys, pipeline, records
 from xxgk.cache import Memory
 from xxgk.config import load_config
@@ -47,12 +49,37 @@ def test_a_value_remembered_is_not_parsed_and_a_damaged_record_is_none(tmp_path)
     parsed, calls = records.Parsed(), []
     parsed.remember("kind", b"[1]", [1])
     assert parsed.of("kind", b"[1]", counting(calls)) == [1] and calls == []
-    path = tmp_path / "record.json"
+    path = tmp_path / "record"
     path.write_bytes(b"{damaged")
     assert records.load(path, "key", parsed) is None
     path.write_bytes(records.encoded("another key", {}))
     assert records.load(path, "key", parsed) is None
-    assert records.load(tmp_path / "missing.json", "key", parsed) is None
+    assert records.load(tmp_path / "missing", "key", parsed) is None
+
+
+BODY = {"a/b.html": ("k", "0" * 64, 3), "c": [None, True, 1.5, b"\x00", {"d": []}], "": 2**70}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:-1],  # truncated
+        lambda data: data + b"\0",  # a byte more
+        lambda data: data[:-5] + bytes([data[-5] ^ 0x40]) + data[-4:],  # a byte of the body changed
+        lambda data: data[:20] + bytes([data[20] ^ 1]) + data[21:],  # a byte of the checksum changed
+        lambda data: data.replace(b"record 1", b"record 9", 1),  # another format
+    ],
+)
+def test_a_record_reads_back_exactly_as_written_and_damaged_bytes_read_as_none(damage):
+    data = records.encoded("key", BODY)
+    assert records.body(data, "key") == BODY and records.body(data, "other key") is None
+    assert type(records.body(data, "key")["a/b.html"]) is tuple  # types kept: a tuple is not read back as a list
+    assert records.body(damage(data), "key") is None
+
+
+def test_equal_bodies_give_equal_bytes_however_their_values_were_made():
+    made = {"".join(["a/", "b.html"]): ("".join("k"), "0" * 64, 3)}
+    assert records.encoded("key", made) == records.encoded("key", {"a/b.html": ("k", "0" * 64, 3)})
 
 
 def test_builds_with_a_memory_parse_no_manifest_or_page_record_they_wrote_and_give_a_full_builds_bytes(
@@ -79,9 +106,21 @@ def test_builds_with_a_memory_parse_no_manifest_or_page_record_they_wrote_and_gi
         held = memory.parsed.of(manifest.MANIFEST, data, lambda _: None)
         assert held.hashes == manifest.parse(data.decode())
         assert held.folders_under("/r") == {f"/r/{f.relative_to(folder)}" for f in folder.rglob("*") if f.is_dir()}
-    data = (root / ".site-cache/pages.json").read_bytes()
+    data = (root / ".site-cache/pages.record").read_bytes()
     assert memory.parsed.of(page_keys._RECORD_KEY, data, lambda _: None) == entries(data)
     monkeypatch.undo()
     full = load_config(root / "config.yaml", output_dir=tmp_path / "full")
     pipeline.build(full, today, since=None, reuse=False)
     assert files(site) == files(tmp_path / "full")
+
+
+def test_a_build_removes_the_json_records_earlier_builds_kept(tmp_path):
+    root = sample_project(tmp_path / "p")
+    config = load_config(root / "config.yaml")
+    earlier = [root / ".site-cache" / name for name in ("pages.json", "page-scan.json", "folders.json", "spare.json")]
+    earlier[0].parent.mkdir()
+    for path in earlier:
+        path.write_text('{"key": "pages 1", "body": {}}', encoding="utf-8")
+    pipeline.build(config, date.fromisoformat(TODAY), since=None)
+    assert not any(path.exists() for path in earlier)
+    assert records.load(root / ".site-cache/pages.record", page_keys._RECORD_KEY)

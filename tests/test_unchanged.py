@@ -109,12 +109,12 @@ def test_another_day_or_working_folder_makes_the_build_do_its_work(project, monk
 
 
 def test_a_build_from_another_working_folder_renders_no_page_and_indexes_nothing_again(project, monkeypatch):
-    keys = (project / ".site-cache/pages.json").read_bytes()
+    keys = (project / ".site-cache/pages.record").read_bytes()
     monkeypatch.chdir(project)  # messages now name files from here (so they are read again): no page shows it
     again = build(project)
     assert not again.unchanged
     assert (again.index.full, again.index.added, again.index.updated, again.index.deleted) == (False, 0, 0, 0)
-    assert (project / ".site-cache/pages.json").read_bytes() == keys  # every page's key as it was: none rendered
+    assert (project / ".site-cache/pages.record").read_bytes() == keys  # every page's key as it was: none rendered
 
 
 def test_an_input_changed_within_two_seconds_is_not_trusted(project, monkeypatch):

@@ -304,9 +304,9 @@ class Staging:
         """Site path -> SHA-256 of every file written so far."""
         return dict(self._written)
 
-    def size(self, dest: str) -> int:
-        """The size of a file written here."""
-        return self._sizes[dest]
+    def sizes(self) -> dict[str, int]:
+        """Site path -> size of every file written so far."""
+        return dict(self._sizes)
 
     def paths(self) -> Iterator[str]:
         """The site path of every file written so far (not of one asked for and not yet written)."""
@@ -578,7 +578,11 @@ def _record_spare(record: Path, replaced: Previous | None, published: Staging, p
     if own is None or len(undo) > len(served) // 4:
         record.unlink(missing_ok=True)
         return
-    body = {"spare": replaced.digest if replaced is not None else own, "served": own, "undo": undo}
+    body = {
+        "spare": replaced.digest if replaced is not None else own,
+        "served": own,
+        "undo": dict(sorted(undo.items())),
+    }
     write_atomically(record, records.encoded(_SPARE_RECORD, body, parsed))
 
 
@@ -656,7 +660,7 @@ def _sweep_folder(path: str, prefix: str, hashes: dict[str, str], wanted: set[st
                 os.unlink(entry.path)
 
 
-_FOLDER_RECORD_FILE = "folders.json"
+_FOLDER_RECORD_FILE = "folders.record"
 _FOLDER_RECORD = "folders 2"
 _FOLDER_RECORDS_KEPT = 2  # the site published last, and the one before it (the next build's spare)
 

@@ -4,7 +4,7 @@ build was rendered from, so a page whose key is unchanged is linked from the pre
 A key covers everything its template can see: the tool's code, libraries and config (cache.fingerprint), the
 bytes of every template, the navigation shared by all pages, and the page's own values (a document page: the
 document, its relations and its 上一篇/下一篇; a listing page: the listing, that page's rows and its pager). The
-record is kept beside the output (site/ -> .site-cache/pages.json) and written only once the build is published;
+record is kept beside the output (site/ -> .site-cache/pages.record) and written only once the build is published;
 a missing, damaged or foreign record, or a file no longer as the manifest says, means the page is rendered.
 """
 
@@ -24,7 +24,7 @@ from .model import CatalogEntry, Document, Facet, Listing, ListingPage, NavLink,
 from .output import Staging
 from .render import PageContext
 
-FORMAT = 1
+FORMAT = 2  # 2: entries are (key, SHA-256, size) tuples in a marshalled record
 
 
 def shared_key(config: Config, context: PageContext) -> str:
@@ -136,13 +136,12 @@ class PageRecord:
 
     def encoded(self, stage: Staging) -> bytes:
         """The record of this build, once every page was written into stage."""
-        written, body = stage.written(), {}
-        for dest, key in sorted(self._new.items()):
-            if written.get(dest):
-                body[dest] = [key, written[dest], stage.size(dest)]
+        written, sizes = stage.written(), stage.sizes()
+        # In the order the pages were made: the same for the same site, so the same bytes.
+        body = {dest: (key, written[dest], sizes[dest]) for dest, key in self._new.items() if written.get(dest)}
         data = records.encoded(_RECORD_KEY, body)
         if self._parsed is not None:  # what _entries(data) gives
-            self._parsed.remember(_RECORD_KEY, data, {dest: tuple(entry) for dest, entry in body.items()})
+            self._parsed.remember(_RECORD_KEY, data, body)
         return data
 
 
@@ -159,12 +158,7 @@ def _load(path: Path | None, parsed: records.Parsed | None) -> dict[str, tuple[s
 
 
 def _entries(data: bytes) -> dict[str, tuple[str, str, int]]:
-    """The entries of a record's bytes; none from a damaged or foreign one."""
-    try:
-        return {
-            dest: (key, digest, size)
-            for dest, (key, digest, size) in (records.body(data, _RECORD_KEY) or {}).items()
-            if isinstance(key, str) and isinstance(digest, str) and isinstance(size, int)
-        }
-    except (ValueError, TypeError, AttributeError):
-        return {}
+    """The entries of a record's bytes (as PageRecord.encoded wrote them: its key names this format, its checksum
+    vouches for the bytes); none from a damaged or foreign one."""
+    body = records.body(data, _RECORD_KEY)
+    return body if isinstance(body, dict) else {}

@@ -239,6 +239,7 @@ def build(
     stages = Stages(progress)
     with workers.young_collections_only(), output.locked(config.output_dir, index_dir(config.output_dir)):
         static_index.remove_spills(cache_dir(config.output_dir))  # a killed build's scratch, never read again
+        records.remove_earlier(cache_dir(config.output_dir))
         # Not for serve (memory): it rebuilds because it saw a change, and its first build must fill the memory.
         before = _look(config, today, since) if reuse and not full_index and memory is None else None
         kept = _recorded(config, before)
@@ -378,7 +379,7 @@ def _build_checked(
                 config.output_dir,
                 reuse=reuse,
                 parsed=parsed,
-                spare_record=cache_dir(config.output_dir) / "spare.json",
+                spare_record=cache_dir(config.output_dir) / "spare.record",
                 swapped=published or (lambda: None),
             )
         )
@@ -404,7 +405,7 @@ def _build_checked(
         # The pages as they will be published: spam or hidden markup from a template blocks the swap too.
         # Pages whose bytes an earlier build already scanned under the same rules are not read again. They are
         # scanned while the search indexes are made: when the Whoosh index is rebuilt, its workers start first.
-        scan_record = cache_dir(config.output_dir) / "page-scan.json" if reuse else None
+        scan_record = cache_dir(config.output_dir) / "page-scan.record" if reuse else None
         scan_key = fingerprint(config, "page-scan")
         known = page_scan.known_findings(records.load(scan_record, scan_key, parsed))
 
@@ -483,7 +484,7 @@ def _write_pages(
     # other document pages are rendered and written by worker processes while this one does the listings. A
     # document's key covers its attachments (their sizes and SHA-256), so their copies go with its page.
     parsed, memo = (memory.parsed, memory.keys) if memory is not None else (None, None)
-    built = page_keys.PageRecord(cache_dir(config.output_dir) / "pages.json" if reuse else None, parsed)
+    built = page_keys.PageRecord(cache_dir(config.output_dir) / "pages.record" if reuse else None, parsed)
     shared = page_keys.shared_key(config, context)
     todo = [
         doc

@@ -1,10 +1,17 @@
-"""Records a build keeps in its cache folder for the next one (JSON with a key): read back only when the key
-still matches, replaced in one rename once the build that made them was published."""
+"""Records a build keeps in its cache folder for the next one (a key and a body of plain values, marshalled, with
+the SHA-256 of the marshalled bytes): read back only when intact and the key still matches, replaced in one rename
+once the build that made them was published.
+
+marshal, not JSON: a record of 400,000 pages is written in a tenth of the time (0.09 s against 0.9 s) and read
+in the same. Its format 2 writes no back-references, so equal values give equal bytes, and the checksum means
+damaged bytes are never unmarshalled (marshal is not meant for bytes it did not write; a record, like the rest of
+the cache folder, is this tool's own).
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -55,18 +62,40 @@ def load(path: Path | None, key: str, parsed: Parsed | None = None) -> dict | No
 
 def body(data: bytes, key: str) -> dict | None:
     """The body of a record's bytes made under key; None when they are damaged or of another key."""
-    try:
-        record = json.loads(data)
-    except ValueError:
+    if not data.startswith(_MAGIC):
         return None
-    return record["body"] if isinstance(record, dict) and record.get("key") == key and "body" in record else None
+    checksum, payload = data[len(_MAGIC) : _HEADER], memoryview(data)[_HEADER:]
+    if hashlib.sha256(payload).digest() != checksum:
+        return None
+    try:
+        record = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+    return record[1] if isinstance(record, tuple) and len(record) == 2 and record[0] == key else None
 
 
 def encoded(key: str, body: object, parsed: Parsed | None = None) -> bytes:
-    """A record's bytes, to write (output.write_atomically) once the build is published; with parsed, body (of JSON's
-    own types only: it must be what load() reads back) is remembered as what they hold."""
-    # ASCII escapes: the encoder's quicker path (pages.json of 100,000 documents, all ASCII: 0.6 s against 0.9 s).
-    data = json.dumps({"key": key, "body": body}, sort_keys=True).encode("ascii")
+    """A record's bytes, to write (output.write_atomically) once the build is published; with parsed, body is
+    remembered as what they hold. The body holds dicts, lists, tuples, str, bytes, int, float, bool and None only
+    (what marshal reads back as they were); its dicts are written in their own order, so a caller gives them in a
+    stable one (same values, same bytes)."""
+    payload = marshal.dumps((key, body), _MARSHAL_FORMAT)
+    data = _MAGIC + hashlib.sha256(payload).digest() + payload
     if parsed is not None:
         parsed.remember(f"record {key}", data, body)
     return data
+
+
+# The records builds kept before records were marshalled: JSON, under these names (now NAME.record).
+_EARLIER = ("pages.json", "page-scan.json", "folders.json", "spare.json")
+
+
+def remove_earlier(folder: Path) -> None:
+    """Remove from the cache folder the JSON records earlier builds kept, which no build reads any more."""
+    for name in _EARLIER:
+        (folder / name).unlink(missing_ok=True)
+
+
+_MAGIC = b"xxgk record 1\n"
+_HEADER = len(_MAGIC) + 32  # the magic, then the SHA-256 of the payload
+_MARSHAL_FORMAT = 2  # no back-references (format 3 on): the bytes depend on the values only

@@ -43,7 +43,7 @@ def scan(
         if digest not in known:
             unseen.setdefault(digest, dest)
     found = dict(map_chunks(_scan_chunk, (site, allowed_hosts | ALWAYS_ALLOWED), in_scan_order(unseen, first)))
-    findings = {digest: known[digest] if digest in known else found[digest] for digest in set(pages.values())}
+    findings = {digest: known[digest] if digest in known else found[digest] for digest in dict.fromkeys(pages.values())}
     problems = [
         replace(problem, path=shown(site.joinpath(*PurePosixPath(dest).parts)))
         for dest, digest in sorted(pages.items())
@@ -77,7 +77,7 @@ def _scan_chunk(
 
 
 def findings_record(findings: Findings) -> dict:
-    """Findings as JSON values, for a record the next build reads back with known_findings()."""
+    """Findings as plain values, for a record the next build reads back with known_findings()."""
     return {
         digest: [[p.line, p.message, p.code, p.level, p.column] for p in found] for digest, found in findings.items()
     }
