@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from xxgk import pipeline, render
 from xxgk.check import page_scan
 from xxgk.config import load_config
@@ -45,3 +48,11 @@ def test_the_listings_are_swept_together_and_the_findings_stay_the_same(make_sit
     hosts = pipeline.scanned_hosts(config)
     backwards = page_scan.scan(config.output_dir, hosts, shown_path, first=list(reversed(sweep)))
     assert backwards == page_scan.scan(config.output_dir, hosts, shown_path)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from([b"a", "页".encode(), b"\r", b"\n", b"\r\n", b"\xe9", b"\xe9\xa1", b"\xff", b"<p>"])))
+def test_a_page_is_read_as_text_mode_reads_it(tmp_path, pieces):
+    path = tmp_path / "page.html"
+    path.write_bytes(b"".join(pieces))
+    assert page_scan.page_text(str(path)) == path.read_text("utf-8", "replace")

@@ -59,6 +59,14 @@ def in_scan_order(unseen: Mapping[str, str], first: Sequence[str]) -> list[tuple
     return sorted(unseen.items(), key=lambda item: (rank.get(item[1], len(rank)), item[1]))
 
 
+def page_text(path: str) -> str:
+    """A page's text as reading it in text mode gives it (UTF-8, undecodable bytes replaced, universal newlines), in
+    half the time: the bytes are decoded at once rather than through a text stream."""
+    with open(path, "rb") as file:
+        text = file.read().decode("utf-8", "replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -71,7 +79,7 @@ def _scan_chunk(
     found = []
     for at in range(0, len(pages), BATCH):
         batch = pages[at : at + BATCH]
-        texts = [("", site.joinpath(*PurePosixPath(dest).parts).read_text("utf-8", "replace")) for _, dest in batch]
+        texts = [("", page_text(f"{site}/{dest}")) for _, dest in batch]  # dest: a site path, parts joined by "/"
         found += zip((digest for digest, _ in batch), map(tuple, linter.lint_pages(texts)), strict=True)
     return found
 
