@@ -2,8 +2,9 @@
 the SHA-256 of the marshalled bytes): read back only when intact and the key still matches, replaced in one rename
 once the build that made them was published.
 
-marshal, not JSON: a record of 400,000 pages is written in a tenth of the time (0.09 s against 0.9 s) and read
-in the same. Its format 2 writes no back-references, so equal values give equal bytes, and the checksum means
+marshal, not JSON: the page record of 100,000 documents (423,462 entries) is encoded in 0.12 s, its checksum
+included, against 0.54-0.85 s for JSON with sorted keys, and read back in about the same time (making its strings
+is the cost). Its format 2 writes no back-references, so equal values give equal bytes, and the checksum means
 damaged bytes are never unmarshalled (marshal is not meant for bytes it did not write; a record, like the rest of
 the cache folder, is this tool's own).
 """
