@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xxgk import output, records
-from xxgk.manifest import MANIFEST, Unusable, parse
+from xxgk.manifest import MANIFEST, Unusable, manifest_text, parse, patched
 from xxgk.model import Output
 from xxgk.output import Changes, Staging, staged
 from xxgk.records import Parsed
@@ -360,6 +360,39 @@ def test_a_manifest_is_read_exactly_or_refused(lines, final_newline):
         assert parse(text) == expected
 
 
+_MANIFEST_PATHS = st.sampled_from(
+    ["a", "a.html", "a-b.html", "a/b.html", "a/b/c.html", "ab.html", "b.html", "z.html", "文件/a.html", "文件.html"]
+    + ["A.html", "a b.html", "a\u00e9.html", "\U0001f600.html", "doc/0001.html", "doc/001.html", "doc/1.html"]
+)
+_MANIFEST_DIGESTS = st.sampled_from(["0" * 64, "1" * 64, "f" * 64])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.dictionaries(_MANIFEST_PATHS, _MANIFEST_DIGESTS),
+    st.dictionaries(_MANIFEST_PATHS, st.one_of(st.none(), _MANIFEST_DIGESTS)),
+)
+def test_a_patched_manifest_is_the_one_written_whole(old, differences):
+    new = {path: digest for path, digest in {**old, **differences}.items() if digest is not None}
+    assert patched(manifest_text(old).encode(), differences) == manifest_text(new).encode()
+
+
+@pytest.mark.parametrize(
+    ("text", "ordered"),
+    [
+        (f"{'0' * 64}  a.html\n{'1' * 64}  b/c.html\n", True),
+        (f"{'0' * 64}  b/c.html\n{'1' * 64}  a.html\n", False),  # valid, and out of order: never patched
+        (f"{'0' * 64}  a.html\n{'1' * 64}  b/c.html", False),  # no newline at its end
+        (f"{'0' * 64}  a.html\n", True),
+    ],
+)
+def test_only_a_manifest_in_path_order_is_kept_for_patching(tmp_path, text, ordered):
+    (tmp_path / MANIFEST).write_text(text, encoding="utf-8")
+    previous = output.Previous.of(tmp_path)
+    assert previous.hashes == parse(text)
+    assert previous.text == (text.encode() if ordered else b"")
+
+
 def build_recorded(out, files, record):
     with staged(out, reuse=True, spare_record=record) as stage:
         stage.write([Output(dest, data) for dest, data in sorted(files.items())])
@@ -444,9 +477,27 @@ def _sha(text: str) -> str:
         {},
     ],
 )
-def test_the_manifest_lists_the_files_in_name_order_whatever_the_previous_one_listed(tmp_path, previous):
-    stage = Staging(tmp_path / "stage", output.Previous(tmp_path / "old", previous))
+@pytest.mark.parametrize("patching", [False, True])
+def test_the_manifest_lists_the_files_in_name_order_whatever_the_previous_one_listed(tmp_path, previous, patching):
+    text = manifest_text(previous).encode() if patching and previous else b""  # in order: patched, when few differ
+    stage = Staging(tmp_path / "stage", output.Previous(tmp_path / "old", previous, text=text))
     stage.write([Output(dest, dest.encode()) for dest in ("b/d.html", "a.html", "b/c.html")])
     stage.write_manifest()
     lines = (tmp_path / "stage" / MANIFEST).read_text(encoding="utf-8").splitlines()
     assert lines == [f"{_sha(dest)}  {dest}" for dest in ("a.html", "b/c.html", "b/d.html")]
+
+
+def test_the_manifest_of_a_large_site_after_an_edit_is_the_previous_one_patched(tmp_path, monkeypatch):
+    previous = {f"doc/{n:03}.html": _sha(f"doc/{n:03}.html") for n in range(100)}
+    previous["doc/050.html"] = "0" * 64  # edited since
+    previous["gone.html"] = "0" * 64  # removed since
+    stage = Staging(
+        tmp_path / "stage", output.Previous(tmp_path / "old", previous, text=manifest_text(previous).encode())
+    )
+    monkeypatch.setattr(output, "manifest_text", lambda hashes: pytest.fail("written whole"))
+    stage.write([Output(dest, dest.encode()) for dest in [*previous, "doc/new.html"] if dest != "gone.html"])
+    stage.write_manifest()
+    lines = (tmp_path / "stage" / MANIFEST).read_text(encoding="utf-8").splitlines()
+    paths = sorted([*previous, "doc/new.html"])
+    assert lines == [f"{_sha(dest)}  {dest}" for dest in paths if dest != "gone.html"]
+    assert stage.changes() == Changes(added=1, changed=1, removed=1, unchanged=99)

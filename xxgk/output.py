@@ -33,17 +33,22 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from itertools import pairwise
+from dataclasses import dataclass, field, replace
+from itertools import compress, filterfalse
+from operator import ne
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 
 from . import records, sources
 from .cache import RACY_NS
 from .errors import BuildError, Problem, shown_path
-from .manifest import MANIFEST, Unusable, file_hash, is_site_path, manifest_text, parse
+from .manifest import MANIFEST, Unusable, file_hash, is_site_path, manifest_text, parse, patched
 from .model import Output
 from .records import Parsed
+
+# The manifest is patched (see manifest.patched) when at most one entry in this many differs from the previous one:
+# a patch costs a few binary searches per entry, writing it whole a line of Python per entry and a sort.
+_PATCHED_AT_MOST = 32
 
 # A "." or ".." part of a site path, or a character no manifest line can hold.
 _UNSAFE = re.compile(r"(?:^|/)\.\.?(?:/|$)|[\0\n]")
@@ -60,12 +65,16 @@ class Previous:
     folder: Path | None = None
     hashes: dict[str, str] = field(default_factory=dict)
     digest: str = ""  # the SHA-256 of the manifest's bytes
+    text: bytes = b""  # the manifest's bytes when its lines are in path order (as written here), else empty
 
     @classmethod
     def of(cls, out_dir: Path, parsed: Parsed | None = None) -> Previous:
         """The previous build in out_dir, or nothing to reuse when it has no readable manifest."""
-        found = _Manifest.of(out_dir, parsed)
-        return cls() if found is None else cls(out_dir, found.hashes, found.digest)
+        found = _Manifest.read(out_dir, parsed)
+        if found is None:
+            return cls()
+        manifest, data = found
+        return cls(out_dir, manifest.hashes, manifest.digest, data if manifest.in_order(data) else b"")
 
     def unchanged(self, dest: str, digest: str, size: int) -> str | None:
         """The previous file for dest when it holds exactly these bytes (by the manifest and its size), else None."""
@@ -86,6 +95,7 @@ class _Manifest:
 
     hashes: dict[str, str]
     digest: str
+    ordered: bool = False  # whether its lines are in path order (and end with a newline)
     _folders: frozenset[str] | None = None  # site paths
 
     @classmethod
@@ -94,16 +104,31 @@ class _Manifest:
     ) -> _Manifest | None:
         """The manifest in folder, read from its bytes by read (by default, parsed), through parsed when given; None
         when it has no readable one."""
+        found = cls.read(folder, parsed, read)
+        return None if found is None else found[0]
+
+    @classmethod
+    def read(
+        cls, folder: Path, parsed: Parsed | None, read: Callable[[bytes], _Manifest] | None = None
+    ) -> tuple[_Manifest, bytes] | None:
+        """The manifest in folder (see of) and its bytes."""
         read = read or cls.parsed
         try:
             data = (folder / MANIFEST).read_bytes()
-            return read(data) if parsed is None else parsed.of(MANIFEST, data, read)
+            return (read(data) if parsed is None else parsed.of(MANIFEST, data, read)), data
         except (OSError, UnicodeDecodeError, Unusable):
             return None
 
     @classmethod
     def parsed(cls, data: bytes) -> _Manifest:
-        return cls(parse(data.decode()), hashlib.sha256(data).hexdigest())
+        hashes = parse(data.decode())
+        following = iter(hashes)
+        next(following, None)
+        return cls(hashes, hashlib.sha256(data).hexdigest(), all(map(str.__lt__, hashes, following)))
+
+    def in_order(self, data: bytes) -> bool:
+        """Whether data, this manifest's bytes, has its lines in path order and a newline at its end."""
+        return self.ordered and data.endswith(b"\n")
 
     def folders_under(self, root: str) -> set[str]:
         """Every folder that holds one of the entries, as a path under root."""
@@ -156,12 +181,14 @@ class Staging:
         self._folders = set(folders) if folders is not None else _folders_of(self._root, self.held)
         self._lent = 0  # how many lendings of the folder to worker processes have not been reported back (claim)
         self._listed: tuple[int, list[str]] | None = None  # folders() as last worked out, after that many writes
+        self._differences: tuple[int, dict[str, str | None]] | None = None  # differences(), likewise
 
     def for_workers(self) -> tuple[Path, Previous, dict[str, str] | None, set[str], frozenset[str]]:
         """What a worker process needs to write into this folder (Staging(*args)); its files are claim()ed later,
         once for each call of this."""
         self._lent += 1
-        return self.path, self.previous, self.held if self._spare else None, self._folders, self._trusted
+        previous = replace(self.previous, text=b"")  # only this process writes the manifest
+        return self.path, previous, self.held if self._spare else None, self._folders, self._trusted
 
     def target(self, dest: str) -> str:
         """The file for a site path; refuses paths that leave the folder or are written twice."""
@@ -300,6 +327,10 @@ class Staging:
         """(path, SHA-256, size) of every file written or kept so far, for claim() in the process that lent it."""
         return [(dest, digest, self._sizes[dest]) for dest, digest in self._written.items() if digest]
 
+    def digest_of(self, dest: str) -> str | None:
+        """The SHA-256 of the file written at dest, or None when none was."""
+        return self._written.get(dest) or None
+
     def written(self) -> dict[str, str]:
         """Site path -> SHA-256 of every file written so far."""
         return dict(self._written)
@@ -323,23 +354,32 @@ class Staging:
         return {dest: digest for dest, digest in self._written.items() if dest.endswith(".html")}
 
     def write_manifest(self) -> None:
-        """Write manifest.sha256 listing every file written so far."""
-        hashes = {dest: self._written[dest] for dest in self._paths_in_order()}
-        data = manifest_text(hashes, ordered=True).encode("utf-8")
+        """Write manifest.sha256 listing every file written so far: the previous build's manifest with the
+        differences patched in when they are few, else written whole."""
+        hashes = dict(self._written)
+        hashes.pop(MANIFEST, None)
+        differences = self.differences()
+        if self.previous.text and len(differences) * _PATCHED_AT_MOST <= len(hashes):
+            data = patched(self.previous.text, differences)
+        else:
+            data = manifest_text(hashes).encode("utf-8")
         [(_, digest, _)] = self.write([Output(MANIFEST, data)])
-        # What parse() gives for data: every path passed _inside() and every digest is a SHA-256.
+        # What parse() gives for data (in another order): every path passed _inside() and every digest is a SHA-256.
         if self.parsed is not None and hashes and "" not in hashes.values():
-            self.parsed.remember(MANIFEST, data, _Manifest(hashes, digest))
+            self.parsed.remember(MANIFEST, data, _Manifest(hashes, digest, ordered=True))
 
-    def _paths_in_order(self) -> Iterable[str]:
-        """The path of every file written so far but the manifest, in name order."""
-        # When they are the previous build's paths (after most edits), its manifest lists them in this order already:
-        # checking that is quicker than sorting every file of the site again.
-        paths = self.previous.hashes.keys()
-        written = len(self._written) - (MANIFEST in self._written)
-        if written == len(paths) and all(p in self._written for p in paths) and all(a < b for a, b in pairwise(paths)):
-            return paths
-        return sorted(dest for dest in self._written if dest != MANIFEST)
+    def differences(self) -> dict[str, str | None]:
+        """Each site path whose entry in a manifest of the files written so far would differ from the previous
+        build's manifest: its SHA-256 now, or None when no file was written there (the manifest itself left out)."""
+        count = len(self._written) - (MANIFEST in self._written)
+        if self._differences is None or self._differences[0] != count:  # worked out again after a write
+            old, new = self.previous.hashes, self._written
+            # C-level passes: an edit leaves all but a few dozen of hundreds of thousands of entries as they were.
+            changed = compress(new, map(ne, new.values(), map(old.get, new)))
+            differences = {dest: new[dest] for dest in changed if dest != MANIFEST}
+            differences.update(dict.fromkeys(filterfalse(new.__contains__, old)))
+            self._differences = (count, differences)
+        return self._differences[1]
 
     def copy_tree(self, source: Path, dest: str, *, fill: bool = False) -> int:
         """Copy a folder (such as static/) under `dest`: its regular files only, hidden ones skipped; returns the count.
@@ -357,15 +397,11 @@ class Staging:
 
     def changes(self) -> Changes:
         """The files added, changed, removed and left as they were, against the previous build's manifest."""
-        old, added, same, new = self.previous.hashes, 0, 0, 0
-        for dest, digest in self._written.items():  # one pass: some 50,000 files at 10,000 documents
-            if dest != MANIFEST:
-                new += 1
-                found = old.get(dest)
-                added += found is None
-                same += found == digest
-        kept = new - added  # the previous files still there (a manifest lists no manifest)
-        return Changes(added, kept - same, len(old) - (MANIFEST in old) - kept, same)
+        differences, old = self.differences(), self.previous.hashes
+        removed = sum(digest is None for digest in differences.values())
+        added = sum(dest not in old for dest in differences)  # a removed path is one of old's
+        changed = len(differences) - removed - added
+        return Changes(added, changed, removed, len(self._written) - (MANIFEST in self._written) - added - changed)
 
     def prune(self) -> None:
         """Remove what the folder held that this build did not write, and the folders that leaves empty."""
@@ -495,7 +531,7 @@ def staged(
     elif replaced is not None and not reuse:
         shutil.rmtree(replaced, ignore_errors=True)
     if reuse and spare_record is not None:
-        _record_spare(spare_record, previous if replaced is not None else None, staging, parsed)
+        _record_spare(spare_record, replaced is not None, staging, parsed)
     if reuse and folder_record is not None:
         if replaced is None:  # the spare just seeded is a tree of folders of its own, as its next build will check
             _record_folders(folder_record, spare_dir(out_dir), staging, parsed)
@@ -566,20 +602,18 @@ def _is_digest(value: object) -> bool:
     return isinstance(value, str) and len(value) == 64 and not value.strip("0123456789abcdef")
 
 
-def _record_spare(record: Path, replaced: Previous | None, published: Staging, parsed: Parsed | None) -> None:
-    """Keep how the spare (the site replaced, or a copy of the one published when there was none) differs from the
-    site published: each path whose entry differs, with the spare's (None: it has none). No record is kept when most
-    entries differ: parsing the spare's manifest then costs no more."""
-    served = published.written()
-    own = served.pop(MANIFEST, None)  # None: the site was published without a manifest, so it has no spare to note
-    spare = replaced.hashes if replaced is not None else served
-    undo = {dest: spare.get(dest) for dest, digest in served.items() if spare.get(dest) != digest}
-    undo.update((dest, digest) for dest, digest in spare.items() if dest not in served)
-    if own is None or len(undo) > len(served) // 4:
+def _record_spare(record: Path, replaced: bool, published: Staging, parsed: Parsed | None) -> None:
+    """Keep how the spare (the site replaced, published's previous build, or a copy of the one published when none
+    was replaced) differs from the site published: each path whose entry differs, with the spare's (None: it has
+    none). No record is kept when most entries differ: parsing the spare's manifest then costs no more."""
+    own = published.digest_of(MANIFEST)  # None: the site was published without a manifest, so no spare to note
+    spare = published.previous
+    undo = {dest: spare.hashes.get(dest) for dest in published.differences()} if replaced else {}
+    if own is None or len(undo) > (published.file_count - 1) // 4:  # of the files but the manifest
         record.unlink(missing_ok=True)
         return
     body = {
-        "spare": replaced.digest if replaced is not None else own,
+        "spare": spare.digest if replaced else own,
         "served": own,
         "undo": dict(sorted(undo.items())),
     }
@@ -687,7 +721,7 @@ def _root_inode(stats: object) -> int | None:
 def _record_folders(record: Path, out_dir: Path, published: Staging, parsed: Parsed | None) -> None:
     """Record the mtime and inode of each folder of the site just published at out_dir (and of the site's own folder),
     or of a spare of it, by its manifest's SHA-256 and its own folder's inode, beside the record made before it."""
-    own = published.written().get(MANIFEST)
+    own = published.digest_of(MANIFEST)
     if own is None:  # published without a manifest: nothing names it, so no spare is made of it
         return
     stats, seen_ns = {}, time.time_ns()
