@@ -158,7 +158,7 @@ def test_the_next_build_removes_the_spilled_search_postings_a_killed_build_left(
     left.mkdir()
     (left / "chunk.bin").write_bytes(b"postings")
     build(root)  # nothing changed: it finds nothing to do, but tidies first
-    assert not left.exists() and (root / ".site-cache/static-search.json").is_file()
+    assert not left.exists() and (root / ".site-cache/static-search.record").is_file()
 
 
 def test_in_ci_each_stage_prints_a_line_and_the_summary_times_them(tmp_path):
@@ -224,7 +224,7 @@ def test_the_static_search_index_is_not_rebuilt_when_no_document_changed_and_pat
     pipeline.build(load_config(root / "config.yaml"), today)  # every page changes, the index does not
     index = {p: b for p, b in built.items() if p.startswith("search/") and p != "search/index.html"}
     assert calls() == 0 and len(index) > 10 and all(files(root / "site")[p] == b for p, b in index.items())
-    record = root / ".site-cache/static-search.json"
+    record = root / ".site-cache/static-search.record"
     record.write_text("{garbage", encoding="utf-8")  # a damaged record: the index is built again
     (root / ".site-cache/unchanged.pickle").unlink(missing_ok=True)  # by the next build that runs (no input changed)
     pipeline.build(load_config(root / "config.yaml"), today)
@@ -564,7 +564,7 @@ def test_serve_keeps_the_static_index_record_its_first_build_left_as_it_was(tmp_
     pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=memory, published=lambda: None)
     loads = []
     monkeypatch.setattr(static_update, "_loaded", lambda data: loads.append(data))
-    assert static_update._read((root / ".site-cache/static-search.json").read_bytes(), memory.parsed) is not None
+    assert static_update._read((root / ".site-cache/static-search.record").read_bytes(), memory.parsed) is not None
     assert loads == []
 
 

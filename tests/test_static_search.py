@@ -195,9 +195,9 @@ def test_only_folders_of_spilled_postings_are_removed_as_a_killed_build_left_the
     for name in (f"{static_search.SPILL_PREFIX}a", f"{static_search.SPILL_PREFIX}b", "templates"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "0.bin").write_bytes(b"kept until removed")
-    (tmp_path / "static-search.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "static-search.record").write_text("{}", encoding="utf-8")
     static_search.remove_spills(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["static-search.json", "templates"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["static-search.record", "templates"]
 
 
 def test_han_strings_of_one_to_six_characters_find_exactly_the_documents_containing_them(docs, files):

@@ -17,12 +17,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from xxgk import records
 from xxgk.model import Document
 from xxgk.records import Parsed
 from xxgk.search import static_index as static_search
 from xxgk.search import static_update
 from xxgk.search.static_index import bucket_of, static_index
-from xxgk.search.static_update import RECORD_FORMAT, Update, update
+from xxgk.search.static_update import RECORD_FORMAT, RECORD_KEY, Update, update
 
 from .test_static_search import CATEGORIES, HAN, PUBLISHERS, make_doc
 
@@ -179,7 +180,7 @@ def test_an_edit_rewrites_its_documents_files_and_only_the_buckets_its_terms_tou
     terms = {p for p in written if p.startswith("search/t/")}
     assert terms == {p for p, data in files.items() if p.startswith("search/t/") and before.get(p) != data}
     assert bool(terms) == term_files
-    assert json.loads(result.record)["documents"][5] != json.loads(output.built.record)["documents"][5]
+    assert body(result.record)["documents"][5] != body(output.built.record)["documents"][5]
     # The lookup files are made again only when an edit changes a lookup key (文号 here).
     lookups = {p for p in files if p.startswith("search/id/")}
     assert (lookups <= written) if kind == "doc-no" else (lookups <= set(result.kept))
@@ -196,8 +197,8 @@ def test_an_index_built_anew_goes_to_write_file_by_file(docs):
     assert result.files == [] and result.kept == {}
     assert written[-1][0] == "search/meta.json" and len(dict(written)) == len(written)
     assert dict(written) == full(docs)
-    recorded = json.loads(result.record)["files"]
-    assert recorded == {path: [hashlib.sha256(data).hexdigest(), len(data)] for path, data in full(docs).items()}
+    recorded = body(result.record)["files"]
+    assert recorded == {path: (hashlib.sha256(data).hexdigest(), len(data)) for path, data in full(docs).items()}
     assert list(recorded) == [*sorted(path for path in recorded if path != "search/meta.json"), "search/meta.json"]
 
 
@@ -237,11 +238,16 @@ def fitting_record() -> bytes:
     return update(corpus(20261130, 80), None, None).record
 
 
+def body(record: bytes) -> dict:
+    """What a record holds."""
+    return records.body(record, RECORD_KEY)
+
+
 def tampered(change) -> bytes:
     """A record that fits the `docs` fixture, changed."""
-    record = json.loads(fitting_record())
+    record = body(fitting_record())
     change(record)
-    return json.dumps(record).encode("utf-8")
+    return records.encoded(RECORD_KEY, record)
 
 
 @pytest.mark.parametrize(
@@ -253,10 +259,15 @@ def tampered(change) -> bytes:
         b"[]",
         b'{"key": "x", "files": {}}',
         b'{"format": 2, "index_format": 2}',
+        fitting_record()[:-1],  # cut short
+        fitting_record().replace(b"search/", b"search|", 1),  # a byte changed
+        records.encoded(RECORD_KEY, []),
+        records.encoded("static-search 3", body(fitting_record())),  # of another format
         tampered(lambda r: r.update(format=0)),
         tampered(lambda r: r.update(index_format=2)),
         tampered(lambda r: r["files"].update({"search/t/0.bin": "x"})),
         tampered(lambda r: r["files"].update({"search/t/0.bin": ["x", 1]})),
+        tampered(lambda r: r["files"].update({"search/t/0.bin": ["0" * 64, 1]})),  # a list, not a tuple
         tampered(lambda r: r["documents"][0].pop()),
         tampered(lambda r: r.update(layout=[1, 2, 3])),
         tampered(lambda r: r.update(version="the record of other code")),
@@ -267,7 +278,7 @@ def test_a_missing_or_damaged_record_builds_the_index_anew(tmp_path, docs, recor
     changed = edited(docs, 3, "title", random.Random(2))
     result = update(changed, tmp_path, record)
     assert result.kept == {} and dict(result.files) == full(changed)
-    assert json.loads(result.record)["format"] == RECORD_FORMAT
+    assert body(result.record)["format"] == RECORD_FORMAT
 
 
 def test_a_record_remembered_through_parsed_is_not_parsed_again_and_patches_alike(tmp_path, docs, monkeypatch):
@@ -288,10 +299,10 @@ def test_a_record_remembered_through_parsed_is_not_parsed_again_and_patches_alik
 
 def test_a_record_whose_documents_were_tampered_with_builds_anew(tmp_path, docs):
     output = Output(tmp_path, docs)
-    record = json.loads(output.record)
+    record = body(output.record)
     record["documents"][5][3] = "不是原来的文字"  # the text after the body, as if another build had saved it
     changed = edited(docs, 5, "body-insert", random.Random(3))
-    result = update(changed, tmp_path, json.dumps(record).encode("utf-8"))
+    result = update(changed, tmp_path, records.encoded(RECORD_KEY, record))
     assert result.kept == {} and dict(result.files) == full(changed)
 
 

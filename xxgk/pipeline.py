@@ -383,7 +383,7 @@ def _build_checked(
                 swapped=published or (lambda: None),
             )
         )
-        record = cache_dir(config.output_dir) / "static-search.json" if reuse else None
+        record = cache_dir(config.output_dir) / "static-search.record" if reuse else None
         report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
         # The static index spills its postings on disk among the derived data, also with --no-cache (nothing of an
         # earlier build is read from there).

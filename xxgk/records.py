@@ -88,7 +88,7 @@ def encoded(key: str, body: object, parsed: Parsed | None = None) -> bytes:
 
 
 # The records builds kept before records were marshalled: JSON, under these names (now NAME.record).
-_EARLIER = ("pages.json", "page-scan.json", "folders.json", "spare.json")
+_EARLIER = ("pages.json", "page-scan.json", "folders.json", "spare.json", "static-search.json")
 
 
 def remove_earlier(folder: Path) -> None:

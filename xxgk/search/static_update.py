@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
 
+from .. import records
 from ..model import Document, document_digest
 from ..records import Parsed
 from .static_index import (
@@ -61,7 +62,7 @@ from .static_index import (
 )
 from .text import after_body, searchable_text
 
-RECORD_FORMAT = 3
+RECORD_FORMAT = 4
 # A patch costs about ten times as much per changed document as a full build per document (measured at 2,000
 # documents), so beyond FEW numbers and a sixteenth of them a full build, on every core, is as quick.
 FEW = 64
@@ -159,21 +160,19 @@ def _record(
     characters: frozenset[str] | set[str],
     version: str,
 ) -> bytes:
-    return json.dumps(
-        {
-            "format": RECORD_FORMAT,
-            "index_format": FORMAT,
-            "version": version,
-            "key": key,
-            "files": files,
-            "layout": [layout.offset_bits, layout.slot_width, layout.doc_width],
-            "small": small,
-            "term_buckets": term_buckets,
-            "characters": "".join(sorted(characters)),
-            "documents": entries,
-        },
-        ensure_ascii=False,
-    ).encode("utf-8")
+    body = {
+        "format": RECORD_FORMAT,
+        "index_format": FORMAT,
+        "version": version,
+        "key": key,
+        "files": {path: (sha, size) for path, (sha, size) in files.items()},  # tuples, whatever made them
+        "layout": [layout.offset_bits, layout.slot_width, layout.doc_width],
+        "small": small,
+        "term_buckets": term_buckets,
+        "characters": "".join(sorted(characters)),
+        "documents": entries,
+    }
+    return records.encoded(RECORD_KEY, body)
 
 
 def remember(parsed: Parsed, record: bytes) -> None:
@@ -183,6 +182,7 @@ def remember(parsed: Parsed, record: bytes) -> None:
 
 
 _RECORD_KIND = f"static-search record {RECORD_FORMAT}"
+RECORD_KEY = f"static-search {RECORD_FORMAT}"  # the key of its records (xxgk.records)
 
 
 def _usable(record: bytes | None, version: str, parsed: Parsed | None = None) -> dict | None:
@@ -205,10 +205,7 @@ def _loaded_or_none(record: bytes) -> dict | None:
 
 def _loaded(record: bytes) -> dict:
     """The record saved by the previous build, refused (_Stale) unless it is whole and of this format."""
-    try:
-        value = json.loads(record)
-    except ValueError:
-        raise _Stale from None
+    value = records.body(record, RECORD_KEY)
     shapes = {
         "format": int,
         "index_format": int,
@@ -233,7 +230,7 @@ def _loaded(record: bytes) -> dict:
     ):
         raise _Stale
     if not all(
-        isinstance(e, list) and len(e) == 2 and isinstance(e[0], str) and len(e[0]) == 64 and isinstance(e[1], int)
+        isinstance(e, tuple) and len(e) == 2 and isinstance(e[0], str) and len(e[0]) == 64 and isinstance(e[1], int)
         for e in value["files"].values()
     ):
         raise _Stale
@@ -252,7 +249,7 @@ class _Previous:
             data = self.folder.joinpath(*PurePosixPath(path).parts).read_bytes()
         except OSError:
             raise _Stale from None
-        if not isinstance(entry, list) or [hashlib.sha256(data).hexdigest(), len(data)] != entry:
+        if not isinstance(entry, tuple) or (hashlib.sha256(data).hexdigest(), len(data)) != entry:
             raise _Stale
         return data
 
@@ -275,7 +272,7 @@ class _Previous:
 def _patched(docs: list[Document], entries: list[list], key: str, previous: _Previous) -> Update:
     old = previous.record
     if old["key"] == key:
-        return Update([], {path: tuple(entry) for path, entry in old["files"].items()}, None)
+        return Update([], dict(old["files"]), None)
     changed = _changed(entries, old["documents"])
     # From the record: an unchanged document's body is not read (a build reads it back from its cache only if asked).
     longest = max((entry[5] + 1 + len(entry[3]) for entry in entries), default=0)
@@ -292,7 +289,7 @@ def _patched(docs: list[Document], entries: list[list], key: str, previous: _Pre
         sum(path.startswith(_LOOKUPS) for path in old["files"]) if _same_lookups(docs, changed, previous) else None
     )
     kept = {
-        path: tuple(entry)
+        path: entry
         for path, entry in old["files"].items()
         if path not in dropped
         and path not in terms.dropped
