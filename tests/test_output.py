@@ -495,7 +495,14 @@ def test_the_manifest_of_a_large_site_after_an_edit_is_the_previous_one_patched(
         tmp_path / "stage", output.Previous(tmp_path / "old", previous, text=manifest_text(previous).encode())
     )
     monkeypatch.setattr(output, "manifest_text", lambda hashes: pytest.fail("written whole"))
-    stage.write([Output(dest, dest.encode()) for dest in [*previous, "doc/new.html"] if dest != "gone.html"])
+    stage.write([Output(dest, dest.encode()) for dest in previous if dest != "gone.html"])
+    assert stage.differences() == {"doc/050.html": _sha("doc/050.html"), "gone.html": None}
+    stage.write([Output("doc/new.html", b"doc/new.html")])  # a write after they were worked out
+    assert stage.differences() == {
+        "doc/050.html": _sha("doc/050.html"),
+        "gone.html": None,
+        "doc/new.html": _sha("doc/new.html"),
+    }
     stage.write_manifest()
     lines = (tmp_path / "stage" / MANIFEST).read_text(encoding="utf-8").splitlines()
     paths = sorted([*previous, "doc/new.html"])

@@ -181,7 +181,7 @@ class Staging:
         self._folders = set(folders) if folders is not None else _folders_of(self._root, self.held)
         self._lent = 0  # how many lendings of the folder to worker processes have not been reported back (claim)
         self._listed: tuple[int, list[str]] | None = None  # folders() as last worked out, after that many writes
-        self._differences: tuple[int, dict[str, str | None]] | None = None  # differences(), likewise
+        self._differences: dict[str, str | None] | None = None  # differences(), until the next write
 
     def for_workers(self) -> tuple[Path, Previous, dict[str, str] | None, set[str], frozenset[str]]:
         """What a worker process needs to write into this folder (Staging(*args)); its files are claim()ed later,
@@ -196,6 +196,7 @@ class Staging:
         if dest in self._written:
             raise ValueError(f"two outputs claim one path: {dest!r}")
         self._written[dest] = ""
+        self._differences = None
         self._make_folder(path.rpartition("/")[0], dest)
         return path
 
@@ -236,6 +237,7 @@ class Staging:
             if dest in self._written:
                 raise ValueError(f"two outputs claim one path: {dest!r}")
             self._written[dest], self._sizes[dest] = digest, size
+        self._differences = None
         self._lent -= 1
 
     def write(self, outputs: Iterable[Output]) -> list[tuple[str, str, int]]:
@@ -321,6 +323,7 @@ class Staging:
             elif dest in self._written:  # the spare's file: its path was checked, and its folder is there
                 raise ValueError(f"two outputs claim one path: {dest!r}")
             self._written[dest], self._sizes[dest] = files[dest]
+        self._differences = None
         return True
 
     def files(self) -> list[tuple[str, str, int]]:
@@ -364,6 +367,7 @@ class Staging:
         else:
             data = manifest_text(hashes).encode("utf-8")
         [(_, digest, _)] = self.write([Output(MANIFEST, data)])
+        self._differences = differences  # as they were: a manifest does not list itself
         # What parse() gives for data (in another order): every path passed _inside() and every digest is a SHA-256.
         if self.parsed is not None and hashes and "" not in hashes.values():
             self.parsed.remember(MANIFEST, data, _Manifest(hashes, digest, ordered=True))
@@ -371,15 +375,13 @@ class Staging:
     def differences(self) -> dict[str, str | None]:
         """Each site path whose entry in a manifest of the files written so far would differ from the previous
         build's manifest: its SHA-256 now, or None when no file was written there (the manifest itself left out)."""
-        count = len(self._written) - (MANIFEST in self._written)
-        if self._differences is None or self._differences[0] != count:  # worked out again after a write
+        if self._differences is None:
             old, new = self.previous.hashes, self._written
             # C-level passes: an edit leaves all but a few dozen of hundreds of thousands of entries as they were.
             changed = compress(new, map(ne, new.values(), map(old.get, new)))
-            differences = {dest: new[dest] for dest in changed if dest != MANIFEST}
-            differences.update(dict.fromkeys(filterfalse(new.__contains__, old)))
-            self._differences = (count, differences)
-        return self._differences[1]
+            self._differences = {dest: new[dest] for dest in changed if dest != MANIFEST}
+            self._differences.update(dict.fromkeys(filterfalse(new.__contains__, old)))
+        return self._differences
 
     def copy_tree(self, source: Path, dest: str, *, fill: bool = False) -> int:
         """Copy a folder (such as static/) under `dest`: its regular files only, hidden ones skipped; returns the count.
