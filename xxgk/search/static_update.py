@@ -165,7 +165,7 @@ def _record(
         "index_format": FORMAT,
         "version": version,
         "key": key,
-        "files": {path: (sha, size) for path, (sha, size) in files.items()},  # tuples, whatever made them
+        "files": files,  # (SHA-256, size) tuples, as Writer and _file_entry give them: _loaded refuses lists
         "layout": [layout.offset_bits, layout.slot_width, layout.doc_width],
         "small": small,
         "term_buckets": term_buckets,
