@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xxgk import cache as cache_module
-from xxgk.cache import Brief, Cache, CacheChanged, Dependency, Entry, Memory, Stamp, fingerprint, stable
+from xxgk.cache import Brief, Cache, CacheChanged, Dependency, Entry, Looked, Memory, Stamp, fingerprint, stable
 from xxgk.content import FACTS, METADATA
 from xxgk.model import Document, Facts, Heading, document_digest, facts_of, metadata_only, metadata_state
 from xxgk.pickled import Pending
@@ -83,6 +83,17 @@ def test_a_recent_mtime_is_not_trusted(tmp_path, source):
     source.write_text("改文")  # same size; the mtime may well be the same
     os.utime(source, ns=(source.stat().st_mtime_ns,) * 2)
     assert lookup(tmp_path, source) is None
+
+
+def test_a_lookup_takes_the_stat_a_look_made_and_stats_the_rest_itself(tmp_path, source, monkeypatch):
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)  # the file's stat proves it: its bytes are not read
+    stored(tmp_path, source)
+    seen = os.stat(source)  # a look at the inputs, just before the edit below
+    source.write_text("改了")
+    looked = Looked({str(source): seen}, time.time_ns())
+    assert Cache.open(tmp_path / "cache", "c", looked=looked).lookup([("doc.md", str(source))]) == {"doc.md": "结果"}
+    elsewhere = Looked({str(tmp_path / "other.md"): seen}, time.time_ns())
+    assert Cache.open(tmp_path / "cache", "c", looked=elsewhere).lookup([("doc.md", str(source))]) == {}
 
 
 def test_another_fingerprint_does_not_see_the_entry(tmp_path, source):

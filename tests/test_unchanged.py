@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from xxgk import pipeline, unchanged
+from xxgk import cache, pipeline, unchanged
 from xxgk.config import load_config
 
 from .conftest import REPO, TODAY
@@ -98,6 +98,17 @@ def test_any_change_makes_the_build_do_its_work(project, change):
     config = load_config(project / "config.yaml", output_dir=project.parent / "full")
     pipeline.build(config, date.fromisoformat(TODAY), since=None, reuse=False)
     assert files(project / "site") == files(project.parent / "full")  # what a build from scratch makes
+
+
+def test_a_build_takes_the_documents_stats_from_its_look(project, monkeypatch):
+    edit(project / DOC, r"较好的完成了各项工作任务。$", "较好地完成了各项工作任务。")
+    statted = []
+    real_stat = cache._stat
+    monkeypatch.setattr(cache, "_stat", lambda path: statted.append(str(path)) or real_stat(path))
+    report = build(project)
+    assert report.reread == 1 and report.cached == len(list((project / "content").rglob("*.md"))) - 1
+    # The look stat'ed every document; only the edited one is stat'ed again, as it is read.
+    assert [os.path.basename(path) for path in statted if path.endswith(".md")] == [os.path.basename(DOC)]
 
 
 def test_another_day_or_working_folder_makes_the_build_do_its_work(project, monkeypatch):

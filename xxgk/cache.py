@@ -147,6 +147,15 @@ class Entry:
     value: Any
 
 
+@dataclass(frozen=True, slots=True)
+class Looked:
+    """The os.stat results of regular files (by path) as a pass over their folders took them, from seen_ns on: a
+    lookup takes a document's stat from here instead of making one of its own (a build's look has just made it)."""
+
+    stats: dict[str, os.stat_result]
+    seen_ns: int
+
+
 def fingerprint(*parts: object) -> str:
     """A stable hash of the tool's code, its libraries and the given values (dataclasses, sets, paths included)."""
     return hashlib.sha256(_code_digest() + stable(parts).encode("utf-8")).hexdigest()
@@ -311,8 +320,16 @@ class Cache:
     leaves no trace. Any problem with the database means a miss (or, when saving, a cache not saved).
     With a Memory, entries committed by the same process are taken from it instead of the database."""
 
-    def __init__(self, folder: Path, context: str, memory: Memory | None = None, briefs: tuple[Brief, ...] = ()):
+    def __init__(
+        self,
+        folder: Path,
+        context: str,
+        memory: Memory | None = None,
+        briefs: tuple[Brief, ...] = (),
+        looked: Looked | None = None,
+    ):
         self._path, self._context, self._memory, self._briefs = folder / "documents.sqlite", context, memory, briefs
+        self._looked = looked  # stats to take instead of making them, when a look has just made them
         self._pending: list[Entry] = []  # entries read (or found by their bytes, restamped) for commit()
         self._live: set[str] | None = None  # the keys of every document there is, for commit() to forget the rest
         self._live_keys: list[str] = []  # the same, in the order given
@@ -348,9 +365,17 @@ class Cache:
             self._walk = Walk(str(folder), tuple(keyed), tuple(problems))
 
     @classmethod
-    def open(cls, folder: Path, context: str, memory: Memory | None = None, briefs: tuple[Brief, ...] = ()) -> Cache:
-        """The cache in folder for context; every entry committed is also saved in each of the brief forms."""
-        return cls(folder, context, memory, briefs)
+    def open(
+        cls,
+        folder: Path,
+        context: str,
+        memory: Memory | None = None,
+        briefs: tuple[Brief, ...] = (),
+        looked: Looked | None = None,
+    ) -> Cache:
+        """The cache in folder for context; every entry committed is also saved in each of the brief forms. A lookup
+        takes a document's stat from looked when it holds one."""
+        return cls(folder, context, memory, briefs, looked)
 
     def lookup(
         self, keys: list[tuple[str, str | Path]], *, brief: Brief | None = None, rest_later: bool = False
@@ -371,8 +396,7 @@ class Cache:
         found, looked_at = self._held_as_reported(keys, stored)
         for key, path in looked_at:
             fields = stored.get(key)
-            seen = time.time_ns()
-            now = _stat(path)
+            now, seen = self._stat(path)
             if fields is None or not fields.proves(key, now):
                 continue
             rest = None if source is None else _Rest(source, key, fields.digest, brief.fill)
@@ -388,6 +412,15 @@ class Cache:
         self.reused += len(found)
         self.missed += len(keys) - len(found)
         return found
+
+    def _stat(self, path: str | Path) -> tuple[os.stat_result | None, int]:
+        """The source's stat (None: it is not there) and when it was taken (before the stat), from the look given
+        when it holds path."""
+        taken = self._looked.stats.get(path) if self._looked is not None else None  # a str key, as content.find gives
+        if taken is not None:
+            return taken, self._looked.seen_ns
+        seen = time.time_ns()
+        return _stat(path), seen
 
     def _held_as_reported(
         self, keys: list[tuple[str, str | Path]], stored: dict[str, _Fields | None]

@@ -29,7 +29,7 @@ from . import (
     unchanged,
     workers,
 )
-from .cache import Cache, CacheChanged, Memory, fingerprint
+from .cache import Cache, CacheChanged, Looked, Memory, fingerprint
 from .check import history, links, page_scan, validate
 from .check.spam import terms_in
 from .config import Config
@@ -83,6 +83,7 @@ def check(
     memory: Memory | None = None,
     bodies: str = "whole",
     raise_errors: bool = True,
+    looked: Looked | None = None,
 ) -> Checked:
     """Read, validate and run every rule over every document and annual-report file; raise ContentError on errors.
 
@@ -94,20 +95,28 @@ def check(
     for pages; with "later" the caller closes the cache, and asking for a body may raise cache.CacheChanged); with
     "facts", every document is given as its model.Facts, which is all the rules between documents read. Without
     raise_errors the errors are returned among the warnings instead (for a check that reports only some of them).
+    The cache takes the documents' stats from looked when given (a build's look at its inputs has just made them).
     """
     # The documents read back from the cache are frozen: see workers.long_lived.
     with workers.young_collections_only(), workers.frozen_heap():
-        return _checked(config, today, since, cached, memory, bodies, raise_errors)
+        return _checked(config, today, since, cached, memory, bodies, raise_errors, looked)
 
 
 def _checked(
-    config: Config, today: date, since: str | None, cached: bool, memory: Memory | None, bodies: str, raise_errors: bool
+    config: Config,
+    today: date,
+    since: str | None,
+    cached: bool,
+    memory: Memory | None,
+    bodies: str,
+    raise_errors: bool,
+    looked: Looked | None,
 ) -> Checked:
     briefs = (content.METADATA, content.FACTS)
     # Documents are known by their path as shown from the working folder, which their problems name too: runs from
     # two folders keep entries of their own instead of each forgetting the other's.
     context = fingerprint(config, shown_path(config.content_dir))
-    cache = Cache.open(cache_dir(config.output_dir), context, memory, briefs) if cached else None
+    cache = Cache.open(cache_dir(config.output_dir), context, memory, briefs, looked) if cached else None
     documents, problems = content.read_all(config, cache, bodies=bodies, frozen=True)  # inside check()'s frozen_heap
     reports, report_problems = annual.load_reports(
         config.reports_dir, shown_path(config.reports_dir), config.annual_column
@@ -250,9 +259,13 @@ def build(
         # needs it. Should another process replace its entry meanwhile, the build starts again reading them whole.
         try:
             later = "later" if reuse and memory is None else "whole"
-            report = _built(config, today, since, stages, full_index, reuse, memory, published, bodies=later)
+            report = _built(
+                config, today, since, stages, full_index, reuse, memory, published, bodies=later, before=before
+            )
         except CacheChanged:
-            report = _built(config, today, since, stages, full_index, reuse, memory, published, bodies="whole")
+            report = _built(
+                config, today, since, stages, full_index, reuse, memory, published, bodies="whole", before=before
+            )
         if before is not None:
             _record(config, before, report)
         return report
@@ -269,9 +282,12 @@ def _built(
     published: Callable[[], None] | None,
     *,
     bodies: str,
+    before: unchanged.Look | None,
 ) -> Report:
-    """Read, check and build (see build()), unchanged documents' bodies read back as check() says for bodies."""
-    checked = check(config, today, since=since, cached=reuse, memory=memory, bodies=bodies)
+    """Read, check and build (see build()), unchanged documents' bodies read back as check() says for bodies, their
+    stats taken from the look before the build when there was one."""
+    looked = before.looked if before is not None else None
+    checked = check(config, today, since=since, cached=reuse, memory=memory, bodies=bodies, looked=looked)
     try:
         site = site_model(checked, config, today)
         stages.done("读取和校验", f"{len(site.documents)} 篇已发布，{checked.cached} 篇沿用缓存")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .cache import RACY_NS, fingerprint
+from .cache import RACY_NS, Looked, fingerprint
 from .config import Config
 
 RECORD = "unchanged.pickle"
@@ -41,21 +41,23 @@ class Look:
     key: str
     trusted: bool
     recent: tuple[tuple[str, bytes], ...] = ()  # (path, line) of each entry changed within RACY_NS of the look
+    # The stat of each regular file, for the build's document cache: the documents are not stat'ed twice.
+    looked: Looked | None = None
 
 
 def look(config: Config, today: date, revision: str, folders: Iterable[Path]) -> Look:
     """The inputs of a build as they are now (see the module docstring)."""
-    started, recent = time.time_ns(), []
+    started, recent, stats = time.time_ns(), [], {}
     # The config's warnings too: they are printed again when nothing changed (a fingerprint leaves them out).
     key = fingerprint(config, config.warnings, today.isoformat(), revision, os.getcwd(), _FORMAT)
     digest = hashlib.sha256(key.encode())
     for folder in folders:
         digest.update(b"\0folder " + os.fsencode(folder) + b"\n")
-        for line, newest, path in _tree(os.fspath(folder)):
+        for line, newest, path in _tree(os.fspath(folder), stats):
             if newest >= started - RACY_NS:
                 recent.append((path, line))
             digest.update(line)
-    return Look(digest.hexdigest(), not recent, tuple(recent))
+    return Look(digest.hexdigest(), not recent, tuple(recent), Looked(stats, started))
 
 
 def settled(before: Look) -> bool:
@@ -73,9 +75,10 @@ def settled(before: Look) -> bool:
     return True
 
 
-def _tree(root: str) -> Iterator[tuple[bytes, int, str]]:
+def _tree(root: str, stats: dict[str, os.stat_result] | None = None) -> Iterator[tuple[bytes, int, str]]:
     """A line per entry under root (in name order, inside .git folders left out), its latest of mtime and ctime (0
-    when it has none), and its path ("" when the line is not an entry's)."""
+    when it has none), and its path ("" when the line is not an entry's); the stat of each regular file goes into
+    stats when given."""
     try:
         with os.scandir(root) as found:
             entries = sorted(found, key=_name)
@@ -93,7 +96,9 @@ def _tree(root: str) -> Iterator[tuple[bytes, int, str]]:
             continue
         yield _line(entry.path, found), max(found.st_mtime_ns, found.st_ctime_ns), entry.path
         if stat.S_ISDIR(found.st_mode) and entry.name != ".git":
-            yield from _tree(entry.path)
+            yield from _tree(entry.path, stats)
+        elif stats is not None and stat.S_ISREG(found.st_mode):  # not a link: its lstat is its stat
+            stats[entry.path] = found
 
 
 _name = operator.attrgetter("name")
