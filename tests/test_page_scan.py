@@ -46,7 +46,7 @@ def test_the_listings_are_swept_together_and_the_findings_stay_the_same(make_sit
     by_path = pipeline.scan_pages(config.output_dir, config, documents, shown_path)
     assert by_path == pipeline.scan_pages(config.output_dir, config, documents, shown_path, site=site)
     hosts = pipeline.scanned_hosts(config)
-    backwards = page_scan.scan(config.output_dir, hosts, shown_path, first=list(reversed(sweep)))
+    backwards = page_scan.scan(config.output_dir, hosts, shown_path, first=lambda: list(reversed(sweep)))
     assert backwards == page_scan.scan(config.output_dir, hosts, shown_path)
 
 

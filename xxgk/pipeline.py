@@ -165,9 +165,11 @@ def scan_pages(
     The footer's 找错 and 党政机关网站标识 links go where config.yaml says: their hosts are allowed like the
     configured ones, unless a host holds a spam term (then its link on every page stops the build).
     """
-    seen = frozenset().union(*(doc.seen for doc in documents))
-    first = [page.url for _, page, _ in render.listing_sweep(site)] if site else ()
+    first = (lambda: [page.url for _, page, _ in render.listing_sweep(site)]) if site else tuple
     found, findings = page_scan.scan(folder, scanned_hosts(config), shown, pages, known, first)
+    if not found:
+        return [], findings
+    seen = frozenset().union(*(doc.seen for doc in documents))
     return [p for p in found if (p.code, p.message) not in seen], findings
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from itertools import compress
 from pathlib import Path, PurePosixPath
 
 from ..errors import Problem
@@ -27,27 +28,33 @@ def scan(
     shown: Callable[[Path], str],
     pages: Mapping[str, str] | None = None,
     known: Findings | None = None,
-    first: Sequence[str] = (),
+    first: Callable[[], Sequence[str]] = tuple,
 ) -> tuple[list[Problem], Findings]:
     """Every finding of the built-page linter in the HTML pages under site, and the findings of each page's bytes.
 
     pages maps each page's site path to the SHA-256 of its bytes (every *.html under site when None); a page
     whose digest is in known, what an earlier scan under the same rules found, is not read again. The pages
-    `first` names are read first, in that order (the order changes nothing but the time the scan takes).
+    first() names are read first, in that order, when more than a batch is read (the order changes nothing but the
+    time the scan takes).
     """
     if pages is None:
         pages = {path.relative_to(site).as_posix(): _digest(path) for path in sorted(site.rglob("*.html"))}
     known = known or {}
-    unseen: dict[str, str] = {}  # digest -> the first page that has it
-    for dest, digest in sorted(pages.items()):
-        if digest not in known:
-            unseen.setdefault(digest, dest)
-    found = dict(map_chunks(_scan_chunk, (site, allowed_hosts | ALWAYS_ALLOWED), in_scan_order(unseen, first)))
-    findings = {digest: known[digest] if digest in known else found[digest] for digest in dict.fromkeys(pages.values())}
+    # C-level passes over the pages: after an edit, a few dozen of a large site's pages are new to the rules.
+    digests = dict.fromkeys(pages.values())  # each page's bytes once, in the pages' order
+    new = digests.keys() - known.keys()
+    unseen: dict[str, str] = {}  # digest -> the first page, in path order, that has it
+    for dest in sorted(compress(pages, map(new.__contains__, pages.values()))):
+        unseen.setdefault(pages[dest], dest)
+    order = in_scan_order(unseen, first() if len(unseen) > BATCH else ())
+    found = dict(map_chunks(_scan_chunk, (site, allowed_hosts | ALWAYS_ALLOWED), order))
+    findings = dict(zip(digests, map(known.get, digests), strict=True))
+    findings.update(found)  # the new ones, in their places
+    flagged = set(compress(findings, findings.values()))  # the bytes with a finding (no finding: an empty tuple)
     problems = [
         replace(problem, path=shown(site.joinpath(*PurePosixPath(dest).parts)))
-        for dest, digest in sorted(pages.items())
-        for problem in findings[digest]
+        for dest in sorted(compress(pages, map(flagged.__contains__, pages.values())))
+        for problem in findings[pages[dest]]
     ]
     return problems, findings
 
