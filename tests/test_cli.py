@@ -9,7 +9,8 @@ from datetime import date
 
 import pytest
 
-from xxgk import cli
+from xxgk import cli, pipeline
+from xxgk.model import Site
 
 from .conftest import GOOD_DOC, REPO, TODAY
 
@@ -20,6 +21,17 @@ def test_build_prints_a_report_and_exits_0(make_site, run_cli):
     assert result.code == 0
     assert result.out.startswith("构建完成：1 篇文件，") and "用时" in result.out
     assert (root / "site" / "index.html").is_file()
+
+
+def test_a_build_hands_what_it_made_to_the_caller_that_keeps_it(make_site, monkeypatch):
+    # run() keeps it until the process ends, so the documents and the site model are never freed one by one.
+    root = make_site({"content/a.md": GOOD_DOC})
+    monkeypatch.chdir(root)
+    kept = []
+    assert cli.main(["build", "--today", TODAY], keep=kept.append) == 0
+    checked = next(made for made in kept if isinstance(made, pipeline.Checked))
+    site = next(made for made in kept if isinstance(made, Site))
+    assert [doc.title for doc in checked.documents] == [doc.title for doc in site.documents] and site.documents
 
 
 def test_no_command_means_build(make_site, run_cli):

@@ -240,19 +240,23 @@ def build(
     progress: Callable[[str], None] = lambda line: None,
     memory: Memory | None = None,
     published: Callable[[], None] | None = None,
+    keep: Callable[[object], None] = lambda made: None,
 ) -> Report:
     """Build the whole site into config.output_dir, replacing it only when every stage succeeded; with reuse, a
     build whose inputs are all as the last published build found them does nothing (see unchanged.py), documents
     unchanged since the last build are not read again and files whose bytes did not change are kept as they were
     (same inode and mtime). progress() receives a line as each stage ends; memory keeps the documents read
     between builds of one process (see cache.Memory). With published, the Whoosh index is brought in line only
-    after the new site is in place, and published() is called at that moment (serve reloads its pages then)."""
+    after the new site is in place, and published() is called at that moment (serve reloads its pages then).
+    keep() is handed what the build made (the documents, the site model, the staging folder's lists) before it is
+    let go: a command that exits next holds it, and so never frees its millions of objects one by one."""
     stages = Stages(progress)
     with workers.young_collections_only(), output.locked(config.output_dir, index_dir(config.output_dir)):
         static_index.remove_spills(cache_dir(config.output_dir))  # a killed build's scratch, never read again
         records.remove_earlier(cache_dir(config.output_dir))
         # Not for serve (memory): it rebuilds because it saw a change, and its first build must fill the memory.
         before = _look(config, today, since) if reuse and not full_index and memory is None else None
+        keep(before)
         kept = _recorded(config, before)
         if kept is not None:
             stages.done("核对输入", "与上一次构建时相同，站点和索引无须改动")
@@ -262,11 +266,11 @@ def build(
         try:
             later = "later" if reuse and memory is None else "whole"
             report = _built(
-                config, today, since, stages, full_index, reuse, memory, published, bodies=later, before=before
+                config, today, since, stages, full_index, reuse, memory, published, keep, bodies=later, before=before
             )
         except CacheChanged:
             report = _built(
-                config, today, since, stages, full_index, reuse, memory, published, bodies="whole", before=before
+                config, today, since, stages, full_index, reuse, memory, published, keep, bodies="whole", before=before
             )
         if before is not None:
             _record(config, before, report)
@@ -282,6 +286,7 @@ def _built(
     reuse: bool,
     memory: Memory | None,
     published: Callable[[], None] | None,
+    keep: Callable[[object], None],
     *,
     bodies: str,
     before: unchanged.Look | None,
@@ -290,13 +295,15 @@ def _built(
     stats taken from the look before the build when there was one."""
     looked = before.looked if before is not None else None
     checked = check(config, today, since=since, cached=reuse, memory=memory, bodies=bodies, looked=looked)
+    keep(checked)
     try:
         site = site_model(checked, config, today)
+        keep(site)
         stages.done("读取和校验", f"{len(site.documents)} 篇已发布，{checked.cached} 篇沿用缓存")
         # The documents and the site model live for the rest of the build: see workers.frozen_heap. They are
         # frozen once made (the ones read afresh too), before any worker is forked.
         with workers.frozen_heap():
-            return _build_checked(config, checked, site, stages, full_index, reuse, memory, published)
+            return _build_checked(config, checked, site, stages, full_index, reuse, memory, published, keep)
     finally:
         if checked.cache:
             checked.cache.close()
@@ -375,10 +382,11 @@ def _build_checked(
     reuse: bool,
     memory: Memory | None,
     published: Callable[[], None] | None,
+    keep: Callable[[object], None],
 ) -> Report:
     """build() once everything is read and validated, and gathered into the site model; records and manifests are
     parsed, and page keys worked out, through memory when given; with published, the Whoosh index is updated after
-    the site is swapped in."""
+    the site is swapped in; keep() is handed the staging folder's lists and the records (see build())."""
     parsed = memory.parsed if memory is not None else None
     rule = annual.site_rule(config.bodies)
     reports = [(year, annual.corpus_figures(site.documents, year, rule), data) for year, data in checked.reports]
@@ -442,6 +450,7 @@ def _build_checked(
         with output.staged(index_dir(config.output_dir), seed=previous_index) as index_stage:
             index = search.update_index(index_stage.path, site.documents, full=full_index)
         stages.done("搜索索引", _index_detail(index, "（站点发布之后）"))
+    keep((stage, built, context, known, findings))
     page_record = built.encoded(stage)  # from what the staging noted of each file, though its folder is now the site
     # The records are written only now: a failed build leaves them as they were (only compiled templates, each
     # used for nothing but its own source, are kept as they are compiled).
