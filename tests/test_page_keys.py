@@ -17,6 +17,7 @@ from xxgk.errors import ContentError
 from xxgk.key_memo import KeyMemo
 from xxgk.model import (
     Attachment,
+    CatalogEntry,
     Document,
     Heading,
     Listing,
@@ -200,6 +201,26 @@ def test_every_field_of_a_listing_changes_its_pages_keys(name, memo):
     keys, plain = page_keys.ListingKeys("shared", memo), page_keys.ListingKeys("shared")
     assert keys.key(LISTING, page, None) != keys.key(other, page, None)
     assert keys.key(LISTING, page, None) == plain.key(LISTING, page, None)
+
+
+REPORT = CatalogEntry(
+    "R-2025-1", "2025年政府信息公开工作年度报告", "区政府办", date(2026, 1, 20), "ndbg/2025.html", "概述"
+)
+
+
+ROWS = {
+    "documents, their digests worked out": lambda docs: [document_digest(doc) and doc for doc in docs],
+    "documents never digested": lambda docs: [dataclasses.replace(doc) for doc in docs],
+    "an annual report among them": lambda docs: [document_digest(docs[0]) and docs[0], REPORT, docs[1]],
+    "an annual report alone": lambda docs: [REPORT],
+}
+
+
+@pytest.mark.parametrize("rows", ROWS.values(), ids=ROWS.keys())
+def test_a_listing_pages_rows_are_each_documents_digest_or_each_reports_repr_one_a_line(rows):
+    entries = tuple(rows(corpus_documents(2, seed=6)))
+    expected = "\n".join(document_digest(e) if isinstance(e, Document) else repr(e) for e in entries)
+    assert page_keys._rows(entries) == expected
 
 
 def test_a_listing_pages_key_from_a_memo_follows_its_rows():
