@@ -415,8 +415,7 @@ def _build_checked(
         # earlier build is read from there).
         spill_in = cache_dir(config.output_dir)
         index_path = index_stage.path if index_stage else None
-        discovery = (config, report_pages) if index_path is None else None
-        beside = _Beside(site, full_index, index_path, record, spill_in, parsed, discovery)
+        beside = _Beside(site, full_index, index_path, record, spill_in, parsed, (config, report_pages))
         # When the search indexes are updated, they are made by a worker process while this one writes the pages; it
         # makes the static index's record while this one publishes the site (the worker is waited for after that).
         made_beside = worker_left.enter_context(_made_beside(beside, stage))
@@ -435,14 +434,9 @@ def _build_checked(
         scan_key = fingerprint(config, "page-scan")
         known = page_scan.known_findings(records.load(scan_record, scan_key, parsed))
 
-        # And the feeds and sitemaps are written meanwhile too, here, unless the worker writes them.
-        def meanwhile() -> tuple[list[Problem], page_scan.Findings]:
-            scanned = _scan_staged(config, site, stage, known, checked.warnings)
-            if discovery is None:
-                stage.write(feeds.discovery_files(site, config, report_pages))
-            return scanned
-
-        index, static_record, (page_problems, findings) = made_beside(meanwhile)
+        index, static_record, (page_problems, findings) = made_beside(
+            lambda: _scan_staged(config, site, stage, known, checked.warnings)
+        )
         stages.done(*_beside_line(index))
         stage.write_manifest()
     if published:  # called as the site was swapped in
@@ -548,10 +542,9 @@ class _Beside:
     record: Path | None  # the static index's record (see _write_static_index)
     spill_in: Path  # where a static index built anew spills its postings (see static_index.built)
     parsed: records.Parsed | None  # serve's: the static index's record is parsed through it
-    # When the Whoosh index is made after the site is published, the worker that makes only the static index finishes
-    # well before the pages are written and scanned: it writes the feeds and sitemaps too, for this config and these
-    # annual reports (site path, publication day).
-    discovery: tuple[Config, list[tuple[str, str]]] | None
+    # The feeds and sitemaps are written with the static index, for this config and these annual reports (site path,
+    # publication day): by the worker that makes it after an edit, off the way of the pages.
+    discovery: tuple[Config, list[tuple[str, str]]]
 
 
 T = TypeVar("T")
@@ -625,13 +618,11 @@ def _record_of(recorded: Callable[[], bytes] | None) -> Recorded:
 
 
 def _write_files_in_worker(beside: _Beside, staging: tuple) -> tuple[list[tuple[str, str, int]], Recorded]:
-    """Write the static index, and the feeds and sitemaps when beside.discovery is given, into the staging folder a
-    worker process was lent (see Staging.for_workers); returns the (path, SHA-256, size) of the files it wrote, for the
-    lender to claim, and what makes the static index's record (see workers.background)."""
+    """Write the static index, the feeds and the sitemaps into the staging folder a worker process was lent (see
+    Staging.for_workers); returns the (path, SHA-256, size) of the files it wrote, for the lender to claim, and what
+    makes the static index's record (see workers.background)."""
     stage = output.Staging(*staging)
     recorded = _write_files(beside, stage)
-    if beside.discovery:
-        stage.write(feeds.discovery_files(beside.site, *beside.discovery))
     return stage.files(), _record_of(recorded)
 
 
@@ -666,8 +657,11 @@ def _write_beside(
 
 
 def _write_files(beside: _Beside, stage: output.Staging) -> Callable[[], bytes] | None:
-    """Write the static search index into stage; returns what makes its record (see _write_static_index)."""
-    return _write_static_index(beside.site.documents, stage, beside.record, beside.spill_in, beside.parsed)
+    """Write the static search index, the feeds and the sitemaps into stage; returns what makes the index's record
+    (see _write_static_index)."""
+    recorded = _write_static_index(beside.site.documents, stage, beside.record, beside.spill_in, beside.parsed)
+    stage.write(feeds.discovery_files(beside.site, *beside.discovery))
+    return recorded
 
 
 def _beside_line(index: search.IndexStats | None) -> tuple[str, str]:
