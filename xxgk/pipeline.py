@@ -400,6 +400,15 @@ def _build_checked(
         index_stage = (
             None if published else swaps.enter_context(output.staged(index_dir(config.output_dir), seed=previous_index))
         )
+        record = cache_dir(config.output_dir) / "static-search.record" if reuse else None
+        report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
+        # The static index spills its postings on disk among the derived data, also with --no-cache (nothing of an
+        # earlier build is read from there).
+        spill_in = cache_dir(config.output_dir)
+        index_path = index_stage.path if index_stage else None
+        beside = _Beside(site, full_index, index_path, record, spill_in, parsed, (config, report_pages))
+        # An update of the Whoosh index needs nothing of the site's staging folder: its worker starts first.
+        index_updated = worker_left.enter_context(_index_updated(beside))
         stage = swaps.enter_context(
             output.staged(
                 config.output_dir,
@@ -409,16 +418,9 @@ def _build_checked(
                 swapped=published or (lambda: None),
             )
         )
-        record = cache_dir(config.output_dir) / "static-search.record" if reuse else None
-        report_pages = [(data.path(), str(data.published or f"{year + 1}-01-31")) for year, _, data in reports]
-        # The static index spills its postings on disk among the derived data, also with --no-cache (nothing of an
-        # earlier build is read from there).
-        spill_in = cache_dir(config.output_dir)
-        index_path = index_stage.path if index_stage else None
-        beside = _Beside(site, full_index, index_path, record, spill_in, parsed, (config, report_pages))
-        # When the search indexes are updated, they are made by a worker process while this one writes the pages; it
-        # makes the static index's record while this one publishes the site (the worker is waited for after that).
-        made_beside = worker_left.enter_context(_made_beside(beside, stage))
+        # When the search indexes are updated, the static one is made by a worker process while this one writes the
+        # pages; it makes the index's record while this one publishes the site (the worker is waited for after that).
+        made_beside = worker_left.enter_context(_made_beside(beside, stage, index_updated))
         # Worked out once the worker is off: it needs none of it.
         context = render.page_context(site, config, [annual_link(year, data) for year, _, data in reports])
         built, rendered = _write_pages(config, site, context, reports, stage, reuse, memory)
@@ -556,13 +558,39 @@ Recorded = Callable[[], bytes | None]
 MadeBeside = Callable[[Callable[[], T]], tuple[search.IndexStats | None, Recorded, T]]
 
 
+def _rebuilt_at_once(beside: _Beside) -> bool:
+    """Whether the Whoosh index beside the pages is rebuilt, as known before its plan: asked for, or none there."""
+    return beside.full_index or not (beside.index_path / search.MARKER).is_file()
+
+
 @contextmanager
-def _made_beside(beside: _Beside, stage: output.Staging) -> Iterator[MadeBeside]:
+def _index_updated(beside: _Beside) -> Iterator[Callable[[], search.IndexStats | None]]:
+    """Update the Whoosh index in beside.index_path in a worker process, started now, unless it is made later or
+    rebuilt at once; the yielded callable waits for its figures: None when the worker's plan turned out to be a
+    rebuild, having written nothing (_made_beside then rebuilds it), or when there was no worker."""
+    if beside.index_path is None or _rebuilt_at_once(beside):
+        yield lambda: None
+        return
+    with workers.background(_update_index_in_worker, beside) as (result, _):
+        yield result
+
+
+def _update_index_in_worker(beside: _Beside) -> tuple[search.IndexStats | None, Callable[[], None]]:
+    """In a worker process, the Whoosh index's plan (reading every indexed document's digest) carried out when it is
+    an update in place; None, having written nothing, when it is a rebuild."""
+    plan = _plan(beside)
+    return (None if plan.rebuild else search.carry_out(plan, beside.index_path)), lambda: None
+
+
+@contextmanager
+def _made_beside(
+    beside: _Beside, stage: output.Staging, index_updated: Callable[[], search.IndexStats | None]
+) -> Iterator[MadeBeside]:
     """Make what beside names while the caller writes the pages, in a worker process, when the Whoosh index is
-    updated in place or made later; the yielded callable runs meanwhile() and waits for what is published, the
-    static index's record being made on (the block's end waits for it). When the Whoosh index is rebuilt, everything
-    is made when the callable is called, after the pages (a rebuild uses every core of its own), meanwhile() run in
-    this process while the index's workers write it."""
+    updated in place (by _index_updated's worker) or made later; the yielded callable runs meanwhile() and waits
+    for what is published, the static index's record being made on (the block's end waits for it). When the Whoosh
+    index is rebuilt, everything is made when the callable is called, after the pages (a rebuild uses every core of
+    its own), meanwhile() run in this process while the index's workers write it."""
     if beside.index_path is None:
         with workers.background(_write_files_in_worker, beside, stage.for_workers()) as (files, static_record):
 
@@ -573,7 +601,7 @@ def _made_beside(beside: _Beside, stage: output.Staging) -> Iterator[MadeBeside]
 
             yield written
         return
-    if beside.full_index or not (beside.index_path / search.MARKER).is_file():  # a rebuild, known at once
+    if _rebuilt_at_once(beside):
 
         def rebuilt(meanwhile: Callable[[], T]) -> tuple[search.IndexStats, Recorded, T]:
             index, recorded, done = _write_beside(beside, stage, _plan(beside), meanwhile)
@@ -581,29 +609,17 @@ def _made_beside(beside: _Beside, stage: output.Staging) -> Iterator[MadeBeside]
 
         yield rebuilt
         return
-    # The worker plans the update too (reading every indexed document's digest), off this process's path; should
-    # the plan be a rebuild after all, it writes nothing and the rebuild is made here after the pages.
-    with workers.background(_write_beside_in_worker, beside, stage.for_workers()) as (result, static_record):
+    # Should the Whoosh index's plan be a rebuild after all, its worker wrote nothing and the rebuild is made here,
+    # after the pages.
+    with workers.background(_write_files_in_worker, beside, stage.for_workers()) as (files, static_record):
 
         def claimed(meanwhile: Callable[[], T]) -> tuple[search.IndexStats, Recorded, T]:
             done = meanwhile()
-            made = result()
-            stage.claim(made.files if made else [])
-            if made:
-                return made.index, static_record, done
-            index, recorded, _ = _write_beside(beside, stage, _plan(beside), lambda: None)
-            return index, _record_of(recorded), done
+            stage.claim(files())
+            index = index_updated() or search.carry_out(_plan(beside), beside.index_path)
+            return index, static_record, done
 
         yield claimed
-
-
-@dataclass(frozen=True, slots=True)
-class _MadeBeside:
-    """What a worker made beside the pages: the Whoosh index's figures and the (path, SHA-256, size) of the files it
-    wrote for the lender to claim."""
-
-    index: search.IndexStats
-    files: list[tuple[str, str, int]]
 
 
 def _plan(beside: _Beside) -> search.Plan:
@@ -624,18 +640,6 @@ def _write_files_in_worker(beside: _Beside, staging: tuple) -> tuple[list[tuple[
     stage = output.Staging(*staging)
     recorded = _write_files(beside, stage)
     return stage.files(), _record_of(recorded)
-
-
-def _write_beside_in_worker(beside: _Beside, staging: tuple) -> tuple[_MadeBeside | None, Recorded]:
-    """_write_beside in a worker process, into the staging folder it was lent (see Staging.for_workers), when the
-    Whoosh index is updated in place, and what makes the static index's record; None, having written nothing, when
-    it must be rebuilt."""
-    plan = _plan(beside)
-    if plan.rebuild:
-        return None, _record_of(None)
-    stage = output.Staging(*staging)
-    index, recorded, _ = _write_beside(beside, stage, plan, lambda: None)
-    return _MadeBeside(index, stage.files()), _record_of(recorded)
 
 
 def _write_beside(
