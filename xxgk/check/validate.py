@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
+from itertools import compress
+from operator import attrgetter
 
 from ..errors import WARNING, Problem
 from ..identifiers import IndexForm
@@ -41,14 +43,14 @@ def _duplicate_index_numbers(documents: list[DocumentFacts]) -> list[Problem]:
             "全站唯一：已发布的文件保留原索引号（索引号发布后不得更改），请为新增的文件分配新的索引号。",
             "index-duplicate",
         )
-        for group in _groups(documents, lambda doc: doc.index_no)
+        for group in _groups(documents, _INDEX_NO)
         for doc in group
     ]
 
 
 def _url_collisions(documents: list[DocumentFacts]) -> list[Problem]:
     problems = []
-    for group in _groups(documents, lambda doc: doc.path):
+    for group in _groups(documents, _PATH):
         for doc in group:
             others = [other for other in group if other.index_no != doc.index_no]  # the same number: a duplicate
             if others:
@@ -64,8 +66,13 @@ def _url_collisions(documents: list[DocumentFacts]) -> list[Problem]:
     return problems
 
 
+_INDEX_NO, _PATH = attrgetter("index_no"), attrgetter("path")
+
+
 def _groups(documents: list[DocumentFacts], key: Callable[[DocumentFacts], str]) -> list[list[DocumentFacts]]:
     """The documents that share a key with another, by key, in the order given."""
+    if len(set(map(key, documents))) == len(documents):  # in C: no key shared, as nearly always
+        return []
     by_key: dict[str, list[DocumentFacts]] = {}
     for doc in documents:
         by_key.setdefault(key(doc), []).append(doc)
@@ -98,9 +105,10 @@ def _dangling_references(documents: list[DocumentFacts]) -> list[Problem]:
 
 def _reference_loops(documents: list[DocumentFacts], field: str, label: str) -> list[Problem]:
     """An error at every document whose 解读对象 or 替代文件 chain leads back to itself (itself included)."""
-    target = {doc.index_no: getattr(doc, field) for doc in documents if getattr(doc, field)}
+    target = {doc.index_no: getattr(doc, field) for doc in compress(documents, map(attrgetter(field), documents))}
     problems = []
-    for doc in documents:
+    # Only a document whose 索引号 leads somewhere can be in a loop (a few among many): picked out in C.
+    for doc in compress(documents, map(target.__contains__, map(_INDEX_NO, documents))):
         chain = [doc.index_no]
         while (following := target.get(chain[-1])) and following not in chain:
             chain.append(following)
