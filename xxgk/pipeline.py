@@ -616,7 +616,9 @@ def _made_beside(
         def claimed(meanwhile: Callable[[], T]) -> tuple[search.IndexStats, Recorded, T]:
             done = meanwhile()
             stage.claim(files())
-            index = index_updated() or search.carry_out(_plan(beside), beside.index_path)
+            index = index_updated()
+            if index is None:  # its plan was a rebuild after all: its worker wrote nothing
+                index = search.carry_out(_plan(beside), beside.index_path)
             return index, static_record, done
 
         yield claimed
