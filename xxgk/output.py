@@ -359,18 +359,25 @@ class Staging:
     def write_manifest(self) -> None:
         """Write manifest.sha256 listing every file written so far: the previous build's manifest with the
         differences patched in when they are few, else written whole."""
-        hashes = dict(self._written)
-        hashes.pop(MANIFEST, None)
+        listed = len(self._written) - (MANIFEST in self._written)
         differences = self.differences()
-        if self.previous.text and len(differences) * _PATCHED_AT_MOST <= len(hashes):
+        hashes = None  # the entries as a dict of their own: made only when written whole or remembered
+        if self.previous.text and len(differences) * _PATCHED_AT_MOST <= listed:
             data = patched(self.previous.text, differences)
         else:
+            hashes = self._manifest_entries()
             data = manifest_text(hashes).encode("utf-8")
         [(_, digest, _)] = self.write([Output(MANIFEST, data)])
         self._differences = differences  # as they were: a manifest does not list itself
         # What parse() gives for data (in another order): every path passed _inside() and every digest is a SHA-256.
-        if self.parsed is not None and hashes and "" not in hashes.values():
-            self.parsed.remember(MANIFEST, data, _Manifest(hashes, digest, ordered=True))
+        if self.parsed is not None and listed:
+            hashes = hashes or self._manifest_entries()
+            if "" not in hashes.values():
+                self.parsed.remember(MANIFEST, data, _Manifest(hashes, digest, ordered=True))
+
+    def _manifest_entries(self) -> dict[str, str]:
+        """Site path -> SHA-256 of every file written so far but the manifest: what a manifest lists."""
+        return {dest: digest for dest, digest in self._written.items() if dest != MANIFEST}
 
     def differences(self) -> dict[str, str | None]:
         """Each site path whose entry in a manifest of the files written so far would differ from the previous
