@@ -440,6 +440,32 @@ def test_a_rebuild_writes_the_postings_whooshs_own_writer_writes(tmp_path, monke
     assert len(postings) > 500 and postings == every_posting(added)
 
 
+def test_a_positioned_file_tells_where_the_file_stands(tmp_path):
+    from array import array
+
+    from whoosh.filedb.structfile import StructFile
+
+    from xxgk.search.whoosh_internals import _Positioned
+
+    with open(tmp_path / "f", "wb") as raw:
+        raw.write(b"header")
+        positioned, told = StructFile(_Positioned(raw)), []
+        for write in (
+            lambda f: f.write(b"abc"),
+            lambda f: f.write_int(7),
+            lambda f: f.write_varint(300),
+            lambda f: f.write_pickle({"a": [1, 2]}),
+            lambda f: f.write_array(array("I", range(50))),
+            lambda f: f.write(memoryview(array("f", [1.5, 2.5]))),
+            lambda f: f.seek(2),
+            lambda f: f.write(b"xy"),
+            lambda f: f.seek(0, 2),
+        ):
+            write(positioned)
+            told.append((positioned.tell(), raw.tell()))
+    assert all(ours == real for ours, real in told) and told[-1][0] == (tmp_path / "f").stat().st_size
+
+
 @pytest.mark.parametrize("how", ["rebuild in this process", "rebuild by workers", "update"])
 def test_meanwhile_runs_once_and_beside_the_workers(tmp_path, monkeypatch, how):
     if how == "rebuild by workers":

@@ -210,9 +210,42 @@ def _deflate(data: bytes) -> bytes:
 class _FieldWriter(W3FieldWriter):
     """Whoosh's field writer with a way to add a term's postings all at once."""
 
+    def __init__(self, *args, **kwargs):
+        """Whoosh's field writer, its postings and terms files keeping their own positions (see _Positioned)."""
+        super().__init__(*args, **kwargs)
+        for structfile in (self._postfile, self._tindex.dbfile):
+            structfile.file = _Positioned(structfile.file)
+
     def add_all(self, docnums: Sequence[int], weights: Sequence[float], values: Sequence[bytes]) -> None:
         """Add every posting of the current term, in document order."""
         self._postwriter.add_all(docnums, weights, values)
+
+
+class _Positioned:
+    """A file being written that keeps its own position: Whoosh asks for it at the start and end of every term, and
+    a buffered file's tell() is a system call (lseek) each time. Everything but writing and seeking is the file's."""
+
+    def __init__(self, file):
+        """Wrap file, a file open for writing."""
+        self._file, self._at = file, file.tell()
+
+    def write(self, data) -> int:
+        """Write data; returns the bytes written (all of them, as a blocking buffered file does)."""
+        written = self._file.write(data)
+        self._at += written
+        return written
+
+    def tell(self) -> int:
+        """Where the next write goes."""
+        return self._at
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        """Move as the file does."""
+        self._at = self._file.seek(offset, whence)
+        return self._at
+
+    def __getattr__(self, name: str):
+        return getattr(self._file, name)
 
 
 class _Codec(W3Codec):
@@ -304,8 +337,9 @@ class _TermPool:
     each term's postings are written at once."""
 
     def __init__(self):
-        """An empty pool: field -> term (str for text fields, bytes for the rest) -> (docnum, weight, value)."""
-        self._fields: dict[str, dict[str | bytes, list[tuple]]] = {}
+        """An empty pool: field -> term (str for text fields, bytes for the rest) -> its postings, (docnum, weight,
+        value) tuples from add(), or docnum, encoded positions, docnum, … in one flat list from add_terms()."""
+        self._fields: dict[str, dict[str | bytes, list]] = {}
 
     def add(self, item: tuple) -> None:
         """Take one (fieldname, term bytes, docnum, weight, value) posting."""
@@ -318,8 +352,9 @@ class _TermPool:
         if terms is None:
             terms = self._fields[fieldname] = defaultdict(list)
         # Encoded now: a list of int objects costs four to ten times the bytes of its packed form, and a worker
-        # holds every posting of its segment until the segment is written.
-        deque(map(list.append, map(terms.__getitem__, found), zip(repeat(docnum), _encode_all(found.values()))), 0)
+        # holds every posting of its segment until the segment is written. Flat, not a tuple per posting: a third
+        # fewer objects to make, hold and free (zip hands extend the same pair each time).
+        deque(map(list.extend, map(terms.__getitem__, found), zip(repeat(docnum), _encode_all(found.values()))), 0)
 
     def write(self, fieldwriter: _FieldWriter, schema: Schema) -> None:
         """Write every posting, ordered by field, term (UTF-8 order, which is str order) and document."""
@@ -337,13 +372,13 @@ class _TermPool:
         self._fields = {}
 
 
-def _columns(found: list[tuple]) -> tuple[Sequence[int], Sequence[float], Sequence[bytes]]:
-    """The documents, weights and values of a term's postings: (docnum, weight, value) as given, or (docnum,
-    encoded positions) from add_terms, weighed by their frequency."""
-    columns = tuple(zip(*found, strict=True))
-    if len(columns) == 3:
-        return columns
-    return columns[0], array("f", map(operator.floordiv, map(len, columns[1]), repeat(4))), columns[1]
+def _columns(found: list) -> tuple[Sequence[int], Sequence[float], Sequence[bytes]]:
+    """The documents, weights and values of a term's postings: (docnum, weight, value) tuples as given, or the flat
+    docnum, encoded positions, … of add_terms, weighed by their frequency."""
+    if type(found[0]) is tuple:
+        return tuple(zip(*found, strict=True))
+    values = found[1::2]
+    return found[0::2], array("f", map(operator.floordiv, map(len, values), repeat(4))), values
 
 
 # --- Scoring ------------------------------------------------------------------------------------------------
