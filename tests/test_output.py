@@ -29,6 +29,16 @@ def test_outputs_are_written_and_swapped_in(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # neither staging nor old copy left behind
 
 
+def test_written_files_get_the_bytes_and_the_mode_open_gives(tmp_path):
+    reference = tmp_path / "reference"
+    reference.write_bytes(b"")
+    (tmp_path / "longer").write_bytes(b"x" * 5000)
+    for name, data in [("new", b"abc"), ("longer", b"short"), ("empty", b""), ("large", bytes(range(256)) * 4096)]:
+        output._write_new(str(tmp_path / name), data)
+        assert (tmp_path / name).read_bytes() == data
+        assert (tmp_path / name).stat().st_mode == reference.stat().st_mode
+
+
 def test_a_failure_leaves_the_old_site_untouched(tmp_path):
     out = tmp_path / "site"
     out.mkdir()
