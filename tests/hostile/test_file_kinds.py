@@ -133,6 +133,24 @@ def test_the_bounded_read_never_reads_past_its_limit(tmp_path):
     assert sources.head(path, 4) == b"xxxx"
 
 
+@pytest.mark.parametrize(("limit", "outcome"), [(1000, b"x" * 101), (100, "文件过大")])
+def test_a_file_that_grew_after_it_was_measured_is_read_to_its_end_or_refused(tmp_path, monkeypatch, limit, outcome):
+    path = tmp_path / "a.md"
+    path.write_bytes(b"x" * 101)
+    measured = os.fstat
+
+    def smaller(descriptor: int) -> os.stat_result:  # the size fstat() saw before the file grew to 101 bytes
+        found = measured(descriptor)
+        return os.stat_result((*found[:6], 10, *found[7:10]))
+
+    monkeypatch.setattr(sources.os, "fstat", smaller)
+    if isinstance(outcome, bytes):
+        assert sources.read_bytes(path, limit) == outcome
+    else:
+        with pytest.raises(sources.Unreadable, match=outcome):
+            sources.read_bytes(path, limit)
+
+
 @pytest.mark.parametrize("make", [fifo, link("/dev/zero"), lambda p: p.mkdir()])
 def test_nothing_but_a_regular_file_is_opened(tmp_path, make):
     path = tmp_path / "x"
