@@ -6,10 +6,12 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from xxgk.assemble import assemble, paginate
+from xxgk.assemble import assemble, in_listing_order, paginate
 from xxgk.config import load_config
-from xxgk.model import Document
+from xxgk.model import CatalogEntry, Document
 from xxgk.urls import document_path
 
 from .conftest import MINIMAL_CONFIG, write_config
@@ -40,6 +42,32 @@ def test_newest_first_and_stable_for_equal_dates(config):
     docs = [doc(1, "2019-01-01"), doc(3, "2019-05-01"), doc(2, "2019-05-01")]
     site = assemble(docs, config, date(2026, 1, 1))
     assert [d.index_no[-1] for d in site.documents] == ["2", "3", "1"]
+
+
+@given(st.lists(st.tuples(st.integers(1, 6), st.dates(date(2018, 1, 1), date(2018, 1, 4))), max_size=30))
+def test_listing_order_is_the_sort_keys_for_any_documents(rows):
+    docs = [doc(serial, day.isoformat(), title=f"第{n}件") for n, (serial, day) in enumerate(rows)]  # ties included
+    assert in_listing_order(docs) == sorted(docs, key=Document.sort_key)
+
+
+def test_published_reports_join_the_catalog_in_order_after_the_documents_they_tie_with(config):
+    docs = [doc(1, "2019-01-01"), doc(2, "2019-05-01"), doc(3, "2019-03-01")]
+
+    def report(index_no: str, published: str) -> CatalogEntry:
+        return CatalogEntry(
+            index_no, f"报告{published}", "深圳市坪山区政府办公室", date.fromisoformat(published), "", ""
+        )
+
+    reports = [
+        report("114403006955506492/2019-00002", "2019-05-01"),  # ties with doc 2: after it
+        report("114403006955506492/2019-00000", "2019-05-01"),
+        report("114403006955506492/2019-00009", "2019-02-01"),
+        report("114403006955506492/2019-00010", "2019-07-01"),  # not yet published on 2019-06-30
+    ]
+    site = assemble(docs, config, date(2019, 6, 30), reports)
+    rows = [entry for page in site.catalog.pages for entry in page.documents]
+    assert rows == sorted([*docs, *reports[:3]], key=lambda entry: entry.sort_key())
+    assert rows.index(reports[0]) == rows.index(docs[1]) + 1
 
 
 def test_future_and_draft_documents_are_held_back(config):

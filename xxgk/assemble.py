@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from bisect import insort
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from operator import attrgetter
@@ -31,9 +32,17 @@ from .urls import listing_path, term_slugs
 def partition(documents: Iterable[Document], today: date) -> tuple[list[Document], list[Document], list[Document]]:
     """The documents published by `today`, those scheduled after it, and the drafts, each in listing order."""
     parts: tuple[list[Document], list[Document], list[Document]] = ([], [], [])
-    for doc in sorted(documents, key=Document.sort_key):
+    for doc in in_listing_order(documents):
         parts[_part(doc, today)].append(doc)
     return parts
+
+
+def in_listing_order(documents: Iterable[Document]) -> list[Document]:
+    """The documents in Document.sort_key's order, sorted by C-level keys: by index number, then (a stable sort,
+    which reverse=True keeps stable) newest first."""
+    ordered = sorted(documents, key=attrgetter("index_no"))
+    ordered.sort(key=attrgetter("published"), reverse=True)
+    return ordered
 
 
 def counts(documents: Iterable[DocumentFacts], today: date) -> tuple[int, int, int]:
@@ -52,7 +61,9 @@ def assemble(documents: list[Document], config: Config, today: date, reports: Se
     reports' 目录 rows: listed in the 目录 among the documents by date once published, and nowhere else."""
     live, held_back, drafts = partition(documents, today)
     live = _unpublished_references_left_out(live)
-    catalog = sorted([*live, *(r for r in reports if r.published <= today)], key=lambda entry: entry.sort_key())
+    catalog: list[Document | CatalogEntry] = list(live)  # already in sort_key's order: only the reports go in
+    for report in (r for r in reports if r.published <= today):
+        insort(catalog, report, key=_sort_key)  # after the entries it ties with, as a stable sort puts it
     size = config.page_size
     return Site(
         documents=tuple(live),
@@ -156,19 +167,22 @@ def paginate(
     return Listing(kind, title, links[0].url, len(documents), pages, description, *parent)
 
 
-def _grouped(documents: list[Document], key) -> dict[str, list[Document]]:
+def _sort_key(entry: Document | CatalogEntry) -> tuple:
+    return entry.sort_key()
+
+
+def _grouped(documents: list[Document], key: Callable[[Document], str]) -> dict[str, list[Document]]:
+    """The documents by key(doc), each group in the documents' order; a document whose key is empty is in none."""
     groups: dict[str, list[Document]] = defaultdict(list)
-    for doc in documents:
-        value = key(doc)
-        if value:
-            groups[value].append(doc)
+    deque(map(list.append, map(groups.__getitem__, map(key, documents)), documents), 0)  # C-level calls only
+    groups.pop("", None)
     return groups
 
 
 def _category_facet(live: list[Document], config: Config, size: int) -> Facet:
     tree = load_tree(config.extra_categories)
     tops = _grouped(live, lambda d: d.category.partition("\\")[0])
-    subs = _grouped([d for d in live if "\\" in d.category], lambda d: d.category)
+    subs = _grouped([d for d in live if "\\" in d.category], attrgetter("category"))
     slugs = term_slugs(sorted({*tops, *(s.partition("\\")[2] for s in subs)}))
     terms: list[Listing] = []
     for top in sorted(tops, key=lambda t: (tree.order(t), t)):
@@ -183,7 +197,7 @@ def _category_facet(live: list[Document], config: Config, size: int) -> Facet:
 
 
 def _publisher_facet(live: list[Document], config: Config, size: int) -> Facet:
-    groups = _grouped(live, lambda d: d.publisher)
+    groups = _grouped(live, attrgetter("publisher"))
     listed = [b.name for b in config.bodies]
     order = sorted(groups, key=lambda n: (listed.index(n) if n in listed else len(listed), n))
     configured = {b.name: b.slug for b in config.bodies}
@@ -212,7 +226,7 @@ def _year_facet(live: list[Document], size: int) -> Facet:
 
 
 def _genre_facet(live: list[Document], config: Config, size: int) -> Facet:
-    groups = _grouped(live, lambda d: d.genre)
+    groups = _grouped(live, attrgetter("genre"))
     known = [*GENRES, *config.extra_genres]
     slugs = term_slugs(sorted(groups))
     return Facet(
@@ -227,7 +241,7 @@ def _genre_facet(live: list[Document], config: Config, size: int) -> Facet:
 
 
 def _validity_facet(live: list[Document], size: int) -> Facet:
-    groups = _grouped(live, lambda d: d.validity)
+    groups = _grouped(live, attrgetter("validity"))
     slugs = {"有效": "in-force", "失效": "expired", "废止": "repealed"}
     return Facet(
         "validity",
