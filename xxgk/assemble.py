@@ -7,7 +7,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
-from operator import attrgetter
+from operator import attrgetter, methodcaller
 
 from .config import Column, Config
 from .frontmatter import HEADINGS
@@ -63,7 +63,9 @@ def assemble(documents: list[Document], config: Config, today: date, reports: Se
     live = _unpublished_references_left_out(live)
     catalog: list[Document | CatalogEntry] = list(live)  # already in sort_key's order: only the reports go in
     for report in (r for r in reports if r.published <= today):
-        insort(catalog, report, key=_sort_key)  # after the entries it ties with, as a stable sort puts it
+        insort(
+            catalog, report, key=methodcaller("sort_key")
+        )  # after the entries it ties with, as a stable sort puts it
     size = config.page_size
     return Site(
         documents=tuple(live),
@@ -165,10 +167,6 @@ def paginate(
         for n in range(1, count + 1)
     )
     return Listing(kind, title, links[0].url, len(documents), pages, description, *parent)
-
-
-def _sort_key(entry: Document | CatalogEntry) -> tuple:
-    return entry.sort_key()
 
 
 def _grouped(documents: list[Document], key: Callable[[Document], str]) -> dict[str, list[Document]]:
