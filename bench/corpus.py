@@ -536,7 +536,7 @@ def q(value: str) -> str:
 
 
 def front_matter(doc: Document) -> str:
-    """The YAML front matter of docs/content-format.md 一, every value a double-quoted string."""
+    """The YAML front matter of docs/editing.md 一, every value a double-quoted string."""
     lines = [
         f"title: {q(doc.title)}",
         f"index_no: {q(doc.index_no)}",

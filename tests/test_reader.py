@@ -1,4 +1,4 @@
-"""The front-matter contract (docs/content-format.md 一), case by case: input -> exact problems."""
+"""The front-matter contract (docs/editing.md 一), case by case: input -> exact problems."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Keys, the Chinese labels front matter accepts for them, the required and recommended sets, the labels `import`
 reads from other portals, how lists and the metadata block head each field, and the front-matter line of one field
-for tools that read a file without validating it: every module takes these from here (docs/content-format.md 一).
+for tools that read a file without validating it: every module takes these from here (docs/editing.md 一).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ FIELD_ORDER = (
     "validity",
 )
 
-# Labels of the portal metadata block (docs/content-format.md 一, docs/domain.md 1) and the key each one fills: the
+# Labels of the portal metadata block (docs/editing.md 一, docs/conventions.md 1) and the key each one fills: the
 # front-matter labels of the fields above and other portals' own; "" marks page counters that sit among the labels
 # but are not metadata.
 _LABELS = {
@@ -104,7 +104,7 @@ _YAML_UNSAFE = re.compile(r"[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010
 class Imported:
     """What the importer read from one text: front-matter values, the Markdown body and notes for the editor."""
 
-    fields: dict[str, object]  # keys of docs/content-format.md 一; dates as "YYYY-MM-DD", keywords as a tuple
+    fields: dict[str, object]  # keys of docs/editing.md 一; dates as "YYYY-MM-DD", keywords as a tuple
     body: str  # Markdown
     missing: tuple[str, ...]  # required and recommended keys still empty, in FIELD_ORDER
     notes: tuple[str, ...]  # in Chinese

@@ -13,7 +13,7 @@ from ..identifiers import IndexForm
 from ..model import DocumentFacts
 from ..workdays import WorkCalendar
 
-INTERPRETATION_DELAY = 3  # working days; Zhengzhou's rule, the strictest seen (docs/domain.md 6.4)
+INTERPRETATION_DELAY = 3  # working days; Zhengzhou's rule, the strictest seen (docs/conventions.md 6.4)
 PUBLICATION_DELAY = 20  # working days from 成文日期 to publication (政府信息公开条例 art. 26)
 
 

@@ -1,4 +1,4 @@
-"""The query language of `xxgk search` (docs/content-format.md 三): a query string -> a Whoosh query.
+"""The query language of `xxgk search` (docs/editing.md 三): a query string -> a Whoosh query.
 
 Free text, "phrases", `field:value` with the front-matter keys or their Chinese labels (the vocabulary of
 xxgk.frontmatter, plus `year:`/`年份:`), `field:[A TO B]` date ranges, AND, OR, NOT and parentheses. The lexer and

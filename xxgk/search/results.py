@@ -37,7 +37,7 @@ class Hit:
     snippet: Snippet
 
     def to_json(self) -> dict:
-        """The hit as `search --json` gives it (docs/content-format.md 三), plus the plain snippet and its match spans."""  # noqa: E501
+        """The hit as `search --json` gives it (docs/editing.md 三), plus the plain snippet and its match spans."""  # noqa: E501
         return {
             "index_no": self.index_no,
             "title": self.title,
@@ -59,12 +59,12 @@ class SearchResult:
     hits: tuple[Hit, ...]
 
     def to_json(self) -> dict:
-        """The `search --json` object (docs/content-format.md 三)."""
+        """The `search --json` object (docs/editing.md 三)."""
         return {"query": self.query, "total": self.total, "hits": [hit.to_json() for hit in self.hits]}
 
 
 def search(index_dir: Path, query: str, limit: int = 20, *, base_url: str = "", by_date: bool = False) -> SearchResult:
-    """Run a query in the query language of docs/content-format.md 三 against the index at index_dir; best first,
+    """Run a query in the query language of docs/editing.md 三 against the index at index_dir; best first,
     or newest first with by_date."""
     ix = open_for_search(index_dir)
     with ix.searcher(weighting=Weighting()) as searcher:
