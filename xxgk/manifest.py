@@ -16,7 +16,6 @@ MANIFEST = "manifest.sha256"
 # A manifest larger than this is not one this tool wrote (a site of a million files needs about 100 MB).
 LIMIT_BYTES = 512 * 2**20
 _LINE = re.compile(r"([0-9a-f]{64})  ([^\n]+)")
-_LINES = re.compile(r"(?:[0-9a-f]{64}  [^\n]+\n)+")
 
 
 class Unusable(Exception):
@@ -101,16 +100,10 @@ def parse(text: str, shown: str = MANIFEST) -> dict[str, str]:
         lines.pop()
     if not lines:
         raise Unusable(f"{shown}: 构建清单是空的。请重新运行 build 生成完整的清单。")
-    entries: dict[str, str] = {}
-    if _LINES.fullmatch(text if text.endswith("\n") else text + "\n"):  # every line well formed, in one pass
-        for line in lines:
-            digest, _, path = line.partition("  ")
-            if not is_site_path(path) or path in entries:
-                break
-            entries[path] = digest
-        else:
-            return entries
-        entries = {}
+    entries = _well_formed(lines)
+    if entries is not None:
+        return entries
+    entries = {}
     for number, line in enumerate(lines, start=1):  # find the first bad line, to name it
         match = _LINE.fullmatch(line)
         if match is None or not is_site_path(match[2]) or match[2] in entries:
@@ -120,6 +113,30 @@ def parse(text: str, shown: str = MANIFEST) -> dict[str, str]:
             )
         entries[match[2]] = match[1]
     return entries
+
+
+def _well_formed(lines: list[str]) -> dict[str, str] | None:
+    """Path -> SHA-256 from a manifest's lines when every one is well formed (see parse), else None: checked in a few
+    passes over all of them at once, not a line of Python each (a site of 100,000 documents lists 423,000 files)."""
+    digests = [line[:64] for line in lines]
+    paths = [line[66:] for line in lines]
+    entries = dict(zip(paths, digests, strict=True))
+    # Every path's parts, as the parts of one path: "/" between paths and at both ends, so that a path with an empty,
+    # "." or ".." part (or an empty path) shows as "//", "/./" or "/../" in it. A line holds no "\n".
+    parts = "/" + "/".join(paths) + "/"
+    hexadecimal = "".join(digests).encode()
+    well_formed = (
+        len(entries) == len(lines)  # no path twice
+        and len(hexadecimal) == 64 * len(lines)  # every line at least 64 characters long
+        and not hexadecimal.translate(None, b"0123456789abcdef")  # ASCII only: a character of more bytes is left
+        and "".join([line[64:66] for line in lines]) == "  " * len(lines)  # each at most two characters
+        and "//" not in parts
+        and "/./" not in parts
+        and "/../" not in parts
+        and "\0" not in parts
+        and MANIFEST not in entries
+    )
+    return entries if well_formed else None
 
 
 def is_site_path(path: str) -> bool:
