@@ -350,7 +350,7 @@ def _parsed_line_by_line(text):
     return entries or None
 
 
-_DIGESTS = st.sampled_from(["a" * 64, "0123456789abcdef" * 4, "A" * 64, "a" * 63, "g" * 64])
+_DIGESTS = st.sampled_from(["a" * 64, "0123456789abcdef" * 4, "A" * 64, "a" * 63, "g" * 64, "é" + "a" * 63, "a" * 65])
 _NAMES = st.sampled_from(
     ["index.html", "a/b.html", "a//b", "../x", "./y", MANIFEST, "x y", " z", "a\r", "", "doc/"]
     + ["...", "a/.b", "a/./b", "a/../b", "/a", "a/..", "a/.", "b..", "a/..c/d", "d/" + MANIFEST, "a\0b.html"]
