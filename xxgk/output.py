@@ -181,6 +181,7 @@ class Staging:
         self._folders = set(folders) if folders is not None else _folders_of(self._root, self.held)
         self._lent = 0  # how many lendings of the folder to worker processes have not been reported back (claim)
         self._listed: tuple[int, list[str]] | None = None  # folders() as last worked out, after that many writes
+        self._pages: dict[str, str] | None = None  # pages(), until the next write
         self._differences: dict[str, str | None] | None = None  # differences(), until the next write
 
     def for_workers(self) -> tuple[Path, Previous, dict[str, str] | None, set[str], frozenset[str]]:
@@ -196,7 +197,7 @@ class Staging:
         if dest in self._written:
             raise ValueError(f"two outputs claim one path: {dest!r}")
         self._written[dest] = ""
-        self._differences = None
+        self._differences = self._pages = None
         self._make_folder(path.rpartition("/")[0], dest)
         return path
 
@@ -237,7 +238,7 @@ class Staging:
             if dest in self._written:
                 raise ValueError(f"two outputs claim one path: {dest!r}")
             self._written[dest], self._sizes[dest] = digest, size
-        self._differences = None
+        self._differences = self._pages = None
         self._lent -= 1
 
     def write(self, outputs: Iterable[Output]) -> list[tuple[str, str, int]]:
@@ -322,7 +323,7 @@ class Staging:
             elif dest in self._written:  # the spare's file: its path was checked, and its folder is there
                 raise ValueError(f"two outputs claim one path: {dest!r}")
             self._written[dest], self._sizes[dest] = files[dest]
-        self._differences = None
+        self._differences = self._pages = None
         return True
 
     def files(self) -> list[tuple[str, str, int]]:
@@ -353,7 +354,9 @@ class Staging:
 
     def pages(self) -> dict[str, str]:
         """Site path -> SHA-256 of every HTML page written so far."""
-        return {dest: digest for dest, digest in self._written.items() if dest.endswith(".html")}
+        if self._pages is None:
+            self._pages = {dest: digest for dest, digest in self._written.items() if dest.endswith(".html")}
+        return dict(self._pages)
 
     def write_manifest(self) -> None:
         """Write manifest.sha256 listing every file written so far: the previous build's manifest with the

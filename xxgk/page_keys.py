@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Callable
+from itertools import compress
 from operator import attrgetter
 from pathlib import Path
 
@@ -155,8 +156,12 @@ class PageRecord:
     def encoded(self, stage: Staging) -> bytes:
         """The record of this build, once every page was written into stage."""
         written, sizes = stage.written(), stage.sizes()
-        # In the order the pages were made: the same for the same site, so the same bytes.
-        body = {dest: (key, written[dest], sizes[dest]) for dest, key in self._new.items() if written.get(dest)}
+        # In the order the pages were made: the same for the same site, so the same bytes. Only those written (a
+        # digest, not "" or None), in C-level passes over some 240,000 pages at 100,000 documents.
+        dests = list(self._new)
+        digests = list(map(written.get, dests))
+        entries = zip(self._new.values(), digests, map(sizes.get, dests), strict=True)
+        body = dict(compress(zip(dests, entries, strict=True), digests))
         data = records.encoded(_RECORD_KEY, body)
         if self._parsed is not None:  # what _entries(data) gives
             self._parsed.remember(_RECORD_KEY, data, body)
