@@ -417,8 +417,9 @@ class Staging:
     def prune(self) -> None:
         """Remove what the folder held that this build did not write, and the folders that leaves empty."""
         emptied = set()
-        for dest in self.held:
-            if dest not in self._written and dest not in self._touched:
+        # A C-level pass over the spare's files: an edit build writes or keeps all but a few of them.
+        for dest in filterfalse(self._written.__contains__, self.held):
+            if dest not in self._touched:
                 _unlink(os.path.join(self._root, dest))
                 emptied.add(os.path.dirname(dest))
         _remove_empty(self._root, emptied)
