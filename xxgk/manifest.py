@@ -129,7 +129,8 @@ def _well_formed(lines: list[str]) -> dict[str, str] | None:
         len(entries) == len(lines)  # no path twice
         and len(hexadecimal) == 64 * len(lines)  # every line at least 64 characters long
         and not hexadecimal.translate(None, b"0123456789abcdef")  # ASCII only: a character of more bytes is left
-        and "".join([line[64:66] for line in lines]) == "  " * len(lines)  # each at most two characters
+        # Two spaces after every digest: each slice has at most two characters, so only then are they all spaces.
+        and "".join([line[64:66] for line in lines]) == "  " * len(lines)
         and "//" not in parts
         and "/./" not in parts
         and "/../" not in parts
