@@ -62,10 +62,8 @@ def assemble(documents: list[Document], config: Config, today: date, reports: Se
     live, held_back, drafts = partition(documents, today)
     live = _unpublished_references_left_out(live)
     catalog: list[Document | CatalogEntry] = list(live)  # already in sort_key's order: only the reports go in
-    for report in (r for r in reports if r.published <= today):
-        insort(
-            catalog, report, key=methodcaller("sort_key")
-        )  # after the entries it ties with, as a stable sort puts it
+    for report in (r for r in reports if r.published <= today):  # after the entries it ties with, as a stable sort
+        insort(catalog, report, key=methodcaller("sort_key"))
     size = config.page_size
     return Site(
         documents=tuple(live),
