@@ -198,6 +198,28 @@ def test_watch_notices_added_changed_and_removed_files(tmp_path):
     stop.set()
 
 
+def test_snapshot_holds_every_regular_file_once_by_its_path(tmp_path):
+    """Files at any depth and a watched file are there with their size and time; a symlinked file is there as its
+    target, a symlinked folder's files and a broken link are not (as os.walk and a stat of each file found)."""
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "deep.md").write_text("deep")
+    (tmp_path / "top.md").write_text("x")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "elsewhere.md").write_text("elsewhere")
+    (tmp_path / "linked-folder").symlink_to(outside, target_is_directory=True)
+    (tmp_path / "linked-file.md").symlink_to(tmp_path / "top.md")
+    (tmp_path / "broken.md").symlink_to(tmp_path / "gone.md")
+    watched_file = tmp_path.parent / f"{tmp_path.name}-config.yaml"
+    watched_file.write_text("site_name: x")
+    found = serve.snapshot([tmp_path, watched_file, tmp_path / "missing"])
+    stats = {path: (os.stat(path).st_mtime_ns, os.stat(path).st_size) for path in found}
+    assert found == stats
+    assert sorted(found) == sorted(
+        map(str, [tmp_path / "a" / "b" / "deep.md", tmp_path / "top.md", tmp_path / "linked-file.md", watched_file])
+    )
+
+
 def test_an_edit_made_before_the_watcher_starts_is_built(tmp_path):
     """serve takes its snapshot before the first build: a save during that build, or before the watcher's first
     look, must still bring a rebuild."""
