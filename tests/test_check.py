@@ -80,6 +80,50 @@ def test_a_changed_index_number_is_an_error(make_site, run_cli):
     assert code == 1 and ("content/a.md", 3, None, "error", "index-changed") in problems
 
 
+def committed(make_site, files: dict[str, str]):
+    """A site of files committed to a new git repository."""
+    root = make_site(files)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.gov.cn", "-C", str(root)]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    return root, git
+
+
+CHANGED = GOOD_DOC.replace("2019-00001", "2019-00007")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "then", "expected"),
+    [
+        ("content/a.md", GOOD_DOC + "\n补充一段。\n", [], []),  # the body edited, the index number kept
+        ("content/a.md", CHANGED, [], ["index-changed"]),
+        ("content/a.md", CHANGED, [["add", "content/a.md"]], ["index-changed"]),  # staged
+        ("content/a.md", CHANGED, [["update-index", "--assume-unchanged", "content/a.md"]], ["index-changed"]),
+        ("content/a.md", CHANGED, [["update-index", "--skip-worktree", "content/a.md"]], ["index-changed"]),
+        ("content/[2019]*/a.md", CHANGED, [], ["index-changed"]),  # a folder named like a pattern
+        ("content/a.md", CHANGED, [["add", "content/a.md"], ["commit", "-qm", "renumbered"]], []),  # now committed
+    ],
+)
+def test_an_index_number_is_compared_with_the_commit_wherever_git_keeps_the_change(
+    make_site, run_cli, name, text, then, expected
+):
+    root, git = committed(make_site, {name: GOOD_DOC})
+    (root / name).write_text(text, encoding="utf-8")
+    for command in then:
+        subprocess.run([*git, *command], check=True)
+    code, problems = check(run_cli, root)
+    assert [p[4] for p in problems if p[4].startswith("index-") and p[4] != "index-year"] == expected
+    assert code == (1 if expected else 0)
+
+
+def test_an_unknown_revision_is_a_warning_that_nothing_was_compared(make_site, run_cli):
+    root, _ = committed(make_site, {"content/a.md": GOOD_DOC})
+    (root / "content/a.md").write_text(CHANGED, encoding="utf-8")
+    code, problems = check(run_cli, root, "--since", "no-such-branch")
+    assert code == 0 and [p[3:] for p in problems if p[4].startswith("index-h")] == [("warning", "index-history")]
+
+
 def test_text_format_has_line_column_level_and_code(make_site, run_cli):
     result = run_cli(
         ["check", "--today", TODAY, "--since", "none"], make_site({"content/a.md": with_body("\n皇冠体育\n")})
