@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -122,6 +123,19 @@ def test_an_unknown_revision_is_a_warning_that_nothing_was_compared(make_site, r
     (root / "content/a.md").write_text(CHANGED, encoding="utf-8")
     code, problems = check(run_cli, root, "--since", "no-such-branch")
     assert code == 0 and [p[3:] for p in problems if p[4].startswith("index-h")] == [("warning", "index-history")]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving files to another user needs root")
+def test_a_repository_git_refuses_as_another_users_is_a_warning_that_nothing_was_compared(make_site, run_cli):
+    root, _ = committed(make_site, {"content/a.md": GOOD_DOC})
+    (root / "content/a.md").write_text(CHANGED, encoding="utf-8")
+    for folder, _, names in os.walk(root / ".git"):
+        for name in [folder, *(os.path.join(folder, n) for n in names)]:
+            os.chown(name, 65534, 65534)  # nobody
+    code, problems = check(run_cli, root)
+    assert code == 0 and [p[3:] for p in problems if p[4].startswith("index-h")] == [("warning", "index-history")]
+    result = run_cli(["check", "--today", TODAY], root)
+    assert "safe.directory" in result.err and str(root.resolve()) in result.err
 
 
 def test_text_format_has_line_column_level_and_code(make_site, run_cli):

@@ -12,10 +12,11 @@ from ..frontmatter import written_value
 
 def changed_index_numbers(content_dir: Path, rev: str, shown: callable) -> list[Problem]:
     """An error for every document whose index number differs from the one committed at rev; nothing to compare
-    (and no finding) when the content folder is not in a git work tree or git is not installed."""
+    (and no finding) when the content folder is not in a git work tree or git is not installed, a warning when git
+    refuses the work tree as another user's."""
     top = _git(content_dir, "rev-parse", "--show-toplevel")
     if top is None:
-        return []
+        return _refused(content_dir, shown)
     root = Path(os.fsdecode(top.removesuffix(b"\n")))
     committed = (
         None if rev.startswith("-") else _committed_texts(root, content_dir.resolve().relative_to(root).as_posix(), rev)
@@ -45,6 +46,28 @@ def changed_index_numbers(content_dir: Path, rev: str, shown: callable) -> list[
                 )
             )
     return problems
+
+
+def _refused(content_dir: Path, shown: callable) -> list[Problem]:
+    """A warning when git refuses to read the work tree the content folder is in because another user owns it (as in
+    a CI container: git's safe.directory); nothing when there is no work tree."""
+    # Asked with the check waived only to tell the two apart: nothing is read from such a repository, whose config
+    # could run commands (core.fsmonitor) as git reads its files.
+    top = _git(content_dir, "-c", "safe.directory=*", "rev-parse", "--show-toplevel")
+    if top is None:
+        return []
+    repository = os.fsdecode(top.removesuffix(b"\n"))
+    return [
+        Problem(
+            shown(content_dir),
+            None,
+            f"git 拒绝读取仓库 {repository}（它的所有者不是运行本程序的用户），未核对索引号是否被改动。"
+            f"如信任这个仓库，请运行 git config --global --add safe.directory '{repository}'，"
+            "或以仓库所有者的身份运行。",
+            "index-history",
+            WARNING,
+        )
+    ]
 
 
 def _current(path: Path) -> tuple[str, int] | None:
