@@ -624,3 +624,36 @@ def test_a_config_has_one_fingerprint_from_whichever_folder_it_is_loaded(tmp_pat
     elsewhere = load_config(path)
     assert here.warnings and here.warnings != elsewhere.warnings  # they name the file as seen from each folder
     assert fingerprint(here) == fingerprint(elsewhere)
+
+
+def _remembered(tmp_path: Path, text: bytes) -> tuple[Memory, str]:
+    """A Memory as a committed build leaves it, of one document whose bytes were text."""
+    path = tmp_path / "a.md"
+    path.write_bytes(text)
+    digest = hashlib.sha256(text).hexdigest()
+    fields = cache_module._Fields("content/a.md", None, digest, (), None)
+    walk = cache_module.Walk(str(tmp_path), (("content/a.md", str(path)),), ())
+    return Memory(entries={"content/a.md": fields}, walk=walk, reporting=True, reported=set()), str(path)
+
+
+@pytest.mark.parametrize(
+    ("now", "reported", "expected"),
+    [
+        (b"same", "doc", True),  # saved again without a change, or reported twice
+        (b"changed", "doc", False),
+        (None, "doc", False),  # removed
+        (b"same", "other", False),  # a file no document of the last build is: a new one, an attachment, a template
+        (b"same", "doc and other", False),
+        (b"same", "nothing", False),  # nothing reported: no change known to have been looked at
+        (b"same", "untold", False),  # a change not told file by file
+    ],
+)
+def test_memory_knows_when_every_reported_file_is_a_document_as_committed(tmp_path, now, reported, expected):
+    memory, path = _remembered(tmp_path, b"same")
+    if now is None:
+        os.remove(path)
+    else:
+        Path(path).write_bytes(now)
+    other = str(tmp_path / "new.md")
+    memory.report({"doc": {path}, "other": {other}, "doc and other": {path, other}, "nothing": set()}.get(reported))
+    assert memory.reported_as_committed() is expected

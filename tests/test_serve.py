@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import re
 import shutil
 import socket
@@ -257,6 +258,42 @@ def test_serve_command_builds_serves_and_rebuilds(tmp_path):
         )
         page.write_text(edited, encoding="utf-8")
         assert _eventually(lambda: "修改后的标题用于测试重建" in fetch(address + "catalog/")[2])
+
+
+def test_a_save_that_changes_nothing_is_not_built_again_and_the_next_edit_is(tmp_path):
+    root = copy_sample(tmp_path / "src")
+    command = [sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "--today", TODAY]
+    with subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
+        try:
+            address = _wait_for_address(process)
+            lines: queue.Queue[str] = queue.Queue()
+            threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+
+            def build() -> int:
+                return json.loads(fetch(address + "__xxgk/status")[2])["build"]
+
+            first = build()
+            time.sleep(1)  # the watch is in place (for a site this small, at once): a save before it is always built
+            page = next((root / "content").rglob("*.md"))
+            page.write_bytes(page.read_bytes())  # saved again: a new time, the same bytes
+            assert "无须重建" in _next_line(lines, ("无须重建", "构建完成"))
+            assert build() == first
+            page.write_text(page.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+            assert "构建完成" in _next_line(lines, ("无须重建", "构建完成"))
+            assert _eventually(lambda: build() == first + 1)
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+def _next_line(lines: queue.Queue, wanted: tuple[str, ...], seconds: float = 60) -> str:
+    """The next line serve printed that holds one of wanted (waiting at most seconds)."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        line = lines.get(timeout=left)
+        if any(text in line for text in wanted):
+            return line
+    raise AssertionError(f"serve printed none of {wanted}")
 
 
 def test_serve_asks_for_a_restart_when_the_output_folder_or_base_path_changes(tmp_path):

@@ -293,6 +293,18 @@ class Memory:
         """Note files reported changed (None: changes not told file by file, such as a poll's)."""
         self.reported = None if paths is None or self.reported is None else self.reported | set(paths)
 
+    def reported_as_committed(self) -> bool:
+        """Whether every file reported changed since the last commit is a document that build read, with the same
+        bytes now (a save that changed nothing, or a change reported twice): a build would then change nothing."""
+        if not self.reported or self.walk is None:
+            return False
+        keys = self.walk.keys
+        for path in self.reported:
+            fields = self.entries.get(keys.get(path, ""))
+            if fields is None or file_digest(path) != fields.digest:
+                return False
+        return True
+
 
 @dataclass(frozen=True)
 class Walk:

@@ -356,6 +356,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     def rebuild(changed: set[str] | None) -> None:
         memory.report(changed)  # the files the operating system reported changed, if it told them
+        if not status.error and memory.reported_as_committed():  # after a failed build, every save is built
+            print("改动的文件与上一次构建时内容相同，无须重建。", file=_chatter(args), flush=True)
+            return
         try:
             current = _load(args)
             if (current.output_dir, current.base_path) != (config.output_dir, config.base_path):
