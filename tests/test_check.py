@@ -106,9 +106,11 @@ CHANGED = GOOD_DOC.replace("2019-00001", "2019-00007")
         ("content/a.md", CHANGED, [["add", "content/a.md"], ["commit", "-qm", "renumbered"]], []),  # now committed
     ],
 )
+@pytest.mark.parametrize("named_at_most", [256, 0])  # the changed files listed from the revision by name, or not
 def test_an_index_number_is_compared_with_the_commit_wherever_git_keeps_the_change(
-    make_site, run_cli, name, text, then, expected
+    make_site, run_cli, monkeypatch, name, text, then, expected, named_at_most
 ):
+    monkeypatch.setattr("xxgk.check.history._NAMED_AT_MOST", named_at_most)
     root, git = committed(make_site, {name: GOOD_DOC})
     (root / name).write_text(text, encoding="utf-8")
     for command in then:
