@@ -14,10 +14,10 @@ def changed_index_numbers(content_dir: Path, rev: str, shown: callable) -> list[
     """An error for every document whose index number differs from the one committed at rev; nothing to compare
     (and no finding) when the content folder is not in a git work tree or git is not installed, a warning when git
     refuses the work tree as another user's."""
-    top = _git(content_dir, "rev-parse", "--show-toplevel")
+    top = _top(content_dir)
     if top is None:
         return _refused(content_dir, shown)
-    root = Path(os.fsdecode(top.removesuffix(b"\n")))
+    root = Path(top)
     committed = (
         None if rev.startswith("-") else _committed_texts(root, content_dir.resolve().relative_to(root).as_posix(), rev)
     )
@@ -53,10 +53,9 @@ def _refused(content_dir: Path, shown: callable) -> list[Problem]:
     a CI container: git's safe.directory); nothing when there is no work tree."""
     # Asked with the check waived only to tell the two apart: nothing is read from such a repository, whose config
     # could run commands (core.fsmonitor) as git reads its files.
-    top = _git(content_dir, "-c", "safe.directory=*", "rev-parse", "--show-toplevel")
-    if top is None:
+    repository = _top(content_dir, "-c", "safe.directory=*")
+    if repository is None:
         return []
-    repository = os.fsdecode(top.removesuffix(b"\n"))
     return [
         Problem(
             shown(content_dir),
@@ -120,10 +119,10 @@ def _edited(root: Path, folder: str, rev: str) -> set[str] | None:
     """The files under folder (paths from root) whose working copy may differ from rev's: those git finds changed,
     staged or not, and those git is told not to look at (assume-unchanged, skip-worktree); None when rev cannot be
     read. git tells the others apart by their stat, so a build of 100,000 documents need not read every one twice."""
-    pathspec = ("--literal-pathspecs",)  # a folder named with * or [ is that folder, not a pattern
+    # --literal-pathspecs: a folder named with * or [ is that folder, not a pattern.
     changed = _git(
         root,
-        *pathspec,
+        "--literal-pathspecs",
         "diff",
         "--name-only",
         "--no-renames",
@@ -134,12 +133,18 @@ def _edited(root: Path, folder: str, rev: str) -> set[str] | None:
         "--",
         folder,
     )
-    flagged = _git(root, *pathspec, "ls-files", "-v", "-z", "--", folder)
+    flagged = _git(root, "--literal-pathspecs", "ls-files", "-v", "-z", "--", folder)
     if changed is None or flagged is None:
         return None
     # ls-files -v tags each file: a lowercase letter when assume-unchanged, S when skip-worktree.
     unlooked = (entry[2:] for entry in flagged.split(b"\0") if entry[:1].islower() or entry[:1] == b"S")
     return {os.fsdecode(name) for name in (*filter(None, changed.split(b"\0")), *unlooked)}
+
+
+def _top(folder: Path, *options: str) -> str | None:
+    """The top folder of the git work tree folder is in (git run with options), or None when there is none."""
+    found = _git(folder, *options, "rev-parse", "--show-toplevel")
+    return None if found is None else os.fsdecode(found.removesuffix(b"\n"))
 
 
 def _git(folder: Path, *args: str) -> bytes | None:
