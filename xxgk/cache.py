@@ -38,11 +38,15 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .key_memo import KeyMemo
 from .pickled import Pending, quick_state
 from .records import Parsed
+
+if TYPE_CHECKING:
+    from .model import Document
+    from .render import PageContext
 
 FORMAT = 6
 RACY_NS = 2_000_000_000  # an mtime this close to the moment of reading is not trusted (same-tick edits)
@@ -275,7 +279,8 @@ class Memory:
     """The entries of the last committed cache, kept by a long-running process (serve) between its builds, so
     that unchanged documents are not read back from the database and unpickled each time; and the records and
     manifests its builds parsed or wrote, so that they are not parsed again; and the keys of its last build's pages,
-    so that a page made from the same documents again is not hashed again."""
+    so that a page made from the same documents again is not hashed again; and the navigation its pages showed, for
+    serve to render an edited document's page ahead of the build (see preview.py)."""
 
     context: str = ""
     entries: dict[str, _Fields] = dataclasses.field(default_factory=dict)
@@ -288,6 +293,7 @@ class Memory:
     # With reporting, the files reported changed since the last commit (absolute paths): a build looks at only those.
     # None: every file is looked at (before the first commit, or a change was not told file by file).
     reported: set[str] | None = None
+    navigation: PageContext | None = None  # the last committed build's, as its pages showed it
 
     def report(self, paths: Iterable[str] | None) -> None:
         """Note files reported changed (None: changes not told file by file, such as a poll's)."""
@@ -304,6 +310,12 @@ class Memory:
             if fields is None or file_digest(path) != fields.digest:
                 return False
         return True
+
+    def committed_document(self, path: str) -> tuple[str, Document | None] | None:
+        """The key and document (None: it had errors) of the document at path (absolute) as the last commit read it;
+        None when that commit read no document there."""
+        fields = self.entries.get(self.walk.keys.get(path, "")) if self.walk is not None else None
+        return None if fields is None else (fields.key, fields.value[0])
 
 
 @dataclass(frozen=True)

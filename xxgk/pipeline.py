@@ -454,6 +454,8 @@ def _build_checked(
     # used for nothing but its own source, are kept as they are compiled).
     if checked.cache:
         checked.cache.commit()
+        if memory is not None:  # with the documents the commit left in it
+            memory.navigation = context
     if record:
         _save_static_record(record, static_record(), parsed)
     if scan_record:

@@ -1,0 +1,173 @@
+"""serve's pages rendered ahead of the build: made only for an edit of bodies alone, and then byte for byte the
+pages the build writes."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from .conftest import GOOD_DOC, TODAY
+from .test_incremental import edit, files, sample_project
+
+DOC = "content/fdzdgknr/2018-pingshan-gzld.md"
+OTHER = "content/fdzdgknr/2019-shiliqu-zgb-gzzj.md"
+
+
+def _body(root: Path) -> list[Path]:
+    edit(root / DOC, r"较好的完成了各项工作任务。$", "甲乙丙丁完成了各项工作任务。")
+    return [root / DOC]
+
+
+def _two_bodies(root: Path) -> list[Path]:
+    edit(root / OTHER, r"。$", "。戊己庚辛。")
+    return [*_body(root), root / OTHER]
+
+
+def _title(root: Path) -> list[Path]:
+    edit(root / DOC, r"^title: .*$", 'title: "改过的标题"')
+    return [root / DOC]
+
+
+def _body_and_title(root: Path) -> list[Path]:
+    return [*_body(root), *_title(root)]
+
+
+def _body_with_an_error(root: Path) -> list[Path]:  # a full ID number: the privacy rule stops the build
+    edit(root / DOC, r"较好的完成了各项工作任务。$", "联系人身份证号 11010519491231002X。")
+    return [root / DOC]
+
+
+def _body_and_an_editor_s_files(root: Path) -> list[Path]:  # swap, backup and temporary files, gone or not
+    folder = root / "content/fdzdgknr"
+    for name in (".2018-pingshan-gzld.md.swp", "2018-pingshan-gzld.md~", "4913"):
+        (folder / name).write_bytes(b"\0")
+    return [*_body(root), *(folder / name for name in (".2018-pingshan-gzld.md.swp", "2018-pingshan-gzld.md~", "4913"))]
+
+
+def _body_and_a_new_folder(root: Path) -> list[Path]:
+    (root / "content/new").mkdir()
+    return [*_body(root), root / "content/new"]
+
+
+def _body_and_a_new_document(root: Path) -> list[Path]:
+    return [*_body(root), *_added(root)]
+
+
+def _added(root: Path) -> list[Path]:
+    added = root / "content/fdzdgknr/2019-added.md"
+    added.write_text(GOOD_DOC.replace("2019-00001", "2019-00077"), encoding="utf-8")
+    return [added]
+
+
+def _deleted(root: Path) -> list[Path]:
+    (root / DOC).unlink()
+    return [root / DOC]
+
+
+def _template(root: Path) -> list[Path]:  # any file but a document is left to the build
+    template = root / "templates/document.html"
+    template.parent.mkdir(exist_ok=True)
+    template.write_text("{% extends 'base.html' %}", encoding="utf-8")
+    return [*_body(root), template]
+
+
+def _config(root: Path) -> list[Path]:
+    config = root / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "# 注释\n", encoding="utf-8")
+    return [*_body(root), config]
+
+
+@pytest.mark.parametrize(
+    ("change", "ahead"),
+    [
+        (_body, True),
+        (_two_bodies, True),
+        (_title, False),  # the navigation may show it: the build makes the page
+        (_body_and_title, False),
+        (_body_with_an_error, False),
+        (_body_and_an_editor_s_files, True),
+        (_body_and_a_new_folder, False),
+        (_body_and_a_new_document, False),  # its neighbours' 上一篇/下一篇 may change
+        (_added, False),
+        (_deleted, False),
+        (_template, False),
+        (_config, False),
+    ],
+)
+def test_pages_are_rendered_ahead_only_for_bodies_and_as_the_build_then_writes_them(tmp_path, change, ahead):
+    from xxgk import pipeline, preview
+    from xxgk.cache import Memory
+    from xxgk.config import load_config
+    from xxgk.errors import BuildError
+
+    root = sample_project(tmp_path)
+    today, memory = date.fromisoformat(TODAY), Memory(reporting=True)
+    pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=memory, published=lambda: None)
+    changed = change(root)
+    memory.report({str(path.absolute()) for path in changed})
+    config = load_config(root / "config.yaml")
+    pages = preview.pages_ahead(config, memory, root / ".site-cache/templates")
+    assert (pages is not None) == ahead
+    try:
+        pipeline.build(config, today, since=None, memory=memory, published=lambda: None)
+    except BuildError:
+        assert not ahead
+        return
+    if ahead:
+        site = files(root / "site")
+        assert len(pages) == len([p for p in changed if p.suffix == ".md"]) and all(
+            site[path] == data for path, data in pages.items()
+        )
+        assert any("甲乙丙丁" in data.decode("utf-8") for data in pages.values())
+
+
+def test_a_body_edit_after_a_failed_build_is_rendered_ahead_from_the_last_good_one(tmp_path):
+    from xxgk import pipeline, preview
+    from xxgk.cache import Memory
+    from xxgk.config import load_config
+    from xxgk.errors import BuildError
+
+    root = sample_project(tmp_path)
+    today, memory = date.fromisoformat(TODAY), Memory(reporting=True)
+    pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=memory, published=lambda: None)
+    memory.report({str(path.absolute()) for path in _body_with_an_error(root)})
+    with pytest.raises(BuildError):
+        pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=memory, published=lambda: None)
+    edit(root / DOC, r"联系人身份证号 11010519491231002X。$", "甲乙丙丁完成了各项工作任务。")
+    memory.report({str((root / DOC).absolute())})
+    pages = preview.pages_ahead(load_config(root / "config.yaml"), memory, None)
+    pipeline.build(load_config(root / "config.yaml"), today, since=None, memory=memory, published=lambda: None)
+    site = files(root / "site")
+    assert pages and all(site[path] == data for path, data in pages.items())
+    assert "甲乙丙丁" in next(iter(pages.values())).decode("utf-8")
+
+
+def test_nothing_is_rendered_ahead_before_the_first_build_or_for_changes_not_told_file_by_file(tmp_path):
+    from xxgk import pipeline, preview
+    from xxgk.cache import Memory
+    from xxgk.config import load_config
+
+    root = sample_project(tmp_path)
+    config, memory = load_config(root / "config.yaml"), Memory(reporting=True)
+    memory.report({str(path.absolute()) for path in _body(root)})
+    assert preview.pages_ahead(config, memory, None) is None
+    pipeline.build(config, date.fromisoformat(TODAY), since=None, memory=memory, published=lambda: None)
+    memory.report(None)
+    assert preview.pages_ahead(config, memory, None) is None
+
+
+def test_a_draft_s_body_edit_is_left_to_the_build(tmp_path):  # never published: it has no page to render ahead
+    from xxgk import pipeline, preview
+    from xxgk.cache import Memory
+    from xxgk.config import load_config
+
+    root = sample_project(tmp_path)
+    draft = root / "content/fdzdgknr/2019-draft.md"
+    draft.write_text(GOOD_DOC.replace("2019-00001", "2019-00078").replace("---\n", "---\ndraft: true\n", 1))
+    config, memory = load_config(root / "config.yaml"), Memory(reporting=True)
+    pipeline.build(config, date.fromisoformat(TODAY), since=None, memory=memory, published=lambda: None)
+    edit(draft, r"较好地完成了各项工作任务。$", "甲乙丙丁。")
+    memory.report({str(draft.absolute())})
+    assert preview.pages_ahead(config, memory, None) is None

@@ -1,0 +1,68 @@
+"""serve's pages ahead of the build: when an edit changed only the body of published documents, their pages are
+rendered at once from the last build's navigation, so the open page shows the edit while the whole site is rebuilt
+(as `hugo server` renders the pages being viewed first).
+
+Such a page is byte for byte what the build then writes: a document's page shows its own fields and body and the
+navigation, and the navigation (columns, 上一篇/下一篇, related documents) is made from every document's fields but
+its body. So an edit that leaves a document's fields as they were (model.metadata_digest, its attachments
+included) leaves the navigation as it was. Files beside the documents that are none (an
+attachment, an editor's swap or temporary file) change no navigation either. Anything else (a new, removed or
+renamed document, a field, a template, the config) is left to the build.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import render
+from .cache import Memory
+from .config import Config
+from .content import read_document
+from .markup import MarkdownRenderer
+from .model import Document, metadata_digest
+from .taxonomy import load_tree
+
+
+def pages_ahead(config: Config, memory: Memory, compiled: Path | None) -> dict[str, bytes] | None:
+    """The page (site path -> bytes) of each document reported changed since the last build, as the next build will
+    write it, when every file reported is such a document (published by that build, read now without an error, its
+    fields as they were) or a file beside the documents that is none; None otherwise, or when there is no such
+    document (see the module's docstring). compiled: see render.make_env."""
+    if memory.navigation is None or not memory.reported:
+        return None
+    renderer, tree = MarkdownRenderer(), load_tree(config.extra_categories)
+    edited = []
+    for path in sorted(memory.reported):
+        committed = memory.committed_document(path)
+        if committed is None:
+            if _none_beside_documents(path, config):
+                continue
+            return None
+        src, before = committed
+        doc, problems = read_document(Path(path), src, config, tree, renderer)
+        if not _same_page_but_body(doc, before, config) or any(p.is_error for p in problems):
+            return None
+        edited.append(doc)
+    pages = {doc.path for doc in edited}
+    written = render.render_documents(memory.navigation, edited, compiled)
+    return {out.dest: out.data for out in written if out.dest in pages} or None
+
+
+def _same_page_but_body(doc: Document | None, before: Document | None, config: Config) -> bool:
+    """Whether doc, read now, differs from before, as the last build read it, in its body alone, and that build
+    published before's page."""
+    if doc is None or before is None or metadata_digest(doc) != metadata_digest(before):
+        return False
+    return (config.output_dir / before.path).is_file()
+
+
+def _none_beside_documents(path: str, config: Config) -> bool:
+    """Whether path (absolute), reported changed, is a file in the content folder that can be no document: not
+    Markdown, or hidden (an attachment; an editor's swap, backup or temporary file), and no folder."""
+    content, reports = os.path.abspath(config.content_dir), os.path.abspath(config.reports_dir)
+    if os.path.commonpath([path, content]) != content or os.path.commonpath([path, reports]) == reports:
+        return False
+    name = os.path.basename(path)
+    markdown = name.lower().endswith((".md", ".markdown")) and not name.startswith(".")
+    return not markdown and not os.path.isdir(path)
