@@ -5,10 +5,12 @@ Runs Debian's Chromium through Playwright against `build.py serve` on a copy of 
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
 import urllib.parse
+import urllib.request
 
 from .browser import CHROMIUM, LAUNCH_ARGS, sync_api
 from .conftest import REPO, TODAY
@@ -49,6 +51,42 @@ def test_an_open_page_follows_edits_and_shows_build_errors(tmp_path):
             browser.close()
             server.terminate()
             server.wait(10)
+
+
+def test_an_edited_body_shows_in_its_open_page_before_the_site_is_rebuilt_and_the_page_then_stays(tmp_path):
+    root = sample_project(tmp_path)
+    document = root / "content/fdzdgknr/2018-pingshan-gzld.md"
+    command = [sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "--today", TODAY]
+    with (
+        subprocess.Popen(command, cwd=root, **_OUTPUT) as server,
+        sync_api.sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            address = _wait_for_address(server)
+            page = browser.new_page()
+            index_no = re.search(r"(?m)^index_no: \"?([^\"\n]+)", document.read_text(encoding="utf-8")).group(1)
+            page.goto(f"{address}doc/{index_no}.html")
+            page.evaluate("window.notReloaded = true")
+            edit(document, r"较好的完成了各项工作任务。$", "甲乙丙丁完成了各项工作任务。")
+            page.wait_for_function(_SHOWS % "甲乙丙丁", timeout=90_000)
+            assert page.evaluate("window.notReloaded === undefined")  # the page reloaded itself
+            assert page.get_attribute("script[data-ahead]", "data-build") == "2"  # served ahead of build 2
+            page.evaluate("window.aheadShown = true")
+            _wait_for_build(address, 2)
+            page.wait_for_timeout(1000)
+            assert page.evaluate("window.aheadShown === true")  # the build wrote what it showed: no reload
+        finally:
+            browser.close()
+            server.terminate()
+            server.wait(10)
+
+
+def _wait_for_build(address: str, build: int) -> None:
+    status = {"build": 0, "version": ""}
+    while status["build"] < build:  # each request is held until the status changes
+        with urllib.request.urlopen(f"{address}__xxgk/status?seen={status['version']}", timeout=60) as answer:
+            status = json.loads(answer.read())
 
 
 def test_an_open_page_reloads_when_serve_is_started_again(tmp_path):

@@ -122,7 +122,7 @@ def test_a_page_knows_its_build_and_its_first_status_request_is_answered_at_once
     _, _, page = fetch(address + "catalog/")
     assert f'data-build="1" data-run="{status.run}"' in page
     _, _, now = fetch(address + "__xxgk/status")  # no version seen (a page's first request): answered at once
-    assert json.loads(now) == {"build": 1, "error": "", "version": 1, "run": status.run}
+    assert json.loads(now) == {"build": 1, "error": "", "version": 1, "run": status.run, "ahead": 0, "pages": []}
     assert serve.Status().run != status.run  # a restarted serve: the page reloads though the build is 1 again
 
 
@@ -143,7 +143,26 @@ def test_a_status_request_is_held_until_the_status_changes(live, change, expecte
     assert thread.is_alive()  # nothing changed: the request is held
     change(status)
     thread.join(10)
-    assert json.loads(answer[0]) == {**expected, "run": status.run}  # the change, long before serve.WAIT_SECONDS
+    # The change, long before serve.WAIT_SECONDS.
+    assert json.loads(answer[0]) == {**expected, "run": status.run, "ahead": 0, "pages": []}
+
+
+@pytest.mark.parametrize(("end", "build"), [(lambda status: status.succeeded(), 2), (lambda s: s.failed("错误"), 1)])
+def test_a_page_rendered_ahead_is_served_until_the_running_build_ends(live, end, build):
+    status, address, site = live
+    _, _, before = fetch(address + "catalog/")
+    thread, answer = _in_thread(lambda: fetch(address + "__xxgk/status?seen=1")[2])
+    status.rendered_ahead({"/xxgk/catalog/index.html": b"<html><body>ahead</body></html>"})
+    thread.join(10)
+    told = json.loads(answer[0])
+    assert (told["ahead"], told["pages"], told["build"], told["version"]) == (1, ["/xxgk/catalog/index.html"], 1, 2)
+    _, _, ahead = fetch(address + "catalog/index.html")
+    assert ahead.startswith("<html><body>ahead<script") and 'data-build="2"' in ahead and 'data-ahead="1"' in ahead
+    assert fetch(address + "catalog/")[2] == before  # another URL of the page is served from the file
+    end(status)
+    _, _, after = fetch(address + "catalog/index.html")
+    assert after == before.replace('data-build="1"', f'data-build="{build}"')
+    assert json.loads(fetch(address + "__xxgk/status")[2])["pages"] == []
 
 
 @pytest.mark.parametrize("seen", ["0", "7", "abc", "", "²", "1" * 19])

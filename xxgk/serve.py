@@ -64,23 +64,39 @@ def _note(state: dict[str, tuple[int, int]], path: str) -> None:
 
 class Status:
     """What open pages are told: the number of the last successful build, the errors of a failed one, a version
-    that counts every change of the two, for a page to wait on (see json), and which run of serve this is (build
-    numbers start again at 1 when serve is restarted: a page of the previous run reloads)."""
+    that counts every change of these, for a page to wait on (see json), and which run of serve this is (build
+    numbers start again at 1 when serve is restarted: a page of the previous run reloads). Also the pages rendered
+    ahead of the build that is running (see preview.py), served in place of the files until it ends."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self.build, self.error, self.version, self.run = 1, "", 1, secrets.token_hex(8)
         self._held = 0  # status requests waiting for a change
+        self._ahead: dict[str, bytes] = {}  # URL path -> a page's bytes, rendered ahead of the running build
+        self._ahead_of = 0  # how many times pages were rendered ahead: which of those a page was served from
 
     def succeeded(self) -> None:
         with self._changed:
-            self.build, self.error, self.version = self.build + 1, "", self.version + 1
+            self.build, self.error, self.version, self._ahead = self.build + 1, "", self.version + 1, {}
             self._changed.notify_all()
 
     def failed(self, text: str) -> None:
         with self._changed:
-            self.error, self.version = text, self.version + 1
+            self.error, self.version, self._ahead = text, self.version + 1, {}
             self._changed.notify_all()
+
+    def rendered_ahead(self, pages: dict[str, bytes]) -> None:
+        """Serve pages (URL path -> bytes) until the running build ends, and tell the pages open at those paths."""
+        with self._changed:
+            self._ahead, self._ahead_of, self.version = dict(pages), self._ahead_of + 1, self.version + 1
+            self._changed.notify_all()
+
+    def page_ahead(self, url_path: str) -> tuple[bytes, int, int] | None:
+        """The page rendered ahead at url_path, with the build it belongs to (the running one) and which rendering
+        ahead made it; None when there is none."""
+        with self._changed:
+            page = self._ahead.get(url_path)
+            return None if page is None else (page, self.build + 1, self._ahead_of)
 
     def json(self, seen: int | None = None, timeout: float = 0.0, gone: Callable[[], bool] = lambda: False) -> bytes:
         """The status as JSON; when seen is the current version, once it changes, timeout seconds have passed or
@@ -96,7 +112,14 @@ class Status:
                         self._changed.wait(min(left, 0.5))
                 finally:
                     self._held -= 1
-            state = {"build": self.build, "error": self.error, "version": self.version, "run": self.run}
+            state = {
+                "build": self.build,
+                "error": self.error,
+                "version": self.version,
+                "run": self.run,
+                "ahead": self._ahead_of if self._ahead else 0,
+                "pages": sorted(self._ahead),
+            }
             return json.dumps(state, ensure_ascii=False).encode("utf-8")
 
 
@@ -232,7 +255,15 @@ HELD_AT_MOST = 4
 # it at once, an error is shown on top of it (as text).
 LIVE_JS = """\
 (function () {
-  var script = document.currentScript, shown = script.dataset.build, run = script.dataset.run, seen = "", box = null;
+  var script = document.currentScript, shown = script.dataset.build, run = script.dataset.run,
+    ahead = script.dataset.ahead || "", seen = "", box = null;
+  function stale(s) {
+    if (s.run !== run) return true;
+    if (s.pages.indexOf(location.pathname) >= 0 && String(s.ahead) !== ahead) return true;  // rendered ahead anew
+    if (!ahead || String(s.build) === shown) return String(s.build) !== shown;
+    // Rendered ahead of build `shown`, which is still running: current unless that build failed.
+    return String(s.build + 1) !== shown || Boolean(s.error);
+  }
   function show(error) {
     if (!error) { if (box) { box.remove(); box = null; } return; }
     if (!box) {
@@ -249,7 +280,7 @@ LIVE_JS = """\
   function poll() {
     var url = script.dataset.status + "?seen=" + encodeURIComponent(seen);
     fetch(url, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
-      if (String(s.build) !== shown || s.run !== run) { location.reload(); return; }
+      if (stale(s)) { location.reload(); return; }
       var changed = String(s.version) !== seen;
       seen = String(s.version);
       show(s.error);
@@ -296,6 +327,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self._send(200, "application/json; charset=utf-8", self.status.json(*_seen(query), self._gone))
         elif own == LIVE + "live.js":
             self._send(200, "text/javascript; charset=utf-8", LIVE_JS.encode("utf-8"))
+        elif (ahead := self.status.page_ahead(self.path.partition("?")[0])) is not None:
+            self._send(200, "text/html; charset=utf-8", self._with_script(*ahead))
         elif (page := self._page()) is not None:
             self._send(200, "text/html; charset=utf-8", self._live_page(page))
         elif self.command == "HEAD":
@@ -326,10 +359,15 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def _live_page(self, page: Path) -> bytes:
         """The page's bytes with the script that makes it follow the status."""
         build = self.status.build  # before the page is read: a build published meanwhile then reloads it
-        html = page.read_bytes()
+        return self._with_script(page.read_bytes(), build)
+
+    def _with_script(self, html: bytes, build: int, ahead: int | None = None) -> bytes:
+        """A page's bytes with the script that makes it follow the status, as a page of build (rendered ahead of it
+        by the ahead-th rendering ahead, when given)."""
+        marked = "" if ahead is None else f' data-ahead="{ahead}"'
         script = (
             f'<script src="{self.base_path}{LIVE}live.js" data-status="{self.base_path}{LIVE}status" '
-            f'data-build="{build}" data-run="{self.status.run}"></script>\n'
+            f'data-build="{build}" data-run="{self.status.run}"{marked}></script>\n'
         ).encode()
         at = html.rfind(b"</body>")
         return html[:at] + script + html[at:] if at >= 0 else html + script
