@@ -171,3 +171,47 @@ def test_a_draft_s_body_edit_is_left_to_the_build(tmp_path):  # never published:
     edit(draft, r"较好地完成了各项工作任务。$", "甲乙丙丁。")
     memory.report({str(draft.absolute())})
     assert preview.pages_ahead(config, memory, None) is None
+
+
+def _ahead(root: Path, change, config_file: str = "config.yaml") -> dict[str, bytes] | None:
+    """What is rendered ahead of the build after change(root) (a list of paths reported), the sample built before."""
+    from xxgk import pipeline, preview
+    from xxgk.cache import Memory
+    from xxgk.config import load_config
+
+    memory = Memory(reporting=True)
+    pipeline.build(load_config(root / config_file), date.fromisoformat(TODAY), since=None, memory=memory, published=str)
+    memory.report({str(path.absolute()) for path in change(root)})
+    return preview.pages_ahead(load_config(root / config_file), memory, None)
+
+
+def test_a_config_file_among_the_documents_is_left_to_the_build(tmp_path):
+    root = sample_project(tmp_path / "project")
+    text = (root / "config.yaml").read_text(encoding="utf-8")
+    (root / "config.yaml").write_text(text.replace("paths:\n", "paths:\n  content: .\n  output: ../out\n", 1))
+
+    def renamed(root: Path) -> list[Path]:
+        edit(root / "config.yaml", r"^site_name: .*$", "site_name: 改过的站名")
+        return [*_body(root), root / "config.yaml"]
+
+    assert _ahead(root, renamed) is None
+
+
+def test_a_folder_of_documents_moved_away_is_left_to_the_build(tmp_path):  # the watch names the folder alone
+    root = sample_project(tmp_path / "project")
+    (root / "content/old").mkdir()
+    (root / OTHER).rename(root / "content/old/moved.md")
+
+    def moved(root: Path) -> list[Path]:
+        (root / "content/old").rename(tmp_path / "trash")
+        return [*_body(root), root / "content/old"]
+
+    assert _ahead(root, moved) is None
+
+
+def test_a_document_naming_an_unpublished_one_is_left_to_the_build(tmp_path):  # the site leaves the name out
+    root = sample_project(tmp_path)
+    scheduled = GOOD_DOC.replace("2019-00001", "2019-00077").replace("published: 2019-03-06", "published: 2099-01-01")
+    (root / "content/fdzdgknr/2099-scheduled.md").write_text(scheduled, encoding="utf-8")
+    edit(root / DOC, r'^validity: "有效"$', 'validity: "有效"\ninterprets: "114403006955506492/2019-00077"')
+    assert _ahead(root, _body) is None

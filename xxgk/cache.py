@@ -311,6 +311,11 @@ class Memory:
                 return False
         return True
 
+    def documents_under(self, folder: str) -> bool:
+        """Whether the last commit read a document under folder (absolute): a folder since moved away, say."""
+        inside = os.path.join(folder, "")
+        return self.walk is not None and any(path.startswith(inside) for path in self.walk.keys)
+
     def committed_document(self, path: str) -> tuple[str, Document | None] | None:
         """The key and document (None: it had errors) of the document at path (absolute) as the last commit read it;
         None when that commit read no document there."""

@@ -22,6 +22,7 @@ from .content import read_document
 from .markup import MarkdownRenderer
 from .model import Document, metadata_digest
 from .taxonomy import load_tree
+from .urls import document_path
 
 
 def pages_ahead(config: Config, memory: Memory, compiled: Path | None) -> dict[str, bytes] | None:
@@ -36,7 +37,7 @@ def pages_ahead(config: Config, memory: Memory, compiled: Path | None) -> dict[s
     for path in sorted(memory.reported):
         committed = memory.committed_document(path)
         if committed is None:
-            if _none_beside_documents(path, config):
+            if _none_beside_documents(path, config, memory):
                 continue
             return None
         src, before = committed
@@ -51,18 +52,28 @@ def pages_ahead(config: Config, memory: Memory, compiled: Path | None) -> dict[s
 
 def _same_page_but_body(doc: Document | None, before: Document | None, config: Config) -> bool:
     """Whether doc, read now, differs from before, as the last build read it, in its body alone, and that build
-    published before's page."""
+    published before's page and the pages of the documents it names as 解读对象 and 替代文件 (the site leaves out
+    a name of an unpublished one: see assemble.py)."""
     if doc is None or before is None or metadata_digest(doc) != metadata_digest(before):
         return False
-    return (config.output_dir / before.path).is_file()
+    named = [document_path(index_no) for index_no in (doc.interprets, doc.replaced_by) if index_no]
+    return all((config.output_dir / path).is_file() for path in [before.path, *named])
 
 
-def _none_beside_documents(path: str, config: Config) -> bool:
+def _none_beside_documents(path: str, config: Config, memory: Memory) -> bool:
     """Whether path (absolute), reported changed, is a file in the content folder that can be no document: not
-    Markdown, or hidden (an attachment; an editor's swap, backup or temporary file), and no folder."""
-    content, reports = os.path.abspath(config.content_dir), os.path.abspath(config.reports_dir)
-    if os.path.commonpath([path, content]) != content or os.path.commonpath([path, reports]) == reports:
+    Markdown, or hidden (an attachment; an editor's swap, backup or temporary file), no folder (not even one gone
+    that held documents), and none of the config, templates, static files or annual-report files."""
+    if not _inside(path, config.content_dir) or any(
+        _inside(path, source) for source in (config.path, config.templates_dir, config.static_dir, config.reports_dir)
+    ):
         return False
     name = os.path.basename(path)
     markdown = name.lower().endswith((".md", ".markdown")) and not name.startswith(".")
-    return not markdown and not os.path.isdir(path)
+    return not markdown and not os.path.isdir(path) and not memory.documents_under(path)
+
+
+def _inside(path: str, folder: Path) -> bool:
+    """Whether path (absolute) is folder (a file or folder) or lies under it."""
+    folder_path = os.path.abspath(folder)
+    return os.path.commonpath([path, folder_path]) == folder_path
