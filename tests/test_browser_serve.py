@@ -114,3 +114,62 @@ def test_an_open_page_reloads_when_serve_is_started_again(tmp_path):
 
 
 _OUTPUT = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
+
+
+# An open page's script (serve.LIVE_JS) run in the browser against one status answer: its own build, the rendering
+# ahead it was served from ("" for a file), its path, then the status; whether it reloads.
+_ME, _RUN = "/xxgk/doc/a.html", "r1"
+_PAGE_RULES = [
+    (("1", ""), {"build": 1, "ahead": 0, "pages": []}, False),
+    (("1", ""), {"build": 2, "ahead": 0, "pages": []}, True),  # a new build
+    (("1", ""), {"build": 1, "ahead": 1, "pages": [_ME]}, True),  # rendered ahead
+    (("1", ""), {"build": 1, "ahead": 1, "pages": ["/xxgk/doc/b.html"]}, False),
+    (("2", "1"), {"build": 1, "ahead": 1, "pages": [_ME]}, False),  # its build is running
+    (("2", "1"), {"build": 1, "ahead": 1, "pages": [_ME], "error": "an earlier build's"}, False),
+    (("2", "1"), {"build": 1, "ahead": 0, "pages": [], "error": "its build's"}, True),  # back to the last good build
+    (("2", "1"), {"build": 2, "ahead": 0, "pages": []}, False),  # its build published these bytes
+    (("2", "1"), {"build": 2, "ahead": 0, "pages": [_ME]}, True),  # its build published other bytes
+    (("2", ""), {"build": 2, "ahead": 0, "pages": [_ME]}, False),  # ... which it then shows
+    (("2", "1"), {"build": 2, "ahead": 2, "pages": [_ME]}, True),  # rendered ahead again
+    (("2", "1"), {"build": 3, "ahead": 0, "pages": []}, True),
+    (("2", "1"), {"build": 2, "ahead": 0, "pages": [], "run": "r2"}, True),  # serve started again
+]
+
+
+def test_an_open_page_reloads_exactly_when_its_bytes_are_no_longer_the_ones_to_show():
+    from xxgk import serve
+
+    # The page's own objects stand in for those a page cannot replace (its script element, location).
+    script = (
+        serve.LIVE_JS.replace("document.currentScript", "window.fakeScript")
+        .replace("location.reload()", "window.reloads++")
+        .replace("location.pathname", "window.fakePath")
+    )
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page()
+            for (build, ahead, told), reloads in [((b, a, t), r) for (b, a), t, r in _PAGE_RULES]:
+                status = {"error": "", "version": 5, "run": _RUN, **told}
+                done = page.evaluate(
+                    """([script, data, path, status]) => new Promise((resolve) => {
+                        window.reloads = 0;
+                        window.fakePath = path;
+                        window.fakeScript = {dataset: data};
+                        window.fetch = () => Promise.resolve({json: () => Promise.resolve(status)});
+                        window.setTimeout = () => resolve(window.reloads);  // polls again: did not reload
+                        new Function(script)();
+                        Promise.resolve().then(() => 0).then(() => 0).then(() => 0).then(() => {
+                          if (window.reloads) resolve(window.reloads);
+                        });
+                    })""",
+                    [
+                        script,
+                        {"build": build, "run": _RUN, "status": "/s", **({"ahead": ahead} if ahead else {})},
+                        _ME,
+                        status,
+                    ],
+                )
+                assert bool(done) == reloads, (build, ahead, told)
+        finally:
+            browser.close()

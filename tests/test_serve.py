@@ -147,12 +147,17 @@ def test_a_status_request_is_held_until_the_status_changes(live, change, expecte
     assert json.loads(answer[0]) == {**expected, "run": status.run, "ahead": 0, "pages": []}
 
 
-@pytest.mark.parametrize(("end", "build"), [(lambda status: status.succeeded(), 2), (lambda s: s.failed("错误"), 1)])
+_AHEAD = b"<html><body>ahead</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("end", "build"), [(lambda status: status.succeeded(lambda url: _AHEAD), 2), (lambda s: s.failed("错误"), 1)]
+)
 def test_a_page_rendered_ahead_is_served_until_the_running_build_ends(live, end, build):
     status, address, site = live
     _, _, before = fetch(address + "catalog/")
     thread, answer = _in_thread(lambda: fetch(address + "__xxgk/status?seen=1")[2])
-    status.rendered_ahead({"/xxgk/catalog/index.html": b"<html><body>ahead</body></html>"})
+    status.rendered_ahead({"/xxgk/catalog/index.html": _AHEAD})
     thread.join(10)
     told = json.loads(answer[0])
     assert (told["ahead"], told["pages"], told["build"], told["version"]) == (1, ["/xxgk/catalog/index.html"], 1, 2)
@@ -163,6 +168,23 @@ def test_a_page_rendered_ahead_is_served_until_the_running_build_ends(live, end,
     _, _, after = fetch(address + "catalog/index.html")
     assert after == before.replace('data-build="1"', f'data-build="{build}"')
     assert json.loads(fetch(address + "__xxgk/status")[2])["pages"] == []
+
+
+@pytest.mark.parametrize(
+    ("published", "told"), [(b"ahead", []), (b"saved again", ["/xxgk/a.html"]), (None, ["/xxgk/a.html"])]
+)
+def test_a_page_rendered_ahead_that_the_build_did_not_publish_as_it_was_is_named_once_it_is_published(published, told):
+    # Saved again while the build read it: the build published the second save, which the page must then show.
+    status = serve.Status()
+    status.rendered_ahead({"/xxgk/a.html": b"ahead"})
+    status.succeeded({"/xxgk/a.html": published}.get)
+    assert {k: v for k, v in json.loads(status.json()).items() if k in ("build", "ahead", "pages")} == {
+        "build": 2,
+        "ahead": 0,
+        "pages": told,
+    }
+    status.succeeded()
+    assert json.loads(status.json())["pages"] == []
 
 
 @pytest.mark.parametrize("seen", ["0", "7", "abc", "", "²", "1" * 19])

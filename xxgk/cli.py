@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import os
@@ -376,7 +377,12 @@ def _serve(args: argparse.Namespace) -> int:
                 raise BuildError([_serve_restart(current)])
             _render_ahead(current, memory, status, args)
             report = pipeline.build(
-                current, day, since=_since(args), reuse=args.reuse, memory=memory, published=status.succeeded
+                current,
+                day,
+                since=_since(args),
+                reuse=args.reuse,
+                memory=memory,
+                published=lambda: status.succeeded(functools.partial(_published_page, current)),
             )
             _print_problems(list(report.warnings), args.format)
             print(_summary(report), file=_chatter(args), flush=True)
@@ -410,6 +416,14 @@ def _render_ahead(config: Config, memory: Memory, status: Status, args: argparse
     if pages:
         status.rendered_ahead({config.base_path + path: data for path, data in pages.items()})
         print(f"已先更新改动的 {len(pages)} 个文件页面，正在重建整个站点。", file=_chatter(args), flush=True)
+
+
+def _published_page(config: Config, url_path: str) -> bytes | None:
+    """The bytes of the published page at url_path (under the base path), or None when there is none."""
+    try:
+        return (config.output_dir / url_path.removeprefix(config.base_path)).read_bytes()
+    except OSError:
+        return None
 
 
 def _serve_restart(config: Config) -> Problem:

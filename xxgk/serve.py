@@ -74,21 +74,26 @@ class Status:
         self._held = 0  # status requests waiting for a change
         self._ahead: dict[str, bytes] = {}  # URL path -> a page's bytes, rendered ahead of the running build
         self._ahead_of = 0  # how many times pages were rendered ahead: which of those a page was served from
+        self._not_kept: list[str] = []  # URL paths of pages rendered ahead whose bytes the last build did not write
 
-    def succeeded(self) -> None:
+    def succeeded(self, published: Callable[[str], bytes | None] = lambda url_path: None) -> None:
+        """A build was published; published(url_path) gives the bytes it published there (None: none), so that a page
+        rendered ahead whose bytes it did not write reloads (its file was saved again while the build read it)."""
         with self._changed:
+            self._not_kept = sorted(url for url, page in self._ahead.items() if published(url) != page)
             self.build, self.error, self.version, self._ahead = self.build + 1, "", self.version + 1, {}
             self._changed.notify_all()
 
     def failed(self, text: str) -> None:
         with self._changed:
-            self.error, self.version, self._ahead = text, self.version + 1, {}
+            self.error, self.version, self._ahead, self._not_kept = text, self.version + 1, {}, []
             self._changed.notify_all()
 
     def rendered_ahead(self, pages: dict[str, bytes]) -> None:
         """Serve pages (URL path -> bytes) until the running build ends, and tell the pages open at those paths."""
         with self._changed:
             self._ahead, self._ahead_of, self.version = dict(pages), self._ahead_of + 1, self.version + 1
+            self._not_kept = []
             self._changed.notify_all()
 
     def page_ahead(self, url_path: str) -> tuple[bytes, int, int] | None:
@@ -118,7 +123,7 @@ class Status:
                 "version": self.version,
                 "run": self.run,
                 "ahead": self._ahead_of if self._ahead else 0,
-                "pages": sorted(self._ahead),
+                "pages": sorted(self._ahead) or self._not_kept,
             }
             return json.dumps(state, ensure_ascii=False).encode("utf-8")
 
@@ -257,12 +262,14 @@ LIVE_JS = """\
 (function () {
   var script = document.currentScript, shown = script.dataset.build, run = script.dataset.run,
     ahead = script.dataset.ahead || "", seen = "", box = null;
+  // s.pages: the pages rendered ahead of the running build (s.ahead > 0: which rendering ahead), or, with s.ahead 0,
+  // those the last build published with other bytes than were rendered ahead.
   function stale(s) {
     if (s.run !== run) return true;
-    if (s.pages.indexOf(location.pathname) >= 0 && String(s.ahead) !== ahead) return true;  // rendered ahead anew
-    if (!ahead || String(s.build) === shown) return String(s.build) !== shown;
-    // Rendered ahead of build `shown`, which is still running: current unless that build failed.
-    return String(s.build + 1) !== shown || Boolean(s.error);
+    var listed = s.pages.indexOf(location.pathname) >= 0, again = listed && s.ahead > 0 && String(s.ahead) !== ahead;
+    if (!ahead) return String(s.build) !== shown || again;
+    if (String(s.build) === shown) return again || (listed && !s.ahead);  // rendered ahead of the build published
+    return String(s.ahead) !== ahead;  // rendered ahead of build `shown`: current while it runs, not once it failed
   }
   function show(error) {
     if (!error) { if (box) { box.remove(); box = null; } return; }
