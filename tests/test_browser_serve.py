@@ -128,8 +128,11 @@ _PAGE_RULES = [
     (("2", "1"), {"build": 1, "ahead": 1, "pages": [_ME], "error": "an earlier build's"}, False),
     (("2", "1"), {"build": 1, "ahead": 0, "pages": [], "error": "its build's"}, True),  # back to the last good build
     (("2", "1"), {"build": 2, "ahead": 0, "pages": []}, False),  # its build published these bytes
-    (("2", "1"), {"build": 2, "ahead": 0, "pages": [_ME]}, True),  # its build published other bytes
-    (("2", ""), {"build": 2, "ahead": 0, "pages": [_ME]}, False),  # ... which it then shows
+    (("2", "1"), {"build": 2, "ahead": 0, "pages": [], "not_kept": {_ME: 1}}, True),  # its build published other bytes
+    (("2", ""), {"build": 2, "ahead": 0, "pages": [], "not_kept": {_ME: 1}}, False),  # ... which it then shows
+    (("2", "1"), {"build": 2, "ahead": 3, "pages": ["/xxgk/doc/b.html"], "not_kept": {_ME: 1}}, True),  # told later
+    (("2", "1"), {"build": 2, "ahead": 0, "pages": [], "error": "a later build's", "not_kept": {_ME: 1}}, True),
+    (("3", "2"), {"build": 3, "ahead": 0, "pages": [], "not_kept": {_ME: 1}}, False),  # an earlier rendering's
     (("2", "1"), {"build": 2, "ahead": 2, "pages": [_ME]}, True),  # rendered ahead again
     (("2", "1"), {"build": 3, "ahead": 0, "pages": []}, True),
     (("2", "1"), {"build": 2, "ahead": 0, "pages": [], "run": "r2"}, True),  # serve started again
@@ -150,7 +153,7 @@ def test_an_open_page_reloads_exactly_when_its_bytes_are_no_longer_the_ones_to_s
         try:
             page = browser.new_page()
             for (build, ahead, told), reloads in [((b, a, t), r) for (b, a), t, r in _PAGE_RULES]:
-                status = {"error": "", "version": 5, "run": _RUN, **told}
+                status = {"error": "", "version": 5, "run": _RUN, "not_kept": {}, **told}
                 done = page.evaluate(
                     """([script, data, path, status]) => new Promise((resolve) => {
                         window.reloads = 0;

@@ -122,7 +122,15 @@ def test_a_page_knows_its_build_and_its_first_status_request_is_answered_at_once
     _, _, page = fetch(address + "catalog/")
     assert f'data-build="1" data-run="{status.run}"' in page
     _, _, now = fetch(address + "__xxgk/status")  # no version seen (a page's first request): answered at once
-    assert json.loads(now) == {"build": 1, "error": "", "version": 1, "run": status.run, "ahead": 0, "pages": []}
+    assert json.loads(now) == {
+        "build": 1,
+        "error": "",
+        "version": 1,
+        "run": status.run,
+        "ahead": 0,
+        "pages": [],
+        "not_kept": {},
+    }
     assert serve.Status().run != status.run  # a restarted serve: the page reloads though the build is 1 again
 
 
@@ -144,7 +152,7 @@ def test_a_status_request_is_held_until_the_status_changes(live, change, expecte
     change(status)
     thread.join(10)
     # The change, long before serve.WAIT_SECONDS.
-    assert json.loads(answer[0]) == {**expected, "run": status.run, "ahead": 0, "pages": []}
+    assert json.loads(answer[0]) == {**expected, "run": status.run, "ahead": 0, "pages": [], "not_kept": {}}
 
 
 _AHEAD = b"<html><body>ahead</body></html>"
@@ -171,20 +179,24 @@ def test_a_page_rendered_ahead_is_served_until_the_running_build_ends(live, end,
 
 
 @pytest.mark.parametrize(
-    ("published", "told"), [(b"ahead", []), (b"saved again", ["/xxgk/a.html"]), (None, ["/xxgk/a.html"])]
+    ("published", "told"), [(b"ahead", {}), (b"saved again", {"/xxgk/a.html": 1}), (None, {"/xxgk/a.html": 1})]
 )
-def test_a_page_rendered_ahead_that_the_build_did_not_publish_as_it_was_is_named_once_it_is_published(published, told):
-    # Saved again while the build read it: the build published the second save, which the page must then show.
+def test_a_page_rendered_ahead_that_the_build_did_not_publish_as_it_was_stays_named_until_serve_ends(published, told):
+    # Saved again while the build read it: the build published the second save, which the page must then show, even
+    # when it asks only after later builds (a tab asleep): those change nothing it is told.
     status = serve.Status()
     status.rendered_ahead({"/xxgk/a.html": b"ahead"})
     status.succeeded({"/xxgk/a.html": published}.get)
-    assert {k: v for k, v in json.loads(status.json()).items() if k in ("build", "ahead", "pages")} == {
+    assert {k: v for k, v in json.loads(status.json()).items() if k in ("build", "ahead", "pages", "not_kept")} == {
         "build": 2,
         "ahead": 0,
-        "pages": told,
+        "pages": [],
+        "not_kept": told,
     }
+    status.rendered_ahead({"/xxgk/b.html": b"b"})
+    status.failed("错误")
     status.succeeded()
-    assert json.loads(status.json())["pages"] == []
+    assert json.loads(status.json())["not_kept"] == told
 
 
 @pytest.mark.parametrize("seen", ["0", "7", "abc", "", "²", "1" * 19])
@@ -274,6 +286,27 @@ def test_an_edit_made_before_the_watcher_starts_is_built(tmp_path):
     threading.Thread(target=serve.watch, args=args, daemon=True).start()
     assert rebuilt.wait(5)
     stop.set()
+
+
+@pytest.mark.parametrize(("before", "told"), [(False, "a.md"), (True, None)])
+def test_the_first_save_once_the_watch_is_in_place_is_built_file_by_file_unless_more_changed_before(
+    tmp_path, before, told
+):
+    # serve opens the browser as soon as it starts: the first save may come before the watch's first look.
+    (tmp_path / "a.md").write_text("1")
+    (tmp_path / "b.md").write_text("1")
+    seen = serve.snapshot([tmp_path])
+    if before:
+        (tmp_path / "b.md").write_text("22")
+    calls: list[set[str] | None] = []
+    rebuilt, stop = threading.Event(), threading.Event()
+    args = ([tmp_path], lambda changed: calls.append(changed) or rebuilt.set(), stop, 5.0, None, seen)
+    threading.Thread(target=serve.watch, args=args, daemon=True).start()
+    time.sleep(0.5)  # the watch is in place; its first look is 5 s away
+    (tmp_path / "a.md").write_text("333")
+    assert rebuilt.wait(4)
+    stop.set()
+    assert calls == [{str(tmp_path / told)} if told else None]
 
 
 @contextlib.contextmanager

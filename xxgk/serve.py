@@ -74,26 +74,29 @@ class Status:
         self._held = 0  # status requests waiting for a change
         self._ahead: dict[str, bytes] = {}  # URL path -> a page's bytes, rendered ahead of the running build
         self._ahead_of = 0  # how many times pages were rendered ahead: which of those a page was served from
-        self._not_kept: list[str] = []  # URL paths of pages rendered ahead whose bytes the last build did not write
+        # URL path -> which rendering ahead made the page there whose bytes the build that followed did not write:
+        # a page served from it reloads whenever it asks, however many builds later (it may have been asleep).
+        self._not_kept: dict[str, int] = {}
 
     def succeeded(self, published: Callable[[str], bytes | None] = lambda url_path: None) -> None:
         """A build was published; published(url_path) gives the bytes it published there (None: none), so that a page
         rendered ahead whose bytes it did not write reloads (its file was saved again while the build read it)."""
         with self._changed:
-            self._not_kept = sorted(url for url, page in self._ahead.items() if published(url) != page)
+            for url, page in self._ahead.items():
+                if published(url) != page:
+                    self._not_kept[url] = self._ahead_of
             self.build, self.error, self.version, self._ahead = self.build + 1, "", self.version + 1, {}
             self._changed.notify_all()
 
     def failed(self, text: str) -> None:
         with self._changed:
-            self.error, self.version, self._ahead, self._not_kept = text, self.version + 1, {}, []
+            self.error, self.version, self._ahead = text, self.version + 1, {}
             self._changed.notify_all()
 
     def rendered_ahead(self, pages: dict[str, bytes]) -> None:
         """Serve pages (URL path -> bytes) until the running build ends, and tell the pages open at those paths."""
         with self._changed:
             self._ahead, self._ahead_of, self.version = dict(pages), self._ahead_of + 1, self.version + 1
-            self._not_kept = []
             self._changed.notify_all()
 
     def page_ahead(self, url_path: str) -> tuple[bytes, int, int] | None:
@@ -123,7 +126,8 @@ class Status:
                 "version": self.version,
                 "run": self.run,
                 "ahead": self._ahead_of if self._ahead else 0,
-                "pages": sorted(self._ahead) or self._not_kept,
+                "pages": sorted(self._ahead),
+                "not_kept": dict(sorted(self._not_kept.items())),
             }
             return json.dumps(state, ensure_ascii=False).encode("utf-8")
 
@@ -196,17 +200,24 @@ def _follow_reports(
         for changes in reports:
             if _roots(folders) != roots:
                 return True
+            reported = {os.path.abspath(path) for _, path in changes}
             if not ready:
                 ready = True
-                # What changed before the watch was in place shows against seen, not file by file.
-                if seen is None or snapshot(folders) != seen:
+                # What changed before the watch was in place shows against seen, not file by file: the files
+                # reported are all that changed only when they hold every difference.
+                if seen is None or not _differences(seen, snapshot(folders)) <= reported:
                     build(None)
                     continue
-            if changes:
-                build({os.path.abspath(path) for _, path in changes})
+            if reported:
+                build(reported)
     except FileNotFoundError:  # one of them vanished while the watch was being set up
         return True
     return False
+
+
+def _differences(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
+    """The (absolute) paths of the files added, changed or removed between two snapshots."""
+    return {os.path.abspath(path) for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
 
 
 def _roots(folders: list[Path]) -> list[tuple[str, tuple[int, int]]]:
@@ -262,13 +273,14 @@ LIVE_JS = """\
 (function () {
   var script = document.currentScript, shown = script.dataset.build, run = script.dataset.run,
     ahead = script.dataset.ahead || "", seen = "", box = null;
-  // s.pages: the pages rendered ahead of the running build (s.ahead > 0: which rendering ahead), or, with s.ahead 0,
-  // those the last build published with other bytes than were rendered ahead.
+  // s.pages: the pages rendered ahead of the running build (s.ahead > 0: which rendering ahead); s.not_kept: page ->
+  // the rendering ahead whose bytes the build after it did not publish there.
   function stale(s) {
     if (s.run !== run) return true;
-    var listed = s.pages.indexOf(location.pathname) >= 0, again = listed && s.ahead > 0 && String(s.ahead) !== ahead;
+    var again = s.ahead > 0 && String(s.ahead) !== ahead && s.pages.indexOf(location.pathname) >= 0;
     if (!ahead) return String(s.build) !== shown || again;
-    if (String(s.build) === shown) return again || (listed && !s.ahead);  // rendered ahead of the build published
+    if (String(s.not_kept[location.pathname]) === ahead) return true;
+    if (String(s.build) === shown) return again;  // rendered ahead of the build published
     return String(s.ahead) !== ahead;  // rendered ahead of build `shown`: current while it runs, not once it failed
   }
   function show(error) {
