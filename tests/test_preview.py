@@ -46,6 +46,23 @@ def _body_and_an_editor_s_files(root: Path) -> list[Path]:  # swap, backup and t
     return [*_body(root), *(folder / name for name in (".2018-pingshan-gzld.md.swp", "2018-pingshan-gzld.md~", "4913"))]
 
 
+def _body_with_spam_in_markup(root: Path) -> list[Path]:  # found in the built page only: the build stops
+    edit(root / DOC, r"较好的完成了各项工作任务。$", "甲乙丙丁，皇冠<b>体育</b>。")
+    return [root / DOC]
+
+
+def _body_and_an_emacs_lock(root: Path) -> list[Path]:  # Emacs's lock while the buffer is unsaved: no document
+    lock = root / "content/fdzdgknr/.#2018-pingshan-gzld.md"
+    lock.symlink_to("editor@host.1234:1700000000")
+    return [*_body(root), lock]
+
+
+def _body_and_a_hidden_document(root: Path) -> list[Path]:  # a hidden Markdown file stops the build
+    hidden = root / "content/fdzdgknr/.2019-hidden.md"
+    hidden.write_text(GOOD_DOC.replace("2019-00001", "2019-00079"), encoding="utf-8")
+    return [*_body(root), hidden]
+
+
 def _body_and_a_new_folder(root: Path) -> list[Path]:
     (root / "content/new").mkdir()
     return [*_body(root), root / "content/new"]
@@ -88,6 +105,9 @@ def _config(root: Path) -> list[Path]:
         (_body_and_title, False),
         (_body_with_an_error, False),
         (_body_and_an_editor_s_files, True),
+        (_body_with_spam_in_markup, False),
+        (_body_and_an_emacs_lock, True),
+        (_body_and_a_hidden_document, False),
         (_body_and_a_new_folder, False),
         (_body_and_a_new_document, False),  # its neighbours' 上一篇/下一篇 may change
         (_added, False),
@@ -117,10 +137,18 @@ def test_pages_are_rendered_ahead_only_for_bodies_and_as_the_build_then_writes_t
         return
     if ahead:
         site = files(root / "site")
-        assert len(pages) == len([p for p in changed if p.suffix == ".md"]) and all(
+        assert len(pages) == len([p for p in changed if p.suffix == ".md" and not p.name.startswith(".")]) and all(
             site[path] == data for path, data in pages.items()
         )
         assert any("甲乙丙丁" in data.decode("utf-8") for data in pages.values())
+
+
+def test_more_documents_edited_at_once_than_are_rendered_ahead_are_left_to_the_build(tmp_path, monkeypatch):
+    from xxgk import preview
+
+    monkeypatch.setattr(preview, "AHEAD_AT_MOST", 1)
+    assert _ahead(sample_project(tmp_path), _two_bodies) is None
+    assert _ahead(sample_project(tmp_path / "one"), _body) is not None
 
 
 def test_a_body_edit_after_a_failed_build_is_rendered_ahead_from_the_last_good_one(tmp_path):

@@ -66,7 +66,11 @@ def find(content_dir: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
         misnamed += [
             folder / name for name in names if name.lower().endswith(_MARKDOWN_SUFFIXES) and not name.endswith(".md")
         ]
-    hidden = [p for p in walked.hidden if p.suffix.lower() in _MARKDOWN_SUFFIXES or p.name.lower() == ".md"]
+    hidden = [
+        p
+        for p in walked.hidden
+        if (p.suffix.lower() in _MARKDOWN_SUFFIXES or p.name.lower() == ".md") and not editor_lock(p)
+    ]
     problems = [
         *walked.problems,
         *(
@@ -89,6 +93,12 @@ def find(content_dir: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
         ),
     ]
     return documents, problems
+
+
+def editor_lock(path: Path) -> bool:
+    """Whether path is the lock Emacs makes beside a file being edited (".#name", a symlink to who holds it):
+    no document, and gone once the file is saved."""
+    return path.name.startswith(".#") and path.is_symlink()
 
 
 def decode(raw: bytes) -> str:

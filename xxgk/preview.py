@@ -17,19 +17,27 @@ from pathlib import Path
 
 from . import render
 from .cache import Memory
+from .check.page_lint import PageLinter
+from .check.page_scan import ALWAYS_ALLOWED
 from .config import Config
-from .content import read_document
+from .content import editor_lock, read_document
 from .markup import MarkdownRenderer
 from .model import Document, metadata_digest
+from .pipeline import scanned_hosts
 from .taxonomy import load_tree
 from .urls import document_path
+
+# More documents edited at once (a checkout, a search and replace over the folder) wait for the build: rendering
+# them one by one ahead of it would hold it up as long as it takes.
+AHEAD_AT_MOST = 16
 
 
 def pages_ahead(config: Config, memory: Memory, compiled: Path | None) -> dict[str, bytes] | None:
     """The page (site path -> bytes) of each document reported changed since the last build, as the next build will
     write it, when every file reported is such a document (published by that build, read now without an error, its
-    fields as they were) or a file beside the documents that is none; None otherwise, or when there is no such
-    document (see the module's docstring). compiled: see render.make_env."""
+    fields as they were) or a file beside the documents that is none, at most AHEAD_AT_MOST such documents, and the
+    built-page rules find no error in their pages; None otherwise, or when there is no such document (see the
+    module's docstring). compiled: see render.make_env."""
     if memory.navigation is None or not memory.reported:
         return None
     renderer, tree = MarkdownRenderer(), load_tree(config.extra_categories)
@@ -45,9 +53,19 @@ def pages_ahead(config: Config, memory: Memory, compiled: Path | None) -> dict[s
         if not _same_page_but_body(doc, before, config) or any(p.is_error for p in problems):
             return None
         edited.append(doc)
-    pages = {doc.path for doc in edited}
+        if len(edited) > AHEAD_AT_MOST:
+            return None
+    paths = {doc.path for doc in edited}
     written = render.render_documents(memory.navigation, edited, compiled)
-    return {out.dest: out.data for out in written if out.dest in pages} or None
+    pages = {out.dest: out.data for out in written if out.dest in paths}
+    return pages if pages and not _refused(pages, config) else None
+
+
+def _refused(pages: dict[str, bytes], config: Config) -> bool:
+    """Whether the rules the build runs over its built pages (spam spelled in markup or entities, hidden text,
+    off-site links) find an error in any of these pages."""
+    linter = PageLinter(scanned_hosts(config) | ALWAYS_ALLOWED)
+    return any(problem.is_error for dest, data in pages.items() for problem in linter.lint(dest, data.decode("utf-8")))
 
 
 def _same_page_but_body(doc: Document | None, before: Document | None, config: Config) -> bool:
@@ -62,14 +80,15 @@ def _same_page_but_body(doc: Document | None, before: Document | None, config: C
 
 def _none_beside_documents(path: str, config: Config, memory: Memory) -> bool:
     """Whether path (absolute), reported changed, is a file in the content folder that can be no document: not
-    Markdown, or hidden (an attachment; an editor's swap, backup or temporary file), no folder (not even one gone
+    Markdown, or an editor's lock (an attachment; an editor's swap, backup, lock or temporary file; a hidden
+    Markdown file stops the build), no folder (not even one gone
     that held documents), and none of the config, templates, static files or annual-report files."""
     if not _inside(path, config.content_dir) or any(
         _inside(path, source) for source in (config.path, config.templates_dir, config.static_dir, config.reports_dir)
     ):
         return False
     name = os.path.basename(path)
-    markdown = name.lower().endswith((".md", ".markdown")) and not name.startswith(".")
+    markdown = name.lower().endswith((".md", ".markdown")) and not editor_lock(Path(path))
     return not markdown and not os.path.isdir(path) and not memory.documents_under(path)
 
 
