@@ -78,6 +78,8 @@ ROWS = [
     ),
     ("身份证 4405<b>24188001010014</b>", [("privacy-id-number", E, 1, 5, ID_MSG.format("440524********0014"))]),
     ("<b>身份证 440524188001010014</b>", [("privacy-id-number", E, 1, 8, ID_MSG.format("440524********0014"))]),
+    ("身份证 440524**1880**01010014", [("privacy-id-number", E, 1, 5, ID_MSG.format("440524********0014"))]),
+    ("手机 138\u200b1234\u00ad5678", [("privacy-mobile", E, 1, 4, MOBILE_MSG.format("138****5678"))]),
     ("开户行账号 6222021234567890128", [("privacy-bank-card", E, 1, 7, CARD_MSG.format("6222***********0128"))]),
     ("卡号 4111 1111 1111 1111", [("privacy-bank-card", E, 1, 4, CARD_MSG.format("4111********1111"))]),
     (
@@ -345,6 +347,7 @@ PASSING = [
     # masked forms never match
     "身份证号：110105********002X，电话：138****1234，卡号：6222***********0128，座机 0755-****5678",
     "35*************123",
+    "4405241880****0014，4405*********0014",  # masks are four stars or more
     # a wrong check character, an impossible birth date or area: not an ID number (order numbers and the like)
     "订单号 110105194912310021 与 440524188001010015",
     "110105194902300012 000105194912310024",

@@ -37,13 +37,13 @@ def lint_source(
 
 
 def _privacy(text: str, folded: View, official_phones: frozenset[str]) -> list[Finding]:
-    """privacy.find over the text as written and, when it holds markup or character references, as a page shows
-    it (a number spelled in references, &#52;40301…, or split by a tag, 4403<b>01</b>…); each number once."""
+    """privacy.find over the text as written and as a page shows it (a number spelled in references, &#52;40301…,
+    or split by a tag, emphasis or an invisible character: 4403<b>01</b>…, 4403**01**…); each number once."""
     found = privacy.find(folded, official_phones)
-    if "&" not in text and "<" not in text:
+    shown = privacy.find_as_shown(text, official_phones)
+    if not shown:
         return found
     offsets = {finding.offset for finding in found}
-    shown = privacy.find(fold(text, markup=True), official_phones)
     return found + [finding for finding in shown if finding.offset not in offsets]
 
 

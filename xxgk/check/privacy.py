@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
 from ..identifiers import uscc_check_char
@@ -39,6 +41,32 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _PROVINCES = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
 )
+
+
+# Between two digits, what a page does not show: Markdown's emphasis marks (4405**24**…: a run of one to three "*";
+# a mask is longer, 4405********0014) and invisible format characters (a zero-width space or soft hyphen pasted with
+# the number).
+_UNSHOWN_IN_NUMBER = re.compile(
+    "(?<=[0-9\uff10-\uff19])(?:(?<![*])[*]{1,3}(?![*])|[\u00ad\u200b-\u200d\u2060\ufeff])+(?=[0-9\uff10-\uff19])"
+)
+
+
+def find_as_shown(raw: str, official_phones: frozenset[str]) -> list[Finding] | None:
+    """find() over raw as its page shows it (tags skipped, character references decoded, emphasis marks and
+    invisible characters inside a number dropped), the offsets in raw; None when raw holds none of these."""
+    spans = [match.span() for match in _UNSHOWN_IN_NUMBER.finditer(raw)]
+    if not spans and "&" not in raw and "<" not in raw:
+        return None
+    shown, starts, removed = [], [], [0]  # shown's pieces; where each dropped span was in shown, and what it moved
+    done = 0
+    for start, end in spans:
+        shown.append(raw[done:start])
+        starts.append(start - removed[-1])
+        removed.append(removed[-1] + end - start)
+        done = end
+    shown.append(raw[done:])
+    findings = find(View("".join(shown), squeeze=False, markup=True), official_phones)
+    return [replace(f, offset=f.offset + removed[bisect_right(starts, f.offset)]) for f in findings]
 
 
 def find(view: View, official_phones: frozenset[str]) -> list[Finding]:
