@@ -14,6 +14,7 @@ from .cache import Brief, Cache, Dependency, Entry, Stamp
 from .check import attachment_text, metadata
 from .check.lint import lint_source
 from .check.rules import RULES as LINT_RULES
+from .check.shown import privacy_as_shown
 from .config import Config
 from .errors import WARNING, Problem, shown_in, shown_paths
 from .fields import FieldReader, closest
@@ -163,6 +164,7 @@ def read_source(
     doc, attachment_problems, linked = attachments.locate(
         doc, refs, path, config.content_dir, text, config.attachment_types
     )
+    findings += privacy_as_shown(src, text, doc.body_html, findings, config.official_phones)
     doc = replace(doc, seen=frozenset((p.code, p.message) for p in findings))
     # The 文件类型 rule needs nothing but the document and the config: it runs here, and its findings are cached.
     kinds = annual.kind_problems([doc], annual.site_rule(config.bodies))

@@ -13,6 +13,7 @@ and levels are rules.RULES, and text.py folds the text they read while keeping p
     doc-no-di, doc-no-fullwidth, doc-no-spaces, doc-no-year                 docno.py
     genre-title-mismatch                                                    genre.py
     attachment-unreadable (and the privacy, spam and 密级 codes in attachments)  attachment_text.py
+    the privacy codes again, over a body as its rendered page shows it           shown.py
 
 One document's metadata beyond each value's type (metadata.check_document):
     index-form, index-check-char, index-body-code, index-year, publisher-short, publisher-unknown, date-order,

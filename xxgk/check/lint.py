@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..errors import Problem
 from . import classified, docno, genre, hidden, links, privacy, spam
 from .rules import RULES, Finding
-from .text import Locator, View, fold, front_matter
+from .text import Locator, fold, front_matter
 
 __all__ = ["RULES", "lint_html", "lint_source"]
 
@@ -24,7 +24,7 @@ def lint_source(
     """Every finding of every rule in one document's full source text (front matter + body)."""
     folded, squeezed, fields = fold(text), fold(text, squeeze=True), front_matter(text, _LINTED_FIELDS)
     findings = [
-        *_privacy(text, folded, official_phones),
+        *privacy.find(folded, official_phones),
         *spam.find_terms(squeezed, text),
         *spam.find_pinyin(folded, text),
         *hidden.find(text),
@@ -34,17 +34,6 @@ def lint_source(
         *genre.find(fields.get("title"), fields.get("genre")),
     ]
     return located(src, text, findings)
-
-
-def _privacy(text: str, folded: View, official_phones: frozenset[str]) -> list[Finding]:
-    """privacy.find over the text as written and as a page shows it (a number spelled in references, &#52;40301…,
-    or split by a tag, emphasis or an invisible character: 4403<b>01</b>…, 4403**01**…); each number once."""
-    found = privacy.find(folded, official_phones)
-    shown = privacy.find_as_shown(text, official_phones)
-    if not shown:
-        return found
-    offsets = {finding.offset for finding in found}
-    return found + [finding for finding in shown if finding.offset not in offsets]
 
 
 def lint_html(dest: str, html: str, *, allowed_hosts: frozenset[str] = frozenset()) -> list[Problem]:

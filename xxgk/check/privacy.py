@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import date
 
 from ..identifiers import uscc_check_char
@@ -43,30 +41,15 @@ _PROVINCES = frozenset(
 )
 
 
-# Between two digits, what a page does not show: Markdown's emphasis marks (4405**24**…: a run of one to three "*";
-# a mask is longer, 4405********0014) and invisible format characters (a zero-width space or soft hyphen pasted with
-# the number).
-_UNSHOWN_IN_NUMBER = re.compile(
-    "(?<=[0-9\uff10-\uff19])(?:(?<![*])[*]{1,3}(?![*])|[\u00ad\u200b-\u200d\u2060\ufeff])+(?=[0-9\uff10-\uff19])"
-)
+# Characters a page holds but no reader sees (format characters: zero-width spaces and joiners, the soft hyphen,
+# direction marks and isolates, invisible operators): a number with one inside is shown as one number.
+INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 
 
-def find_as_shown(raw: str, official_phones: frozenset[str]) -> list[Finding] | None:
-    """find() over raw as its page shows it (tags skipped, character references decoded, emphasis marks and
-    invisible characters inside a number dropped), the offsets in raw; None when raw holds none of these."""
-    spans = [match.span() for match in _UNSHOWN_IN_NUMBER.finditer(raw)]
-    if not spans and "&" not in raw and "<" not in raw:
-        return None
-    shown, starts, removed = [], [], [0]  # shown's pieces; where each dropped span was in shown, and what it moved
-    done = 0
-    for start, end in spans:
-        shown.append(raw[done:start])
-        starts.append(start - removed[-1])
-        removed.append(removed[-1] + end - start)
-        done = end
-    shown.append(raw[done:])
-    findings = find(View("".join(shown), squeeze=False, markup=True), official_phones)
-    return [replace(f, offset=f.offset + removed[bisect_right(starts, f.offset)]) for f in findings]
+def find_in_paragraphs(text: str, official_phones: frozenset[str]) -> list[tuple[int, Finding]]:
+    """find() over a page's text as a reader sees it (one paragraph or table row per line, INVISIBLE characters left
+    out): each finding with the number of its paragraph, from 1."""
+    return [(text.count("\n", 0, f.offset) + 1, f) for f in find(View(text, False, False), official_phones)]
 
 
 def find(view: View, official_phones: frozenset[str]) -> list[Finding]:
