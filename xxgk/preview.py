@@ -81,18 +81,15 @@ def _same_page_but_body(doc: Document | None, before: Document | None, config: C
 def _none_beside_documents(path: str, config: Config, memory: Memory) -> bool:
     """Whether path (absolute), reported changed, is a file in the content folder that can be no document: not
     Markdown, or an editor's lock (an attachment; an editor's swap, backup, lock or temporary file; a hidden
-    Markdown file stops the build), no folder (not even one gone
-    that held documents), and none of the config, templates, static files or annual-report files."""
-    if not _inside(path, config.content_dir) or any(
-        _inside(path, source) for source in (config.path, config.templates_dir, config.static_dir, config.reports_dir)
-    ):
+    Markdown file stops the build), no folder (not even one gone that held documents), and none of the config,
+    templates, static files or annual-report files."""
+
+    def inside(folder: Path) -> bool:
+        return Path(path).is_relative_to(os.path.abspath(folder))
+
+    sources = (config.path, config.templates_dir, config.static_dir, config.reports_dir)
+    if not inside(config.content_dir) or any(map(inside, sources)):
         return False
     name = os.path.basename(path)
     markdown = name.lower().endswith((".md", ".markdown")) and not editor_lock(Path(path))
     return not markdown and not os.path.isdir(path) and not memory.documents_under(path)
-
-
-def _inside(path: str, folder: Path) -> bool:
-    """Whether path (absolute) is folder (a file or folder) or lies under it."""
-    folder_path = os.path.abspath(folder)
-    return os.path.commonpath([path, folder_path]) == folder_path

@@ -47,8 +47,8 @@ INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u20
 
 
 def find_in_paragraphs(text: str, official_phones: frozenset[str]) -> list[tuple[int, Finding]]:
-    """find() over a page's text as a reader sees it (one paragraph or table row per line, INVISIBLE characters left
-    out): each finding with the number of its paragraph, from 1."""
+    """find() over a page's text as a reader sees it (one paragraph or table row per line, the INVISIBLE characters
+    already taken out): each finding with the number of its paragraph, from 1."""
     return [(text.count("\n", 0, f.offset) + 1, f) for f in find(View(text, False, False), official_phones)]
 
 

@@ -17,7 +17,7 @@ from . import privacy
 _MAY_JOIN = re.compile(f"[0-9\uff10-\uff19]\\s?(?:[*`_\\[\\]()<>&;~\\\\]|{privacy.INVISIBLE.pattern})")
 # A table's cells are apart on the page, not in its text (markup.to_text keeps a row on one line).
 _CELL_END = re.compile(r"</t[dh]>")
-_NUMBER = re.compile(r"[0-9xX\- ]+")
+_NUMBER = re.compile(r"[0-9xX()\- ]*")  # a finding's number, from where it starts
 
 
 def privacy_as_shown(
@@ -25,16 +25,15 @@ def privacy_as_shown(
 ) -> list[Problem]:
     """The privacy findings in the body as its page (body_html) shows it that the findings of its source text (found)
     do not already name on the same line, each located at the line of the body that most likely holds it."""
-    if not _MAY_JOIN.search(text):  # most documents: one pass in C
+    parts = split(text) if _MAY_JOIN.search(text) else None  # most documents: one pass in C, and no more
+    if not isinstance(parts, SplitFile):
         return []
-    parts = split(text)
-    if not isinstance(parts, SplitFile) or not _MAY_JOIN.search(parts.body):
-        return []
+    lines = parts.body.split("\n")
     named = Counter((problem.message, problem.line) for problem in found)
     shown = privacy.INVISIBLE.sub("", to_text(_CELL_END.sub("\t", body_html)))
     problems = []
     for paragraph, finding in privacy.find_in_paragraphs(shown, official_phones):
-        line = _line(parts, shown, finding.offset)
+        line = parts.body_line + _line_index(lines, shown, finding.offset)
         if named[finding.message, line]:  # the source as written shows it there too
             named[finding.message, line] -= 1
             continue
@@ -51,13 +50,12 @@ def privacy_as_shown(
     return problems
 
 
-def _line(parts: SplitFile, shown: str, offset: int) -> int:
-    """The line of the body that most likely holds the number at offset in the shown text: one that starts like its
-    paragraph and holds the number's last four digits, else one of the two, first; the body's first line if none."""
+def _line_index(lines: list[str], shown: str, offset: int) -> int:
+    """Which of the body's lines most likely holds the number at offset in the shown text: one that starts like its
+    paragraph and holds the number's last four digits, else one of the two, first; the first line if none."""
     start = shown.rfind("\n", 0, offset) + 1
     opening = shown[start : start + 2]
-    tail = re.sub(r"\D", "", (_NUMBER.match(shown, offset) or _NUMBER.match("0")).group())[-4:]
-    lines = parts.body.split("\n")
-    scores = [2 * (opening in line.lstrip("#>*-+| \t")[:8]) + (tail in line) for line in lines]
+    tail = re.sub(r"\D", "", _NUMBER.match(shown, offset).group())[-4:]
+    scores = [2 * (opening in line.lstrip("#>*-+| \t")[:8]) + bool(tail and tail in line) for line in lines]
     best = max(scores, default=0)
-    return parts.body_line + scores.index(best) if best else parts.body_line
+    return scores.index(best) if best else 0
