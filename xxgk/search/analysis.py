@@ -71,7 +71,7 @@ def postings(norm: str) -> dict[str, list[int]]:
     The tokens are laid out in position order, None filling the position skipped between Han runs, so a token's
     position is its index, and grouped by term in one pass of C-level calls."""
     sequence: list[str | None] = []
-    markers, ends, previous = [], set(), ""
+    markers, ends, firsts, previous = [], set(), [], ""
     for run in tokens.runs(norm):
         if run[0] <= "z":  # ASCII; after a Han run, mark that run's last character
             if previous[:1] > "z":
@@ -87,11 +87,12 @@ def postings(norm: str) -> dict[str, list[int]]:
             else:
                 sequence += map(operator.add, run, run[1:])
             ends.add(run[-1])
+            firsts.append(run[:-1] or run)  # the characters its tokens begin with
         previous = run
     found: defaultdict[str | None, list[int]] = defaultdict(list)
     deque(map(list.append, map(found.__getitem__, sequence), count()), 0)
     found.pop(None, None)
-    starts = {term[0] for term in found if term[0] > "z"}
+    starts = set("".join(firsts))
     for term, position in markers + [(char + "$", len(sequence)) for char in sorted(ends - starts)]:
         found[term].append(position)
     return found
