@@ -117,6 +117,55 @@ def test_an_attachment_that_changed_invalidates_the_entry(tmp_path, source, now)
     assert lookup(tmp_path, source) is None
 
 
+def _copy(tmp_path: Path, name: str) -> Path:
+    """Another file with a.txt's bytes and old times (another inode)."""
+    other = tmp_path / name
+    other.write_bytes((tmp_path / "a.txt").read_bytes())
+    os.utime(other, ns=(OLD_NS, OLD_NS))
+    return other
+
+
+def _relink(link: Path, target: str) -> None:
+    link.unlink()
+    link.symlink_to(target)
+
+
+def _renamed_behind_a_link(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").rename(tmp_path / "a.html")  # the same file, now of another type
+    (tmp_path / "a.txt").symlink_to("a.html")
+
+
+def _linked_to_a_hard_link(tmp_path: Path) -> None:
+    os.link(tmp_path / "a.txt", tmp_path / "a.html")
+    (tmp_path / "a.txt").unlink()
+    (tmp_path / "a.txt").symlink_to("a.html")
+
+
+@pytest.mark.parametrize(
+    ("linked", "change", "holds"),
+    [
+        (False, lambda d: None, True),
+        (True, lambda d: None, True),
+        (True, lambda d: os.utime(d / "b.txt", ns=(OLD_NS + 10**9,) * 2), True),  # touched: the same bytes, same name
+        (True, lambda d: _relink(d / "a.txt", _copy(d, "c.txt").name), False),  # another name, the same bytes
+        (True, lambda d: (os.link(d / "b.txt", d / "c.txt"), _relink(d / "a.txt", "c.txt")), False),  # same inode
+        (False, _renamed_behind_a_link, False),
+        (False, _linked_to_a_hard_link, False),
+    ],
+    ids=["file", "link", "link target touched", "link to a copy", "link to a hard link", "renamed", "hard link"],
+)
+def test_an_attachment_reached_through_another_link_invalidates_the_entry(tmp_path, source, linked, change, holds):
+    # The result names, types and checks the file a link reaches: the same bytes under another name are another
+    # result (a page linking b.txt, or an .html file let through as .txt).
+    (tmp_path / ("b.txt" if linked else "a.txt")).write_bytes(b"notice\n")
+    os.utime(tmp_path / ("b.txt" if linked else "a.txt"), ns=(OLD_NS, OLD_NS))
+    if linked:
+        (tmp_path / "a.txt").symlink_to("b.txt")
+    stored(tmp_path, source, depends=(Dependency.of(tmp_path / "a.txt", time.time_ns()),))
+    change(tmp_path)
+    assert (lookup(tmp_path, source) == "结果") is holds
+
+
 def test_an_attachment_changed_while_the_document_was_read_is_not_trusted(tmp_path, source):
     attachment = tmp_path / "a.pdf"
     read_from = time.time_ns() - 1
@@ -657,3 +706,17 @@ def test_memory_knows_when_every_reported_file_is_a_document_as_committed(tmp_pa
     other = str(tmp_path / "new.md")
     memory.report({"doc": {path}, "other": {other}, "doc and other": {path, other}, "nothing": set()}.get(reported))
     assert memory.reported_as_committed() is expected
+
+
+def test_the_fingerprint_covers_the_tools_data_files_as_well_as_its_source(tmp_path):
+    # A release that changes only the spam word list or the category tree must not reuse the findings of the last.
+    package = Path(cache_module.__file__).parent
+    covered = {path.relative_to(package).as_posix() for path in cache_module.tool_files(package)}
+    assert {
+        "cache.py",
+        "check/spam.py",
+        "data/spam_terms.txt",
+        "data/categories.txt",
+        "data/char_classes.json",
+    } <= covered
+    assert not any("__pycache__" in path for path in covered)

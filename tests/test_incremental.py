@@ -367,6 +367,26 @@ def test_a_body_link_whose_file_changes_is_read_again(tmp_path):
     assert failed.returncode == 1 and "link-unresolved" in failed.stderr
 
 
+def test_an_attachment_link_pointed_at_a_copy_of_its_file_is_read_again(tmp_path):
+    # The same bytes under another name: the page must link the file the attachment now reaches, as a build from
+    # scratch does, and a build must not depend on the old name once it is gone.
+    root = tmp_path / "p"
+    write_config(root)
+    listed = "validity: 有效\nattachments:\n  - {file: a.pdf, title: 甲}"
+    (root / "content/a.md").write_text(GOOD_DOC.replace("validity: 有效", listed), encoding="utf-8")
+    (root / "content/b.pdf").write_bytes(b"%PDF-1.7 b\n")
+    (root / "content/a.pdf").symlink_to("b.pdf")
+    build(root)
+    shutil.copy(root / "content/b.pdf", root / "content/c.pdf")
+    (root / "content/a.pdf").unlink()
+    (root / "content/a.pdf").symlink_to("c.pdf")
+    (root / "content/b.pdf").unlink()
+    build(root)
+    assert files(root / "site") == built_afresh(root)
+    page = next(v for k, v in files(root / "site").items() if k.endswith(".html") and "doc/" in k)
+    assert b"/c.pdf" in page and b"/b.pdf" not in page
+
+
 def test_files_put_into_the_site_or_the_spare_by_hand_are_never_published_again(tmp_path):
     root = sample_project(tmp_path / "p")
     build(root)

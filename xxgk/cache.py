@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .model import Document
     from .render import PageContext
 
-FORMAT = 6
+FORMAT = 7  # 7: a dependency notes the file a link on its path reached
 RACY_NS = 2_000_000_000  # an mtime this close to the moment of reading is not trusted (same-tick edits)
 # Every library that shapes what a build makes or finds: all of pyproject.toml's but watchfiles (it only wakes serve).
 _LIBRARIES = (
@@ -112,11 +112,13 @@ class Stamp:
 @quick_state
 @dataclass(frozen=True, slots=True)
 class Dependency:
-    """A file a document's result depends on (an attachment), as it was: stamp and SHA-256, or None if missing."""
+    """A file a document's result depends on (an attachment), as it was: stamp and SHA-256, or None if missing; and
+    the file its path reached when a symbolic link was on the way (the result names and checks that file)."""
 
-    path: str
+    path: str  # absolute
     stamp: Stamp | None
     digest: str | None
+    real: str = ""  # os.path.realpath(path) when it differed from path, else ""
 
     @classmethod
     def of(cls, path: Path, read_from_ns: int, digest: str = "") -> Dependency:
@@ -127,16 +129,26 @@ class Dependency:
         if stamp is None:
             return cls(str(path), None, None)
         recent = max(stamp.mtime_ns, stamp.ctime_ns) >= read_from_ns
-        return cls(str(path), stamp, "changed while read" if recent else digest or file_digest(path))
+        real = os.path.realpath(path)
+        return cls(
+            str(path),
+            stamp,
+            "changed while read" if recent else digest or file_digest(path),
+            "" if real == str(path) else real,
+        )
 
     def holds(self) -> bool:
-        """Whether the file is as it was (or still missing)."""
+        """Whether the file is as it was (or still missing), reached through the same links."""
         now = Stamp.of(Path(self.path))
         if self.stamp is None or now is None:
             return self.stamp is None and now is None
-        return self.stamp.same_file(now) or (
-            self.stamp.size == now.size and file_digest(Path(self.path)) == self.digest
-        )
+        same = self.stamp.same_file(now)
+        # The file's own stamp changes when a link on the way is made or removed, not when a link is pointed at
+        # another name of the same bytes: which name it reaches is what a page links to and what the rules check.
+        if not same or self.real:
+            if os.path.realpath(self.path) != (self.real or self.path):
+                return False
+        return same or (self.stamp.size == now.size and file_digest(Path(self.path)) == self.digest)
 
 
 @quick_state
@@ -167,9 +179,9 @@ def fingerprint(*parts: object) -> str:
 
 @functools.cache
 def _code_digest() -> bytes:
-    """The SHA-256 of the cache format, Python's version, the libraries' versions and the tool's own source files,
-    worked out once per process: the code a process runs is the code it loaded (a source file edited meanwhile is
-    not running), and a build asks for several fingerprints."""
+    """The SHA-256 of the cache format, Python's version, the libraries' versions and the tool's own files (its
+    source and its data: word lists, the category tree), worked out once per process: the code a process runs is the
+    code it loaded (a source file edited meanwhile is not running), and a build asks for several fingerprints."""
     digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())
     for name in _LIBRARIES:
         try:
@@ -177,9 +189,15 @@ def _code_digest() -> bytes:
         except importlib.metadata.PackageNotFoundError:
             digest.update(f"{name}=?\0".encode())
     package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")):
+    for path in tool_files(package):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.digest()
+
+
+def tool_files(package: Path) -> list[Path]:
+    """Every file of the tool's package that shapes what it makes or finds, in a stable order: all but compiled
+    bytecode."""
+    return sorted(path for path in package.rglob("*") if path.is_file() and "__pycache__" not in path.parts)
 
 
 def stable(value: object) -> str:
@@ -745,12 +763,12 @@ class _Fields(NamedTuple):
     key: str
     stamp: tuple[int, int, int, int, int] | None  # Stamp's fields, in order
     digest: str
-    depends: tuple[tuple[str, tuple[int, int, int, int, int] | None, str | None], ...]  # Dependency's, stamp as above
+    depends: tuple[tuple[str, tuple[int, int, int, int, int] | None, str | None, str], ...]  # Dependency's fields
     value: Any
 
     @classmethod
     def of_entry(cls, entry: Entry) -> _Fields:
-        depends = tuple((d.path, _stamp_values(d.stamp), d.digest) for d in entry.depends)
+        depends = tuple((d.path, _stamp_values(d.stamp), d.digest, d.real) for d in entry.depends)
         return cls(entry.key, _stamp_values(entry.stamp), entry.digest, depends, entry.value)
 
     def same_stat(self, now: os.stat_result) -> bool:
@@ -769,7 +787,7 @@ class _Fields(NamedTuple):
             return False
 
     def entry(self) -> Entry:
-        depends = tuple(Dependency(path, _stamp(stamp), digest) for path, stamp, digest in self.depends)
+        depends = tuple(Dependency(path, _stamp(stamp), digest, real) for path, stamp, digest, real in self.depends)
         return Entry(self.key, _stamp(self.stamp), self.digest, depends, self.value)
 
 
