@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -196,6 +197,101 @@ def test_check_reports_a_document_named_through_its_link_in_the_content(make_sit
     (root / "content/alias.md").symlink_to("a.md")  # a link to a file inside content is read as a document
     result = run_cli(["check", "--today", TODAY, "--since", "none", "content/a.md"], root)
     assert result.code == 1 and "content/alias.md" in result.err and "content/a.md" in result.err
+
+
+def _linked(root: Path, link: str, target: str | Path) -> None:
+    (root / link).symlink_to(target)
+
+
+OTHER = GOOD_DOC.replace("2019-00001", "2019-00002")
+
+
+# What a check of one named path reports must be what a check of the whole content folder reports for it: each named
+# path, the files it is made of, and the exact finding (path and code) or warning it must give.
+@pytest.mark.parametrize(
+    ("files", "links", "named", "code", "expected"),
+    [
+        # Misnamed: the walk refuses them.
+        ({"content/x.MD": OTHER}, {}, "content/x.MD", 1, "content/x.MD: 错误 file-name"),
+        ({"content/x.markdown": OTHER}, {}, "content/x.markdown", 1, "content/x.markdown: 错误 file-name"),
+        (
+            {"outside.md": OTHER},
+            {"content/out.md": "../outside.md"},
+            "content/out.md",
+            1,
+            "content/out.md: 错误 file-kind",
+        ),
+        ({}, {"content/dangling.md": "nowhere.md"}, "content/dangling.md", 1, "content/dangling.md: 错误 file-kind"),
+        # A link named x.md is a document, whatever its target is called; here it repeats a.md's 索引号.
+        (
+            {"content/body.txt": GOOD_DOC},
+            {"content/x.md": "body.txt"},
+            "content/x.md",
+            1,
+            "content/x.md:3:1: 错误 index-duplicate",
+        ),
+        (
+            {"content/.drafts/d.md": OTHER},
+            {},
+            "content/.drafts/d.md",
+            0,
+            "content/.drafts/d.md: 警告 path-unchecked 在以“.”开头的隐藏文件夹中",
+        ),
+        (
+            {"content/.drafts/d.md": OTHER},
+            {},
+            "content/.drafts",
+            0,
+            "content/.drafts: 警告 path-unchecked 在以“.”开头的隐藏文件夹中",
+        ),
+        (
+            {"content/b.md": OTHER.replace("title:", "titel:")},
+            {},
+            ".",
+            1,
+            "content/b.md:2:1: 错误 unknown-key",
+        ),  # holds the content folder
+    ],
+    ids=[
+        "upper-case .MD",
+        ".markdown",
+        "link out",
+        "broken link",
+        "link to a .txt",
+        "hidden folder's file",
+        "hidden folder",
+        ".",
+    ],
+)
+def test_check_of_a_named_path_reports_what_a_whole_check_reports_for_it(
+    make_site, run_cli, files, links, named, code, expected
+):
+    root = make_site({"content/a.md": GOOD_DOC, **files})
+    for link, target in links.items():
+        _linked(root, link, target)
+    result = run_cli(["check", "--today", TODAY, "--since", "none", named], root)
+    assert result.code == code and expected in result.err, result.err
+    if code:
+        assert expected.split(":")[0] in run_cli(["check", "--today", TODAY, "--since", "none"], root).err
+
+
+@pytest.mark.parametrize("broken", [b"", b"<html><script>alert(1)</script></html>"])
+def test_check_of_an_attachment_the_rules_now_refuse_reports_the_document_that_lists_it(make_site, run_cli, broken):
+    # A commit that changes only the attachment: the pre-commit check names it alone.
+    listed = GOOD_DOC.replace("validity: 有效", "validity: 有效\nattachments:\n  - {file: list.txt, title: 名单}")
+    root = make_site({"content/a.md": listed, "content/list.txt": "名单\n"})
+    assert run_cli(["check", "--today", TODAY, "--since", "none", "content/list.txt"], root).code == 0
+    (root / "content/list.txt").write_bytes(broken)
+    result = run_cli(["check", "--today", TODAY, "--since", "none", "content/list.txt"], root)
+    assert result.code == 1 and "content/a.md:" in result.err and "错误 attachment" in result.err, result.err
+
+
+def test_check_from_inside_the_content_folder_reports_the_named_file_alone(make_site, run_cli):
+    root = make_site({"content/sub/a.md": GOOD_DOC, "content/sub/copy.md": GOOD_DOC, "content/sub/b.md": OTHER})
+    args = ["check", "--config", "../../config.yaml", "--today", TODAY, "--since", "none"]
+    result = run_cli([*args, "b.md"], root / "content/sub")
+    assert result.code == 0 and "index-duplicate" not in result.err and "其他文件还有 2 条错误" in result.out
+    assert run_cli([*args, "copy.md"], root / "content/sub").code == 1
 
 
 @pytest.mark.parametrize(

@@ -305,12 +305,12 @@ def _checked(args: argparse.Namespace) -> int:
         )
     hidden = 0
     if args.paths and config is not None:  # without a config nothing was checked: every problem is shown
-        named = [Path(p) for p in args.paths if Path(p).exists()]
-        checked_scope, unchecked = scope.scope(named, config.content_dir, checked.documents if checked else ())
-        kept = [p for p in problems if checked_scope.covers(p)]
+        named = [Path(p) for p in args.paths if os.path.lexists(p)]
+        kept = scope.scope(named, config.content_dir, checked.documents if checked else ()).report(problems)
         hidden = sum(p.is_error for p in problems) - sum(p.is_error for p in kept)
-        problems = kept + unchecked
-    problems += _missing([Path(p) for p in args.paths], "要检查的文件")
+        problems = kept
+    # A broken link is there all the same: the walk says what is wrong with it.
+    problems += _missing([Path(p) for p in args.paths if not os.path.islink(p)], "要检查的文件")
     problems.sort(key=Problem.sort_key)
     _print_problems(problems, args.format)
     errors = sum(p.is_error for p in problems)

@@ -165,7 +165,9 @@ def read_source(
         doc, refs, path, config.content_dir, text, config.attachment_types
     )
     findings += privacy_as_shown(src, text, doc.body_html, findings, config.official_phones)
-    doc = replace(doc, seen=frozenset((p.code, p.message) for p in findings))
+    looked_at = tuple(dict.fromkeys(attachments.files_named(refs, path) + linked))
+    named = tuple(os.path.relpath(file, path.parent) for file in looked_at)
+    doc = replace(doc, seen=frozenset((p.code, p.message) for p in findings), named_files=named)
     # The 文件类型 rule needs nothing but the document and the config: it runs here, and its findings are cached.
     kinds = annual.kind_problems([doc], annual.site_rule(config.bodies))
     found = [
@@ -173,7 +175,6 @@ def read_source(
         for p in attachment_problems + findings + _attachment_text(doc, refs, path, config) + kinds
         if p.code not in allowed
     ]
-    looked_at = tuple(dict.fromkeys(attachments.files_named(refs, path) + linked))
     return doc, problems + _downgrade_if_draft(doc.draft, found), looked_at
 
 

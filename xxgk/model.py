@@ -94,6 +94,9 @@ class Document:
     # (code, message) of every rule finding in the source, allowed ones included: the built-page scan does not
     # report these again, so only what a template, the config or static files brought in is new there.
     seen: frozenset[tuple[str, str]] = field(default=frozenset(), compare=False)
+    # Every file its attachments and body links name, valid or not, as written from its folder: how `check PATH…` of
+    # such a file finds the documents whose findings it reports (one whose attachment the rules refuse too).
+    named_files: tuple[str, ...] = field(default=(), compare=False)
     # The SHA-256 of every compared field but src, filled in by document_digest() on first use (a memo of a pure
     # function of this object's own fields; replace() leaves it empty in the copy, so it can never go stale).
     digest: str = field(default="", init=False, repr=False, compare=False)
@@ -143,7 +146,7 @@ class Facts:
     draft: bool
     path: str
     lines: dict[str, int]
-    attachments: tuple[Attachment, ...] = ()  # for `check PATH…` of an attachment: the documents that list it
+    named_files: tuple[str, ...] = ()  # for `check PATH…` of an attachment: the documents that name it
 
 
 # A document or its Facts: either has every field the rules between documents read.

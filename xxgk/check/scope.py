@@ -1,74 +1,129 @@
-"""Which findings `check PATH…` reports: those of the named documents, of the documents under a named folder and
-of the documents that list a named file as an attachment, and every finding outside the content folder (the
-config, templates, annual reports: the site cannot be built while one of those is an error, whatever was named).
-A named path that holds nothing to check is a warning, so that checking nothing never reads as a pass."""
+"""Which findings `check PATH…` reports: those of the named documents, of the documents under a named folder (or in
+the whole content folder, when a folder holding it is named) and of the documents whose attachments or body links
+name a named file, and every finding outside the content folder (the config, templates, annual reports: the site
+cannot be built while one of those is an error, whatever was named). A named path that holds nothing to check is a
+warning, so that checking nothing never reads as a pass.
+
+A file is known by its place: its folder with every link resolved, and its own name. A link inside the content
+folder is judged where it is, as the build reads it (a link named `x.md` is a document, whatever it points at); a
+link from outside the content folder by the file it reaches.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problem, shown_path
 from ..model import DocumentFacts
 
+_OUTSIDE = "不在内容文件夹中（check 只检查内容文件夹里的文件和它们的附件；配置、模板和年报的问题总会报告）"
+_HIDDEN = "在以“.”开头的隐藏文件夹中，构建不读取也不发布其中的文件"
+_BARE = "不是 Markdown 文件，也不是任何文件的附件"
 
-@dataclass(frozen=True, slots=True)
+
 class Scope:
-    """The files and folders whose findings a check of named paths reports (resolved paths)."""
+    """The files and folders whose findings a check of named paths reports, and the named paths that hold nothing
+    to check."""
 
-    files: frozenset[Path]
-    folders: tuple[Path, ...]
-    content: str  # the content folder as problems name it (errors.shown_path)
-    names: frozenset[str]  # the files' names: only a problem in a file of one of them (or a link) can be in files
+    def __init__(self, content: str):
+        """An empty scope over the content folder (resolved)."""
+        self.content = content
+        self.files: set[str] = set()  # places
+        self.folders: list[str] = []  # resolved
+        self.unchecked: list[Problem] = []
+        self._bare: list[tuple[Path, str]] = []  # named files that are neither documents nor named by one
+        self._folder_of: dict[str, str] = {}  # a folder as written -> resolved (problems crowd into few folders)
+
+    def report(self, problems: Iterable[Problem]) -> list[Problem]:
+        """The problems the check reports, then a warning for each named path that holds nothing to check."""
+        kept = [problem for problem in problems if self.covers(problem)]
+        found = {self.place(problem.path) for problem in kept if problem.path}
+        bare = [_unchecked(path, _BARE) for path, place in self._bare if place not in found]
+        return kept + self.unchecked + bare
 
     def covers(self, problem: Problem) -> bool:
         """Whether the check reports problem."""
-        if not self._in_content(problem.path):  # the config's, a template's, an annual report's: always
+        place = self.place(problem.path) if problem.path else ""
+        if not self._inside(place):  # the config's, a template's, an annual report's: always
             return True
-        # Only a file of one of the names, or a link (which may lead to one), can resolve to a named one: the path of
-        # every warning the rules found in the corpus is not resolved, unless a folder was named.
-        if (os.path.basename(problem.path) in self.names or os.path.islink(problem.path)) and Path(
-            problem.path
-        ).resolve() in self.files:
+        if place in self.files or any(place.startswith(folder + os.sep) for folder in self.folders):
             return True
-        return bool(self.folders) and any(Path(problem.path).resolve().is_relative_to(f) for f in self.folders)
+        # A link in the content folder to a named document is read as a document of its own: its findings count.
+        return os.path.islink(problem.path) and os.path.realpath(problem.path) in self.files
 
-    def _in_content(self, path: str) -> bool:
-        if self.content == ".":  # checked from inside the content folder
-            return bool(path) and not os.path.isabs(path) and path.split("/")[0] != ".."
-        return path.startswith(self.content + "/")
+    def place(self, path: str | Path) -> str:
+        """Where a file is: its folder with every link resolved (through the memo), and its own name."""
+        folder, name = os.path.split(os.path.abspath(path))
+        resolved = self._folder_of.get(folder)
+        if resolved is None:
+            resolved = self._folder_of[folder] = os.path.realpath(folder)
+        return os.path.join(resolved, name)
 
+    def _inside(self, place: str) -> bool:
+        return place.startswith(self.content + os.sep)
 
-def scope(named: Iterable[Path], content_dir: Path, documents: Iterable[DocumentFacts]) -> tuple[Scope, list[Problem]]:
-    """The scope of a check of the named paths (which exist), and a warning for each that holds nothing to check."""
-    content = content_dir.resolve()
-    by_attachment: dict[Path, list[Path]] = {}
-    for doc in documents:
-        for attachment in doc.attachments:
-            by_attachment.setdefault((content / attachment.src).resolve(), []).append(Path(doc.src).resolve())
-    files: set[Path] = set()
-    folders: list[Path] = []
-    problems = []
-    for path in named:
-        found = path.resolve()
-        if found.is_dir() and found.is_relative_to(content):
-            folders.append(found)
-        elif found in by_attachment:
-            files.update(by_attachment[found])
-        elif found.is_relative_to(content) and found.suffix == ".md":
-            files.add(found)
+    def name(self, path: Path, named_by: dict[str, list[str]]) -> None:
+        """Take one named path (which exists, or is a link) into the scope; named_by: a file's place or real path ->
+        the places of the documents that name it."""
+        place, real = self.place(path), os.path.realpath(path)
+        if path.is_dir():  # a link to a folder is read as the folder
+            if real == self.content or self._inside(real):
+                self._folder(path, real)
+            elif os.path.commonpath([real, self.content]) == real:
+                self._folder(path, self.content)  # a folder that holds the content folder: all of it
+            else:
+                self.unchecked.append(_unchecked(path, _OUTSIDE))
+            return
+        if not self._inside(place):  # named from outside: judged by the file it reaches
+            place = real
+        if not self._inside(place):
+            self.unchecked.append(_unchecked(path, _OUTSIDE))
+        elif _hidden_folder(place, self.content):
+            self.unchecked.append(_unchecked(path, _HIDDEN))
         else:
-            problems.append(_unchecked(path, found.is_relative_to(content)))
-    names = frozenset(path.name for path in files)
-    return Scope(frozenset(files), tuple(folders), shown_path(content_dir), names), problems
+            self.files.add(place)
+            documents = {*named_by.get(place, ()), *named_by.get(real, ())}
+            self.files.update(documents)
+            if not documents and not place.endswith(".md"):
+                self._bare.append((path, place))
+
+    def _folder(self, path: Path, real: str) -> None:
+        if real != self.content and _hidden_folder(os.path.join(real, ""), self.content):
+            self.unchecked.append(_unchecked(path, _HIDDEN))
+        else:
+            self.folders.append(real)
 
 
-def _unchecked(path: Path, inside: bool) -> Problem:
-    reason = (
-        "不是 Markdown 文件，也不是任何文件的附件"
-        if inside
-        else "不在内容文件夹中（check 只检查内容文件夹里的文件和它们的附件；配置、模板和年报的问题总会报告）"
-    )
+def scope(named: Iterable[Path], content_dir: Path, documents: Iterable[DocumentFacts]) -> Scope:
+    """The scope of a check of the named paths (each exists, or is a link)."""
+    found = Scope(os.path.realpath(content_dir))
+    named = list(named)
+    # Only a file that is no Markdown document can be named by one: the pre-commit hook usually names documents alone.
+    needed = any(not path.name.endswith(".md") and not path.is_dir() for path in named)
+    named_by = _named_by(found, documents) if needed else {}
+    for path in named:
+        found.name(path, named_by)
+    return found
+
+
+def _named_by(found: Scope, documents: Iterable[DocumentFacts]) -> dict[str, list[str]]:
+    """The places of the documents that name each file, by the file's place (and, for a link, its real path too)."""
+    named_by: dict[str, list[str]] = {}
+    for doc in documents:
+        folder = os.path.dirname(doc.src)
+        for name in doc.named_files:
+            path = os.path.join(folder, name)
+            for key in {found.place(path), os.path.realpath(path)} if os.path.islink(path) else (found.place(path),):
+                named_by.setdefault(key, []).append(found.place(doc.src))
+    return named_by
+
+
+def _hidden_folder(place: str, content: str) -> bool:
+    """Whether a file's place lies in a folder of the content folder whose name starts with "." (never read)."""
+    return any(part.startswith(".") for part in place[len(content) + 1 :].split(os.sep)[:-1])
+
+
+def _unchecked(path: Path, reason: str) -> Problem:
     return Problem(shown_path(path), None, f"{reason}，没有检查任何内容。", "path-unchecked", "warning")
