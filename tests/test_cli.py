@@ -275,6 +275,95 @@ def test_check_of_a_named_path_reports_what_a_whole_check_reports_for_it(
         assert expected.split(":")[0] in run_cli(["check", "--today", TODAY, "--since", "none"], root).err
 
 
+def _listing(*files: str, body: str = "") -> str:
+    """OTHER listing files as its attachments, with a line added to its body."""
+    listed = "".join(f"\n  - {{file: '{file}', title: 附件}}" for file in files)
+    return (
+        OTHER.replace("validity: 有效", f"validity: 有效\nattachments:{listed}" if files else "validity: 有效") + body
+    )
+
+
+# A named file is checked with every document that names it (as an attachment or in a body link), wherever it lies;
+# a link in the content folder is a file where it is, even one to a folder; a folder with nothing to check says so.
+@pytest.mark.parametrize(
+    ("files", "links", "named", "code", "expected"),
+    [
+        ({"content/b.md": _listing(body="\n见[说明](a.md)。\n")}, {}, "content/a.md", 1, "content/b.md:"),
+        (
+            {"content/b.md": _listing(".att/x.txt"), "content/.att/x.txt": "名单"},
+            {},
+            "content/.att/x.txt",
+            1,
+            "content/b.md:",
+        ),
+        ({"content/b.md": _listing("../ext.txt"), "ext.txt": "名单"}, {}, "ext.txt", 1, "content/b.md:"),
+        # The attachment's path goes through a link and back up: it is the file the system reaches, other/a.txt.
+        (
+            {"content/sub/b.md": _listing(".lnk/../a.txt"), "content/other/a.txt": "", "content/other/in/x.txt": "x"},
+            {"content/sub/.lnk": "../other/in"},
+            "content/other/a.txt",
+            1,
+            "content/sub/b.md:",
+        ),
+        (
+            {"content/sub/c.md": _listing()},
+            {"content/alias": "sub"},
+            "content/alias",
+            1,
+            "content/alias: 错误 file-kind",
+        ),
+        (
+            {"content/empty/.keep": ""},
+            {},
+            "content/empty",
+            0,
+            "content/empty: 警告 path-unchecked 其中没有 Markdown 文件",
+        ),
+        # A link no file can name (a NUL byte) in another document: no crash, and nothing of it is reported here.
+        (
+            {
+                "content/b.md": _listing("list.txt"),
+                "content/c.md": GOOD_DOC.replace("2019-00001", "2019-00003") + "\n[附件](x%00y/c.txt)\n",
+                "content/list.txt": "名单",
+            },
+            {},
+            "content/list.txt",
+            0,
+            "其他文件还有 1 条错误",
+        ),
+        (
+            {
+                "content/b.md": _listing("list.txt").replace("published:", "published: 2019-13-01\npublished_old:"),
+                "content/list.txt": "名单",
+            },
+            {},
+            "content/list.txt",
+            0,
+            "content/list.txt: 警告 path-unchecked 不是 Markdown 文件，也没有哪篇能读取的文件",
+        ),
+    ],
+    ids=[
+        "a .md a body links",
+        "hidden attachment",
+        "attachment outside",
+        "link then ..",
+        "folder link",
+        "empty folder",
+        "NUL link",
+        "unreadable lister",
+    ],
+)
+def test_check_of_a_named_file_reports_the_documents_that_name_it(
+    make_site, run_cli, files, links, named, code, expected
+):
+    root = make_site({"content/a.md": GOOD_DOC, **files})
+    for link, target in links.items():
+        _linked(root, link, target)
+    result = run_cli(["check", "--today", TODAY, "--since", "none", named], root)
+    assert result.code == code and expected in result.err + result.out, result.err
+    assert "内部错误" not in result.err
+
+
 @pytest.mark.parametrize("broken", [b"", b"<html><script>alert(1)</script></html>"])
 def test_check_of_an_attachment_the_rules_now_refuse_reports_the_document_that_lists_it(make_site, run_cli, broken):
     # A commit that changes only the attachment: the pre-commit check names it alone.

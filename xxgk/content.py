@@ -166,7 +166,7 @@ def read_source(
     )
     findings += privacy_as_shown(src, text, doc.body_html, findings, config.official_phones)
     looked_at = tuple(dict.fromkeys(attachments.files_named(refs, path) + linked))
-    named = tuple(os.path.relpath(file, path.parent) for file in looked_at)
+    named = tuple(_from_folder(file, path.parent) for file in looked_at)
     doc = replace(doc, seen=frozenset((p.code, p.message) for p in findings), named_files=named)
     # The 文件类型 rule needs nothing but the document and the config: it runs here, and its findings are cached.
     kinds = annual.kind_problems([doc], annual.site_rule(config.bodies))
@@ -503,6 +503,12 @@ def read_all(
     documents = [doc for doc, _ in map(results.get, (key for key, _ in keyed)) if doc is not None]
     problems += [p for key, _ in keyed for p in results[key][1]]
     return documents, problems
+
+
+def _from_folder(file: Path, folder: Path) -> str:
+    """A file a document names, as written from the document's folder: a ".." after a link is left for the system to
+    read (it leaves the folder the link reaches); an absolute path stays whole."""
+    return str(file.relative_to(folder)) if file.is_relative_to(folder) else str(file)
 
 
 def _read_chunk(config: Config, items: list[tuple[str, str]]) -> list[Entry]:

@@ -20,7 +20,11 @@ from ..model import DocumentFacts
 
 _OUTSIDE = "不在内容文件夹中（check 只检查内容文件夹里的文件和它们的附件；配置、模板和年报的问题总会报告）"
 _HIDDEN = "在以“.”开头的隐藏文件夹中，构建不读取也不发布其中的文件"
-_BARE = "不是 Markdown 文件，也不是任何文件的附件"
+_BARE = (
+    "不是 Markdown 文件，也没有哪篇能读取的文件把它列为附件或在正文中链接它"
+    "（列出它的文件如有元数据错误，请一并检查那篇文件）"
+)
+_EMPTY = "其中没有 Markdown 文件，也没有哪篇文件列出或链接其中的文件"
 
 
 class Scope:
@@ -35,6 +39,7 @@ class Scope:
         self.unchecked: list[Problem] = []
         self._bare: list[tuple[Path, str]] = []  # named files that are neither documents nor named by one
         self._folder_of: dict[str, str] = {}  # a folder as written -> resolved (problems crowd into few folders)
+        self._cwd = os.getcwd()
 
     def report(self, problems: Iterable[Problem]) -> list[Problem]:
         """The problems the check reports, then a warning for each named path that holds nothing to check."""
@@ -54,8 +59,9 @@ class Scope:
         return os.path.islink(problem.path) and os.path.realpath(problem.path) in self.files
 
     def place(self, path: str | Path) -> str:
-        """Where a file is: its folder with every link resolved (through the memo), and its own name."""
-        folder, name = os.path.split(os.path.abspath(path))
+        """Where a file is: its folder with every link resolved (through the memo; a ".." after a link leaves the
+        folder the link reaches, as the system reads it), and its own name."""
+        folder, name = os.path.split(os.path.join(self._cwd, path))
         resolved = self._folder_of.get(folder)
         if resolved is None:
             resolved = self._folder_of[folder] = os.path.realpath(folder)
@@ -68,41 +74,41 @@ class Scope:
         """Take one named path (which exists, or is a link) into the scope; named_by: a file's place or real path ->
         the places of the documents that name it."""
         place, real = self.place(path), os.path.realpath(path)
-        if path.is_dir():  # a link to a folder is read as the folder
-            if real == self.content or self._inside(real):
-                self._folder(path, real)
-            elif os.path.commonpath([real, self.content]) == real:
-                self._folder(path, self.content)  # a folder that holds the content folder: all of it
-            else:
-                self.unchecked.append(_unchecked(path, _OUTSIDE))
+        # The documents that name it, wherever it is: an attachment the rules refuse (hidden, outside) is theirs too.
+        documents = {*named_by.get(place, ()), *named_by.get(real, ())}
+        self.files.update(documents)
+        if path.is_dir() and not (path.is_symlink() and self._inside(place)):  # a link in the content: a file
+            self._folder(path, real, named_by)
             return
         if not self._inside(place):  # named from outside: judged by the file it reaches
             place = real
-        if not self._inside(place):
-            self.unchecked.append(_unchecked(path, _OUTSIDE))
-        elif _hidden_folder(place, self.content):
-            self.unchecked.append(_unchecked(path, _HIDDEN))
-        else:
-            self.files.add(place)
-            documents = {*named_by.get(place, ()), *named_by.get(real, ())}
-            self.files.update(documents)
-            if not documents and not place.endswith(".md"):
-                self._bare.append((path, place))
+        if not self._inside(place) or _hidden_folder(place, self.content):
+            if not documents:
+                self.unchecked.append(_unchecked(path, _HIDDEN if self._inside(place) else _OUTSIDE))
+            return
+        self.files.add(place)
+        if not documents and not place.endswith(".md"):
+            self._bare.append((path, place))
 
-    def _folder(self, path: Path, real: str) -> None:
-        if real != self.content and _hidden_folder(os.path.join(real, ""), self.content):
-            self.unchecked.append(_unchecked(path, _HIDDEN))
+    def _folder(self, path: Path, real: str, named_by: dict[str, list[str]]) -> None:
+        """Take a named folder (real: resolved) into the scope, with the documents that name a file under it."""
+        documents = {doc for file, docs in named_by.items() if file.startswith(real + os.sep) for doc in docs}
+        self.files.update(documents)
+        if real == self.content or os.path.commonpath([real, self.content]) == real:
+            self.folders.append(self.content)  # the content folder, or a folder that holds it: all of it
+        elif not self._inside(real) or _hidden_folder(os.path.join(real, ""), self.content):
+            if not documents:
+                self.unchecked.append(_unchecked(path, _HIDDEN if self._inside(real) else _OUTSIDE))
         else:
             self.folders.append(real)
+            if not documents and not _holds_markdown(real):
+                self.unchecked.append(_unchecked(path, _EMPTY))
 
 
 def scope(named: Iterable[Path], content_dir: Path, documents: Iterable[DocumentFacts]) -> Scope:
     """The scope of a check of the named paths (each exists, or is a link)."""
     found = Scope(os.path.realpath(content_dir))
-    named = list(named)
-    # Only a file that is no Markdown document can be named by one: the pre-commit hook usually names documents alone.
-    needed = any(not path.name.endswith(".md") and not path.is_dir() for path in named)
-    named_by = _named_by(found, documents) if needed else {}
+    named_by = _named_by(found, documents)
     for path in named:
         found.name(path, named_by)
     return found
@@ -114,10 +120,21 @@ def _named_by(found: Scope, documents: Iterable[DocumentFacts]) -> dict[str, lis
     for doc in documents:
         folder = os.path.dirname(doc.src)
         for name in doc.named_files:
+            if "\0" in name:  # no file can have that name: the link's own finding says so
+                continue
             path = os.path.join(folder, name)
             for key in {found.place(path), os.path.realpath(path)} if os.path.islink(path) else (found.place(path),):
                 named_by.setdefault(key, []).append(found.place(doc.src))
     return named_by
+
+
+def _holds_markdown(folder: str) -> bool:
+    """Whether a Markdown file lies under folder, outside hidden folders (the walk stops at the first)."""
+    for _, folders, files in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        if any(name.endswith(".md") and not name.startswith(".") for name in files):
+            return True
+    return False
 
 
 def _hidden_folder(place: str, content: str) -> bool:
