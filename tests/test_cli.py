@@ -199,8 +199,12 @@ def test_check_reports_a_document_named_through_its_link_in_the_content(make_sit
     assert result.code == 1 and "content/alias.md" in result.err and "content/a.md" in result.err
 
 
-def _linked(root: Path, link: str, target: str | Path) -> None:
-    (root / link).symlink_to(target)
+def _site_checked(make_site, run_cli, files: dict, links: dict, named: str) -> tuple[Path, object]:
+    """A site of a.md and files, with links (link -> target), and the outcome of checking the named path in it."""
+    root = make_site({"content/a.md": GOOD_DOC, **files})
+    for link, target in links.items():
+        (root / link).symlink_to(target)
+    return root, run_cli(["check", "--today", TODAY, "--since", "none", named], root)
 
 
 OTHER = GOOD_DOC.replace("2019-00001", "2019-00002")
@@ -266,10 +270,7 @@ OTHER = GOOD_DOC.replace("2019-00001", "2019-00002")
 def test_check_of_a_named_path_reports_what_a_whole_check_reports_for_it(
     make_site, run_cli, files, links, named, code, expected
 ):
-    root = make_site({"content/a.md": GOOD_DOC, **files})
-    for link, target in links.items():
-        _linked(root, link, target)
-    result = run_cli(["check", "--today", TODAY, "--since", "none", named], root)
+    root, result = _site_checked(make_site, run_cli, files, links, named)
     assert result.code == code and expected in result.err, result.err
     if code:
         assert expected.split(":")[0] in run_cli(["check", "--today", TODAY, "--since", "none"], root).err
@@ -356,10 +357,7 @@ def _listing(*files: str, body: str = "") -> str:
 def test_check_of_a_named_file_reports_the_documents_that_name_it(
     make_site, run_cli, files, links, named, code, expected
 ):
-    root = make_site({"content/a.md": GOOD_DOC, **files})
-    for link, target in links.items():
-        _linked(root, link, target)
-    result = run_cli(["check", "--today", TODAY, "--since", "none", named], root)
+    _, result = _site_checked(make_site, run_cli, files, links, named)
     assert result.code == code and expected in result.err + result.out, result.err
     assert "内部错误" not in result.err
 
