@@ -216,55 +216,67 @@ OTHER = GOOD_DOC.replace("2019-00001", "2019-00002")
     ("files", "links", "named", "code", "expected"),
     [
         # Misnamed: the walk refuses them.
-        ({"content/x.MD": OTHER}, {}, "content/x.MD", 1, "content/x.MD: 错误 file-name"),
-        ({"content/x.markdown": OTHER}, {}, "content/x.markdown", 1, "content/x.markdown: 错误 file-name"),
-        (
+        pytest.param(
+            {"content/x.MD": OTHER}, {}, "content/x.MD", 1, "content/x.MD: 错误 file-name", id="upper-case .MD"
+        ),
+        pytest.param(
+            {"content/x.markdown": OTHER},
+            {},
+            "content/x.markdown",
+            1,
+            "content/x.markdown: 错误 file-name",
+            id=".markdown",
+        ),
+        pytest.param(
             {"outside.md": OTHER},
             {"content/out.md": "../outside.md"},
             "content/out.md",
             1,
             "content/out.md: 错误 file-kind",
+            id="link out",
         ),
-        ({}, {"content/dangling.md": "nowhere.md"}, "content/dangling.md", 1, "content/dangling.md: 错误 file-kind"),
+        pytest.param(
+            {},
+            {"content/dangling.md": "nowhere.md"},
+            "content/dangling.md",
+            1,
+            "content/dangling.md: 错误 file-kind",
+            id="broken link",
+        ),
         # A link named x.md is a document, whatever its target is called; here it repeats a.md's 索引号.
-        (
+        pytest.param(
             {"content/body.txt": GOOD_DOC},
             {"content/x.md": "body.txt"},
             "content/x.md",
             1,
             "content/x.md:3:1: 错误 index-duplicate",
+            id="link to a .txt",
         ),
-        (
+        pytest.param(
             {"content/.drafts/d.md": OTHER},
             {},
             "content/.drafts/d.md",
             0,
             "content/.drafts/d.md: 警告 path-unchecked 在以“.”开头的隐藏文件夹中",
+            id="hidden folder's file",
         ),
-        (
+        pytest.param(
             {"content/.drafts/d.md": OTHER},
             {},
             "content/.drafts",
             0,
             "content/.drafts: 警告 path-unchecked 在以“.”开头的隐藏文件夹中",
+            id="hidden folder",
         ),
-        (
+        # A folder that holds the content folder: all of it.
+        pytest.param(
             {"content/b.md": OTHER.replace("title:", "titel:")},
             {},
             ".",
             1,
             "content/b.md:2:1: 错误 unknown-key",
-        ),  # holds the content folder
-    ],
-    ids=[
-        "upper-case .MD",
-        ".markdown",
-        "link out",
-        "broken link",
-        "link to a .txt",
-        "hidden folder's file",
-        "hidden folder",
-        ".",
+            id=".",
+        ),
     ],
 )
 def test_check_of_a_named_path_reports_what_a_whole_check_reports_for_it(
@@ -289,39 +301,57 @@ def _listing(*files: str, body: str = "") -> str:
 @pytest.mark.parametrize(
     ("files", "links", "named", "code", "expected"),
     [
-        ({"content/b.md": _listing(body="\n见[说明](a.md)。\n")}, {}, "content/a.md", 1, "content/b.md:"),
-        (
+        pytest.param(
+            {"content/b.md": _listing(body="\n见[说明](a.md)。\n")},
+            {},
+            "content/a.md",
+            1,
+            "content/b.md:",
+            id="a .md a body links",
+        ),
+        pytest.param(
             {"content/b.md": _listing(".att/x.txt"), "content/.att/x.txt": "名单"},
             {},
             "content/.att/x.txt",
             1,
             "content/b.md:",
+            id="hidden attachment",
         ),
-        ({"content/b.md": _listing("../ext.txt"), "ext.txt": "名单"}, {}, "ext.txt", 1, "content/b.md:"),
+        pytest.param(
+            {"content/b.md": _listing("../ext.txt"), "ext.txt": "名单"},
+            {},
+            "ext.txt",
+            1,
+            "content/b.md:",
+            id="attachment outside",
+        ),
         # The attachment's path goes through a link and back up: it is the file the system reaches, other/a.txt.
-        (
+        pytest.param(
             {"content/sub/b.md": _listing(".lnk/../a.txt"), "content/other/a.txt": "", "content/other/in/x.txt": "x"},
             {"content/sub/.lnk": "../other/in"},
             "content/other/a.txt",
             1,
             "content/sub/b.md:",
+            id="link then ..",
         ),
-        (
+        pytest.param(
             {"content/sub/c.md": _listing()},
             {"content/alias": "sub"},
             "content/alias",
             1,
             "content/alias: 错误 file-kind",
+            id="folder link",
         ),
-        (
+        pytest.param(
             {"content/empty/.keep": ""},
             {},
             "content/empty",
             0,
             "content/empty: 警告 path-unchecked 其中没有 Markdown 文件",
+            id="empty folder",
         ),
         # A link no file can name (a NUL byte) in another document: no crash, and nothing of it is reported here.
-        (
+        pytest.param(
             {
                 "content/b.md": _listing("list.txt"),
                 "content/c.md": GOOD_DOC.replace("2019-00001", "2019-00003") + "\n[附件](x%00y/c.txt)\n",
@@ -331,8 +361,9 @@ def _listing(*files: str, body: str = "") -> str:
             "content/list.txt",
             0,
             "其他文件还有 1 条错误",
+            id="NUL link",
         ),
-        (
+        pytest.param(
             {
                 "content/b.md": _listing("list.txt").replace("published:", "published: 2019-13-01\npublished_old:"),
                 "content/list.txt": "名单",
@@ -341,17 +372,8 @@ def _listing(*files: str, body: str = "") -> str:
             "content/list.txt",
             0,
             "content/list.txt: 警告 path-unchecked 不是 Markdown 文件，也没有哪篇能读取的文件",
+            id="unreadable lister",
         ),
-    ],
-    ids=[
-        "a .md a body links",
-        "hidden attachment",
-        "attachment outside",
-        "link then ..",
-        "folder link",
-        "empty folder",
-        "NUL link",
-        "unreadable lister",
     ],
 )
 def test_check_of_a_named_file_reports_the_documents_that_name_it(

@@ -70,6 +70,12 @@ class Scope:
     def _inside(self, place: str) -> bool:
         return place.startswith(self.content + os.sep)
 
+    def _never_read(self, place: str) -> str | None:
+        """Why the build never reads the file at place (outside the content folder, in a hidden folder), or None."""
+        if not self._inside(place):
+            return _OUTSIDE
+        return _HIDDEN if _hidden_folder(place, self.content) else None
+
     def name(self, path: Path, named_by: dict[str, list[str]]) -> None:
         """Take one named path (which exists, or is a link) into the scope; named_by: a file's place or real path ->
         the places of the documents that name it."""
@@ -82,9 +88,10 @@ class Scope:
             return
         if not self._inside(place):  # named from outside: judged by the file it reaches
             place = real
-        if not self._inside(place) or _hidden_folder(place, self.content):
+        unread = self._never_read(place)
+        if unread:
             if not documents:
-                self.unchecked.append(_unchecked(path, _HIDDEN if self._inside(place) else _OUTSIDE))
+                self.unchecked.append(_unchecked(path, unread))
             return
         self.files.add(place)
         if not documents and not place.endswith(".md"):
@@ -94,11 +101,12 @@ class Scope:
         """Take a named folder (real: resolved) into the scope, with the documents that name a file under it."""
         documents = {doc for file, docs in named_by.items() if file.startswith(real + os.sep) for doc in docs}
         self.files.update(documents)
+        unread = self._never_read(os.path.join(real, ""))  # every part of the folder's path is a folder's
         if real == self.content or os.path.commonpath([real, self.content]) == real:
             self.folders.append(self.content)  # the content folder, or a folder that holds it: all of it
-        elif not self._inside(real) or _hidden_folder(os.path.join(real, ""), self.content):
+        elif unread:
             if not documents:
-                self.unchecked.append(_unchecked(path, _HIDDEN if self._inside(real) else _OUTSIDE))
+                self.unchecked.append(_unchecked(path, unread))
         else:
             self.folders.append(real)
             if not documents and not _holds_markdown(real):
