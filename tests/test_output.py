@@ -432,15 +432,47 @@ def test_the_spare_manifest_is_not_parsed_when_the_record_fits_and_is_when_it_do
     expected = parse((tmp_path / ".site.spare" / MANIFEST).read_text(encoding="utf-8"))
     parsed = []
     monkeypatch.setattr(output, "parse", lambda text: parsed.append(1) or parse(text))
-    assert spare_as_read(out, record) == expected and len(parsed) == 1  # the served manifest only
+    # Neither is parsed line by line: the record names the served manifest's bytes, as the last build wrote them.
+    assert spare_as_read(out, record) == expected and not parsed
     body = records.body(record.read_bytes(), output._SPARE_RECORD)
     for undo in ({"../outside.html": None}, {"doc/3.html": "not a digest"}, []):
         record.write_bytes(records.encoded(output._SPARE_RECORD, {**body, "undo": undo}))
         parsed.clear()
-        assert spare_as_read(out, record) == expected and len(parsed) == 2
+        assert spare_as_read(out, record) == expected and len(parsed) == 1  # the spare's
     record.write_bytes(records.encoded(output._SPARE_RECORD, {**body, "served": "0" * 64}))
     parsed.clear()
     assert spare_as_read(out, record) == expected and len(parsed) == 2  # a record of other manifests
+
+
+@pytest.mark.parametrize(
+    ("named", "checked"),
+    [
+        pytest.param("its own", False, id="the-record-names-its-bytes"),
+        pytest.param("0" * 64, True, id="the-record-names-other-bytes"),
+        pytest.param(None, True, id="the-record-names-none"),
+        pytest.param(42, True, id="the-record-names-no-digest"),
+    ],
+)
+def test_the_served_manifest_is_read_without_its_line_checks_only_when_the_record_names_its_bytes(
+    tmp_path, monkeypatch, named, checked
+):
+    out, record = tmp_path / "site", tmp_path / "spare.record"
+    site = {f"doc/{n}.html": f"page {n}".encode() for n in range(20)}
+    build_recorded(out, site, record)
+    build_recorded(out, {**site, "doc/3.html": b"edited"}, record)
+    served = (out / MANIFEST).read_text(encoding="utf-8")
+    if named == "its own":
+        named = hashlib.sha256(served.encode()).hexdigest()
+    body = records.body(record.read_bytes(), output._SPARE_RECORD)
+    record.write_bytes(records.encoded(output._SPARE_RECORD, {**body, "served": named}))
+    texts = []
+    monkeypatch.setattr(output, "parse", lambda text: texts.append(text) or parse(text))
+    assert spare_as_read(out, record) == parse((tmp_path / ".site.spare" / MANIFEST).read_text(encoding="utf-8"))
+    assert (served in texts) is checked
+    texts.clear()
+    previous = output.Previous.of(out, Parsed(), named if isinstance(named, str) else "")
+    assert previous.hashes == parse(served) and previous.text == served.encode()
+    assert (served in texts) is checked
 
 
 def test_a_site_published_without_a_manifest_leaves_no_note_of_its_spare(tmp_path):

@@ -68,9 +68,10 @@ class Previous:
     text: bytes = b""  # the manifest's bytes when its lines are in path order (as written here), else empty
 
     @classmethod
-    def of(cls, out_dir: Path, parsed: Parsed | None = None) -> Previous:
-        """The previous build in out_dir, or nothing to reuse when it has no readable manifest."""
-        found = _Manifest.read(out_dir, parsed)
+    def of(cls, out_dir: Path, parsed: Parsed | None = None, written: str = "") -> Previous:
+        """The previous build in out_dir, or nothing to reuse when it has no readable manifest; a manifest whose
+        SHA-256 is written (one a build wrote, as a record says) is read without checking each line again."""
+        found = _Manifest.read(out_dir, parsed, lambda data: _Manifest.parsed(data, written))
         if found is None:
             return cls()
         manifest, data = found
@@ -120,11 +121,22 @@ class _Manifest:
             return None
 
     @classmethod
-    def parsed(cls, data: bytes) -> _Manifest:
+    def parsed(cls, data: bytes, written: str = "") -> _Manifest:
+        """The manifest of these bytes; when their SHA-256 is written, they are a manifest a build wrote (see
+        write_manifest: well formed, in path order, ending with a newline) and their lines are not checked again."""
+        digest = hashlib.sha256(data).hexdigest()
+        if data and digest == written:  # a third of the time of reading 423,000 lines, at 100,000 documents
+            lines = data.decode().split("\n")
+            lines.pop()  # after the last newline
+            return cls(
+                dict(zip([line[66:] for line in lines], [line[:64] for line in lines], strict=True)),
+                digest,
+                ordered=True,
+            )
         hashes = parse(data.decode())
         following = iter(hashes)
         next(following, None)
-        return cls(hashes, hashlib.sha256(data).hexdigest(), all(map(str.__lt__, hashes, following)))
+        return cls(hashes, digest, all(map(str.__lt__, hashes, following)))
 
     def in_order(self, data: bytes) -> bool:
         """Whether data, this manifest's bytes, has its lines in path order and a newline at its end."""
@@ -595,18 +607,24 @@ def _spare_manifest(out_dir: Path, parsed: Parsed, record: Path | None) -> _Mani
     spare = spare_dir(out_dir)
     if spare.is_symlink() or not spare.is_dir():
         return None
-    return _Manifest.of(spare, parsed, lambda data: _undone(Previous.of(out_dir, parsed), record, data, parsed))
+    body = records.load(record, _SPARE_RECORD, parsed)
+    body = body if isinstance(body, dict) else {}
+    written = body.get("served")  # the served manifest as the last build wrote it, when the record is of it
+    return _Manifest.of(
+        spare,
+        parsed,
+        lambda data: _undone(Previous.of(out_dir, parsed, written if _is_digest(written) else ""), body, data),
+    )
 
 
 _SPARE_RECORD = "spare 1"
 
 
-def _undone(served: Previous, record: Path | None, data: bytes, parsed: Parsed) -> _Manifest:
-    """The spare's manifest, whose bytes are data: the served manifest's entries with the changes the record names
-    undone, when it names these two manifests (by SHA-256); else data parsed. The record is read through parsed."""
+def _undone(served: Previous, body: dict, data: bytes) -> _Manifest:
+    """The spare's manifest, whose bytes are data: the served manifest's entries with the changes the spare record's
+    body names undone, when it names these two manifests (by SHA-256); else data parsed."""
     digest = hashlib.sha256(data).hexdigest()
-    body = records.load(record, _SPARE_RECORD, parsed)
-    if not isinstance(body, dict) or [body.get("spare"), body.get("served")] != [digest, served.digest]:
+    if [body.get("spare"), body.get("served")] != [digest, served.digest]:
         return _Manifest.parsed(data)
     undo = body.get("undo")
     if not isinstance(undo, dict) or not all(
